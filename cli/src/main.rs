@@ -1,0 +1,82 @@
+//! `knd`: the KND toolkit's offline command-line tool for auditors and businesses.
+//!
+//! Exit codes: 0 when the answer is "valid" (or a date was computed), 1 when a record or chain is
+//! invalid, 2 when the input itself is unusable (missing file, not JSON, a bad key or date).
+
+mod deadline;
+mod verify;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "knd",
+    version,
+    about = "Verify KND signed records and count legal deadlines, offline",
+    long_about = "Verify KND signed records and count legal deadlines, offline.\n\n\
+        Records are the signed, hash-chained documents an inspector's device produces in the field \
+        (format v1: Ed25519 over 'knd.record.v1\\n' + RFC 8785 canonical JSON). Deadlines follow \
+        the Russian production calendar and ГК РФ ст.191 and ст.193.\n\n\
+        Exit status: 0 valid, 1 invalid, 2 unusable input."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Verify a signed record or a device's chain of records.
+    #[command(subcommand)]
+    Verify(VerifyCommand),
+    /// Compute a deadline from an event date on the production calendar.
+    Deadline(deadline::DeadlineArgs),
+    /// List the calendar years known, with their legal sources.
+    Calendar(deadline::CalendarArgs),
+}
+
+#[derive(Subcommand)]
+enum VerifyCommand {
+    /// Verify one record: prints "ok HASH", or "invalid: REASON" with exit status 1.
+    Record(KeyedFile),
+    /// Verify a JSON array of one device's records from seq 1, in order: prints
+    /// "ok COUNT LAST_HASH", or "invalid at seq N: REASON" with exit status 1.
+    Chain(KeyedFile),
+}
+
+#[derive(Args)]
+struct KeyedFile {
+    /// The file to check, exactly as received (its bytes are verified, not a re-encoding).
+    file: PathBuf,
+    /// The device's Ed25519 public key, 64 lowercase hex characters (as enrolled).
+    #[arg(long, value_name = "HEX")]
+    key: String,
+}
+
+/// What a command found, when it could look at all.
+enum Outcome {
+    Valid,
+    Invalid,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Verify(VerifyCommand::Record(a)) => verify::record(&a.file, &a.key),
+        Command::Verify(VerifyCommand::Chain(a)) => verify::chain(&a.file, &a.key),
+        Command::Deadline(a) => deadline::deadline(&a),
+        Command::Calendar(a) => deadline::calendar(&a),
+    };
+    match result {
+        Ok(Outcome::Valid) => ExitCode::SUCCESS,
+        Ok(Outcome::Invalid) => ExitCode::from(1),
+        Err(e) => {
+            // One line: the chain of causes joined, for scripts and humans alike.
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! The Russian production calendar (производственный календарь) and the counting of periods.
+//!
+//! Working days are Monday to Friday, except the non-working holidays of ТК РФ ст.112 and the days
+//! off each year's government decree transfers; some weekend days become working days by the same
+//! decrees. That is data, not a rule one can compute, so each year is a JSON document citing its
+//! source ([`YearCalendar`]). The embedded years can be replaced or extended from a file
+//! ([`Calendar::load_json`]); a date in a year the calendar does not hold is an error, never a guess.
+//!
+//! Counting (ГК РФ ст.191, ст.193): a period starts the day after its event; "N working days" ends
+//! on the N-th working day after the event; a period of N calendar days whose last day is
+//! non-working ends on the next working day.
+
+mod year;
+
+use std::collections::BTreeMap;
+
+use time::{Date, Duration};
+
+pub use year::{YearCalendar, YearError};
+
+/// Serde helpers for `YYYY-MM-DD` dates.
+pub mod iso_date {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::Date;
+    use time::format_description::FormatItem;
+    use time::macros::format_description;
+
+    /// `YYYY-MM-DD`.
+    pub const FORMAT: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
+
+    /// Parses `YYYY-MM-DD`.
+    pub fn parse(s: &str) -> Result<Date, time::error::Parse> {
+        Date::parse(s, FORMAT)
+    }
+
+    /// Formats as `YYYY-MM-DD`.
+    pub fn format(d: Date) -> String {
+        // Dates of years 0..=9999 always format.
+        d.format(FORMAT).unwrap_or_default()
+    }
+
+    pub fn serialize<S: Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format(*d))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        parse(&s).map_err(|e| serde::de::Error::custom(format!("date {s:?}: {e}")))
+    }
+}
+
+/// Why a date could not be counted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarError {
+    #[error("the calendar has no data for {0}; load a calendar file with that year")]
+    UnknownYear(i32),
+    #[error(
+        "the calendar for {0} is provisional (its transfer decree is not in the data); \
+         load a calendar file with the decree or allow provisional years"
+    )]
+    ProvisionalYear(i32),
+    #[error("a period must be at least one day")]
+    EmptyPeriod,
+    #[error("the end date {to} is before the start date {from}")]
+    Reversed { from: Date, to: Date },
+    #[error("invalid calendar data: {0}")]
+    Data(#[from] YearError),
+}
+
+/// The years the crate ships, each citing its decree.
+const EMBEDDED: [&str; 5] = [
+    include_str!("years/2023.json"),
+    include_str!("years/2024.json"),
+    include_str!("years/2025.json"),
+    include_str!("years/2026.json"),
+    include_str!("years/2027.json"),
+];
+
+/// A set of years of the production calendar.
+#[derive(Debug, Clone)]
+pub struct Calendar {
+    years: BTreeMap<i32, YearCalendar>,
+    allow_provisional: bool,
+}
+
+impl Calendar {
+    /// The years shipped with this crate. Provisional years are refused until allowed.
+    pub fn embedded() -> Self {
+        let mut cal = Self::empty();
+        for text in EMBEDDED {
+            // The embedded files are checked by the tests; a broken one is a build defect.
+            #[allow(clippy::expect_used)]
+            let year = YearCalendar::from_json(text).expect("embedded calendar year is valid");
+            cal.years.insert(year.year(), year);
+        }
+        cal
+    }
+
+    /// A calendar with no years at all.
+    pub fn empty() -> Self {
+        Self {
+            years: BTreeMap::new(),
+            allow_provisional: false,
+        }
+    }
+
+    /// Whether dates in provisional years may be counted (callers should warn when they are).
+    pub fn allow_provisional(mut self, allow: bool) -> Self {
+        self.allow_provisional = allow;
+        self
+    }
+
+    /// Adds or replaces years from a JSON document: one year object, or an array of them.
+    /// Every year is validated first; on error nothing changes.
+    pub fn load_json(&mut self, text: &str) -> Result<Vec<i32>, CalendarError> {
+        let years = YearCalendar::many_from_json(text)?;
+        let loaded = years.iter().map(YearCalendar::year).collect();
+        for y in years {
+            self.years.insert(y.year(), y);
+        }
+        Ok(loaded)
+    }
+
+    /// Adds or replaces one year.
+    pub fn insert(&mut self, year: YearCalendar) {
+        self.years.insert(year.year(), year);
+    }
+
+    /// The years held, in order.
+    pub fn years(&self) -> impl Iterator<Item = &YearCalendar> {
+        self.years.values()
+    }
+
+    /// One year's data.
+    pub fn year(&self, year: i32) -> Option<&YearCalendar> {
+        self.years.get(&year)
+    }
+
+    fn year_for(&self, date: Date) -> Result<&YearCalendar, CalendarError> {
+        let y = self
+            .years
+            .get(&date.year())
+            .ok_or(CalendarError::UnknownYear(date.year()))?;
+        if y.provisional() && !self.allow_provisional {
+            return Err(CalendarError::ProvisionalYear(y.year()));
+        }
+        Ok(y)
+    }
+
+    /// Whether `date` is a working day.
+    pub fn is_working_day(&self, date: Date) -> Result<bool, CalendarError> {
+        Ok(self.year_for(date)?.is_working_day(date))
+    }
+
+    /// The `n`-th working day after `event` (ГК ст.191: the period starts the next day).
+    pub fn add_working_days(&self, event: Date, n: u32) -> Result<Date, CalendarError> {
+        if n == 0 {
+            return Err(CalendarError::EmptyPeriod);
+        }
+        let mut date = event;
+        let mut left = n;
+        while left > 0 {
+            date = next_day(date)?;
+            if self.is_working_day(date)? {
+                left -= 1;
+            }
+        }
+        Ok(date)
+    }
+
+    /// The last day of a period of `n` calendar days after `event`, moved to the next working day
+    /// when it falls on a non-working day (ГК ст.193).
+    pub fn calendar_deadline(&self, event: Date, n: u32) -> Result<Date, CalendarError> {
+        if n == 0 {
+            return Err(CalendarError::EmptyPeriod);
+        }
+        let mut date = event
+            .checked_add(Duration::days(i64::from(n)))
+            .ok_or(CalendarError::UnknownYear(event.year()))?;
+        while !self.is_working_day(date)? {
+            date = next_day(date)?;
+        }
+        Ok(date)
+    }
+
+    /// Working days after `from` up to and including `to`: how many working days of a period that
+    /// started after `from` have run by the end of `to`. Zero when `to == from`.
+    pub fn working_days_between(&self, from: Date, to: Date) -> Result<u32, CalendarError> {
+        if to < from {
+            return Err(CalendarError::Reversed { from, to });
+        }
+        let mut count = 0;
+        let mut date = from;
+        while date < to {
+            date = next_day(date)?;
+            if self.is_working_day(date)? {
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
+    /// The provisional years a period from `from` to `to` touches, for warnings.
+    pub fn provisional_years_between(&self, from: Date, to: Date) -> Vec<i32> {
+        let (lo, hi) = if from <= to { (from, to) } else { (to, from) };
+        (lo.year()..=hi.year())
+            .filter(|y| self.years.get(y).is_some_and(YearCalendar::provisional))
+            .collect()
+    }
+}
+
+fn next_day(date: Date) -> Result<Date, CalendarError> {
+    date.next_day()
+        .ok_or(CalendarError::UnknownYear(date.year() + 1))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,19 @@
+//! `knd-shared`: the one place where the KND record format, hashing, signing, the Merkle log maths,
+//! signed notes and the working-day calendar live.
+//!
+//! The crate is pure: no file or network IO, no async runtime, no SQL. Callers (the server, the
+//! inspector app, the `knd` command-line tool) read bytes and hand them in.
+
+pub mod calendar;
+pub mod domain;
+pub mod ids;
+pub mod keys;
+pub mod log;
+pub mod note;
+pub mod record;
+pub mod subject;
+
+pub use domain::{InspectionKind, RiskCategory};
+pub use ids::{AgencyId, DeviceId, InspectionId, ObjectId, RecordId, SubjectId, UserId};
+pub use keys::{DeviceKey, KeyError, PublicKey, Sha256};
+pub use subject::{Inn, InnError, Ogrn, OgrnError};
