@@ -76,7 +76,11 @@ pub(crate) fn deadline(args: &DeadlineArgs) -> anyhow::Result<Outcome> {
 pub(crate) fn calendar(args: &CalendarArgs) -> anyhow::Result<Outcome> {
     let cal = args.calendar.load()?;
     for y in cal.years() {
-        let status = if y.provisional() { " (provisional)" } else { "" };
+        let status = if y.provisional() {
+            " (provisional)"
+        } else {
+            ""
+        };
         println!(
             "{} {} working days{status}: {}",
             y.year(),

@@ -108,7 +108,10 @@ impl InspectionKind {
 
     /// Whether the measure involves interaction with the controlled person (ст.56 ч.2 vs ч.3).
     pub fn involves_interaction(self) -> bool {
-        !matches!(self, InspectionKind::Observation | InspectionKind::FieldSurvey)
+        !matches!(
+            self,
+            InspectionKind::Observation | InspectionKind::FieldSurvey
+        )
     }
 
     /// The measure's name as the law writes it.
@@ -151,7 +154,10 @@ mod tests {
             .into_iter()
             .filter(|k| !k.involves_interaction())
             .collect();
-        assert_eq!(without, [InspectionKind::Observation, InspectionKind::FieldSurvey]);
+        assert_eq!(
+            without,
+            [InspectionKind::Observation, InspectionKind::FieldSurvey]
+        );
         assert_eq!(
             serde_json::to_string(&InspectionKind::FieldCheck).unwrap(),
             "\"field_check\""

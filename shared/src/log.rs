@@ -68,8 +68,10 @@ pub fn stored_hashes_for_leaf(
     leaf_hash: &Sha256,
     store: &impl HashStore,
 ) -> Result<Vec<Sha256>, LogError> {
-    with_reader(store, |r| tlog::stored_hashes_for_record_hash(n, to_tlog(leaf_hash), r))
-        .map(|hs| hs.into_iter().map(|h| Sha256::from_bytes(h.0)).collect())
+    with_reader(store, |r| {
+        tlog::stored_hashes_for_record_hash(n, to_tlog(leaf_hash), r)
+    })
+    .map(|hs| hs.into_iter().map(|h| Sha256::from_bytes(h.0)).collect())
 }
 
 /// The root hash of the tree of the first `size` leaves.

@@ -137,7 +137,9 @@ impl NoteVerifier {
     /// small-order keys.
     pub fn parse(vkey: &str) -> Result<Self, NoteError> {
         let bad = |why: &str| NoteError::VerifierKey(why.to_owned());
-        let (name, rest) = vkey.split_once('+').ok_or_else(|| bad("expected name+hash+key"))?;
+        let (name, rest) = vkey
+            .split_once('+')
+            .ok_or_else(|| bad("expected name+hash+key"))?;
         let (id_hex, key_b64) = rest
             .split_once('+')
             .ok_or_else(|| bad("expected name+hash+key"))?;
@@ -289,8 +291,13 @@ pub struct Checkpoint {
 impl Checkpoint {
     /// `origin\nsize\nbase64(root)\n`.
     pub fn to_text(&self) -> Result<String, NoteError> {
-        let cp = TlogCheckpoint::new(&self.origin, self.size, tlog_tiles::Hash(*self.root.as_bytes()), "")
-            .map_err(|_| NoteError::MalformedCheckpoint)?;
+        let cp = TlogCheckpoint::new(
+            &self.origin,
+            self.size,
+            tlog_tiles::Hash(*self.root.as_bytes()),
+            "",
+        )
+        .map_err(|_| NoteError::MalformedCheckpoint)?;
         String::from_utf8(cp.to_bytes()).map_err(|_| NoteError::MalformedCheckpoint)
     }
 
@@ -324,7 +331,10 @@ mod tests {
             root: Sha256::digest(b"root"),
         };
         let note = signer.sign_checkpoint(&cp).unwrap();
-        assert_eq!(verifier.open_checkpoint(note.as_bytes(), "knd.test/log"), Ok(cp));
+        assert_eq!(
+            verifier.open_checkpoint(note.as_bytes(), "knd.test/log"),
+            Ok(cp)
+        );
         assert!(matches!(
             verifier.open_checkpoint(note.as_bytes(), "other/log"),
             Err(NoteError::WrongOrigin { .. })

@@ -168,7 +168,10 @@ mod tests {
         check_inn("７７０７０８３８９３", false); // fullwidth digits are not digits here
         check_inn("", false);
         assert!(Inn::parse("7707083893").unwrap().is_organisation());
-        assert!(matches!(Inn::parse("7707083894"), Err(InnError::CheckDigit(_))));
+        assert!(matches!(
+            Inn::parse("7707083894"),
+            Err(InnError::CheckDigit(_))
+        ));
         assert!(matches!(Inn::parse("123"), Err(InnError::Format(_))));
     }
 

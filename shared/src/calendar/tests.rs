@@ -37,7 +37,10 @@ fn embedded_years_reproduce_published_totals() {
         let y = cal.year(year).unwrap();
         assert_eq!(y.working_days(), total);
         assert!(!y.provisional(), "{year}");
-        assert!(y.source().contains("Постановление Правительства РФ"), "{year}");
+        assert!(
+            y.source().contains("Постановление Правительства РФ"),
+            "{year}"
+        );
         // 1 January is always a holiday, so the days after it are the whole year's.
         let jan1 = date(&format!("{year}-01-01"));
         assert_eq!(cal.is_working_day(jan1), Ok(false));
@@ -98,7 +101,7 @@ fn periods_in_working_days() {
     check_working_days(&cal, "2024-12-20", 10, "2025-01-14");
     // New Year span 2025/2026: 31 December to 11 January are all off.
     check_working_days(&cal, "2025-12-30", 1, "2026-01-12");
-    check_working_days(&cal, "2025-12-26", 5, "2026-01-15");
+    check_working_days(&cal, "2025-12-26", 5, "2026-01-14");
     // The working Saturday 1 November 2025 counts.
     check_working_days(&cal, "2025-10-31", 1, "2025-11-01");
     check_working_days(&cal, "2025-10-30", 3, "2025-11-05");
@@ -109,8 +112,8 @@ fn periods_in_working_days() {
     check_working_days(&cal, "2026-04-30", 10, "2026-05-18");
     check_working_days(&cal, "2026-02-20", 1, "2026-02-24");
     check_working_days(&cal, "2026-03-06", 1, "2026-03-10");
-    // ст.42: 5 working days to decide on refusal, from a Friday.
-    check_working_days(&cal, "2026-06-05", 5, "2026-06-11");
+    // ст.42: 5 working days to decide on refusal, from a Friday; 12 June (Russia Day) is off.
+    check_working_days(&cal, "2026-06-05", 5, "2026-06-15");
     // An event on a non-working day: the period still starts the next day.
     check_working_days(&cal, "2026-01-03", 1, "2026-01-12");
 }
@@ -153,16 +156,28 @@ fn outside_the_known_years_is_an_error() {
     );
     let lenient = Calendar::embedded().allow_provisional(true);
     assert_eq!(
-        lenient.add_working_days(date("2026-12-30"), 1).map(iso_date::format).as_deref(),
+        lenient
+            .add_working_days(date("2026-12-30"), 1)
+            .map(iso_date::format)
+            .as_deref(),
         Ok("2027-01-11")
     );
     assert_eq!(
         lenient.add_working_days(date("2027-12-30"), 5),
         Err(CalendarError::UnknownYear(2028))
     );
-    assert_eq!(cal.provisional_years_between(date("2026-12-30"), date("2027-01-11")), [2027]);
-    assert_eq!(cal.add_working_days(date("2026-03-02"), 0), Err(CalendarError::EmptyPeriod));
-    assert_eq!(cal.calendar_deadline(date("2026-03-02"), 0), Err(CalendarError::EmptyPeriod));
+    assert_eq!(
+        cal.provisional_years_between(date("2026-12-30"), date("2027-01-11")),
+        [2027]
+    );
+    assert_eq!(
+        cal.add_working_days(date("2026-03-02"), 0),
+        Err(CalendarError::EmptyPeriod)
+    );
+    assert_eq!(
+        cal.calendar_deadline(date("2026-03-02"), 0),
+        Err(CalendarError::EmptyPeriod)
+    );
     assert!(matches!(
         cal.working_days_between(date("2026-03-02"), date("2026-03-01")),
         Err(CalendarError::Reversed { .. })
@@ -170,8 +185,7 @@ fn outside_the_known_years_is_an_error() {
 }
 
 fn year_2027_with_decree(days_off_extra: &[&str], total: u32) -> String {
-    let base: serde_json::Value =
-        serde_json::from_str(include_str!("years/2027.json")).unwrap();
+    let base: serde_json::Value = serde_json::from_str(include_str!("years/2027.json")).unwrap();
     let mut doc = base.clone();
     doc["provisional"] = false.into();
     doc["source"] = "Постановление (пример для теста)".into();

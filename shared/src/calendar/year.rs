@@ -78,7 +78,8 @@ fn is_weekend(d: Date) -> bool {
 impl YearCalendar {
     /// Parses and validates one year.
     pub fn from_json(text: &str) -> Result<Self, YearError> {
-        let doc: YearDoc = serde_json::from_str(text).map_err(|e| YearError::Json(e.to_string()))?;
+        let doc: YearDoc =
+            serde_json::from_str(text).map_err(|e| YearError::Json(e.to_string()))?;
         Self::from_doc(doc)
     }
 

@@ -144,10 +144,7 @@ impl<'de> Visitor<'de> for StrictValue<'_> {
         let mut members = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             if members.contains_key(&key) {
-                return Err(self.fail(
-                    Fault::Other,
-                    format_args!("duplicate member name {key:?}"),
-                ));
+                return Err(self.fail(Fault::Other, format_args!("duplicate member name {key:?}")));
             }
             let value = map.next_value_seed(self.nested())?;
             members.insert(key, value);
@@ -163,7 +160,11 @@ mod tests {
     #[track_caller]
     fn check(text: &str, reason: Option<&str>) {
         let got = parse_strict(text);
-        assert_eq!(got.as_ref().err().map(|e| e.reason()), reason, "{text}: {got:?}");
+        assert_eq!(
+            got.as_ref().err().map(|e| e.reason()),
+            reason,
+            "{text}: {got:?}"
+        );
     }
 
     #[test]
@@ -178,7 +179,10 @@ mod tests {
         check(r#"{"a":1e3}"#, Some("non_integer_number"));
         check(r#"{"a":9007199254740992}"#, Some("number_out_of_range"));
         check(r#"{"a":-9007199254740992}"#, Some("number_out_of_range"));
-        check(r#"{"a":123456789012345678901234567890}"#, Some("number_out_of_range"));
+        check(
+            r#"{"a":123456789012345678901234567890}"#,
+            Some("number_out_of_range"),
+        );
         check(r#"{"a":"\ud800"}"#, Some("malformed"));
         check(r#"{"a":1} x"#, Some("malformed"));
         check(r#"{"a":1,}"#, Some("malformed"));

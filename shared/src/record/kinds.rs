@@ -87,7 +87,10 @@ pub fn decode_body<T: DeserializeOwned>(body: &Map<String, Value>) -> serde_json
     T::deserialize(body)
 }
 
-fn typed<T: DeserializeOwned>(kind: RecordKind, body: &Map<String, Value>) -> Result<(), BodyError> {
+fn typed<T: DeserializeOwned>(
+    kind: RecordKind,
+    body: &Map<String, Value>,
+) -> Result<(), BodyError> {
     decode_body::<T>(body)
         .map(drop)
         .map_err(|e| BodyError::Invalid {
@@ -315,12 +318,21 @@ mod tests {
         let ok = body(json!({"inspection": ins, "item": "1.2", "result": "violation"}));
         assert_eq!(check_body("finding", &ok), Ok(RecordKind::Finding));
         let bad = body(json!({"inspection": ins, "item": "1.2", "result": "maybe"}));
-        assert!(matches!(check_body("finding", &bad), Err(BodyError::Invalid { .. })));
-        assert!(matches!(check_body("gossip", &ok), Err(BodyError::UnknownKind(_))));
+        assert!(matches!(
+            check_body("finding", &bad),
+            Err(BodyError::Invalid { .. })
+        ));
+        assert!(matches!(
+            check_body("gossip", &ok),
+            Err(BodyError::UnknownKind(_))
+        ));
         let warning = body(json!({
             "subject": "7707083894", "requirements": [], "text": "t", "measures": []
         }));
-        assert!(check_body("warning", &warning).is_err(), "bad INN check digit");
+        assert!(
+            check_body("warning", &warning).is_err(),
+            "bad INN check digit"
+        );
         let started = body(json!({"inspection": ins, "lat_e7": 557558000, "lon_e7": 376176000}));
         let typed: InspectionStarted = decode_body(&started).unwrap();
         assert_eq!(typed.position.map(|p| p.lat_e7), Some(557_558_000));

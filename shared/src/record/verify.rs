@@ -28,7 +28,9 @@ pub struct VerifiedRecord {
     pub canonical_unsigned: String,
 }
 
-const MEMBERS: [&str; 9] = ["v", "id", "device", "seq", "prev", "at", "kind", "body", "sig"];
+const MEMBERS: [&str; 9] = [
+    "v", "id", "device", "seq", "prev", "at", "kind", "body", "sig",
+];
 
 /// Checks everything but the signature: size, strict JSON, the envelope's members and their forms.
 pub fn parse_unverified(bytes: &[u8]) -> Result<VerifiedRecord, RecordError> {
@@ -67,8 +69,7 @@ pub fn parse_unverified(bytes: &[u8]) -> Result<VerifiedRecord, RecordError> {
     }
     let prev =
         Sha256::parse(string(&record, "prev")?).map_err(|e| malformed(format!("prev: {e}")))?;
-    let at =
-        Timestamp::parse(string(&record, "at")?).map_err(|e| malformed(format!("at: {e}")))?;
+    let at = Timestamp::parse(string(&record, "at")?).map_err(|e| malformed(format!("at: {e}")))?;
     let kind = string(&record, "kind")?.to_owned();
     if !is_snake_case(&kind) {
         return Err(malformed(format!("kind {kind:?} is not snake_case")));

@@ -1,0 +1,142 @@
+use predicates::prelude::*;
+
+use crate::knd;
+
+#[track_caller]
+fn check(args: &[&str], expected: &str) {
+    knd()
+        .arg("deadline")
+        .args(args)
+        .assert()
+        .success()
+        .stdout(format!("{expected}\n"));
+}
+
+#[test]
+fn deadlines() {
+    check(&["2025-12-30", "--working-days", "1"], "2026-01-12");
+    check(&["2026-04-30", "--working-days", "10"], "2026-05-18");
+    check(&["2025-10-31", "--working-days", "1"], "2025-11-01");
+    check(&["2025-04-01", "--calendar-days", "30"], "2025-05-05");
+    check(&["2025-12-20", "--calendar-days", "15"], "2026-01-12");
+}
+
+#[test]
+fn provisional_years_need_consent_and_warn() {
+    knd()
+        .args(["deadline", "2026-12-30", "--working-days", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("2027 is provisional"));
+    knd()
+        .args([
+            "deadline",
+            "2026-12-30",
+            "--working-days",
+            "1",
+            "--allow-provisional",
+        ])
+        .assert()
+        .success()
+        .stdout("2027-01-11\n")
+        .stderr(predicate::str::contains("warning: 2027 is provisional"));
+}
+
+#[test]
+fn a_calendar_file_replaces_a_year() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("2027.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(include_str!("../../../shared/src/calendar/years/2027.json")).unwrap();
+    doc["provisional"] = false.into();
+    doc["source"] = "a decree for the test".into();
+    doc["days_off"]
+        .as_array_mut()
+        .unwrap()
+        .extend(["2027-11-05".into(), "2027-12-31".into()]);
+    doc["working_days"] = 247.into();
+    std::fs::write(&path, doc.to_string()).unwrap();
+    knd()
+        .args([
+            "deadline",
+            "2027-11-03",
+            "--working-days",
+            "1",
+            "--calendar",
+        ])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout("2027-11-08\n")
+        .stderr("");
+    knd()
+        .args(["calendar", "--calendar"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "2027 247 working days: a decree for the test",
+        ));
+    std::fs::write(&path, "{\"year\": 2027}").unwrap();
+    knd()
+        .args([
+            "deadline",
+            "2027-11-03",
+            "--working-days",
+            "1",
+            "--calendar",
+        ])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with("error: calendar file"));
+}
+
+#[test]
+fn bad_input_exits_2() {
+    for args in [
+        vec!["2022-12-30", "--working-days", "1"],
+        vec!["2026-02-30", "--working-days", "1"],
+        vec!["yesterday", "--calendar-days", "1"],
+        vec!["2026-03-02", "--working-days", "0"],
+    ] {
+        let out = knd().arg("deadline").args(&args).assert().code(2);
+        let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+    // Usage errors (clap) also exit 2.
+    knd().args(["deadline", "2026-03-02"]).assert().code(2);
+    knd()
+        .args(["deadline", "2026-03-02", "--working-days", "-1"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn calendar_lists_sources() {
+    knd()
+        .arg("calendar")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "2025 247 working days: Постановление Правительства РФ от 04.10.2024 № 1335",
+        ))
+        .stdout(predicate::str::contains(
+            "2027 249 working days (provisional)",
+        ));
+}
+
+#[test]
+fn help_is_real() {
+    knd()
+        .args(["verify", "chain", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("invalid at seq N"));
+    knd()
+        .args(["deadline", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ГК ст.193"));
+}
