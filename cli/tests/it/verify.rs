@@ -227,3 +227,30 @@ fn unusable_input_is_one_line_and_exit_2() {
         assert_eq!(stderr.lines().count(), 1);
     }
 }
+
+/// The files the README's examples use stay valid (regenerate them with
+/// `cargo run -p knd-shared --example sample_chain`).
+#[test]
+fn readme_examples_verify() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let key = std::fs::read_to_string(root.join("examples/device-key.txt")).unwrap();
+    let key = key.trim();
+    knd()
+        .current_dir(&root)
+        .args(["verify", "record", "examples/finding.json", "--key", key])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("ok "));
+    knd()
+        .current_dir(&root)
+        .args(["verify", "chain", "examples/chain.json", "--key", key])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("ok 3 "));
+    knd()
+        .current_dir(&root)
+        .args(["verify", "chain", "examples/chain-tampered.json", "--key", key])
+        .assert()
+        .code(1)
+        .stdout("invalid at seq 2: bad signature\n");
+}
