@@ -249,7 +249,13 @@ fn readme_examples_verify() {
         .stdout(predicate::str::starts_with("ok 3 "));
     knd()
         .current_dir(&root)
-        .args(["verify", "chain", "examples/chain-tampered.json", "--key", key])
+        .args([
+            "verify",
+            "chain",
+            "examples/chain-tampered.json",
+            "--key",
+            key,
+        ])
         .assert()
         .code(1)
         .stdout("invalid at seq 2: bad signature\n");
