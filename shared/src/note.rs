@@ -180,18 +180,7 @@ impl NoteVerifier {
 
     /// Checks `note` and returns its text, if this key signed it (other signatures are ignored).
     pub fn open(&self, note: &[u8]) -> Result<String, NoteError> {
-        let parsed = Note::from_bytes(note).map_err(|_| NoteError::Malformed)?;
-        let known = One(self);
-        match parsed.verify(&known) {
-            Ok(_) => String::from_utf8(parsed.text().to_vec()).map_err(|_| NoteError::Malformed),
-            Err(signed_note::NoteError::UnverifiedNote) => {
-                Err(NoteError::NotSigned(self.name.clone()))
-            }
-            Err(signed_note::NoteError::InvalidSignature { .. }) => {
-                Err(NoteError::BadSignature(self.name.clone()))
-            }
-            Err(_) => Err(NoteError::Malformed),
-        }
+        open_with(note, &One(self), &self.name).map(|(text, _)| text)
     }
 
     /// Opens a checkpoint note and checks its origin.
@@ -250,21 +239,31 @@ impl NoteVerifiers {
     /// Checks `note`; returns its text and the names of the keys that signed it. Fails if none of
     /// the known keys signed it or any known key's signature is bad.
     pub fn open(&self, note: &[u8]) -> Result<(String, Vec<String>), NoteError> {
-        let parsed = Note::from_bytes(note).map_err(|_| NoteError::Malformed)?;
-        match parsed.verify(self) {
-            Ok((verified, _)) => {
-                let text =
-                    String::from_utf8(parsed.text().to_vec()).map_err(|_| NoteError::Malformed)?;
-                Ok((text, verified.iter().map(|s| s.name().to_owned()).collect()))
-            }
-            Err(signed_note::NoteError::InvalidSignature { name, .. }) => {
-                Err(NoteError::BadSignature(name))
-            }
-            Err(signed_note::NoteError::UnverifiedNote) => {
-                Err(NoteError::NotSigned("any known key".to_owned()))
-            }
-            Err(_) => Err(NoteError::Malformed),
+        open_with(note, self, "any known key")
+    }
+}
+
+/// Parses a note and checks it with `known`; returns its text and the names of the keys that
+/// signed it. `expected` names the signer(s) for the error when none of them did.
+fn open_with(
+    note: &[u8],
+    known: &impl Verifiers,
+    expected: &str,
+) -> Result<(String, Vec<String>), NoteError> {
+    let parsed = Note::from_bytes(note).map_err(|_| NoteError::Malformed)?;
+    match parsed.verify(known) {
+        Ok((verified, _)) => {
+            let text =
+                String::from_utf8(parsed.text().to_vec()).map_err(|_| NoteError::Malformed)?;
+            Ok((text, verified.iter().map(|s| s.name().to_owned()).collect()))
         }
+        Err(signed_note::NoteError::InvalidSignature { name, .. }) => {
+            Err(NoteError::BadSignature(name))
+        }
+        Err(signed_note::NoteError::UnverifiedNote) => {
+            Err(NoteError::NotSigned(expected.to_owned()))
+        }
+        Err(_) => Err(NoteError::Malformed),
     }
 }
 
@@ -352,5 +351,42 @@ mod tests {
         ));
         assert!(NoteSigner::new("bad name", DeviceKey::generate()).is_err());
         assert!(NoteSigner::new("", DeviceKey::generate()).is_err());
+    }
+
+    #[test]
+    fn several_verifiers() {
+        let log = NoteSigner::new("knd.test/log", DeviceKey::generate()).unwrap();
+        let witness = NoteSigner::new("witness.example", DeviceKey::generate()).unwrap();
+        let once = log.sign("hello\n").unwrap();
+        // A second signature is appended the way C2SP cosigning does: same text, one more line.
+        let extra = witness.sign("hello\n").unwrap();
+        let twice = format!("{once}{}", extra.rsplit_once("\n\n").unwrap().1);
+        let mut both = NoteVerifiers::default();
+        both.add(NoteVerifier::parse(&log.verifier_key()).unwrap());
+        both.add(NoteVerifier::parse(&witness.verifier_key()).unwrap());
+        let (text, mut names) = both.open(twice.as_bytes()).unwrap();
+        names.sort();
+        assert_eq!(text, "hello\n");
+        assert_eq!(names, ["knd.test/log", "witness.example"]);
+        let (_, names) = both.open(once.as_bytes()).unwrap();
+        assert_eq!(names, ["knd.test/log"]);
+        let mut none = NoteVerifiers::default();
+        none.add(
+            NoteVerifier::parse(
+                &NoteSigner::new("x", DeviceKey::generate())
+                    .unwrap()
+                    .verifier_key(),
+            )
+            .unwrap(),
+        );
+        assert!(matches!(
+            none.open(twice.as_bytes()),
+            Err(NoteError::NotSigned(_))
+        ));
+        let forged = twice.replacen("hello", "hellO", 1);
+        assert!(matches!(
+            both.open(forged.as_bytes()),
+            Err(NoteError::BadSignature(_))
+        ));
     }
 }
