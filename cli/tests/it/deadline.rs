@@ -105,8 +105,25 @@ fn bad_input_exits_2() {
         assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
     }
-    // Usage errors (clap) also exit 2.
-    knd().args(["deadline", "2026-03-02"]).assert().code(2);
+    // Usage errors (clap) also exit 2, on one line.
+    for args in [
+        vec!["deadline", "2026-03-02"],
+        vec![
+            "deadline",
+            "2026-03-02",
+            "--working-days",
+            "1",
+            "--calendar-days",
+            "1",
+        ],
+        vec!["verify", "record", "x.json"],
+        vec!["verify", "frobnicate"],
+    ] {
+        let out = knd().args(&args).assert().code(2);
+        let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    }
     knd()
         .args(["deadline", "2026-03-02", "--working-days", "-1"])
         .assert()

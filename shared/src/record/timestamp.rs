@@ -35,8 +35,9 @@ impl Timestamp {
 
     /// Parses exactly `YYYY-MM-DDTHH:MM:SS.mmmZ`.
     pub fn parse(s: &str) -> Result<Self, TimestampError> {
-        // The length check refuses longer fractions, which the format parser would not.
-        if s.len() != 24 {
+        // The length and the leading digit refuse longer fractions and signed years, which the
+        // format parser alone would take.
+        if s.len() != 24 || !s.starts_with(|c: char| c.is_ascii_digit()) {
             return Err(TimestampError(s.to_owned()));
         }
         PrimitiveDateTime::parse(s, FORMAT)
@@ -93,6 +94,8 @@ mod tests {
             "2026-02-30T09:15:00.000Z",
             "2026-03-02T24:00:00.000Z",
             "2026-03-02t09:15:00.000z",
+            "-026-03-02T09:15:00.000Z",
+            "+026-03-02T09:15:00.000Z",
         ] {
             assert!(Timestamp::parse(bad).is_err(), "{bad}");
         }
