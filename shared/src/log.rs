@@ -12,6 +12,7 @@
 //! `stored_hash_index(0, n)` onwards.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::fmt;
 
 use tlog_tiles::tlog;
@@ -167,6 +168,55 @@ pub fn verify_consistency(
         to_tlog(old_root),
     )
     .map_err(map_check_error)
+}
+
+/// The stored-hash indexes an operation will read, for stores that cannot answer synchronously
+/// (an async database client): collect them with this, fetch them, then run the operation again
+/// over the fetched hashes (e.g. a `BTreeMap<u64, Sha256>`). Which indexes an operation reads
+/// depends only on the sizes and positions, never on the hash values, so the two runs agree.
+///
+/// ```
+/// # use knd_shared::log::{self, MemoryLog, HashStore};
+/// # let mut tree = MemoryLog::new();
+/// # for i in 0u8..10 { tree.append(&[i]); }
+/// let needed = log::indexes_read_by(|store| log::inclusion_proof(3, 10, store));
+/// let fetched: std::collections::BTreeMap<_, _> =
+///     needed.iter().zip(tree.read_hashes(&needed).unwrap()).map(|(i, h)| (*i, h)).collect();
+/// assert_eq!(log::inclusion_proof(3, 10, &fetched), log::inclusion_proof(3, 10, &tree));
+/// ```
+pub fn indexes_read_by<T>(op: impl FnOnce(&IndexRecorder) -> Result<T, LogError>) -> Vec<u64> {
+    let recorder = IndexRecorder(RefCell::new(Vec::new()));
+    // The operation's result over placeholder hashes is meaningless; only the reads matter.
+    let _ = op(&recorder);
+    let mut indexes = recorder.0.into_inner();
+    indexes.sort_unstable();
+    indexes.dedup();
+    indexes
+}
+
+/// A [`HashStore`] that answers every read with a placeholder and remembers the indexes asked
+/// for; see [`indexes_read_by`].
+#[derive(Debug)]
+pub struct IndexRecorder(RefCell<Vec<u64>>);
+
+impl HashStore for IndexRecorder {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Sha256>, LogError> {
+        self.0.borrow_mut().extend_from_slice(indexes);
+        Ok(vec![Sha256::ZERO; indexes.len()])
+    }
+}
+
+impl HashStore for BTreeMap<u64, Sha256> {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Sha256>, LogError> {
+        indexes
+            .iter()
+            .map(|i| {
+                self.get(i)
+                    .copied()
+                    .ok_or_else(|| LogError::Store(format!("no stored hash {i}")))
+            })
+            .collect()
+    }
 }
 
 /// An in-memory log: the stored hashes in a `Vec`. For tests, tools and benchmarks; the server

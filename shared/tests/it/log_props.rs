@@ -68,3 +68,32 @@ proptest! {
         prop_assert!(log::verify_consistency(old_size, new_size, &wrong_old, &new_root, &proof).is_err());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// Prefetching the indexes an operation reads (for async stores) gives the same answers.
+    #[test]
+    fn prefetched_hashes_give_the_same_results(size in 1u64..2000, a in any::<u64>(), b in any::<u64>()) {
+        use std::collections::BTreeMap;
+        use knd_shared::log::HashStore as _;
+        let t = tree(size);
+        let index = a % size;
+        let old = 1 + b % size;
+        let fetch = |needed: Vec<u64>| -> BTreeMap<u64, Sha256> {
+            needed.iter().copied().zip(t.read_hashes(&needed).unwrap()).collect()
+        };
+        let m = fetch(log::indexes_read_by(|s| log::inclusion_proof(index, size, s)));
+        prop_assert_eq!(log::inclusion_proof(index, size, &m), log::inclusion_proof(index, size, &t));
+        let m = fetch(log::indexes_read_by(|s| log::consistency_proof(old, size, s)));
+        prop_assert_eq!(log::consistency_proof(old, size, &m), log::consistency_proof(old, size, &t));
+        let m = fetch(log::indexes_read_by(|s| log::tree_root(size, s)));
+        prop_assert_eq!(log::tree_root(size, &m), log::tree_root(size, &t));
+        let leaf = log::leaf_hash(b"next");
+        let m = fetch(log::indexes_read_by(|s| log::stored_hashes_for_leaf(size, &leaf, s)));
+        prop_assert_eq!(
+            log::stored_hashes_for_leaf(size, &leaf, &m),
+            log::stored_hashes_for_leaf(size, &leaf, &t)
+        );
+    }
+}
