@@ -4,7 +4,7 @@ use anyhow::Context as _;
 use clap::Args;
 use knd_shared::calendar::{Calendar, iso_date};
 
-use crate::Outcome;
+use crate::{Outcome, say};
 
 #[derive(Args)]
 #[command(group(clap::ArgGroup::new("period").required(true).args(["working_days", "calendar_days"])))]
@@ -69,7 +69,7 @@ pub(crate) fn deadline(args: &DeadlineArgs) -> anyhow::Result<Outcome> {
              so this date may move"
         );
     }
-    println!("{}", iso_date::format(due));
+    say(format_args!("{}", iso_date::format(due)))?;
     Ok(Outcome::Valid)
 }
 
@@ -81,12 +81,12 @@ pub(crate) fn calendar(args: &CalendarArgs) -> anyhow::Result<Outcome> {
         } else {
             ""
         };
-        println!(
+        say(format_args!(
             "{} {} working days{status}: {}",
             y.year(),
             y.working_days(),
             y.source()
-        );
+        ))?;
     }
     Ok(Outcome::Valid)
 }

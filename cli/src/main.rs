@@ -84,6 +84,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints one line of the answer. Unlike `println!`, a closed stdout (`knd ... | head -0`) is an
+/// error to report, not a panic.
+fn say(line: std::fmt::Arguments<'_>) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")
+        .and_then(|()| out.flush())
+        .map_err(|e| anyhow::anyhow!("cannot write the answer: {e}"))
+}
+
 /// Help and version go out as clap prints them; a usage error becomes one line on stderr with
 /// exit status 2, like every other unusable input.
 fn usage_error(e: &clap::Error) -> ExitCode {

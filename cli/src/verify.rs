@@ -7,7 +7,7 @@ use knd_shared::PublicKey;
 use knd_shared::record::{self, ChainHead, ChainVerifier, MAX_RECORD_BYTES};
 use serde_json::value::RawValue;
 
-use crate::Outcome;
+use crate::{Outcome, say};
 
 /// Files above this are refused before reading: a chain of a few hundred thousand records.
 const MAX_CHAIN_FILE: u64 = 1 << 30;
@@ -25,11 +25,20 @@ fn parse_key(hex: &str) -> anyhow::Result<PublicKey> {
     PublicKey::parse_hex(hex).context("--key")
 }
 
-/// Tells unusable input (not JSON at all) from a JSON document that is not a valid record.
+/// Tells unusable input (text that is not JSON at all) from a document the record rules refuse.
+/// Bytes that are not UTF-8, and JSON nested too deep, are malformed records (DESIGN.md section 4)
+/// and get an "invalid" answer instead.
 fn ensure_json(bytes: &[u8], path: &Path) -> anyhow::Result<()> {
-    serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
-        .map(drop)
-        .with_context(|| format!("{} is not JSON", path.display()))
+    if std::str::from_utf8(bytes).is_err() {
+        return Ok(());
+    }
+    match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        // serde_json gives nesting beyond its limit the syntax category; only its message says so.
+        Err(e) if !e.to_string().starts_with("recursion limit exceeded") => {
+            Err(e).with_context(|| format!("{} is not JSON", path.display()))
+        }
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn record(path: &Path, key: &str) -> anyhow::Result<Outcome> {
@@ -41,11 +50,11 @@ pub(crate) fn record(path: &Path, key: &str) -> anyhow::Result<Outcome> {
     }
     Ok(match record::verify(&bytes, &key) {
         Ok(r) => {
-            println!("ok {}", r.hash);
+            say(format_args!("ok {}", r.hash))?;
             Outcome::Valid
         }
         Err(e) => {
-            println!("invalid: {e}");
+            say(format_args!("invalid: {e}"))?;
             Outcome::Invalid
         }
     })
@@ -61,24 +70,31 @@ pub(crate) fn chain(path: &Path, key: &str) -> anyhow::Result<Outcome> {
     let records: Vec<&RawValue> = serde_json::from_slice(&bytes)
         .with_context(|| format!("{} is not a JSON array of records", path.display()))?;
     let Some(first) = records.first() else {
-        println!("ok 0 {}", ChainHead::GENESIS.hash);
+        say(format_args!("ok 0 {}", ChainHead::GENESIS.hash))?;
         return Ok(Outcome::Valid);
     };
     // The chain's device is the first record's; every record must then be that device's.
     let device = match record::parse_unverified(first.get().as_bytes()) {
         Ok(r) => r.device,
         Err(e) => {
-            println!("invalid at seq 1: {e}");
+            say(format_args!("invalid at seq 1: {e}"))?;
             return Ok(Outcome::Invalid);
         }
     };
     let mut verifier = ChainVerifier::new(device, key, ChainHead::GENESIS);
     for raw in &records {
         if let Err(e) = verifier.push(raw.get().as_bytes()) {
-            println!("invalid at seq {}: {e}", verifier.head().seq + 1);
+            say(format_args!(
+                "invalid at seq {}: {e}",
+                verifier.head().seq + 1
+            ))?;
             return Ok(Outcome::Invalid);
         }
     }
-    println!("ok {} {}", records.len(), verifier.head().hash);
+    say(format_args!(
+        "ok {} {}",
+        records.len(),
+        verifier.head().hash
+    ))?;
     Ok(Outcome::Valid)
 }

@@ -30,6 +30,20 @@ pub enum LogError {
     Store(String),
 }
 
+/// The largest tree this module works with: 2^62 leaves. The stored-hash arithmetic of larger trees
+/// overflows 64 bits, and a size comes from requests (`?size=N`), so it is checked, not trusted.
+pub const MAX_TREE_SIZE: u64 = 1 << 62;
+
+fn check_size(size: u64) -> Result<(), LogError> {
+    if size > MAX_TREE_SIZE {
+        Err(LogError::InvalidInput(format!(
+            "a tree of {size} leaves is beyond the supported {MAX_TREE_SIZE}"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
 /// Reads stored hashes by their stored-hash index (see the module documentation).
 pub trait HashStore {
     /// Returns the hashes at `indexes`, in the same order. Must return exactly one hash per index
@@ -69,6 +83,7 @@ pub fn stored_hashes_for_leaf(
     leaf_hash: &Sha256,
     store: &impl HashStore,
 ) -> Result<Vec<Sha256>, LogError> {
+    check_size(n.saturating_add(1))?;
     with_reader(store, |r| {
         tlog::stored_hashes_for_record_hash(n, to_tlog(leaf_hash), r)
     })
@@ -77,6 +92,7 @@ pub fn stored_hashes_for_leaf(
 
 /// The root hash of the tree of the first `size` leaves.
 pub fn tree_root(size: u64, store: &impl HashStore) -> Result<Sha256, LogError> {
+    check_size(size)?;
     with_reader(store, |r| tlog::tree_hash(size, r)).map(|h| Sha256::from_bytes(h.0))
 }
 
@@ -86,6 +102,7 @@ pub fn inclusion_proof(
     size: u64,
     store: &impl HashStore,
 ) -> Result<Vec<Sha256>, LogError> {
+    check_size(size)?;
     if index >= size {
         return Err(LogError::InvalidInput(format!(
             "leaf {index} is not in a tree of {size}"
@@ -101,6 +118,7 @@ pub fn consistency_proof(
     new_size: u64,
     store: &impl HashStore,
 ) -> Result<Vec<Sha256>, LogError> {
+    check_size(new_size)?;
     if old_size > new_size {
         return Err(LogError::InvalidInput(format!(
             "tree of {old_size} cannot be a prefix of a tree of {new_size}"
@@ -120,6 +138,7 @@ pub fn verify_inclusion(
     proof: &[Sha256],
     root: &Sha256,
 ) -> Result<(), LogError> {
+    check_size(size)?;
     if index >= size {
         return Err(LogError::InvalidInput(format!(
             "leaf {index} is not in a tree of {size}"
@@ -143,6 +162,7 @@ pub fn verify_consistency(
     new_root: &Sha256,
     proof: &[Sha256],
 ) -> Result<(), LogError> {
+    check_size(new_size)?;
     if old_size > new_size {
         return Err(LogError::InvalidInput(format!(
             "tree of {old_size} cannot be a prefix of a tree of {new_size}"

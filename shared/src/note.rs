@@ -290,6 +290,10 @@ pub struct Checkpoint {
 impl Checkpoint {
     /// `origin\nsize\nbase64(root)\n`.
     pub fn to_text(&self) -> Result<String, NoteError> {
+        // An origin is one line of printable text; anything else would sign a different checkpoint.
+        if self.origin.chars().any(char::is_control) {
+            return Err(NoteError::MalformedCheckpoint);
+        }
         let cp = TlogCheckpoint::new(
             &self.origin,
             self.size,
@@ -319,6 +323,14 @@ impl Checkpoint {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cp_for_origin_test() -> Checkpoint {
+        Checkpoint {
+            origin: "knd.test/log".into(),
+            size: 1,
+            root: Sha256::digest(b"r"),
+        }
+    }
 
     #[test]
     fn sign_and_open_round_trip() {
@@ -350,6 +362,11 @@ mod tests {
             Err(NoteError::BadSignature(_))
         ));
         assert!(NoteSigner::new("bad name", DeviceKey::generate()).is_err());
+        let two_lines = Checkpoint {
+            origin: "knd.test/log\n4".into(),
+            ..cp_for_origin_test()
+        };
+        assert_eq!(two_lines.to_text(), Err(NoteError::MalformedCheckpoint));
         assert!(NoteSigner::new("", DeviceKey::generate()).is_err());
     }
 

@@ -9,6 +9,7 @@ use crate::{knd, testdata};
 
 struct Vectors {
     dir: TempDir,
+    seed: String,
     key: String,
     /// The valid chain's records, each exactly as in the vector file.
     chain: Vec<String>,
@@ -40,6 +41,7 @@ fn vectors() -> Vectors {
     let raw: Raw<'_> = serde_json::from_str(&text).unwrap();
     Vectors {
         dir: TempDir::new().unwrap(),
+        seed: v["device_seed_hex"].as_str().unwrap().to_owned(),
         key: v["device_public_key_hex"].as_str().unwrap().to_owned(),
         chain: raw.vectors[0]
             .valid_chain
@@ -175,6 +177,17 @@ fn a_broken_chain_names_the_seq() {
         vec![c[0], &v.invalid[0]],
         "invalid at seq 2: bad signature",
     );
+    // A correctly signed seq 2 that does not link to the chain's first record.
+    let unlinked = sign_unlinked_seq2(&v);
+    check(
+        "break.json",
+        vec![c[0], &unlinked],
+        &format!(
+            "invalid at seq 2: chain break: prev is {}, expected {}",
+            knd_shared::Sha256::ZERO,
+            v.hashes[0]
+        ),
+    );
     check(
         "replay.json",
         vec![c[0], c[1], c[1]],
@@ -259,4 +272,65 @@ fn readme_examples_verify() {
         .assert()
         .code(1)
         .stdout("invalid at seq 2: bad signature\n");
+}
+
+fn sign_unlinked_seq2(v: &Vectors) -> String {
+    use knd_shared::record::{self, RecordDraft};
+    let mut seed = [0u8; 32];
+    hex::decode_to_slice(&v.seed, &mut seed).unwrap();
+    let key = knd_shared::DeviceKey::from_seed(&seed);
+    let first = record::parse_unverified(v.chain[0].as_bytes()).unwrap();
+    let draft = RecordDraft {
+        id: knd_shared::RecordId::new(),
+        device: first.device,
+        seq: 2,
+        prev: knd_shared::Sha256::ZERO,
+        at: first.at,
+        kind: "note".into(),
+        body: serde_json::from_str(r#"{"text":"written on another branch"}"#).unwrap(),
+    };
+    String::from_utf8(record::sign(&key, &draft).unwrap().bytes).unwrap()
+}
+
+#[test]
+fn records_the_rules_refuse_are_invalid_not_unusable() {
+    let v = vectors();
+    let mut not_utf8 = v.chain[0].clone().into_bytes();
+    not_utf8.insert(10, 0xff);
+    let deep = format!("{}{}{}", "{\"a\":[".repeat(100), "1", "]}".repeat(100));
+    let deeper = format!("{}1{}", "[".repeat(500), "]".repeat(500));
+    for (name, bytes) in [
+        ("not-utf8.json", not_utf8),
+        ("deep.json", deep.into_bytes()),
+        ("deeper.json", deeper.into_bytes()),
+    ] {
+        let path = v.dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        knd()
+            .args(["verify", "record"])
+            .arg(&path)
+            .args(["--key", &v.key])
+            .assert()
+            .code(1)
+            .stdout(predicate::str::starts_with("invalid: malformed record"));
+    }
+}
+
+#[test]
+fn a_closed_stdout_is_an_error_not_a_panic() {
+    let v = vectors();
+    let path = v.write("r.json", &v.chain[0]);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("knd"))
+        .args(["verify", "record"])
+        .arg(&path)
+        .args(["--key", &v.key])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close our end of the pipe before the tool writes its answer.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }

@@ -225,11 +225,27 @@ fn bad_files_change_nothing() {
     ];
     for text in bad {
         assert!(cal.load_json(&text).is_err(), "{text}");
-        // An array with one bad year loads nothing.
-        let both = format!("[{}, {text}]", include_str!("years/2026.json"));
+        // An array with one bad year loads nothing, not even its good years.
+        let good_2026 = include_str!("years/2026.json").replace("№ 1466", "№ 1466 (changed)");
+        let both = format!("[{good_2026}, {text}]");
         assert!(cal.load_json(&both).is_err());
         assert_eq!(cal.year(2027).cloned(), before);
+        assert!(!cal.year(2026).unwrap().source().contains("changed"));
     }
+    // A federal holiday cannot be dropped, even with a matching total.
+    let mut doc: serde_json::Value = serde_json::from_str(include_str!("years/2026.json")).unwrap();
+    for list in ["holidays", "days_off"] {
+        doc[list]
+            .as_array_mut()
+            .unwrap()
+            .retain(|d| d != "2026-11-04");
+    }
+    doc["working_days"] = 248.into();
+    let without_nov_4 = doc.to_string();
+    assert!(matches!(
+        YearCalendar::from_json(&without_nov_4),
+        Err(YearError::MissingHoliday { year: 2026, .. })
+    ));
     let no_source = include_str!("years/2026.json").replace(
         "Постановление Правительства РФ от 24.09.2025 № 1466 «О переносе выходных дней в 2026 году»",
         " ",

@@ -1,7 +1,7 @@
 use std::collections::BTreeSet;
 
 use serde::Deserialize;
-use time::{Date, Weekday};
+use time::{Date, Month, Weekday};
 
 use super::iso_date;
 
@@ -18,6 +18,8 @@ pub enum YearError {
     DayOffOnWeekend { year: i32, date: String },
     #[error("{year}: {date} is listed as a working weekend day but is a weekday")]
     WorkingWeekday { year: i32, date: String },
+    #[error("{year}: the non-working holiday {date} of ТК РФ ст.112 is missing from holidays")]
+    MissingHoliday { year: i32, date: String },
     #[error("{year}: holiday {date} would be a working day")]
     WorkingHoliday { year: i32, date: String },
     #[error("{year}: the data give {computed} working days, the document declares {declared}")]
@@ -70,6 +72,24 @@ pub struct YearCalendar {
     working_weekends: BTreeSet<Date>,
     working_days: u32,
 }
+
+/// The non-working holidays of ТК РФ ст.112 ч.1, as (month, day).
+const FEDERAL_HOLIDAYS: [(u8, u8); 14] = [
+    (1, 1),
+    (1, 2),
+    (1, 3),
+    (1, 4),
+    (1, 5),
+    (1, 6),
+    (1, 7),
+    (1, 8),
+    (2, 23),
+    (3, 8),
+    (5, 1),
+    (5, 9),
+    (6, 12),
+    (11, 4),
+];
 
 fn is_weekend(d: Date) -> bool {
     matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)
@@ -128,6 +148,18 @@ impl YearCalendar {
 
     fn validate(&self) -> Result<(), YearError> {
         let year = self.year;
+        // Federal holidays are fixed by law; a file may add regional ones, never drop these.
+        for (month, day) in FEDERAL_HOLIDAYS {
+            let date = Month::try_from(month)
+                .ok()
+                .and_then(|m| Date::from_calendar_date(year, m, day).ok());
+            if let Some(date) = date.filter(|d| !self.holidays.contains(d)) {
+                return Err(YearError::MissingHoliday {
+                    year,
+                    date: iso_date::format(date),
+                });
+            }
+        }
         if let Some(d) = self.days_off.iter().find(|d| is_weekend(**d)) {
             return Err(YearError::DayOffOnWeekend {
                 year,

@@ -18,7 +18,8 @@ impl ChainHead {
 
     /// Checks that `record` is the next link after this head.
     pub fn check_next(&self, record: &VerifiedRecord) -> Result<(), RecordError> {
-        let expected = self.seq + 1;
+        // Record seqs are at most 2^53 - 1, so only a head built by hand could saturate here.
+        let expected = self.seq.saturating_add(1);
         if record.seq != expected {
             return Err(RecordError::SeqGap {
                 expected,

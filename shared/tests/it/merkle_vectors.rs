@@ -104,4 +104,20 @@ fn bad_requests_are_errors_not_panics() {
     assert!(log::verify_consistency(3, 2, &root, &root, &[]).is_err());
     assert!(log::verify_consistency(0, 8, &log::empty_root(), &root, &[]).is_ok());
     assert!(log::verify_consistency(0, 8, &root, &root, &[]).is_err());
+    // Sizes from a request are not trusted: huge ones are errors, not overflows.
+    for size in [u64::MAX, u64::MAX - 1, log::MAX_TREE_SIZE + 1, 1 << 63] {
+        assert!(tree.root_at(size).is_err());
+        assert!(log::tree_root(size, &tree).is_err());
+        assert!(log::inclusion_proof(0, size, &tree).is_err());
+        assert!(log::inclusion_proof(size - 1, size, &tree).is_err());
+        assert!(log::consistency_proof(1, size, &tree).is_err());
+        assert!(log::consistency_proof(size - 1, size, &tree).is_err());
+        assert!(log::stored_hashes_for_leaf(size, &leaf, &tree).is_err());
+        assert!(log::verify_inclusion(&leaf, size - 1, size, &[root; 60], &root).is_err());
+        assert!(log::verify_consistency(size - 1, size, &root, &root, &[root; 60]).is_err());
+    }
+    // Sizes the store does not hold yet are store errors.
+    assert!(log::tree_root(1 << 40, &tree).is_err());
+    assert!(log::inclusion_proof(3, 1 << 40, &tree).is_err());
+    assert!(log::consistency_proof(8, 1 << 40, &tree).is_err());
 }

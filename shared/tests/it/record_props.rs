@@ -110,6 +110,29 @@ fn envelope_rules() {
         "non_integer_number",
     );
     check("[]", "malformed");
+    // Numbers that are not plain integers, however they are spelled.
+    check(
+        &text.replacen("\"seq\":1", "\"seq\":-0", 1),
+        "non_integer_number",
+    );
+    check(
+        &text.replacen("\"seq\":1", "\"seq\":1e0", 1),
+        "non_integer_number",
+    );
+    check(
+        &text.replacen("\"seq\":1", "\"seq\":1e22", 1),
+        "number_out_of_range",
+    );
+    check(&text.replacen("\"seq\":1", "\"seq\":1e400", 1), "malformed");
+    // The signature has one spelling: base64url, no padding, no standard-alphabet characters.
+    let sig_at = text.find("\"sig\":\"").unwrap() + 7;
+    let sig = &text[sig_at..sig_at + 86];
+    check(&text.replacen(sig, &format!("{sig}=="), 1), "malformed");
+    let std_alphabet = sig.replace('-', "+").replace('_', "/");
+    if std_alphabet != sig {
+        check(&text.replacen(sig, &std_alphabet, 1), "malformed");
+    }
+    check(&text.replacen(sig, &sig[..85], 1), "malformed");
     let mut not_utf8 = text.clone().into_bytes();
     not_utf8.insert(1, 0xff);
     assert_eq!(
