@@ -63,6 +63,15 @@ fn vectors() -> Vectors {
 }
 
 impl Vectors {
+    /// Runs `knd verify WHAT PATH --key KEY` with this vector's key.
+    fn verify(&self, what: &str, path: &std::path::Path) -> assert_cmd::assert::Assert {
+        knd()
+            .args(["verify", what])
+            .arg(path)
+            .args(["--key", &self.key])
+            .assert()
+    }
+
     fn write(&self, name: &str, content: &str) -> PathBuf {
         let path = self.dir.path().join(name);
         std::fs::write(&path, content).unwrap();
@@ -75,11 +84,7 @@ fn a_valid_record_prints_its_hash() {
     let v = vectors();
     for (i, rec) in v.chain.iter().enumerate() {
         let path = v.write(&format!("r{i}.json"), rec);
-        knd()
-            .args(["verify", "record"])
-            .arg(&path)
-            .args(["--key", &v.key])
-            .assert()
+        v.verify("record", &path)
             .success()
             .stdout(format!("ok {}\n", v.hashes[i]));
     }
@@ -90,31 +95,19 @@ fn an_invalid_record_says_why_and_exits_1() {
     let v = vectors();
     for (i, rec) in v.invalid.iter().enumerate() {
         let path = v.write(&format!("bad{i}.json"), rec);
-        knd()
-            .args(["verify", "record"])
-            .arg(&path)
-            .args(["--key", &v.key])
-            .assert()
+        v.verify("record", &path)
             .code(1)
             .stdout("invalid: bad signature\n");
     }
     // Valid JSON that breaks the record rules is an invalid record, not unusable input.
     let dup = v.write("dup.json", &v.chain[0].replacen('{', "{\"v\": 1,", 1));
-    knd()
-        .args(["verify", "record"])
-        .arg(&dup)
-        .args(["--key", &v.key])
-        .assert()
+    v.verify("record", &dup)
         .code(1)
         .stdout(predicate::str::starts_with(
             "invalid: malformed record: duplicate member name",
         ));
     let big = v.write("big.json", &format!("{}{}", v.chain[0], " ".repeat(70_000)));
-    knd()
-        .args(["verify", "record"])
-        .arg(&big)
-        .args(["--key", &v.key])
-        .assert()
+    v.verify("record", &big)
         .code(1)
         .stdout(predicate::str::starts_with("invalid: record too large"));
     // The right record under another device's key.
@@ -135,17 +128,11 @@ fn an_invalid_record_says_why_and_exits_1() {
 fn a_valid_chain_prints_count_and_last_hash() {
     let v = vectors();
     let path = v.write("chain.json", &format!("[{}]", v.chain.join(",\n")));
-    knd()
-        .args(["verify", "chain"])
-        .arg(&path)
-        .args(["--key", &v.key])
-        .assert()
-        .success()
-        .stdout(format!(
-            "ok {} {}\n",
-            v.chain.len(),
-            v.hashes.last().unwrap()
-        ));
+    v.verify("chain", &path).success().stdout(format!(
+        "ok {} {}\n",
+        v.chain.len(),
+        v.hashes.last().unwrap()
+    ));
 }
 
 #[test]
@@ -153,11 +140,7 @@ fn a_broken_chain_names_the_seq() {
     let v = vectors();
     let check = |name: &str, records: Vec<&str>, expected: &str| {
         let path = v.write(name, &format!("[{}]", records.join(",")));
-        knd()
-            .args(["verify", "chain"])
-            .arg(&path)
-            .args(["--key", &v.key])
-            .assert()
+        v.verify("chain", &path)
             .code(1)
             .stdout(format!("{expected}\n"));
     };
@@ -306,11 +289,7 @@ fn records_the_rules_refuse_are_invalid_not_unusable() {
     ] {
         let path = v.dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
-        knd()
-            .args(["verify", "record"])
-            .arg(&path)
-            .args(["--key", &v.key])
-            .assert()
+        v.verify("record", &path)
             .code(1)
             .stdout(predicate::str::starts_with("invalid: malformed record"));
     }
