@@ -45,6 +45,19 @@ enum VerifyCommand {
     /// Verify a JSON array of one device's records from seq 1, in order: prints
     /// "ok COUNT LAST_HASH", or "invalid at seq N: REASON" with exit status 1.
     Chain(KeyedFile),
+    /// Verify an evidence bundle (a record with its receipt, log proofs, checkpoint and the
+    /// server's enrollment of its device) against the agency's log key alone: prints
+    /// "ok RECORD_HASH in LOG at INDEX of SIZE", or "invalid: WHAT FAILED" with exit status 1.
+    Bundle(BundleArgs),
+}
+
+#[derive(Args)]
+struct BundleArgs {
+    /// The bundle, as downloaded from GET /api/v1/records/{id}/bundle.
+    file: PathBuf,
+    /// The agency's log verifier key, as published (name+hash+base64 key), e.g. from GET /api/v1/log.
+    #[arg(long, value_name = "VERIFIER_KEY")]
+    log_key: String,
 }
 
 #[derive(Args)]
@@ -70,6 +83,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Verify(VerifyCommand::Record(a)) => verify::record(&a.file, &a.key),
         Command::Verify(VerifyCommand::Chain(a)) => verify::chain(&a.file, &a.key),
+        Command::Verify(VerifyCommand::Bundle(a)) => verify::bundle(&a.file, &a.log_key),
         Command::Deadline(a) => deadline::deadline(&a),
         Command::Calendar(a) => deadline::calendar(&a),
     };

@@ -4,6 +4,8 @@ use std::path::Path;
 
 use anyhow::{Context as _, bail};
 use knd_shared::PublicKey;
+use knd_shared::bundle::Bundle;
+use knd_shared::note::NoteVerifier;
 use knd_shared::record::{self, ChainHead, ChainVerifier, MAX_RECORD_BYTES};
 use serde_json::value::RawValue;
 
@@ -97,4 +99,32 @@ pub(crate) fn chain(path: &Path, key: &str) -> anyhow::Result<Outcome> {
         verifier.head().hash
     ))?;
     Ok(Outcome::Valid)
+}
+
+/// Bundles hold two records, a receipt, two proofs and a note: a few tens of kilobytes.
+const MAX_BUNDLE_FILE: u64 = 1 << 20;
+
+pub(crate) fn bundle(path: &Path, log_key: &str) -> anyhow::Result<Outcome> {
+    let log_key = NoteVerifier::parse(log_key).context("--log-key")?;
+    let bytes = read_limited(path, MAX_BUNDLE_FILE)?;
+    if bytes.len() as u64 > MAX_BUNDLE_FILE {
+        bail!("{} is larger than {MAX_BUNDLE_FILE} bytes", path.display());
+    }
+    let bundle = Bundle::parse(&bytes).with_context(|| format!("{}", path.display()))?;
+    Ok(match bundle.verify(&log_key) {
+        Ok(report) => {
+            say(format_args!(
+                "ok {} in {} at {} of {}",
+                report.record.hash,
+                report.checkpoint.origin,
+                report.receipt.index,
+                report.checkpoint.size
+            ))?;
+            Outcome::Valid
+        }
+        Err(e) => {
+            say(format_args!("invalid: {e}"))?;
+            Outcome::Invalid
+        }
+    })
 }

@@ -4,12 +4,14 @@
 //! The crate is pure: no file or network IO, no async runtime, no SQL. Callers (the server, the
 //! inspector app, the `knd` command-line tool) read bytes and hand them in.
 
+pub mod bundle;
 pub mod calendar;
 pub mod domain;
 pub mod ids;
 pub mod keys;
 pub mod log;
 pub mod note;
+pub mod receipt;
 pub mod record;
 pub mod subject;
 

@@ -26,6 +26,7 @@ pub use error::RecordError;
 pub use kinds::RecordKind;
 pub use sign::{RecordDraft, SignedRecord, sign};
 pub use timestamp::{Timestamp, TimestampError};
+pub(crate) use verify::parse_strict_object;
 pub use verify::{VerifiedRecord, canonical_unsigned, parse_unverified, verify};
 
 /// Prefix of every record's signing input: domain separation from receipts and other signatures.

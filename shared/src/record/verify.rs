@@ -32,6 +32,16 @@ const MEMBERS: [&str; 9] = [
     "v", "id", "device", "seq", "prev", "at", "kind", "body", "sig",
 ];
 
+/// Reads `bytes` as one strict JSON object (UTF-8, no duplicate members, depth, integers).
+pub(crate) fn parse_strict_object(bytes: &[u8]) -> Result<Map<String, Value>, RecordError> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| RecordError::Malformed(format!("not UTF-8: {e}")))?;
+    match parse_strict(text)? {
+        Value::Object(map) => Ok(map),
+        _ => Err(malformed("expected a JSON object")),
+    }
+}
+
 /// Checks everything but the signature: size, strict JSON, the envelope's members and their forms.
 pub fn parse_unverified(bytes: &[u8]) -> Result<VerifiedRecord, RecordError> {
     if bytes.len() > MAX_RECORD_BYTES {
@@ -40,11 +50,7 @@ pub fn parse_unverified(bytes: &[u8]) -> Result<VerifiedRecord, RecordError> {
             limit: MAX_RECORD_BYTES,
         });
     }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| RecordError::Malformed(format!("not UTF-8: {e}")))?;
-    let Value::Object(mut record) = parse_strict(text)? else {
-        return Err(malformed("a record is a JSON object"));
-    };
+    let mut record = parse_strict_object(bytes)?;
     if let Some(extra) = record.keys().find(|k| !MEMBERS.contains(&k.as_str())) {
         return Err(malformed(format!("unexpected member {extra:?}")));
     }

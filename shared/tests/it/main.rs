@@ -1,6 +1,7 @@
 //! knd-shared against the independent test vectors in `../shared/testdata`, and property tests.
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
+mod bundle;
 mod log_props;
 mod merkle_vectors;
 mod note_vectors;

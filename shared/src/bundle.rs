@@ -1,0 +1,208 @@
+//! Evidence bundles: everything needed to check one record offline, trusting nothing but the
+//! agency's log key (DESIGN.md section 6).
+//!
+//! ```json
+//! {"record": {...}, "receipt": {...},
+//!  "inclusion": {"index": 7, "size": 12, "proof": ["hex", ...]},
+//!  "checkpoint": "origin\n12\nbase64root\n\n— origin base64sig\n",
+//!  "device": {"id": "...", "public_key": "hex",
+//!             "enrollment": {...server's device_enrolled record...},
+//!             "enrollment_inclusion": {"index": 3, "size": 12, "proof": [...]}}}
+//! ```
+//!
+//! The chain of trust: the checkpoint is signed by the log key; the server's `device_enrolled`
+//! record is signed by the same key (the server is a device of its own) and is in the log; it
+//! names the device's public key; the record is signed by that key and is in the log; the receipt
+//! is signed by the log key and names the record's hash and log index.
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::ids::DeviceId;
+use crate::keys::{PublicKey, Sha256};
+use crate::log::{self, LogError};
+use crate::note::{Checkpoint, NoteError, NoteVerifier};
+use crate::receipt::Receipt;
+use crate::record::kinds::{DeviceEnrolled, decode_body};
+use crate::record::{self, RecordError, RecordKind, VerifiedRecord};
+
+/// An inclusion proof of a log leaf at a tree size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InclusionProof {
+    pub index: u64,
+    pub size: u64,
+    pub proof: Vec<Sha256>,
+}
+
+/// The device that signed the record, and the server's record that enrolled it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceEvidence {
+    pub id: DeviceId,
+    /// Kept as text: a small-order key must be reported by the check, not fail the parsing.
+    pub public_key: String,
+    /// The server's `device_enrolled` record, as stored.
+    pub enrollment: Box<RawValue>,
+    pub enrollment_inclusion: InclusionProof,
+}
+
+/// A record with all the evidence needed to check it offline.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    /// The record, exactly as stored.
+    pub record: Box<RawValue>,
+    pub receipt: Box<RawValue>,
+    pub inclusion: InclusionProof,
+    /// The signed checkpoint note the proofs lead to.
+    pub checkpoint: String,
+    pub device: DeviceEvidence,
+}
+
+/// What a bundle proved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BundleReport {
+    pub record: VerifiedRecord,
+    pub receipt: Receipt,
+    pub checkpoint: Checkpoint,
+}
+
+/// The first thing in a bundle that does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BundleError {
+    #[error("not a bundle: {0}")]
+    Format(String),
+    #[error("checkpoint: {0}")]
+    Checkpoint(NoteError),
+    #[error("{what} proof is for a tree of {proof} leaves, the checkpoint has {checkpoint}")]
+    SizeMismatch {
+        what: &'static str,
+        proof: u64,
+        checkpoint: u64,
+    },
+    #[error("enrollment record: {0}")]
+    Enrollment(RecordError),
+    #[error("enrollment record: {0}")]
+    EnrollmentBody(String),
+    #[error("enrollment record is not in the log: {0}")]
+    EnrollmentNotLogged(LogError),
+    #[error("device public key: {0}")]
+    DeviceKey(String),
+    #[error("record: {0}")]
+    Record(RecordError),
+    #[error("record was signed by device {got}, the bundle's device is {expected}")]
+    RecordDevice { expected: DeviceId, got: DeviceId },
+    #[error("receipt: {0}")]
+    Receipt(RecordError),
+    #[error("receipt is for {what}")]
+    ReceiptMismatch { what: String },
+    #[error("record is not in the log: {0}")]
+    RecordNotLogged(LogError),
+}
+
+impl Bundle {
+    /// Parses a bundle document.
+    pub fn parse(bytes: &[u8]) -> Result<Self, BundleError> {
+        serde_json::from_slice(bytes).map_err(|e| BundleError::Format(e.to_string()))
+    }
+
+    /// Checks the whole chain of trust down from `log_key`; returns what it proved.
+    pub fn verify(&self, log_key: &NoteVerifier) -> Result<BundleReport, BundleError> {
+        // 1. The checkpoint is the agency's.
+        let cp_text = log_key
+            .open(self.checkpoint.as_bytes())
+            .map_err(BundleError::Checkpoint)?;
+        let checkpoint = Checkpoint::parse(&cp_text).map_err(BundleError::Checkpoint)?;
+        for (what, proof) in [
+            ("the record's", &self.inclusion),
+            ("the enrollment's", &self.device.enrollment_inclusion),
+        ] {
+            if proof.size != checkpoint.size {
+                return Err(BundleError::SizeMismatch {
+                    what,
+                    proof: proof.size,
+                    checkpoint: checkpoint.size,
+                });
+            }
+        }
+
+        // 2. The server enrolled this device with this key, and logged it.
+        let enrollment = record::verify(
+            self.device.enrollment.get().as_bytes(),
+            log_key.public_key(),
+        )
+        .map_err(BundleError::Enrollment)?;
+        if enrollment.kind != RecordKind::DeviceEnrolled.as_str() {
+            return Err(BundleError::EnrollmentBody(format!(
+                "kind is {:?}, not device_enrolled",
+                enrollment.kind
+            )));
+        }
+        let enrolled: DeviceEnrolled = decode_body(&enrollment.body)
+            .map_err(|e| BundleError::EnrollmentBody(e.to_string()))?;
+        let device_key = PublicKey::parse_hex(&self.device.public_key)
+            .map_err(|e| BundleError::DeviceKey(e.to_string()))?;
+        if enrolled.device != self.device.id || enrolled.public_key != device_key {
+            return Err(BundleError::EnrollmentBody(
+                "it enrolled another device or key than the bundle names".into(),
+            ));
+        }
+        check_logged(
+            &enrollment.hash,
+            &self.device.enrollment_inclusion,
+            &checkpoint,
+        )
+        .map_err(BundleError::EnrollmentNotLogged)?;
+
+        // 3. The device signed the record.
+        let rec = record::verify(self.record.get().as_bytes(), &device_key)
+            .map_err(BundleError::Record)?;
+        if rec.device != self.device.id {
+            return Err(BundleError::RecordDevice {
+                expected: self.device.id,
+                got: rec.device,
+            });
+        }
+
+        // 4. The server acknowledged it at that log index, and the log holds it there.
+        let receipt = Receipt::verify(self.receipt.get().as_bytes(), log_key.public_key())
+            .map_err(BundleError::Receipt)?;
+        if receipt.record != rec.hash {
+            return Err(BundleError::ReceiptMismatch {
+                what: format!("record {}, not {}", receipt.record, rec.hash),
+            });
+        }
+        if receipt.index != self.inclusion.index {
+            return Err(BundleError::ReceiptMismatch {
+                what: format!(
+                    "log index {}, the proof is for {}",
+                    receipt.index, self.inclusion.index
+                ),
+            });
+        }
+        check_logged(&rec.hash, &self.inclusion, &checkpoint)
+            .map_err(BundleError::RecordNotLogged)?;
+
+        Ok(BundleReport {
+            record: rec,
+            receipt,
+            checkpoint,
+        })
+    }
+}
+
+/// The leaf input of a record is its 32-byte hash (DESIGN.md section 6).
+fn check_logged(
+    record_hash: &Sha256,
+    proof: &InclusionProof,
+    checkpoint: &Checkpoint,
+) -> Result<(), LogError> {
+    log::verify_inclusion(
+        &log::leaf_hash(record_hash.as_bytes()),
+        proof.index,
+        proof.size,
+        &proof.proof,
+        &checkpoint.root,
+    )
+}
