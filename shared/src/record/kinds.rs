@@ -35,6 +35,11 @@ macro_rules! kinds {
                 }
             }
 
+            /// Kinds only the server's own chain may sign (agency decisions, enrollment).
+            pub fn signed_by_server(self) -> bool {
+                matches!(self, RecordKind::DeviceEnrolled)
+            }
+
             /// Parses a wire name.
             pub fn parse(s: &str) -> Option<Self> {
                 match s {

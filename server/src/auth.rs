@@ -1,0 +1,143 @@
+//! Who is calling: a console user (session cookie or `Bearer kss_…`), a device (`Bearer kdt_…`)
+//! or a business (`Bearer kak_…` or `X-Api-Key`). Extractors answer 401 problem documents.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::request::Parts;
+
+use crate::error::ApiError;
+use crate::model::{ApiKey, Device, Role, User};
+use crate::services::accounts;
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "knd_session";
+
+/// The client's address, for the audit log.
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string()),
+        ))
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A signed-in console user.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    pub token: String,
+    pub address: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts)
+            .or_else(|| cookie(parts, SESSION_COOKIE))
+            .ok_or(ApiError::Unauthorized)?
+            .to_owned();
+        let user = accounts::session_user(state, &token)
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        let address = ClientAddr::from_request_parts(parts, state).await?.0;
+        Ok(Caller {
+            user,
+            token,
+            address,
+        })
+    }
+}
+
+impl Caller {
+    /// Allows the call when the user has one of `roles`; otherwise audits the refusal and answers
+    /// 403.
+    pub async fn require(
+        &self,
+        state: &AppState,
+        roles: &[Role],
+        action: &str,
+        target: String,
+    ) -> Result<(), ApiError> {
+        if roles.contains(&self.user.role) {
+            return Ok(());
+        }
+        accounts::audit_denied(state, &self.user, action, target, self.address.as_deref()).await?;
+        Err(ApiError::Forbidden(format!(
+            "the {} role may not do this",
+            self.user.role.as_str()
+        )))
+    }
+}
+
+/// An enrolled device, by its token. Revoked devices are let through here: push answers
+/// `revoked_device` per record.
+#[derive(Debug, Clone)]
+pub struct DeviceCaller(pub Device);
+
+impl FromRequestParts<AppState> for DeviceCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts).ok_or(ApiError::Unauthorized)?;
+        if !token.starts_with(crate::services::tokens::TokenKind::Device.prefix()) {
+            return Err(ApiError::Unauthorized);
+        }
+        let device = state
+            .store
+            .device_by_token(&crate::services::tokens::hash(token))
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        Ok(DeviceCaller(device))
+    }
+}
+
+/// A business, by its API key.
+#[derive(Debug, Clone)]
+pub struct Business(pub ApiKey);
+
+impl FromRequestParts<AppState> for Business {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let secret = bearer(parts)
+            .or_else(|| parts.headers.get("x-api-key").and_then(|v| v.to_str().ok()))
+            .ok_or(ApiError::Unauthorized)?;
+        let key = accounts::api_key(state, secret)
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        Ok(Business(key))
+    }
+}

@@ -1,0 +1,131 @@
+//! Server configuration: defaults, then an optional TOML file, then `KND__SECTION__KEY`
+//! environment variables (e.g. `KND__LISTEN=0.0.0.0:8080`, `KND__LIMITS__MAX_PUSH_BYTES=...`).
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format as _, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Where the SQLite file, the blobs and the server's signing key live.
+    pub data_dir: PathBuf,
+    /// `sqlite://PATH` or `postgres://...`; defaults to `sqlite://DATA_DIR/knd.sqlite3`.
+    pub database_url: Option<String>,
+    /// The transparency log's origin line and key name.
+    pub log_origin: String,
+    pub auth: AuthConfig,
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// How long a console session lasts.
+    pub session_hours: u32,
+    /// How long an enrollment code stays valid.
+    pub enrollment_code_hours: u32,
+    /// Failed logins allowed per login name or per address within the window.
+    pub max_failed_logins: u32,
+    pub failed_login_window_secs: u64,
+    /// Mark the session cookie `Secure` (behind TLS).
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Largest push body.
+    pub max_push_bytes: usize,
+    /// Largest number of records in one push.
+    pub max_push_records: usize,
+    /// Largest body of any other request.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("knd-data"),
+            database_url: None,
+            log_origin: "knd.local/log".into(),
+            auth: AuthConfig {
+                session_hours: 12,
+                enrollment_code_hours: 24,
+                max_failed_logins: 5,
+                failed_login_window_secs: 15 * 60,
+                secure_cookies: false,
+            },
+            limits: Limits {
+                max_push_bytes: 32 * 1024 * 1024,
+                max_push_records: 1000,
+                max_body_bytes: 1024 * 1024,
+            },
+        }
+    }
+}
+
+impl Config {
+    /// Defaults, then `file` (if given), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(f) = file {
+            fig = fig.merge(Toml::file_exact(f));
+        }
+        fig.merge(Env::prefixed("KND__").split("__").lowercase(true))
+            .extract()
+            .map_err(Box::new)
+    }
+
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("knd.sqlite3").display()))
+    }
+}
+
+/// The database URL may hold a password: never print it.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let db = self.database_url.as_deref().map(redact_url);
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &db)
+            .field("log_origin", &self.log_origin)
+            .field("auth", &self.auth)
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://***{}", &url[..s], &url[at..]),
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        let c = Config {
+            database_url: Some("postgres://knd:secret@db:5432/knd".into()),
+            ..Config::default()
+        };
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("@db:5432/knd"));
+    }
+}

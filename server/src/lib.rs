@@ -1,0 +1,155 @@
+//! `knd-server`: stores and verifies signed field records, keeps the transparency log, and serves
+//! the API (and, later, the console). A library with a thin `main.rs`, so that tests start the
+//! real server on `127.0.0.1:0`.
+
+pub mod admin;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod keys;
+pub mod model;
+mod routes;
+pub mod services;
+pub mod state;
+pub mod store;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use knd_shared::DeviceId;
+use knd_shared::note::NoteSigner;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use time::OffsetDateTime;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+
+use crate::error::ApiError;
+use crate::model::ServerIdentity;
+use crate::services::throttle::LoginThrottle;
+use crate::state::{AppState, Inner};
+use crate::store::ServerChain;
+
+/// The process-wide Prometheus recorder (a recorder can be installed once per process).
+fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            // Fails only if another recorder was installed first; then metrics go there.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+/// Opens the store, the key and the server's identity: everything the API needs.
+pub async fn start(config: Config) -> anyhow::Result<AppState> {
+    let key = keys::load_or_create(&config.data_dir)?;
+    keys::check_permissions(&config.data_dir)?;
+    let store = store::open(&config.database_url())
+        .await
+        .context("cannot open the database")?;
+    let identity = match store.server_identity().await? {
+        Some(id) => {
+            if id.public_key != key.public_key() {
+                bail!(
+                    "the server key in {} does not match the database's (it signed the log); \
+                     restore the original key file",
+                    config.data_dir.display()
+                );
+            }
+            if id.log_origin != config.log_origin {
+                bail!(
+                    "the log origin is {:?} in the database but {:?} in the configuration",
+                    id.log_origin,
+                    config.log_origin
+                );
+            }
+            id
+        }
+        None => {
+            let id = ServerIdentity {
+                device: DeviceId::new(),
+                public_key: key.public_key(),
+                log_origin: config.log_origin.clone(),
+            };
+            store
+                .init_server_identity(&id, OffsetDateTime::now_utc())
+                .await?;
+            id
+        }
+    };
+    let note_signer = NoteSigner::new(&config.log_origin, key.clone())
+        .map_err(|e| anyhow::anyhow!("log_origin {:?}: {e}", config.log_origin))?;
+    let throttle = LoginThrottle::new(
+        config.auth.max_failed_logins,
+        Duration::from_secs(config.auth.failed_login_window_secs),
+    );
+    Ok(AppState(Arc::new(Inner {
+        store,
+        server: ServerChain { identity, key },
+        note_signer,
+        throttle,
+        checkpoint: Mutex::new(None),
+        metrics: metrics_handle(),
+        config,
+    })))
+}
+
+async fn record_metrics(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let resp = next.run(req).await;
+    let status = resp.status().as_u16().to_string();
+    metrics::counter!("knd_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("knd_http_request_duration_seconds", "method" => method, "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    resp
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send>) -> Response {
+    ApiError::Internal("a request handler panicked".into()).into_response()
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    routes::router(state)
+        .layer(middleware::from_fn(record_metrics))
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(panic_response))
+}
+
+/// The OpenAPI document of the API.
+pub fn openapi(state: &AppState) -> utoipa::openapi::OpenApi {
+    routes::openapi(state)
+}
+
+/// Serves `state` on `listener` until `shutdown` completes, then finishes in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,210 @@
+//! The server's domain types: what services take and return, independent of HTTP and SQL.
+
+use knd_shared::record::ChainHead;
+use knd_shared::{AgencyId, DeviceId, PublicKey, RecordId, Sha256, UserId};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+/// What a console user may do (DESIGN.md section 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Manages the agency's users and devices; reads everything.
+    Admin,
+    /// Keeps the registry and builds the plan.
+    Planner,
+    /// Works in the field with an enrolled device.
+    Inspector,
+    /// Decides objections and appeals.
+    Reviewer,
+    /// Reads everything, including the audit log; changes nothing.
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Planner,
+        Role::Inspector,
+        Role::Reviewer,
+        Role::Auditor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Planner => "planner",
+            Role::Inspector => "inspector",
+            Role::Reviewer => "reviewer",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// A control agency (КНО).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agency {
+    pub id: AgencyId,
+    pub name: String,
+    pub created_at: OffsetDateTime,
+}
+
+/// A console user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub agency: AgencyId,
+    pub login: String,
+    pub role: Role,
+    pub created_at: OffsetDateTime,
+}
+
+/// A new user, with the password already hashed.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub agency: AgencyId,
+    pub login: String,
+    pub password_hash: String,
+    pub role: Role,
+}
+
+/// An enrolled device, or the server's own chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub id: DeviceId,
+    /// `None` for the server's own chain.
+    pub agency: Option<AgencyId>,
+    pub user: Option<UserId>,
+    pub name: String,
+    pub public_key: PublicKey,
+    pub enrolled_at: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+    pub last_seen_at: Option<OffsetDateTime>,
+    pub head: ChainHead,
+    /// The server's `device_enrolled` record for this device.
+    pub enrollment_record: Option<RecordId>,
+}
+
+/// A device being enrolled: the service has checked the key; the store checks the code.
+#[derive(Debug, Clone)]
+pub struct NewDevice {
+    pub id: DeviceId,
+    pub name: String,
+    pub public_key: PublicKey,
+    pub token_hash: Sha256,
+}
+
+/// A business API key (its secret is only ever shown once, at issue).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    pub id: uuid::Uuid,
+    pub subject_inn: String,
+    pub created_at: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// A stored record with what the server added to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRecord {
+    pub id: RecordId,
+    pub device: DeviceId,
+    pub agency: Option<AgencyId>,
+    pub seq: u64,
+    pub hash: Sha256,
+    pub kind: String,
+    pub log_index: u64,
+    pub received_at: OffsetDateTime,
+    /// Exactly as received.
+    pub bytes: Vec<u8>,
+    /// The signed receipt, as sent to the device.
+    pub receipt: Vec<u8>,
+}
+
+/// Who did something, for the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    User(UserId),
+    Device(DeviceId),
+    ApiKey(uuid::Uuid),
+    /// The operator, through `knd-server admin`.
+    Operator,
+    Anonymous,
+}
+
+impl Actor {
+    pub fn label(&self) -> String {
+        match self {
+            Actor::User(id) => format!("user:{id}"),
+            Actor::Device(id) => format!("device:{id}"),
+            Actor::ApiKey(id) => format!("api_key:{id}"),
+            Actor::Operator => "operator".into(),
+            Actor::Anonymous => "anonymous".into(),
+        }
+    }
+}
+
+/// Whether an audited action happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Ok,
+    Denied,
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Denied => "denied",
+            Outcome::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Outcome {
+        match s {
+            "ok" => Outcome::Ok,
+            "denied" => Outcome::Denied,
+            _ => Outcome::Failed,
+        }
+    }
+}
+
+/// One line of the audit log: who, when, what, on what, from where, and how it went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub agency: Option<AgencyId>,
+    pub actor: Actor,
+    pub action: String,
+    pub target: Option<String>,
+    pub outcome: Outcome,
+    pub detail: Option<serde_json::Value>,
+    pub address: Option<String>,
+}
+
+/// An audit entry as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub at: OffsetDateTime,
+    pub agency: Option<AgencyId>,
+    pub actor: String,
+    pub action: String,
+    pub target: Option<String>,
+    pub outcome: Outcome,
+    pub detail: Option<serde_json::Value>,
+    pub address: Option<String>,
+}
+
+/// The server's identity: its own chain's device and its log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerIdentity {
+    pub device: DeviceId,
+    pub public_key: PublicKey,
+    pub log_origin: String,
+}

@@ -1,0 +1,220 @@
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use knd_shared::UserId;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::auth::{Business, Caller, ClientAddr, SESSION_COOKIE};
+use crate::error::{ApiError, ApiResult, Json, Path, Problem};
+use crate::model::{Actor, Role, User};
+use crate::services::accounts;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct LoginRequest {
+    login: String,
+    password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct UserView {
+    id: uuid::Uuid,
+    agency_id: uuid::Uuid,
+    login: String,
+    role: Role,
+    #[serde(with = "time::serde::rfc3339")]
+    created_at: OffsetDateTime,
+}
+
+impl From<User> for UserView {
+    fn from(u: User) -> Self {
+        Self {
+            id: u.id.as_uuid(),
+            agency_id: u.agency.as_uuid(),
+            login: u.login,
+            role: u.role,
+            created_at: u.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct LoginResponse {
+    /// A bearer token for scripts; the console uses the HttpOnly cookie set alongside.
+    token: String,
+    #[serde(with = "time::serde::rfc3339")]
+    expires_at: OffsetDateTime,
+    user: UserView,
+}
+
+fn session_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.config.auth.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("knd_session=; Path=/; Max-Age=0"))
+}
+
+/// Signs in; failed attempts are throttled per login and per address.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, responses(
+    (status = 200, body = LoginResponse),
+    (status = 401, body = Problem), (status = 429, body = Problem),
+))]
+pub(super) async fn login(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Json(req): Json<LoginRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let (token, user, expires_at) =
+        accounts::login(&state, &req.login, req.password, addr.as_deref()).await?;
+    let max_age = (expires_at - OffsetDateTime::now_utc()).whole_seconds();
+    let mut headers = HeaderMap::new();
+    headers.insert(header::SET_COOKIE, session_cookie(&state, &token, max_age));
+    Ok((
+        headers,
+        Json(LoginResponse {
+            token,
+            expires_at,
+            user: user.into(),
+        }),
+    ))
+}
+
+/// Ends the session.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses(
+    (status = 204), (status = 401, body = Problem),
+))]
+pub(super) async fn logout(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<impl IntoResponse> {
+    accounts::logout(
+        &state,
+        &caller.token,
+        &caller.user,
+        caller.address.as_deref(),
+    )
+    .await?;
+    let mut headers = HeaderMap::new();
+    headers.insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    Ok((StatusCode::NO_CONTENT, headers))
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses(
+    (status = 200, body = UserView), (status = 401, body = Problem),
+))]
+pub(super) async fn me(caller: Caller) -> Json<UserView> {
+    Json(caller.user.into())
+}
+
+/// The agency's users.
+#[utoipa::path(get, path = "/api/v1/users", tag = "accounts", responses(
+    (status = 200, body = Vec<UserView>), (status = 401, body = Problem), (status = 403, body = Problem),
+))]
+pub(super) async fn list_users(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<UserView>>> {
+    caller
+        .require(
+            &state,
+            &[Role::Admin, Role::Auditor],
+            "user.list",
+            format!("agency:{}", caller.user.agency),
+        )
+        .await?;
+    let users = state.store.list_users(caller.user.agency).await?;
+    Ok(Json(users.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CreateUser {
+    login: String,
+    password: String,
+    role: Role,
+}
+
+/// Creates a user in the caller's agency (admins only).
+#[utoipa::path(post, path = "/api/v1/users", tag = "accounts", request_body = CreateUser, responses(
+    (status = 201, body = UserView), (status = 403, body = Problem), (status = 409, body = Problem),
+    (status = 422, body = Problem),
+))]
+pub(super) async fn create_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<CreateUser>,
+) -> ApiResult<(StatusCode, Json<UserView>)> {
+    caller
+        .require(
+            &state,
+            &[Role::Admin],
+            "user.create",
+            format!("login:{}", req.login),
+        )
+        .await?;
+    let user = accounts::create_user(
+        &state,
+        caller.user.agency,
+        &req.login,
+        req.password,
+        req.role,
+        Actor::User(caller.user.id),
+        caller.address.as_deref(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(user.into())))
+}
+
+/// One user of the caller's agency (admins and auditors, or the user themself).
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts", params(("id" = uuid::Uuid, Path)), responses(
+    (status = 200, body = UserView), (status = 404, body = Problem),
+))]
+pub(super) async fn get_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<UserId>,
+) -> ApiResult<Json<UserView>> {
+    if id != caller.user.id {
+        caller
+            .require(
+                &state,
+                &[Role::Admin, Role::Auditor],
+                "user.read",
+                format!("user:{id}"),
+            )
+            .await?;
+    }
+    let user = state
+        .store
+        .get_user(caller.user.agency, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(user.into()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct BusinessView {
+    /// The ИНН the key speaks for.
+    subject_inn: String,
+    api_key_id: uuid::Uuid,
+}
+
+/// The business an API key belongs to.
+#[utoipa::path(get, path = "/api/v1/business/me", tag = "business", responses(
+    (status = 200, body = BusinessView), (status = 401, body = Problem),
+))]
+pub(super) async fn business_me(Business(key): Business) -> Json<BusinessView> {
+    Json(BusinessView {
+        subject_inn: key.subject_inn,
+        api_key_id: key.id,
+    })
+}

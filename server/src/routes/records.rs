@@ -1,0 +1,95 @@
+use axum::extract::{FromRequestParts, State};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::response::IntoResponse;
+use knd_shared::RecordId;
+
+use crate::auth::{Caller, DeviceCaller};
+use crate::error::{ApiError, ApiResult, Json, Path, Problem};
+use crate::model::{Role, StoredRecord};
+use crate::services::{accounts, transparency};
+use crate::state::AppState;
+
+/// A reader of records: a console user of the record's agency (inspectors: their devices'
+/// records only) or the device that signed it.
+pub(super) enum Reader {
+    User(Caller),
+    Device(DeviceCaller),
+}
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match DeviceCaller::from_request_parts(parts, state).await {
+            Ok(d) => Ok(Reader::Device(d)),
+            Err(_) => Caller::from_request_parts(parts, state)
+                .await
+                .map(Reader::User),
+        }
+    }
+}
+
+async fn visible(state: &AppState, reader: &Reader, id: RecordId) -> ApiResult<StoredRecord> {
+    let record = state.store.get_record(id).await?;
+    let allowed = match (&record, reader) {
+        (None, _) => false,
+        (Some(r), Reader::Device(DeviceCaller(d))) => r.device == d.id,
+        (Some(r), Reader::User(c)) => {
+            let same_agency = r.agency == Some(c.user.agency);
+            let own_device = || async {
+                state
+                    .store
+                    .get_device(Some(c.user.agency), r.device)
+                    .await
+                    .map(|d| d.is_some_and(|d| d.user == Some(c.user.id)))
+            };
+            same_agency && (c.user.role != Role::Inspector || own_device().await?)
+        }
+    };
+    match record {
+        Some(r) if allowed => Ok(r),
+        _ => {
+            if let Reader::User(c) = reader {
+                accounts::audit_denied(
+                    state,
+                    &c.user,
+                    "record.read",
+                    format!("record:{id}"),
+                    c.address.as_deref(),
+                )
+                .await?;
+            }
+            Err(ApiError::NotFound)
+        }
+    }
+}
+
+/// A record exactly as the device sent it.
+#[utoipa::path(get, path = "/api/v1/records/{id}", tag = "records", params(("id" = uuid::Uuid, Path)), responses(
+    (status = 200, content_type = "application/json", description = "the record's bytes as received"),
+    (status = 404, body = Problem),
+))]
+pub(super) async fn get_record(
+    State(state): State<AppState>,
+    reader: Reader,
+    Path(id): Path<RecordId>,
+) -> ApiResult<impl IntoResponse> {
+    let record = visible(&state, &reader, id).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], record.bytes))
+}
+
+/// The record with its receipt, inclusion proof, checkpoint and the server's enrollment of its
+/// device: checkable offline with `knd verify bundle FILE --log-key KEY`.
+#[utoipa::path(get, path = "/api/v1/records/{id}/bundle", tag = "records", params(("id" = uuid::Uuid, Path)), responses(
+    (status = 200, description = "an evidence bundle"), (status = 404, body = Problem),
+))]
+pub(super) async fn get_bundle(
+    State(state): State<AppState>,
+    reader: Reader,
+    Path(id): Path<RecordId>,
+) -> ApiResult<impl IntoResponse> {
+    let record = visible(&state, &reader, id).await?;
+    let bundle = transparency::bundle(&state, &record).await?;
+    Ok(Json(bundle))
+}

@@ -1,0 +1,102 @@
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use utoipa::ToSchema;
+
+use crate::auth::DeviceCaller;
+use crate::error::{ApiError, ApiResult, Json, Problem};
+use crate::services::ingest::{self, PushResult};
+use crate::state::AppState;
+use crate::store::IngestResult;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PushRequest {
+    /// The device's signed records in seq order, each exactly as signed.
+    #[schema(value_type = Vec<Object>)]
+    records: Vec<Box<RawValue>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(super) enum Status {
+    Accepted,
+    Duplicate,
+    Rejected,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct ItemResult {
+    /// The record's id, when it could be read.
+    id: Option<String>,
+    status: Status,
+    /// Why it was rejected: bad_signature, chain_break, seq_gap, conflicting_duplicate,
+    /// unknown_device, revoked_device, invalid_body, malformed, non_integer_number,
+    /// number_out_of_range, too_large.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+    /// The server's signed receipt (accepted and duplicate records).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    receipt: Option<Box<RawValue>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct PushResponse {
+    results: Vec<ItemResult>,
+}
+
+fn receipt(bytes: Vec<u8>) -> ApiResult<Option<Box<RawValue>>> {
+    let text = String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.to_string()))?;
+    RawValue::from_string(text)
+        .map(Some)
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+fn item(r: PushResult) -> ApiResult<ItemResult> {
+    Ok(match r.result {
+        IngestResult::Accepted { receipt: bytes } => ItemResult {
+            id: r.id,
+            status: Status::Accepted,
+            reason: None,
+            detail: None,
+            receipt: receipt(bytes)?,
+        },
+        IngestResult::Duplicate { receipt: bytes } => ItemResult {
+            id: r.id,
+            status: Status::Duplicate,
+            reason: None,
+            detail: None,
+            receipt: receipt(bytes)?,
+        },
+        IngestResult::Rejected(rej) => ItemResult {
+            id: r.id,
+            status: Status::Rejected,
+            reason: Some(rej.reason),
+            detail: Some(rej.detail),
+            receipt: None,
+        },
+    })
+}
+
+/// Pushes a batch of signed records. Each gets its own answer; accepted records, their receipts
+/// and their log leaves are committed together before the answer is sent. Re-sending is safe.
+#[utoipa::path(post, path = "/api/v1/sync/push", tag = "sync", request_body = PushRequest,
+    security(("device_token" = [])), responses(
+    (status = 200, body = PushResponse), (status = 401, body = Problem), (status = 413, body = Problem),
+))]
+pub(super) async fn push(
+    State(state): State<AppState>,
+    DeviceCaller(device): DeviceCaller,
+    Json(req): Json<PushRequest>,
+) -> ApiResult<Json<PushResponse>> {
+    if req.records.len() > state.config.limits.max_push_records {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    let results = ingest::push(&state, &device, req.records).await?;
+    Ok(Json(PushResponse {
+        results: results.into_iter().map(item).collect::<ApiResult<_>>()?,
+    }))
+}

@@ -1,0 +1,310 @@
+//! Agencies, users, passwords, sessions, API keys and enrollment codes.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use knd_shared::{AgencyId, Inn, UserId};
+use rand_core::OsRng;
+use time::{Duration, OffsetDateTime};
+
+use super::tokens::{self, TokenKind};
+use crate::error::{ApiError, ApiResult};
+use crate::model::{Actor, Agency, ApiKey, AuditEntry, NewUser, Outcome, Role, User};
+use crate::state::AppState;
+
+/// Passwords shorter than this are refused.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// Hashes with Argon2id (the crate's defaults follow OWASP's recommendation), off the async runtime.
+pub async fn hash_password(password: String) -> ApiResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| ApiError::Internal(format!("argon2: {e}")))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+}
+
+async fn verify_password(hash: String, password: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A hash to verify against when the login does not exist, so that timing does not tell.
+async fn dummy_hash() -> String {
+    static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    DUMMY
+        .get_or_init(|| async {
+            hash_password("not a real password".into())
+                .await
+                .unwrap_or_default()
+        })
+        .await
+        .clone()
+}
+
+pub fn audit(
+    actor: Actor,
+    agency: Option<AgencyId>,
+    action: &str,
+    address: Option<&str>,
+) -> AuditEntry {
+    AuditEntry {
+        agency,
+        actor,
+        action: action.to_owned(),
+        target: None,
+        outcome: Outcome::Ok,
+        detail: None,
+        address: address.map(str::to_owned),
+    }
+}
+
+pub fn validate_login(login: &str) -> ApiResult<()> {
+    let ok = (3..=64).contains(&login.chars().count())
+        && login
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::Unprocessable(
+            "a login is 3 to 64 letters, digits or . - _ @".into(),
+        ))
+    }
+}
+
+pub fn validate_password(password: &str) -> ApiResult<()> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(ApiError::Unprocessable(format!(
+            "a password has at least {MIN_PASSWORD_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
+pub async fn create_agency(state: &AppState, name: &str, actor: Actor) -> ApiResult<Agency> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 300 {
+        return Err(ApiError::Unprocessable(
+            "an agency name is 1 to 300 characters".into(),
+        ));
+    }
+    let mut a = audit(actor, None, "agency.create", None);
+    a.detail = Some(serde_json::json!({ "name": name }));
+    Ok(state.store.create_agency(name, &a).await?)
+}
+
+pub async fn create_user(
+    state: &AppState,
+    agency: AgencyId,
+    login: &str,
+    password: String,
+    role: Role,
+    actor: Actor,
+    address: Option<&str>,
+) -> ApiResult<User> {
+    validate_login(login)?;
+    validate_password(&password)?;
+    if state.store.get_agency(agency).await?.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    let password_hash = hash_password(password).await?;
+    let mut a = audit(actor, Some(agency), "user.create", address);
+    a.detail = Some(serde_json::json!({ "login": login, "role": role.as_str() }));
+    state
+        .store
+        .create_user(
+            &NewUser {
+                agency,
+                login: login.to_owned(),
+                password_hash,
+                role,
+            },
+            &a,
+        )
+        .await
+        .map_err(|e| match ApiError::from(e) {
+            ApiError::Conflict(_) => ApiError::Conflict(format!("login {login:?} is taken")),
+            other => other,
+        })
+}
+
+/// A new session for a correct login and password.
+pub async fn login(
+    state: &AppState,
+    login: &str,
+    password: String,
+    address: Option<&str>,
+) -> ApiResult<(String, User, OffsetDateTime)> {
+    state
+        .throttle
+        .check(login, address)
+        .map_err(ApiError::TooManyRequests)?;
+    let found = state.store.user_for_login(login).await?;
+    let hash = match &found {
+        Some((_, hash)) => hash.clone(),
+        None => dummy_hash().await,
+    };
+    let ok = verify_password(hash, password).await && found.is_some();
+    let Some((user, _)) = found.filter(|_| ok) else {
+        state.throttle.record_failure(login, address);
+        let mut a = audit(Actor::Anonymous, None, "auth.login", address);
+        a.outcome = Outcome::Denied;
+        a.target = Some(format!("login:{login}"));
+        state.store.audit(&a).await?;
+        return Err(ApiError::Unauthorized);
+    };
+    state.throttle.record_success(login);
+    let (token, hash) = tokens::generate(TokenKind::Session);
+    let expires =
+        OffsetDateTime::now_utc() + Duration::hours(i64::from(state.config.auth.session_hours));
+    let a = audit(
+        Actor::User(user.id),
+        Some(user.agency),
+        "auth.login",
+        address,
+    );
+    state
+        .store
+        .create_session(&hash, user.id, expires, &a)
+        .await?;
+    Ok((token, user, expires))
+}
+
+pub async fn logout(
+    state: &AppState,
+    token: &str,
+    user: &User,
+    address: Option<&str>,
+) -> ApiResult<()> {
+    let a = audit(
+        Actor::User(user.id),
+        Some(user.agency),
+        "auth.logout",
+        address,
+    );
+    state.store.delete_session(&tokens::hash(token), &a).await?;
+    Ok(())
+}
+
+/// The user a session token belongs to.
+pub async fn session_user(state: &AppState, token: &str) -> ApiResult<Option<User>> {
+    if TokenKind::of(token) != Some(TokenKind::Session) {
+        return Ok(None);
+    }
+    Ok(state
+        .store
+        .session_user(&tokens::hash(token), OffsetDateTime::now_utc())
+        .await?)
+}
+
+/// Issues an API key for a business (subject). The key is returned once and stored hashed.
+pub async fn issue_api_key(
+    state: &AppState,
+    inn: &str,
+    actor: Actor,
+) -> ApiResult<(ApiKey, String)> {
+    let inn = Inn::parse(inn).map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+    let (key, hash) = tokens::generate(TokenKind::ApiKey);
+    let mut a = audit(actor, None, "api_key.issue", None);
+    a.detail = Some(serde_json::json!({ "subject_inn": inn.as_str() }));
+    let stored = state.store.create_api_key(inn.as_str(), &hash, &a).await?;
+    Ok((stored, key))
+}
+
+pub async fn revoke_api_key(state: &AppState, id: uuid::Uuid, actor: Actor) -> ApiResult<()> {
+    let mut a = audit(actor, None, "api_key.revoke", None);
+    a.target = Some(format!("api_key:{id}"));
+    if state
+        .store
+        .revoke_api_key(id, OffsetDateTime::now_utc(), &a)
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// The unrevoked API key a secret belongs to.
+pub async fn api_key(state: &AppState, secret: &str) -> ApiResult<Option<ApiKey>> {
+    if TokenKind::of(secret) != Some(TokenKind::ApiKey) {
+        return Ok(None);
+    }
+    Ok(state
+        .store
+        .api_key_by_hash(&tokens::hash(secret))
+        .await?
+        .filter(|k| k.revoked_at.is_none()))
+}
+
+/// Who may create an enrollment code for `target`: an admin for anyone of the agency, an inspector
+/// for themselves. Refusals are audited.
+pub async fn create_enrollment_code(
+    state: &AppState,
+    caller: Option<&User>,
+    target: UserId,
+    agency: AgencyId,
+    address: Option<&str>,
+) -> ApiResult<(String, OffsetDateTime)> {
+    let actor = caller.map_or(Actor::Operator, |u| Actor::User(u.id));
+    let allowed = match caller {
+        None => true,
+        Some(u) => u.role == Role::Admin || (u.role == Role::Inspector && u.id == target),
+    };
+    let mut a = audit(actor, Some(agency), "enrollment_code.create", address);
+    a.target = Some(format!("user:{target}"));
+    let Some(target_user) = state.store.get_user(agency, target).await? else {
+        a.outcome = Outcome::Denied;
+        a.detail = Some(serde_json::json!({ "reason": "no such user in the agency" }));
+        state.store.audit(&a).await?;
+        return Err(ApiError::NotFound);
+    };
+    if !allowed {
+        a.outcome = Outcome::Denied;
+        a.detail = Some(serde_json::json!({ "reason": "only admins enroll devices for others" }));
+        state.store.audit(&a).await?;
+        return Err(ApiError::Forbidden(
+            "only an admin may create an enrollment code for another user".into(),
+        ));
+    }
+    if target_user.role != Role::Inspector {
+        return Err(ApiError::Unprocessable(
+            "devices are enrolled for inspectors".into(),
+        ));
+    }
+    let (code, hash) = tokens::enrollment_code();
+    let expires = OffsetDateTime::now_utc()
+        + Duration::hours(i64::from(state.config.auth.enrollment_code_hours));
+    state
+        .store
+        .create_enrollment_code(agency, target, &hash, expires, &a)
+        .await?;
+    Ok((code, expires))
+}
+
+/// Records a refused action in the audit log.
+pub async fn audit_denied(
+    state: &AppState,
+    user: &User,
+    action: &str,
+    target: String,
+    address: Option<&str>,
+) -> ApiResult<()> {
+    let mut a = audit(Actor::User(user.id), Some(user.agency), action, address);
+    a.outcome = Outcome::Denied;
+    a.target = Some(target);
+    Ok(state.store.audit(&a).await?)
+}

@@ -1,0 +1,79 @@
+//! Device enrollment (DESIGN.md section 5): a one-time code, a public key, a name → a device id and
+//! a token, and the server's signed `device_enrolled` record in the log.
+
+use knd_shared::{DeviceId, KeyError, PublicKey};
+use time::OffsetDateTime;
+
+use super::accounts::audit;
+use super::tokens::{self, TokenKind};
+use crate::error::{ApiError, ApiResult};
+use crate::model::{Actor, Device, NewDevice, Outcome};
+use crate::state::AppState;
+use crate::store::EnrollRefusal;
+
+/// What the app receives: its identity, its secret, and how to check the server.
+#[derive(Debug)]
+pub struct Enrolled {
+    pub device: Device,
+    pub token: String,
+    pub server_key: String,
+    pub log_origin: String,
+}
+
+pub async fn enroll(
+    state: &AppState,
+    code: &str,
+    public_key_hex: &str,
+    name: &str,
+    address: Option<&str>,
+) -> ApiResult<Enrolled> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::Unprocessable(
+            "a device name is 1 to 200 characters".into(),
+        ));
+    }
+    let public_key = PublicKey::parse_hex(public_key_hex).map_err(|e| match e {
+        KeyError::SmallOrder => ApiError::Unprocessable("small-order public key refused".into()),
+        other => ApiError::Unprocessable(format!("public_key: {other}")),
+    })?;
+    let (token, token_hash) = tokens::generate(TokenKind::Device);
+    let device = NewDevice {
+        id: DeviceId::new(),
+        name: name.to_owned(),
+        public_key,
+        token_hash,
+    };
+    let mut a = audit(Actor::Anonymous, None, "device.enroll", address);
+    a.target = Some(format!("device:{}", device.id));
+    a.detail = Some(serde_json::json!({ "name": name, "public_key": public_key.to_hex() }));
+    let outcome = state
+        .store
+        .enroll_device(
+            &tokens::code_hash(code),
+            &device,
+            &state.server,
+            OffsetDateTime::now_utc(),
+            &a,
+        )
+        .await?;
+    match outcome {
+        Ok(device) => Ok(Enrolled {
+            device,
+            token,
+            server_key: state.note_signer.verifier_key(),
+            log_origin: state.config.log_origin.clone(),
+        }),
+        Err(refusal) => {
+            let why = match refusal {
+                EnrollRefusal::UnknownCode => "unknown enrollment code",
+                EnrollRefusal::CodeUsed => "enrollment code already used",
+                EnrollRefusal::CodeExpired => "enrollment code expired",
+            };
+            a.outcome = Outcome::Denied;
+            a.detail = Some(serde_json::json!({ "reason": why }));
+            state.store.audit(&a).await?;
+            Err(ApiError::Forbidden(why.into()))
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Domain logic. Services take and return domain types; they know nothing of HTTP.
+
+pub mod accounts;
+pub mod enrollment;
+pub mod ingest;
+pub mod throttle;
+pub mod tokens;
+pub mod transparency;

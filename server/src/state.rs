@@ -1,0 +1,42 @@
+//! Shared application state handed to every handler.
+
+use std::sync::{Arc, Mutex};
+
+use knd_shared::note::NoteSigner;
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::config::Config;
+use crate::services::throttle::LoginThrottle;
+use crate::store::{ServerChain, Store};
+
+#[derive(Clone, Debug)]
+pub struct AppState(pub Arc<Inner>);
+
+pub struct Inner {
+    pub store: Arc<dyn Store>,
+    pub config: Config,
+    /// The server's own chain: its device id and key (the log key).
+    pub server: ServerChain,
+    /// Signs checkpoints with the same key, named by the log origin.
+    pub note_signer: NoteSigner,
+    pub throttle: LoginThrottle,
+    /// The last checkpoint note signed, by tree size.
+    pub checkpoint: Mutex<Option<(u64, String)>>,
+    pub metrics: PrometheusHandle,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("config", &self.config)
+            .field("server_device", &self.server.identity.device)
+            .finish_non_exhaustive()
+    }
+}

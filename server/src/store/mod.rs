@@ -1,0 +1,190 @@
+//! Storage: one [`Store`] trait, an SQLite implementation (the embedded default) and a PostgreSQL
+//! one, chosen by the database URL. SQL lives only below this module and in `migrations/`.
+//!
+//! Every state-changing method takes the [`AuditEntry`] that describes it and writes it in the
+//! same transaction, so the audit log cannot miss a change that happened.
+
+mod ingest_rules;
+mod log_append;
+pub mod postgres;
+pub mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use knd_shared::record::VerifiedRecord;
+use knd_shared::{AgencyId, DeviceId, DeviceKey, RecordId, Sha256, UserId};
+use time::OffsetDateTime;
+
+pub use ingest_rules::{IngestResult, Rejection};
+
+use crate::model::{
+    Agency, ApiKey, AuditEntry, AuditRecord, Device, NewDevice, NewUser, ServerIdentity,
+    StoredRecord, User,
+};
+
+/// A storage failure. Callers treat these as server errors (500), except [`StoreError::Conflict`].
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("database: {0}")]
+    Database(String),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error("unsupported database url {0:?}: use sqlite://PATH or postgres://...")]
+    UnsupportedUrl(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A record that passed the signature and body checks, waiting for the chain and log.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub record: VerifiedRecord,
+    /// Exactly as received.
+    pub bytes: Vec<u8>,
+}
+
+/// The server's own chain, for records of the agency's decisions.
+#[derive(Debug, Clone)]
+pub struct ServerChain {
+    pub identity: ServerIdentity,
+    pub key: DeviceKey,
+}
+
+/// Why an enrollment code was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnrollRefusal {
+    UnknownCode,
+    CodeUsed,
+    CodeExpired,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Checks that the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// The server's identity, once initialised.
+    async fn server_identity(&self) -> StoreResult<Option<ServerIdentity>>;
+    /// Records the server's identity and its chain's device row (first start).
+    async fn init_server_identity(
+        &self,
+        id: &ServerIdentity,
+        now: OffsetDateTime,
+    ) -> StoreResult<()>;
+
+    async fn create_agency(&self, name: &str, audit: &AuditEntry) -> StoreResult<Agency>;
+    async fn get_agency(&self, id: AgencyId) -> StoreResult<Option<Agency>>;
+
+    /// Fails with [`StoreError::Conflict`] when the login is taken.
+    async fn create_user(&self, user: &NewUser, audit: &AuditEntry) -> StoreResult<User>;
+    /// The user and the password hash, for login.
+    async fn user_for_login(&self, login: &str) -> StoreResult<Option<(User, String)>>;
+    async fn get_user(&self, agency: AgencyId, id: UserId) -> StoreResult<Option<User>>;
+    async fn list_users(&self, agency: AgencyId) -> StoreResult<Vec<User>>;
+
+    async fn create_session(
+        &self,
+        token_hash: &Sha256,
+        user: UserId,
+        expires_at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<()>;
+    /// The user of an unexpired session.
+    async fn session_user(
+        &self,
+        token_hash: &Sha256,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<User>>;
+    async fn delete_session(&self, token_hash: &Sha256, audit: &AuditEntry) -> StoreResult<()>;
+
+    async fn create_api_key(
+        &self,
+        subject_inn: &str,
+        key_hash: &Sha256,
+        audit: &AuditEntry,
+    ) -> StoreResult<ApiKey>;
+    async fn api_key_by_hash(&self, key_hash: &Sha256) -> StoreResult<Option<ApiKey>>;
+    /// Returns false when there is no such unrevoked key.
+    async fn revoke_api_key(
+        &self,
+        id: uuid::Uuid,
+        now: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool>;
+
+    async fn create_enrollment_code(
+        &self,
+        agency: AgencyId,
+        user: UserId,
+        code_hash: &Sha256,
+        expires_at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<()>;
+    /// In one transaction: uses the code, creates the device, and appends the server's
+    /// `device_enrolled` record (body from `enrolled_body`) to its chain and the log.
+    async fn enroll_device(
+        &self,
+        code_hash: &Sha256,
+        device: &NewDevice,
+        server: &ServerChain,
+        now: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<Result<Device, EnrollRefusal>>;
+
+    async fn device_by_token(&self, token_hash: &Sha256) -> StoreResult<Option<Device>>;
+    /// A device of `agency` (or any device when `agency` is `None`).
+    async fn get_device(
+        &self,
+        agency: Option<AgencyId>,
+        id: DeviceId,
+    ) -> StoreResult<Option<Device>>;
+    async fn list_devices(&self, agency: AgencyId) -> StoreResult<Vec<Device>>;
+    /// Revokes a device of `agency`; `None` when it does not exist there.
+    async fn revoke_device(
+        &self,
+        agency: AgencyId,
+        id: DeviceId,
+        now: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<Device>>;
+
+    /// In one transaction: for each candidate in order, decide duplicate / conflict / chain fit,
+    /// store the accepted ones, append them to the log and sign their receipts with `server_key`.
+    async fn ingest(
+        &self,
+        device: DeviceId,
+        batch: Vec<Candidate>,
+        server_key: &DeviceKey,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<IngestResult>>;
+
+    async fn get_record(&self, id: RecordId) -> StoreResult<Option<StoredRecord>>;
+    async fn log_size(&self) -> StoreResult<u64>;
+    /// Stored hashes of the log by stored-hash index (see `knd_shared::log`).
+    async fn log_hashes(&self, indexes: &[u64]) -> StoreResult<Vec<Sha256>>;
+    /// The log index of a record hash.
+    async fn leaf_index(&self, record_hash: &Sha256) -> StoreResult<Option<u64>>;
+
+    async fn audit(&self, entry: &AuditEntry) -> StoreResult<()>;
+    /// Newest first; `before` is the id to continue below (keyset pagination).
+    async fn list_audit(
+        &self,
+        agency: AgencyId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditRecord>>;
+}
+
+/// Opens the store the URL names and applies pending migrations.
+pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        Ok(Arc::new(sqlite::SqliteStore::open(path).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        postgres::open(url).await
+    } else {
+        Err(StoreError::UnsupportedUrl(url.to_owned()))
+    }
+}

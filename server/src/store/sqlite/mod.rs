@@ -1,0 +1,420 @@
+//! The SQLite store: the embedded default. One writer connection (SQLite has one writer at a time
+//! anyway) and a few readers, in WAL mode; every call runs on tokio's blocking pool.
+
+mod accounts;
+mod devices;
+mod records;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use async_trait::async_trait;
+use knd_shared::{AgencyId, DeviceId, DeviceKey, RecordId, Sha256, UserId};
+use rusqlite::{Connection, OptionalExtension as _, params};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::{Candidate, EnrollRefusal, IngestResult, ServerChain, Store, StoreError, StoreResult};
+use crate::model::{
+    Agency, ApiKey, AuditEntry, AuditRecord, Device, NewDevice, NewUser, ServerIdentity,
+    StoredRecord, User,
+};
+
+/// Numbered, append-only migrations (`migrations/server/sqlite`).
+const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    include_str!("../../../../migrations/server/sqlite/0001_init.sql"),
+)];
+
+const READERS: usize = 4;
+
+pub struct SqliteStore {
+    writer: Arc<Mutex<Connection>>,
+    readers: Arc<Vec<Mutex<Connection>>>,
+    next_reader: AtomicUsize,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SqliteStore")
+    }
+}
+
+fn db_err(e: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(f, msg) = &e {
+        if f.code == rusqlite::ErrorCode::ConstraintViolation {
+            return StoreError::Conflict(msg.clone().unwrap_or_else(|| e.to_string()));
+        }
+    }
+    StoreError::Database(e.to_string())
+}
+
+fn connect(path: &Path) -> StoreResult<Connection> {
+    let conn = Connection::open(path).map_err(db_err)?;
+    // FULL: a commit is on disk before the push that caused it is acknowledged.
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 10000;",
+    )
+    .map_err(db_err)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> StoreResult<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+    )
+    .map_err(db_err)?;
+    for (version, sql) in MIGRATIONS {
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(db_err)?;
+        let done: Option<i64> = tx
+            .query_row(
+                "SELECT version FROM schema_migrations WHERE version = ?1",
+                [version],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db_err)?;
+        if done.is_none() {
+            tx.execute_batch(sql).map_err(db_err)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+                params![version, ts(OffsetDateTime::now_utc())],
+            )
+            .map_err(db_err)?;
+            tracing::info!(version, "applied sqlite migration");
+        }
+        tx.commit().map_err(db_err)?;
+    }
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and applies pending migrations.
+    pub async fn open(path: &str) -> StoreResult<Self> {
+        let path = Path::new(path).to_owned();
+        tokio::task::spawn_blocking(move || {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::Database(format!("{}: {e}", dir.display())))?;
+            }
+            let mut writer = connect(&path)?;
+            migrate(&mut writer)?;
+            let readers = (0..READERS)
+                .map(|_| connect(&path).map(Mutex::new))
+                .collect::<StoreResult<Vec<_>>>()?;
+            Ok(Self {
+                writer: Arc::new(Mutex::new(writer)),
+                readers: Arc::new(readers),
+                next_reader: AtomicUsize::new(0),
+            })
+        })
+        .await
+        .map_err(|e| StoreError::Database(e.to_string()))?
+    }
+
+    async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let writer = Arc::clone(&self.writer);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = writer
+                .lock()
+                .map_err(|_| StoreError::Database("writer lock poisoned".into()))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| StoreError::Database(e.to_string()))?
+    }
+
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        let readers = Arc::clone(&self.readers);
+        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % readers.len();
+        tokio::task::spawn_blocking(move || {
+            let conn = readers[i]
+                .lock()
+                .map_err(|_| StoreError::Database("reader lock poisoned".into()))?;
+            f(&conn)
+        })
+        .await
+        .map_err(|e| StoreError::Database(e.to_string()))?
+    }
+
+    /// Runs `f` in an immediate (write-locking) transaction, committing on success.
+    async fn transact<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        self.write(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(db_err)?;
+            let out = f(&tx)?;
+            tx.commit().map_err(db_err)?;
+            Ok(out)
+        })
+        .await
+    }
+}
+
+pub(super) fn ts(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+pub(super) fn parse_ts(s: &str) -> StoreResult<OffsetDateTime> {
+    OffsetDateTime::parse(s, &Rfc3339).map_err(|e| StoreError::Corrupt(format!("time {s:?}: {e}")))
+}
+
+pub(super) fn parse_uuid(s: &str) -> StoreResult<uuid::Uuid> {
+    uuid::Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(format!("uuid {s:?}: {e}")))
+}
+
+pub(super) fn hash_col(b: &[u8]) -> StoreResult<Sha256> {
+    <[u8; 32]>::try_from(b)
+        .map(Sha256::from_bytes)
+        .map_err(|_| StoreError::Corrupt("hash column is not 32 bytes".into()))
+}
+
+pub(super) fn insert_audit(tx: &rusqlite::Transaction<'_>, e: &AuditEntry) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO audit_log (at, agency_id, actor, action, target, outcome, detail, address)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            ts(OffsetDateTime::now_utc()),
+            e.agency.map(|a| a.to_string()),
+            e.actor.label(),
+            e.action,
+            e.target,
+            e.outcome.as_str(),
+            e.detail.as_ref().map(|d| d.to_string()),
+            e.address,
+        ],
+    )
+    .map_err(db_err)?;
+    Ok(())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        self.read(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(db_err))
+            .await
+    }
+
+    async fn server_identity(&self) -> StoreResult<Option<ServerIdentity>> {
+        self.read(devices::server_identity).await
+    }
+
+    async fn init_server_identity(
+        &self,
+        id: &ServerIdentity,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let id = id.clone();
+        self.transact(move |tx| devices::init_server_identity(tx, &id, now))
+            .await
+    }
+
+    async fn create_agency(&self, name: &str, audit: &AuditEntry) -> StoreResult<Agency> {
+        let (name, audit) = (name.to_owned(), audit.clone());
+        self.transact(move |tx| accounts::create_agency(tx, &name, &audit))
+            .await
+    }
+
+    async fn get_agency(&self, id: AgencyId) -> StoreResult<Option<Agency>> {
+        self.read(move |c| accounts::get_agency(c, id)).await
+    }
+
+    async fn create_user(&self, user: &NewUser, audit: &AuditEntry) -> StoreResult<User> {
+        let (user, audit) = (user.clone(), audit.clone());
+        self.transact(move |tx| accounts::create_user(tx, &user, &audit))
+            .await
+    }
+
+    async fn user_for_login(&self, login: &str) -> StoreResult<Option<(User, String)>> {
+        let login = login.to_owned();
+        self.read(move |c| accounts::user_for_login(c, &login))
+            .await
+    }
+
+    async fn get_user(&self, agency: AgencyId, id: UserId) -> StoreResult<Option<User>> {
+        self.read(move |c| accounts::get_user(c, agency, id)).await
+    }
+
+    async fn list_users(&self, agency: AgencyId) -> StoreResult<Vec<User>> {
+        self.read(move |c| accounts::list_users(c, agency)).await
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &Sha256,
+        user: UserId,
+        expires_at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        let (token_hash, audit) = (*token_hash, audit.clone());
+        self.transact(move |tx| accounts::create_session(tx, &token_hash, user, expires_at, &audit))
+            .await
+    }
+
+    async fn session_user(
+        &self,
+        token_hash: &Sha256,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<User>> {
+        let token_hash = *token_hash;
+        self.read(move |c| accounts::session_user(c, &token_hash, now))
+            .await
+    }
+
+    async fn delete_session(&self, token_hash: &Sha256, audit: &AuditEntry) -> StoreResult<()> {
+        let (token_hash, audit) = (*token_hash, audit.clone());
+        self.transact(move |tx| accounts::delete_session(tx, &token_hash, &audit))
+            .await
+    }
+
+    async fn create_api_key(
+        &self,
+        subject_inn: &str,
+        key_hash: &Sha256,
+        audit: &AuditEntry,
+    ) -> StoreResult<ApiKey> {
+        let (inn, key_hash, audit) = (subject_inn.to_owned(), *key_hash, audit.clone());
+        self.transact(move |tx| accounts::create_api_key(tx, &inn, &key_hash, &audit))
+            .await
+    }
+
+    async fn api_key_by_hash(&self, key_hash: &Sha256) -> StoreResult<Option<ApiKey>> {
+        let key_hash = *key_hash;
+        self.read(move |c| accounts::api_key_by_hash(c, &key_hash))
+            .await
+    }
+
+    async fn revoke_api_key(
+        &self,
+        id: uuid::Uuid,
+        now: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        let audit = audit.clone();
+        self.transact(move |tx| accounts::revoke_api_key(tx, id, now, &audit))
+            .await
+    }
+
+    async fn create_enrollment_code(
+        &self,
+        agency: AgencyId,
+        user: UserId,
+        code_hash: &Sha256,
+        expires_at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        let (code_hash, audit) = (*code_hash, audit.clone());
+        self.transact(move |tx| {
+            devices::create_enrollment_code(tx, agency, user, &code_hash, expires_at, &audit)
+        })
+        .await
+    }
+
+    async fn enroll_device(
+        &self,
+        code_hash: &Sha256,
+        device: &NewDevice,
+        server: &ServerChain,
+        now: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<Result<Device, EnrollRefusal>> {
+        let (code_hash, device, server, audit) =
+            (*code_hash, device.clone(), server.clone(), audit.clone());
+        self.transact(move |tx| {
+            devices::enroll_device(tx, &code_hash, &device, &server, now, &audit)
+        })
+        .await
+    }
+
+    async fn device_by_token(&self, token_hash: &Sha256) -> StoreResult<Option<Device>> {
+        let token_hash = *token_hash;
+        self.read(move |c| devices::device_by_token(c, &token_hash))
+            .await
+    }
+
+    async fn get_device(
+        &self,
+        agency: Option<AgencyId>,
+        id: DeviceId,
+    ) -> StoreResult<Option<Device>> {
+        self.read(move |c| devices::get_device(c, agency, id)).await
+    }
+
+    async fn list_devices(&self, agency: AgencyId) -> StoreResult<Vec<Device>> {
+        self.read(move |c| devices::list_devices(c, agency)).await
+    }
+
+    async fn revoke_device(
+        &self,
+        agency: AgencyId,
+        id: DeviceId,
+        now: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<Device>> {
+        let audit = audit.clone();
+        self.transact(move |tx| devices::revoke_device(tx, agency, id, now, &audit))
+            .await
+    }
+
+    async fn ingest(
+        &self,
+        device: DeviceId,
+        batch: Vec<Candidate>,
+        server_key: &DeviceKey,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<IngestResult>> {
+        let key = server_key.clone();
+        self.transact(move |tx| records::ingest(tx, device, &batch, &key, now))
+            .await
+    }
+
+    async fn get_record(&self, id: RecordId) -> StoreResult<Option<StoredRecord>> {
+        self.read(move |c| records::get_record(c, id)).await
+    }
+
+    async fn log_size(&self) -> StoreResult<u64> {
+        self.read(records::log_size).await
+    }
+
+    async fn log_hashes(&self, indexes: &[u64]) -> StoreResult<Vec<Sha256>> {
+        let indexes = indexes.to_vec();
+        self.read(move |c| records::log_hashes(c, &indexes)).await
+    }
+
+    async fn leaf_index(&self, record_hash: &Sha256) -> StoreResult<Option<u64>> {
+        let h = *record_hash;
+        self.read(move |c| records::leaf_index(c, &h)).await
+    }
+
+    async fn audit(&self, entry: &AuditEntry) -> StoreResult<()> {
+        let entry = entry.clone();
+        self.transact(move |tx| insert_audit(tx, &entry)).await
+    }
+
+    async fn list_audit(
+        &self,
+        agency: AgencyId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditRecord>> {
+        self.read(move |c| accounts::list_audit(c, agency, before, limit))
+            .await
+    }
+}

@@ -1,0 +1,304 @@
+//! Records, receipts and the transparency log.
+
+use knd_shared::receipt::Receipt;
+use knd_shared::record::{self, ChainHead, RecordDraft, RecordKind, Timestamp, VerifiedRecord};
+use knd_shared::{AgencyId, DeviceId, DeviceKey, RecordId, Sha256};
+use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::{db_err, hash_col, parse_ts, parse_uuid, ts};
+use crate::model::StoredRecord;
+use crate::store::ingest_rules::{Decision, Existing, IngestResult, decide};
+use crate::store::log_append::LogAppender;
+use crate::store::{Candidate, ServerChain, StoreError, StoreResult};
+
+pub(super) fn log_size(c: &Connection) -> StoreResult<u64> {
+    let size: i64 = c
+        .query_row("SELECT size FROM log_state WHERE id = 1", [], |r| r.get(0))
+        .map_err(db_err)?;
+    u64::try_from(size).map_err(|_| StoreError::Corrupt("negative log size".into()))
+}
+
+pub(super) fn log_hashes(c: &Connection, indexes: &[u64]) -> StoreResult<Vec<Sha256>> {
+    let mut stmt = c
+        .prepare_cached("SELECT hash FROM log_hashes WHERE idx = ?1")
+        .map_err(db_err)?;
+    indexes
+        .iter()
+        .map(|&i| {
+            let bytes: Option<Vec<u8>> = stmt
+                .query_row([i as i64], |r| r.get(0))
+                .optional()
+                .map_err(db_err)?;
+            let bytes = bytes.ok_or_else(|| StoreError::Corrupt(format!("no stored hash {i}")))?;
+            hash_col(&bytes)
+        })
+        .collect()
+}
+
+pub(super) fn leaf_index(c: &Connection, hash: &Sha256) -> StoreResult<Option<u64>> {
+    let idx: Option<i64> = c
+        .query_row(
+            "SELECT log_index FROM records WHERE hash = ?1",
+            [hash.as_bytes().as_slice()],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(db_err)?;
+    Ok(idx.map(|i| i as u64))
+}
+
+pub(super) fn get_record(c: &Connection, id: RecordId) -> StoreResult<Option<StoredRecord>> {
+    type Row = (
+        String,
+        String,
+        Option<String>,
+        i64,
+        Vec<u8>,
+        String,
+        i64,
+        String,
+        Vec<u8>,
+        Vec<u8>,
+    );
+    let row: Option<Row> = c
+        .query_row(
+            "SELECT id, device_id, agency_id, seq, hash, kind, log_index, received_at, bytes, receipt
+             FROM records WHERE id = ?1",
+            [id.to_string()],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                ))
+            },
+        )
+        .optional()
+        .map_err(db_err)?;
+    row.map(
+        |(id, device, agency, seq, hash, kind, idx, at, bytes, receipt)| {
+            Ok(StoredRecord {
+                id: parse_uuid(&id)?.into(),
+                device: parse_uuid(&device)?.into(),
+                agency: agency
+                    .as_deref()
+                    .map(parse_uuid)
+                    .transpose()?
+                    .map(Into::into),
+                seq: seq as u64,
+                hash: hash_col(&hash)?,
+                kind,
+                log_index: idx as u64,
+                received_at: parse_ts(&at)?,
+                bytes,
+                receipt,
+            })
+        },
+    )
+    .transpose()
+}
+
+fn load_appender(tx: &Transaction<'_>) -> StoreResult<LogAppender> {
+    Ok(LogAppender::new(log_size(tx)?))
+}
+
+/// Writes the batch's new stored hashes and the new size.
+fn finish_log(tx: &Transaction<'_>, app: &LogAppender) -> StoreResult<()> {
+    let mut stmt = tx
+        .prepare_cached("INSERT INTO log_hashes (idx, hash) VALUES (?1, ?2)")
+        .map_err(db_err)?;
+    for (i, h) in app.new_hashes() {
+        stmt.execute(params![*i as i64, h.as_bytes().as_slice()])
+            .map_err(db_err)?;
+    }
+    tx.execute(
+        "UPDATE log_state SET size = ?1 WHERE id = 1",
+        [app.size() as i64],
+    )
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Stores one verified record as the next link of its device's chain and the next log leaf;
+/// returns the signed receipt.
+fn append_record(
+    tx: &Transaction<'_>,
+    app: &mut LogAppender,
+    agency: Option<AgencyId>,
+    rec: &VerifiedRecord,
+    bytes: &[u8],
+    server_key: &DeviceKey,
+    now: OffsetDateTime,
+) -> StoreResult<Vec<u8>> {
+    let missing = app.missing_for_next();
+    if !missing.is_empty() {
+        let hashes = log_hashes(tx, &missing)?;
+        app.learn(&missing, &hashes);
+    }
+    let index = app
+        .append(&rec.hash)
+        .map_err(|e| StoreError::Corrupt(format!("log append: {e}")))?;
+    let receipt = Receipt {
+        record: rec.hash,
+        index,
+        received_at: Timestamp::from_datetime(now),
+    }
+    .sign(server_key)
+    .map_err(|e| StoreError::Corrupt(format!("receipt: {e}")))?
+    .bytes;
+    tx.prepare_cached(
+        "INSERT INTO records (id, device_id, agency_id, seq, hash, kind, at, received_at, log_index, bytes, receipt)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )
+    .map_err(db_err)?
+    .execute(params![
+        rec.id.to_string(),
+        rec.device.to_string(),
+        agency.map(|a| a.to_string()),
+        rec.seq as i64,
+        rec.hash.as_bytes().as_slice(),
+        rec.kind,
+        ts(rec.at.as_datetime()),
+        ts(now),
+        index as i64,
+        bytes,
+        receipt,
+    ])
+    .map_err(db_err)?;
+    tx.prepare_cached("UPDATE devices SET head_seq = ?1, head_hash = ?2 WHERE id = ?3")
+        .map_err(db_err)?
+        .execute(params![
+            rec.seq as i64,
+            rec.hash.as_bytes().as_slice(),
+            rec.device.to_string()
+        ])
+        .map_err(db_err)?;
+    Ok(receipt)
+}
+
+fn existing(
+    tx: &Transaction<'_>,
+    sql: &str,
+    p: impl rusqlite::Params,
+) -> StoreResult<Option<Existing>> {
+    let row: Option<(Vec<u8>, Vec<u8>)> = tx
+        .prepare_cached(sql)
+        .map_err(db_err)?
+        .query_row(p, |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .map_err(db_err)?;
+    row.map(|(hash, receipt)| {
+        Ok(Existing {
+            hash: hash_col(&hash)?,
+            receipt,
+        })
+    })
+    .transpose()
+}
+
+pub(super) fn device_head(
+    tx: &Transaction<'_>,
+    device: DeviceId,
+) -> StoreResult<(Option<AgencyId>, ChainHead)> {
+    let (agency, seq, hash): (Option<String>, i64, Vec<u8>) = tx
+        .query_row(
+            "SELECT agency_id, head_seq, head_hash FROM devices WHERE id = ?1",
+            [device.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .map_err(db_err)?;
+    Ok((
+        agency
+            .as_deref()
+            .map(parse_uuid)
+            .transpose()?
+            .map(Into::into),
+        ChainHead {
+            seq: seq as u64,
+            hash: hash_col(&hash)?,
+        },
+    ))
+}
+
+pub(super) fn ingest(
+    tx: &Transaction<'_>,
+    device: DeviceId,
+    batch: &[Candidate],
+    server_key: &DeviceKey,
+    now: OffsetDateTime,
+) -> StoreResult<Vec<IngestResult>> {
+    let (agency, mut head) = device_head(tx, device)?;
+    let mut app = load_appender(tx)?;
+    let mut results = Vec::with_capacity(batch.len());
+    for c in batch {
+        let rec = &c.record;
+        let same_id = existing(
+            tx,
+            "SELECT hash, receipt FROM records WHERE id = ?1",
+            [rec.id.to_string()],
+        )?;
+        let same_seq = if same_id.is_none() && rec.seq <= head.seq {
+            existing(
+                tx,
+                "SELECT hash, receipt FROM records WHERE device_id = ?1 AND seq = ?2",
+                params![device.to_string(), rec.seq as i64],
+            )?
+        } else {
+            None
+        };
+        results.push(match decide(same_id, same_seq, head, rec) {
+            Decision::Append => {
+                let receipt = append_record(tx, &mut app, agency, rec, &c.bytes, server_key, now)?;
+                head = ChainHead::after(rec);
+                IngestResult::Accepted { receipt }
+            }
+            Decision::Duplicate(receipt) => IngestResult::Duplicate { receipt },
+            Decision::Reject(r) => IngestResult::Rejected(r),
+        });
+    }
+    finish_log(tx, &app)?;
+    tx.execute(
+        "UPDATE devices SET last_seen_at = ?1 WHERE id = ?2",
+        params![ts(now), device.to_string()],
+    )
+    .map_err(db_err)?;
+    Ok(results)
+}
+
+/// Signs a record on the server's own chain and stores it (with its log leaf) in `tx`.
+pub(super) fn append_server_record(
+    tx: &Transaction<'_>,
+    server: &ServerChain,
+    agency: Option<AgencyId>,
+    kind: RecordKind,
+    body: &impl Serialize,
+    now: OffsetDateTime,
+) -> StoreResult<RecordId> {
+    let (_, head) = device_head(tx, server.identity.device)?;
+    let mut draft = RecordDraft::new(server.identity.device, head.seq + 1, head.hash, kind, body)
+        .map_err(|e| StoreError::Corrupt(format!("server record: {e}")))?;
+    draft.at = Timestamp::from_datetime(now);
+    let signed = record::sign(&server.key, &draft)
+        .map_err(|e| StoreError::Corrupt(format!("server record: {e}")))?;
+    let mut app = load_appender(tx)?;
+    append_record(
+        tx,
+        &mut app,
+        agency,
+        &signed.record,
+        &signed.bytes,
+        &server.key,
+        now,
+    )?;
+    finish_log(tx, &app)?;
+    Ok(signed.record.id)
+}
