@@ -14,7 +14,7 @@ use crate::state::AppState;
 /// records only) or the device that signed it.
 pub(super) enum Reader {
     User(Caller),
-    Device(DeviceCaller),
+    Device(Box<DeviceCaller>),
 }
 
 impl FromRequestParts<AppState> for Reader {
@@ -22,7 +22,7 @@ impl FromRequestParts<AppState> for Reader {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         match DeviceCaller::from_request_parts(parts, state).await {
-            Ok(d) => Ok(Reader::Device(d)),
+            Ok(d) => Ok(Reader::Device(Box::new(d))),
             Err(_) => Caller::from_request_parts(parts, state)
                 .await
                 .map(Reader::User),
@@ -34,7 +34,7 @@ async fn visible(state: &AppState, reader: &Reader, id: RecordId) -> ApiResult<S
     let record = state.store.get_record(id).await?;
     let allowed = match (&record, reader) {
         (None, _) => false,
-        (Some(r), Reader::Device(DeviceCaller(d))) => r.device == d.id,
+        (Some(r), Reader::Device(d)) => r.device == d.0.id,
         (Some(r), Reader::User(c)) => {
             let same_agency = r.agency == Some(c.user.agency);
             let own_device = || async {

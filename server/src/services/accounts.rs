@@ -158,9 +158,11 @@ pub async fn login(
         None => dummy_hash().await,
     };
     let ok = verify_password(hash, password).await && found.is_some();
+    let agency = found.as_ref().map(|(u, _)| u.agency);
     let Some((user, _)) = found.filter(|_| ok) else {
         state.throttle.record_failure(login, address);
-        let mut a = audit(Actor::Anonymous, None, "auth.login", address);
+        // Failures against a real login go to that agency's audit log.
+        let mut a = audit(Actor::Anonymous, agency, "auth.login", address);
         a.outcome = Outcome::Denied;
         a.target = Some(format!("login:{login}"));
         state.store.audit(&a).await?;

@@ -65,11 +65,12 @@ pub async fn enroll(
             log_origin: state.config.log_origin.clone(),
         }),
         Err(refusal) => {
-            let why = match refusal {
-                EnrollRefusal::UnknownCode => "unknown enrollment code",
-                EnrollRefusal::CodeUsed => "enrollment code already used",
-                EnrollRefusal::CodeExpired => "enrollment code expired",
+            let (why, agency) = match refusal {
+                EnrollRefusal::UnknownCode => ("unknown enrollment code", None),
+                EnrollRefusal::CodeUsed(a) => ("enrollment code already used", Some(a)),
+                EnrollRefusal::CodeExpired(a) => ("enrollment code expired", Some(a)),
             };
+            a.agency = agency;
             a.outcome = Outcome::Denied;
             a.detail = Some(serde_json::json!({ "reason": why }));
             state.store.audit(&a).await?;

@@ -52,7 +52,7 @@ pub async fn push(
     let candidates: Vec<Candidate> = checked
         .iter()
         .filter_map(|c| match c {
-            Checked::Ok(candidate) => Some(candidate.clone()),
+            Checked::Ok(candidate) => Some(candidate.as_ref().clone()),
             Checked::Refused { .. } => None,
         })
         .collect();
@@ -86,7 +86,7 @@ pub async fn push(
 }
 
 enum Checked {
-    Ok(Candidate),
+    Ok(Box<Candidate>),
     Refused {
         id: Option<String>,
         rejection: Rejection,
@@ -151,10 +151,10 @@ fn check_one(bytes: &[u8], key: &knd_shared::PublicKey, device: knd_shared::Devi
         }
         Ok(_) => {}
     }
-    Checked::Ok(Candidate {
+    Checked::Ok(Box::new(Candidate {
         record: rec,
         bytes: bytes.to_vec(),
-    })
+    }))
 }
 
 fn count(results: &[PushResult]) {

@@ -57,8 +57,9 @@ pub struct ServerChain {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EnrollRefusal {
     UnknownCode,
-    CodeUsed,
-    CodeExpired,
+    /// The code was for this agency's user, so the refusal goes to its audit log.
+    CodeUsed(AgencyId),
+    CodeExpired(AgencyId),
 }
 
 #[async_trait]

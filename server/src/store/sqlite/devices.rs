@@ -167,13 +167,13 @@ pub(super) fn enroll_device(
     let Some((agency, user, expires, used)) = code else {
         return Ok(Err(EnrollRefusal::UnknownCode));
     };
+    let agency: AgencyId = parse_uuid(&agency)?.into();
     if used.is_some() {
-        return Ok(Err(EnrollRefusal::CodeUsed));
+        return Ok(Err(EnrollRefusal::CodeUsed(agency)));
     }
     if parse_ts(&expires)? <= now {
-        return Ok(Err(EnrollRefusal::CodeExpired));
+        return Ok(Err(EnrollRefusal::CodeExpired(agency)));
     }
-    let agency: AgencyId = parse_uuid(&agency)?.into();
     let user: UserId = parse_uuid(&user)?.into();
     tx.execute(
         "UPDATE enrollment_codes SET used_at = ?1, device_id = ?2 WHERE code_hash = ?3",

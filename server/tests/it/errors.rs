@@ -1,0 +1,206 @@
+use serde_json::Value;
+
+use crate::common::{Backend, world};
+use crate::on_both;
+
+async fn send(
+    w: &crate::common::World,
+    path: &str,
+    token: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (u16, String, Value) {
+    let resp = w
+        .server
+        .http
+        .post(w.server.url(path))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let text = resp.text().await.unwrap();
+    (
+        status,
+        ct,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+async fn bad_requests_get_problem_documents_and_change_nothing(backend: Backend) {
+    let mut w = world(backend).await;
+    let before = w.server.state.store.log_size().await.unwrap();
+    let device_token = w.device.token.clone();
+    let admin = w.admin.clone();
+    let json = "application/json";
+    let cases: Vec<(&str, String, &str, Vec<u8>, u16)> = vec![
+        (
+            "/api/v1/sync/push",
+            device_token.clone(),
+            json,
+            b"{\"records\": [".to_vec(),
+            400,
+        ),
+        (
+            "/api/v1/sync/push",
+            device_token.clone(),
+            json,
+            b"{\"records\": 5}".to_vec(),
+            422,
+        ),
+        (
+            "/api/v1/sync/push",
+            device_token.clone(),
+            json,
+            b"{\"records\": [], \"extra\": 1}".to_vec(),
+            422,
+        ),
+        (
+            "/api/v1/sync/push",
+            device_token.clone(),
+            "text/plain",
+            b"{\"records\": []}".to_vec(),
+            400,
+        ),
+        (
+            "/api/v1/sync/push",
+            device_token.clone(),
+            json,
+            format!("{{\"records\": [\"{}\"]}}", "a".repeat(5 * 1024 * 1024)).into_bytes(),
+            413,
+        ),
+        (
+            "/api/v1/users",
+            admin.clone(),
+            json,
+            format!("{{\"login\": \"{}\"}}", "a".repeat(100 * 1024)).into_bytes(),
+            413,
+        ),
+        (
+            "/api/v1/users",
+            admin.clone(),
+            json,
+            b"{\"login\": \"ab\", \"password\": \"long enough pass\", \"role\": \"admin\"}"
+                .to_vec(),
+            422,
+        ),
+        (
+            "/api/v1/users",
+            admin.clone(),
+            json,
+            b"{\"login\": \"valid.login\", \"password\": \"short\", \"role\": \"admin\"}".to_vec(),
+            422,
+        ),
+        (
+            "/api/v1/users",
+            admin.clone(),
+            json,
+            b"{\"login\": \"valid.login\", \"password\": \"long enough pass\", \"role\": \"king\"}"
+                .to_vec(),
+            422,
+        ),
+        (
+            "/api/v1/devices/enroll",
+            String::new(),
+            json,
+            b"[]".to_vec(),
+            422,
+        ),
+        (
+            "/api/v1/auth/login",
+            String::new(),
+            json,
+            b"{\"login\": 1}".to_vec(),
+            422,
+        ),
+    ];
+    for (path, token, ct, body, expected) in cases {
+        let (status, content_type, v) = send(&w, path, &token, ct, body).await;
+        assert_eq!(status, expected, "{path}: {v}");
+        assert_eq!(content_type, "application/problem+json", "{path}");
+        assert_eq!(v["status"], expected, "{path}: {v}");
+        assert!(v["type"].as_str().unwrap().starts_with("urn:knd:problem:"));
+    }
+    // Too many records in one push.
+    let many: Vec<Vec<u8>> = (0..1001).map(|_| b"{}".to_vec()).collect();
+    let (status, v) = w.server.push(&w.device, &many).await;
+    assert_eq!(status, 413, "{v}");
+    // Unknown paths, unknown ids, bad ids and bad query strings.
+    for (path, expected) in [
+        ("/api/v1/nothing-here", 404),
+        ("/api/v1/records/0192f3a0-7c1e-7d2a-9b1e-3f6a1c2b4d01", 404),
+        ("/api/v1/records/not-an-id", 404),
+        ("/api/v1/log/proof/inclusion?hash=zz", 400),
+        ("/api/v1/log/proof/inclusion?hash=", 400),
+        ("/api/v1/log/proof/consistency?from=1", 400),
+        ("/api/v1/log/proof/consistency?from=1&to=999999", 400),
+        ("/api/v1/log/proof/consistency?from=3&to=2", 400),
+    ] {
+        let (status, v) = w.server.get(path, &admin).await;
+        assert_eq!(status, expected, "{path}: {v}");
+        assert_eq!(v["status"], expected, "{path}");
+    }
+    assert_eq!(
+        w.server.state.store.log_size().await.unwrap(),
+        before,
+        "nothing changed"
+    );
+    // And the server still works.
+    let next = w.device.finding(1);
+    let (status, _) = w.server.push(&w.device, &[next]).await;
+    assert_eq!(status, 200);
+    let (status, _) = w.server.get("/readyz", "").await;
+    assert_eq!(status, 200);
+}
+on_both!(bad_requests_get_problem_documents_and_change_nothing);
+
+async fn openapi_covers_every_route_and_ops_endpoints_answer(backend: Backend) {
+    let w = world(backend).await;
+    let (status, doc) = w.server.get("/api/v1/openapi.json", "").await;
+    assert_eq!(status, 200);
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/api/v1/auth/login",
+        "/api/v1/auth/logout",
+        "/api/v1/auth/me",
+        "/api/v1/users",
+        "/api/v1/users/{id}",
+        "/api/v1/enrollment-codes",
+        "/api/v1/devices/enroll",
+        "/api/v1/devices",
+        "/api/v1/devices/{id}",
+        "/api/v1/devices/{id}/revoke",
+        "/api/v1/sync/push",
+        "/api/v1/log",
+        "/api/v1/log/checkpoint",
+        "/api/v1/log/proof/inclusion",
+        "/api/v1/log/proof/consistency",
+        "/api/v1/records/{id}",
+        "/api/v1/records/{id}/bundle",
+        "/api/v1/audit",
+        "/api/v1/business/me",
+        "/api/v1/openapi.json",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ] {
+        assert!(paths.contains_key(p), "{p} is not documented");
+    }
+    let (status, _) = w.server.get("/healthz", "").await;
+    assert_eq!(status, 200);
+    let (status, _) = w.server.get("/readyz", "").await;
+    assert_eq!(status, 200);
+    let (status, metrics) = w.server.get("/metrics", "").await;
+    assert_eq!(status, 200);
+    let text = metrics.as_str().unwrap().to_owned();
+    assert!(text.contains("knd_http_requests_total"), "{text}");
+    assert!(text.contains("knd_log_size"), "{text}");
+}
+on_both!(openapi_covers_every_route_and_ops_endpoints_answer);

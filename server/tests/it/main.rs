@@ -1,0 +1,14 @@
+//! knd-server end to end: the real server on 127.0.0.1:0, over HTTP, on SQLite and PostgreSQL.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    unreachable_pub,
+    missing_debug_implementations
+)]
+
+mod access;
+mod common;
+mod enroll;
+mod errors;
+mod log_proofs;
+mod push;
