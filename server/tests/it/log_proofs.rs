@@ -120,7 +120,7 @@ async fn bundles_verify_offline_with_the_log_key_alone(backend: Backend) {
     // ...and the command people run.
     let path = w.server.dir.path().join("bundle.json");
     std::fs::write(&path, serde_json::to_vec_pretty(&bundle).unwrap()).unwrap();
-    let knd = env!("CARGO_BIN_EXE_knd-server").replace("knd-server", "knd");
+    let knd = knd_binary();
     let out = std::process::Command::new(&knd)
         .args(["verify", "bundle"])
         .arg(&path)
@@ -158,3 +158,17 @@ async fn bundles_verify_offline_with_the_log_key_alone(backend: Backend) {
     );
 }
 on_both!(bundles_verify_offline_with_the_log_key_alone);
+
+/// The `knd` tool next to `knd-server`; built on demand when only this crate's tests were built.
+fn knd_binary() -> String {
+    let knd = env!("CARGO_BIN_EXE_knd-server").replace("knd-server", "knd");
+    if !std::path::Path::new(&knd).exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = std::process::Command::new(cargo)
+            .args(["build", "-q", "-p", "knd-cli", "--bin", "knd"])
+            .status()
+            .unwrap();
+        assert!(status.success(), "cannot build the knd tool");
+    }
+    knd
+}

@@ -1,17 +1,367 @@
-//! The PostgreSQL store (production). Filled in below.
+//! The PostgreSQL store (production: replication, backups, and Postgres-compatible distributed
+//! engines). A deadpool of tokio-postgres connections; log appends are serialised by locking the
+//! single `log_state` row, which every appending transaction takes first.
 
-use super::{StoreError, StoreResult};
+mod accounts;
+mod devices;
+mod records;
 
-#[derive(Debug)]
-pub struct PgStore;
+use std::sync::Arc;
 
-impl PgStore {
-    pub async fn open(url: &str) -> StoreResult<Self> {
-        Err(StoreError::UnsupportedUrl(url.to_owned()))
+use async_trait::async_trait;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use knd_shared::{AgencyId, DeviceId, DeviceKey, RecordId, Sha256, UserId};
+use time::OffsetDateTime;
+use tokio_postgres::{NoTls, Transaction};
+
+use super::{Candidate, EnrollRefusal, IngestResult, ServerChain, Store, StoreError, StoreResult};
+use crate::model::{
+    Agency, ApiKey, AuditEntry, AuditRecord, Device, NewDevice, NewUser, ServerIdentity,
+    StoredRecord, User,
+};
+
+/// Numbered, append-only migrations (`migrations/server/postgres`).
+const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    include_str!("../../../../migrations/server/postgres/0001_init.sql"),
+)];
+
+pub struct PgStore {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PgStore")
     }
 }
 
-pub async fn open(url: &str) -> StoreResult<std::sync::Arc<dyn super::Store>> {
-    PgStore::open(url).await?;
-    Err(StoreError::UnsupportedUrl(url.to_owned()))
+pub(super) fn db_err(e: tokio_postgres::Error) -> StoreError {
+    if let Some(db) = e.as_db_error() {
+        if db.code() == &tokio_postgres::error::SqlState::UNIQUE_VIOLATION {
+            return StoreError::Conflict(db.message().to_owned());
+        }
+        return StoreError::Database(db.to_string());
+    }
+    StoreError::Database(e.to_string())
+}
+
+fn pool_err(e: deadpool_postgres::PoolError) -> StoreError {
+    StoreError::Database(e.to_string())
+}
+
+pub(super) fn hash_col(b: &[u8]) -> StoreResult<Sha256> {
+    <[u8; 32]>::try_from(b)
+        .map(Sha256::from_bytes)
+        .map_err(|_| StoreError::Corrupt("hash column is not 32 bytes".into()))
+}
+
+pub(super) fn i64_of(n: u64) -> StoreResult<i64> {
+    i64::try_from(n).map_err(|_| StoreError::Corrupt(format!("{n} does not fit a BIGINT")))
+}
+
+pub(super) fn u64_of(n: i64) -> StoreResult<u64> {
+    u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("negative counter {n}")))
+}
+
+pub(super) async fn insert_audit(tx: &Transaction<'_>, e: &AuditEntry) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO audit_log (at, agency_id, actor, action, target, outcome, detail, address)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            &OffsetDateTime::now_utc(),
+            &e.agency.map(|a| a.as_uuid()),
+            &e.actor.label(),
+            &e.action,
+            &e.target,
+            &e.outcome.as_str(),
+            &e.detail.as_ref().map(|d| d.to_string()),
+            &e.address,
+        ],
+    )
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
+    Ok(Arc::new(PgStore::open(url).await?))
+}
+
+impl PgStore {
+    /// Connects and applies pending migrations.
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        let config: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| {
+            StoreError::Database(format!("database url: {e}"))
+        })?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(16)
+            .build()
+            .map_err(|e| StoreError::Database(e.to_string()))?;
+        let store = Self { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        let mut client = self.pool.get().await.map_err(pool_err)?;
+        client
+            .batch_execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (
+                     version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)",
+            )
+            .await
+            .map_err(db_err)?;
+        for (version, sql) in MIGRATIONS {
+            let tx = client.transaction().await.map_err(db_err)?;
+            // Two servers starting at once must not both migrate.
+            tx.execute("SELECT pg_advisory_xact_lock(7352001)", &[])
+                .await
+                .map_err(db_err)?;
+            let done = tx
+                .query_opt(
+                    "SELECT 1 FROM schema_migrations WHERE version = $1",
+                    &[version],
+                )
+                .await
+                .map_err(db_err)?;
+            if done.is_none() {
+                tx.batch_execute(sql).await.map_err(db_err)?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+                    &[version, &OffsetDateTime::now_utc()],
+                )
+                .await
+                .map_err(db_err)?;
+                tracing::info!(version, "applied postgres migration");
+            }
+            tx.commit().await.map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    async fn client(&self) -> StoreResult<deadpool_postgres::Object> {
+        self.pool.get().await.map_err(pool_err)
+    }
+}
+
+/// Runs the body in a transaction on a pooled connection and commits it.
+macro_rules! transact {
+    ($self:ident, |$tx:ident| $body:expr) => {{
+        let mut client = $self.client().await?;
+        let $tx = client.transaction().await.map_err(db_err)?;
+        let out = $body;
+        $tx.commit().await.map_err(db_err)?;
+        Ok(out)
+    }};
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn ping(&self) -> StoreResult<()> {
+        self.client()
+            .await?
+            .execute("SELECT 1", &[])
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn server_identity(&self) -> StoreResult<Option<ServerIdentity>> {
+        devices::server_identity(&**self.client().await?).await
+    }
+
+    async fn init_server_identity(
+        &self,
+        id: &ServerIdentity,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        transact!(self, |tx| devices::init_server_identity(&tx, id, now)
+            .await?)
+    }
+
+    async fn create_agency(&self, name: &str, audit: &AuditEntry) -> StoreResult<Agency> {
+        transact!(self, |tx| accounts::create_agency(&tx, name, audit).await?)
+    }
+
+    async fn get_agency(&self, id: AgencyId) -> StoreResult<Option<Agency>> {
+        accounts::get_agency(&**self.client().await?, id).await
+    }
+
+    async fn create_user(&self, user: &NewUser, audit: &AuditEntry) -> StoreResult<User> {
+        transact!(self, |tx| accounts::create_user(&tx, user, audit).await?)
+    }
+
+    async fn user_for_login(&self, login: &str) -> StoreResult<Option<(User, String)>> {
+        accounts::user_for_login(&**self.client().await?, login).await
+    }
+
+    async fn get_user(&self, agency: AgencyId, id: UserId) -> StoreResult<Option<User>> {
+        accounts::get_user(&**self.client().await?, agency, id).await
+    }
+
+    async fn list_users(&self, agency: AgencyId) -> StoreResult<Vec<User>> {
+        accounts::list_users(&**self.client().await?, agency).await
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &Sha256,
+        user: UserId,
+        expires_at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        transact!(self, |tx| accounts::create_session(
+            &tx, token_hash, user, expires_at, audit
+        )
+        .await?)
+    }
+
+    async fn session_user(
+        &self,
+        token_hash: &Sha256,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<User>> {
+        accounts::session_user(&**self.client().await?, token_hash, now).await
+    }
+
+    async fn delete_session(&self, token_hash: &Sha256, audit: &AuditEntry) -> StoreResult<()> {
+        transact!(self, |tx| accounts::delete_session(&tx, token_hash, audit)
+            .await?)
+    }
+
+    async fn create_api_key(
+        &self,
+        subject_inn: &str,
+        key_hash: &Sha256,
+        audit: &AuditEntry,
+    ) -> StoreResult<ApiKey> {
+        transact!(self, |tx| accounts::create_api_key(
+            &tx,
+            subject_inn,
+            key_hash,
+            audit
+        )
+        .await?)
+    }
+
+    async fn api_key_by_hash(&self, key_hash: &Sha256) -> StoreResult<Option<ApiKey>> {
+        accounts::api_key_by_hash(&**self.client().await?, key_hash).await
+    }
+
+    async fn revoke_api_key(
+        &self,
+        id: uuid::Uuid,
+        now: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        transact!(self, |tx| accounts::revoke_api_key(&tx, id, now, audit)
+            .await?)
+    }
+
+    async fn create_enrollment_code(
+        &self,
+        agency: AgencyId,
+        user: UserId,
+        code_hash: &Sha256,
+        expires_at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        transact!(self, |tx| devices::create_enrollment_code(
+            &tx, agency, user, code_hash, expires_at, audit
+        )
+        .await?)
+    }
+
+    async fn enroll_device(
+        &self,
+        code_hash: &Sha256,
+        device: &NewDevice,
+        server: &ServerChain,
+        now: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<Result<Device, EnrollRefusal>> {
+        transact!(self, |tx| devices::enroll_device(
+            &tx, code_hash, device, server, now, audit
+        )
+        .await?)
+    }
+
+    async fn device_by_token(&self, token_hash: &Sha256) -> StoreResult<Option<Device>> {
+        devices::device_by_token(&**self.client().await?, token_hash).await
+    }
+
+    async fn get_device(
+        &self,
+        agency: Option<AgencyId>,
+        id: DeviceId,
+    ) -> StoreResult<Option<Device>> {
+        devices::get_device(&**self.client().await?, agency, id).await
+    }
+
+    async fn list_devices(&self, agency: AgencyId) -> StoreResult<Vec<Device>> {
+        devices::list_devices(&**self.client().await?, agency).await
+    }
+
+    async fn revoke_device(
+        &self,
+        agency: AgencyId,
+        id: DeviceId,
+        now: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<Device>> {
+        transact!(self, |tx| devices::revoke_device(
+            &tx, agency, id, now, audit
+        )
+        .await?)
+    }
+
+    async fn ingest(
+        &self,
+        device: DeviceId,
+        batch: Vec<Candidate>,
+        server_key: &DeviceKey,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<IngestResult>> {
+        transact!(self, |tx| records::ingest(
+            &tx, device, &batch, server_key, now
+        )
+        .await?)
+    }
+
+    async fn get_record(&self, id: RecordId) -> StoreResult<Option<StoredRecord>> {
+        records::get_record(&**self.client().await?, id).await
+    }
+
+    async fn log_size(&self) -> StoreResult<u64> {
+        records::log_size(&**self.client().await?).await
+    }
+
+    async fn log_hashes(&self, indexes: &[u64]) -> StoreResult<Vec<Sha256>> {
+        records::log_hashes(&**self.client().await?, indexes).await
+    }
+
+    async fn leaf_index(&self, record_hash: &Sha256) -> StoreResult<Option<u64>> {
+        records::leaf_index(&**self.client().await?, record_hash).await
+    }
+
+    async fn audit(&self, entry: &AuditEntry) -> StoreResult<()> {
+        transact!(self, |tx| insert_audit(&tx, entry).await?)
+    }
+
+    async fn list_audit(
+        &self,
+        agency: AgencyId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditRecord>> {
+        accounts::list_audit(&**self.client().await?, agency, before, limit).await
+    }
 }
