@@ -37,7 +37,7 @@ macro_rules! on_both {
 
 /// A fresh PostgreSQL database for one server, from `KND_TEST_POSTGRES_URL` (an admin URL; the
 /// test command sets it). Missing configuration fails the test: skipping would hide a backend.
-async fn fresh_postgres_db() -> String {
+pub async fn fresh_postgres_db() -> String {
     let admin = std::env::var("KND_TEST_POSTGRES_URL").expect(
         "KND_TEST_POSTGRES_URL is not set: run scripts/test.sh, which starts PostgreSQL, \
          or point it at a server where the tests may create databases",
@@ -233,13 +233,8 @@ impl<F: std::future::Future<Output = std::io::Result<()>> + Send> MapOk for F {
     }
 }
 
-pub async fn push_raw(
-    http: &reqwest::Client,
-    url: &str,
-    token: &str,
-    records: &[Vec<u8>],
-) -> (u16, Value) {
-    // The records go into the body byte for byte, as a device sends them.
+/// A push body with the records in it byte for byte, as a device sends them.
+pub fn body_of(records: &[Vec<u8>]) -> Vec<u8> {
     let mut body = b"{\"records\":[".to_vec();
     for (i, r) in records.iter().enumerate() {
         if i > 0 {
@@ -248,6 +243,16 @@ pub async fn push_raw(
         body.extend_from_slice(r);
     }
     body.extend_from_slice(b"]}");
+    body
+}
+
+pub async fn push_raw(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    records: &[Vec<u8>],
+) -> (u16, Value) {
+    let body = body_of(records);
     let resp = http
         .post(url)
         .bearer_auth(token)

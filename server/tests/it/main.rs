@@ -8,6 +8,7 @@
 
 mod access;
 mod common;
+mod crash;
 mod enroll;
 mod errors;
 mod log_proofs;

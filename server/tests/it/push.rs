@@ -220,3 +220,21 @@ async fn a_restart_keeps_the_log_the_chain_and_the_key(backend: Backend) {
     assert_eq!(w.server.state.store.log_size().await.unwrap(), 5);
 }
 on_both!(a_restart_keeps_the_log_the_chain_and_the_key);
+
+async fn the_same_record_twice_in_one_batch_is_stored_once(backend: Backend) {
+    let mut w = world(backend).await;
+    let a = w.device.finding(1);
+    let b = w.device.finding(2);
+    let (_, v) = w
+        .server
+        .push(&w.device, &[a.clone(), a.clone(), b.clone(), b])
+        .await;
+    assert_eq!(
+        statuses(&v),
+        ["accepted", "duplicate", "accepted", "duplicate"]
+    );
+    let r = receipts(&v, &w.device);
+    assert_eq!(r[0], r[1]);
+    assert_eq!(w.server.state.store.log_size().await.unwrap(), 3);
+}
+on_both!(the_same_record_twice_in_one_batch_is_stored_once);

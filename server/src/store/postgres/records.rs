@@ -4,7 +4,9 @@ use knd_shared::receipt::Receipt;
 use knd_shared::record::{self, ChainHead, RecordDraft, RecordKind, Timestamp, VerifiedRecord};
 use knd_shared::{AgencyId, DeviceId, DeviceKey, RecordId, Sha256};
 use serde::Serialize;
+use std::collections::HashMap;
 use time::OffsetDateTime;
+
 use tokio_postgres::{Client, GenericClient, Transaction};
 
 use super::devices::{device_head, seq_param};
@@ -123,15 +125,23 @@ async fn finish_log(tx: &Transaction<'_>, app: &LogAppender) -> StoreResult<()> 
     Ok(())
 }
 
+/// A record to insert at the end of the transaction.
+struct Row {
+    rec: VerifiedRecord,
+    bytes: Vec<u8>,
+    index: u64,
+    receipt: Vec<u8>,
+}
+
+/// Appends one record to the log in memory and signs its receipt; the row is written later.
 async fn append_record(
     tx: &Transaction<'_>,
     app: &mut LogAppender,
-    agency: Option<AgencyId>,
     rec: &VerifiedRecord,
     bytes: &[u8],
     server_key: &DeviceKey,
     now: OffsetDateTime,
-) -> StoreResult<Vec<u8>> {
+) -> StoreResult<Row> {
     let missing = app.missing_for_next();
     if !missing.is_empty() {
         let hashes = log_hashes(tx, &missing).await?;
@@ -148,41 +158,65 @@ async fn append_record(
     .sign(server_key)
     .map_err(|e| StoreError::Corrupt(format!("receipt: {e}")))?
     .bytes;
+    Ok(Row {
+        rec: rec.clone(),
+        bytes: bytes.to_vec(),
+        index,
+        receipt,
+    })
+}
+
+/// Writes the batch's records in one statement.
+async fn insert_rows(
+    tx: &Transaction<'_>,
+    agency: Option<AgencyId>,
+    rows: &[Row],
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.rec.id.as_uuid()).collect();
+    let devices: Vec<uuid::Uuid> = rows.iter().map(|r| r.rec.device.as_uuid()).collect();
+    let seqs: Vec<i64> = rows
+        .iter()
+        .map(|r| seq_param(r.rec.seq))
+        .collect::<StoreResult<_>>()?;
+    let hashes: Vec<&[u8]> = rows
+        .iter()
+        .map(|r| r.rec.hash.as_bytes().as_slice())
+        .collect();
+    let kinds: Vec<&str> = rows.iter().map(|r| r.rec.kind.as_str()).collect();
+    let ats: Vec<OffsetDateTime> = rows.iter().map(|r| r.rec.at.as_datetime()).collect();
+    let indexes: Vec<i64> = rows
+        .iter()
+        .map(|r| i64_of(r.index))
+        .collect::<StoreResult<_>>()?;
+    let bytes: Vec<&[u8]> = rows.iter().map(|r| r.bytes.as_slice()).collect();
+    let receipts: Vec<&[u8]> = rows.iter().map(|r| r.receipt.as_slice()).collect();
     tx.execute(
         "INSERT INTO records (id, device_id, agency_id, seq, hash, kind, at, received_at, log_index, bytes, receipt)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         SELECT id, device_id, $3, seq, hash, kind, at, $8, log_index, bytes, receipt
+         FROM UNNEST($1::UUID[], $2::UUID[], $4::BIGINT[], $5::BYTEA[], $6::TEXT[], $7::TIMESTAMPTZ[],
+                     $9::BIGINT[], $10::BYTEA[], $11::BYTEA[])
+              AS t(id, device_id, seq, hash, kind, at, log_index, bytes, receipt)",
         &[
-            &rec.id.as_uuid(),
-            &rec.device.as_uuid(),
+            &ids,
+            &devices,
             &agency.map(|a| a.as_uuid()),
-            &seq_param(rec.seq)?,
-            &rec.hash.as_bytes().as_slice(),
-            &rec.kind,
-            &rec.at.as_datetime(),
+            &seqs,
+            &hashes,
+            &kinds,
+            &ats,
             &now,
-            &i64_of(index)?,
+            &indexes,
             &bytes,
-            &receipt,
+            &receipts,
         ],
     )
     .await
     .map_err(db_err)?;
-    Ok(receipt)
-}
-
-async fn existing(
-    tx: &Transaction<'_>,
-    sql: &str,
-    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-) -> StoreResult<Option<Existing>> {
-    let row = tx.query_opt(sql, params).await.map_err(db_err)?;
-    row.map(|r| {
-        Ok(Existing {
-            hash: hash_col(r.get(0))?,
-            receipt: r.get(1),
-        })
-    })
-    .transpose()
+    Ok(())
 }
 
 async fn set_head(
@@ -200,6 +234,60 @@ async fn set_head(
     Ok(())
 }
 
+/// What the database already holds for a batch: records with the same ids, and records at the
+/// same seqs of the device. Two queries for the whole batch instead of two per record.
+async fn existing_for(
+    tx: &Transaction<'_>,
+    device: DeviceId,
+    head: ChainHead,
+    batch: &[Candidate],
+) -> StoreResult<(HashMap<RecordId, Existing>, HashMap<u64, Existing>)> {
+    let ids: Vec<uuid::Uuid> = batch.iter().map(|c| c.record.id.as_uuid()).collect();
+    let mut by_id = HashMap::new();
+    for r in tx
+        .query(
+            "SELECT id, hash, receipt FROM records WHERE id = ANY($1)",
+            &[&ids],
+        )
+        .await
+        .map_err(db_err)?
+    {
+        let id: uuid::Uuid = r.get(0);
+        by_id.insert(
+            RecordId::from(id),
+            Existing {
+                hash: hash_col(r.get(1))?,
+                receipt: r.get(2),
+            },
+        );
+    }
+    let seqs: Vec<i64> = batch
+        .iter()
+        .filter(|c| c.record.seq <= head.seq)
+        .map(|c| seq_param(c.record.seq))
+        .collect::<StoreResult<_>>()?;
+    let mut by_seq = HashMap::new();
+    if !seqs.is_empty() {
+        for r in tx
+            .query(
+                "SELECT seq, hash, receipt FROM records WHERE device_id = $1 AND seq = ANY($2)",
+                &[&device.as_uuid(), &seqs],
+            )
+            .await
+            .map_err(db_err)?
+        {
+            by_seq.insert(
+                u64_of(r.get(0))?,
+                Existing {
+                    hash: hash_col(r.get(1))?,
+                    receipt: r.get(2),
+                },
+            );
+        }
+    }
+    Ok((by_id, by_seq))
+}
+
 pub(super) async fn ingest(
     tx: &Transaction<'_>,
     device: DeviceId,
@@ -209,36 +297,37 @@ pub(super) async fn ingest(
 ) -> StoreResult<Vec<IngestResult>> {
     let mut app = load_appender(tx).await?;
     let (agency, mut head) = device_head(tx, device).await?;
+    let (mut by_id, mut by_seq) = existing_for(tx, device, head, batch).await?;
+    let mut rows = Vec::new();
     let mut results = Vec::with_capacity(batch.len());
     for c in batch {
         let rec = &c.record;
-        let same_id = existing(
-            tx,
-            "SELECT hash, receipt FROM records WHERE id = $1",
-            &[&rec.id.as_uuid()],
-        )
-        .await?;
+        let same_id = by_id.get(&rec.id).cloned();
         let same_seq = if same_id.is_none() && rec.seq <= head.seq {
-            existing(
-                tx,
-                "SELECT hash, receipt FROM records WHERE device_id = $1 AND seq = $2",
-                &[&device.as_uuid(), &seq_param(rec.seq)?],
-            )
-            .await?
+            by_seq.get(&rec.seq).cloned()
         } else {
             None
         };
         results.push(match decide(same_id, same_seq, head, rec) {
             Decision::Append => {
-                let receipt =
-                    append_record(tx, &mut app, agency, rec, &c.bytes, server_key, now).await?;
+                let row = append_record(tx, &mut app, rec, &c.bytes, server_key, now).await?;
                 head = ChainHead::after(rec);
+                // Later records of this batch see this one as stored.
+                let stored = Existing {
+                    hash: rec.hash,
+                    receipt: row.receipt.clone(),
+                };
+                by_id.insert(rec.id, stored.clone());
+                by_seq.insert(rec.seq, stored);
+                let receipt = row.receipt.clone();
+                rows.push(row);
                 IngestResult::Accepted { receipt }
             }
             Decision::Duplicate(receipt) => IngestResult::Duplicate { receipt },
             Decision::Reject(r) => IngestResult::Rejected(r),
         });
     }
+    insert_rows(tx, agency, &rows, now).await?;
     finish_log(tx, &app).await?;
     set_head(tx, device, head, Some(now)).await?;
     Ok(results)
@@ -260,16 +349,16 @@ pub(super) async fn append_server_record(
     draft.at = Timestamp::from_datetime(now);
     let signed = record::sign(&server.key, &draft)
         .map_err(|e| StoreError::Corrupt(format!("server record: {e}")))?;
-    append_record(
+    let row = append_record(
         tx,
         &mut app,
-        agency,
         &signed.record,
         &signed.bytes,
         &server.key,
         now,
     )
     .await?;
+    insert_rows(tx, agency, &[row], now).await?;
     finish_log(tx, &app).await?;
     set_head(
         tx,
