@@ -47,7 +47,7 @@ impl Proc {
     }
 
     async fn serve(&self) -> Child {
-        let child = self
+        let mut child = self
             .cmd()
             .arg("serve")
             .stdout(Stdio::null())
@@ -55,15 +55,17 @@ impl Proc {
             .unwrap();
         let url = format!("http://127.0.0.1:{}/readyz", self.port);
         let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
+        while Instant::now() < deadline {
             if let Ok(r) = reqwest::get(&url).await {
                 if r.status() == 200 {
                     return child;
                 }
             }
-            assert!(Instant::now() < deadline, "the server did not become ready");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the server did not become ready");
     }
 
     fn url(&self, path: &str) -> String {
