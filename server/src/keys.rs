@@ -33,10 +33,17 @@ pub fn load_or_create(data_dir: &Path) -> anyhow::Result<DeviceKey> {
     }
 }
 
+/// The data directory holds the database, the blobs and the key: owner-only, like the key file.
 #[cfg(unix)]
 fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
-    use std::os::unix::fs::DirBuilderExt as _;
+    use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
     if dir.is_dir() {
+        let mode = std::fs::metadata(dir)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            tracing::warn!(dir = %dir.display(), mode = format!("{:o}", mode & 0o777), "restricting the data directory to its owner");
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                .with_context(|| format!("cannot chmod 700 {}", dir.display()))?;
+        }
         return Ok(());
     }
     std::fs::DirBuilder::new()

@@ -71,6 +71,18 @@ pub fn audit(
     }
 }
 
+/// Text people typed that will be stored: no control characters (PostgreSQL refuses NUL in
+/// text, and nobody means a tab in a name), 1 to `max` characters after trimming.
+pub fn plain_text<'a>(what: &str, s: &'a str, max: usize) -> ApiResult<&'a str> {
+    let s = s.trim();
+    if s.is_empty() || s.chars().count() > max || s.chars().any(char::is_control) {
+        return Err(ApiError::Unprocessable(format!(
+            "{what} is 1 to {max} characters, without control characters"
+        )));
+    }
+    Ok(s)
+}
+
 pub fn validate_login(login: &str) -> ApiResult<()> {
     let ok = (3..=64).contains(&login.chars().count())
         && login
@@ -95,12 +107,7 @@ pub fn validate_password(password: &str) -> ApiResult<()> {
 }
 
 pub async fn create_agency(state: &AppState, name: &str, actor: Actor) -> ApiResult<Agency> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 300 {
-        return Err(ApiError::Unprocessable(
-            "an agency name is 1 to 300 characters".into(),
-        ));
-    }
+    let name = plain_text("an agency name", name, 300)?;
     let mut a = audit(actor, None, "agency.create", None);
     a.detail = Some(serde_json::json!({ "name": name }));
     Ok(state.store.create_agency(name, &a).await?)
@@ -152,7 +159,12 @@ pub async fn login(
         .throttle
         .check(login, address)
         .map_err(ApiError::TooManyRequests)?;
-    let found = state.store.user_for_login(login).await?;
+    // A login that no user can have is not looked up (and cannot upset the database).
+    let found = if validate_login(login).is_ok() {
+        state.store.user_for_login(login).await?
+    } else {
+        None
+    };
     let hash = match &found {
         Some((_, hash)) => hash.clone(),
         None => dummy_hash().await,
@@ -164,7 +176,7 @@ pub async fn login(
         // Failures against a real login go to that agency's audit log.
         let mut a = audit(Actor::Anonymous, agency, "auth.login", address);
         a.outcome = Outcome::Denied;
-        a.target = Some(format!("login:{login}"));
+        a.target = Some(format!("login:{}", login.escape_debug()));
         state.store.audit(&a).await?;
         return Err(ApiError::Unauthorized);
     };

@@ -27,12 +27,7 @@ pub async fn enroll(
     name: &str,
     address: Option<&str>,
 ) -> ApiResult<Enrolled> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(ApiError::Unprocessable(
-            "a device name is 1 to 200 characters".into(),
-        ));
-    }
+    let name = super::accounts::plain_text("a device name", name, 200)?;
     let public_key = PublicKey::parse_hex(public_key_hex).map_err(|e| match e {
         KeyError::SmallOrder => ApiError::Unprocessable("small-order public key refused".into()),
         other => ApiError::Unprocessable(format!("public_key: {other}")),

@@ -129,6 +129,17 @@ async fn inspectors_cannot_enroll_for_others_or_revoke(backend: Backend) {
     ] {
         assert!(denied.contains(&action), "{action} not audited: {denied:?}");
     }
+    // An auditor reads the audit log and changes nothing.
+    let (_, auditor) = w.server.user(w.agency, "auditor1", Role::Auditor).await;
+    let (status, _) = w.server.get("/api/v1/audit", &auditor).await;
+    assert_eq!(status, 200);
+    let (status, _) = post(
+        format!("/api/v1/devices/{}/revoke", w.device.id),
+        auditor.clone(),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 403);
     let by_inspector = entries
         .iter()
         .filter(|e| e["outcome"] == "denied")

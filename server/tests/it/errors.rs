@@ -162,7 +162,9 @@ async fn bad_requests_get_problem_documents_and_change_nothing(backend: Backend)
 on_both!(bad_requests_get_problem_documents_and_change_nothing);
 
 async fn openapi_covers_every_route_and_ops_endpoints_answer(backend: Backend) {
-    let w = world(backend).await;
+    let mut w = world(backend).await;
+    let next = w.device.finding(1);
+    w.server.push(&w.device, &[next]).await;
     let (status, doc) = w.server.get("/api/v1/openapi.json", "").await;
     assert_eq!(status, 200);
     let paths = doc["paths"].as_object().unwrap();
@@ -201,6 +203,75 @@ async fn openapi_covers_every_route_and_ops_endpoints_answer(backend: Backend) {
     assert_eq!(status, 200);
     let text = metrics.as_str().unwrap().to_owned();
     assert!(text.contains("knd_http_requests_total"), "{text}");
+    assert!(text.contains("knd_http_request_duration_seconds"), "{text}");
     assert!(text.contains("knd_log_size"), "{text}");
+    assert!(
+        text.contains("knd_records_total{status=\"accepted\""),
+        "{text}"
+    );
 }
 on_both!(openapi_covers_every_route_and_ops_endpoints_answer);
+
+/// A tiny deterministic generator, so that a failure can be replayed.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+
+    fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| (self.next() & 0xff) as u8).collect()
+    }
+}
+
+async fn garbage_never_gets_a_server_error(backend: Backend) {
+    let w = world(backend).await;
+    let mut rng = Lcg(7);
+    let shapes = [
+        "null",
+        "[]",
+        "{}",
+        "\"x\"",
+        "1e999",
+        "{\"records\": null}",
+        "{\"records\": [null, 1, \"s\", {}]}",
+        "{\"records\": [{\"v\": 1, \"id\": 5}]}",
+        "{\"code\": [], \"public_key\": {}, \"name\": 1}",
+        "{\"login\": \"\\u0000\", \"password\": \"\"}",
+    ];
+    let paths = [
+        ("/api/v1/sync/push", w.device.token.clone()),
+        ("/api/v1/devices/enroll", String::new()),
+        ("/api/v1/auth/login", String::new()),
+        ("/api/v1/users", w.admin.clone()),
+        ("/api/v1/enrollment-codes", w.inspector.clone()),
+    ];
+    for (path, token) in &paths {
+        let mut bodies: Vec<Vec<u8>> = shapes.iter().map(|s| s.as_bytes().to_vec()).collect();
+        for _ in 0..20 {
+            let n = (rng.next() % 300) as usize;
+            bodies.push(rng.bytes(n));
+        }
+        for body in bodies {
+            let (status, _, v) = send(&w, path, token, "application/json", body.clone()).await;
+            let shown = String::from_utf8_lossy(&body).into_owned();
+            // A push of well-formed JSON answers per record: all of these are refused.
+            let refused_per_record = status == 200
+                && v["results"]
+                    .as_array()
+                    .is_some_and(|r| r.iter().all(|r| r["status"] == "rejected"));
+            assert!(
+                (400..500).contains(&status) || refused_per_record,
+                "{path} {shown:?}: {status} {v}"
+            );
+        }
+    }
+    let (status, _) = w.server.get("/readyz", "").await;
+    assert_eq!(status, 200);
+}
+on_both!(garbage_never_gets_a_server_error);
