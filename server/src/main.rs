@@ -108,6 +108,11 @@ fn print(out: &Output, value: &serde_json::Value, human: &str) {
     }
 }
 
+/// A JSON string as plain text (ids, codes) for the human-readable lines.
+fn text(v: &serde_json::Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+}
+
 fn read_password(file: Option<&PathBuf>) -> anyhow::Result<String> {
     let mut text = String::new();
     match file {
@@ -169,11 +174,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             match cmd {
                 Admin::CreateAgency { name, out } => {
                     let v = knd_server::admin::create_agency(&state, &name).await?;
-                    print(
-                        &out,
-                        &v,
-                        &format!("agency {} created: {}", v["name"], v["id"]),
-                    );
+                    print(&out, &v, &format!("agency created: {}", text(&v["id"])));
                 }
                 Admin::CreateUser {
                     agency,
@@ -194,7 +195,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     print(
                         &out,
                         &v,
-                        &format!("user {} created: {}", v["login"], v["id"]),
+                        &format!("user {} created: {}", text(&v["login"]), text(&v["id"])),
                     );
                 }
                 Admin::EnrollmentCode { user, out } => {
@@ -205,8 +206,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         &format!(
                             "enrollment code for {}: {} (valid until {})",
                             user,
-                            v["code"].as_str().unwrap_or_default(),
-                            v["expires_at"].as_str().unwrap_or_default()
+                            text(&v["code"]),
+                            text(&v["expires_at"])
                         ),
                     );
                 }
@@ -217,9 +218,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         &v,
                         &format!(
                             "API key {} for {}: {}\nit is shown only this once",
-                            v["id"],
+                            text(&v["id"]),
                             subject,
-                            v["key"].as_str().unwrap_or_default()
+                            text(&v["key"])
                         ),
                     );
                 }

@@ -88,7 +88,7 @@ pub(super) async fn login(
 }
 
 /// Ends the session.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses(
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("session" = [])), responses(
     (status = 204), (status = 401, body = Problem),
 ))]
 pub(super) async fn logout(
@@ -108,7 +108,7 @@ pub(super) async fn logout(
 }
 
 /// The signed-in user.
-#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses(
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("session" = [])), responses(
     (status = 200, body = UserView), (status = 401, body = Problem),
 ))]
 pub(super) async fn me(caller: Caller) -> Json<UserView> {
@@ -116,7 +116,7 @@ pub(super) async fn me(caller: Caller) -> Json<UserView> {
 }
 
 /// The agency's users.
-#[utoipa::path(get, path = "/api/v1/users", tag = "accounts", responses(
+#[utoipa::path(get, path = "/api/v1/users", tag = "accounts", security(("session" = [])), responses(
     (status = 200, body = Vec<UserView>), (status = 401, body = Problem), (status = 403, body = Problem),
 ))]
 pub(super) async fn list_users(
@@ -144,7 +144,7 @@ pub(super) struct CreateUser {
 }
 
 /// Creates a user in the caller's agency (admins only).
-#[utoipa::path(post, path = "/api/v1/users", tag = "accounts", request_body = CreateUser, responses(
+#[utoipa::path(post, path = "/api/v1/users", tag = "accounts", security(("session" = [])), request_body = CreateUser, responses(
     (status = 201, body = UserView), (status = 403, body = Problem), (status = 409, body = Problem),
     (status = 422, body = Problem),
 ))]
@@ -175,7 +175,7 @@ pub(super) async fn create_user(
 }
 
 /// One user of the caller's agency (admins and auditors, or the user themself).
-#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts", params(("id" = uuid::Uuid, Path)), responses(
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts", security(("session" = [])), params(("id" = uuid::Uuid, Path)), responses(
     (status = 200, body = UserView), (status = 404, body = Problem),
 ))]
 pub(super) async fn get_user(
@@ -209,7 +209,7 @@ pub(super) struct BusinessView {
 }
 
 /// The business an API key belongs to.
-#[utoipa::path(get, path = "/api/v1/business/me", tag = "business", responses(
+#[utoipa::path(get, path = "/api/v1/business/me", tag = "business", security(("api_key" = [])), responses(
     (status = 200, body = BusinessView), (status = 401, body = Problem),
 ))]
 pub(super) async fn business_me(Business(key): Business) -> Json<BusinessView> {

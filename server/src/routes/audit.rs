@@ -39,7 +39,7 @@ pub(super) struct AuditPage {
 }
 
 /// The agency's audit log, newest first (admins and auditors).
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery), responses(
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("session" = [])), params(AuditQuery), responses(
     (status = 200, body = AuditPage), (status = 403, body = Problem),
 ))]
 pub(super) async fn list(

@@ -28,7 +28,7 @@ pub(super) struct CodeResponse {
 
 /// Creates a one-time enrollment code: admins for any inspector of the agency, inspectors for
 /// themselves.
-#[utoipa::path(post, path = "/api/v1/enrollment-codes", tag = "devices", request_body = CodeRequest, responses(
+#[utoipa::path(post, path = "/api/v1/enrollment-codes", tag = "devices", security(("session" = [])), request_body = CodeRequest, responses(
     (status = 201, body = CodeResponse), (status = 403, body = Problem), (status = 404, body = Problem),
 ))]
 pub(super) async fn create_enrollment_code(
@@ -130,7 +130,7 @@ impl From<Device> for DeviceView {
 }
 
 /// The agency's devices (inspectors see their own).
-#[utoipa::path(get, path = "/api/v1/devices", tag = "devices", responses(
+#[utoipa::path(get, path = "/api/v1/devices", tag = "devices", security(("session" = [])), responses(
     (status = 200, body = Vec<DeviceView>), (status = 401, body = Problem), (status = 403, body = Problem),
 ))]
 pub(super) async fn list_devices(
@@ -156,7 +156,7 @@ pub(super) async fn list_devices(
 }
 
 /// One device of the agency.
-#[utoipa::path(get, path = "/api/v1/devices/{id}", tag = "devices", params(("id" = uuid::Uuid, Path)), responses(
+#[utoipa::path(get, path = "/api/v1/devices/{id}", tag = "devices", security(("session" = [])), params(("id" = uuid::Uuid, Path)), responses(
     (status = 200, body = DeviceView), (status = 404, body = Problem),
 ))]
 pub(super) async fn get_device(
@@ -184,7 +184,7 @@ pub(super) async fn get_device(
 }
 
 /// Revokes a device: it can push nothing more (admins only).
-#[utoipa::path(post, path = "/api/v1/devices/{id}/revoke", tag = "devices", params(("id" = uuid::Uuid, Path)), responses(
+#[utoipa::path(post, path = "/api/v1/devices/{id}/revoke", tag = "devices", security(("session" = [])), params(("id" = uuid::Uuid, Path)), responses(
     (status = 200, body = DeviceView), (status = 403, body = Problem), (status = 404, body = Problem),
 ))]
 pub(super) async fn revoke_device(

@@ -16,8 +16,44 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+/// The three kinds of credentials, each a bearer token with its own prefix.
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let bearer = |what: &str| {
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(what.to_owned()))
+                    .build(),
+            )
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            bearer("a console session token (kss_...) from POST /api/v1/auth/login; the console sends the knd_session cookie instead"),
+        );
+        components.add_security_scheme(
+            "device_token",
+            bearer("a device token (kdt_...) from enrollment"),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "x-api-key",
+                "a business API key (kak_...); also accepted as a bearer token",
+            ))),
+        );
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
+    modifiers(&Security),
     info(
         title = "KND inspector toolkit API",
         description = "State control and oversight under 248-FZ: signed field records, the transparency log, \

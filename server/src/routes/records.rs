@@ -66,7 +66,7 @@ async fn visible(state: &AppState, reader: &Reader, id: RecordId) -> ApiResult<S
 }
 
 /// A record exactly as the device sent it.
-#[utoipa::path(get, path = "/api/v1/records/{id}", tag = "records", params(("id" = uuid::Uuid, Path)), responses(
+#[utoipa::path(get, path = "/api/v1/records/{id}", tag = "records", security(("session" = []), ("device_token" = [])), params(("id" = uuid::Uuid, Path)), responses(
     (status = 200, content_type = "application/json", description = "the record's bytes as received"),
     (status = 404, body = Problem),
 ))]
@@ -81,7 +81,7 @@ pub(super) async fn get_record(
 
 /// The record with its receipt, inclusion proof, checkpoint and the server's enrollment of its
 /// device: checkable offline with `knd verify bundle FILE --log-key KEY`.
-#[utoipa::path(get, path = "/api/v1/records/{id}/bundle", tag = "records", params(("id" = uuid::Uuid, Path)), responses(
+#[utoipa::path(get, path = "/api/v1/records/{id}/bundle", tag = "records", security(("session" = []), ("device_token" = [])), params(("id" = uuid::Uuid, Path)), responses(
     (status = 200, description = "an evidence bundle"), (status = 404, body = Problem),
 ))]
 pub(super) async fn get_bundle(

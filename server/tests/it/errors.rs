@@ -195,6 +195,24 @@ async fn openapi_covers_every_route_and_ops_endpoints_answer(backend: Backend) {
     ] {
         assert!(paths.contains_key(p), "{p} is not documented");
     }
+    // Every security requirement names a declared scheme.
+    let schemes = doc["components"]["securitySchemes"].as_object().unwrap();
+    for (path, item) in paths {
+        for (_, op) in item.as_object().unwrap() {
+            for req in op["security"].as_array().into_iter().flatten() {
+                for name in req.as_object().unwrap().keys() {
+                    assert!(
+                        schemes.contains_key(name),
+                        "{path}: undeclared scheme {name}"
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(
+        doc["paths"]["/api/v1/sync/push"]["post"]["security"][0]["device_token"],
+        serde_json::json!([])
+    );
     let (status, _) = w.server.get("/healthz", "").await;
     assert_eq!(status, 200);
     let (status, _) = w.server.get("/readyz", "").await;
