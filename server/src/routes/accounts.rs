@@ -193,11 +193,17 @@ pub(super) async fn get_user(
             )
             .await?;
     }
-    let user = state
-        .store
-        .get_user(caller.user.agency, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let Some(user) = state.store.get_user(caller.user.agency, id).await? else {
+        accounts::audit_denied(
+            &state,
+            &caller.user,
+            "user.read",
+            format!("user:{id}"),
+            caller.address.as_deref(),
+        )
+        .await?;
+        return Err(ApiError::NotFound);
+    };
     Ok(Json(user.into()))
 }
 

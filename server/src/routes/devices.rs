@@ -164,11 +164,9 @@ pub(super) async fn get_device(
     caller: Caller,
     Path(id): Path<DeviceId>,
 ) -> ApiResult<Json<DeviceView>> {
-    let device = state
-        .store
-        .get_device(Some(caller.user.agency), id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let Some(device) = state.store.get_device(Some(caller.user.agency), id).await? else {
+        return not_found(&state, &caller, "device.read", id).await;
+    };
     let own = device.user == Some(caller.user.id);
     if !own {
         caller
@@ -199,7 +197,7 @@ pub(super) async fn revoke_device(
         .await?
         .is_none()
     {
-        return Err(ApiError::NotFound);
+        return not_found(&state, &caller, "device.revoke", id).await;
     }
     caller
         .require(
@@ -222,4 +220,23 @@ pub(super) async fn revoke_device(
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(device.into()))
+}
+
+/// Answers 404 for a device the caller's agency does not have, and audits the attempt: asking for
+/// another agency's device by id is worth an auditor's look.
+async fn not_found<T>(
+    state: &AppState,
+    caller: &Caller,
+    action: &str,
+    id: DeviceId,
+) -> ApiResult<T> {
+    accounts::audit_denied(
+        state,
+        &caller.user,
+        action,
+        format!("device:{id}"),
+        caller.address.as_deref(),
+    )
+    .await?;
+    Err(ApiError::NotFound)
 }
