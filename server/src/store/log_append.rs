@@ -7,8 +7,13 @@
 
 use std::collections::BTreeMap;
 
-use knd_shared::Sha256;
 use knd_shared::log::{self, HashStore, LogError};
+use knd_shared::receipt::Receipt;
+use knd_shared::record::Timestamp;
+use knd_shared::{DeviceKey, Sha256};
+use time::OffsetDateTime;
+
+use super::{StoreError, StoreResult};
 
 pub(super) struct LogAppender {
     size: u64,
@@ -58,6 +63,26 @@ impl LogAppender {
         }
         self.size += 1;
         Ok(index)
+    }
+
+    /// Appends a record hash and signs the receipt that names its leaf index.
+    pub(super) fn append_with_receipt(
+        &mut self,
+        record_hash: &Sha256,
+        server_key: &DeviceKey,
+        now: OffsetDateTime,
+    ) -> StoreResult<(u64, Vec<u8>)> {
+        let index = self
+            .append(record_hash)
+            .map_err(|e| StoreError::Corrupt(format!("log append: {e}")))?;
+        let receipt = Receipt {
+            record: *record_hash,
+            index,
+            received_at: Timestamp::from_datetime(now),
+        }
+        .sign(server_key)
+        .map_err(|e| StoreError::Corrupt(format!("receipt: {e}")))?;
+        Ok((index, receipt.bytes))
     }
 
     /// Hashes to write, in index order.

@@ -1,6 +1,5 @@
 //! Records, receipts and the transparency log.
 
-use knd_shared::receipt::Receipt;
 use knd_shared::record::{self, ChainHead, RecordDraft, RecordKind, Timestamp, VerifiedRecord};
 use knd_shared::{AgencyId, DeviceId, DeviceKey, RecordId, Sha256};
 use serde::Serialize;
@@ -147,17 +146,7 @@ async fn append_record(
         let hashes = log_hashes(tx, &missing).await?;
         app.learn(&missing, &hashes);
     }
-    let index = app
-        .append(&rec.hash)
-        .map_err(|e| StoreError::Corrupt(format!("log append: {e}")))?;
-    let receipt = Receipt {
-        record: rec.hash,
-        index,
-        received_at: Timestamp::from_datetime(now),
-    }
-    .sign(server_key)
-    .map_err(|e| StoreError::Corrupt(format!("receipt: {e}")))?
-    .bytes;
+    let (index, receipt) = app.append_with_receipt(&rec.hash, server_key, now)?;
     Ok(Row {
         rec: rec.clone(),
         bytes: bytes.to_vec(),

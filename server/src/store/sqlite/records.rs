@@ -1,6 +1,5 @@
 //! Records, receipts and the transparency log.
 
-use knd_shared::receipt::Receipt;
 use knd_shared::record::{self, ChainHead, RecordDraft, RecordKind, Timestamp, VerifiedRecord};
 use knd_shared::{AgencyId, DeviceId, DeviceKey, RecordId, Sha256};
 use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
@@ -144,17 +143,7 @@ fn append_record(
         let hashes = log_hashes(tx, &missing)?;
         app.learn(&missing, &hashes);
     }
-    let index = app
-        .append(&rec.hash)
-        .map_err(|e| StoreError::Corrupt(format!("log append: {e}")))?;
-    let receipt = Receipt {
-        record: rec.hash,
-        index,
-        received_at: Timestamp::from_datetime(now),
-    }
-    .sign(server_key)
-    .map_err(|e| StoreError::Corrupt(format!("receipt: {e}")))?
-    .bytes;
+    let (index, receipt) = app.append_with_receipt(&rec.hash, server_key, now)?;
     tx.prepare_cached(
         "INSERT INTO records (id, device_id, agency_id, seq, hash, kind, at, received_at, log_index, bytes, receipt)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
