@@ -10,6 +10,7 @@ mod sync;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -73,12 +74,51 @@ impl utoipa::Modify for Security {
 )]
 struct ApiDoc;
 
+/// Answers 413 to a body declared larger than `limit` without handing it to the handler, and reads
+/// (and discards) what the client keeps sending, up to a bound: closing a connection with unread
+/// data resets it, and the client would see a broken connection instead of the 413.
+async fn refuse_oversized(
+    axum::extract::State(limit): axum::extract::State<usize>,
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    use http_body_util::BodyExt as _;
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    match declared {
+        Some(len) if len > limit => {
+            let mut body = req.into_body();
+            let cap = len.min(limit.saturating_mul(4).max(8 << 20));
+            let drain = async {
+                let mut read = 0usize;
+                while read < cap {
+                    match body.frame().await {
+                        Some(Ok(frame)) => read += frame.data_ref().map_or(0, |d| d.len()),
+                        _ => break,
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), drain).await;
+            ApiError::PayloadTooLarge.into_response()
+        }
+        _ => next.run(req).await,
+    }
+}
+
 /// The API router and its OpenAPI description, built together so that every route is documented.
 fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let limits = &state.config.limits;
     let push = OpenApiRouter::new()
         .routes(utoipa_axum::routes!(sync::push))
-        .layer(DefaultBodyLimit::max(limits.max_push_bytes));
+        .layer(DefaultBodyLimit::max(limits.max_push_bytes))
+        .layer(middleware::from_fn_with_state(
+            limits.max_push_bytes,
+            refuse_oversized,
+        ));
     let rest = OpenApiRouter::new()
         .routes(utoipa_axum::routes!(accounts::login))
         .routes(utoipa_axum::routes!(accounts::logout))
@@ -102,7 +142,11 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(records::get_bundle))
         .routes(utoipa_axum::routes!(audit::list))
         .routes(utoipa_axum::routes!(ops::openapi_json))
-        .layer(DefaultBodyLimit::max(limits.max_body_bytes));
+        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            limits.max_body_bytes,
+            refuse_oversized,
+        ));
     let ops = OpenApiRouter::new()
         .routes(utoipa_axum::routes!(ops::healthz))
         .routes(utoipa_axum::routes!(ops::readyz))
