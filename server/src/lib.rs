@@ -101,6 +101,11 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         server: ServerChain { identity, key },
         note_signer,
         throttle,
+        // Generous: an office behind one address may enroll many tablets with typos.
+        enroll_throttle: LoginThrottle::new(
+            20,
+            Duration::from_secs(config.auth.failed_login_window_secs),
+        ),
         checkpoint: Mutex::new(None),
         metrics: metrics_handle(),
         config,

@@ -20,6 +20,8 @@ pub struct Inner {
     /// Signs checkpoints with the same key, named by the log origin.
     pub note_signer: NoteSigner,
     pub throttle: LoginThrottle,
+    /// Failed enrollment codes, per address.
+    pub enroll_throttle: LoginThrottle,
     /// The last checkpoint note signed, by tree size.
     pub checkpoint: Mutex<Option<(u64, String)>>,
     pub metrics: PrometheusHandle,

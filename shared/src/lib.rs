@@ -13,6 +13,7 @@ pub mod log;
 pub mod note;
 pub mod receipt;
 pub mod record;
+pub mod registry;
 pub mod subject;
 
 pub use domain::{InspectionKind, RiskCategory};

@@ -158,7 +158,7 @@ pub(super) async fn create_user(
             &state,
             &[Role::Admin],
             "user.create",
-            format!("login:{}", req.login),
+            format!("login:{}", req.login.escape_debug()),
         )
         .await?;
     let user = accounts::create_user(

@@ -172,7 +172,6 @@ pub async fn login(
     let ok = verify_password(hash, password).await && found.is_some();
     let agency = found.as_ref().map(|(u, _)| u.agency);
     let Some((user, _)) = found.filter(|_| ok) else {
-        state.throttle.record_failure(login, address);
         // Failures against a real login go to that agency's audit log.
         let mut a = audit(Actor::Anonymous, agency, "auth.login", address);
         a.outcome = Outcome::Denied;
@@ -180,7 +179,7 @@ pub async fn login(
         state.store.audit(&a).await?;
         return Err(ApiError::Unauthorized);
     };
-    state.throttle.record_success(login);
+    state.throttle.record_success(login, address);
     let (token, hash) = tokens::generate(TokenKind::Session);
     let expires =
         OffsetDateTime::now_utc() + Duration::hours(i64::from(state.config.auth.session_hours));

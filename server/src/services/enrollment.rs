@@ -27,6 +27,11 @@ pub async fn enroll(
     name: &str,
     address: Option<&str>,
 ) -> ApiResult<Enrolled> {
+    // Codes are short enough to type: guesses are limited per address like passwords.
+    state
+        .enroll_throttle
+        .check("enrollment", address)
+        .map_err(ApiError::TooManyRequests)?;
     let name = super::accounts::plain_text("a device name", name, 200)?;
     let public_key = PublicKey::parse_hex(public_key_hex).map_err(|e| match e {
         KeyError::SmallOrder => ApiError::Unprocessable("small-order public key refused".into()),
@@ -53,12 +58,15 @@ pub async fn enroll(
         )
         .await?;
     match outcome {
-        Ok(device) => Ok(Enrolled {
-            device,
-            token,
-            server_key: state.note_signer.verifier_key(),
-            log_origin: state.config.log_origin.clone(),
-        }),
+        Ok(device) => {
+            state.enroll_throttle.record_success("enrollment", address);
+            Ok(Enrolled {
+                device,
+                token,
+                server_key: state.note_signer.verifier_key(),
+                log_origin: state.config.log_origin.clone(),
+            })
+        }
         Err(refusal) => {
             let (why, agency) = match refusal {
                 EnrollRefusal::UnknownCode => ("unknown enrollment code", None),

@@ -5,7 +5,7 @@ use knd_shared::record::{self, kinds};
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::model::Device;
 use crate::state::AppState;
 use crate::store::{Candidate, IngestResult, Rejection};
@@ -18,44 +18,33 @@ pub struct PushResult {
     pub result: IngestResult,
 }
 
-/// Verifies and stores a batch from `device` (already authenticated by its token).
+/// Verifies and stores a batch from `device` (authenticated by its token; whether it is revoked is
+/// decided inside the store's transaction).
 pub async fn push(
     state: &AppState,
     device: &Device,
     records: Vec<Box<RawValue>>,
 ) -> ApiResult<Vec<PushResult>> {
-    if device.revoked_at.is_some() {
-        let results = records
-            .iter()
-            .map(|r| PushResult {
-                id: record::parse_unverified(r.get().as_bytes())
-                    .ok()
-                    .map(|v| v.id.to_string()),
-                result: IngestResult::Rejected(Rejection::new(
-                    "revoked_device",
-                    "this device was revoked; enroll again",
-                )),
-            })
-            .collect::<Vec<_>>();
-        count(&results);
-        return Ok(results);
-    }
-
     // Signature checks are the expensive part: spread them over the cores, outside the
     // write transaction.
     let key = device.public_key;
     let device_id = device.id;
     let checked = tokio::task::spawn_blocking(move || check_all(&records, &key, device_id))
         .await
-        .map_err(|e| crate::error::ApiError::Internal(e.to_string()))?;
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
 
-    let candidates: Vec<Candidate> = checked
-        .iter()
-        .filter_map(|c| match c {
-            Checked::Ok(candidate) => Some(candidate.as_ref().clone()),
-            Checked::Refused { .. } => None,
-        })
-        .collect();
+    // Candidates go to the store; refusals keep their place in the answer.
+    let mut candidates = Vec::new();
+    let mut slots = Vec::with_capacity(checked.len());
+    for c in checked {
+        match c {
+            Checked::Ok(candidate) => {
+                slots.push(Slot::Stored(candidate.record.id.to_string()));
+                candidates.push(*candidate);
+            }
+            Checked::Refused { id, rejection } => slots.push(Slot::Refused(id, rejection)),
+        }
+    }
     let mut stored = state
         .store
         .ingest(
@@ -66,16 +55,16 @@ pub async fn push(
         )
         .await?
         .into_iter();
-    let mut results = Vec::with_capacity(checked.len());
-    for c in checked {
-        results.push(match c {
-            Checked::Ok(candidate) => PushResult {
-                id: Some(candidate.record.id.to_string()),
-                result: stored.next().ok_or_else(|| {
-                    crate::error::ApiError::Internal("store answered fewer results".into())
-                })?,
+    let mut results = Vec::with_capacity(slots.len());
+    for slot in slots {
+        results.push(match slot {
+            Slot::Stored(id) => PushResult {
+                id: Some(id),
+                result: stored
+                    .next()
+                    .ok_or_else(|| ApiError::Internal("store answered fewer results".into()))?,
             },
-            Checked::Refused { id, rejection } => PushResult {
+            Slot::Refused(id, rejection) => PushResult {
                 id,
                 result: IngestResult::Rejected(rejection),
             },
@@ -83,6 +72,11 @@ pub async fn push(
     }
     count(&results);
     Ok(results)
+}
+
+enum Slot {
+    Stored(String),
+    Refused(Option<String>, Rejection),
 }
 
 enum Checked {
@@ -97,7 +91,7 @@ fn check_all(
     records: &[Box<RawValue>],
     key: &knd_shared::PublicKey,
     device: knd_shared::DeviceId,
-) -> Vec<Checked> {
+) -> ApiResult<Vec<Checked>> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
@@ -113,10 +107,15 @@ fn check_all(
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
+        let mut all = Vec::with_capacity(records.len());
+        for h in handles {
+            // A panic in a check must not shorten the answer silently.
+            all.extend(
+                h.join()
+                    .map_err(|_| ApiError::Internal("a record check panicked".into()))?,
+            );
+        }
+        Ok(all)
     })
 }
 

@@ -1,4 +1,4 @@
-//! Throttling of failed logins, per login name and per client address.
+//! Throttling of failed attempts (logins, enrollment codes), per name and per client address.
 //!
 //! Kept in memory: a restart forgets failures, which only resets the window. Written by hand
 //! because it is a sliding window over two keys with a reset on success, a few lines; a
@@ -32,7 +32,9 @@ impl LoginThrottle {
         keys
     }
 
-    /// `Err(seconds)` when either key has used up its failures in the window.
+    /// `Err(seconds)` when either key has used up its failures in the window. Otherwise the
+    /// attempt is counted as a failure right away, so that parallel attempts cannot all pass the
+    /// check while the password hashes; [`Self::record_success`] takes it back.
     pub fn check(&self, login: &str, address: Option<&str>) -> Result<(), u64> {
         let now = Instant::now();
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
@@ -47,13 +49,10 @@ impl LoginThrottle {
                 }
             }
         }
-        wait.map_or(Ok(()), Err)
-    }
-
-    pub fn record_failure(&self, login: &str, address: Option<&str>) {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        // Bound the memory an attacker can make us use with random login names.
+        if let Some(w) = wait {
+            return Err(w);
+        }
+        // Bound the memory an attacker can make us use with random names.
         if map.len() > 100_000 {
             map.retain(|_, times| {
                 times
@@ -64,12 +63,16 @@ impl LoginThrottle {
         for key in Self::keys(login, address) {
             map.entry(key).or_default().push(now);
         }
+        Ok(())
     }
 
-    /// A successful login clears that login's failures (not the address's).
-    pub fn record_success(&self, login: &str) {
+    /// A successful attempt clears the name's failures and takes back the address's reserved one.
+    pub fn record_success(&self, login: &str, address: Option<&str>) {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         map.remove(&format!("login:{}", login.to_lowercase()));
+        if let Some(times) = address.and_then(|a| map.get_mut(&format!("addr:{a}"))) {
+            times.pop();
+        }
     }
 }
 
@@ -81,13 +84,13 @@ mod tests {
     fn locks_after_the_limit_and_clears_on_success() {
         let t = LoginThrottle::new(3, Duration::from_secs(60));
         for _ in 0..3 {
+            // Each check reserves a failure; without a success it stays one.
             assert!(t.check("anna", Some("10.0.0.1")).is_ok());
-            t.record_failure("anna", Some("10.0.0.1"));
         }
         assert!(t.check("anna", Some("10.0.0.2")).is_err(), "per login");
         assert!(t.check("boris", Some("10.0.0.1")).is_err(), "per address");
         assert!(t.check("boris", Some("10.0.0.2")).is_ok());
-        t.record_success("anna");
+        t.record_success("anna", Some("10.0.0.2"));
         assert!(t.check("anna", Some("10.0.0.2")).is_ok());
     }
 }

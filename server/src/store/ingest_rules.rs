@@ -47,13 +47,25 @@ pub(super) enum Decision {
 }
 
 /// Decides one record given what the store holds: a record with the same id, a record at the
-/// same (device, seq), and the device's chain head.
+/// same (device, seq), the device's chain head and whether it is revoked (read in the same
+/// transaction, so a revocation and a push cannot cross).
 pub(super) fn decide(
     same_id: Option<Existing>,
     same_seq: Option<Existing>,
     head: ChainHead,
+    revoked: bool,
     record: &VerifiedRecord,
 ) -> Decision {
+    if let Some(e) = same_id.as_ref().filter(|e| e.hash == record.hash) {
+        // Even a revoked device gets back the receipts of what it sent before.
+        return Decision::Duplicate(e.receipt.clone());
+    }
+    if revoked {
+        return Decision::Reject(Rejection::new(
+            "revoked_device",
+            "this device was revoked; enroll again",
+        ));
+    }
     if let Some(e) = same_id {
         return if e.hash == record.hash {
             Decision::Duplicate(e.receipt)

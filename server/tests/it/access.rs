@@ -219,3 +219,28 @@ async fn login_logout_and_throttling(backend: Backend) {
     );
 }
 on_both!(login_logout_and_throttling);
+
+async fn parallel_password_guesses_are_throttled_too(backend: Backend) {
+    let w = world(backend).await;
+    let attempts = (0..10).map(|_| {
+        let http = w.server.http.clone();
+        let url = w.server.url("/api/v1/auth/login");
+        tokio::spawn(async move {
+            http.post(url)
+                .json(&json!({"login": "admin1", "password": "a wrong password"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    });
+    let mut statuses = Vec::new();
+    for a in attempts.collect::<Vec<_>>() {
+        statuses.push(a.await.unwrap());
+    }
+    statuses.sort_unstable();
+    // Five guesses reach the password check; the rest wait, however fast they come.
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
+}
+on_both!(parallel_password_guesses_are_throttled_too);

@@ -125,3 +125,25 @@ async fn weak_and_malformed_keys_are_refused(backend: Backend) {
     assert_eq!(v["detail"], "small-order public key refused");
 }
 on_both!(weak_and_malformed_keys_are_refused);
+
+async fn guessing_codes_is_throttled(backend: Backend) {
+    let w = world(backend).await;
+    let key = knd_shared::DeviceKey::generate().public_key().to_hex();
+    for i in 0..20 {
+        let (status, _) = post(
+            &w.server,
+            json!({"code": format!("AAAA-BBBB-{i:04}"), "public_key": key, "name": "A"}),
+        )
+        .await;
+        assert_eq!(status, 403);
+    }
+    let code = w.server.code_for("inspector1").await;
+    let (status, v) = post(
+        &w.server,
+        json!({"code": code, "public_key": key, "name": "A"}),
+    )
+    .await;
+    assert_eq!(status, 429, "{v}");
+    assert_eq!(v["type"], "urn:knd:problem:too-many-requests");
+}
+on_both!(guessing_codes_is_throttled);

@@ -271,14 +271,15 @@ pub(super) async fn revoke_device(
     Ok(device)
 }
 
-/// The device's agency and chain head, locked for the transaction.
+/// The device's agency, chain head and whether it is revoked, locked for the transaction (a
+/// revocation waits for a push in progress, and the other way round).
 pub(super) async fn device_head(
     tx: &Transaction<'_>,
     device: DeviceId,
-) -> StoreResult<(Option<AgencyId>, ChainHead)> {
+) -> StoreResult<(Option<AgencyId>, ChainHead, bool)> {
     let r = tx
         .query_one(
-            "SELECT agency_id, head_seq, head_hash FROM devices WHERE id = $1 FOR UPDATE",
+            "SELECT agency_id, head_seq, head_hash, revoked_at IS NOT NULL FROM devices WHERE id = $1 FOR UPDATE",
             &[&device.as_uuid()],
         )
         .await
@@ -289,6 +290,7 @@ pub(super) async fn device_head(
             seq: u64_of(r.get(1))?,
             hash: hash_col(r.get(2))?,
         },
+        r.get(3),
     ))
 }
 

@@ -285,7 +285,7 @@ pub(super) async fn ingest(
     now: OffsetDateTime,
 ) -> StoreResult<Vec<IngestResult>> {
     let mut app = load_appender(tx).await?;
-    let (agency, mut head) = device_head(tx, device).await?;
+    let (agency, mut head, revoked) = device_head(tx, device).await?;
     let (mut by_id, mut by_seq) = existing_for(tx, device, head, batch).await?;
     let mut rows = Vec::new();
     let mut results = Vec::with_capacity(batch.len());
@@ -297,7 +297,7 @@ pub(super) async fn ingest(
         } else {
             None
         };
-        results.push(match decide(same_id, same_seq, head, rec) {
+        results.push(match decide(same_id, same_seq, head, revoked, rec) {
             Decision::Append => {
                 let row = append_record(tx, &mut app, rec, &c.bytes, server_key, now).await?;
                 head = ChainHead::after(rec);
@@ -332,7 +332,7 @@ pub(super) async fn append_server_record(
     now: OffsetDateTime,
 ) -> StoreResult<RecordId> {
     let mut app = load_appender(tx).await?;
-    let (_, head) = device_head(tx, server.identity.device).await?;
+    let (_, head, _) = device_head(tx, server.identity.device).await?;
     let mut draft = RecordDraft::new(server.identity.device, head.seq + 1, head.hash, kind, body)
         .map_err(|e| StoreError::Corrupt(format!("server record: {e}")))?;
     draft.at = Timestamp::from_datetime(now);

@@ -126,9 +126,8 @@ impl SqliteStore {
     ) -> StoreResult<T> {
         let writer = Arc::clone(&self.writer);
         tokio::task::spawn_blocking(move || {
-            let mut conn = writer
-                .lock()
-                .map_err(|_| StoreError::Database("writer lock poisoned".into()))?;
+            // A panic inside a write drops (rolls back) its transaction; the connection is fine.
+            let mut conn = writer.lock().unwrap_or_else(|p| p.into_inner());
             f(&mut conn)
         })
         .await
@@ -142,9 +141,7 @@ impl SqliteStore {
         let readers = Arc::clone(&self.readers);
         let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % readers.len();
         tokio::task::spawn_blocking(move || {
-            let conn = readers[i]
-                .lock()
-                .map_err(|_| StoreError::Database("reader lock poisoned".into()))?;
+            let conn = readers[i].lock().unwrap_or_else(|p| p.into_inner());
             f(&conn)
         })
         .await
@@ -168,8 +165,16 @@ impl SqliteStore {
     }
 }
 
+/// Fixed-width UTC text (nanoseconds always written), so that comparing the text in SQL compares
+/// the times.
+const TS_FORMAT: &[time::format_description::FormatItem<'static>] = time::macros::format_description!(
+    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z"
+);
+
 pub(super) fn ts(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
+    t.to_offset(time::UtcOffset::UTC)
+        .format(TS_FORMAT)
+        .unwrap_or_default()
 }
 
 pub(super) fn parse_ts(s: &str) -> StoreResult<OffsetDateTime> {

@@ -194,15 +194,16 @@ fn existing(
     .transpose()
 }
 
+/// The device's agency, chain head and whether it is revoked.
 pub(super) fn device_head(
     tx: &Transaction<'_>,
     device: DeviceId,
-) -> StoreResult<(Option<AgencyId>, ChainHead)> {
-    let (agency, seq, hash): (Option<String>, i64, Vec<u8>) = tx
+) -> StoreResult<(Option<AgencyId>, ChainHead, bool)> {
+    let (agency, seq, hash, revoked): (Option<String>, i64, Vec<u8>, bool) = tx
         .query_row(
-            "SELECT agency_id, head_seq, head_hash FROM devices WHERE id = ?1",
+            "SELECT agency_id, head_seq, head_hash, revoked_at IS NOT NULL FROM devices WHERE id = ?1",
             [device.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .map_err(db_err)?;
     Ok((
@@ -215,6 +216,7 @@ pub(super) fn device_head(
             seq: seq as u64,
             hash: hash_col(&hash)?,
         },
+        revoked,
     ))
 }
 
@@ -225,7 +227,7 @@ pub(super) fn ingest(
     server_key: &DeviceKey,
     now: OffsetDateTime,
 ) -> StoreResult<Vec<IngestResult>> {
-    let (agency, mut head) = device_head(tx, device)?;
+    let (agency, mut head, revoked) = device_head(tx, device)?;
     let mut app = load_appender(tx)?;
     let mut results = Vec::with_capacity(batch.len());
     for c in batch {
@@ -244,7 +246,7 @@ pub(super) fn ingest(
         } else {
             None
         };
-        results.push(match decide(same_id, same_seq, head, rec) {
+        results.push(match decide(same_id, same_seq, head, revoked, rec) {
             Decision::Append => {
                 let receipt = append_record(tx, &mut app, agency, rec, &c.bytes, server_key, now)?;
                 head = ChainHead::after(rec);
@@ -272,7 +274,7 @@ pub(super) fn append_server_record(
     body: &impl Serialize,
     now: OffsetDateTime,
 ) -> StoreResult<RecordId> {
-    let (_, head) = device_head(tx, server.identity.device)?;
+    let (_, head, _) = device_head(tx, server.identity.device)?;
     let mut draft = RecordDraft::new(server.identity.device, head.seq + 1, head.hash, kind, body)
         .map_err(|e| StoreError::Corrupt(format!("server record: {e}")))?;
     draft.at = Timestamp::from_datetime(now);
