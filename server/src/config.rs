@@ -119,6 +119,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn defaults_then_file_then_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "knd.toml",
+                "listen = \"0.0.0.0:9000\"\nlog_origin = \"file.example/log\"\n[limits]\nmax_push_records = 50\n",
+            )?;
+            jail.set_env("KND__LOG_ORIGIN", "env.example/log");
+            jail.set_env("KND__AUTH__SESSION_HOURS", "2");
+            let c = Config::load(Some(Path::new("knd.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(c.listen.to_string(), "0.0.0.0:9000", "from the file");
+            assert_eq!(c.log_origin, "env.example/log", "the environment wins");
+            assert_eq!(c.auth.session_hours, 2);
+            assert_eq!(c.limits.max_push_records, 50);
+            assert_eq!(
+                c.limits.max_body_bytes,
+                Config::default().limits.max_body_bytes,
+                "default"
+            );
+            assert_eq!(c.database_url(), "sqlite://knd-data/knd.sqlite3");
+            jail.create_file("bad.toml", "listne = \"0.0.0.0:1\"\n")?;
+            assert!(
+                Config::load(Some(Path::new("bad.toml"))).is_err(),
+                "unknown keys are errors"
+            );
+            assert!(Config::load(Some(Path::new("missing.toml"))).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
     fn redacts_passwords() {
         let c = Config {
             database_url: Some("postgres://knd:secret@db:5432/knd".into()),

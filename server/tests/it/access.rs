@@ -244,3 +244,46 @@ async fn parallel_password_guesses_are_throttled_too(backend: Backend) {
     assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
 }
 on_both!(parallel_password_guesses_are_throttled_too);
+
+async fn business_api_keys_work_until_revoked(backend: Backend) {
+    let w = world(backend).await;
+    let v = knd_server::admin::issue_api_key(&w.server.state, "7707083893")
+        .await
+        .unwrap();
+    let key = v["key"].as_str().unwrap().to_owned();
+    assert!(key.starts_with("kak_"));
+    let (status, me) = w.server.get("/api/v1/business/me", &key).await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["subject_inn"], "7707083893");
+    // Also as X-Api-Key.
+    let resp = w
+        .server
+        .http
+        .get(w.server.url("/api/v1/business/me"))
+        .header("x-api-key", &key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    // A key is not a session, and a session is not a key.
+    assert_eq!(w.server.get("/api/v1/auth/me", &key).await.0, 401);
+    assert_eq!(w.server.get("/api/v1/business/me", &w.admin).await.0, 401);
+    let id = uuid::Uuid::parse_str(v["id"].as_str().unwrap()).unwrap();
+    knd_server::admin::revoke_api_key(&w.server.state, id)
+        .await
+        .unwrap();
+    assert_eq!(w.server.get("/api/v1/business/me", &key).await.0, 401);
+    assert!(
+        knd_server::admin::revoke_api_key(&w.server.state, id)
+            .await
+            .is_err(),
+        "already revoked"
+    );
+    assert!(
+        knd_server::admin::issue_api_key(&w.server.state, "7707083894")
+            .await
+            .is_err(),
+        "bad INN"
+    );
+}
+on_both!(business_api_keys_work_until_revoked);

@@ -7,6 +7,7 @@
 )]
 
 mod access;
+mod binary;
 mod common;
 mod crash;
 mod enroll;
