@@ -119,6 +119,8 @@ mod tests {
     use super::*;
 
     #[test]
+    // figment's test jail fixes the closure's error type.
+    #[allow(clippy::result_large_err)]
     fn defaults_then_file_then_environment() {
         figment::Jail::expect_with(|jail| {
             jail.create_file(
