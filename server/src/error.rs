@@ -34,6 +34,9 @@ pub enum ApiError {
     /// 404: not there, or not visible to the caller (other agencies' data answers the same).
     #[error("not found")]
     NotFound,
+    /// 405: the path exists, but not with this method.
+    #[error("method not allowed on this path")]
+    MethodNotAllowed,
     /// 409: conflicts with the stored state.
     #[error("{0}")]
     Conflict(String),
@@ -61,6 +64,7 @@ impl ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -76,6 +80,7 @@ impl ApiError {
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound => "not-found",
+            ApiError::MethodNotAllowed => "method-not-allowed",
             ApiError::Conflict(_) => "conflict",
             ApiError::PayloadTooLarge => "payload-too-large",
             ApiError::Unprocessable(_) => "unprocessable",

@@ -138,7 +138,9 @@ pub(super) async fn list_users(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct CreateUser {
+    #[schema(pattern = "^[\\p{L}\\p{N}._@-]{3,64}$")]
     login: String,
+    #[schema(min_length = 10)]
     password: String,
     role: Role,
 }

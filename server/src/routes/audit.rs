@@ -9,11 +9,13 @@ use crate::model::{Outcome, Role};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(super) struct AuditQuery {
     /// Continue below this entry id (from `next` of the previous page).
     before: Option<i64>,
     /// Page size, 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
@@ -55,7 +57,12 @@ pub(super) async fn list(
             format!("agency:{}", caller.user.agency),
         )
         .await?;
-    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(crate::error::ApiError::BadRequest(
+            "limit is 1 to 500".into(),
+        ));
+    }
     let rows = state
         .store
         .list_audit(caller.user.agency, q.before, limit)

@@ -50,9 +50,14 @@ pub(super) async fn create_enrollment_code(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct EnrollRequest {
+    /// The one-time code, e.g. `K7QM-2XRT-HP9D` (case, spaces and dashes do not matter).
+    #[schema(min_length = 1, max_length = 64)]
     code: String,
     /// The device's Ed25519 public key, 64 lowercase hex characters.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
     public_key: String,
+    /// What the agency will call the device, e.g. `Планшет инспектора Петрова`.
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     name: String,
 }
 

@@ -37,9 +37,11 @@ pub(super) async fn checkpoint(State(state): State<AppState>) -> ApiResult<impl 
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(super) struct InclusionQuery {
     /// The record's hash, 64 lowercase hex characters.
+    #[param(pattern = "^[0-9a-f]{64}$")]
     hash: String,
     /// The tree size to prove against; the current size when absent.
     size: Option<u64>,
@@ -70,6 +72,7 @@ pub(super) async fn inclusion(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ConsistencyQuery {
     from: u64,

@@ -17,6 +17,64 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+/// Every operation may answer with these problem documents (RFC 9457, `application/problem+json`):
+/// they are added to each operation here rather than repeated on every handler.
+fn add_problem_responses(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let problem = |why: &str| {
+        ResponseBuilder::new()
+            .description(why)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    let common = [
+        ("400", "the request is malformed"),
+        ("401", "no valid credentials"),
+        ("403", "the caller's role does not allow it"),
+        ("404", "not found, or not visible to the caller"),
+        ("413", "the body is too large"),
+        ("422", "well-formed, but refused"),
+        ("429", "too many attempts"),
+        ("500", "internal error"),
+        ("503", "the database is not available"),
+    ];
+    for item in openapi.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            // Problems documented by handlers keep their description, with the right media type.
+            for (code, resp) in op.responses.responses.iter_mut() {
+                if code.as_str() >= "400" {
+                    if let utoipa::openapi::RefOr::T(r) = resp {
+                        if let Some(json) = r.content.shift_remove("application/json") {
+                            r.content
+                                .insert("application/problem+json".to_owned(), json);
+                        }
+                    }
+                }
+            }
+            for (code, why) in common {
+                op.responses
+                    .responses
+                    .entry(code.to_owned())
+                    .or_insert_with(|| problem(why).into());
+            }
+        }
+    }
+}
+
 /// The three kinds of credentials, each a bearer token with its own prefix.
 struct Security;
 
@@ -151,11 +209,14 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(ops::healthz))
         .routes(utoipa_axum::routes!(ops::readyz))
         .routes(utoipa_axum::routes!(ops::metrics));
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(push)
         .merge(rest)
         .merge(ops)
-        .split_for_parts()
+        .split_for_parts();
+    // After the merge: the routes' operations exist only now.
+    add_problem_responses(&mut doc);
+    (router, doc)
 }
 
 /// The OpenAPI document (served at `/api/v1/openapi.json`).
@@ -168,8 +229,6 @@ pub(crate) fn router(state: AppState) -> Router {
     let doc = std::sync::Arc::new(doc);
     api.layer(axum::Extension(doc))
         .fallback(|| async { ApiError::NotFound })
-        .method_not_allowed_fallback(|| async {
-            ApiError::BadRequest("method not allowed on this path".into())
-        })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
 }
