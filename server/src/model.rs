@@ -208,3 +208,67 @@ pub struct ServerIdentity {
     pub public_key: PublicKey,
     pub log_origin: String,
 }
+
+/// A control type (вид контроля) of an agency, with its regulation's rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlType {
+    pub id: uuid::Uuid,
+    pub code: String,
+    pub name: String,
+    pub rules: knd_shared::registry::ControlTypeRules,
+    pub updated_at: OffsetDateTime,
+}
+
+/// A controlled person to import (validated).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSubject {
+    pub inn: knd_shared::Inn,
+    pub ogrn: Option<knd_shared::Ogrn>,
+    pub name: String,
+    pub size_class: knd_shared::registry::SizeClass,
+}
+
+/// A controlled person (контролируемое лицо) as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    pub id: uuid::Uuid,
+    pub inn: String,
+    pub ogrn: Option<String>,
+    pub name: String,
+    pub size_class: knd_shared::registry::SizeClass,
+    pub updated_at: OffsetDateTime,
+}
+
+/// A control object to import (validated); its subject and control type are named by INN and code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewObject {
+    pub object_key: String,
+    pub subject_inn: String,
+    pub control_type_code: String,
+    pub address: String,
+    pub district: String,
+    /// Degrees × 10^7.
+    pub position: Option<(i64, i64)>,
+    pub risk_category: Option<knd_shared::RiskCategory>,
+}
+
+/// A control object (объект контроля) as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlObject {
+    pub id: uuid::Uuid,
+    pub object_key: String,
+    pub subject_inn: String,
+    pub control_type_code: String,
+    pub address: String,
+    pub district: String,
+    pub position: Option<(i64, i64)>,
+    pub risk_category: Option<knd_shared::RiskCategory>,
+    pub updated_at: OffsetDateTime,
+}
+
+/// What an import changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportCounts {
+    pub inserted: u64,
+    pub updated: u64,
+}

@@ -6,6 +6,7 @@ mod devices;
 mod log;
 mod ops;
 mod records;
+mod registry;
 mod sync;
 
 use axum::Router;
@@ -126,6 +127,7 @@ impl utoipa::Modify for Security {
         (name = "log", description = "The transparency log: checkpoints and proofs"),
         (name = "records", description = "Stored records and their evidence bundles"),
         (name = "audit", description = "Who changed what"),
+        (name = "registry", description = "Control types, subjects and control objects"),
         (name = "business", description = "The API of controlled persons"),
         (name = "ops", description = "Health and metrics"),
     )
@@ -172,6 +174,8 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let limits = &state.config.limits;
     let push = OpenApiRouter::new()
         .routes(utoipa_axum::routes!(sync::push))
+        .routes(utoipa_axum::routes!(registry::import_subjects))
+        .routes(utoipa_axum::routes!(registry::import_objects))
         .layer(DefaultBodyLimit::max(limits.max_push_bytes))
         .layer(middleware::from_fn_with_state(
             limits.max_push_bytes,
@@ -199,6 +203,10 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(records::get_record))
         .routes(utoipa_axum::routes!(records::get_bundle))
         .routes(utoipa_axum::routes!(audit::list))
+        .routes(utoipa_axum::routes!(registry::put_control_type))
+        .routes(utoipa_axum::routes!(registry::list_control_types))
+        .routes(utoipa_axum::routes!(registry::list_subjects))
+        .routes(utoipa_axum::routes!(registry::list_objects))
         .routes(utoipa_axum::routes!(ops::openapi_json))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(middleware::from_fn_with_state(

@@ -18,9 +18,11 @@ use time::OffsetDateTime;
 
 pub use ingest_rules::{IngestResult, Rejection};
 
+use knd_shared::registry::ControlTypeRules;
+
 use crate::model::{
-    Agency, ApiKey, AuditEntry, AuditRecord, Device, NewDevice, NewUser, ServerIdentity,
-    StoredRecord, User,
+    Agency, ApiKey, AuditEntry, AuditRecord, ControlObject, ControlType, Device, ImportCounts,
+    NewDevice, NewObject, NewSubject, NewUser, ServerIdentity, StoredRecord, Subject, User,
 };
 
 /// A storage failure. Callers treat these as server errors (500), except [`StoreError::Conflict`].
@@ -168,6 +170,49 @@ pub trait Store: Send + Sync + 'static {
     async fn log_hashes(&self, indexes: &[u64]) -> StoreResult<Vec<Sha256>>;
     /// The log index of a record hash.
     async fn leaf_index(&self, record_hash: &Sha256) -> StoreResult<Option<u64>>;
+
+    /// Creates the agency's control type with this code, or updates its name and rules.
+    async fn put_control_type(
+        &self,
+        agency: AgencyId,
+        code: &str,
+        name: &str,
+        rules: &ControlTypeRules,
+        audit: &AuditEntry,
+    ) -> StoreResult<ControlType>;
+    async fn list_control_types(&self, agency: AgencyId) -> StoreResult<Vec<ControlType>>;
+    /// Inserts or updates (by INN) in one transaction.
+    async fn import_subjects(
+        &self,
+        agency: AgencyId,
+        rows: &[NewSubject],
+        audit: &AuditEntry,
+    ) -> StoreResult<ImportCounts>;
+    /// Inserts or updates (by object key) in one transaction. Every row's subject INN and control
+    /// type code must exist in the agency (the caller checked; otherwise nothing is imported).
+    async fn import_objects(
+        &self,
+        agency: AgencyId,
+        rows: &[NewObject],
+        audit: &AuditEntry,
+    ) -> StoreResult<ImportCounts>;
+    /// Which of `inns` the agency has subjects for.
+    async fn known_inns(&self, agency: AgencyId, inns: &[String]) -> StoreResult<Vec<String>>;
+    /// Subjects in INN order after `after` (keyset pagination).
+    async fn list_subjects(
+        &self,
+        agency: AgencyId,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<Subject>>;
+    /// Objects in key order after `after`, optionally of one district.
+    async fn list_objects(
+        &self,
+        agency: AgencyId,
+        district: Option<&str>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<ControlObject>>;
 
     async fn audit(&self, entry: &AuditEntry) -> StoreResult<()>;
     /// Newest first; `before` is the id to continue below (keyset pagination).

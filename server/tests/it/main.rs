@@ -14,3 +14,4 @@ mod enroll;
 mod errors;
 mod log_proofs;
 mod push;
+mod registry;

@@ -5,6 +5,7 @@
 mod accounts;
 mod devices;
 mod records;
+mod registry;
 
 use std::sync::Arc;
 
@@ -15,16 +16,24 @@ use time::OffsetDateTime;
 use tokio_postgres::{NoTls, Transaction};
 
 use super::{Candidate, EnrollRefusal, IngestResult, ServerChain, Store, StoreError, StoreResult};
+use knd_shared::registry::ControlTypeRules;
+
 use crate::model::{
-    Agency, ApiKey, AuditEntry, AuditRecord, Device, NewDevice, NewUser, ServerIdentity,
-    StoredRecord, User,
+    Agency, ApiKey, AuditEntry, AuditRecord, ControlObject, ControlType, Device, ImportCounts,
+    NewDevice, NewObject, NewSubject, NewUser, ServerIdentity, StoredRecord, Subject, User,
 };
 
 /// Numbered, append-only migrations (`migrations/server/postgres`).
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    include_str!("../../../../migrations/server/postgres/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        include_str!("../../../../migrations/server/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        include_str!("../../../../migrations/server/postgres/0002_registry.sql"),
+    ),
+];
 
 pub struct PgStore {
     pool: Pool,
@@ -350,6 +359,71 @@ impl Store for PgStore {
 
     async fn leaf_index(&self, record_hash: &Sha256) -> StoreResult<Option<u64>> {
         records::leaf_index(&**self.client().await?, record_hash).await
+    }
+
+    async fn put_control_type(
+        &self,
+        agency: AgencyId,
+        code: &str,
+        name: &str,
+        rules: &ControlTypeRules,
+        audit: &AuditEntry,
+    ) -> StoreResult<ControlType> {
+        transact!(self, |tx| registry::put_control_type(
+            &tx, agency, code, name, rules, audit
+        )
+        .await?)
+    }
+
+    async fn list_control_types(&self, agency: AgencyId) -> StoreResult<Vec<ControlType>> {
+        registry::list_control_types(&**self.client().await?, agency).await
+    }
+
+    async fn import_subjects(
+        &self,
+        agency: AgencyId,
+        rows: &[NewSubject],
+        audit: &AuditEntry,
+    ) -> StoreResult<ImportCounts> {
+        transact!(self, |tx| registry::import_subjects(
+            &tx, agency, rows, audit
+        )
+        .await?)
+    }
+
+    async fn import_objects(
+        &self,
+        agency: AgencyId,
+        rows: &[NewObject],
+        audit: &AuditEntry,
+    ) -> StoreResult<ImportCounts> {
+        transact!(self, |tx| registry::import_objects(
+            &tx, agency, rows, audit
+        )
+        .await?)
+    }
+
+    async fn known_inns(&self, agency: AgencyId, inns: &[String]) -> StoreResult<Vec<String>> {
+        registry::known_inns(&**self.client().await?, agency, inns).await
+    }
+
+    async fn list_subjects(
+        &self,
+        agency: AgencyId,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<Subject>> {
+        registry::list_subjects(&**self.client().await?, agency, after, limit).await
+    }
+
+    async fn list_objects(
+        &self,
+        agency: AgencyId,
+        district: Option<&str>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<ControlObject>> {
+        registry::list_objects(&**self.client().await?, agency, district, after, limit).await
     }
 
     async fn audit(&self, entry: &AuditEntry) -> StoreResult<()> {

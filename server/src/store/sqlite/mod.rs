@@ -4,6 +4,7 @@
 mod accounts;
 mod devices;
 mod records;
+mod registry;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -17,16 +18,24 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::{Candidate, EnrollRefusal, IngestResult, ServerChain, Store, StoreError, StoreResult};
+use knd_shared::registry::ControlTypeRules;
+
 use crate::model::{
-    Agency, ApiKey, AuditEntry, AuditRecord, Device, NewDevice, NewUser, ServerIdentity,
-    StoredRecord, User,
+    Agency, ApiKey, AuditEntry, AuditRecord, ControlObject, ControlType, Device, ImportCounts,
+    NewDevice, NewObject, NewSubject, NewUser, ServerIdentity, StoredRecord, Subject, User,
 };
 
 /// Numbered, append-only migrations (`migrations/server/sqlite`).
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    include_str!("../../../../migrations/server/sqlite/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        include_str!("../../../../migrations/server/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        include_str!("../../../../migrations/server/sqlite/0002_registry.sql"),
+    ),
+];
 
 const READERS: usize = 4;
 
@@ -406,6 +415,84 @@ impl Store for SqliteStore {
     async fn leaf_index(&self, record_hash: &Sha256) -> StoreResult<Option<u64>> {
         let h = *record_hash;
         self.read(move |c| records::leaf_index(c, &h)).await
+    }
+
+    async fn put_control_type(
+        &self,
+        agency: AgencyId,
+        code: &str,
+        name: &str,
+        rules: &ControlTypeRules,
+        audit: &AuditEntry,
+    ) -> StoreResult<ControlType> {
+        let (code, name, rules, audit) = (
+            code.to_owned(),
+            name.to_owned(),
+            rules.clone(),
+            audit.clone(),
+        );
+        self.transact(move |tx| {
+            registry::put_control_type(tx, agency, &code, &name, &rules, &audit)
+        })
+        .await
+    }
+
+    async fn list_control_types(&self, agency: AgencyId) -> StoreResult<Vec<ControlType>> {
+        self.read(move |c| registry::list_control_types(c, agency))
+            .await
+    }
+
+    async fn import_subjects(
+        &self,
+        agency: AgencyId,
+        rows: &[NewSubject],
+        audit: &AuditEntry,
+    ) -> StoreResult<ImportCounts> {
+        let (rows, audit) = (rows.to_vec(), audit.clone());
+        self.transact(move |tx| registry::import_subjects(tx, agency, &rows, &audit))
+            .await
+    }
+
+    async fn import_objects(
+        &self,
+        agency: AgencyId,
+        rows: &[NewObject],
+        audit: &AuditEntry,
+    ) -> StoreResult<ImportCounts> {
+        let (rows, audit) = (rows.to_vec(), audit.clone());
+        self.transact(move |tx| registry::import_objects(tx, agency, &rows, &audit))
+            .await
+    }
+
+    async fn known_inns(&self, agency: AgencyId, inns: &[String]) -> StoreResult<Vec<String>> {
+        let inns = inns.to_vec();
+        self.read(move |c| registry::known_inns(c, agency, &inns))
+            .await
+    }
+
+    async fn list_subjects(
+        &self,
+        agency: AgencyId,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<Subject>> {
+        let after = after.map(str::to_owned);
+        self.read(move |c| registry::list_subjects(c, agency, after.as_deref(), limit))
+            .await
+    }
+
+    async fn list_objects(
+        &self,
+        agency: AgencyId,
+        district: Option<&str>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<ControlObject>> {
+        let (district, after) = (district.map(str::to_owned), after.map(str::to_owned));
+        self.read(move |c| {
+            registry::list_objects(c, agency, district.as_deref(), after.as_deref(), limit)
+        })
+        .await
     }
 
     async fn audit(&self, entry: &AuditEntry) -> StoreResult<()> {

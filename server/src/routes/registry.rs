@@ -1,0 +1,295 @@
+use axum::body::Bytes;
+use axum::extract::State;
+use knd_shared::RiskCategory;
+use knd_shared::registry::{ControlTypeRules, SizeClass};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, Json, Path, Problem, Query};
+use crate::model::{ControlObject, ControlType, Role, Subject};
+use crate::services::registry::{self, ImportMode, ImportReport};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PutControlType {
+    name: String,
+    /// The regulation's rules; the defaults of DESIGN.md section 7 when absent.
+    #[schema(value_type = Option<Object>)]
+    rules: Option<ControlTypeRules>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct ControlTypeView {
+    id: uuid::Uuid,
+    code: String,
+    name: String,
+    #[schema(value_type = Object)]
+    rules: ControlTypeRules,
+    #[serde(with = "time::serde::rfc3339")]
+    updated_at: OffsetDateTime,
+}
+
+impl From<ControlType> for ControlTypeView {
+    fn from(t: ControlType) -> Self {
+        Self {
+            id: t.id,
+            code: t.code,
+            name: t.name,
+            rules: t.rules,
+            updated_at: t.updated_at,
+        }
+    }
+}
+
+/// Creates or updates a control type of the agency, by its code (admins and planners).
+#[utoipa::path(put, path = "/api/v1/control-types/{code}", tag = "registry", security(("session" = [])),
+    params(("code" = String, Path)), request_body = PutControlType, responses(
+    (status = 200, body = ControlTypeView), (status = 422, body = Problem),
+))]
+pub(super) async fn put_control_type(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Json(req): Json<PutControlType>,
+) -> ApiResult<Json<ControlTypeView>> {
+    caller
+        .require(
+            &state,
+            &[Role::Admin, Role::Planner],
+            "control_type.put",
+            format!("control_type:{}", code.escape_debug()),
+        )
+        .await?;
+    let t = registry::put_control_type(
+        &state,
+        &caller.user,
+        &code,
+        &req.name,
+        req.rules.unwrap_or_default(),
+        caller.address.as_deref(),
+    )
+    .await?;
+    Ok(Json(t.into()))
+}
+
+/// The agency's control types.
+#[utoipa::path(get, path = "/api/v1/control-types", tag = "registry", security(("session" = [])), responses(
+    (status = 200, body = Vec<ControlTypeView>),
+))]
+pub(super) async fn list_control_types(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<ControlTypeView>>> {
+    let types = state.store.list_control_types(caller.user.agency).await?;
+    Ok(Json(types.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ImportQuery {
+    /// `valid_rows` (default): import the valid rows, report the others; `all_or_nothing`.
+    mode: Option<ImportMode>,
+}
+
+/// Imports subjects from CSV: `inn,ogrn,name,size_class`; re-importing an INN updates it.
+#[utoipa::path(post, path = "/api/v1/import/subjects", tag = "registry", security(("session" = [])),
+    params(ImportQuery), request_body(content = String, content_type = "text/csv"), responses(
+    (status = 200, body = ImportReport), (status = 422, body = Problem),
+))]
+pub(super) async fn import_subjects(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> ApiResult<Json<ImportReport>> {
+    caller
+        .require(
+            &state,
+            &[Role::Admin, Role::Planner],
+            "subject.import",
+            format!("agency:{}", caller.user.agency),
+        )
+        .await?;
+    let report = registry::import_subjects(
+        &state,
+        &caller.user,
+        &body,
+        q.mode.unwrap_or_default(),
+        caller.address.as_deref(),
+    )
+    .await?;
+    Ok(Json(report))
+}
+
+/// Imports control objects from CSV:
+/// `object_key,subject_inn,control_type,address,district,lat,lon,risk_category`; re-importing an
+/// object key updates it.
+#[utoipa::path(post, path = "/api/v1/import/objects", tag = "registry", security(("session" = [])),
+    params(ImportQuery), request_body(content = String, content_type = "text/csv"), responses(
+    (status = 200, body = ImportReport), (status = 422, body = Problem),
+))]
+pub(super) async fn import_objects(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> ApiResult<Json<ImportReport>> {
+    caller
+        .require(
+            &state,
+            &[Role::Admin, Role::Planner],
+            "object.import",
+            format!("agency:{}", caller.user.agency),
+        )
+        .await?;
+    let report = registry::import_objects(
+        &state,
+        &caller.user,
+        &body,
+        q.mode.unwrap_or_default(),
+        caller.address.as_deref(),
+    )
+    .await?;
+    Ok(Json(report))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PageQuery {
+    /// Continue after this key (`next` of the previous page).
+    after: Option<String>,
+    /// Page size, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u32>,
+    /// Objects of one district only.
+    district: Option<String>,
+}
+
+fn limit(q: &PageQuery) -> ApiResult<u32> {
+    let limit = q.limit.unwrap_or(100);
+    if (1..=1000).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::BadRequest("limit is 1 to 1000".into()))
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct SubjectView {
+    id: uuid::Uuid,
+    inn: String,
+    ogrn: Option<String>,
+    name: String,
+    /// micro, small, medium or large.
+    #[schema(value_type = String)]
+    size_class: SizeClass,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct SubjectPage {
+    items: Vec<SubjectView>,
+    /// Pass as `after` for the next page; absent on the last page.
+    next: Option<String>,
+}
+
+/// The agency's subjects in INN order (keyset pages).
+#[utoipa::path(get, path = "/api/v1/subjects", tag = "registry", security(("session" = [])), params(PageQuery), responses(
+    (status = 200, body = SubjectPage),
+))]
+pub(super) async fn list_subjects(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<Json<SubjectPage>> {
+    let limit = limit(&q)?;
+    let rows: Vec<Subject> = state
+        .store
+        .list_subjects(caller.user.agency, q.after.as_deref(), limit)
+        .await?;
+    let next = (rows.len() == limit as usize)
+        .then(|| rows.last().map(|s| s.inn.clone()))
+        .flatten();
+    Ok(Json(SubjectPage {
+        items: rows
+            .into_iter()
+            .map(|s| SubjectView {
+                id: s.id,
+                inn: s.inn,
+                ogrn: s.ogrn,
+                name: s.name,
+                size_class: s.size_class,
+            })
+            .collect(),
+        next,
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct ObjectView {
+    id: uuid::Uuid,
+    object_key: String,
+    subject_inn: String,
+    control_type: String,
+    address: String,
+    district: String,
+    lat_e7: Option<i64>,
+    lon_e7: Option<i64>,
+    /// low, moderate, medium, significant, high or extremely_high; absent counts as low.
+    #[schema(value_type = Option<String>)]
+    risk_category: Option<RiskCategory>,
+}
+
+impl From<ControlObject> for ObjectView {
+    fn from(o: ControlObject) -> Self {
+        Self {
+            id: o.id,
+            object_key: o.object_key,
+            subject_inn: o.subject_inn,
+            control_type: o.control_type_code,
+            address: o.address,
+            district: o.district,
+            lat_e7: o.position.map(|p| p.0),
+            lon_e7: o.position.map(|p| p.1),
+            risk_category: o.risk_category,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct ObjectPage {
+    items: Vec<ObjectView>,
+    next: Option<String>,
+}
+
+/// The agency's control objects in key order (keyset pages), optionally of one district.
+#[utoipa::path(get, path = "/api/v1/objects", tag = "registry", security(("session" = [])), params(PageQuery), responses(
+    (status = 200, body = ObjectPage),
+))]
+pub(super) async fn list_objects(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<Json<ObjectPage>> {
+    let limit = limit(&q)?;
+    let rows = state
+        .store
+        .list_objects(
+            caller.user.agency,
+            q.district.as_deref(),
+            q.after.as_deref(),
+            limit,
+        )
+        .await?;
+    let next = (rows.len() == limit as usize)
+        .then(|| rows.last().map(|o| o.object_key.clone()))
+        .flatten();
+    Ok(Json(ObjectPage {
+        items: rows.into_iter().map(Into::into).collect(),
+        next,
+    }))
+}

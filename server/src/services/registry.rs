@@ -1,0 +1,362 @@
+//! The registry: control types and their rules, and CSV import of subjects and control objects.
+//!
+//! An import checks every row first. The valid rows then go in together, in one transaction, and
+//! the report names each refused row (by its line in the file) and why; with
+//! `ImportMode::AllOrNothing` a single refused row keeps the whole file out.
+
+use std::collections::{HashMap, HashSet};
+
+use knd_shared::registry::{ControlTypeRules, SizeClass};
+use knd_shared::{Inn, Ogrn, RiskCategory};
+
+use super::accounts::{audit, plain_text};
+use crate::error::{ApiError, ApiResult};
+use crate::model::{Actor, ControlType, ImportCounts, NewObject, NewSubject, User};
+use crate::state::AppState;
+
+/// Whether valid rows go in when others are refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportMode {
+    /// Import the valid rows (in one transaction) and report the others.
+    #[default]
+    ValidRows,
+    /// Import nothing if any row is refused.
+    AllOrNothing,
+}
+
+/// A refused row: its line in the file (the header is line 1) and the reason.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct RefusedRow {
+    pub line: u64,
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    pub inserted: u64,
+    pub updated: u64,
+    pub refused: Vec<RefusedRow>,
+}
+
+pub async fn put_control_type(
+    state: &AppState,
+    user: &User,
+    code: &str,
+    name: &str,
+    rules: ControlTypeRules,
+    address: Option<&str>,
+) -> ApiResult<ControlType> {
+    let code = plain_text("a control type code", code, 64)?;
+    let name = plain_text("a control type name", name, 300)?;
+    rules
+        .validate()
+        .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+    let mut a = audit(
+        Actor::User(user.id),
+        Some(user.agency),
+        "control_type.put",
+        address,
+    );
+    a.target = Some(format!("control_type:{code}"));
+    a.detail = Some(serde_json::json!({ "name": name, "rules": rules }));
+    Ok(state
+        .store
+        .put_control_type(user.agency, code, name, &rules, &a)
+        .await?)
+}
+
+/// Reads a CSV file with a header row; calls `row` with each record's fields by header name.
+fn read_csv(
+    bytes: &[u8],
+    required: &[&str],
+    mut row: impl FnMut(u64, &HashMap<&str, &str>) -> Result<(), String>,
+) -> ApiResult<Vec<RefusedRow>> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| ApiError::Unprocessable("the file is not UTF-8 text".into()))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| ApiError::Unprocessable(format!("CSV header: {e}")))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    if let Some(missing) = required.iter().find(|h| !headers.iter().any(|x| x == *h)) {
+        return Err(ApiError::Unprocessable(format!(
+            "the CSV header has no column {missing:?}; expected {}",
+            required.join(",")
+        )));
+    }
+    let mut refused = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i as u64 + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                refused.push(RefusedRow {
+                    line,
+                    reason: format!("not a CSV row: {e}"),
+                });
+                continue;
+            }
+        };
+        if record.len() != headers.len() {
+            refused.push(RefusedRow {
+                line,
+                reason: format!(
+                    "expected {} fields, found {} (quote fields with commas)",
+                    headers.len(),
+                    record.len()
+                ),
+            });
+            continue;
+        }
+        let fields: HashMap<&str, &str> = headers
+            .iter()
+            .map(String::as_str)
+            .zip(record.iter())
+            .collect();
+        if let Err(reason) = row(line, &fields) {
+            refused.push(RefusedRow { line, reason });
+        }
+    }
+    Ok(refused)
+}
+
+fn field<'a>(f: &HashMap<&str, &'a str>, name: &str) -> Result<&'a str, String> {
+    match f.get(name).copied().unwrap_or("") {
+        "" => Err(format!("{name} is empty")),
+        v if v.chars().any(char::is_control) => Err(format!("{name} has control characters")),
+        v if v.chars().count() > 500 => Err(format!("{name} is longer than 500 characters")),
+        v => Ok(v),
+    }
+}
+
+/// Degrees with up to seven decimals, as an integer × 10^7 (records carry no floats, and neither
+/// does parsing: "55.7558" is 557558000 exactly).
+pub fn degrees_e7(s: &str, limit: i64) -> Result<i64, String> {
+    let (neg, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let valid = !whole.is_empty()
+        && whole.len() <= 3
+        && frac.len() <= 7
+        && whole
+            .bytes()
+            .chain(frac.bytes())
+            .all(|b| b.is_ascii_digit());
+    if !valid {
+        return Err(format!("{s:?} is not degrees like 55.7558"));
+    }
+    let whole: i64 = whole
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number"))?;
+    let frac: i64 = format!("{frac:0<7}")
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number"))?;
+    let value = whole * 10_000_000 + frac;
+    if value > limit * 10_000_000 {
+        return Err(format!("{s} is out of range ±{limit}"));
+    }
+    Ok(if neg { -value } else { value })
+}
+
+async fn finish(
+    refused: Vec<RefusedRow>,
+    mode: ImportMode,
+    import: impl std::future::Future<Output = ApiResult<ImportCounts>>,
+) -> ApiResult<ImportReport> {
+    let counts = if mode == ImportMode::AllOrNothing && !refused.is_empty() {
+        ImportCounts::default()
+    } else {
+        import.await?
+    };
+    Ok(ImportReport {
+        inserted: counts.inserted,
+        updated: counts.updated,
+        refused,
+    })
+}
+
+/// Imports subjects: `inn,ogrn,name,size_class` (ogrn may be empty).
+pub async fn import_subjects(
+    state: &AppState,
+    user: &User,
+    csv: &[u8],
+    mode: ImportMode,
+    address: Option<&str>,
+) -> ApiResult<ImportReport> {
+    let mut rows = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let refused = read_csv(csv, &["inn", "ogrn", "name", "size_class"], |line, f| {
+        let inn = Inn::parse(field(f, "inn")?).map_err(|e| e.to_string())?;
+        let ogrn = match f.get("ogrn").copied().unwrap_or("") {
+            "" => None,
+            o => Some(Ogrn::parse(o).map_err(|e| e.to_string())?),
+        };
+        let name = field(f, "name")?.to_owned();
+        let size = field(f, "size_class")?;
+        let size_class = SizeClass::parse(size)
+            .ok_or_else(|| format!("size_class {size:?} is not micro, small, medium or large"))?;
+        if let Some(first) = seen.insert(inn.as_str().to_owned(), line) {
+            return Err(format!("INN {inn} is already on line {first}"));
+        }
+        rows.push(NewSubject {
+            inn,
+            ogrn,
+            name,
+            size_class,
+        });
+        Ok(())
+    })?;
+    let a = audit(
+        Actor::User(user.id),
+        Some(user.agency),
+        "subject.import",
+        address,
+    );
+    finish(refused, mode, async {
+        Ok(state.store.import_subjects(user.agency, &rows, &a).await?)
+    })
+    .await
+}
+
+/// Imports control objects: `object_key,subject_inn,control_type,address,district,lat,lon,risk_category`
+/// (lat/lon and risk_category may be empty). Subjects must be imported first.
+pub async fn import_objects(
+    state: &AppState,
+    user: &User,
+    csv: &[u8],
+    mode: ImportMode,
+    address: Option<&str>,
+) -> ApiResult<ImportReport> {
+    let types: HashSet<String> = state
+        .store
+        .list_control_types(user.agency)
+        .await?
+        .into_iter()
+        .map(|t| t.code)
+        .collect();
+    let mut rows: Vec<(u64, NewObject)> = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let columns = [
+        "object_key",
+        "subject_inn",
+        "control_type",
+        "address",
+        "district",
+        "lat",
+        "lon",
+        "risk_category",
+    ];
+    let mut refused = read_csv(csv, &columns, |line, f| {
+        let key = field(f, "object_key")?.to_owned();
+        let inn = Inn::parse(field(f, "subject_inn")?).map_err(|e| e.to_string())?;
+        let code = field(f, "control_type")?;
+        if !types.contains(code) {
+            return Err(format!("unknown control type {code:?}"));
+        }
+        let position = match (
+            f.get("lat").copied().unwrap_or(""),
+            f.get("lon").copied().unwrap_or(""),
+        ) {
+            ("", "") => None,
+            ("", _) | (_, "") => return Err("give both lat and lon, or neither".into()),
+            (lat, lon) => Some((degrees_e7(lat, 90)?, degrees_e7(lon, 180)?)),
+        };
+        let risk_category = match f.get("risk_category").copied().unwrap_or("") {
+            "" => None,
+            r => {
+                Some(RiskCategory::parse(r).ok_or_else(|| format!("unknown risk category {r:?}"))?)
+            }
+        };
+        if let Some(first) = seen.insert(key.clone(), line) {
+            return Err(format!("object {key} is already on line {first}"));
+        }
+        rows.push((
+            line,
+            NewObject {
+                object_key: key,
+                subject_inn: inn.as_str().to_owned(),
+                control_type_code: code.to_owned(),
+                address: field(f, "address")?.to_owned(),
+                district: field(f, "district")?.to_owned(),
+                position,
+                risk_category,
+            },
+        ));
+        Ok(())
+    })?;
+    // Subjects are looked up together, not once per row.
+    let inns: Vec<String> = rows
+        .iter()
+        .map(|(_, o)| o.subject_inn.clone())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let known: HashSet<String> = state
+        .store
+        .known_inns(user.agency, &inns)
+        .await?
+        .into_iter()
+        .collect();
+    let (good, unknown): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .partition(|(_, o)| known.contains(&o.subject_inn));
+    refused.extend(unknown.into_iter().map(|(line, o)| RefusedRow {
+        line,
+        reason: format!(
+            "no subject with INN {} (import subjects first)",
+            o.subject_inn
+        ),
+    }));
+    refused.sort_by_key(|r| r.line);
+    let rows: Vec<NewObject> = good.into_iter().map(|(_, o)| o).collect();
+    let a = audit(
+        Actor::User(user.id),
+        Some(user.agency),
+        "object.import",
+        address,
+    );
+    finish(refused, mode, async {
+        Ok(state.store.import_objects(user.agency, &rows, &a).await?)
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn degrees_are_parsed_exactly() {
+        assert_eq!(degrees_e7("55.7558", 90), Ok(557_558_000));
+        assert_eq!(degrees_e7("-33.9249", 90), Ok(-339_249_000));
+        assert_eq!(degrees_e7("37.6176000", 180), Ok(376_176_000));
+        assert_eq!(degrees_e7("180", 180), Ok(1_800_000_000));
+        assert_eq!(degrees_e7("0.0000001", 90), Ok(1));
+        for bad in [
+            "90.0000001",
+            "181",
+            "55.12345678",
+            "55,75",
+            "1e2",
+            "",
+            "-",
+            ".5",
+            "abc",
+            "--1",
+        ] {
+            assert!(
+                degrees_e7(bad, if bad == "181" { 180 } else { 90 }).is_err(),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,338 @@
+//! Control types, subjects and control objects.
+
+use knd_shared::registry::{ControlTypeRules, SizeClass};
+use knd_shared::{AgencyId, RiskCategory};
+use rusqlite::{Connection, OptionalExtension as _, Row, Transaction, params};
+use time::OffsetDateTime;
+
+use super::{db_err, insert_audit, parse_ts, parse_uuid, ts};
+use crate::model::{
+    AuditEntry, ControlObject, ControlType, ImportCounts, NewObject, NewSubject, Subject,
+};
+use crate::store::{StoreError, StoreResult};
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(what.to_owned())
+}
+
+pub(super) fn put_control_type(
+    tx: &Transaction<'_>,
+    agency: AgencyId,
+    code: &str,
+    name: &str,
+    rules: &ControlTypeRules,
+    audit: &AuditEntry,
+) -> StoreResult<ControlType> {
+    let now = OffsetDateTime::now_utc();
+    let rules_json = serde_json::to_string(rules).map_err(|e| corrupt(&e.to_string()))?;
+    tx.execute(
+        "INSERT INTO control_types (id, agency_id, code, name, rules, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (agency_id, code) DO UPDATE SET name = excluded.name, rules = excluded.rules,
+                                                     updated_at = excluded.updated_at",
+        params![uuid::Uuid::now_v7().to_string(), agency.to_string(), code, name, rules_json, ts(now)],
+    )
+    .map_err(db_err)?;
+    insert_audit(tx, audit)?;
+    list_control_types(tx, agency)?
+        .into_iter()
+        .find(|t| t.code == code)
+        .ok_or_else(|| corrupt("the control type just written is missing"))
+}
+
+pub(super) fn list_control_types(
+    c: &Connection,
+    agency: AgencyId,
+) -> StoreResult<Vec<ControlType>> {
+    let mut stmt = c
+        .prepare("SELECT id, code, name, rules, updated_at FROM control_types WHERE agency_id = ?1 ORDER BY code")
+        .map_err(db_err)?;
+    let rows = stmt
+        .query_map([agency.to_string()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<(String, String, String, String, String)>>>()
+        .map_err(db_err)?;
+    rows.into_iter()
+        .map(|(id, code, name, rules, at)| {
+            Ok(ControlType {
+                id: parse_uuid(&id)?,
+                code,
+                name,
+                rules: serde_json::from_str(&rules).map_err(|e| corrupt(&format!("rules: {e}")))?,
+                updated_at: parse_ts(&at)?,
+            })
+        })
+        .collect()
+}
+
+pub(super) fn import_subjects(
+    tx: &Transaction<'_>,
+    agency: AgencyId,
+    rows: &[NewSubject],
+    audit: &AuditEntry,
+) -> StoreResult<ImportCounts> {
+    let now = ts(OffsetDateTime::now_utc());
+    let mut counts = ImportCounts::default();
+    let mut find = tx
+        .prepare_cached("SELECT id FROM subjects WHERE agency_id = ?1 AND inn = ?2")
+        .map_err(db_err)?;
+    for s in rows {
+        let existing: Option<String> = find
+            .query_row(params![agency.to_string(), s.inn.as_str()], |r| r.get(0))
+            .optional()
+            .map_err(db_err)?;
+        let ogrn = s.ogrn.as_ref().map(|o| o.as_str().to_owned());
+        match existing {
+            Some(id) => {
+                tx.prepare_cached("UPDATE subjects SET ogrn = ?1, name = ?2, size_class = ?3, updated_at = ?4 WHERE id = ?5")
+                    .map_err(db_err)?
+                    .execute(params![ogrn, s.name, s.size_class.as_str(), now, id])
+                    .map_err(db_err)?;
+                counts.updated += 1;
+            }
+            None => {
+                tx.prepare_cached(
+                    "INSERT INTO subjects (id, agency_id, inn, ogrn, name, size_class, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .map_err(db_err)?
+                .execute(params![
+                    uuid::Uuid::now_v7().to_string(),
+                    agency.to_string(),
+                    s.inn.as_str(),
+                    ogrn,
+                    s.name,
+                    s.size_class.as_str(),
+                    now
+                ])
+                .map_err(db_err)?;
+                counts.inserted += 1;
+            }
+        }
+    }
+    let mut audit = audit.clone();
+    audit.detail =
+        Some(serde_json::json!({ "inserted": counts.inserted, "updated": counts.updated }));
+    insert_audit(tx, &audit)?;
+    Ok(counts)
+}
+
+pub(super) fn import_objects(
+    tx: &Transaction<'_>,
+    agency: AgencyId,
+    rows: &[NewObject],
+    audit: &AuditEntry,
+) -> StoreResult<ImportCounts> {
+    let now = ts(OffsetDateTime::now_utc());
+    let mut counts = ImportCounts::default();
+    for o in rows {
+        let refs: Option<(String, String)> = tx
+            .prepare_cached(
+                "SELECT s.id, t.id FROM subjects s, control_types t
+                 WHERE s.agency_id = ?1 AND s.inn = ?2 AND t.agency_id = ?1 AND t.code = ?3",
+            )
+            .map_err(db_err)?
+            .query_row(
+                params![agency.to_string(), o.subject_inn, o.control_type_code],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(db_err)?;
+        let Some((subject, control_type)) = refs else {
+            return Err(StoreError::Conflict(format!(
+                "object {}: unknown subject {} or control type {}",
+                o.object_key, o.subject_inn, o.control_type_code
+            )));
+        };
+        let (lat, lon) = o.position.unzip();
+        let risk = o.risk_category.map(RiskCategory::as_str);
+        let updated = tx
+            .prepare_cached(
+                "UPDATE control_objects SET subject_id = ?1, control_type_id = ?2, address = ?3, district = ?4,
+                        lat_e7 = ?5, lon_e7 = ?6, risk_category = ?7, updated_at = ?8
+                 WHERE agency_id = ?9 AND object_key = ?10",
+            )
+            .map_err(db_err)?
+            .execute(params![subject, control_type, o.address, o.district, lat, lon, risk, now, agency.to_string(), o.object_key])
+            .map_err(db_err)?;
+        if updated > 0 {
+            counts.updated += 1;
+        } else {
+            tx.prepare_cached(
+                "INSERT INTO control_objects (id, agency_id, object_key, subject_id, control_type_id, address, district,
+                                              lat_e7, lon_e7, risk_category, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )
+            .map_err(db_err)?
+            .execute(params![
+                uuid::Uuid::now_v7().to_string(),
+                agency.to_string(),
+                o.object_key,
+                subject,
+                control_type,
+                o.address,
+                o.district,
+                lat,
+                lon,
+                risk,
+                now
+            ])
+            .map_err(db_err)?;
+            counts.inserted += 1;
+        }
+    }
+    let mut audit = audit.clone();
+    audit.detail =
+        Some(serde_json::json!({ "inserted": counts.inserted, "updated": counts.updated }));
+    insert_audit(tx, &audit)?;
+    Ok(counts)
+}
+
+pub(super) fn known_inns(
+    c: &Connection,
+    agency: AgencyId,
+    inns: &[String],
+) -> StoreResult<Vec<String>> {
+    let mut stmt = c
+        .prepare_cached("SELECT inn FROM subjects WHERE agency_id = ?1 AND inn = ?2")
+        .map_err(db_err)?;
+    let mut known = Vec::new();
+    for inn in inns {
+        if let Some(found) = stmt
+            .query_row(params![agency.to_string(), inn], |r| r.get::<_, String>(0))
+            .optional()
+            .map_err(db_err)?
+        {
+            known.push(found);
+        }
+    }
+    Ok(known)
+}
+
+fn size_class(s: &str) -> StoreResult<SizeClass> {
+    SizeClass::parse(s).ok_or_else(|| corrupt(&format!("size class {s:?}")))
+}
+
+pub(super) fn list_subjects(
+    c: &Connection,
+    agency: AgencyId,
+    after: Option<&str>,
+    limit: u32,
+) -> StoreResult<Vec<Subject>> {
+    let mut stmt = c
+        .prepare(
+            "SELECT id, inn, ogrn, name, size_class, updated_at FROM subjects
+             WHERE agency_id = ?1 AND inn > ?2 ORDER BY inn LIMIT ?3",
+        )
+        .map_err(db_err)?;
+    type R = (String, String, Option<String>, String, String, String);
+    let rows = stmt
+        .query_map(
+            params![agency.to_string(), after.unwrap_or(""), limit],
+            |r: &Row<'_>| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
+        )
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<R>>>()
+        .map_err(db_err)?;
+    rows.into_iter()
+        .map(|(id, inn, ogrn, name, size, at)| {
+            Ok(Subject {
+                id: parse_uuid(&id)?,
+                inn,
+                ogrn,
+                name,
+                size_class: size_class(&size)?,
+                updated_at: parse_ts(&at)?,
+            })
+        })
+        .collect()
+}
+
+pub(super) fn list_objects(
+    c: &Connection,
+    agency: AgencyId,
+    district: Option<&str>,
+    after: Option<&str>,
+    limit: u32,
+) -> StoreResult<Vec<ControlObject>> {
+    let mut stmt = c
+        .prepare(
+            "SELECT o.id, o.object_key, s.inn, t.code, o.address, o.district, o.lat_e7, o.lon_e7,
+                    o.risk_category, o.updated_at
+             FROM control_objects o JOIN subjects s ON s.id = o.subject_id
+                  JOIN control_types t ON t.id = o.control_type_id
+             WHERE o.agency_id = ?1 AND (?2 IS NULL OR o.district = ?2) AND o.object_key > ?3
+             ORDER BY o.object_key LIMIT ?4",
+        )
+        .map_err(db_err)?;
+    type R = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<i64>,
+        Option<i64>,
+        Option<String>,
+        String,
+    );
+    let rows = stmt
+        .query_map(
+            params![agency.to_string(), district, after.unwrap_or(""), limit],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                ))
+            },
+        )
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<R>>>()
+        .map_err(db_err)?;
+    rows.into_iter()
+        .map(
+            |(id, key, inn, code, address, district, lat, lon, risk, at)| {
+                Ok(ControlObject {
+                    id: parse_uuid(&id)?,
+                    object_key: key,
+                    subject_inn: inn,
+                    control_type_code: code,
+                    address,
+                    district,
+                    position: lat.zip(lon),
+                    risk_category: risk
+                        .map(|r| {
+                            RiskCategory::parse(&r).ok_or_else(|| corrupt(&format!("risk {r:?}")))
+                        })
+                        .transpose()?,
+                    updated_at: parse_ts(&at)?,
+                })
+            },
+        )
+        .collect()
+}

@@ -1,0 +1,261 @@
+use knd_server::model::Role;
+use serde_json::{Value, json};
+
+use crate::common::{Backend, world};
+use crate::on_both;
+
+async fn send(
+    w: &crate::common::World,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<(&str, Vec<u8>)>,
+) -> (u16, Value) {
+    let mut req = w
+        .server
+        .http
+        .request(method, w.server.url(path))
+        .bearer_auth(token);
+    if let Some((ct, bytes)) = body {
+        req = req.header("content-type", ct).body(bytes);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+const SUBJECTS: &str = "inn,ogrn,name,size_class
+7707083893,1027700132195,ПАО Сбербанк,large
+7736207543,,ООО «Яндекс»,large
+7707083894,,Неверный ИНН,small
+500100732259,304500116000157,ИП Петров,micro
+7736207543,,Дубль,small
+1234567890,,,medium
+";
+
+const OBJECTS: &str = "object_key,subject_inn,control_type,address,district,lat,lon,risk_category
+OBJ-1,7707083893,fire,Москва ул. Вавилова 19,Гагаринский,55.7008,37.5866,high
+OBJ-2,7707083893,fire,Москва ул. Вавилова 20,Гагаринский,,,
+OBJ-3,7736207543,fire,Москва ул. Льва Толстого 16,Хамовники,55.7339,37.5885,significant
+OBJ-4,7736207543,gas,Москва,Хамовники,,,
+OBJ-5,7702070139,fire,Москва,Хамовники,,,
+OBJ-6,500100732259,fire,Подольск,Подольск,95.1,37.5,
+OBJ-7,500100732259,fire,Подольск,Подольск,55.4,,
+OBJ-8,500100732259,fire,Подольск,Подольск,55.4,37.5,catastrophic
+";
+
+fn lines(report: &Value) -> Vec<(u64, String)> {
+    report["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["line"].as_u64().unwrap(),
+                r["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn csv_import_reports_bad_rows_and_is_idempotent(backend: Backend) {
+    let w = world(backend).await;
+    use reqwest::Method;
+    let (status, t) = send(
+        &w,
+        Method::PUT,
+        "/api/v1/control-types/fire",
+        &w.admin,
+        Some((
+            "application/json",
+            r#"{"name":"Федеральный государственный пожарный надзор"}"#
+                .as_bytes()
+                .to_vec(),
+        )),
+    )
+    .await;
+    assert_eq!(status, 200, "{t}");
+    assert_eq!(t["rules"]["objection_filing_days"], 15, "the default rules");
+    // Rules the law does not allow are refused.
+    let (status, _) = send(&w, Method::PUT, "/api/v1/control-types/bad", &w.admin, Some(("application/json", serde_json::to_vec(&json!({"name": "X", "rules": {"categories": ["high"], "periodicity": {}, "objection_filing_days": 15, "objection_decision_days": 30, "appeal_decision_working_days": 20, "appeal_extension_working_days": 20, "appeal_suspension_working_days": 2, "self_assessment_threshold_percent": 100}})).unwrap()))).await;
+    assert_eq!(status, 422);
+    let (status, _) = send(
+        &w,
+        Method::PUT,
+        "/api/v1/control-types/gas2",
+        &w.inspector,
+        Some(("application/json", br#"{"name":"x"}"#.to_vec())),
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    let (status, report) = send(
+        &w,
+        Method::POST,
+        "/api/v1/import/subjects",
+        &w.admin,
+        Some(("text/csv", SUBJECTS.as_bytes().to_vec())),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["inserted"], 3);
+    assert_eq!(report["updated"], 0);
+    let refused = lines(&report);
+    assert_eq!(
+        refused.iter().map(|r| r.0).collect::<Vec<_>>(),
+        [4, 6, 7],
+        "{refused:?}"
+    );
+    assert!(refused[0].1.contains("check digit"), "{refused:?}");
+    assert!(refused[1].1.contains("already on line 3"), "{refused:?}");
+    assert!(
+        refused[2].1.contains("check digit") || refused[2].1.contains("name is empty"),
+        "{refused:?}"
+    );
+
+    let (status, report) = send(
+        &w,
+        Method::POST,
+        "/api/v1/import/objects",
+        &w.admin,
+        Some(("text/csv", OBJECTS.as_bytes().to_vec())),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["inserted"], 3, "{report}");
+    let refused = lines(&report);
+    assert_eq!(
+        refused.iter().map(|r| r.0).collect::<Vec<_>>(),
+        [5, 6, 7, 8, 9],
+        "{refused:?}"
+    );
+    assert!(refused[0].1.contains("unknown control type \"gas\""));
+    assert!(
+        refused[1].1.contains("no subject with INN 7702070139"),
+        "{refused:?}"
+    );
+    assert!(refused[2].1.contains("out of range"));
+    assert!(refused[3].1.contains("both lat and lon"));
+    assert!(refused[4].1.contains("unknown risk category"));
+
+    // The good rows are there, with exact coordinates.
+    let (_, page) = send(
+        &w,
+        Method::GET,
+        "/api/v1/objects?district=%D0%A5%D0%B0%D0%BC%D0%BE%D0%B2%D0%BD%D0%B8%D0%BA%D0%B8",
+        &w.inspector,
+        None,
+    )
+    .await;
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["object_key"], "OBJ-3");
+    assert_eq!(items[0]["lat_e7"], 557_339_000);
+    assert_eq!(items[0]["risk_category"], "significant");
+
+    // Re-importing updates, never duplicates.
+    let (_, again) = send(
+        &w,
+        Method::POST,
+        "/api/v1/import/subjects",
+        &w.admin,
+        Some(("text/csv", SUBJECTS.as_bytes().to_vec())),
+    )
+    .await;
+    assert_eq!(
+        (again["inserted"].as_u64(), again["updated"].as_u64()),
+        (Some(0), Some(3))
+    );
+    // (A comma inside a field needs quotes; an unquoted one is a refused row, checked below.)
+    let changed = OBJECTS.replace(
+        "Москва ул. Вавилова 20,",
+        "\"Москва ул. Вавилова 20, корп. 2\",",
+    );
+    let (_, again) = send(
+        &w,
+        Method::POST,
+        "/api/v1/import/objects",
+        &w.admin,
+        Some(("text/csv", changed.into_bytes())),
+    )
+    .await;
+    assert_eq!(
+        (again["inserted"].as_u64(), again["updated"].as_u64()),
+        (Some(0), Some(3))
+    );
+    let (_, all) = send(&w, Method::GET, "/api/v1/objects?limit=2", &w.admin, None).await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    assert_eq!(all["next"], "OBJ-2");
+    assert_eq!(
+        all["items"][1]["address"],
+        "Москва ул. Вавилова 20, корп. 2"
+    );
+    let (_, rest) = send(
+        &w,
+        Method::GET,
+        "/api/v1/objects?limit=2&after=OBJ-2",
+        &w.admin,
+        None,
+    )
+    .await;
+    assert_eq!(rest["items"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["next"], Value::Null);
+    let (_, subjects) = send(&w, Method::GET, "/api/v1/subjects", &w.admin, None).await;
+    assert_eq!(subjects["items"].as_array().unwrap().len(), 3);
+
+    let (_, shifted) = send(&w, Method::POST, "/api/v1/import/objects", &w.admin, Some(("text/csv", "object_key,subject_inn,control_type,address,district,lat,lon,risk_category\nOBJ-1,7707083893,fire,Москва, ул. Вавилова 19,Гагаринский,,,\n".as_bytes().to_vec()))).await;
+    assert_eq!(
+        lines(&shifted),
+        [(
+            2,
+            "expected 8 fields, found 9 (quote fields with commas)".to_owned()
+        )]
+    );
+
+    // All or nothing: one bad row keeps the file out.
+    let (_, strict) = send(
+        &w,
+        Method::POST,
+        "/api/v1/import/subjects?mode=all_or_nothing",
+        &w.admin,
+        Some((
+            "text/csv",
+            "inn,ogrn,name,size_class\n7702070139,,ВТБ,large\n7707083894,,Bad,small\n"
+                .as_bytes()
+                .to_vec(),
+        )),
+    )
+    .await;
+    assert_eq!(strict["inserted"], 0);
+    assert_eq!(lines(&strict).len(), 1);
+    let (_, subjects) = send(&w, Method::GET, "/api/v1/subjects", &w.admin, None).await;
+    assert_eq!(subjects["items"].as_array().unwrap().len(), 3);
+
+    // A file without the columns is refused as a whole; other agencies see nothing; inspectors
+    // cannot import.
+    let (status, v) = send(
+        &w,
+        Method::POST,
+        "/api/v1/import/subjects",
+        &w.admin,
+        Some(("text/csv", b"name\nX\n".to_vec())),
+    )
+    .await;
+    assert_eq!(status, 422, "{v}");
+    let (status, _) = send(
+        &w,
+        Method::POST,
+        "/api/v1/import/subjects",
+        &w.inspector,
+        Some(("text/csv", SUBJECTS.as_bytes().to_vec())),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let other = w.server.agency("Другое").await;
+    let (_, other_admin) = w.server.user(other, "admin2", Role::Admin).await;
+    let (_, subjects) = send(&w, Method::GET, "/api/v1/subjects", &other_admin, None).await;
+    assert_eq!(subjects["items"], json!([]));
+    let (_, objects) = send(&w, Method::GET, "/api/v1/objects", &other_admin, None).await;
+    assert_eq!(objects["items"], json!([]));
+}
+on_both!(csv_import_reports_bad_rows_and_is_idempotent);
