@@ -272,3 +272,39 @@ pub struct ImportCounts {
     pub inserted: u64,
     pub updated: u64,
 }
+
+/// A mandatory requirement (обязательное требование) with its legal source.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Requirement {
+    pub code: String,
+    pub text: String,
+    /// The legal act, e.g. `Постановление Правительства РФ от 16.09.2020 № 1479`.
+    pub legal_act: String,
+    /// Its article or paragraph, e.g. `п. 60`.
+    pub article: String,
+}
+
+/// One question of a checklist, on one requirement.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ChecklistItem {
+    pub code: String,
+    pub question: String,
+    pub requirement: Requirement,
+}
+
+/// A checklist (проверочный лист) of a control type, in item order.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Checklist {
+    pub code: String,
+    pub name: String,
+    pub items: Vec<ChecklistItem>,
+}
+
+/// A checklist item to store: the requirement is named by its code.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewChecklistItem {
+    pub code: String,
+    pub requirement: String,
+    pub question: String,
+}

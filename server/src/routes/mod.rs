@@ -207,6 +207,12 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(registry::list_control_types))
         .routes(utoipa_axum::routes!(registry::list_subjects))
         .routes(utoipa_axum::routes!(registry::list_objects))
+        .routes(utoipa_axum::routes!(registry::put_requirement))
+        .routes(utoipa_axum::routes!(registry::list_requirements))
+        .routes(utoipa_axum::routes!(
+            registry::put_checklist,
+            registry::get_checklist
+        ))
         .routes(utoipa_axum::routes!(ops::openapi_json))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(middleware::from_fn_with_state(

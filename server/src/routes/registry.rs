@@ -8,7 +8,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Json, Path, Problem, Query};
-use crate::model::{ControlObject, ControlType, Role, Subject};
+use crate::model::{
+    Checklist, ControlObject, ControlType, NewChecklistItem, Requirement, Role, Subject,
+};
 use crate::services::registry::{self, ImportMode, ImportReport};
 use crate::state::AppState;
 
@@ -292,4 +294,114 @@ pub(super) async fn list_objects(
         items: rows.into_iter().map(Into::into).collect(),
         next,
     }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PutRequirement {
+    text: String,
+    legal_act: String,
+    article: String,
+}
+
+/// Creates or updates a mandatory requirement of a control type (admins and planners).
+#[utoipa::path(put, path = "/api/v1/control-types/{code}/requirements/{requirement}", tag = "registry",
+    security(("session" = [])), params(("code" = String, Path), ("requirement" = String, Path)),
+    request_body = PutRequirement, responses((status = 200, body = Requirement)))]
+pub(super) async fn put_requirement(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((code, requirement)): Path<(String, String)>,
+    Json(req): Json<PutRequirement>,
+) -> ApiResult<Json<Requirement>> {
+    caller
+        .require(
+            &state,
+            &[Role::Admin, Role::Planner],
+            "requirement.put",
+            format!("requirement:{}", requirement.escape_debug()),
+        )
+        .await?;
+    let r = Requirement {
+        code: requirement,
+        text: req.text,
+        legal_act: req.legal_act,
+        article: req.article,
+    };
+    Ok(Json(
+        registry::put_requirement(&state, &caller.user, &code, r, caller.address.as_deref())
+            .await?,
+    ))
+}
+
+/// The requirements of a control type.
+#[utoipa::path(get, path = "/api/v1/control-types/{code}/requirements", tag = "registry",
+    security(("session" = [])), params(("code" = String, Path)), responses((status = 200, body = Vec<Requirement>)))]
+pub(super) async fn list_requirements(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Vec<Requirement>>> {
+    let list = state
+        .store
+        .list_requirements(caller.user.agency, &code)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(list))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PutChecklist {
+    name: String,
+    /// In order; each names a requirement of the control type by its code.
+    items: Vec<NewChecklistItem>,
+}
+
+/// Creates or replaces a checklist of a control type (admins and planners).
+#[utoipa::path(put, path = "/api/v1/control-types/{code}/checklists/{checklist}", tag = "registry",
+    security(("session" = [])), params(("code" = String, Path), ("checklist" = String, Path)),
+    request_body = PutChecklist, responses((status = 200, body = Checklist), (status = 422, body = Problem)))]
+pub(super) async fn put_checklist(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((code, checklist)): Path<(String, String)>,
+    Json(req): Json<PutChecklist>,
+) -> ApiResult<Json<Checklist>> {
+    caller
+        .require(
+            &state,
+            &[Role::Admin, Role::Planner],
+            "checklist.put",
+            format!("checklist:{}", checklist.escape_debug()),
+        )
+        .await?;
+    let c = registry::put_checklist(
+        &state,
+        &caller.user,
+        &code,
+        &checklist,
+        &req.name,
+        req.items,
+        caller.address.as_deref(),
+    )
+    .await?;
+    Ok(Json(c))
+}
+
+/// A checklist with its items and their requirements.
+#[utoipa::path(get, path = "/api/v1/control-types/{code}/checklists/{checklist}", tag = "registry",
+    security(("session" = [])), params(("code" = String, Path), ("checklist" = String, Path)),
+    responses((status = 200, body = Checklist)))]
+pub(super) async fn get_checklist(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((code, checklist)): Path<(String, String)>,
+) -> ApiResult<Json<Checklist>> {
+    let c = state
+        .store
+        .get_checklist(caller.user.agency, &code, &checklist)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(c))
 }

@@ -11,7 +11,10 @@ use knd_shared::{Inn, Ogrn, RiskCategory};
 
 use super::accounts::{audit, plain_text};
 use crate::error::{ApiError, ApiResult};
-use crate::model::{Actor, ControlType, ImportCounts, NewObject, NewSubject, User};
+use crate::model::{
+    Actor, Checklist, ControlType, ImportCounts, NewChecklistItem, NewObject, NewSubject,
+    Requirement, User,
+};
 use crate::state::AppState;
 
 /// Whether valid rows go in when others are refused.
@@ -65,6 +68,92 @@ pub async fn put_control_type(
         .store
         .put_control_type(user.agency, code, name, &rules, &a)
         .await?)
+}
+
+/// Creates or updates a requirement of a control type (its text and legal source).
+pub async fn put_requirement(
+    state: &AppState,
+    user: &User,
+    type_code: &str,
+    r: Requirement,
+    address: Option<&str>,
+) -> ApiResult<Requirement> {
+    let r = Requirement {
+        code: plain_text("a requirement code", &r.code, 64)?.to_owned(),
+        text: plain_text("a requirement's text", &r.text, 4000)?.to_owned(),
+        legal_act: plain_text("the legal act", &r.legal_act, 500)?.to_owned(),
+        article: plain_text("the article", &r.article, 200)?.to_owned(),
+    };
+    let mut a = audit(
+        Actor::User(user.id),
+        Some(user.agency),
+        "requirement.put",
+        address,
+    );
+    a.target = Some(format!(
+        "requirement:{}/{}",
+        type_code.escape_debug(),
+        r.code
+    ));
+    state
+        .store
+        .put_requirement(user.agency, type_code, &r, &a)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(r)
+}
+
+/// Creates or replaces a checklist; every item names a requirement of the same control type.
+pub async fn put_checklist(
+    state: &AppState,
+    user: &User,
+    type_code: &str,
+    code: &str,
+    name: &str,
+    items: Vec<NewChecklistItem>,
+    address: Option<&str>,
+) -> ApiResult<Checklist> {
+    let code = plain_text("a checklist code", code, 64)?;
+    let name = plain_text("a checklist name", name, 300)?;
+    if items.is_empty() || items.len() > 1000 {
+        return Err(ApiError::Unprocessable(
+            "a checklist has 1 to 1000 items".into(),
+        ));
+    }
+    let mut seen = HashSet::new();
+    for item in &items {
+        plain_text("an item code", &item.code, 64)?;
+        plain_text("a question", &item.question, 4000)?;
+        if !seen.insert(item.code.as_str()) {
+            return Err(ApiError::Unprocessable(format!(
+                "item code {:?} is used twice",
+                item.code
+            )));
+        }
+    }
+    let mut a = audit(
+        Actor::User(user.id),
+        Some(user.agency),
+        "checklist.put",
+        address,
+    );
+    a.target = Some(format!("checklist:{}/{code}", type_code.escape_debug()));
+    match state
+        .store
+        .put_checklist(user.agency, type_code, code, name, &items, &a)
+        .await?
+    {
+        None => Err(ApiError::NotFound),
+        Some(Err(unknown)) => Err(ApiError::Unprocessable(format!(
+            "no such requirements in this control type: {}",
+            unknown.join(", ")
+        ))),
+        Some(Ok(())) => state
+            .store
+            .get_checklist(user.agency, type_code, code)
+            .await?
+            .ok_or_else(|| ApiError::Internal("the checklist just stored is missing".into())),
+    }
 }
 
 /// Reads a CSV file with a header row; calls `row` with each record's fields by header name.

@@ -21,8 +21,9 @@ pub use ingest_rules::{IngestResult, Rejection};
 use knd_shared::registry::ControlTypeRules;
 
 use crate::model::{
-    Agency, ApiKey, AuditEntry, AuditRecord, ControlObject, ControlType, Device, ImportCounts,
-    NewDevice, NewObject, NewSubject, NewUser, ServerIdentity, StoredRecord, Subject, User,
+    Agency, ApiKey, AuditEntry, AuditRecord, Checklist, ControlObject, ControlType, Device,
+    ImportCounts, NewChecklistItem, NewDevice, NewObject, NewSubject, NewUser, Requirement,
+    ServerIdentity, StoredRecord, Subject, User,
 };
 
 /// A storage failure. Callers treat these as server errors (500), except [`StoreError::Conflict`].
@@ -213,6 +214,39 @@ pub trait Store: Send + Sync + 'static {
         after: Option<&str>,
         limit: u32,
     ) -> StoreResult<Vec<ControlObject>>;
+
+    /// Creates or updates (by code) a requirement of the agency's control type `type_code`;
+    /// `None` when the agency has no such control type.
+    async fn put_requirement(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+        r: &Requirement,
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<()>>;
+    /// The requirements of a control type, by code; `None` when there is no such control type.
+    async fn list_requirements(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+    ) -> StoreResult<Option<Vec<Requirement>>>;
+    /// Creates or replaces (by code) a checklist. `Some(Err(codes))` names requirement codes that do
+    /// not exist (nothing is stored); `None` when there is no such control type.
+    async fn put_checklist(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+        code: &str,
+        name: &str,
+        items: &[NewChecklistItem],
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<Result<(), Vec<String>>>>;
+    async fn get_checklist(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+        code: &str,
+    ) -> StoreResult<Option<Checklist>>;
 
     async fn audit(&self, entry: &AuditEntry) -> StoreResult<()>;
     /// Newest first; `before` is the id to continue below (keyset pagination).

@@ -259,3 +259,130 @@ async fn csv_import_reports_bad_rows_and_is_idempotent(backend: Backend) {
     assert_eq!(objects["items"], json!([]));
 }
 on_both!(csv_import_reports_bad_rows_and_is_idempotent);
+
+async fn requirements_and_checklists(backend: Backend) {
+    let w = world(backend).await;
+    use reqwest::Method;
+    let put = |path: String, token: String, body: Value| {
+        let http = w.server.http.clone();
+        let url = w.server.url(&path);
+        async move {
+            let resp = http
+                .put(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (status, _) = put(
+        "/api/v1/control-types/fire/requirements/R1".into(),
+        w.admin.clone(),
+        json!({"text": "x", "legal_act": "y", "article": "z"}),
+    )
+    .await;
+    assert_eq!(status, 404, "no such control type yet");
+    put(
+        "/api/v1/control-types/fire".into(),
+        w.admin.clone(),
+        json!({"name": "Пожарный надзор"}),
+    )
+    .await;
+    for (code, text, article) in [
+        ("ППР-60", "Огнетушители перезаряжены в срок", "п. 60"),
+        ("ППР-27", "Эвакуационные пути свободны", "п. 27"),
+    ] {
+        let (status, v) = put(
+            format!("/api/v1/control-types/fire/requirements/{code}"),
+            w.admin.clone(),
+            json!({"text": text, "legal_act": "Постановление Правительства РФ от 16.09.2020 № 1479", "article": article}),
+        )
+        .await;
+        assert_eq!(status, 200, "{v}");
+    }
+    // Updating by code, not duplicating.
+    put("/api/v1/control-types/fire/requirements/ППР-27".into(), w.admin.clone(), json!({"text": "Эвакуационные пути и выходы свободны", "legal_act": "ПП 1479", "article": "п. 27"})).await;
+    let (_, list) = send(
+        &w,
+        Method::GET,
+        "/api/v1/control-types/fire/requirements",
+        &w.inspector,
+        None,
+    )
+    .await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+
+    let checklist = json!({"name": "Проверочный лист № 1", "items": [
+        {"code": "1", "requirement": "ППР-27", "question": "Свободны ли эвакуационные пути?"},
+        {"code": "2", "requirement": "ППР-60", "question": "Перезаряжены ли огнетушители?"}
+    ]});
+    let (status, v) = put(
+        "/api/v1/control-types/fire/checklists/PL-1".into(),
+        w.admin.clone(),
+        checklist,
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(
+        v["items"][0]["requirement"]["text"],
+        "Эвакуационные пути и выходы свободны"
+    );
+    assert_eq!(v["items"][1]["requirement"]["article"], "п. 60");
+    // Unknown requirements are named and nothing changes; replacing keeps only the new items.
+    let (status, v) = put(
+        "/api/v1/control-types/fire/checklists/PL-1".into(),
+        w.admin.clone(),
+        json!({"name": "X", "items": [{"code": "1", "requirement": "ППР-99", "question": "?"}]}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(v["detail"].as_str().unwrap().contains("ППР-99"));
+    let (_, same) = send(
+        &w,
+        Method::GET,
+        "/api/v1/control-types/fire/checklists/PL-1",
+        &w.inspector,
+        None,
+    )
+    .await;
+    assert_eq!(same["name"], "Проверочный лист № 1");
+    assert_eq!(same["items"].as_array().unwrap().len(), 2);
+    let (status, v) = put("/api/v1/control-types/fire/checklists/PL-1".into(), w.admin.clone(), json!({"name": "Проверочный лист № 1 (ред. 2)", "items": [{"code": "1", "requirement": "ППР-60", "question": "Огнетушители?"}]})).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["items"].as_array().unwrap().len(), 1);
+    let (status, _) = put("/api/v1/control-types/fire/checklists/PL-2".into(), w.admin.clone(), json!({"name": "Дубли", "items": [
+        {"code": "1", "requirement": "ППР-60", "question": "a"}, {"code": "1", "requirement": "ППР-27", "question": "b"}]})).await;
+    assert_eq!(status, 422, "item codes are unique");
+    let (status, _) = put(
+        "/api/v1/control-types/fire/checklists/PL-3".into(),
+        w.inspector.clone(),
+        json!({"name": "x", "items": []}),
+    )
+    .await;
+    assert_eq!(status, 403);
+    // Another agency sees none of it.
+    let other = w.server.agency("Другое").await;
+    let (_, other_admin) = w.server.user(other, "admin2", Role::Admin).await;
+    let (status, _) = send(
+        &w,
+        Method::GET,
+        "/api/v1/control-types/fire/checklists/PL-1",
+        &other_admin,
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = send(
+        &w,
+        Method::GET,
+        "/api/v1/control-types/fire/requirements",
+        &other_admin,
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+on_both!(requirements_and_checklists);

@@ -3,6 +3,7 @@
 //! single `log_state` row, which every appending transaction takes first.
 
 mod accounts;
+mod checklists;
 mod devices;
 mod records;
 mod registry;
@@ -19,8 +20,9 @@ use super::{Candidate, EnrollRefusal, IngestResult, ServerChain, Store, StoreErr
 use knd_shared::registry::ControlTypeRules;
 
 use crate::model::{
-    Agency, ApiKey, AuditEntry, AuditRecord, ControlObject, ControlType, Device, ImportCounts,
-    NewDevice, NewObject, NewSubject, NewUser, ServerIdentity, StoredRecord, Subject, User,
+    Agency, ApiKey, AuditEntry, AuditRecord, Checklist, ControlObject, ControlType, Device,
+    ImportCounts, NewChecklistItem, NewDevice, NewObject, NewSubject, NewUser, Requirement,
+    ServerIdentity, StoredRecord, Subject, User,
 };
 
 /// Numbered, append-only migrations (`migrations/server/postgres`).
@@ -32,6 +34,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         2,
         include_str!("../../../../migrations/server/postgres/0002_registry.sql"),
+    ),
+    (
+        3,
+        include_str!("../../../../migrations/server/postgres/0003_requirements.sql"),
     ),
 ];
 
@@ -426,6 +432,51 @@ impl Store for PgStore {
         registry::list_objects(&**self.client().await?, agency, district, after, limit).await
     }
 
+    async fn put_requirement(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+        r: &Requirement,
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<()>> {
+        transact!(self, |tx| checklists::put_requirement(
+            &tx, agency, type_code, r, audit
+        )
+        .await?)
+    }
+
+    async fn list_requirements(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+    ) -> StoreResult<Option<Vec<Requirement>>> {
+        checklists::list_requirements(&**self.client().await?, agency, type_code).await
+    }
+
+    async fn put_checklist(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+        code: &str,
+        name: &str,
+        items: &[NewChecklistItem],
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<Result<(), Vec<String>>>> {
+        transact!(self, |tx| checklists::put_checklist(
+            &tx, agency, type_code, code, name, items, audit
+        )
+        .await?)
+    }
+
+    async fn get_checklist(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+        code: &str,
+    ) -> StoreResult<Option<Checklist>> {
+        checklists::get_checklist(&**self.client().await?, agency, type_code, code).await
+    }
+
     async fn audit(&self, entry: &AuditEntry) -> StoreResult<()> {
         transact!(self, |tx| insert_audit(&tx, entry).await?)
     }
@@ -437,5 +488,25 @@ impl Store for PgStore {
         limit: u32,
     ) -> StoreResult<Vec<AuditRecord>> {
         accounts::list_audit(&**self.client().await?, agency, before, limit).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every numbered file in the migrations folder is embedded, in order.
+    #[test]
+    fn every_migration_file_is_applied() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/server/postgres");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), super::MIGRATIONS.len(), "{files:?}");
+        for (i, (f, (version, _))) in files.iter().zip(super::MIGRATIONS).enumerate() {
+            assert_eq!(*version, i as i64 + 1);
+            assert!(f.starts_with(&format!("{:04}_", version)), "{f}");
+        }
     }
 }

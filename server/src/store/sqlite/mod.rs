@@ -2,6 +2,7 @@
 //! anyway) and a few readers, in WAL mode; every call runs on tokio's blocking pool.
 
 mod accounts;
+mod checklists;
 mod devices;
 mod records;
 mod registry;
@@ -21,8 +22,9 @@ use super::{Candidate, EnrollRefusal, IngestResult, ServerChain, Store, StoreErr
 use knd_shared::registry::ControlTypeRules;
 
 use crate::model::{
-    Agency, ApiKey, AuditEntry, AuditRecord, ControlObject, ControlType, Device, ImportCounts,
-    NewDevice, NewObject, NewSubject, NewUser, ServerIdentity, StoredRecord, Subject, User,
+    Agency, ApiKey, AuditEntry, AuditRecord, Checklist, ControlObject, ControlType, Device,
+    ImportCounts, NewChecklistItem, NewDevice, NewObject, NewSubject, NewUser, Requirement,
+    ServerIdentity, StoredRecord, Subject, User,
 };
 
 /// Numbered, append-only migrations (`migrations/server/sqlite`).
@@ -34,6 +36,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         2,
         include_str!("../../../../migrations/server/sqlite/0002_registry.sql"),
+    ),
+    (
+        3,
+        include_str!("../../../../migrations/server/sqlite/0003_requirements.sql"),
     ),
 ];
 
@@ -495,6 +501,59 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn put_requirement(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+        r: &Requirement,
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<()>> {
+        let (code, r, audit) = (type_code.to_owned(), r.clone(), audit.clone());
+        self.transact(move |tx| checklists::put_requirement(tx, agency, &code, &r, &audit))
+            .await
+    }
+
+    async fn list_requirements(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+    ) -> StoreResult<Option<Vec<Requirement>>> {
+        let code = type_code.to_owned();
+        self.read(move |c| checklists::list_requirements(c, agency, &code))
+            .await
+    }
+
+    async fn put_checklist(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+        code: &str,
+        name: &str,
+        items: &[NewChecklistItem],
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<Result<(), Vec<String>>>> {
+        let (t, c, n, items, audit) = (
+            type_code.to_owned(),
+            code.to_owned(),
+            name.to_owned(),
+            items.to_vec(),
+            audit.clone(),
+        );
+        self.transact(move |tx| checklists::put_checklist(tx, agency, &t, &c, &n, &items, &audit))
+            .await
+    }
+
+    async fn get_checklist(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+        code: &str,
+    ) -> StoreResult<Option<Checklist>> {
+        let (t, c) = (type_code.to_owned(), code.to_owned());
+        self.read(move |conn| checklists::get_checklist(conn, agency, &t, &c))
+            .await
+    }
+
     async fn audit(&self, entry: &AuditEntry) -> StoreResult<()> {
         let entry = entry.clone();
         self.transact(move |tx| insert_audit(tx, &entry)).await
@@ -508,5 +567,25 @@ impl Store for SqliteStore {
     ) -> StoreResult<Vec<AuditRecord>> {
         self.read(move |c| accounts::list_audit(c, agency, before, limit))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every numbered file in the migrations folder is embedded, in order.
+    #[test]
+    fn every_migration_file_is_applied() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/server/sqlite");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), super::MIGRATIONS.len(), "{files:?}");
+        for (i, (f, (version, _))) in files.iter().zip(super::MIGRATIONS).enumerate() {
+            assert_eq!(*version, i as i64 + 1);
+            assert!(f.starts_with(&format!("{:04}_", version)), "{f}");
+        }
     }
 }
