@@ -108,23 +108,7 @@ pub(super) async fn import_subjects(
     Query(q): Query<ImportQuery>,
     body: Bytes,
 ) -> ApiResult<Json<ImportReport>> {
-    caller
-        .require(
-            &state,
-            &[Role::Admin, Role::Planner],
-            "subject.import",
-            format!("agency:{}", caller.user.agency),
-        )
-        .await?;
-    let report = registry::import_subjects(
-        &state,
-        &caller.user,
-        &body,
-        q.mode.unwrap_or_default(),
-        caller.address.as_deref(),
-    )
-    .await?;
-    Ok(Json(report))
+    import(&state, &caller, Import::Subjects, q, &body).await
 }
 
 /// Imports control objects from CSV:
@@ -140,22 +124,45 @@ pub(super) async fn import_objects(
     Query(q): Query<ImportQuery>,
     body: Bytes,
 ) -> ApiResult<Json<ImportReport>> {
+    import(&state, &caller, Import::Objects, q, &body).await
+}
+
+/// Which registry file an import carries.
+#[derive(Clone, Copy)]
+enum Import {
+    Subjects,
+    Objects,
+}
+
+/// Both imports: admins and planners only; the service checks and stores the rows.
+async fn import(
+    state: &AppState,
+    caller: &Caller,
+    what: Import,
+    q: ImportQuery,
+    body: &[u8],
+) -> ApiResult<Json<ImportReport>> {
+    let action = match what {
+        Import::Subjects => "subject.import",
+        Import::Objects => "object.import",
+    };
     caller
         .require(
-            &state,
+            state,
             &[Role::Admin, Role::Planner],
-            "object.import",
+            action,
             format!("agency:{}", caller.user.agency),
         )
         .await?;
-    let report = registry::import_objects(
-        &state,
-        &caller.user,
-        &body,
-        q.mode.unwrap_or_default(),
-        caller.address.as_deref(),
-    )
-    .await?;
+    let (mode, address) = (q.mode.unwrap_or_default(), caller.address.as_deref());
+    let report = match what {
+        Import::Subjects => {
+            registry::import_subjects(state, &caller.user, body, mode, address).await?
+        }
+        Import::Objects => {
+            registry::import_objects(state, &caller.user, body, mode, address).await?
+        }
+    };
     Ok(Json(report))
 }
 
