@@ -38,6 +38,9 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         3,
         include_str!("../../../../migrations/server/postgres/0003_requirements.sql"),
+    ),    (
+        4,
+        include_str!("../../../../migrations/server/postgres/0004_field.sql"),
     ),
 ];
 

@@ -40,6 +40,9 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         3,
         include_str!("../../../../migrations/server/sqlite/0003_requirements.sql"),
+    ),    (
+        4,
+        include_str!("../../../../migrations/server/sqlite/0004_field.sql"),
     ),
 ];
 
