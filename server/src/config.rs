@@ -22,6 +22,28 @@ pub struct Config {
     pub log_origin: String,
     pub auth: AuthConfig,
     pub limits: Limits,
+    pub calendar: CalendarConfig,
+    pub sync: SyncConfig,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarConfig {
+    /// Count working days in years whose transfer decree is not yet in the data (ТК ст.112
+    /// holidays only); off by default, so a plan is never built on a guess.
+    pub allow_provisional: bool,
+    /// A JSON file of production-calendar years that replaces the embedded ones it names (a new
+    /// year's decree, before a release ships it).
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncConfig {
+    /// Pull's change feed keeps this many days; a device whose cursor is older gets a snapshot.
+    pub change_retention_days: u32,
+    /// Most changes (or snapshot inspections) in one pull page.
+    pub pull_page: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -68,6 +90,11 @@ impl Default for Config {
                 max_push_records: 1000,
                 max_body_bytes: 1024 * 1024,
             },
+            calendar: CalendarConfig::default(),
+            sync: SyncConfig {
+                change_retention_days: 90,
+                pull_page: 50,
+            },
         }
     }
 }
@@ -103,6 +130,8 @@ impl fmt::Debug for Config {
             .field("log_origin", &self.log_origin)
             .field("auth", &self.auth)
             .field("limits", &self.limits)
+            .field("calendar", &self.calendar)
+            .field("sync", &self.sync)
             .finish()
     }
 }

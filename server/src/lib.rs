@@ -108,8 +108,23 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         ),
         checkpoint: Mutex::new(None),
         metrics: metrics_handle(),
+        calendar: load_calendar(&config.calendar)?,
         config,
     })))
+}
+
+fn load_calendar(c: &config::CalendarConfig) -> anyhow::Result<knd_shared::calendar::Calendar> {
+    let mut calendar =
+        knd_shared::calendar::Calendar::embedded().allow_provisional(c.allow_provisional);
+    if let Some(file) = &c.file {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read the calendar file {}", file.display()))?;
+        let years = calendar
+            .load_json(&text)
+            .map_err(|e| anyhow::anyhow!("calendar file {}: {e}", file.display()))?;
+        tracing::info!(?years, "calendar years loaded from file");
+    }
+    Ok(calendar)
 }
 
 async fn record_metrics(req: Request, next: Next) -> Response {

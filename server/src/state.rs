@@ -25,6 +25,8 @@ pub struct Inner {
     /// The last checkpoint note signed, by tree size.
     pub checkpoint: Mutex<Option<(u64, String)>>,
     pub metrics: PrometheusHandle,
+    /// The production calendar: working days for inspection terms and legal deadlines.
+    pub calendar: knd_shared::calendar::Calendar,
 }
 
 impl std::ops::Deref for AppState {

@@ -107,6 +107,47 @@ impl InspectionKind {
     ];
 
     /// Whether the measure involves interaction with the controlled person (ст.56 ч.2 vs ч.3).
+    /// The wire name (snake_case, as serde writes it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InspectionKind::TestPurchase => "test_purchase",
+            InspectionKind::MonitoringPurchase => "monitoring_purchase",
+            InspectionKind::SampleCheck => "sample_check",
+            InspectionKind::InspectionVisit => "inspection_visit",
+            InspectionKind::Raid => "raid",
+            InspectionKind::DocumentCheck => "document_check",
+            InspectionKind::FieldCheck => "field_check",
+            InspectionKind::Observation => "observation",
+            InspectionKind::FieldSurvey => "field_survey",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The longest the kind may last, in working days, for an inspection of `places` places:
+    /// a field check at most 10 (ст.73), a document check 10 (ст.72), a raid 10 (ст.66), an
+    /// inspection visit one working day per place (ст.70). `None`: the law sets no term in
+    /// working days for the kind (the regulation of the control type may).
+    pub fn max_working_days(self, places: usize) -> Option<u32> {
+        match self {
+            InspectionKind::FieldCheck | InspectionKind::DocumentCheck | InspectionKind::Raid => {
+                Some(10)
+            }
+            InspectionKind::InspectionVisit => {
+                Some(u32::try_from(places.max(1)).unwrap_or(u32::MAX))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a checklist must be used (ПП 1844: raids and field checks).
+    pub fn requires_checklist(self) -> bool {
+        matches!(self, InspectionKind::Raid | InspectionKind::FieldCheck)
+    }
+
     pub fn involves_interaction(self) -> bool {
         !matches!(
             self,
@@ -146,6 +187,19 @@ mod tests {
             let json = serde_json::to_string(&c).unwrap();
             assert_eq!(json, format!("\"{}\"", c.as_str()));
         }
+    }
+
+    #[test]
+    fn kinds_round_trip_and_have_terms() {
+        for k in InspectionKind::ALL {
+            assert_eq!(InspectionKind::parse(k.as_str()), Some(k));
+            let json = serde_json::to_string(&k).unwrap();
+            assert_eq!(json, format!("\"{}\"", k.as_str()));
+        }
+        assert_eq!(InspectionKind::FieldCheck.max_working_days(3), Some(10));
+        assert_eq!(InspectionKind::InspectionVisit.max_working_days(3), Some(3));
+        assert_eq!(InspectionKind::InspectionVisit.max_working_days(0), Some(1));
+        assert_eq!(InspectionKind::Observation.max_working_days(1), None);
     }
 
     #[test]

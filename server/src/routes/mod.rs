@@ -3,6 +3,7 @@
 mod accounts;
 mod audit;
 mod devices;
+mod inspections;
 mod log;
 mod ops;
 mod records;
@@ -128,6 +129,7 @@ impl utoipa::Modify for Security {
         (name = "records", description = "Stored records and their evidence bundles"),
         (name = "audit", description = "Who changed what"),
         (name = "registry", description = "Control types, subjects and control objects"),
+        (name = "inspections", description = "Inspections (КНМ): planning, assignment, status"),
         (name = "business", description = "The API of controlled persons"),
         (name = "ops", description = "Health and metrics"),
     )
@@ -213,6 +215,10 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
             registry::put_checklist,
             registry::get_checklist
         ))
+        .routes(utoipa_axum::routes!(registry::decide_risk))
+        .routes(utoipa_axum::routes!(inspections::create, inspections::list))
+        .routes(utoipa_axum::routes!(inspections::get, inspections::change))
+        .routes(utoipa_axum::routes!(inspections::set_status))
         .routes(utoipa_axum::routes!(ops::openapi_json))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(middleware::from_fn_with_state(

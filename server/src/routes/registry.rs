@@ -251,6 +251,13 @@ pub(super) struct ObjectView {
     /// low, moderate, medium, significant, high or extremely_high; absent counts as low.
     #[schema(value_type = Option<String>)]
     risk_category: Option<RiskCategory>,
+    /// The date of the category decision (ч.1 ст.23), and its reasons.
+    #[schema(value_type = Option<String>, format = Date)]
+    risk_decided_on: Option<String>,
+    risk_reason: Option<String>,
+    /// What the object is and does, as the risk criteria need it.
+    #[schema(value_type = Object)]
+    attributes: serde_json::Value,
 }
 
 impl From<ControlObject> for ObjectView {
@@ -265,8 +272,59 @@ impl From<ControlObject> for ObjectView {
             lat_e7: o.position.map(|p| p.0),
             lon_e7: o.position.map(|p| p.1),
             risk_category: o.risk_category,
+            risk_decided_on: o.risk_decided_on.map(knd_shared::calendar::iso_date::format),
+            risk_reason: o.risk_reason,
+            attributes: o.attributes,
         }
     }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RiskDecision {
+    #[schema(value_type = String, example = "significant")]
+    category: RiskCategory,
+    #[serde(with = "knd_shared::calendar::iso_date")]
+    #[schema(value_type = String, format = Date)]
+    decided_on: time::Date,
+    /// The factors: severity of potential harm, probability of non-compliance, conscientiousness.
+    reason: String,
+    /// Replaces the object's attributes when given (a JSON object).
+    #[schema(value_type = Option<Object>)]
+    attributes: Option<serde_json::Value>,
+}
+
+/// Records a risk-category decision on an object, with its date and reasons (admins, planners).
+#[utoipa::path(put, path = "/api/v1/objects/{key}/risk", tag = "registry", security(("session" = [])),
+    params(("key" = String, Path)), request_body = RiskDecision, responses(
+    (status = 200, body = ObjectView), (status = 422, body = Problem),
+))]
+pub(super) async fn decide_risk(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+    Json(req): Json<RiskDecision>,
+) -> ApiResult<Json<ObjectView>> {
+    caller
+        .require(
+            &state,
+            &[Role::Admin, Role::Planner],
+            "object.risk",
+            format!("object:{}", key.escape_debug()),
+        )
+        .await?;
+    let o = registry::decide_risk(
+        &state,
+        &caller.user,
+        &key,
+        req.category,
+        req.decided_on,
+        &req.reason,
+        req.attributes,
+        caller.address.as_deref(),
+    )
+    .await?;
+    Ok(Json(o.into()))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod enrollment;
 pub mod ingest;
+pub mod inspections;
 pub mod registry;
 pub mod throttle;
 pub mod tokens;

@@ -449,3 +449,64 @@ mod tests {
         }
     }
 }
+
+/// Records a risk-category decision (ч.1 ст.23): the category, the date, the reasons, and
+/// optionally the object's attributes the criteria weighed.
+#[allow(clippy::too_many_arguments)]
+pub async fn decide_risk(
+    state: &AppState,
+    user: &User,
+    key: &str,
+    category: RiskCategory,
+    decided_on: time::Date,
+    reason: &str,
+    attributes: Option<serde_json::Value>,
+    address: Option<&str>,
+) -> ApiResult<crate::model::ControlObject> {
+    let reason = plain_text("a reason", reason, 4000)?;
+    if attributes.as_ref().is_some_and(|a| !a.is_object()) {
+        return Err(ApiError::Unprocessable(
+            "attributes are a JSON object".into(),
+        ));
+    }
+    if attributes
+        .as_ref()
+        .is_some_and(|a| a.to_string().len() > 16 * 1024)
+    {
+        return Err(ApiError::Unprocessable(
+            "attributes are at most 16 KiB".into(),
+        ));
+    }
+    let mut a = audit(
+        Actor::User(user.id),
+        Some(user.agency),
+        "object.risk",
+        address,
+    );
+    a.target = Some(format!("object:{}", key.escape_debug()));
+    a.detail = Some(serde_json::json!({
+        "category": category.as_str(),
+        "decided_on": knd_shared::calendar::iso_date::format(decided_on),
+    }));
+    let found = state
+        .store
+        .decide_risk(
+            user.agency,
+            key,
+            category,
+            decided_on,
+            reason,
+            attributes.as_ref(),
+            &a,
+        )
+        .await?;
+    if !found {
+        return Err(ApiError::NotFound);
+    }
+    state
+        .store
+        .objects_by_keys(user.agency, &[key.to_owned()])
+        .await?
+        .pop()
+        .ok_or(ApiError::NotFound)
+}

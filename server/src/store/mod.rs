@@ -13,15 +13,17 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use knd_shared::record::VerifiedRecord;
-use knd_shared::{AgencyId, DeviceId, DeviceKey, RecordId, Sha256, UserId};
-use time::OffsetDateTime;
+use knd_shared::{
+    AgencyId, DeviceId, DeviceKey, InspectionId, RecordId, RiskCategory, Sha256, UserId,
+};
+use time::{Date, OffsetDateTime};
 
 pub use ingest_rules::{IngestResult, Rejection};
 
 use knd_shared::registry::ControlTypeRules;
 
 use crate::model::{
-    Agency, ApiKey, AuditEntry, AuditRecord, Checklist, ControlObject, ControlType, Device,
+    Agency, ApiKey, AuditEntry, AuditRecord, Change, Checklist, Inspection, InspectionFilter, ControlObject, ControlType, Device,
     ImportCounts, NewChecklistItem, NewDevice, NewObject, NewSubject, NewUser, Requirement,
     ServerIdentity, StoredRecord, Subject, User,
 };
@@ -247,6 +249,80 @@ pub trait Store: Send + Sync + 'static {
         type_code: &str,
         code: &str,
     ) -> StoreResult<Option<Checklist>>;
+
+    /// The agency's subject with this INN.
+    async fn subject_by_inn(&self, agency: AgencyId, inn: &str) -> StoreResult<Option<Subject>>;
+    /// The agency's objects with these keys (those that exist), in key order.
+    async fn objects_by_keys(
+        &self,
+        agency: AgencyId,
+        keys: &[String],
+    ) -> StoreResult<Vec<ControlObject>>;
+    /// Records a risk-category decision on an object (and optionally its attributes); false when
+    /// the agency has no such object.
+    #[allow(clippy::too_many_arguments)]
+    async fn decide_risk(
+        &self,
+        agency: AgencyId,
+        object_key: &str,
+        category: RiskCategory,
+        decided_on: Date,
+        reason: &str,
+        attributes: Option<&serde_json::Value>,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool>;
+
+    /// Writes an inspection (new when `prev` is `None`; otherwise refused with
+    /// [`StoreError::Conflict`] if the stored one is no longer `prev`): its objects, assignment and
+    /// status history, a change-feed entry for each inspector it concerns, and the audit entry.
+    async fn save_inspection(
+        &self,
+        inspection: &Inspection,
+        prev: Option<&Inspection>,
+        what: &str,
+        audit: &AuditEntry,
+    ) -> StoreResult<()>;
+    /// An inspection of `agency` (any agency when `None`).
+    async fn get_inspection(
+        &self,
+        agency: Option<AgencyId>,
+        id: InspectionId,
+    ) -> StoreResult<Option<Inspection>>;
+    /// By start date then id, after `after` (keyset pagination).
+    async fn list_inspections(
+        &self,
+        agency: AgencyId,
+        filter: &InspectionFilter,
+        after: Option<(Date, InspectionId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<Inspection>>;
+    /// The inspector's change feed after `after`, oldest first (and the agency-wide entries).
+    async fn changes_for(
+        &self,
+        agency: AgencyId,
+        user: UserId,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Change>>;
+    /// (floor, newest): cursors below the floor were pruned away and need a snapshot.
+    async fn feed_bounds(&self) -> StoreResult<(i64, i64)>;
+    /// Deletes feed entries older than `before`, raising the floor; returns how many.
+    async fn prune_changes(&self, before: OffsetDateTime) -> StoreResult<u64>;
+    /// The inspections the user is assigned to now that devices carry, by id after `after`.
+    async fn assigned_inspections(
+        &self,
+        user: UserId,
+        after: Option<InspectionId>,
+        limit: u32,
+    ) -> StoreResult<Vec<InspectionId>>;
+
+    /// The id of a checklist of the agency's control type.
+    async fn checklist_id(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+        code: &str,
+    ) -> StoreResult<Option<uuid::Uuid>>;
 
     async fn audit(&self, entry: &AuditEntry) -> StoreResult<()>;
     /// Newest first; `before` is the id to continue below (keyset pagination).

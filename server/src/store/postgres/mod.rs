@@ -5,6 +5,7 @@
 mod accounts;
 mod checklists;
 mod devices;
+mod inspections;
 mod records;
 mod registry;
 
@@ -12,15 +13,17 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use knd_shared::{AgencyId, DeviceId, DeviceKey, RecordId, Sha256, UserId};
-use time::OffsetDateTime;
+use knd_shared::{
+    AgencyId, DeviceId, DeviceKey, InspectionId, RecordId, RiskCategory, Sha256, UserId,
+};
+use time::{Date, OffsetDateTime};
 use tokio_postgres::{NoTls, Transaction};
 
 use super::{Candidate, EnrollRefusal, IngestResult, ServerChain, Store, StoreError, StoreResult};
 use knd_shared::registry::ControlTypeRules;
 
 use crate::model::{
-    Agency, ApiKey, AuditEntry, AuditRecord, Checklist, ControlObject, ControlType, Device,
+    Agency, ApiKey, AuditEntry, AuditRecord, Change, Checklist, Inspection, InspectionFilter, ControlObject, ControlType, Device,
     ImportCounts, NewChecklistItem, NewDevice, NewObject, NewSubject, NewUser, Requirement,
     ServerIdentity, StoredRecord, Subject, User,
 };
@@ -478,6 +481,111 @@ impl Store for PgStore {
         code: &str,
     ) -> StoreResult<Option<Checklist>> {
         checklists::get_checklist(&**self.client().await?, agency, type_code, code).await
+    }
+
+    async fn subject_by_inn(&self, agency: AgencyId, inn: &str) -> StoreResult<Option<Subject>> {
+        registry::subject_by_inn(&**self.client().await?, agency, inn).await
+    }
+
+    async fn objects_by_keys(
+        &self,
+        agency: AgencyId,
+        keys: &[String],
+    ) -> StoreResult<Vec<ControlObject>> {
+        registry::objects_by_keys(&**self.client().await?, agency, keys).await
+    }
+
+    async fn decide_risk(
+        &self,
+        agency: AgencyId,
+        object_key: &str,
+        category: RiskCategory,
+        decided_on: Date,
+        reason: &str,
+        attributes: Option<&serde_json::Value>,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        transact!(self, |tx| registry::decide_risk(
+            &tx, agency, object_key, category, decided_on, reason, attributes, audit
+        )
+        .await?)
+    }
+
+    async fn save_inspection(
+        &self,
+        inspection: &Inspection,
+        prev: Option<&Inspection>,
+        what: &str,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        transact!(self, |tx| inspections::save_inspection(
+            &tx, inspection, prev, what, audit
+        )
+        .await?)
+    }
+
+    async fn get_inspection(
+        &self,
+        agency: Option<AgencyId>,
+        id: InspectionId,
+    ) -> StoreResult<Option<Inspection>> {
+        inspections::get_inspection(&**self.client().await?, agency, id).await
+    }
+
+    async fn list_inspections(
+        &self,
+        agency: AgencyId,
+        filter: &InspectionFilter,
+        after: Option<(Date, InspectionId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<Inspection>> {
+        inspections::list_inspections(&**self.client().await?, agency, filter, after, limit).await
+    }
+
+    async fn changes_for(
+        &self,
+        agency: AgencyId,
+        user: UserId,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Change>> {
+        inspections::changes_for(&**self.client().await?, agency, user, after, limit).await
+    }
+
+    async fn feed_bounds(&self) -> StoreResult<(i64, i64)> {
+        inspections::feed_bounds(&**self.client().await?).await
+    }
+
+    async fn prune_changes(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        transact!(self, |tx| inspections::prune_changes(&tx, before).await?)
+    }
+
+    async fn assigned_inspections(
+        &self,
+        user: UserId,
+        after: Option<InspectionId>,
+        limit: u32,
+    ) -> StoreResult<Vec<InspectionId>> {
+        inspections::assigned_inspections(&**self.client().await?, user, after, limit).await
+    }
+
+    async fn checklist_id(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+        code: &str,
+    ) -> StoreResult<Option<uuid::Uuid>> {
+        Ok(self
+            .client()
+            .await?
+            .query_opt(
+                "SELECT c.id FROM checklists c JOIN control_types t ON t.id = c.control_type_id
+                 WHERE t.agency_id = $1 AND t.code = $2 AND c.code = $3",
+                &[&agency.as_uuid(), &type_code, &code],
+            )
+            .await
+            .map_err(db_err)?
+            .map(|r| r.get(0)))
     }
 
     async fn audit(&self, entry: &AuditEntry) -> StoreResult<()> {

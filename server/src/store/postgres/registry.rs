@@ -184,27 +184,74 @@ pub(super) async fn list_subjects(
     after: Option<&str>,
     limit: u32,
 ) -> StoreResult<Vec<Subject>> {
-    c.query(
+    let rows = c
+        .query(
+            "SELECT id, inn, ogrn, name, size_class, updated_at FROM subjects
+             WHERE agency_id = $1 AND inn COLLATE \"C\" > $2 ORDER BY inn COLLATE \"C\" LIMIT $3",
+            &[&agency.as_uuid(), &after.unwrap_or(""), &i64::from(limit)],
+        )
+        .await
+        .map_err(db_err)?;
+    rows.iter().map(subject_of).collect()
+}
+
+fn subject_of(r: &tokio_postgres::Row) -> StoreResult<Subject> {
+    let size: String = r.get(4);
+    Ok(Subject {
+        id: r.get(0),
+        inn: r.get(1),
+        ogrn: r.get(2),
+        name: r.get(3),
+        size_class: SizeClass::parse(&size)
+            .ok_or_else(|| corrupt(&format!("size class {size:?}")))?,
+        updated_at: r.get(5),
+    })
+}
+
+/// The agency's subject with this INN.
+pub(super) async fn subject_by_inn(
+    c: &impl GenericClient,
+    agency: AgencyId,
+    inn: &str,
+) -> StoreResult<Option<Subject>> {
+    c.query_opt(
         "SELECT id, inn, ogrn, name, size_class, updated_at FROM subjects
-         WHERE agency_id = $1 AND inn COLLATE \"C\" > $2 ORDER BY inn COLLATE \"C\" LIMIT $3",
-        &[&agency.as_uuid(), &after.unwrap_or(""), &i64::from(limit)],
+         WHERE agency_id = $1 AND inn = $2",
+        &[&agency.as_uuid(), &inn],
     )
     .await
     .map_err(db_err)?
-    .iter()
-    .map(|r| {
-        let size: String = r.get(4);
-        Ok(Subject {
-            id: r.get(0),
-            inn: r.get(1),
-            ogrn: r.get(2),
-            name: r.get(3),
-            size_class: SizeClass::parse(&size)
-                .ok_or_else(|| corrupt(&format!("size class {size:?}")))?,
-            updated_at: r.get(5),
-        })
+    .as_ref()
+    .map(subject_of)
+    .transpose()
+}
+
+/// The columns [`object_of`] reads.
+const OBJECT_COLUMNS: &str = "SELECT o.id, o.object_key, s.inn, t.code, o.address, o.district, o.lat_e7,
+        o.lon_e7, o.risk_category, o.updated_at, o.attributes, o.risk_decided_on, o.risk_reason
+     FROM control_objects o JOIN subjects s ON s.id = o.subject_id
+          JOIN control_types t ON t.id = o.control_type_id";
+
+fn object_of(r: &tokio_postgres::Row) -> StoreResult<ControlObject> {
+    let risk: Option<String> = r.get(8);
+    let attributes: String = r.get(10);
+    Ok(ControlObject {
+        id: r.get(0),
+        object_key: r.get(1),
+        subject_inn: r.get(2),
+        control_type_code: r.get(3),
+        address: r.get(4),
+        district: r.get(5),
+        position: r.get::<_, Option<i64>>(6).zip(r.get::<_, Option<i64>>(7)),
+        risk_category: risk
+            .map(|x| RiskCategory::parse(&x).ok_or_else(|| corrupt(&format!("risk {x:?}"))))
+            .transpose()?,
+        risk_decided_on: r.get(11),
+        risk_reason: r.get(12),
+        attributes: serde_json::from_str(&attributes)
+            .map_err(|e| corrupt(&format!("attributes: {e}")))?,
+        updated_at: r.get(9),
     })
-    .collect()
 }
 
 pub(super) async fn list_objects(
@@ -215,32 +262,71 @@ pub(super) async fn list_objects(
     limit: u32,
 ) -> StoreResult<Vec<ControlObject>> {
     c.query(
-        "SELECT o.id, o.object_key, s.inn, t.code, o.address, o.district, o.lat_e7, o.lon_e7,
-                o.risk_category, o.updated_at
-         FROM control_objects o JOIN subjects s ON s.id = o.subject_id
-              JOIN control_types t ON t.id = o.control_type_id
-         WHERE o.agency_id = $1 AND ($2::TEXT IS NULL OR o.district = $2) AND o.object_key COLLATE \"C\" > $3
-         ORDER BY o.object_key COLLATE \"C\" LIMIT $4",
+        &format!(
+            "{OBJECT_COLUMNS}
+             WHERE o.agency_id = $1 AND ($2::TEXT IS NULL OR o.district = $2) AND o.object_key COLLATE \"C\" > $3
+             ORDER BY o.object_key COLLATE \"C\" LIMIT $4"
+        ),
         &[&agency.as_uuid(), &district, &after.unwrap_or(""), &i64::from(limit)],
     )
     .await
     .map_err(db_err)?
     .iter()
-    .map(|r| {
-        let risk: Option<String> = r.get(8);
-        Ok(ControlObject {
-            id: r.get(0),
-            object_key: r.get(1),
-            subject_inn: r.get(2),
-            control_type_code: r.get(3),
-            address: r.get(4),
-            district: r.get(5),
-            position: r.get::<_, Option<i64>>(6).zip(r.get::<_, Option<i64>>(7)),
-            risk_category: risk
-                .map(|x| RiskCategory::parse(&x).ok_or_else(|| corrupt(&format!("risk {x:?}"))))
-                .transpose()?,
-            updated_at: r.get(9),
-        })
-    })
+    .map(object_of)
     .collect()
+}
+
+/// The agency's objects with these keys (those that exist), in key order.
+pub(super) async fn objects_by_keys(
+    c: &impl GenericClient,
+    agency: AgencyId,
+    keys: &[String],
+) -> StoreResult<Vec<ControlObject>> {
+    let mut out = c
+        .query(
+            &format!("{OBJECT_COLUMNS} WHERE o.agency_id = $1 AND o.object_key = ANY($2)"),
+            &[&agency.as_uuid(), &keys],
+        )
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(object_of)
+        .collect::<StoreResult<Vec<_>>>()?;
+    out.sort_by(|a, b| a.object_key.cmp(&b.object_key));
+    Ok(out)
+}
+
+/// Records a risk-category decision (ч.1 ст.23: a decision with its date and reasons).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn decide_risk(
+    tx: &Transaction<'_>,
+    agency: AgencyId,
+    key: &str,
+    category: RiskCategory,
+    decided_on: time::Date,
+    reason: &str,
+    attributes: Option<&serde_json::Value>,
+    audit: &AuditEntry,
+) -> StoreResult<bool> {
+    let n = tx
+        .execute(
+            "UPDATE control_objects SET risk_category = $1, risk_decided_on = $2, risk_reason = $3,
+                    attributes = COALESCE($4, attributes), updated_at = $5
+             WHERE agency_id = $6 AND object_key = $7",
+            &[
+                &category.as_str(),
+                &decided_on,
+                &reason,
+                &attributes.map(|a| a.to_string()),
+                &OffsetDateTime::now_utc(),
+                &agency.as_uuid(),
+                &key,
+            ],
+        )
+        .await
+        .map_err(db_err)?;
+    if n > 0 {
+        insert_audit(tx, audit).await?;
+    }
+    Ok(n > 0)
 }

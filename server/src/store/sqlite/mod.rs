@@ -4,6 +4,7 @@
 mod accounts;
 mod checklists;
 mod devices;
+mod inspections;
 mod records;
 mod registry;
 
@@ -13,16 +14,18 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
-use knd_shared::{AgencyId, DeviceId, DeviceKey, RecordId, Sha256, UserId};
+use knd_shared::{
+    AgencyId, DeviceId, DeviceKey, InspectionId, RecordId, RiskCategory, Sha256, UserId,
+};
 use rusqlite::{Connection, OptionalExtension as _, params};
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 use time::format_description::well_known::Rfc3339;
 
 use super::{Candidate, EnrollRefusal, IngestResult, ServerChain, Store, StoreError, StoreResult};
 use knd_shared::registry::ControlTypeRules;
 
 use crate::model::{
-    Agency, ApiKey, AuditEntry, AuditRecord, Checklist, ControlObject, ControlType, Device,
+    Agency, ApiKey, AuditEntry, AuditRecord, Change, Checklist, Inspection, InspectionFilter, ControlObject, ControlType, Device,
     ImportCounts, NewChecklistItem, NewDevice, NewObject, NewSubject, NewUser, Requirement,
     ServerIdentity, StoredRecord, Subject, User,
 };
@@ -555,6 +558,144 @@ impl Store for SqliteStore {
         let (t, c) = (type_code.to_owned(), code.to_owned());
         self.read(move |conn| checklists::get_checklist(conn, agency, &t, &c))
             .await
+    }
+
+    async fn subject_by_inn(&self, agency: AgencyId, inn: &str) -> StoreResult<Option<Subject>> {
+        let inn = inn.to_owned();
+        self.read(move |c| registry::subject_by_inn(c, agency, &inn))
+            .await
+    }
+
+    async fn objects_by_keys(
+        &self,
+        agency: AgencyId,
+        keys: &[String],
+    ) -> StoreResult<Vec<ControlObject>> {
+        let keys = keys.to_vec();
+        self.read(move |c| registry::objects_by_keys(c, agency, &keys))
+            .await
+    }
+
+    async fn decide_risk(
+        &self,
+        agency: AgencyId,
+        object_key: &str,
+        category: RiskCategory,
+        decided_on: Date,
+        reason: &str,
+        attributes: Option<&serde_json::Value>,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        let (key, reason, attributes, audit) = (
+            object_key.to_owned(),
+            reason.to_owned(),
+            attributes.cloned(),
+            audit.clone(),
+        );
+        self.transact(move |tx| {
+            registry::decide_risk(
+                tx,
+                agency,
+                &key,
+                category,
+                decided_on,
+                &reason,
+                attributes.as_ref(),
+                &audit,
+            )
+        })
+        .await
+    }
+
+    async fn save_inspection(
+        &self,
+        inspection: &Inspection,
+        prev: Option<&Inspection>,
+        what: &str,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        let (i, p, w, a) = (
+            inspection.clone(),
+            prev.cloned(),
+            what.to_owned(),
+            audit.clone(),
+        );
+        self.transact(move |tx| inspections::save_inspection(tx, &i, p.as_ref(), &w, &a))
+            .await
+    }
+
+    async fn get_inspection(
+        &self,
+        agency: Option<AgencyId>,
+        id: InspectionId,
+    ) -> StoreResult<Option<Inspection>> {
+        self.read(move |c| inspections::get_inspection(c, agency, id))
+            .await
+    }
+
+    async fn list_inspections(
+        &self,
+        agency: AgencyId,
+        filter: &InspectionFilter,
+        after: Option<(Date, InspectionId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<Inspection>> {
+        let f = filter.clone();
+        self.read(move |c| inspections::list_inspections(c, agency, &f, after, limit))
+            .await
+    }
+
+    async fn changes_for(
+        &self,
+        agency: AgencyId,
+        user: UserId,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Change>> {
+        self.read(move |c| inspections::changes_for(c, agency, user, after, limit))
+            .await
+    }
+
+    async fn feed_bounds(&self) -> StoreResult<(i64, i64)> {
+        self.read(inspections::feed_bounds).await
+    }
+
+    async fn prune_changes(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        self.transact(move |tx| inspections::prune_changes(tx, before))
+            .await
+    }
+
+    async fn assigned_inspections(
+        &self,
+        user: UserId,
+        after: Option<InspectionId>,
+        limit: u32,
+    ) -> StoreResult<Vec<InspectionId>> {
+        self.read(move |c| inspections::assigned_inspections(c, user, after, limit))
+            .await
+    }
+
+    async fn checklist_id(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+        code: &str,
+    ) -> StoreResult<Option<uuid::Uuid>> {
+        let (t, c) = (type_code.to_owned(), code.to_owned());
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT c.id FROM checklists c JOIN control_types t ON t.id = c.control_type_id
+                 WHERE t.agency_id = ?1 AND t.code = ?2 AND c.code = ?3",
+                params![agency.to_string(), t, c],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()
+            .map_err(db_err)?
+            .as_deref()
+            .map(parse_uuid)
+            .transpose()
+        })
+        .await
     }
 
     async fn audit(&self, entry: &AuditEntry) -> StoreResult<()> {

@@ -226,16 +226,26 @@ pub(super) fn list_subjects(
     after: Option<&str>,
     limit: u32,
 ) -> StoreResult<Vec<Subject>> {
+    list_subjects_where(c, agency, "inn > ?2", after.unwrap_or(""), limit)
+}
+
+fn list_subjects_where(
+    c: &Connection,
+    agency: AgencyId,
+    condition: &str,
+    value: &str,
+    limit: u32,
+) -> StoreResult<Vec<Subject>> {
     let mut stmt = c
-        .prepare(
+        .prepare_cached(&format!(
             "SELECT id, inn, ogrn, name, size_class, updated_at FROM subjects
-             WHERE agency_id = ?1 AND inn > ?2 ORDER BY inn LIMIT ?3",
-        )
+             WHERE agency_id = ?1 AND {condition} ORDER BY inn LIMIT ?3"
+        ))
         .map_err(db_err)?;
     type R = (String, String, Option<String>, String, String, String);
     let rows = stmt
         .query_map(
-            params![agency.to_string(), after.unwrap_or(""), limit],
+            params![agency.to_string(), value, limit],
             |r: &Row<'_>| {
                 Ok((
                     r.get(0)?,
@@ -264,6 +274,55 @@ pub(super) fn list_subjects(
         .collect()
 }
 
+/// The columns [`object_of`] reads, from `control_objects o`, `subjects s`, `control_types t`.
+const OBJECT_COLUMNS: &str = "SELECT o.id, o.object_key, s.inn, t.code, o.address, o.district, o.lat_e7,
+        o.lon_e7, o.risk_category, o.updated_at, o.attributes, o.risk_decided_on, o.risk_reason
+     FROM control_objects o JOIN subjects s ON s.id = o.subject_id
+          JOIN control_types t ON t.id = o.control_type_id";
+
+fn object_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ControlObject>> {
+    let id: String = r.get(0)?;
+    let risk: Option<String> = r.get(8)?;
+    let at: String = r.get(9)?;
+    let attributes: String = r.get(10)?;
+    let decided: Option<String> = r.get(11)?;
+    let lat: Option<i64> = r.get(6)?;
+    let lon: Option<i64> = r.get(7)?;
+    let (key, inn, code, address, district, reason) =
+        (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(12)?);
+    Ok((|| {
+        Ok(ControlObject {
+            id: parse_uuid(&id)?,
+            object_key: key,
+            subject_inn: inn,
+            control_type_code: code,
+            address,
+            district,
+            position: lat.zip(lon),
+            risk_category: risk
+                .map(|r| RiskCategory::parse(&r).ok_or_else(|| corrupt(&format!("risk {r:?}"))))
+                .transpose()?,
+            risk_decided_on: decided
+                .map(|d| {
+                    knd_shared::calendar::iso_date::parse(&d)
+                        .map_err(|e| corrupt(&format!("date {d:?}: {e}")))
+                })
+                .transpose()?,
+            risk_reason: reason,
+            attributes: serde_json::from_str(&attributes)
+                .map_err(|e| corrupt(&format!("attributes: {e}")))?,
+            updated_at: parse_ts(&at)?,
+        })
+    })())
+}
+
+fn collect_objects(
+    rows: impl Iterator<Item = rusqlite::Result<StoreResult<ControlObject>>>,
+) -> StoreResult<Vec<ControlObject>> {
+    rows.map(|r| r.map_err(db_err).and_then(|o| o))
+        .collect()
+}
+
 pub(super) fn list_objects(
     c: &Connection,
     agency: AgencyId,
@@ -272,67 +331,83 @@ pub(super) fn list_objects(
     limit: u32,
 ) -> StoreResult<Vec<ControlObject>> {
     let mut stmt = c
-        .prepare(
-            "SELECT o.id, o.object_key, s.inn, t.code, o.address, o.district, o.lat_e7, o.lon_e7,
-                    o.risk_category, o.updated_at
-             FROM control_objects o JOIN subjects s ON s.id = o.subject_id
-                  JOIN control_types t ON t.id = o.control_type_id
+        .prepare(&format!(
+            "{OBJECT_COLUMNS}
              WHERE o.agency_id = ?1 AND (?2 IS NULL OR o.district = ?2) AND o.object_key > ?3
-             ORDER BY o.object_key LIMIT ?4",
-        )
+             ORDER BY o.object_key LIMIT ?4"
+        ))
         .map_err(db_err)?;
-    type R = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<i64>,
-        Option<i64>,
-        Option<String>,
-        String,
-    );
-    let rows = stmt
-        .query_map(
+    collect_objects(
+        stmt.query_map(
             params![agency.to_string(), district, after.unwrap_or(""), limit],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                    r.get(9)?,
-                ))
-            },
+            object_of,
         )
-        .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<R>>>()
+        .map_err(db_err)?,
+    )
+}
+
+/// The agency's objects with these keys (those that exist), in key order.
+pub(super) fn objects_by_keys(
+    c: &Connection,
+    agency: AgencyId,
+    keys: &[String],
+) -> StoreResult<Vec<ControlObject>> {
+    let mut stmt = c
+        .prepare_cached(&format!(
+            "{OBJECT_COLUMNS} WHERE o.agency_id = ?1 AND o.object_key = ?2"
+        ))
         .map_err(db_err)?;
-    rows.into_iter()
-        .map(
-            |(id, key, inn, code, address, district, lat, lon, risk, at)| {
-                Ok(ControlObject {
-                    id: parse_uuid(&id)?,
-                    object_key: key,
-                    subject_inn: inn,
-                    control_type_code: code,
-                    address,
-                    district,
-                    position: lat.zip(lon),
-                    risk_category: risk
-                        .map(|r| {
-                            RiskCategory::parse(&r).ok_or_else(|| corrupt(&format!("risk {r:?}")))
-                        })
-                        .transpose()?,
-                    updated_at: parse_ts(&at)?,
-                })
-            },
+    let mut out = Vec::new();
+    for key in keys {
+        out.extend(collect_objects(
+            stmt.query_map(params![agency.to_string(), key], object_of)
+                .map_err(db_err)?,
+        )?);
+    }
+    out.sort_by(|a, b| a.object_key.cmp(&b.object_key));
+    out.dedup_by(|a, b| a.id == b.id);
+    Ok(out)
+}
+
+/// Records a risk-category decision (ч.1 ст.23: a decision with its date and reasons).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn decide_risk(
+    tx: &Transaction<'_>,
+    agency: AgencyId,
+    key: &str,
+    category: RiskCategory,
+    decided_on: time::Date,
+    reason: &str,
+    attributes: Option<&serde_json::Value>,
+    audit: &AuditEntry,
+) -> StoreResult<bool> {
+    let n = tx
+        .execute(
+            "UPDATE control_objects SET risk_category = ?1, risk_decided_on = ?2, risk_reason = ?3,
+                    attributes = COALESCE(?4, attributes), updated_at = ?5
+             WHERE agency_id = ?6 AND object_key = ?7",
+            params![
+                category.as_str(),
+                knd_shared::calendar::iso_date::format(decided_on),
+                reason,
+                attributes.map(|a| a.to_string()),
+                ts(OffsetDateTime::now_utc()),
+                agency.to_string(),
+                key
+            ],
         )
-        .collect()
+        .map_err(db_err)?;
+    if n > 0 {
+        insert_audit(tx, audit)?;
+    }
+    Ok(n > 0)
+}
+
+/// The agency's subject with this INN.
+pub(super) fn subject_by_inn(
+    c: &Connection,
+    agency: AgencyId,
+    inn: &str,
+) -> StoreResult<Option<Subject>> {
+    Ok(list_subjects_where(c, agency, "inn = ?2", inn, 1)?.pop())
 }

@@ -263,6 +263,12 @@ pub struct ControlObject {
     pub district: String,
     pub position: Option<(i64, i64)>,
     pub risk_category: Option<knd_shared::RiskCategory>,
+    /// The date of the decision that assigned the category, and its reasons.
+    pub risk_decided_on: Option<time::Date>,
+    pub risk_reason: Option<String>,
+    /// What the object is and does (floor area, storeys, activity codes...), as the control
+    /// type's risk criteria need them.
+    pub attributes: serde_json::Value,
     pub updated_at: OffsetDateTime,
 }
 
@@ -308,3 +314,6 @@ pub struct NewChecklistItem {
     pub requirement: String,
     pub question: String,
 }
+
+mod inspections;
+pub use inspections::*;

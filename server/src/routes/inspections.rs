@@ -1,0 +1,262 @@
+//! Inspections: the planner's side (create, reschedule, reassign, status) and what inspectors see.
+
+use axum::extract::State;
+use knd_shared::{InspectionId, InspectionKind, UserId};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, Json, Path, Problem, Query};
+use crate::model::{Actor, Basis, Inspection, InspectionFilter, InspectionStatus, Role};
+use crate::services::inspections::{self, InspectionChange, NewInspection};
+use crate::state::AppState;
+
+const PLANNERS: &[Role] = &[Role::Admin, Role::Planner];
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct InspectionView {
+    #[schema(value_type = String)]
+    id: InspectionId,
+    #[schema(value_type = String)]
+    kind: InspectionKind,
+    basis: Basis,
+    status: InspectionStatus,
+    control_type: String,
+    subject_inn: String,
+    /// Object keys.
+    objects: Vec<String>,
+    checklist: Option<String>,
+    #[schema(value_type = String, format = Date)]
+    starts_on: String,
+    #[schema(value_type = String, format = Date)]
+    ends_on: String,
+    #[schema(value_type = Vec<String>)]
+    inspectors: Vec<UserId>,
+    note: String,
+    #[serde(with = "time::serde::rfc3339")]
+    created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    updated_at: OffsetDateTime,
+}
+
+impl From<Inspection> for InspectionView {
+    fn from(i: Inspection) -> Self {
+        use knd_shared::calendar::iso_date::format;
+        Self {
+            id: i.id,
+            kind: i.kind,
+            basis: i.basis,
+            status: i.status,
+            control_type: i.control_type_code,
+            subject_inn: i.subject_inn,
+            objects: i.objects.into_iter().map(|(_, k)| k).collect(),
+            checklist: i.checklist_code,
+            starts_on: format(i.starts_on),
+            ends_on: format(i.ends_on),
+            inspectors: i.inspectors,
+            note: i.note,
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+        }
+    }
+}
+
+fn parse_id(s: &str) -> ApiResult<InspectionId> {
+    InspectionId::parse(s).map_err(|_| ApiError::NotFound)
+}
+
+/// Creates an inspection, as a draft or already scheduled (admins and planners).
+#[utoipa::path(post, path = "/api/v1/inspections", tag = "inspections", security(("session" = [])),
+    request_body = NewInspection, responses((status = 201, body = InspectionView), (status = 422, body = Problem)))]
+pub(super) async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<NewInspection>,
+) -> ApiResult<(axum::http::StatusCode, Json<InspectionView>)> {
+    caller
+        .require(&state, PLANNERS, "inspection.create", "inspection".into())
+        .await?;
+    let insp = inspections::create(&state, &caller.user, req, caller.address.as_deref()).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(insp.into())))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ListQuery {
+    status: Option<InspectionStatus>,
+    /// Only those assigned to this inspector (an inspector always sees only their own).
+    inspector: Option<String>,
+    /// Only those not ended before this date.
+    #[param(format = Date)]
+    from: Option<String>,
+    /// Only those not starting after this date.
+    #[param(format = Date)]
+    to: Option<String>,
+    /// The `next` of the previous page.
+    after: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct InspectionPage {
+    items: Vec<InspectionView>,
+    /// Pass as `after` for the next page; absent on the last one.
+    next: Option<String>,
+}
+
+fn date_param(name: &str, s: Option<&str>) -> ApiResult<Option<time::Date>> {
+    s.map(|d| {
+        knd_shared::calendar::iso_date::parse(d)
+            .map_err(|_| ApiError::BadRequest(format!("{name} is a date YYYY-MM-DD")))
+    })
+    .transpose()
+}
+
+/// The agency's inspections by start date (keyset pages), filtered.
+#[utoipa::path(get, path = "/api/v1/inspections", tag = "inspections", security(("session" = [])),
+    params(ListQuery), responses((status = 200, body = InspectionPage)))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<InspectionPage>> {
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::BadRequest("limit is 1 to 500".into()));
+    }
+    let mut inspector = q
+        .inspector
+        .as_deref()
+        .map(|s| UserId::parse(s).map_err(|_| ApiError::BadRequest("inspector is a user id".into())))
+        .transpose()?;
+    if caller.user.role == Role::Inspector {
+        inspector = Some(caller.user.id);
+    }
+    let after = q
+        .after
+        .as_deref()
+        .map(|a| {
+            a.split_once('_')
+                .and_then(|(d, i)| {
+                    Some((
+                        knd_shared::calendar::iso_date::parse(d).ok()?,
+                        InspectionId::parse(i).ok()?,
+                    ))
+                })
+                .ok_or_else(|| ApiError::BadRequest("after is the next of a previous page".into()))
+        })
+        .transpose()?;
+    let filter = InspectionFilter {
+        status: q.status,
+        inspector,
+        from: date_param("from", q.from.as_deref())?,
+        to: date_param("to", q.to.as_deref())?,
+    };
+    let items = state
+        .store
+        .list_inspections(caller.user.agency, &filter, after, limit)
+        .await?;
+    let next = (items.len() == limit as usize)
+        .then(|| items.last())
+        .flatten()
+        .map(|i| {
+            format!(
+                "{}_{}",
+                knd_shared::calendar::iso_date::format(i.starts_on),
+                i.id
+            )
+        });
+    Ok(Json(InspectionPage {
+        items: items.into_iter().map(Into::into).collect(),
+        next,
+    }))
+}
+
+/// One inspection.
+#[utoipa::path(get, path = "/api/v1/inspections/{id}", tag = "inspections", security(("session" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = InspectionView)))]
+pub(super) async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<InspectionView>> {
+    let insp = inspections::get(&state, &caller.user, parse_id(&id)?).await?;
+    Ok(Json(insp.into()))
+}
+
+/// Reschedules, reassigns, or changes the objects, checklist or note (admins and planners).
+#[utoipa::path(patch, path = "/api/v1/inspections/{id}", tag = "inspections", security(("session" = [])),
+    params(("id" = String, Path)), request_body = InspectionChange,
+    responses((status = 200, body = InspectionView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub(super) async fn change(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(req): Json<InspectionChange>,
+) -> ApiResult<Json<InspectionView>> {
+    caller
+        .require(
+            &state,
+            PLANNERS,
+            "inspection.change",
+            format!("inspection:{}", id.escape_debug()),
+        )
+        .await?;
+    let insp = inspections::change(
+        &state,
+        &caller.user,
+        parse_id(&id)?,
+        req,
+        caller.address.as_deref(),
+    )
+    .await?;
+    Ok(Json(insp.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct StatusChange {
+    status: InspectionStatus,
+    /// Required to cancel.
+    reason: Option<String>,
+}
+
+/// Moves an inspection through draft → scheduled → in progress → completed → closed, or cancels
+/// it (admins and planners; reviewers may close).
+#[utoipa::path(post, path = "/api/v1/inspections/{id}/status", tag = "inspections", security(("session" = [])),
+    params(("id" = String, Path)), request_body = StatusChange,
+    responses((status = 200, body = InspectionView), (status = 409, body = Problem)))]
+pub(super) async fn set_status(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(req): Json<StatusChange>,
+) -> ApiResult<Json<InspectionView>> {
+    let roles: &[Role] = if req.status == InspectionStatus::Closed {
+        &[Role::Admin, Role::Planner, Role::Reviewer]
+    } else {
+        PLANNERS
+    };
+    caller
+        .require(
+            &state,
+            roles,
+            "inspection.status",
+            format!("inspection:{}", id.escape_debug()),
+        )
+        .await?;
+    let prev = inspections::get(&state, &caller.user, parse_id(&id)?).await?;
+    let insp = inspections::set_status(
+        &state,
+        &prev,
+        req.status,
+        req.reason.as_deref(),
+        Actor::User(caller.user.id),
+        caller.address.as_deref(),
+    )
+    .await?;
+    Ok(Json(insp.into()))
+}

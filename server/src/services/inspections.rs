@@ -1,0 +1,449 @@
+//! Inspections (КНМ): created by planners, assigned to inspectors, moved through the status
+//! machine, and checked against the law's terms on the working-day calendar.
+
+use knd_shared::calendar::Calendar;
+use knd_shared::{InspectionId, InspectionKind, UserId};
+use serde::Deserialize;
+use time::{Date, OffsetDateTime};
+use utoipa::ToSchema;
+
+use super::accounts::{audit, plain_text};
+use crate::error::{ApiError, ApiResult};
+use crate::model::{Actor, Basis, Inspection, InspectionStatus, Role, User};
+use crate::state::AppState;
+
+/// Most objects one inspection may cover.
+const MAX_OBJECTS: usize = 500;
+/// Most inspectors on one inspection.
+const MAX_INSPECTORS: usize = 20;
+
+/// A new inspection, as a planner submits it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInspection {
+    /// One of the nine kinds of ст.56, e.g. `field_check`, `raid`, `inspection_visit`.
+    #[schema(value_type = String, example = "field_check")]
+    pub kind: InspectionKind,
+    pub basis: Basis,
+    /// The control type's code.
+    pub control_type: String,
+    /// The controlled person's INN.
+    pub subject_inn: String,
+    /// Keys of the subject's objects of that control type.
+    pub objects: Vec<String>,
+    /// The checklist's code (mandatory for raids and field checks, ПП 1844).
+    pub checklist: Option<String>,
+    #[serde(with = "knd_shared::calendar::iso_date")]
+    #[schema(value_type = String, format = Date)]
+    pub starts_on: Date,
+    #[serde(with = "knd_shared::calendar::iso_date")]
+    #[schema(value_type = String, format = Date)]
+    pub ends_on: Date,
+    /// Inspectors (users with the inspector role) to assign.
+    #[serde(default)]
+    #[schema(value_type = Vec<String>)]
+    pub inspectors: Vec<UserId>,
+    #[serde(default)]
+    pub note: String,
+    /// `draft` (default) or `scheduled`.
+    pub status: Option<InspectionStatus>,
+}
+
+/// Changes to an inspection: rescheduling, reassignment, objects, checklist, note.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionChange {
+    #[serde(default, with = "opt_date")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub starts_on: Option<Date>,
+    #[serde(default, with = "opt_date")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub ends_on: Option<Date>,
+    #[schema(value_type = Option<Vec<String>>)]
+    pub inspectors: Option<Vec<UserId>>,
+    pub objects: Option<Vec<String>>,
+    pub checklist: Option<String>,
+    pub note: Option<String>,
+}
+
+mod opt_date {
+    use serde::{Deserialize, Deserializer};
+    use time::Date;
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|s| knd_shared::calendar::iso_date::parse(&s).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
+fn conflict_free<T>(r: Result<T, crate::store::StoreError>) -> ApiResult<T> {
+    r.map_err(ApiError::from)
+}
+
+/// The kind's term in working days, checked on the calendar (ст.66, 70, 72, 73).
+pub fn check_term(
+    calendar: &Calendar,
+    kind: InspectionKind,
+    places: usize,
+    starts_on: Date,
+    ends_on: Date,
+) -> ApiResult<()> {
+    if ends_on < starts_on {
+        return Err(ApiError::Unprocessable(
+            "ends_on is before starts_on".into(),
+        ));
+    }
+    let Some(max) = kind.max_working_days(places) else {
+        return Ok(());
+    };
+    let before = starts_on
+        .previous_day()
+        .ok_or_else(|| ApiError::Unprocessable("starts_on is out of range".into()))?;
+    let days = calendar
+        .working_days_between(before, ends_on)
+        .map_err(|e| ApiError::Unprocessable(format!("the production calendar: {e}")))?;
+    if days > max {
+        return Err(ApiError::Unprocessable(format!(
+            "a {} lasts at most {max} working days; {} to {} is {days}",
+            kind.as_str(),
+            knd_shared::calendar::iso_date::format(starts_on),
+            knd_shared::calendar::iso_date::format(ends_on),
+        )));
+    }
+    Ok(())
+}
+
+/// Resolves object keys to the subject's objects of the control type, naming any that are not.
+async fn resolve_objects(
+    state: &AppState,
+    insp: &Inspection,
+    keys: &[String],
+) -> ApiResult<Vec<(uuid::Uuid, String)>> {
+    if keys.is_empty() || keys.len() > MAX_OBJECTS {
+        return Err(ApiError::Unprocessable(format!(
+            "an inspection covers 1 to {MAX_OBJECTS} objects"
+        )));
+    }
+    let found = state.store.objects_by_keys(insp.agency, keys).await?;
+    let mut refused = Vec::new();
+    for key in keys {
+        match found.iter().find(|o| &o.object_key == key) {
+            None => refused.push(format!("{key}: no such object")),
+            Some(o) if o.subject_inn != insp.subject_inn => {
+                refused.push(format!("{key}: belongs to another subject"));
+            }
+            Some(o) if o.control_type_code != insp.control_type_code => {
+                refused.push(format!("{key}: is under another control type"));
+            }
+            Some(_) => {}
+        }
+    }
+    if !refused.is_empty() {
+        return Err(ApiError::Unprocessable(format!(
+            "objects refused: {}",
+            refused.join("; ")
+        )));
+    }
+    let mut objects: Vec<_> = found.into_iter().map(|o| (o.id, o.object_key)).collect();
+    objects.dedup_by(|a, b| a.0 == b.0);
+    Ok(objects)
+}
+
+async fn resolve_checklist(
+    state: &AppState,
+    insp: &Inspection,
+    code: Option<&str>,
+) -> ApiResult<Option<(uuid::Uuid, String)>> {
+    let Some(code) = code else {
+        if insp.kind.requires_checklist() {
+            return Err(ApiError::Unprocessable(format!(
+                "a {} needs a checklist (ПП 1844)",
+                insp.kind.as_str()
+            )));
+        }
+        return Ok(None);
+    };
+    let id = state
+        .store
+        .checklist_id(insp.agency, &insp.control_type_code, code)
+        .await?
+        .ok_or_else(|| {
+            ApiError::Unprocessable(format!(
+                "control type {} has no checklist {code}",
+                insp.control_type_code
+            ))
+        })?;
+    Ok(Some((id, code.to_owned())))
+}
+
+async fn check_inspectors(state: &AppState, insp: &Inspection) -> ApiResult<()> {
+    if insp.inspectors.len() > MAX_INSPECTORS {
+        return Err(ApiError::Unprocessable(format!(
+            "at most {MAX_INSPECTORS} inspectors"
+        )));
+    }
+    for id in &insp.inspectors {
+        match state.store.get_user(insp.agency, *id).await? {
+            Some(u) if u.role == Role::Inspector => {}
+            _ => {
+                return Err(ApiError::Unprocessable(format!(
+                    "user {id} is not an inspector of the agency"
+                )));
+            }
+        }
+    }
+    if insp.status != InspectionStatus::Draft && insp.inspectors.is_empty() {
+        return Err(ApiError::Unprocessable(
+            "a scheduled inspection needs at least one inspector".into(),
+        ));
+    }
+    Ok(())
+}
+
+async fn validate(state: &AppState, insp: &Inspection) -> ApiResult<()> {
+    check_inspectors(state, insp).await?;
+    check_term(
+        &state.calendar,
+        insp.kind,
+        insp.objects.len(),
+        insp.starts_on,
+        insp.ends_on,
+    )
+}
+
+pub async fn create(
+    state: &AppState,
+    user: &User,
+    new: NewInspection,
+    address: Option<&str>,
+) -> ApiResult<Inspection> {
+    let status = new.status.unwrap_or(InspectionStatus::Draft);
+    if !matches!(status, InspectionStatus::Draft | InspectionStatus::Scheduled) {
+        return Err(ApiError::Unprocessable(
+            "a new inspection is draft or scheduled".into(),
+        ));
+    }
+    let note = new.note.trim();
+    if note.chars().count() > 2000 || note.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(ApiError::Unprocessable(
+            "a note is at most 2000 characters, without control characters".into(),
+        ));
+    }
+    let subject = state
+        .store
+        .subject_by_inn(user.agency, &new.subject_inn)
+        .await?
+        .ok_or_else(|| ApiError::Unprocessable(format!("no subject with INN {}", new.subject_inn)))?;
+    let control_type = state
+        .store
+        .list_control_types(user.agency)
+        .await?
+        .into_iter()
+        .find(|t| t.code == new.control_type)
+        .ok_or_else(|| {
+            ApiError::Unprocessable(format!("no control type {}", new.control_type))
+        })?;
+    let now = OffsetDateTime::now_utc();
+    let mut inspectors = new.inspectors.clone();
+    inspectors.sort();
+    inspectors.dedup();
+    let mut insp = Inspection {
+        id: InspectionId::new(),
+        agency: user.agency,
+        kind: new.kind,
+        basis: new.basis,
+        status,
+        subject_id: subject.id,
+        subject_inn: subject.inn,
+        control_type_id: control_type.id,
+        control_type_code: control_type.code,
+        checklist_id: None,
+        checklist_code: None,
+        objects: Vec::new(),
+        starts_on: new.starts_on,
+        ends_on: new.ends_on,
+        inspectors,
+        note: note.to_owned(),
+        created_by: Some(user.id),
+        created_at: now,
+        updated_at: now,
+    };
+    insp.objects = resolve_objects(state, &insp, &new.objects).await?;
+    (insp.checklist_id, insp.checklist_code) =
+        resolve_checklist(state, &insp, new.checklist.as_deref())
+            .await?
+            .unzip();
+    validate(state, &insp).await?;
+    let mut a = audit(
+        Actor::User(user.id),
+        Some(user.agency),
+        "inspection.create",
+        address,
+    );
+    a.target = Some(format!("inspection:{}", insp.id));
+    a.detail = Some(serde_json::json!({ "status": insp.status.as_str() }));
+    conflict_free(state.store.save_inspection(&insp, None, "created", &a).await)?;
+    Ok(insp)
+}
+
+/// An inspection of the user's agency; an inspector sees only those assigned to them.
+pub async fn get(state: &AppState, user: &User, id: InspectionId) -> ApiResult<Inspection> {
+    let insp = state
+        .store
+        .get_inspection(Some(user.agency), id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if user.role == Role::Inspector && !insp.inspectors.contains(&user.id) {
+        return Err(ApiError::NotFound);
+    }
+    Ok(insp)
+}
+
+pub async fn change(
+    state: &AppState,
+    user: &User,
+    id: InspectionId,
+    change: InspectionChange,
+    address: Option<&str>,
+) -> ApiResult<Inspection> {
+    let prev = get(state, user, id).await?;
+    let mut next = prev.clone();
+    let mut what = Vec::new();
+    let editable_plan = matches!(
+        prev.status,
+        InspectionStatus::Draft | InspectionStatus::Scheduled
+    );
+    if change.starts_on.is_some() || change.ends_on.is_some() {
+        if !editable_plan {
+            return Err(ApiError::Conflict(format!(
+                "a {} inspection cannot be rescheduled",
+                prev.status.as_str()
+            )));
+        }
+        next.starts_on = change.starts_on.unwrap_or(prev.starts_on);
+        next.ends_on = change.ends_on.unwrap_or(prev.ends_on);
+        what.push("rescheduled");
+    }
+    if let Some(keys) = &change.objects {
+        if !editable_plan {
+            return Err(ApiError::Conflict(format!(
+                "the objects of a {} inspection are fixed",
+                prev.status.as_str()
+            )));
+        }
+        next.objects = resolve_objects(state, &next, keys).await?;
+        what.push("objects");
+    }
+    if let Some(code) = &change.checklist {
+        if !editable_plan {
+            return Err(ApiError::Conflict(format!(
+                "the checklist of a {} inspection is fixed",
+                prev.status.as_str()
+            )));
+        }
+        (next.checklist_id, next.checklist_code) = resolve_checklist(state, &next, Some(code))
+            .await?
+            .unzip();
+        what.push("checklist");
+    }
+    if let Some(mut inspectors) = change.inspectors {
+        if matches!(
+            prev.status,
+            InspectionStatus::Closed | InspectionStatus::Cancelled
+        ) {
+            return Err(ApiError::Conflict(format!(
+                "a {} inspection cannot be reassigned",
+                prev.status.as_str()
+            )));
+        }
+        inspectors.sort();
+        inspectors.dedup();
+        next.inspectors = inspectors;
+        what.push("reassigned");
+    }
+    if let Some(note) = &change.note {
+        next.note = if note.trim().is_empty() {
+            String::new()
+        } else {
+            plain_text("a note", note, 2000)?.to_owned()
+        };
+        what.push("note");
+    }
+    if what.is_empty() {
+        return Ok(prev);
+    }
+    validate(state, &next).await?;
+    next.updated_at = later_than(prev.updated_at);
+    let mut a = audit(
+        Actor::User(user.id),
+        Some(user.agency),
+        "inspection.change",
+        address,
+    );
+    a.target = Some(format!("inspection:{id}"));
+    a.detail = Some(serde_json::json!({ "changed": what }));
+    conflict_free(
+        state
+            .store
+            .save_inspection(&next, Some(&prev), &what.join(","), &a)
+            .await,
+    )?;
+    Ok(next)
+}
+
+/// Now, but strictly after `prev` (the optimistic check compares update times).
+fn later_than(prev: OffsetDateTime) -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    if now > prev {
+        now
+    } else {
+        prev + time::Duration::microseconds(1)
+    }
+}
+
+/// Moves an inspection through the status machine. `actor` is a user, or the server itself when
+/// a device's record started or finished it.
+pub async fn set_status(
+    state: &AppState,
+    prev: &Inspection,
+    status: InspectionStatus,
+    reason: Option<&str>,
+    actor: Actor,
+    address: Option<&str>,
+) -> ApiResult<Inspection> {
+    if !prev.status.may_become(status) {
+        return Err(ApiError::Conflict(format!(
+            "a {} inspection cannot become {}",
+            prev.status.as_str(),
+            status.as_str()
+        )));
+    }
+    if status == InspectionStatus::Cancelled && reason.is_none_or(|r| r.trim().is_empty()) {
+        return Err(ApiError::Unprocessable(
+            "cancelling needs a reason".into(),
+        ));
+    }
+    let reason = reason
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| plain_text("a reason", r, 2000))
+        .transpose()?;
+    let mut next = prev.clone();
+    next.status = status;
+    if status == InspectionStatus::Scheduled {
+        validate(state, &next).await?;
+    }
+    next.updated_at = later_than(prev.updated_at);
+    let mut a = audit(actor, Some(prev.agency), "inspection.status", address);
+    a.target = Some(format!("inspection:{}", prev.id));
+    a.detail = Some(serde_json::json!({
+        "from": prev.status.as_str(), "to": status.as_str(), "reason": reason,
+    }));
+    conflict_free(
+        state
+            .store
+            .save_inspection(&next, Some(prev), status.as_str(), &a)
+            .await,
+    )?;
+    Ok(next)
+}

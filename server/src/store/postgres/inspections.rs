@@ -1,0 +1,336 @@
+//! Inspections, their assignment and status history, and the change feed pull reads.
+
+use knd_shared::{AgencyId, InspectionId, InspectionKind, UserId};
+use time::OffsetDateTime;
+use tokio_postgres::{GenericClient, Row, Transaction};
+
+use super::{db_err, insert_audit};
+use crate::model::{AuditEntry, Basis, Change, Inspection, InspectionFilter, InspectionStatus};
+use crate::store::{StoreError, StoreResult};
+
+fn corrupt(what: String) -> StoreError {
+    StoreError::Corrupt(what)
+}
+
+/// Writes `insp` (new when `prev` is `None`), refusing with a conflict when the stored row is no
+/// longer `prev`; the change feed gets an entry for every inspector the change concerns.
+pub(super) async fn save_inspection(
+    tx: &Transaction<'_>,
+    insp: &Inspection,
+    prev: Option<&Inspection>,
+    what: &str,
+    audit: &AuditEntry,
+) -> StoreResult<()> {
+    let now = insp.updated_at;
+    let id = insp.id.as_uuid();
+    let checklist = insp.checklist_id;
+    match prev {
+        None => {
+            tx.execute(
+                "INSERT INTO inspections (id, agency_id, kind, basis, subject_id, control_type_id, checklist_id,
+                     starts_on, ends_on, status, note, created_by, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                &[
+                    &id,
+                    &insp.agency.as_uuid(),
+                    &insp.kind.as_str(),
+                    &insp.basis.as_str(),
+                    &insp.subject_id,
+                    &insp.control_type_id,
+                    &checklist,
+                    &insp.starts_on,
+                    &insp.ends_on,
+                    &insp.status.as_str(),
+                    &insp.note,
+                    &insp.created_by.map(|u| u.as_uuid()),
+                    &insp.created_at,
+                    &now,
+                ],
+            )
+            .await
+            .map_err(db_err)?;
+        }
+        Some(p) => {
+            let n = tx
+                .execute(
+                    "UPDATE inspections SET checklist_id = $1, starts_on = $2, ends_on = $3, status = $4,
+                         note = $5, updated_at = $6
+                     WHERE id = $7 AND updated_at = $8",
+                    &[
+                        &checklist,
+                        &insp.starts_on,
+                        &insp.ends_on,
+                        &insp.status.as_str(),
+                        &insp.note,
+                        &now,
+                        &id,
+                        &p.updated_at,
+                    ],
+                )
+                .await
+                .map_err(db_err)?;
+            if n == 0 {
+                return Err(StoreError::Conflict(
+                    "the inspection was changed meanwhile; reload it and try again".into(),
+                ));
+            }
+            tx.execute(
+                "DELETE FROM inspection_objects WHERE inspection_id = $1",
+                &[&id],
+            )
+            .await
+            .map_err(db_err)?;
+        }
+    }
+    for (object, _) in &insp.objects {
+        tx.execute(
+            "INSERT INTO inspection_objects (inspection_id, object_id) VALUES ($1, $2)",
+            &[&id, object],
+        )
+        .await
+        .map_err(db_err)?;
+    }
+    let before: &[UserId] = prev.map_or(&[], |p| &p.inspectors);
+    for gone in before.iter().filter(|u| !insp.inspectors.contains(u)) {
+        tx.execute(
+            "UPDATE inspection_assignments SET unassigned_at = $1
+             WHERE inspection_id = $2 AND user_id = $3 AND unassigned_at IS NULL",
+            &[&now, &id, &gone.as_uuid()],
+        )
+        .await
+        .map_err(db_err)?;
+    }
+    for new in insp.inspectors.iter().filter(|u| !before.contains(u)) {
+        tx.execute(
+            "INSERT INTO inspection_assignments (inspection_id, user_id, assigned_at) VALUES ($1, $2, $3)",
+            &[&id, &new.as_uuid(), &now],
+        )
+        .await
+        .map_err(db_err)?;
+    }
+    if prev.is_none_or(|p| p.status != insp.status) {
+        tx.execute(
+            "INSERT INTO inspection_status_log (inspection_id, status, at) VALUES ($1, $2, $3)",
+            &[&id, &insp.status.as_str(), &now],
+        )
+        .await
+        .map_err(db_err)?;
+    }
+    // Devices hear of it when it is (or was) on them; drafts stay with the planner.
+    let was_visible = prev.is_some_and(|p| p.status.is_on_devices());
+    if insp.status.is_on_devices() || was_visible {
+        let mut concerned: Vec<UserId> = before.to_vec();
+        concerned.extend(insp.inspectors.iter().copied());
+        concerned.sort();
+        concerned.dedup();
+        for user in concerned {
+            tx.execute(
+                "INSERT INTO changes (agency_id, user_id, inspection_id, what, at) VALUES ($1, $2, $3, $4, $5)",
+                &[&insp.agency.as_uuid(), &user.as_uuid(), &id, &what, &now],
+            )
+            .await
+            .map_err(db_err)?;
+        }
+    }
+    insert_audit(tx, audit).await
+}
+
+const INSPECTION_COLUMNS: &str = "SELECT i.id, i.agency_id, i.kind, i.basis, i.status, i.subject_id, s.inn,
+        i.control_type_id, t.code, i.checklist_id, c.code, i.starts_on, i.ends_on, i.note, i.created_by,
+        i.created_at, i.updated_at
+     FROM inspections i JOIN subjects s ON s.id = i.subject_id
+          JOIN control_types t ON t.id = i.control_type_id
+          LEFT JOIN checklists c ON c.id = i.checklist_id";
+
+async fn inspection_of(c: &impl GenericClient, r: &Row) -> StoreResult<Inspection> {
+    let id: uuid::Uuid = r.get(0);
+    let objects = c
+        .query(
+            "SELECT o.id, o.object_key FROM inspection_objects io JOIN control_objects o ON o.id = io.object_id
+             WHERE io.inspection_id = $1 ORDER BY o.object_key COLLATE \"C\"",
+            &[&id],
+        )
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|o| (o.get(0), o.get(1)))
+        .collect();
+    let inspectors = c
+        .query(
+            "SELECT user_id FROM inspection_assignments WHERE inspection_id = $1 AND unassigned_at IS NULL
+             ORDER BY user_id",
+            &[&id],
+        )
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|u| UserId::from(u.get::<_, uuid::Uuid>(0)))
+        .collect();
+    let (kind, basis, status): (String, String, String) = (r.get(2), r.get(3), r.get(4));
+    Ok(Inspection {
+        id: InspectionId::from(id),
+        agency: AgencyId::from(r.get::<_, uuid::Uuid>(1)),
+        kind: InspectionKind::parse(&kind).ok_or_else(|| corrupt(format!("kind {kind:?}")))?,
+        basis: Basis::parse(&basis).ok_or_else(|| corrupt(format!("basis {basis:?}")))?,
+        status: InspectionStatus::parse(&status)
+            .ok_or_else(|| corrupt(format!("status {status:?}")))?,
+        subject_id: r.get(5),
+        subject_inn: r.get(6),
+        control_type_id: r.get(7),
+        control_type_code: r.get(8),
+        checklist_id: r.get(9),
+        checklist_code: r.get(10),
+        objects,
+        starts_on: r.get(11),
+        ends_on: r.get(12),
+        inspectors,
+        note: r.get(13),
+        created_by: r.get::<_, Option<uuid::Uuid>>(14).map(UserId::from),
+        created_at: r.get(15),
+        updated_at: r.get(16),
+    })
+}
+
+pub(super) async fn get_inspection(
+    c: &impl GenericClient,
+    agency: Option<AgencyId>,
+    id: InspectionId,
+) -> StoreResult<Option<Inspection>> {
+    let row = c
+        .query_opt(
+            &format!(
+                "{INSPECTION_COLUMNS} WHERE i.id = $1 AND ($2::UUID IS NULL OR i.agency_id = $2)"
+            ),
+            &[&id.as_uuid(), &agency.map(|a| a.as_uuid())],
+        )
+        .await
+        .map_err(db_err)?;
+    match row {
+        Some(r) => Ok(Some(inspection_of(c, &r).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The agency's inspections by start date then id, after `after` (keyset pagination).
+pub(super) async fn list_inspections(
+    c: &impl GenericClient,
+    agency: AgencyId,
+    f: &InspectionFilter,
+    after: Option<(time::Date, InspectionId)>,
+    limit: u32,
+) -> StoreResult<Vec<Inspection>> {
+    let (after_date, after_id) = after.unzip();
+    let rows = c
+        .query(
+            &format!(
+                "{INSPECTION_COLUMNS}
+                 WHERE i.agency_id = $1 AND ($2::TEXT IS NULL OR i.status = $2)
+                   AND ($3::UUID IS NULL OR EXISTS (SELECT 1 FROM inspection_assignments a
+                        WHERE a.inspection_id = i.id AND a.user_id = $3 AND a.unassigned_at IS NULL))
+                   AND ($4::DATE IS NULL OR i.ends_on >= $4) AND ($5::DATE IS NULL OR i.starts_on <= $5)
+                   AND ($6::DATE IS NULL OR (i.starts_on, i.id) > ($6, $7::UUID))
+                 ORDER BY i.starts_on, i.id LIMIT $8"
+            ),
+            &[
+                &agency.as_uuid(),
+                &f.status.map(InspectionStatus::as_str),
+                &f.inspector.map(|u| u.as_uuid()),
+                &f.from,
+                &f.to,
+                &after_date,
+                &after_id.map(|i| i.as_uuid()),
+                &i64::from(limit),
+            ],
+        )
+        .await
+        .map_err(db_err)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        out.push(inspection_of(c, r).await?);
+    }
+    Ok(out)
+}
+
+/// The inspector's feed after `after`, oldest first.
+pub(super) async fn changes_for(
+    c: &impl GenericClient,
+    agency: AgencyId,
+    user: UserId,
+    after: i64,
+    limit: u32,
+) -> StoreResult<Vec<Change>> {
+    Ok(c
+        .query(
+            "SELECT id, inspection_id, what FROM changes
+             WHERE id > $1 AND (user_id = $2 OR (user_id IS NULL AND agency_id = $3))
+             ORDER BY id LIMIT $4",
+            &[&after, &user.as_uuid(), &agency.as_uuid(), &i64::from(limit)],
+        )
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| Change {
+            id: r.get(0),
+            inspection: r.get::<_, Option<uuid::Uuid>>(1).map(InspectionId::from),
+            what: r.get(2),
+        })
+        .collect())
+}
+
+/// The lowest cursor still complete (changes below it were pruned) and the newest change id.
+pub(super) async fn feed_bounds(c: &impl GenericClient) -> StoreResult<(i64, i64)> {
+    let r = c
+        .query_one(
+            "SELECT f.floor, COALESCE((SELECT MAX(id) FROM changes), 0) FROM change_feed f WHERE f.id = 1",
+            &[],
+        )
+        .await
+        .map_err(db_err)?;
+    Ok((r.get(0), r.get(1)))
+}
+
+/// Deletes changes older than `before`; cursors below the new floor get a snapshot.
+pub(super) async fn prune_changes(
+    tx: &Transaction<'_>,
+    before: OffsetDateTime,
+) -> StoreResult<u64> {
+    let floor: Option<i64> = tx
+        .query_one("SELECT MAX(id) FROM changes WHERE at < $1", &[&before])
+        .await
+        .map_err(db_err)?
+        .get(0);
+    let Some(floor) = floor else { return Ok(0) };
+    let n = tx
+        .execute("DELETE FROM changes WHERE id <= $1", &[&floor])
+        .await
+        .map_err(db_err)?;
+    tx.execute(
+        "UPDATE change_feed SET floor = GREATEST(floor, $1) WHERE id = 1",
+        &[&floor],
+    )
+    .await
+    .map_err(db_err)?;
+    Ok(n)
+}
+
+/// The inspections the user is assigned to now and that devices carry, by id after `after`.
+pub(super) async fn assigned_inspections(
+    c: &impl GenericClient,
+    user: UserId,
+    after: Option<InspectionId>,
+    limit: u32,
+) -> StoreResult<Vec<InspectionId>> {
+    Ok(c
+        .query(
+            "SELECT i.id FROM inspection_assignments a JOIN inspections i ON i.id = a.inspection_id
+             WHERE a.user_id = $1 AND a.unassigned_at IS NULL AND ($2::UUID IS NULL OR i.id > $2)
+               AND i.status IN ('scheduled', 'in_progress', 'completed')
+             ORDER BY i.id LIMIT $3",
+            &[&user.as_uuid(), &after.map(|a| a.as_uuid()), &i64::from(limit)],
+        )
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| InspectionId::from(r.get::<_, uuid::Uuid>(0)))
+        .collect())
+}

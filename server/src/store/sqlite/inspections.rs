@@ -1,0 +1,395 @@
+//! Inspections, their assignment and status history, and the change feed pull reads.
+
+use knd_shared::{AgencyId, InspectionId, InspectionKind, UserId};
+use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
+use time::OffsetDateTime;
+
+use super::{db_err, insert_audit, parse_ts, parse_uuid, ts};
+use crate::model::{
+    AuditEntry, Basis, Change, Inspection, InspectionFilter, InspectionStatus,
+};
+use crate::store::{StoreError, StoreResult};
+use knd_shared::calendar::iso_date;
+
+fn corrupt(what: String) -> StoreError {
+    StoreError::Corrupt(what)
+}
+
+fn date(s: &str) -> StoreResult<time::Date> {
+    iso_date::parse(s).map_err(|e| corrupt(format!("date {s:?}: {e}")))
+}
+
+/// Writes `insp` (new when `prev` is `None`), refusing with a conflict when the stored row is no
+/// longer `prev`; the change feed gets an entry for every inspector the change concerns.
+pub(super) fn save_inspection(
+    tx: &Transaction<'_>,
+    insp: &Inspection,
+    prev: Option<&Inspection>,
+    what: &str,
+    audit: &AuditEntry,
+) -> StoreResult<()> {
+    let now = insp.updated_at;
+    let id = insp.id.to_string();
+    match prev {
+        None => {
+            tx.execute(
+                "INSERT INTO inspections (id, agency_id, kind, basis, subject_id, control_type_id, checklist_id,
+                     starts_on, ends_on, status, note, created_by, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                params![
+                    id,
+                    insp.agency.to_string(),
+                    insp.kind.as_str(),
+                    insp.basis.as_str(),
+                    insp.subject_id.to_string(),
+                    insp.control_type_id.to_string(),
+                    insp.checklist_id.map(|c| c.to_string()),
+                    iso_date::format(insp.starts_on),
+                    iso_date::format(insp.ends_on),
+                    insp.status.as_str(),
+                    insp.note,
+                    insp.created_by.map(|u| u.to_string()),
+                    ts(insp.created_at),
+                    ts(now),
+                ],
+            )
+            .map_err(db_err)?;
+        }
+        Some(p) => {
+            let n = tx
+                .execute(
+                    "UPDATE inspections SET checklist_id = ?1, starts_on = ?2, ends_on = ?3, status = ?4,
+                         note = ?5, updated_at = ?6
+                     WHERE id = ?7 AND updated_at = ?8",
+                    params![
+                        insp.checklist_id.map(|c| c.to_string()),
+                        iso_date::format(insp.starts_on),
+                        iso_date::format(insp.ends_on),
+                        insp.status.as_str(),
+                        insp.note,
+                        ts(now),
+                        id,
+                        ts(p.updated_at),
+                    ],
+                )
+                .map_err(db_err)?;
+            if n == 0 {
+                return Err(StoreError::Conflict(
+                    "the inspection was changed meanwhile; reload it and try again".into(),
+                ));
+            }
+            tx.execute("DELETE FROM inspection_objects WHERE inspection_id = ?1", [&id])
+                .map_err(db_err)?;
+        }
+    }
+    for (object, _) in &insp.objects {
+        tx.execute(
+            "INSERT INTO inspection_objects (inspection_id, object_id) VALUES (?1, ?2)",
+            params![id, object.to_string()],
+        )
+        .map_err(db_err)?;
+    }
+    let before: &[UserId] = prev.map_or(&[], |p| &p.inspectors);
+    for gone in before.iter().filter(|u| !insp.inspectors.contains(u)) {
+        tx.execute(
+            "UPDATE inspection_assignments SET unassigned_at = ?1
+             WHERE inspection_id = ?2 AND user_id = ?3 AND unassigned_at IS NULL",
+            params![ts(now), id, gone.to_string()],
+        )
+        .map_err(db_err)?;
+    }
+    for new in insp.inspectors.iter().filter(|u| !before.contains(u)) {
+        tx.execute(
+            "INSERT INTO inspection_assignments (inspection_id, user_id, assigned_at) VALUES (?1, ?2, ?3)",
+            params![id, new.to_string(), ts(now)],
+        )
+        .map_err(db_err)?;
+    }
+    if prev.is_none_or(|p| p.status != insp.status) {
+        tx.execute(
+            "INSERT INTO inspection_status_log (inspection_id, status, at) VALUES (?1, ?2, ?3)",
+            params![id, insp.status.as_str(), ts(now)],
+        )
+        .map_err(db_err)?;
+    }
+    // Devices hear of it when it is (or was) on them; drafts stay with the planner.
+    let was_visible = prev.is_some_and(|p| p.status.is_on_devices());
+    if insp.status.is_on_devices() || was_visible {
+        let mut concerned: Vec<UserId> = before.to_vec();
+        concerned.extend(insp.inspectors.iter().copied());
+        concerned.sort();
+        concerned.dedup();
+        for user in concerned {
+            tx.execute(
+                "INSERT INTO changes (agency_id, user_id, inspection_id, what, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![insp.agency.to_string(), user.to_string(), id, what, ts(now)],
+            )
+            .map_err(db_err)?;
+        }
+    }
+    insert_audit(tx, audit)
+}
+
+const INSPECTION_COLUMNS: &str = "SELECT i.id, i.agency_id, i.kind, i.basis, i.status, i.subject_id, s.inn,
+        i.control_type_id, t.code, i.checklist_id, c.code, i.starts_on, i.ends_on, i.note, i.created_by,
+        i.created_at, i.updated_at
+     FROM inspections i JOIN subjects s ON s.id = i.subject_id
+          JOIN control_types t ON t.id = i.control_type_id
+          LEFT JOIN checklists c ON c.id = i.checklist_id";
+
+/// An inspection row as text, before parsing.
+struct InspectionRow {
+    id: String,
+    agency: String,
+    kind: String,
+    basis: String,
+    status: String,
+    subject: String,
+    inn: String,
+    control_type: String,
+    control_type_code: String,
+    checklist: Option<String>,
+    checklist_code: Option<String>,
+    starts_on: String,
+    ends_on: String,
+    note: String,
+    created_by: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+fn inspection_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InspectionRow> {
+    Ok(InspectionRow {
+        id: r.get(0)?,
+        agency: r.get(1)?,
+        kind: r.get(2)?,
+        basis: r.get(3)?,
+        status: r.get(4)?,
+        subject: r.get(5)?,
+        inn: r.get(6)?,
+        control_type: r.get(7)?,
+        control_type_code: r.get(8)?,
+        checklist: r.get(9)?,
+        checklist_code: r.get(10)?,
+        starts_on: r.get(11)?,
+        ends_on: r.get(12)?,
+        note: r.get(13)?,
+        created_by: r.get(14)?,
+        created_at: r.get(15)?,
+        updated_at: r.get(16)?,
+    })
+}
+
+fn uuid_list(c: &Connection, sql: &str, id: &str) -> StoreResult<Vec<(uuid::Uuid, String)>> {
+    c.prepare_cached(sql)
+        .map_err(db_err)?
+        .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?
+        .into_iter()
+        .map(|(u, s)| Ok((parse_uuid(&u)?, s)))
+        .collect()
+}
+
+fn finish_inspection(c: &Connection, r: InspectionRow) -> StoreResult<Inspection> {
+    let objects = uuid_list(
+        c,
+        "SELECT o.id, o.object_key FROM inspection_objects io JOIN control_objects o ON o.id = io.object_id
+         WHERE io.inspection_id = ?1 ORDER BY o.object_key",
+        &r.id,
+    )?;
+    let inspectors = uuid_list(
+        c,
+        "SELECT user_id, '' FROM inspection_assignments WHERE inspection_id = ?1 AND unassigned_at IS NULL
+         ORDER BY user_id",
+        &r.id,
+    )?
+    .into_iter()
+    .map(|(u, _)| UserId::from(u))
+    .collect();
+    Ok(Inspection {
+        id: InspectionId::from(parse_uuid(&r.id)?),
+        agency: AgencyId::from(parse_uuid(&r.agency)?),
+        kind: InspectionKind::parse(&r.kind).ok_or_else(|| corrupt(format!("kind {:?}", r.kind)))?,
+        basis: Basis::parse(&r.basis).ok_or_else(|| corrupt(format!("basis {:?}", r.basis)))?,
+        status: InspectionStatus::parse(&r.status)
+            .ok_or_else(|| corrupt(format!("status {:?}", r.status)))?,
+        subject_id: parse_uuid(&r.subject)?,
+        subject_inn: r.inn,
+        control_type_id: parse_uuid(&r.control_type)?,
+        control_type_code: r.control_type_code,
+        checklist_id: r.checklist.as_deref().map(parse_uuid).transpose()?,
+        checklist_code: r.checklist_code,
+        objects,
+        starts_on: date(&r.starts_on)?,
+        ends_on: date(&r.ends_on)?,
+        inspectors,
+        note: r.note,
+        created_by: r
+            .created_by
+            .as_deref()
+            .map(|u| parse_uuid(u).map(UserId::from))
+            .transpose()?,
+        created_at: parse_ts(&r.created_at)?,
+        updated_at: parse_ts(&r.updated_at)?,
+    })
+}
+
+pub(super) fn get_inspection(
+    c: &Connection,
+    agency: Option<AgencyId>,
+    id: InspectionId,
+) -> StoreResult<Option<Inspection>> {
+    let row = c
+        .prepare_cached(&format!(
+            "{INSPECTION_COLUMNS} WHERE i.id = ?1 AND (?2 IS NULL OR i.agency_id = ?2)"
+        ))
+        .map_err(db_err)?
+        .query_row(
+            params![id.to_string(), agency.map(|a| a.to_string())],
+            inspection_row,
+        )
+        .optional()
+        .map_err(db_err)?;
+    row.map(|r| finish_inspection(c, r)).transpose()
+}
+
+/// The agency's inspections by start date then id, after `after` (keyset pagination).
+pub(super) fn list_inspections(
+    c: &Connection,
+    agency: AgencyId,
+    f: &InspectionFilter,
+    after: Option<(time::Date, InspectionId)>,
+    limit: u32,
+) -> StoreResult<Vec<Inspection>> {
+    let (after_date, after_id) = after.map_or((String::new(), String::new()), |(d, i)| {
+        (iso_date::format(d), i.to_string())
+    });
+    let rows = c
+        .prepare_cached(&format!(
+            "{INSPECTION_COLUMNS}
+             WHERE i.agency_id = ?1 AND (?2 IS NULL OR i.status = ?2)
+               AND (?3 IS NULL OR EXISTS (SELECT 1 FROM inspection_assignments a
+                    WHERE a.inspection_id = i.id AND a.user_id = ?3 AND a.unassigned_at IS NULL))
+               AND (?4 IS NULL OR i.ends_on >= ?4) AND (?5 IS NULL OR i.starts_on <= ?5)
+               AND (i.starts_on > ?6 OR (i.starts_on = ?6 AND i.id > ?7))
+             ORDER BY i.starts_on, i.id LIMIT ?8"
+        ))
+        .map_err(db_err)?
+        .query_map(
+            params![
+                agency.to_string(),
+                f.status.map(InspectionStatus::as_str),
+                f.inspector.map(|u| u.to_string()),
+                f.from.map(iso_date::format),
+                f.to.map(iso_date::format),
+                after_date,
+                after_id,
+                limit
+            ],
+            inspection_row,
+        )
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    rows.into_iter().map(|r| finish_inspection(c, r)).collect()
+}
+
+/// The inspector's feed after `after`, oldest first.
+pub(super) fn changes_for(
+    c: &Connection,
+    agency: AgencyId,
+    user: UserId,
+    after: i64,
+    limit: u32,
+) -> StoreResult<Vec<Change>> {
+    let rows = c
+        .prepare_cached(
+            "SELECT id, inspection_id, what FROM changes
+             WHERE id > ?1 AND (user_id = ?2 OR (user_id IS NULL AND agency_id = ?3))
+             ORDER BY id LIMIT ?4",
+        )
+        .map_err(db_err)?
+        .query_map(
+            params![after, user.to_string(), agency.to_string(), limit],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?, r.get(2)?)),
+        )
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    rows.into_iter()
+        .map(|(id, insp, what)| {
+            Ok(Change {
+                id,
+                inspection: insp
+                    .as_deref()
+                    .map(|s| parse_uuid(s).map(InspectionId::from))
+                    .transpose()?,
+                what,
+            })
+        })
+        .collect()
+}
+
+/// The lowest cursor still complete (changes below it were pruned) and the newest change id.
+pub(super) fn feed_bounds(c: &Connection) -> StoreResult<(i64, i64)> {
+    c.query_row(
+        "SELECT f.floor, COALESCE((SELECT MAX(id) FROM changes), 0) FROM change_feed f WHERE f.id = 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .map_err(db_err)
+}
+
+/// Deletes changes older than `before`; cursors below the new floor get a snapshot.
+pub(super) fn prune_changes(tx: &Transaction<'_>, before: OffsetDateTime) -> StoreResult<u64> {
+    let floor: Option<i64> = tx
+        .query_row(
+            "SELECT MAX(id) FROM changes WHERE at < ?1",
+            [ts(before)],
+            |r| r.get(0),
+        )
+        .map_err(db_err)?;
+    let Some(floor) = floor else { return Ok(0) };
+    let n = tx
+        .execute("DELETE FROM changes WHERE id <= ?1", [floor])
+        .map_err(db_err)?;
+    tx.execute(
+        "UPDATE change_feed SET floor = MAX(floor, ?1) WHERE id = 1",
+        [floor],
+    )
+    .map_err(db_err)?;
+    Ok(n as u64)
+}
+
+/// The inspections the user is assigned to now and that devices carry, by id after `after`.
+pub(super) fn assigned_inspections(
+    c: &Connection,
+    user: UserId,
+    after: Option<InspectionId>,
+    limit: u32,
+) -> StoreResult<Vec<InspectionId>> {
+    let rows = c
+        .prepare_cached(
+            "SELECT i.id FROM inspection_assignments a JOIN inspections i ON i.id = a.inspection_id
+             WHERE a.user_id = ?1 AND a.unassigned_at IS NULL AND i.id > ?2
+               AND i.status IN ('scheduled', 'in_progress', 'completed')
+             ORDER BY i.id LIMIT ?3",
+        )
+        .map_err(db_err)?
+        .query_map(
+            params![
+                user.to_string(),
+                after.map(|a| a.to_string()).unwrap_or_default(),
+                limit
+            ],
+            |r| r.get::<_, String>(0),
+        )
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    rows.iter()
+        .map(|s| parse_uuid(s).map(InspectionId::from))
+        .collect()
+}
