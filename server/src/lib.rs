@@ -96,7 +96,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         config.auth.max_failed_logins,
         Duration::from_secs(config.auth.failed_login_window_secs),
     );
-    Ok(AppState(Arc::new(Inner {
+    let state = AppState(Arc::new(Inner {
         store,
         server: ServerChain { identity, key },
         note_signer,
@@ -109,8 +109,12 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         checkpoint: Mutex::new(None),
         metrics: metrics_handle(),
         calendar: load_calendar(&config.calendar)?,
+        projector: tokio::sync::Mutex::new(()),
+        projector_wake: Arc::new(tokio::sync::Notify::new()),
         config,
-    })))
+    }));
+    services::projections::spawn(&state);
+    Ok(state)
 }
 
 fn load_calendar(c: &config::CalendarConfig) -> anyhow::Result<knd_shared::calendar::Calendar> {

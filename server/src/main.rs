@@ -30,6 +30,12 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Rebuild the projections (findings, photos, documents, review flags) from the stored
+    /// records, and print digests of the tables before and after.
+    RebuildProjections {
+        #[command(flatten)]
+        out: Output,
+    },
     /// Operator commands.
     #[command(subcommand)]
     Admin(Admin),
@@ -168,6 +174,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             // Opening the store applies the migrations.
             knd_server::start(config).await?;
             println!("migrations applied");
+        }
+        Command::RebuildProjections { out } => {
+            let state = knd_server::start(config).await?;
+            let r = knd_server::services::projections::rebuild(&state).await?;
+            let v = serde_json::json!({
+                "records": r.records, "rows": r.rows, "before": r.before, "after": r.after,
+                "identical": r.before == r.after,
+            });
+            print(
+                &out,
+                &v,
+                &format!(
+                    "replayed {} records into {} rows\nbefore {}\nafter  {}\n{}",
+                    r.records,
+                    r.rows,
+                    r.before,
+                    r.after,
+                    if r.before == r.after {
+                        "identical"
+                    } else {
+                        "DIFFERENT: the projections did not match the records"
+                    }
+                ),
+            );
         }
         Command::Admin(cmd) => {
             let state = knd_server::start(config).await?;

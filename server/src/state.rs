@@ -27,6 +27,10 @@ pub struct Inner {
     pub metrics: PrometheusHandle,
     /// The production calendar: working days for inspection terms and legal deadlines.
     pub calendar: knd_shared::calendar::Calendar,
+    /// Serialises projector runs.
+    pub projector: tokio::sync::Mutex<()>,
+    /// Wakes the projector when records were accepted.
+    pub projector_wake: Arc<tokio::sync::Notify>,
 }
 
 impl std::ops::Deref for AppState {

@@ -90,7 +90,9 @@ impl InspectionStatus {
     pub fn is_on_devices(self) -> bool {
         matches!(
             self,
-            InspectionStatus::Scheduled | InspectionStatus::InProgress | InspectionStatus::Completed
+            InspectionStatus::Scheduled
+                | InspectionStatus::InProgress
+                | InspectionStatus::Completed
         )
     }
 }
@@ -167,4 +169,106 @@ pub struct ProjectedDocument {
     pub at: String,
     #[schema(value_type = Option<String>)]
     pub corrected_by: Option<knd_shared::RecordId>,
+}
+
+/// What projecting a record needs to know about its inspection, as of when the record arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InspectionAt {
+    pub agency: AgencyId,
+    pub subject_inn: String,
+    /// The status when the record arrived; `None` if the inspection did not exist yet.
+    pub status: Option<InspectionStatus>,
+    /// Whether the device's inspector was assigned when the record arrived.
+    pub assigned: bool,
+}
+
+/// A finding as projected (the row of `proj_findings`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ProjectedFinding {
+    #[schema(value_type = String)]
+    pub record: knd_shared::RecordId,
+    #[schema(value_type = String)]
+    pub inspection: InspectionId,
+    pub item: String,
+    /// compliant, violation or not_applicable.
+    pub result: String,
+    pub note: Option<String>,
+    /// SHA-256 (hex) of the attached photos.
+    pub photos: Vec<String>,
+    #[schema(value_type = String)]
+    pub device: knd_shared::DeviceId,
+    pub at: String,
+    #[schema(value_type = Option<String>)]
+    pub corrected_by: Option<knd_shared::RecordId>,
+}
+
+/// A photo as projected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ProjectedPhoto {
+    #[schema(value_type = String)]
+    pub record: knd_shared::RecordId,
+    #[schema(value_type = String)]
+    pub inspection: InspectionId,
+    #[schema(value_type = String)]
+    pub sha256: knd_shared::Sha256,
+    #[schema(value_type = String)]
+    pub agency: AgencyId,
+    pub size: u64,
+    pub mime: String,
+    pub taken_at: Option<String>,
+    pub lat_e7: Option<i64>,
+    pub lon_e7: Option<i64>,
+    #[schema(value_type = Option<String>)]
+    pub corrected_by: Option<knd_shared::RecordId>,
+}
+
+/// A record stored but in conflict with the server's state, for a reviewer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ReviewFlag {
+    #[schema(value_type = String)]
+    pub record: knd_shared::RecordId,
+    /// A stable code: inspection_cancelled, inspection_closed, inspection_not_scheduled,
+    /// unknown_inspection, not_assigned, second_act, correction_unknown_target,
+    /// correction_foreign, correction_unsupported, correction_invalid.
+    pub reason: String,
+    #[schema(value_type = Option<String>)]
+    pub agency: Option<AgencyId>,
+    #[schema(value_type = Option<String>)]
+    pub inspection: Option<InspectionId>,
+    pub detail: String,
+}
+
+/// One write of the projector, applied in order in one transaction. Row ops are upserts by
+/// record id: a correction rewrites its target's row and sets `corrected_by`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProjOp {
+    Started {
+        inspection: InspectionId,
+        record: knd_shared::RecordId,
+        at: String,
+    },
+    Finished {
+        inspection: InspectionId,
+        record: knd_shared::RecordId,
+        at: String,
+    },
+    Finding(ProjectedFinding),
+    Photo(ProjectedPhoto),
+    Document(ProjectedDocument),
+    Flag(ReviewFlag),
+}
+
+/// Everything projected for one inspection, for the console and the business API.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldData {
+    #[schema(value_type = Option<String>)]
+    pub started_record: Option<knd_shared::RecordId>,
+    pub started_at: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub finished_record: Option<knd_shared::RecordId>,
+    pub finished_at: Option<String>,
+    pub findings: Vec<ProjectedFinding>,
+    pub photos: Vec<ProjectedPhoto>,
+    pub documents: Vec<ProjectedDocument>,
+    pub flags: Vec<ReviewFlag>,
 }

@@ -130,7 +130,9 @@ pub(super) async fn list(
     let mut inspector = q
         .inspector
         .as_deref()
-        .map(|s| UserId::parse(s).map_err(|_| ApiError::BadRequest("inspector is a user id".into())))
+        .map(|s| {
+            UserId::parse(s).map_err(|_| ApiError::BadRequest("inspector is a user id".into()))
+        })
         .transpose()?;
     if caller.user.role == Role::Inspector {
         inspector = Some(caller.user.id);
@@ -259,4 +261,63 @@ pub(super) async fn set_status(
     )
     .await?;
     Ok(Json(insp.into()))
+}
+
+/// What field devices recorded for an inspection (projected from the accepted records):
+/// progress, findings per item with corrections applied, photos, documents, review flags.
+#[utoipa::path(get, path = "/api/v1/inspections/{id}/field", tag = "inspections", security(("session" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = crate::model::FieldData)))]
+pub(super) async fn field(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<crate::model::FieldData>> {
+    let insp = inspections::get(&state, &caller.user, parse_id(&id)?).await?;
+    Ok(Json(state.store.field_data(insp.id).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FlagQuery {
+    /// The last record id of the previous page.
+    after: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u32>,
+}
+
+/// Records stored but in conflict with the server's state, for review (not inspectors).
+#[utoipa::path(get, path = "/api/v1/review-flags", tag = "inspections", security(("session" = [])),
+    params(FlagQuery), responses((status = 200, body = Vec<crate::model::ReviewFlag>)))]
+pub(super) async fn review_flags(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<FlagQuery>,
+) -> ApiResult<Json<Vec<crate::model::ReviewFlag>>> {
+    caller
+        .require(
+            &state,
+            &[Role::Admin, Role::Planner, Role::Reviewer, Role::Auditor],
+            "review_flags.list",
+            "review_flags".into(),
+        )
+        .await?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::BadRequest("limit is 1 to 500".into()));
+    }
+    let after = q
+        .after
+        .as_deref()
+        .map(|a| {
+            knd_shared::RecordId::parse(a)
+                .map_err(|_| ApiError::BadRequest("after is a record id".into()))
+        })
+        .transpose()?;
+    Ok(Json(
+        state
+            .store
+            .review_flags(caller.user.agency, after, limit)
+            .await?,
+    ))
 }

@@ -219,6 +219,9 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(inspections::create, inspections::list))
         .routes(utoipa_axum::routes!(inspections::get, inspections::change))
         .routes(utoipa_axum::routes!(inspections::set_status))
+        .routes(utoipa_axum::routes!(inspections::field))
+        .routes(utoipa_axum::routes!(inspections::review_flags))
+        .routes(utoipa_axum::routes!(sync::pull))
         .routes(utoipa_axum::routes!(ops::openapi_json))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(middleware::from_fn_with_state(

@@ -272,7 +272,9 @@ impl From<ControlObject> for ObjectView {
             lat_e7: o.position.map(|p| p.0),
             lon_e7: o.position.map(|p| p.1),
             risk_category: o.risk_category,
-            risk_decided_on: o.risk_decided_on.map(knd_shared::calendar::iso_date::format),
+            risk_decided_on: o
+                .risk_decided_on
+                .map(knd_shared::calendar::iso_date::format),
             risk_reason: o.risk_reason,
             attributes: o.attributes,
         }

@@ -100,3 +100,36 @@ pub(super) async fn push(
         results: results.into_iter().map(item).collect::<ApiResult<_>>()?,
     }))
 }
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PullQuery {
+    /// The `cursor` of the previous page; absent for a first pull (a full snapshot).
+    cursor: Option<String>,
+    /// Most changes (or snapshot assignments) in the page.
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u32>,
+}
+
+/// What the device's inspector needs offline (assignments with subject, objects, checklist,
+/// requirements and history; the calendar), then the changes to it, paged by an opaque cursor.
+#[utoipa::path(get, path = "/api/v1/sync/pull", tag = "sync", security(("device_token" = [])),
+    params(PullQuery), responses((status = 200, body = crate::services::pull::PullPage), (status = 400, body = Problem)))]
+pub(super) async fn pull(
+    State(state): State<AppState>,
+    DeviceCaller(device): DeviceCaller,
+    crate::error::Query(q): crate::error::Query<PullQuery>,
+) -> ApiResult<Json<crate::services::pull::PullPage>> {
+    if device.revoked_at.is_some() {
+        return Err(ApiError::Forbidden("the device is revoked".into()));
+    }
+    let (Some(agency), Some(user)) = (device.agency, device.user) else {
+        return Err(ApiError::Forbidden(
+            "the device belongs to no inspector".into(),
+        ));
+    };
+    let page =
+        crate::services::pull::pull(&state, agency, user, q.cursor.as_deref(), q.limit).await?;
+    Ok(Json(page))
+}

@@ -71,6 +71,12 @@ pub async fn push(
         });
     }
     count(&results);
+    if results
+        .iter()
+        .any(|r| matches!(r.result, IngestResult::Accepted { .. }))
+    {
+        state.projector_wake.notify_one();
+    }
     Ok(results)
 }
 

@@ -219,7 +219,10 @@ pub async fn create(
     address: Option<&str>,
 ) -> ApiResult<Inspection> {
     let status = new.status.unwrap_or(InspectionStatus::Draft);
-    if !matches!(status, InspectionStatus::Draft | InspectionStatus::Scheduled) {
+    if !matches!(
+        status,
+        InspectionStatus::Draft | InspectionStatus::Scheduled
+    ) {
         return Err(ApiError::Unprocessable(
             "a new inspection is draft or scheduled".into(),
         ));
@@ -234,16 +237,16 @@ pub async fn create(
         .store
         .subject_by_inn(user.agency, &new.subject_inn)
         .await?
-        .ok_or_else(|| ApiError::Unprocessable(format!("no subject with INN {}", new.subject_inn)))?;
+        .ok_or_else(|| {
+            ApiError::Unprocessable(format!("no subject with INN {}", new.subject_inn))
+        })?;
     let control_type = state
         .store
         .list_control_types(user.agency)
         .await?
         .into_iter()
         .find(|t| t.code == new.control_type)
-        .ok_or_else(|| {
-            ApiError::Unprocessable(format!("no control type {}", new.control_type))
-        })?;
+        .ok_or_else(|| ApiError::Unprocessable(format!("no control type {}", new.control_type)))?;
     let now = OffsetDateTime::now_utc();
     let mut inspectors = new.inspectors.clone();
     inspectors.sort();
@@ -283,7 +286,12 @@ pub async fn create(
     );
     a.target = Some(format!("inspection:{}", insp.id));
     a.detail = Some(serde_json::json!({ "status": insp.status.as_str() }));
-    conflict_free(state.store.save_inspection(&insp, None, "created", &a).await)?;
+    conflict_free(
+        state
+            .store
+            .save_inspection(&insp, None, "created", &a)
+            .await,
+    )?;
     Ok(insp)
 }
 
@@ -342,9 +350,8 @@ pub async fn change(
                 prev.status.as_str()
             )));
         }
-        (next.checklist_id, next.checklist_code) = resolve_checklist(state, &next, Some(code))
-            .await?
-            .unzip();
+        (next.checklist_id, next.checklist_code) =
+            resolve_checklist(state, &next, Some(code)).await?.unzip();
         what.push("checklist");
     }
     if let Some(mut inspectors) = change.inspectors {
@@ -420,9 +427,7 @@ pub async fn set_status(
         )));
     }
     if status == InspectionStatus::Cancelled && reason.is_none_or(|r| r.trim().is_empty()) {
-        return Err(ApiError::Unprocessable(
-            "cancelling needs a reason".into(),
-        ));
+        return Err(ApiError::Unprocessable("cancelling needs a reason".into()));
     }
     let reason = reason
         .filter(|r| !r.trim().is_empty())

@@ -4,6 +4,8 @@ pub mod accounts;
 pub mod enrollment;
 pub mod ingest;
 pub mod inspections;
+pub mod projections;
+pub mod pull;
 pub mod registry;
 pub mod throttle;
 pub mod tokens;

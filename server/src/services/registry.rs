@@ -419,37 +419,6 @@ pub async fn import_objects(
     .await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn degrees_are_parsed_exactly() {
-        assert_eq!(degrees_e7("55.7558", 90), Ok(557_558_000));
-        assert_eq!(degrees_e7("-33.9249", 90), Ok(-339_249_000));
-        assert_eq!(degrees_e7("37.6176000", 180), Ok(376_176_000));
-        assert_eq!(degrees_e7("180", 180), Ok(1_800_000_000));
-        assert_eq!(degrees_e7("0.0000001", 90), Ok(1));
-        for bad in [
-            "90.0000001",
-            "181",
-            "55.12345678",
-            "55,75",
-            "1e2",
-            "",
-            "-",
-            ".5",
-            "abc",
-            "--1",
-        ] {
-            assert!(
-                degrees_e7(bad, if bad == "181" { 180 } else { 90 }).is_err(),
-                "{bad}"
-            );
-        }
-    }
-}
-
 /// Records a risk-category decision (ч.1 ст.23): the category, the date, the reasons, and
 /// optionally the object's attributes the criteria weighed.
 #[allow(clippy::too_many_arguments)]
@@ -509,4 +478,35 @@ pub async fn decide_risk(
         .await?
         .pop()
         .ok_or(ApiError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn degrees_are_parsed_exactly() {
+        assert_eq!(degrees_e7("55.7558", 90), Ok(557_558_000));
+        assert_eq!(degrees_e7("-33.9249", 90), Ok(-339_249_000));
+        assert_eq!(degrees_e7("37.6176000", 180), Ok(376_176_000));
+        assert_eq!(degrees_e7("180", 180), Ok(1_800_000_000));
+        assert_eq!(degrees_e7("0.0000001", 90), Ok(1));
+        for bad in [
+            "90.0000001",
+            "181",
+            "55.12345678",
+            "55,75",
+            "1e2",
+            "",
+            "-",
+            ".5",
+            "abc",
+            "--1",
+        ] {
+            assert!(
+                degrees_e7(bad, if bad == "181" { 180 } else { 90 }).is_err(),
+                "{bad}"
+            );
+        }
+    }
 }

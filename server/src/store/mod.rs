@@ -23,10 +23,11 @@ pub use ingest_rules::{IngestResult, Rejection};
 use knd_shared::registry::ControlTypeRules;
 
 use crate::model::{
-    Agency, ApiKey, AuditEntry, AuditRecord, Change, Checklist, Inspection, InspectionFilter, ControlObject, ControlType, Device,
-    ImportCounts, NewChecklistItem, NewDevice, NewObject, NewSubject, NewUser, Requirement,
-    ServerIdentity, StoredRecord, Subject, User,
+    Agency, ApiKey, AuditEntry, AuditRecord, Change, Checklist, ControlObject, ControlType, Device,
+    ImportCounts, Inspection, InspectionFilter, NewChecklistItem, NewDevice, NewObject, NewSubject,
+    NewUser, Requirement, ServerIdentity, StoredRecord, Subject, User,
 };
+use crate::model::{FieldData, InspectionAt, PastViolation, ProjOp, ProjectedDocument, ReviewFlag};
 
 /// A storage failure. Callers treat these as server errors (500), except [`StoreError::Conflict`].
 #[derive(Debug, thiserror::Error)]
@@ -323,6 +324,52 @@ pub trait Store: Send + Sync + 'static {
         type_code: &str,
         code: &str,
     ) -> StoreResult<Option<uuid::Uuid>>;
+
+    /// Stored records from log index `from` on, in log order.
+    async fn records_from(&self, from: u64, limit: u32) -> StoreResult<Vec<StoredRecord>>;
+    /// The log index below which every record has been projected.
+    async fn projection_upto(&self) -> StoreResult<u64>;
+    /// The inspection as it was at `at`, and whether `user` was assigned to it then.
+    async fn inspection_at(
+        &self,
+        id: InspectionId,
+        at: OffsetDateTime,
+        user: Option<UserId>,
+    ) -> StoreResult<Option<InspectionAt>>;
+    /// Whether another act than `except` is projected for the inspection.
+    async fn other_act(&self, inspection: InspectionId, except: RecordId) -> StoreResult<bool>;
+    /// Applies the projector's writes in order and moves the projection to `upto`, in one
+    /// transaction.
+    async fn apply_projection(&self, ops: &[ProjOp], upto: u64) -> StoreResult<()>;
+    /// Empties every projection table and review flag, for a rebuild from the records.
+    async fn reset_projections(&self) -> StoreResult<()>;
+    /// Every projection row as text, in a fixed order (to compare a rebuild with the original).
+    async fn projection_dump(&self) -> StoreResult<Vec<String>>;
+    /// What has been projected for an inspection.
+    async fn field_data(&self, inspection: InspectionId) -> StoreResult<FieldData>;
+    /// The agency's review flags, by record id after `after`.
+    async fn review_flags(
+        &self,
+        agency: AgencyId,
+        after: Option<RecordId>,
+        limit: u32,
+    ) -> StoreResult<Vec<ReviewFlag>>;
+    /// Violations found at these objects by other inspections, newest first.
+    async fn past_violations(
+        &self,
+        agency: AgencyId,
+        objects: &[uuid::Uuid],
+        exclude: InspectionId,
+        limit: u32,
+    ) -> StoreResult<Vec<PastViolation>>;
+    /// The subject's projected documents of `kind` from the agency's inspections, newest first.
+    async fn subject_documents(
+        &self,
+        agency: AgencyId,
+        inn: &str,
+        kind: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<ProjectedDocument>>;
 
     async fn audit(&self, entry: &AuditEntry) -> StoreResult<()>;
     /// Newest first; `before` is the id to continue below (keyset pagination).

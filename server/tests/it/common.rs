@@ -196,6 +196,30 @@ impl TestServer {
         .await
     }
 
+    /// Sends `body` as JSON with `method`; the answer's status and JSON (or text).
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: &Value,
+    ) -> (u16, Value) {
+        let resp = self
+            .http
+            .request(method, self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
         let resp = self
             .http
@@ -279,6 +303,15 @@ pub struct Device {
 }
 
 impl Device {
+    /// Signs the next record of this device's chain.
+    pub fn sign<B: serde::Serialize>(&mut self, kind: RecordKind, body: &B) -> Vec<u8> {
+        let draft =
+            RecordDraft::new(self.id, self.head.seq + 1, self.head.hash, kind, body).unwrap();
+        let signed = record::sign(&self.key, &draft).unwrap();
+        self.head = ChainHead::after(&signed.record);
+        signed.bytes
+    }
+
     /// Signs the next finding of this device's chain.
     pub fn finding(&mut self, n: usize) -> Vec<u8> {
         let body = kinds::Finding {

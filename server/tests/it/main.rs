@@ -12,6 +12,8 @@ mod common;
 mod crash;
 mod enroll;
 mod errors;
+mod field;
+mod inspections;
 mod log_proofs;
 mod push;
 mod registry;

@@ -255,3 +255,12 @@ fn bad_files_change_nothing() {
         Err(YearError::NoSource { year: 2026 })
     ));
 }
+
+#[test]
+fn years_round_trip_through_json() {
+    let cal = Calendar::embedded();
+    for y in cal.years() {
+        let again = YearCalendar::from_json(&y.to_json().to_string()).unwrap();
+        assert_eq!(&again, y);
+    }
+}

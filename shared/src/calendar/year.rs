@@ -96,6 +96,23 @@ fn is_weekend(d: Date) -> bool {
 }
 
 impl YearCalendar {
+    /// The year in the JSON form [`YearCalendar::from_json`] reads (what devices get in pull).
+    pub fn to_json(&self) -> serde_json::Value {
+        let dates = |set: &BTreeSet<Date>| -> Vec<String> {
+            set.iter().map(|d| iso_date::format(*d)).collect()
+        };
+        serde_json::json!({
+            "year": self.year,
+            "source": self.source,
+            "transfers": self.transfers,
+            "provisional": self.provisional,
+            "holidays": dates(&self.holidays),
+            "days_off": dates(&self.days_off),
+            "working_weekends": dates(&self.working_weekends),
+            "working_days": self.working_days,
+        })
+    }
+
     /// Parses and validates one year.
     pub fn from_json(text: &str) -> Result<Self, YearError> {
         let doc: YearDoc =

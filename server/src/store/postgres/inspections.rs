@@ -259,22 +259,26 @@ pub(super) async fn changes_for(
     after: i64,
     limit: u32,
 ) -> StoreResult<Vec<Change>> {
-    Ok(c
-        .query(
-            "SELECT id, inspection_id, what FROM changes
+    Ok(c.query(
+        "SELECT id, inspection_id, what FROM changes
              WHERE id > $1 AND (user_id = $2 OR (user_id IS NULL AND agency_id = $3))
              ORDER BY id LIMIT $4",
-            &[&after, &user.as_uuid(), &agency.as_uuid(), &i64::from(limit)],
-        )
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(|r| Change {
-            id: r.get(0),
-            inspection: r.get::<_, Option<uuid::Uuid>>(1).map(InspectionId::from),
-            what: r.get(2),
-        })
-        .collect())
+        &[
+            &after,
+            &user.as_uuid(),
+            &agency.as_uuid(),
+            &i64::from(limit),
+        ],
+    )
+    .await
+    .map_err(db_err)?
+    .iter()
+    .map(|r| Change {
+        id: r.get(0),
+        inspection: r.get::<_, Option<uuid::Uuid>>(1).map(InspectionId::from),
+        what: r.get(2),
+    })
+    .collect())
 }
 
 /// The lowest cursor still complete (changes below it were pruned) and the newest change id.
@@ -320,17 +324,20 @@ pub(super) async fn assigned_inspections(
     after: Option<InspectionId>,
     limit: u32,
 ) -> StoreResult<Vec<InspectionId>> {
-    Ok(c
-        .query(
-            "SELECT i.id FROM inspection_assignments a JOIN inspections i ON i.id = a.inspection_id
+    Ok(c.query(
+        "SELECT i.id FROM inspection_assignments a JOIN inspections i ON i.id = a.inspection_id
              WHERE a.user_id = $1 AND a.unassigned_at IS NULL AND ($2::UUID IS NULL OR i.id > $2)
                AND i.status IN ('scheduled', 'in_progress', 'completed')
              ORDER BY i.id LIMIT $3",
-            &[&user.as_uuid(), &after.map(|a| a.as_uuid()), &i64::from(limit)],
-        )
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(|r| InspectionId::from(r.get::<_, uuid::Uuid>(0)))
-        .collect())
+        &[
+            &user.as_uuid(),
+            &after.map(|a| a.as_uuid()),
+            &i64::from(limit),
+        ],
+    )
+    .await
+    .map_err(db_err)?
+    .iter()
+    .map(|r| InspectionId::from(r.get::<_, uuid::Uuid>(0)))
+    .collect())
 }

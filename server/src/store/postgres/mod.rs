@@ -6,6 +6,7 @@ mod accounts;
 mod checklists;
 mod devices;
 mod inspections;
+mod projections;
 mod records;
 mod registry;
 
@@ -23,10 +24,11 @@ use super::{Candidate, EnrollRefusal, IngestResult, ServerChain, Store, StoreErr
 use knd_shared::registry::ControlTypeRules;
 
 use crate::model::{
-    Agency, ApiKey, AuditEntry, AuditRecord, Change, Checklist, Inspection, InspectionFilter, ControlObject, ControlType, Device,
-    ImportCounts, NewChecklistItem, NewDevice, NewObject, NewSubject, NewUser, Requirement,
-    ServerIdentity, StoredRecord, Subject, User,
+    Agency, ApiKey, AuditEntry, AuditRecord, Change, Checklist, ControlObject, ControlType, Device,
+    ImportCounts, Inspection, InspectionFilter, NewChecklistItem, NewDevice, NewObject, NewSubject,
+    NewUser, Requirement, ServerIdentity, StoredRecord, Subject, User,
 };
+use crate::model::{FieldData, InspectionAt, PastViolation, ProjOp, ProjectedDocument, ReviewFlag};
 
 /// Numbered, append-only migrations (`migrations/server/postgres`).
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -41,7 +43,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         3,
         include_str!("../../../../migrations/server/postgres/0003_requirements.sql"),
-    ),    (
+    ),
+    (
         4,
         include_str!("../../../../migrations/server/postgres/0004_field.sql"),
     ),
@@ -586,6 +589,73 @@ impl Store for PgStore {
             .await
             .map_err(db_err)?
             .map(|r| r.get(0)))
+    }
+
+    async fn records_from(&self, from: u64, limit: u32) -> StoreResult<Vec<StoredRecord>> {
+        records::records_from(&**self.client().await?, from, limit).await
+    }
+
+    async fn projection_upto(&self) -> StoreResult<u64> {
+        projections::projection_upto(&**self.client().await?).await
+    }
+
+    async fn inspection_at(
+        &self,
+        id: InspectionId,
+        at: OffsetDateTime,
+        user: Option<UserId>,
+    ) -> StoreResult<Option<InspectionAt>> {
+        projections::inspection_at(&**self.client().await?, id, at, user).await
+    }
+
+    async fn other_act(&self, inspection: InspectionId, except: RecordId) -> StoreResult<bool> {
+        projections::other_act(&**self.client().await?, inspection, except).await
+    }
+
+    async fn apply_projection(&self, ops: &[ProjOp], upto: u64) -> StoreResult<()> {
+        transact!(self, |tx| projections::apply_projection(&tx, ops, upto)
+            .await?)
+    }
+
+    async fn reset_projections(&self) -> StoreResult<()> {
+        transact!(self, |tx| projections::reset_projections(&tx).await?)
+    }
+
+    async fn projection_dump(&self) -> StoreResult<Vec<String>> {
+        projections::projection_dump(&**self.client().await?).await
+    }
+
+    async fn field_data(&self, inspection: InspectionId) -> StoreResult<FieldData> {
+        projections::field_data(&**self.client().await?, inspection).await
+    }
+
+    async fn review_flags(
+        &self,
+        agency: AgencyId,
+        after: Option<RecordId>,
+        limit: u32,
+    ) -> StoreResult<Vec<ReviewFlag>> {
+        projections::review_flags(&**self.client().await?, agency, after, limit).await
+    }
+
+    async fn past_violations(
+        &self,
+        agency: AgencyId,
+        objects: &[uuid::Uuid],
+        exclude: InspectionId,
+        limit: u32,
+    ) -> StoreResult<Vec<PastViolation>> {
+        projections::past_violations(&**self.client().await?, agency, objects, exclude, limit).await
+    }
+
+    async fn subject_documents(
+        &self,
+        agency: AgencyId,
+        inn: &str,
+        kind: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<ProjectedDocument>> {
+        projections::subject_documents(&**self.client().await?, agency, inn, kind, limit).await
     }
 
     async fn audit(&self, entry: &AuditEntry) -> StoreResult<()> {

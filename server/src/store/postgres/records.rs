@@ -65,30 +65,47 @@ pub(super) async fn leaf_index(c: &Client, hash: &Sha256) -> StoreResult<Option<
     row.map(|r| u64_of(r.get(0))).transpose()
 }
 
-pub(super) async fn get_record(c: &Client, id: RecordId) -> StoreResult<Option<StoredRecord>> {
-    let row = c
-        .query_opt(
-            "SELECT id, device_id, agency_id, seq, hash, kind, log_index, received_at, bytes, receipt
-             FROM records WHERE id = $1",
-            &[&id.as_uuid()],
-        )
-        .await
-        .map_err(db_err)?;
-    row.map(|r| {
-        Ok(StoredRecord {
-            id: r.get::<_, uuid::Uuid>(0).into(),
-            device: r.get::<_, uuid::Uuid>(1).into(),
-            agency: r.get::<_, Option<uuid::Uuid>>(2).map(Into::into),
-            seq: u64_of(r.get(3))?,
-            hash: hash_col(r.get(4))?,
-            kind: r.get(5),
-            log_index: u64_of(r.get(6))?,
-            received_at: r.get(7),
-            bytes: r.get(8),
-            receipt: r.get(9),
-        })
+const RECORD_COLUMNS: &str = "SELECT id, device_id, agency_id, seq, hash, kind, log_index, received_at, bytes, receipt FROM records";
+
+fn record_of(r: &tokio_postgres::Row) -> StoreResult<StoredRecord> {
+    Ok(StoredRecord {
+        id: r.get::<_, uuid::Uuid>(0).into(),
+        device: r.get::<_, uuid::Uuid>(1).into(),
+        agency: r.get::<_, Option<uuid::Uuid>>(2).map(Into::into),
+        seq: u64_of(r.get(3))?,
+        hash: hash_col(r.get(4))?,
+        kind: r.get(5),
+        log_index: u64_of(r.get(6))?,
+        received_at: r.get(7),
+        bytes: r.get(8),
+        receipt: r.get(9),
     })
-    .transpose()
+}
+
+pub(super) async fn get_record(c: &Client, id: RecordId) -> StoreResult<Option<StoredRecord>> {
+    c.query_opt(&format!("{RECORD_COLUMNS} WHERE id = $1"), &[&id.as_uuid()])
+        .await
+        .map_err(db_err)?
+        .as_ref()
+        .map(record_of)
+        .transpose()
+}
+
+/// Records from log index `from` on, in log order.
+pub(super) async fn records_from(
+    c: &Client,
+    from: u64,
+    limit: u32,
+) -> StoreResult<Vec<StoredRecord>> {
+    c.query(
+        &format!("{RECORD_COLUMNS} WHERE log_index >= $1 ORDER BY log_index LIMIT $2"),
+        &[&i64_of(from)?, &i64::from(limit)],
+    )
+    .await
+    .map_err(db_err)?
+    .iter()
+    .map(record_of)
+    .collect()
 }
 
 /// Locks the log for this transaction and reads its size: appends are serialised here.

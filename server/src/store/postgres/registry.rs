@@ -227,7 +227,8 @@ pub(super) async fn subject_by_inn(
 }
 
 /// The columns [`object_of`] reads.
-const OBJECT_COLUMNS: &str = "SELECT o.id, o.object_key, s.inn, t.code, o.address, o.district, o.lat_e7,
+const OBJECT_COLUMNS: &str =
+    "SELECT o.id, o.object_key, s.inn, t.code, o.address, o.district, o.lat_e7,
         o.lon_e7, o.risk_category, o.updated_at, o.attributes, o.risk_decided_on, o.risk_reason
      FROM control_objects o JOIN subjects s ON s.id = o.subject_id
           JOIN control_types t ON t.id = o.control_type_id";

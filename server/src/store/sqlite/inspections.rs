@@ -5,9 +5,7 @@ use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 use time::OffsetDateTime;
 
 use super::{db_err, insert_audit, parse_ts, parse_uuid, ts};
-use crate::model::{
-    AuditEntry, Basis, Change, Inspection, InspectionFilter, InspectionStatus,
-};
+use crate::model::{AuditEntry, Basis, Change, Inspection, InspectionFilter, InspectionStatus};
 use crate::store::{StoreError, StoreResult};
 use knd_shared::calendar::iso_date;
 
@@ -78,8 +76,11 @@ pub(super) fn save_inspection(
                     "the inspection was changed meanwhile; reload it and try again".into(),
                 ));
             }
-            tx.execute("DELETE FROM inspection_objects WHERE inspection_id = ?1", [&id])
-                .map_err(db_err)?;
+            tx.execute(
+                "DELETE FROM inspection_objects WHERE inspection_id = ?1",
+                [&id],
+            )
+            .map_err(db_err)?;
         }
     }
     for (object, _) in &insp.objects {
@@ -183,7 +184,9 @@ fn inspection_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InspectionRow> {
 fn uuid_list(c: &Connection, sql: &str, id: &str) -> StoreResult<Vec<(uuid::Uuid, String)>> {
     c.prepare_cached(sql)
         .map_err(db_err)?
-        .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .query_map([id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
         .map_err(db_err)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(db_err)?
@@ -211,7 +214,8 @@ fn finish_inspection(c: &Connection, r: InspectionRow) -> StoreResult<Inspection
     Ok(Inspection {
         id: InspectionId::from(parse_uuid(&r.id)?),
         agency: AgencyId::from(parse_uuid(&r.agency)?),
-        kind: InspectionKind::parse(&r.kind).ok_or_else(|| corrupt(format!("kind {:?}", r.kind)))?,
+        kind: InspectionKind::parse(&r.kind)
+            .ok_or_else(|| corrupt(format!("kind {:?}", r.kind)))?,
         basis: Basis::parse(&r.basis).ok_or_else(|| corrupt(format!("basis {:?}", r.basis)))?,
         status: InspectionStatus::parse(&r.status)
             .ok_or_else(|| corrupt(format!("status {:?}", r.status)))?,
@@ -313,7 +317,13 @@ pub(super) fn changes_for(
         .map_err(db_err)?
         .query_map(
             params![after, user.to_string(), agency.to_string(), limit],
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?, r.get(2)?)),
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get(2)?,
+                ))
+            },
         )
         .map_err(db_err)?
         .collect::<rusqlite::Result<Vec<_>>>()

@@ -5,6 +5,7 @@ mod accounts;
 mod checklists;
 mod devices;
 mod inspections;
+mod projections;
 mod records;
 mod registry;
 
@@ -18,17 +19,18 @@ use knd_shared::{
     AgencyId, DeviceId, DeviceKey, InspectionId, RecordId, RiskCategory, Sha256, UserId,
 };
 use rusqlite::{Connection, OptionalExtension as _, params};
-use time::{Date, OffsetDateTime};
 use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
 
 use super::{Candidate, EnrollRefusal, IngestResult, ServerChain, Store, StoreError, StoreResult};
 use knd_shared::registry::ControlTypeRules;
 
 use crate::model::{
-    Agency, ApiKey, AuditEntry, AuditRecord, Change, Checklist, Inspection, InspectionFilter, ControlObject, ControlType, Device,
-    ImportCounts, NewChecklistItem, NewDevice, NewObject, NewSubject, NewUser, Requirement,
-    ServerIdentity, StoredRecord, Subject, User,
+    Agency, ApiKey, AuditEntry, AuditRecord, Change, Checklist, ControlObject, ControlType, Device,
+    ImportCounts, Inspection, InspectionFilter, NewChecklistItem, NewDevice, NewObject, NewSubject,
+    NewUser, Requirement, ServerIdentity, StoredRecord, Subject, User,
 };
+use crate::model::{FieldData, InspectionAt, PastViolation, ProjOp, ProjectedDocument, ReviewFlag};
 
 /// Numbered, append-only migrations (`migrations/server/sqlite`).
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -43,7 +45,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         3,
         include_str!("../../../../migrations/server/sqlite/0003_requirements.sql"),
-    ),    (
+    ),
+    (
         4,
         include_str!("../../../../migrations/server/sqlite/0004_field.sql"),
     ),
@@ -696,6 +699,83 @@ impl Store for SqliteStore {
             .transpose()
         })
         .await
+    }
+
+    async fn records_from(&self, from: u64, limit: u32) -> StoreResult<Vec<StoredRecord>> {
+        self.read(move |c| records::records_from(c, from, limit))
+            .await
+    }
+
+    async fn projection_upto(&self) -> StoreResult<u64> {
+        self.read(projections::projection_upto).await
+    }
+
+    async fn inspection_at(
+        &self,
+        id: InspectionId,
+        at: OffsetDateTime,
+        user: Option<UserId>,
+    ) -> StoreResult<Option<InspectionAt>> {
+        self.read(move |c| projections::inspection_at(c, id, at, user))
+            .await
+    }
+
+    async fn other_act(&self, inspection: InspectionId, except: RecordId) -> StoreResult<bool> {
+        self.read(move |c| projections::other_act(c, inspection, except))
+            .await
+    }
+
+    async fn apply_projection(&self, ops: &[ProjOp], upto: u64) -> StoreResult<()> {
+        let ops = ops.to_vec();
+        self.transact(move |tx| projections::apply_projection(tx, &ops, upto))
+            .await
+    }
+
+    async fn reset_projections(&self) -> StoreResult<()> {
+        self.transact(projections::reset_projections).await
+    }
+
+    async fn projection_dump(&self) -> StoreResult<Vec<String>> {
+        self.read(projections::projection_dump).await
+    }
+
+    async fn field_data(&self, inspection: InspectionId) -> StoreResult<FieldData> {
+        self.read(move |c| projections::field_data(c, inspection))
+            .await
+    }
+
+    async fn review_flags(
+        &self,
+        agency: AgencyId,
+        after: Option<RecordId>,
+        limit: u32,
+    ) -> StoreResult<Vec<ReviewFlag>> {
+        self.read(move |c| projections::review_flags(c, agency, after, limit))
+            .await
+    }
+
+    async fn past_violations(
+        &self,
+        agency: AgencyId,
+        objects: &[uuid::Uuid],
+        exclude: InspectionId,
+        limit: u32,
+    ) -> StoreResult<Vec<PastViolation>> {
+        let objects = objects.to_vec();
+        self.read(move |c| projections::past_violations(c, agency, &objects, exclude, limit))
+            .await
+    }
+
+    async fn subject_documents(
+        &self,
+        agency: AgencyId,
+        inn: &str,
+        kind: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<ProjectedDocument>> {
+        let (inn, kind) = (inn.to_owned(), kind.to_owned());
+        self.read(move |c| projections::subject_documents(c, agency, &inn, &kind, limit))
+            .await
     }
 
     async fn audit(&self, entry: &AuditEntry) -> StoreResult<()> {

@@ -48,62 +48,65 @@ pub(super) fn leaf_index(c: &Connection, hash: &Sha256) -> StoreResult<Option<u6
     Ok(idx.map(|i| i as u64))
 }
 
+/// The columns [`record_of`] reads.
+pub(super) const RECORD_COLUMNS: &str = "SELECT id, device_id, agency_id, seq, hash, kind, log_index, received_at, bytes, receipt FROM records";
+
+pub(super) fn record_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<StoredRecord>> {
+    let id: String = r.get(0)?;
+    let device: String = r.get(1)?;
+    let agency: Option<String> = r.get(2)?;
+    let seq: i64 = r.get(3)?;
+    let hash: Vec<u8> = r.get(4)?;
+    let kind: String = r.get(5)?;
+    let idx: i64 = r.get(6)?;
+    let at: String = r.get(7)?;
+    let bytes: Vec<u8> = r.get(8)?;
+    let receipt: Vec<u8> = r.get(9)?;
+    Ok((|| {
+        Ok(StoredRecord {
+            id: parse_uuid(&id)?.into(),
+            device: parse_uuid(&device)?.into(),
+            agency: agency
+                .as_deref()
+                .map(parse_uuid)
+                .transpose()?
+                .map(Into::into),
+            seq: seq as u64,
+            hash: hash_col(&hash)?,
+            kind,
+            log_index: idx as u64,
+            received_at: parse_ts(&at)?,
+            bytes,
+            receipt,
+        })
+    })())
+}
+
 pub(super) fn get_record(c: &Connection, id: RecordId) -> StoreResult<Option<StoredRecord>> {
-    type Row = (
-        String,
-        String,
-        Option<String>,
-        i64,
-        Vec<u8>,
-        String,
-        i64,
-        String,
-        Vec<u8>,
-        Vec<u8>,
-    );
-    let row: Option<Row> = c
-        .query_row(
-            "SELECT id, device_id, agency_id, seq, hash, kind, log_index, received_at, bytes, receipt
-             FROM records WHERE id = ?1",
-            [id.to_string()],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                    r.get(9)?,
-                ))
-            },
-        )
-        .optional()
-        .map_err(db_err)?;
-    row.map(
-        |(id, device, agency, seq, hash, kind, idx, at, bytes, receipt)| {
-            Ok(StoredRecord {
-                id: parse_uuid(&id)?.into(),
-                device: parse_uuid(&device)?.into(),
-                agency: agency
-                    .as_deref()
-                    .map(parse_uuid)
-                    .transpose()?
-                    .map(Into::into),
-                seq: seq as u64,
-                hash: hash_col(&hash)?,
-                kind,
-                log_index: idx as u64,
-                received_at: parse_ts(&at)?,
-                bytes,
-                receipt,
-            })
-        },
+    c.query_row(
+        &format!("{RECORD_COLUMNS} WHERE id = ?1"),
+        [id.to_string()],
+        record_of,
     )
+    .optional()
+    .map_err(db_err)?
     .transpose()
+}
+
+/// Records from log index `from` on, in log order.
+pub(super) fn records_from(
+    c: &Connection,
+    from: u64,
+    limit: u32,
+) -> StoreResult<Vec<StoredRecord>> {
+    c.prepare_cached(&format!(
+        "{RECORD_COLUMNS} WHERE log_index >= ?1 ORDER BY log_index LIMIT ?2"
+    ))
+    .map_err(db_err)?
+    .query_map(params![from as i64, limit], record_of)
+    .map_err(db_err)?
+    .map(|r| r.map_err(db_err).and_then(|x| x))
+    .collect()
 }
 
 fn load_appender(tx: &Transaction<'_>) -> StoreResult<LogAppender> {

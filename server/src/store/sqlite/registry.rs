@@ -244,19 +244,16 @@ fn list_subjects_where(
         .map_err(db_err)?;
     type R = (String, String, Option<String>, String, String, String);
     let rows = stmt
-        .query_map(
-            params![agency.to_string(), value, limit],
-            |r: &Row<'_>| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            },
-        )
+        .query_map(params![agency.to_string(), value, limit], |r: &Row<'_>| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
         .map_err(db_err)?
         .collect::<rusqlite::Result<Vec<R>>>()
         .map_err(db_err)?;
@@ -275,7 +272,8 @@ fn list_subjects_where(
 }
 
 /// The columns [`object_of`] reads, from `control_objects o`, `subjects s`, `control_types t`.
-const OBJECT_COLUMNS: &str = "SELECT o.id, o.object_key, s.inn, t.code, o.address, o.district, o.lat_e7,
+const OBJECT_COLUMNS: &str =
+    "SELECT o.id, o.object_key, s.inn, t.code, o.address, o.district, o.lat_e7,
         o.lon_e7, o.risk_category, o.updated_at, o.attributes, o.risk_decided_on, o.risk_reason
      FROM control_objects o JOIN subjects s ON s.id = o.subject_id
           JOIN control_types t ON t.id = o.control_type_id";
@@ -288,8 +286,14 @@ fn object_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ControlObject>> {
     let decided: Option<String> = r.get(11)?;
     let lat: Option<i64> = r.get(6)?;
     let lon: Option<i64> = r.get(7)?;
-    let (key, inn, code, address, district, reason) =
-        (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(12)?);
+    let (key, inn, code, address, district, reason) = (
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(12)?,
+    );
     Ok((|| {
         Ok(ControlObject {
             id: parse_uuid(&id)?,
@@ -319,8 +323,7 @@ fn object_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ControlObject>> {
 fn collect_objects(
     rows: impl Iterator<Item = rusqlite::Result<StoreResult<ControlObject>>>,
 ) -> StoreResult<Vec<ControlObject>> {
-    rows.map(|r| r.map_err(db_err).and_then(|o| o))
-        .collect()
+    rows.map(|r| r.map_err(db_err).and_then(|o| o)).collect()
 }
 
 pub(super) fn list_objects(

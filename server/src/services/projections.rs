@@ -1,0 +1,468 @@
+//! The projector: accepted records become domain rows (inspection progress, findings, photos,
+//! warnings, acts, orders), with corrections applied over what they supersede.
+//!
+//! It reads records in log order from where it stopped and writes each batch with its new
+//! position in one transaction, so it is idempotent and survives a crash. Every decision depends
+//! only on the records and on the inspection's history as of each record's arrival, so
+//! `rebuild` (empty the tables, replay from log index 0) gives the same tables.
+//!
+//! A record that conflicts with the server's state (its inspection cancelled, its inspector not
+//! assigned, a second act...) is projected like any other and flagged for review: a valid signed
+//! record is never dropped.
+
+use std::collections::{HashMap, HashSet};
+
+use knd_shared::record::kinds::{self, RecordKind};
+use knd_shared::record::parse_unverified;
+use knd_shared::{AgencyId, DeviceId, InspectionId, RecordId, UserId};
+use serde_json::{Map, Value};
+
+use crate::error::{ApiError, ApiResult};
+use crate::model::{
+    Actor, InspectionAt, InspectionStatus, ProjOp, ProjectedDocument, ProjectedFinding,
+    ProjectedPhoto, ReviewFlag, StoredRecord,
+};
+use crate::state::AppState;
+use crate::store::Store;
+
+const BATCH: u32 = 500;
+
+/// Whether the projector also moves inspections along (scheduled → in progress on a start,
+/// → completed on a finish). A rebuild only rewrites the projection tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Live,
+    Rebuild,
+}
+
+/// Runs the projector in the background: at once (records may have arrived before a restart),
+/// whenever a push accepted records, and every few seconds as a safety net. It stops when the
+/// state is dropped.
+pub fn spawn(state: &AppState) {
+    let weak = std::sync::Arc::downgrade(&state.0);
+    tokio::spawn(async move {
+        loop {
+            let Some(inner) = weak.upgrade() else { return };
+            let state = AppState(inner);
+            if let Err(e) = catch_up(&state).await {
+                tracing::error!(error = %e, "projector run failed; retrying");
+            }
+            let wake = std::sync::Arc::clone(&state.projector_wake);
+            drop(state);
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), wake.notified()).await;
+        }
+    });
+}
+
+/// Projects every record not yet projected. Callers serialise runs (the state's projector lock).
+pub async fn catch_up(state: &AppState) -> ApiResult<u64> {
+    let _running = state.projector.lock().await;
+    let (done, moves) = run(state.store.as_ref(), Mode::Live).await?;
+    for (inspection, device, to) in moves {
+        advance(state, inspection, device, to).await;
+    }
+    Ok(done)
+}
+
+/// What a rebuild did: the records replayed, and a digest of every projection row before and
+/// after (equal when the projections were exactly what the records say).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rebuilt {
+    pub records: u64,
+    pub rows: usize,
+    pub before: String,
+    pub after: String,
+}
+
+/// Empties the projections and replays every record (the operator's `rebuild-projections`).
+pub async fn rebuild(state: &AppState) -> ApiResult<Rebuilt> {
+    let _running = state.projector.lock().await;
+    let store = state.store.as_ref();
+    // Project what is pending first, so that "before" is the complete projection.
+    run(store, Mode::Rebuild).await?;
+    let before = digest(&store.projection_dump().await?);
+    store.reset_projections().await?;
+    let records = run(store, Mode::Rebuild).await?.0;
+    let dump = store.projection_dump().await?;
+    Ok(Rebuilt {
+        records,
+        rows: dump.len(),
+        before,
+        after: digest(&dump),
+    })
+}
+
+fn digest(rows: &[String]) -> String {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    for r in rows {
+        h.update(r.as_bytes());
+        h.update(b"\n");
+    }
+    hex::encode(h.finalize())
+}
+
+type Move = (InspectionId, DeviceId, InspectionStatus);
+
+async fn run(store: &dyn Store, mode: Mode) -> ApiResult<(u64, Vec<Move>)> {
+    let mut done = 0;
+    let mut moves = Vec::new();
+    loop {
+        let from = store.projection_upto().await?;
+        let batch = store.records_from(from, BATCH).await?;
+        let Some(last) = batch.last() else {
+            return Ok((done, moves));
+        };
+        let upto = last.log_index + 1;
+        let mut p = Projector {
+            store,
+            devices: HashMap::new(),
+            acts: HashSet::new(),
+            ops: Vec::new(),
+            moves: Vec::new(),
+        };
+        for r in &batch {
+            p.record(r).await?;
+        }
+        store.apply_projection(&p.ops, upto).await?;
+        done += batch.len() as u64;
+        if mode == Mode::Live {
+            moves.extend(p.moves);
+        }
+    }
+}
+
+/// Moves an inspection along after a start or finish, when the status machine allows it; a
+/// refusal (already moved, cancelled meanwhile) is not an error of the record's.
+async fn advance(state: &AppState, id: InspectionId, device: DeviceId, to: InspectionStatus) {
+    let Ok(Some(insp)) = state.store.get_inspection(None, id).await else {
+        return;
+    };
+    if !insp.status.may_become(to) {
+        return;
+    }
+    if let Err(e) =
+        super::inspections::set_status(state, &insp, to, None, Actor::Device(device), None).await
+    {
+        tracing::info!(inspection = %id, error = %e, "status not advanced by a field record");
+    }
+}
+
+struct Projector<'a> {
+    store: &'a dyn Store,
+    /// Device → (agency, inspector).
+    devices: HashMap<DeviceId, Option<(AgencyId, Option<UserId>)>>,
+    /// Inspections with an act earlier in this batch.
+    acts: HashSet<InspectionId>,
+    ops: Vec<ProjOp>,
+    moves: Vec<Move>,
+}
+
+/// What a record's body says about where it belongs.
+struct Context {
+    agency: Option<AgencyId>,
+    inspection: Option<(InspectionId, Option<InspectionAt>)>,
+}
+
+fn inspection_of(body: &Map<String, Value>) -> Option<InspectionId> {
+    body.get("inspection")
+        .and_then(Value::as_str)
+        .and_then(|s| InspectionId::parse(s).ok())
+}
+
+impl Projector<'_> {
+    async fn device(&mut self, id: DeviceId) -> ApiResult<Option<(AgencyId, Option<UserId>)>> {
+        if let Some(d) = self.devices.get(&id) {
+            return Ok(*d);
+        }
+        let d = self
+            .store
+            .get_device(None, id)
+            .await?
+            .and_then(|d| d.agency.map(|a| (a, d.user)));
+        self.devices.insert(id, d);
+        Ok(d)
+    }
+
+    fn flag(&mut self, record: RecordId, reason: &str, ctx: &Context, detail: String) {
+        self.ops.push(ProjOp::Flag(ReviewFlag {
+            record,
+            reason: reason.to_owned(),
+            agency: ctx.agency,
+            inspection: ctx.inspection.as_ref().map(|(i, _)| *i),
+            detail,
+        }));
+    }
+
+    async fn context(&mut self, r: &StoredRecord, body: &Map<String, Value>) -> ApiResult<Context> {
+        let (agency, user) = self.device(r.device).await?.unzip();
+        let user = user.flatten();
+        let inspection = match inspection_of(body) {
+            None => None,
+            Some(id) => Some((id, self.store.inspection_at(id, r.received_at, user).await?)),
+        };
+        Ok(Context { agency, inspection })
+    }
+
+    /// Flags a record about an inspection the server's state says it should not be about.
+    fn check_inspection(&mut self, record: RecordId, ctx: &Context) {
+        let Some((id, at)) = &ctx.inspection else {
+            return;
+        };
+        let (reason, detail) = match at {
+            Some(at) if Some(at.agency) != ctx.agency => (
+                "unknown_inspection",
+                format!("inspection {id} is not of the device's agency"),
+            ),
+            None => ("unknown_inspection", format!("no inspection {id}")),
+            Some(at) => match at.status {
+                None | Some(InspectionStatus::Draft) => (
+                    "inspection_not_scheduled",
+                    format!("inspection {id} was not scheduled when the record arrived"),
+                ),
+                Some(InspectionStatus::Cancelled) => (
+                    "inspection_cancelled",
+                    format!("inspection {id} was cancelled when the record arrived"),
+                ),
+                Some(InspectionStatus::Closed) => (
+                    "inspection_closed",
+                    format!("inspection {id} was closed when the record arrived"),
+                ),
+                Some(_) if !at.assigned => (
+                    "not_assigned",
+                    format!("the device's inspector was not assigned to inspection {id}"),
+                ),
+                Some(_) => return,
+            },
+        };
+        self.flag(record, reason, ctx, detail);
+    }
+
+    async fn record(&mut self, r: &StoredRecord) -> ApiResult<()> {
+        // Stored records passed the strict checks on arrival; reading them again cannot fail
+        // unless the database was altered, which is an error to report, not to skip.
+        let rec = parse_unverified(&r.bytes)
+            .map_err(|e| ApiError::Internal(format!("stored record {}: {e}", r.id)))?;
+        let Some(kind) = RecordKind::parse(&rec.kind) else {
+            return Ok(());
+        };
+        if kind.signed_by_server() {
+            return Ok(());
+        }
+        let ctx = self.context(r, &rec.body).await?;
+        if kind == RecordKind::Correction {
+            return self.correction(r, &rec.body, &ctx).await;
+        }
+        if matches!(
+            kind,
+            RecordKind::InspectionStarted
+                | RecordKind::Finding
+                | RecordKind::Photo
+                | RecordKind::Act
+                | RecordKind::Order
+                | RecordKind::InspectionFinished
+        ) || ctx.inspection.is_some()
+        {
+            self.check_inspection(r.id, &ctx);
+        }
+        if kind == RecordKind::Act {
+            if let Some((id, _)) = &ctx.inspection {
+                if self.acts.contains(id) || self.store.other_act(*id, r.id).await? {
+                    self.flag(
+                        r.id,
+                        "second_act",
+                        &ctx,
+                        format!("inspection {id} already has an act"),
+                    );
+                }
+                self.acts.insert(*id);
+            }
+        }
+        let flagged = self
+            .ops
+            .iter()
+            .any(|o| matches!(o, ProjOp::Flag(f) if f.record == r.id));
+        let at = rec.at.to_string();
+        match kind {
+            RecordKind::InspectionStarted | RecordKind::InspectionFinished => {
+                let Some((inspection, _)) = ctx.inspection else {
+                    return Ok(());
+                };
+                if kind == RecordKind::InspectionStarted {
+                    self.ops.push(ProjOp::Started {
+                        inspection,
+                        record: r.id,
+                        at,
+                    });
+                    if !flagged {
+                        self.moves
+                            .push((inspection, r.device, InspectionStatus::InProgress));
+                    }
+                } else {
+                    self.ops.push(ProjOp::Finished {
+                        inspection,
+                        record: r.id,
+                        at,
+                    });
+                    if !flagged {
+                        self.moves
+                            .push((inspection, r.device, InspectionStatus::Completed));
+                    }
+                }
+            }
+            _ => {
+                if let Some(op) = row(kind, r.id, r.device, &at, &rec.body, &ctx, None)? {
+                    self.ops.push(op);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn correction(
+        &mut self,
+        r: &StoredRecord,
+        body: &Map<String, Value>,
+        ctx: &Context,
+    ) -> ApiResult<()> {
+        let c: kinds::Correction = kinds::decode_body(body)
+            .map_err(|e| ApiError::Internal(format!("stored correction {}: {e}", r.id)))?;
+        let Some(target) = self.store.get_record(c.supersedes).await? else {
+            self.flag(
+                r.id,
+                "correction_unknown_target",
+                ctx,
+                format!("record {} is not on the server", c.supersedes),
+            );
+            return Ok(());
+        };
+        if target.device != r.device {
+            self.flag(
+                r.id,
+                "correction_foreign",
+                ctx,
+                format!("record {} is another device's", c.supersedes),
+            );
+            return Ok(());
+        }
+        let target_kind = RecordKind::parse(&target.kind);
+        if !matches!(
+            target_kind,
+            Some(
+                RecordKind::Finding
+                    | RecordKind::Photo
+                    | RecordKind::Warning
+                    | RecordKind::Act
+                    | RecordKind::Order
+            )
+        ) {
+            self.flag(
+                r.id,
+                "correction_unsupported",
+                ctx,
+                format!("a {} record is not corrected in place", target.kind),
+            );
+            return Ok(());
+        }
+        let Some(target_kind) = target_kind else {
+            return Ok(());
+        };
+        if let Err(e) = kinds::check_body(target_kind.as_str(), &c.body) {
+            self.flag(r.id, "correction_invalid", ctx, e.to_string());
+            return Ok(());
+        }
+        let original = parse_unverified(&target.bytes)
+            .map_err(|e| ApiError::Internal(format!("stored record {}: {e}", target.id)))?;
+        // The corrected row keeps the original's identity and time, under the target's context
+        // (its inspection may be named differently in the corrected body).
+        let target_ctx = self.context(&target, &c.body).await?;
+        if let Some(op) = row(
+            target_kind,
+            target.id,
+            target.device,
+            &original.at.to_string(),
+            &c.body,
+            &target_ctx,
+            Some(r.id),
+        )? {
+            self.ops.push(op);
+        }
+        Ok(())
+    }
+}
+
+/// The projection row of a finding, photo or document record.
+fn row(
+    kind: RecordKind,
+    record: RecordId,
+    device: DeviceId,
+    at: &str,
+    body: &Map<String, Value>,
+    ctx: &Context,
+    corrected_by: Option<RecordId>,
+) -> ApiResult<Option<ProjOp>> {
+    let bad = |e: serde_json::Error| ApiError::Internal(format!("record {record}: {e}"));
+    Ok(match kind {
+        RecordKind::Finding => {
+            let f: kinds::Finding = kinds::decode_body(body).map_err(bad)?;
+            Some(ProjOp::Finding(ProjectedFinding {
+                record,
+                inspection: f.inspection,
+                item: f.item,
+                result: serde_json::to_value(f.result)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                note: f.note,
+                photos: f.photos.iter().map(|p| p.to_hex()).collect(),
+                device,
+                at: at.to_owned(),
+                corrected_by,
+            }))
+        }
+        RecordKind::Photo => {
+            let p: kinds::Photo = kinds::decode_body(body).map_err(bad)?;
+            // A photo from a device of no agency cannot be shown to anyone: nothing to project.
+            ctx.agency.map(|agency| {
+                ProjOp::Photo(ProjectedPhoto {
+                    record,
+                    inspection: p.inspection,
+                    sha256: p.sha256,
+                    agency,
+                    size: p.bytes,
+                    mime: p.mime,
+                    taken_at: p.taken_at.map(|t| t.to_string()),
+                    lat_e7: p.position.map(|x| x.lat_e7),
+                    lon_e7: p.position.map(|x| x.lon_e7),
+                    corrected_by,
+                })
+            })
+        }
+        RecordKind::Warning | RecordKind::Act | RecordKind::Order => {
+            let subject_inn = match kind {
+                RecordKind::Warning => {
+                    let w: kinds::Warning = kinds::decode_body(body).map_err(bad)?;
+                    Some(w.subject.as_str().to_owned())
+                }
+                RecordKind::Order => {
+                    let o: kinds::Order = kinds::decode_body(body).map_err(bad)?;
+                    Some(o.subject.as_str().to_owned())
+                }
+                _ => ctx
+                    .inspection
+                    .as_ref()
+                    .and_then(|(_, at)| at.as_ref().map(|a| a.subject_inn.clone())),
+            };
+            Some(ProjOp::Document(ProjectedDocument {
+                record,
+                kind: kind.as_str().to_owned(),
+                inspection: inspection_of(body),
+                subject_inn,
+                body: Value::Object(body.clone()),
+                at: at.to_owned(),
+                corrected_by,
+            }))
+        }
+        _ => None,
+    })
+}

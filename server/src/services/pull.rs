@@ -1,0 +1,375 @@
+//! Pull (DESIGN.md section 5): what an enrolled device's inspector needs offline, and later
+//! changes to it, paged through an opaque, monotonic cursor.
+//!
+//! The cursor names a position in the inspector's change feed (`changes`, written in the same
+//! transaction as each change). With no cursor, or one older than what the feed still keeps, the
+//! device gets a snapshot: every current assignment in full, paged by inspection id, ending with
+//! the feed position taken when the snapshot began, so that nothing changed meanwhile is missed.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use knd_shared::{AgencyId, InspectionId, UserId};
+use serde::Serialize;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ApiResult};
+use crate::model::{
+    Checklist, ControlObject, Inspection, InspectionStatus, PastViolation, ProjectedDocument,
+};
+use crate::state::AppState;
+
+/// Where a device is in its pull.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cursor {
+    /// Paging through a snapshot begun at feed position `start`, after `after`.
+    Snapshot {
+        start: i64,
+        after: Option<InspectionId>,
+    },
+    /// Following the feed after `after`.
+    Feed { after: i64 },
+}
+
+impl Cursor {
+    fn encode(self) -> String {
+        let text = match self {
+            Cursor::Snapshot { start, after } => format!(
+                "s.{start}.{}",
+                after.map(|a| a.to_string()).unwrap_or_default()
+            ),
+            Cursor::Feed { after } => format!("f.{after}"),
+        };
+        URL_SAFE_NO_PAD.encode(format!("v1.{text}"))
+    }
+
+    fn decode(s: &str) -> Option<Cursor> {
+        let bytes = URL_SAFE_NO_PAD.decode(s).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let mut parts = text.strip_prefix("v1.")?.split('.');
+        let cursor = match parts.next()? {
+            "f" => Cursor::Feed {
+                after: parts.next()?.parse().ok().filter(|n: &i64| *n >= 0)?,
+            },
+            "s" => {
+                let start = parts.next()?.parse().ok().filter(|n: &i64| *n >= 0)?;
+                let after = match parts.next()? {
+                    "" => None,
+                    id => Some(InspectionId::parse(id).ok()?),
+                };
+                Cursor::Snapshot { start, after }
+            }
+            _ => return None,
+        };
+        parts.next().is_none().then_some(cursor)
+    }
+}
+
+/// The subject as a device needs it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SubjectCard {
+    pub inn: String,
+    pub ogrn: Option<String>,
+    pub name: String,
+    pub size_class: String,
+}
+
+/// An object as a device needs it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ObjectCard {
+    pub key: String,
+    pub address: String,
+    pub district: String,
+    pub lat_e7: Option<i64>,
+    pub lon_e7: Option<i64>,
+    pub risk_category: Option<String>,
+    #[schema(value_type = Object)]
+    pub attributes: serde_json::Value,
+}
+
+impl From<ControlObject> for ObjectCard {
+    fn from(o: ControlObject) -> Self {
+        Self {
+            key: o.object_key,
+            address: o.address,
+            district: o.district,
+            lat_e7: o.position.map(|p| p.0),
+            lon_e7: o.position.map(|p| p.1),
+            risk_category: o.risk_category.map(|r| r.as_str().to_owned()),
+            attributes: o.attributes,
+        }
+    }
+}
+
+/// What happened at these objects before: violations found, and the subject's orders still open.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct History {
+    pub violations: Vec<PastViolation>,
+    pub open_orders: Vec<ProjectedDocument>,
+}
+
+/// One assignment with everything needed to work it offline.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Assignment {
+    #[schema(value_type = String)]
+    pub id: InspectionId,
+    pub kind: String,
+    pub kind_name: String,
+    pub basis: String,
+    pub status: InspectionStatus,
+    pub control_type: String,
+    #[schema(value_type = String, format = Date)]
+    pub starts_on: String,
+    #[schema(value_type = String, format = Date)]
+    pub ends_on: String,
+    pub note: String,
+    pub subject: SubjectCard,
+    pub objects: Vec<ObjectCard>,
+    pub checklist: Option<Checklist>,
+    pub history: History,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// An inspection the device should drop, and why.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Removed {
+    #[schema(value_type = String)]
+    pub id: InspectionId,
+    /// unassigned, cancelled, closed, withdrawn (back to draft) or gone.
+    pub reason: String,
+}
+
+/// One page of pull.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PullPage {
+    /// Pass it to the next pull; store it only after applying this page.
+    pub cursor: String,
+    /// More pages are ready now: pull again at once.
+    pub more: bool,
+    /// This page starts a snapshot: drop every assignment not sent again before the snapshot ends.
+    pub reset: bool,
+    /// New or changed assignments, in full (replace what the device has).
+    pub assignments: Vec<Assignment>,
+    pub removed: Vec<Removed>,
+    /// Production-calendar years (with a snapshot), in the form `knd calendar` loads.
+    #[schema(value_type = Vec<Object>)]
+    pub calendar: Vec<serde_json::Value>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub server_time: OffsetDateTime,
+}
+
+/// How many past violations and orders go with an assignment.
+const HISTORY_LIMIT: u32 = 50;
+
+pub async fn pull(
+    state: &AppState,
+    agency: AgencyId,
+    user: UserId,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+) -> ApiResult<PullPage> {
+    let page = limit.unwrap_or(state.config.sync.pull_page);
+    if !(1..=500).contains(&page) {
+        return Err(ApiError::BadRequest("limit is 1 to 500".into()));
+    }
+    let cursor = match cursor {
+        None => None,
+        Some(c) => Some(Cursor::decode(c).ok_or_else(|| {
+            ApiError::BadRequest("the cursor is not one this server gave".into())
+        })?),
+    };
+    let (floor, newest) = state.store.feed_bounds().await?;
+    let cursor = match cursor {
+        Some(Cursor::Feed { after }) if after > newest => {
+            return Err(ApiError::BadRequest(
+                "the cursor is ahead of this server's feed (a restored database?): pull without a cursor"
+                    .into(),
+            ));
+        }
+        // Too old: what happened between is gone from the feed.
+        Some(Cursor::Feed { after }) if after < floor => None,
+        Some(Cursor::Snapshot { start, .. }) if start < floor => None,
+        other => other,
+    };
+    let server_time = OffsetDateTime::now_utc();
+    match cursor {
+        None => snapshot(state, agency, user, newest, None, page, true).await,
+        Some(Cursor::Snapshot { start, after }) => {
+            snapshot(state, agency, user, start, after, page, false).await
+        }
+        Some(Cursor::Feed { after }) => {
+            let changes = state.store.changes_for(agency, user, after, page).await?;
+            let next = changes.last().map_or(after, |c| c.id);
+            let mut ids: Vec<InspectionId> = Vec::new();
+            for c in &changes {
+                if let Some(i) = c.inspection {
+                    if !ids.contains(&i) {
+                        ids.push(i);
+                    }
+                }
+            }
+            let mut out = PullPage {
+                cursor: Cursor::Feed { after: next }.encode(),
+                more: changes.len() == page as usize,
+                reset: false,
+                assignments: Vec::new(),
+                removed: Vec::new(),
+                calendar: Vec::new(),
+                server_time,
+            };
+            for id in ids {
+                match state.store.get_inspection(Some(agency), id).await? {
+                    Some(i) if i.inspectors.contains(&user) && i.status.is_on_devices() => {
+                        out.assignments.push(assignment(state, i).await?);
+                    }
+                    found => out.removed.push(Removed {
+                        id,
+                        reason: match found.map(|i| i.status) {
+                            None => "gone",
+                            Some(InspectionStatus::Cancelled) => "cancelled",
+                            Some(InspectionStatus::Closed) => "closed",
+                            Some(InspectionStatus::Draft) => "withdrawn",
+                            Some(_) => "unassigned",
+                        }
+                        .to_owned(),
+                    }),
+                }
+            }
+            Ok(out)
+        }
+    }
+}
+
+async fn snapshot(
+    state: &AppState,
+    agency: AgencyId,
+    user: UserId,
+    start: i64,
+    after: Option<InspectionId>,
+    page: u32,
+    first: bool,
+) -> ApiResult<PullPage> {
+    let ids = state.store.assigned_inspections(user, after, page).await?;
+    let full = ids.len() == page as usize;
+    let mut assignments = Vec::with_capacity(ids.len());
+    for id in &ids {
+        if let Some(i) = state.store.get_inspection(Some(agency), *id).await? {
+            assignments.push(assignment(state, i).await?);
+        }
+    }
+    let cursor = if full {
+        Cursor::Snapshot {
+            start,
+            after: ids.last().copied(),
+        }
+    } else {
+        Cursor::Feed { after: start }
+    };
+    Ok(PullPage {
+        cursor: cursor.encode(),
+        // After the snapshot, the feed from `start` may hold more.
+        more: true,
+        reset: first,
+        assignments,
+        removed: Vec::new(),
+        calendar: if first {
+            state.calendar.years().map(|y| y.to_json()).collect()
+        } else {
+            Vec::new()
+        },
+        server_time: OffsetDateTime::now_utc(),
+    })
+}
+
+async fn assignment(state: &AppState, i: Inspection) -> ApiResult<Assignment> {
+    let subject = state
+        .store
+        .subject_by_inn(i.agency, &i.subject_inn)
+        .await?
+        .ok_or_else(|| ApiError::Internal(format!("inspection {} has no subject", i.id)))?;
+    let keys: Vec<String> = i.objects.iter().map(|(_, k)| k.clone()).collect();
+    let objects = state.store.objects_by_keys(i.agency, &keys).await?;
+    let checklist = match &i.checklist_code {
+        Some(code) => {
+            state
+                .store
+                .get_checklist(i.agency, &i.control_type_code, code)
+                .await?
+        }
+        None => None,
+    };
+    let object_ids: Vec<uuid::Uuid> = i.objects.iter().map(|(id, _)| *id).collect();
+    let violations = state
+        .store
+        .past_violations(i.agency, &object_ids, i.id, HISTORY_LIMIT)
+        .await?;
+    let today = OffsetDateTime::now_utc().date();
+    let open_orders = state
+        .store
+        .subject_documents(i.agency, &i.subject_inn, "order", HISTORY_LIMIT)
+        .await?
+        .into_iter()
+        .filter(|o| order_open(o, today))
+        .collect();
+    Ok(Assignment {
+        id: i.id,
+        kind: i.kind.as_str().to_owned(),
+        kind_name: i.kind.name_ru().to_owned(),
+        basis: i.basis.as_str().to_owned(),
+        status: i.status,
+        control_type: i.control_type_code,
+        starts_on: knd_shared::calendar::iso_date::format(i.starts_on),
+        ends_on: knd_shared::calendar::iso_date::format(i.ends_on),
+        note: i.note,
+        subject: SubjectCard {
+            inn: subject.inn,
+            ogrn: subject.ogrn,
+            name: subject.name,
+            size_class: subject.size_class.as_str().to_owned(),
+        },
+        objects: objects.into_iter().map(Into::into).collect(),
+        checklist,
+        history: History {
+            violations,
+            open_orders,
+        },
+        updated_at: i.updated_at,
+    })
+}
+
+/// An order is open while one of its remedies' deadlines has not passed.
+fn order_open(order: &ProjectedDocument, today: time::Date) -> bool {
+    let Ok(o) = serde_json::from_value::<knd_shared::record::kinds::Order>(order.body.clone())
+    else {
+        return false;
+    };
+    o.remedies.iter().any(|r| r.deadline >= today)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_garbage() {
+        let id = InspectionId::new();
+        for c in [
+            Cursor::Feed { after: 0 },
+            Cursor::Feed { after: 42 },
+            Cursor::Snapshot {
+                start: 7,
+                after: None,
+            },
+            Cursor::Snapshot {
+                start: 7,
+                after: Some(id),
+            },
+        ] {
+            assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        }
+        for bad in ["", "garbage", "djEuZi4tMQ", "djEueC4x"] {
+            assert_eq!(Cursor::decode(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,536 @@
+//! Projections of accepted records (findings, photos, documents, progress, review flags).
+
+use knd_shared::{AgencyId, InspectionId, RecordId, UserId};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OptionalExtension as _, Row, Transaction, params};
+use time::OffsetDateTime;
+
+use super::{db_err, hash_col, parse_uuid, ts};
+use crate::model::{
+    FieldData, InspectionAt, InspectionStatus, PastViolation, ProjOp, ProjectedDocument,
+    ProjectedFinding, ProjectedPhoto, ReviewFlag,
+};
+use crate::store::{StoreError, StoreResult};
+
+fn corrupt(what: String) -> StoreError {
+    StoreError::Corrupt(what)
+}
+
+fn id_of<T: From<uuid::Uuid>>(s: &str) -> StoreResult<T> {
+    parse_uuid(s).map(T::from)
+}
+
+fn opt_id<T: From<uuid::Uuid>>(s: Option<String>) -> StoreResult<Option<T>> {
+    s.as_deref().map(id_of).transpose()
+}
+
+pub(super) fn projection_upto(c: &Connection) -> StoreResult<u64> {
+    c.query_row("SELECT upto FROM projection_state WHERE id = 1", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|n| n as u64)
+    .map_err(db_err)
+}
+
+pub(super) fn inspection_at(
+    c: &Connection,
+    id: InspectionId,
+    at: OffsetDateTime,
+    user: Option<UserId>,
+) -> StoreResult<Option<InspectionAt>> {
+    let id = id.to_string();
+    let head: Option<(String, String)> = c
+        .query_row(
+            "SELECT i.agency_id, s.inn FROM inspections i JOIN subjects s ON s.id = i.subject_id
+             WHERE i.id = ?1",
+            [&id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(db_err)?;
+    let Some((agency, subject_inn)) = head else {
+        return Ok(None);
+    };
+    let at = ts(at);
+    let status: Option<String> = c
+        .query_row(
+            "SELECT status FROM inspection_status_log WHERE inspection_id = ?1 AND at <= ?2
+             ORDER BY at DESC, id DESC LIMIT 1",
+            params![id, at],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(db_err)?;
+    let assigned = match user {
+        None => false,
+        Some(u) => c
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM inspection_assignments WHERE inspection_id = ?1
+                   AND user_id = ?2 AND assigned_at <= ?3 AND (unassigned_at IS NULL OR unassigned_at > ?3))",
+                params![id, u.to_string(), at],
+                |r| r.get(0),
+            )
+            .map_err(db_err)?,
+    };
+    Ok(Some(InspectionAt {
+        agency: id_of(&agency)?,
+        subject_inn,
+        status: status
+            .map(|s| InspectionStatus::parse(&s).ok_or_else(|| corrupt(format!("status {s:?}"))))
+            .transpose()?,
+        assigned,
+    }))
+}
+
+pub(super) fn other_act(
+    c: &Connection,
+    inspection: InspectionId,
+    except: RecordId,
+) -> StoreResult<bool> {
+    c.query_row(
+        "SELECT EXISTS (SELECT 1 FROM proj_documents WHERE kind = 'act' AND inspection_id = ?1
+           AND record_id <> ?2)",
+        params![inspection.to_string(), except.to_string()],
+        |r| r.get(0),
+    )
+    .map_err(db_err)
+}
+
+fn json_text<T: serde::Serialize>(v: &T) -> StoreResult<String> {
+    serde_json::to_string(v).map_err(|e| corrupt(e.to_string()))
+}
+
+pub(super) fn apply_projection(tx: &Transaction<'_>, ops: &[ProjOp], upto: u64) -> StoreResult<()> {
+    for op in ops {
+        match op {
+            ProjOp::Started {
+                inspection,
+                record,
+                at,
+            } => {
+                tx.execute(
+                    "INSERT INTO proj_inspections (inspection_id, started_record, started_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (inspection_id) DO UPDATE SET
+                         started_record = COALESCE(started_record, excluded.started_record),
+                         started_at = COALESCE(started_at, excluded.started_at)",
+                    params![inspection.to_string(), record.to_string(), at],
+                )
+                .map_err(db_err)?;
+            }
+            ProjOp::Finished {
+                inspection,
+                record,
+                at,
+            } => {
+                tx.execute(
+                    "INSERT INTO proj_inspections (inspection_id, finished_record, finished_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (inspection_id) DO UPDATE SET
+                         finished_record = COALESCE(finished_record, excluded.finished_record),
+                         finished_at = COALESCE(finished_at, excluded.finished_at)",
+                    params![inspection.to_string(), record.to_string(), at],
+                )
+                .map_err(db_err)?;
+            }
+            ProjOp::Finding(f) => {
+                tx.execute(
+                    "INSERT INTO proj_findings (record_id, inspection_id, item, result, note, photos, device_id, at, corrected_by)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     ON CONFLICT (record_id) DO UPDATE SET inspection_id = excluded.inspection_id,
+                         item = excluded.item, result = excluded.result, note = excluded.note,
+                         photos = excluded.photos, corrected_by = excluded.corrected_by",
+                    params![
+                        f.record.to_string(),
+                        f.inspection.to_string(),
+                        f.item,
+                        f.result,
+                        f.note,
+                        json_text(&f.photos)?,
+                        f.device.to_string(),
+                        f.at,
+                        f.corrected_by.map(|c| c.to_string()),
+                    ],
+                )
+                .map_err(db_err)?;
+            }
+            ProjOp::Photo(p) => {
+                tx.execute(
+                    "INSERT INTO proj_photos (record_id, inspection_id, sha256, agency_id, size, mime, taken_at,
+                         lat_e7, lon_e7, corrected_by)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                     ON CONFLICT (record_id) DO UPDATE SET inspection_id = excluded.inspection_id,
+                         sha256 = excluded.sha256, size = excluded.size, mime = excluded.mime,
+                         taken_at = excluded.taken_at, lat_e7 = excluded.lat_e7, lon_e7 = excluded.lon_e7,
+                         corrected_by = excluded.corrected_by",
+                    params![
+                        p.record.to_string(),
+                        p.inspection.to_string(),
+                        p.sha256.as_bytes().as_slice(),
+                        p.agency.to_string(),
+                        p.size as i64,
+                        p.mime,
+                        p.taken_at,
+                        p.lat_e7,
+                        p.lon_e7,
+                        p.corrected_by.map(|c| c.to_string()),
+                    ],
+                )
+                .map_err(db_err)?;
+            }
+            ProjOp::Document(d) => {
+                tx.execute(
+                    "INSERT INTO proj_documents (record_id, kind, inspection_id, subject_inn, body, at, corrected_by)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (record_id) DO UPDATE SET inspection_id = excluded.inspection_id,
+                         subject_inn = excluded.subject_inn, body = excluded.body,
+                         corrected_by = excluded.corrected_by",
+                    params![
+                        d.record.to_string(),
+                        d.kind,
+                        d.inspection.map(|i| i.to_string()),
+                        d.subject_inn,
+                        d.body.to_string(),
+                        d.at,
+                        d.corrected_by.map(|c| c.to_string()),
+                    ],
+                )
+                .map_err(db_err)?;
+            }
+            ProjOp::Flag(f) => {
+                tx.execute(
+                    "INSERT INTO review_flags (record_id, reason, agency_id, inspection_id, detail)
+                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (record_id, reason) DO NOTHING",
+                    params![
+                        f.record.to_string(),
+                        f.reason,
+                        f.agency.map(|a| a.to_string()),
+                        f.inspection.map(|i| i.to_string()),
+                        f.detail,
+                    ],
+                )
+                .map_err(db_err)?;
+            }
+        }
+    }
+    tx.execute(
+        "UPDATE projection_state SET upto = ?1 WHERE id = 1",
+        [upto as i64],
+    )
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// The projection tables, in the order the dump lists them, with their sort keys.
+const TABLES: &[(&str, &str)] = &[
+    ("proj_inspections", "inspection_id"),
+    ("proj_findings", "record_id"),
+    ("proj_photos", "record_id"),
+    ("proj_documents", "record_id"),
+    ("review_flags", "record_id, reason"),
+];
+
+pub(super) fn reset_projections(tx: &Transaction<'_>) -> StoreResult<()> {
+    for (table, _) in TABLES {
+        tx.execute(&format!("DELETE FROM {table}"), [])
+            .map_err(db_err)?;
+    }
+    tx.execute("UPDATE projection_state SET upto = 0 WHERE id = 1", [])
+        .map_err(db_err)?;
+    Ok(())
+}
+
+pub(super) fn projection_dump(c: &Connection) -> StoreResult<Vec<String>> {
+    let mut out = Vec::new();
+    for (table, order) in TABLES {
+        let mut stmt = c
+            .prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))
+            .map_err(db_err)?;
+        let n = stmt.column_count();
+        let mut rows = stmt.query([]).map_err(db_err)?;
+        while let Some(r) = rows.next().map_err(db_err)? {
+            let cells = (0..n)
+                .map(|i| {
+                    Ok(match r.get_ref(i).map_err(db_err)? {
+                        ValueRef::Null => "NULL".to_owned(),
+                        ValueRef::Integer(v) => v.to_string(),
+                        ValueRef::Real(v) => v.to_string(),
+                        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                        ValueRef::Blob(b) => hex::encode(b),
+                    })
+                })
+                .collect::<StoreResult<Vec<_>>>()?;
+            out.push(format!("{table}|{}", cells.join("|")));
+        }
+    }
+    Ok(out)
+}
+
+const FINDING_COLUMNS: &str = "SELECT record_id, inspection_id, item, result, note, photos, device_id, at, corrected_by FROM proj_findings";
+
+fn finding_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedFinding>> {
+    let (record, inspection, photos, device, corrected): (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+    ) = (r.get(0)?, r.get(1)?, r.get(5)?, r.get(6)?, r.get(8)?);
+    let (item, result, note, at) = (r.get(2)?, r.get(3)?, r.get(4)?, r.get(7)?);
+    Ok((|| {
+        Ok(ProjectedFinding {
+            record: id_of(&record)?,
+            inspection: id_of(&inspection)?,
+            item,
+            result,
+            note,
+            photos: serde_json::from_str(&photos).map_err(|e| corrupt(e.to_string()))?,
+            device: id_of(&device)?,
+            at,
+            corrected_by: opt_id(corrected)?,
+        })
+    })())
+}
+
+const PHOTO_COLUMNS: &str =
+    "SELECT record_id, inspection_id, sha256, agency_id, size, mime, taken_at, lat_e7, lon_e7,
+        corrected_by FROM proj_photos";
+
+fn photo_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedPhoto>> {
+    let (record, inspection, sha, agency, corrected): (
+        String,
+        String,
+        Vec<u8>,
+        String,
+        Option<String>,
+    ) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(9)?);
+    let (size, mime, taken_at, lat, lon): (i64, String, Option<String>, Option<i64>, Option<i64>) =
+        (r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?);
+    Ok((|| {
+        Ok(ProjectedPhoto {
+            record: id_of(&record)?,
+            inspection: id_of(&inspection)?,
+            sha256: hash_col(&sha)?,
+            agency: id_of(&agency)?,
+            size: size as u64,
+            mime,
+            taken_at,
+            lat_e7: lat,
+            lon_e7: lon,
+            corrected_by: opt_id(corrected)?,
+        })
+    })())
+}
+
+const DOCUMENT_COLUMNS: &str = "SELECT d.record_id, d.kind, d.inspection_id, d.subject_inn, d.body, d.at, d.corrected_by FROM proj_documents d";
+
+fn document_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedDocument>> {
+    let (record, kind, inspection, inn, body, at, corrected): (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+        Option<String>,
+    ) = (
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+    );
+    Ok((|| {
+        Ok(ProjectedDocument {
+            record: id_of(&record)?,
+            kind,
+            inspection: opt_id(inspection)?,
+            subject_inn: inn,
+            body: serde_json::from_str(&body).map_err(|e| corrupt(e.to_string()))?,
+            at,
+            corrected_by: opt_id(corrected)?,
+        })
+    })())
+}
+
+const FLAG_COLUMNS: &str =
+    "SELECT record_id, reason, agency_id, inspection_id, detail FROM review_flags";
+
+fn flag_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ReviewFlag>> {
+    let (record, reason, agency, inspection, detail): (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+    ) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+    Ok((|| {
+        Ok(ReviewFlag {
+            record: id_of(&record)?,
+            reason,
+            agency: opt_id(agency)?,
+            inspection: opt_id(inspection)?,
+            detail,
+        })
+    })())
+}
+
+fn collect<T>(
+    c: &Connection,
+    sql: &str,
+    p: impl rusqlite::Params,
+    f: fn(&Row<'_>) -> rusqlite::Result<StoreResult<T>>,
+) -> StoreResult<Vec<T>> {
+    c.prepare_cached(sql)
+        .map_err(db_err)?
+        .query_map(p, f)
+        .map_err(db_err)?
+        .map(|r| r.map_err(db_err).and_then(|x| x))
+        .collect()
+}
+
+pub(super) fn field_data(c: &Connection, inspection: InspectionId) -> StoreResult<FieldData> {
+    let id = inspection.to_string();
+    type Progress = (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let progress: Option<Progress> = c
+        .query_row(
+            "SELECT started_record, started_at, finished_record, finished_at FROM proj_inspections
+             WHERE inspection_id = ?1",
+            [&id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()
+        .map_err(db_err)?;
+    let (sr, sa, fr, fa) = progress.unwrap_or_default();
+    Ok(FieldData {
+        started_record: opt_id(sr)?,
+        started_at: sa,
+        finished_record: opt_id(fr)?,
+        finished_at: fa,
+        findings: collect(
+            c,
+            &format!("{FINDING_COLUMNS} WHERE inspection_id = ?1 ORDER BY item, at, record_id"),
+            [&id],
+            finding_of,
+        )?,
+        photos: collect(
+            c,
+            &format!("{PHOTO_COLUMNS} WHERE inspection_id = ?1 ORDER BY record_id"),
+            [&id],
+            photo_of,
+        )?,
+        documents: collect(
+            c,
+            &format!("{DOCUMENT_COLUMNS} WHERE d.inspection_id = ?1 ORDER BY d.record_id"),
+            [&id],
+            document_of,
+        )?,
+        flags: collect(
+            c,
+            &format!("{FLAG_COLUMNS} WHERE inspection_id = ?1 ORDER BY record_id, reason"),
+            [&id],
+            flag_of,
+        )?,
+    })
+}
+
+pub(super) fn review_flags(
+    c: &Connection,
+    agency: AgencyId,
+    after: Option<RecordId>,
+    limit: u32,
+) -> StoreResult<Vec<ReviewFlag>> {
+    collect(
+        c,
+        &format!(
+            "{FLAG_COLUMNS} WHERE agency_id = ?1 AND record_id > ?2 ORDER BY record_id, reason LIMIT ?3"
+        ),
+        params![
+            agency.to_string(),
+            after.map(|a| a.to_string()).unwrap_or_default(),
+            limit
+        ],
+        flag_of,
+    )
+}
+
+pub(super) fn past_violations(
+    c: &Connection,
+    agency: AgencyId,
+    objects: &[uuid::Uuid],
+    exclude: InspectionId,
+    limit: u32,
+) -> StoreResult<Vec<PastViolation>> {
+    let mut out: Vec<PastViolation> = Vec::new();
+    for object in objects {
+        let rows = c
+            .prepare_cached(
+                "SELECT f.inspection_id, f.record_id, f.item, f.note, f.at
+                 FROM inspection_objects io JOIN inspections i ON i.id = io.inspection_id
+                      JOIN proj_findings f ON f.inspection_id = io.inspection_id
+                 WHERE io.object_id = ?1 AND i.agency_id = ?2 AND f.inspection_id <> ?3
+                   AND f.result = 'violation'
+                 ORDER BY f.at DESC LIMIT ?4",
+            )
+            .map_err(db_err)?
+            .query_map(
+                params![
+                    object.to_string(),
+                    agency.to_string(),
+                    exclude.to_string(),
+                    limit
+                ],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                    ))
+                },
+            )
+            .map_err(db_err)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db_err)?;
+        for (insp, record, item, note, at) in rows {
+            let record: RecordId = id_of(&record)?;
+            if out.iter().all(|v| v.record != record) {
+                out.push(PastViolation {
+                    inspection: id_of(&insp)?,
+                    record,
+                    item,
+                    note,
+                    at,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| b.at.cmp(&a.at));
+    out.truncate(limit as usize);
+    Ok(out)
+}
+
+pub(super) fn subject_documents(
+    c: &Connection,
+    agency: AgencyId,
+    inn: &str,
+    kind: &str,
+    limit: u32,
+) -> StoreResult<Vec<ProjectedDocument>> {
+    collect(
+        c,
+        &format!(
+            "{DOCUMENT_COLUMNS} JOIN inspections i ON i.id = d.inspection_id
+             WHERE i.agency_id = ?1 AND d.subject_inn = ?2 AND d.kind = ?3
+             ORDER BY d.at DESC LIMIT ?4"
+        ),
+        params![agency.to_string(), inn, kind, limit],
+        document_of,
+    )
+}
