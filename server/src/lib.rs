@@ -114,6 +114,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         config,
     }));
     services::projections::spawn(&state);
+    services::pull::spawn_pruning(&state);
     Ok(state)
 }
 

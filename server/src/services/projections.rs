@@ -249,10 +249,10 @@ impl Projector<'_> {
         if kind.signed_by_server() {
             return Ok(());
         }
-        let ctx = self.context(r, &rec.body).await?;
         if kind == RecordKind::Correction {
-            return self.correction(r, &rec.body, &ctx).await;
+            return self.correction(r, &rec.body).await;
         }
+        let ctx = self.context(r, &rec.body).await?;
         if matches!(
             kind,
             RecordKind::InspectionStarted
@@ -319,14 +319,11 @@ impl Projector<'_> {
         Ok(())
     }
 
-    async fn correction(
-        &mut self,
-        r: &StoredRecord,
-        body: &Map<String, Value>,
-        ctx: &Context,
-    ) -> ApiResult<()> {
+    async fn correction(&mut self, r: &StoredRecord, body: &Map<String, Value>) -> ApiResult<()> {
         let c: kinds::Correction = kinds::decode_body(body)
             .map_err(|e| ApiError::Internal(format!("stored correction {}: {e}", r.id)))?;
+        // Flags go with the inspection the corrected body names, so a reviewer finds them there.
+        let ctx = &self.context(r, &c.body).await?;
         let Some(target) = self.store.get_record(c.supersedes).await? else {
             self.flag(
                 r.id,

@@ -159,6 +159,30 @@ pub struct PullPage {
     pub server_time: OffsetDateTime,
 }
 
+/// Prunes the change feed to the configured retention every hour, in the background; it stops
+/// when the state is dropped.
+pub fn spawn_pruning(state: &AppState) {
+    let weak = std::sync::Arc::downgrade(&state.0);
+    tokio::spawn(async move {
+        loop {
+            let Some(inner) = weak.upgrade() else { return };
+            let state = AppState(inner);
+            let keep = time::Duration::days(i64::from(state.config.sync.change_retention_days));
+            match state
+                .store
+                .prune_changes(OffsetDateTime::now_utc() - keep)
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(pruned = n, "change feed pruned"),
+                Err(e) => tracing::error!(error = %e, "pruning the change feed failed"),
+            }
+            drop(state);
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    });
+}
+
 /// How many past violations and orders go with an assignment.
 const HISTORY_LIMIT: u32 = 50;
 

@@ -13,7 +13,6 @@ pub const OTHER_SUBJECT: &str = "7736207543";
 pub struct Field {
     pub w: World,
     pub inspector2_id: String,
-    pub inspector2: String,
     pub device2: Device,
 }
 
@@ -71,13 +70,12 @@ OBJ-3,7736207543,fire,Москва ул. Льва Толстого 16,Хамов
 ",
     )
     .await;
-    let (inspector2_id, inspector2) = s.user(w.agency, "inspector2", Role::Inspector).await;
+    let (inspector2_id, _) = s.user(w.agency, "inspector2", Role::Inspector).await;
     let code = s.code_for("inspector2").await;
     let device2 = s.enroll(&code).await;
     Field {
         w,
         inspector2_id,
-        inspector2,
         device2,
     }
 }

@@ -185,7 +185,7 @@ async fn risk_decisions_have_a_date_and_reason(backend: Backend) {
         .find(|o| o["object_key"] == "OBJ-2")
         .unwrap()
         .clone();
-    assert_eq!(obj["risk_reason"].as_str().unwrap().contains("Ф3.1"), true);
+    assert!(obj["risk_reason"].as_str().unwrap().contains("Ф3.1"));
     for bad in [
         json!({"category": "catastrophic", "decided_on": "2026-11-20", "reason": "x"}),
         json!({"category": "low", "decided_on": "2026-11-20", "reason": ""}),

@@ -15,5 +15,7 @@ mod errors;
 mod field;
 mod inspections;
 mod log_proofs;
+mod projections;
+mod pull;
 mod push;
 mod registry;

@@ -285,7 +285,7 @@ pub(super) async fn changes_for(
 pub(super) async fn feed_bounds(c: &impl GenericClient) -> StoreResult<(i64, i64)> {
     let r = c
         .query_one(
-            "SELECT f.floor, COALESCE((SELECT MAX(id) FROM changes), 0) FROM change_feed f WHERE f.id = 1",
+            "SELECT f.floor, COALESCE((SELECT MAX(id) FROM changes), f.floor) FROM change_feed f WHERE f.id = 1",
             &[],
         )
         .await

@@ -345,7 +345,7 @@ pub(super) fn changes_for(
 /// The lowest cursor still complete (changes below it were pruned) and the newest change id.
 pub(super) fn feed_bounds(c: &Connection) -> StoreResult<(i64, i64)> {
     c.query_row(
-        "SELECT f.floor, COALESCE((SELECT MAX(id) FROM changes), 0) FROM change_feed f WHERE f.id = 1",
+        "SELECT f.floor, COALESCE((SELECT MAX(id) FROM changes), f.floor) FROM change_feed f WHERE f.id = 1",
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )

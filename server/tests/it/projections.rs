@@ -1,0 +1,296 @@
+//! Projections: a day of field work becomes the domain tables; conflicts are flagged, never
+//! dropped; a rebuild from the records gives identical tables.
+
+use std::time::Duration;
+
+use knd_shared::record::RecordKind;
+use serde_json::{Value, json};
+
+use crate::common::{Backend, Device, TestServer};
+use crate::field::{SUBJECT, field};
+use crate::on_both;
+
+fn id_of(record: &[u8]) -> String {
+    let v: Value = serde_json::from_slice(record).unwrap();
+    v["id"].as_str().unwrap().to_owned()
+}
+
+fn sign(d: &mut Device, kind: RecordKind, body: Value) -> Vec<u8> {
+    d.sign(kind, &body)
+}
+
+/// Waits until the inspection's field data satisfies `done` (the projector runs after push).
+async fn field_data(s: &TestServer, token: &str, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..200 {
+        let (st, v) = s
+            .get(&format!("/api/v1/inspections/{id}/field"), token)
+            .await;
+        assert_eq!(st, 200, "{v}");
+        if done(&v) {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (_, v) = s
+        .get(&format!("/api/v1/inspections/{id}/field"), token)
+        .await;
+    panic!("the projection of {id} did not arrive: {v}");
+}
+
+fn accepted(v: &Value) -> usize {
+    v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "accepted")
+        .count()
+}
+
+async fn a_day_of_field_work(backend: Backend) {
+    let mut f = field(backend).await;
+    let me = f.w.inspector_id.clone();
+    let insp = f.scheduled(&["OBJ-1", "OBJ-2"], &[&me]).await;
+    let cancelled = f.scheduled(&["OBJ-2"], &[&me]).await;
+    let (st, v) = f
+        .set_status(&cancelled, "cancelled", Some("Отменена"))
+        .await;
+    assert_eq!(st, 200, "{v}");
+
+    let photo_sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    let d = &mut f.w.device;
+    let started = sign(
+        d,
+        RecordKind::InspectionStarted,
+        json!({"inspection": insp, "lat_e7": 557_008_000, "lon_e7": 375_866_000}),
+    );
+    let photo = sign(
+        d,
+        RecordKind::Photo,
+        json!({
+        "inspection": insp, "sha256": photo_sha, "bytes": 4, "mime": "image/jpeg",
+        "width": 4000, "height": 3000, "taken_at": "2026-12-01T09:20:00.000Z", "time_source": "exif",
+        "lat_e7": 557_008_100, "lon_e7": 375_866_100, "position_source": "exif"}),
+    );
+    let f1 = sign(
+        d,
+        RecordKind::Finding,
+        json!({
+        "inspection": insp, "item": "1", "result": "violation",
+        "note": "Огнетушитель на 2 этаже без проверки", "photos": [photo_sha]}),
+    );
+    let f2 = sign(
+        d,
+        RecordKind::Finding,
+        json!({"inspection": insp, "item": "2", "result": "compliant"}),
+    );
+    let correction = sign(
+        d,
+        RecordKind::Correction,
+        json!({
+        "supersedes": id_of(&f2), "reason": "Выход 3 загромождён, замечено при обходе",
+        "body": {"inspection": insp, "item": "2", "result": "violation", "note": "Выход 3 загромождён"}}),
+    );
+    let warning = sign(
+        d,
+        RecordKind::Warning,
+        json!({
+        "subject": SUBJECT, "inspection": insp, "requirements": ["R2"],
+        "text": "Предостережение о недопустимости нарушения", 
+        "measures": [{"what": "Освободить эвакуационный выход 3", "by": "2026-12-10"}]}),
+    );
+    let act = sign(
+        d,
+        RecordKind::Act,
+        json!({
+        "inspection": insp, "summary": "Выявлены нарушения требований пожарной безопасности",
+        "findings": [id_of(&f1), id_of(&f2)],
+        "violations": [{"requirement": "R1", "legal_act": "ПП РФ № 1479 п. 60", "finding": id_of(&f1)}],
+        "present": [{"name": "Иванов И. И.", "role": "директор"}], "acknowledgement": "acknowledged"}),
+    );
+    let order = sign(
+        d,
+        RecordKind::Order,
+        json!({
+        "inspection": insp, "subject": SUBJECT,
+        "remedies": [{"requirement": "R1", "measure": "Провести проверку огнетушителей", "deadline": "2099-01-15"}]}),
+    );
+    let finished = sign(
+        d,
+        RecordKind::InspectionFinished,
+        json!({"inspection": insp}),
+    );
+    let day = vec![
+        started,
+        photo,
+        f1.clone(),
+        f2.clone(),
+        correction.clone(),
+        warning,
+        act.clone(),
+        order,
+        finished,
+    ];
+    let (st, v) = f.w.server.push(&f.w.device, &day).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(accepted(&v), day.len(), "{v}");
+
+    let s = &f.w.server;
+    let data = field_data(s, &f.w.admin, &insp, |v| v["finished_at"].is_string()).await;
+    assert!(data["started_at"].is_string());
+    let findings = data["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2, "{data}");
+    assert_eq!(findings[0]["item"], "1");
+    assert_eq!(findings[0]["photos"], json!([photo_sha]));
+    assert_eq!(findings[1]["item"], "2");
+    assert_eq!(
+        findings[1]["result"], "violation",
+        "the correction applied: {data}"
+    );
+    assert_eq!(findings[1]["record"].as_str().unwrap(), id_of(&f2));
+    assert_eq!(
+        findings[1]["corrected_by"].as_str().unwrap(),
+        id_of(&correction)
+    );
+    let photos = data["photos"].as_array().unwrap();
+    assert_eq!(photos.len(), 1);
+    assert_eq!(photos[0]["sha256"], photo_sha);
+    assert_eq!(photos[0]["lat_e7"], 557_008_100);
+    let kinds: Vec<&str> = data["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.len(), 3, "{data}");
+    for k in ["warning", "act", "order"] {
+        assert!(kinds.contains(&k), "{kinds:?}");
+    }
+    assert_eq!(data["flags"], json!([]), "a clean day has no flags");
+    // The start and finish moved the inspection along.
+    let (_, i) = s
+        .get(&format!("/api/v1/inspections/{insp}"), &f.w.admin)
+        .await;
+    assert_eq!(i["status"], "completed", "{i}");
+
+    // Conflicts: a second act, a finding for the cancelled inspection, a correction of another
+    // device's record. All are accepted (stored, receipted) and flagged.
+    let d = &mut f.w.device;
+    let second_act = sign(
+        d,
+        RecordKind::Act,
+        json!({
+        "inspection": insp, "summary": "Повторный акт", "findings": [], "violations": [],
+        "present": [], "acknowledgement": "refused"}),
+    );
+    let late = sign(
+        d,
+        RecordKind::Finding,
+        json!({"inspection": cancelled, "item": "1", "result": "compliant"}),
+    );
+    let (st, v) =
+        f.w.server
+            .push(&f.w.device, &[second_act.clone(), late.clone()])
+            .await;
+    assert_eq!(st, 200);
+    assert_eq!(accepted(&v), 2, "{v}");
+    let foreign = sign(
+        &mut f.device2,
+        RecordKind::Correction,
+        json!({
+        "supersedes": id_of(&f1), "reason": "чужая правка",
+        "body": {"inspection": insp, "item": "1", "result": "compliant"}}),
+    );
+    let (st, v) = f.w.server.push(&f.device2, std::slice::from_ref(&foreign)).await;
+    assert_eq!(st, 200);
+    assert_eq!(accepted(&v), 1, "{v}");
+    let s = &f.w.server;
+    let data = field_data(s, &f.w.admin, &insp, |v| {
+        v["flags"].as_array().unwrap().len() >= 2
+    })
+    .await;
+    let reasons: Vec<(String, String)> = data["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["record"].as_str().unwrap().to_owned(),
+                f["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        reasons.contains(&(id_of(&second_act), "second_act".into())),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&(id_of(&foreign), "correction_foreign".into())),
+        "{reasons:?}"
+    );
+    assert_eq!(
+        data["findings"][0]["result"], "violation",
+        "a foreign correction is not applied"
+    );
+    let late_data = field_data(s, &f.w.admin, &cancelled, |v| {
+        !v["flags"].as_array().unwrap().is_empty()
+    })
+    .await;
+    assert_eq!(
+        late_data["flags"][0]["reason"], "inspection_cancelled",
+        "{late_data}"
+    );
+    assert_eq!(
+        late_data["findings"].as_array().unwrap().len(),
+        1,
+        "flagged, not dropped"
+    );
+    let (st, flags) = s.get("/api/v1/review-flags", &f.w.admin).await;
+    assert_eq!(st, 200);
+    assert_eq!(flags.as_array().unwrap().len(), 3, "{flags}");
+    let (st, _) = s.get("/api/v1/review-flags", &f.w.inspector).await;
+    assert_eq!(st, 403);
+
+    // The next inspection of these objects carries their history to the device.
+    let next = f.scheduled(&["OBJ-1"], &[&me]).await;
+    let (st, page) = s.get("/api/v1/sync/pull?limit=50", &f.w.device.token).await;
+    assert_eq!(st, 200, "{page}");
+    let a = page["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == next.as_str())
+        .unwrap();
+    let items: Vec<&str> = a["history"]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["item"].as_str().unwrap())
+        .collect();
+    assert!(items.contains(&"1") && items.contains(&"2"), "{a}");
+    assert_eq!(
+        a["history"]["open_orders"].as_array().unwrap().len(),
+        1,
+        "{a}"
+    );
+
+    // Rebuild: the same tables from the records alone.
+    let before_dump = s.state.store.projection_dump().await.unwrap();
+    let before = field_data(s, &f.w.admin, &insp, |_| true).await;
+    let r = knd_server::services::projections::rebuild(&s.state)
+        .await
+        .unwrap();
+    assert_eq!(r.before, r.after, "rebuild changed the projections");
+    assert!(r.rows >= 10, "{r:?}");
+    assert_eq!(s.state.store.projection_dump().await.unwrap(), before_dump);
+    let after = field_data(s, &f.w.admin, &insp, |_| true).await;
+    assert_eq!(before, after);
+    // Re-sending the day is safe: duplicates change nothing.
+    let (st, v) = f.w.server.push(&f.w.device, &day).await;
+    assert_eq!(st, 200);
+    assert_eq!(accepted(&v), 0);
+    knd_server::services::projections::catch_up(&s.state)
+        .await
+        .unwrap();
+    assert_eq!(s.state.store.projection_dump().await.unwrap(), before_dump);
+}
+on_both!(a_day_of_field_work);
