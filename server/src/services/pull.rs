@@ -224,6 +224,17 @@ pub async fn pull(
         }
         Some(Cursor::Feed { after }) => {
             let changes = state.store.changes_for(agency, user, after, page).await?;
+            if let Some(newest) = changes
+                .iter()
+                .filter(|c| c.inspection.is_none())
+                .map(|c| c.id)
+                .max()
+            {
+                // Reference data changed (a checklist, a requirement, an object's category):
+                // every assignment may read differently, so the device gets them all again.
+                let start = newest.max(changes.last().map_or(after, |c| c.id));
+                return snapshot(state, agency, user, start, None, page, true).await;
+            }
             let next = changes.last().map_or(after, |c| c.id);
             let mut ids: Vec<InspectionId> = Vec::new();
             for c in &changes {

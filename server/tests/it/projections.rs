@@ -200,7 +200,10 @@ async fn a_day_of_field_work(backend: Backend) {
         "supersedes": id_of(&f1), "reason": "чужая правка",
         "body": {"inspection": insp, "item": "1", "result": "compliant"}}),
     );
-    let (st, v) = f.w.server.push(&f.device2, std::slice::from_ref(&foreign)).await;
+    let (st, v) =
+        f.w.server
+            .push(&f.device2, std::slice::from_ref(&foreign))
+            .await;
     assert_eq!(st, 200);
     assert_eq!(accepted(&v), 1, "{v}");
     let s = &f.w.server;

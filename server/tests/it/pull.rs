@@ -160,6 +160,26 @@ async fn each_device_sees_its_own_assignments_and_their_changes(backend: Backend
     let mut fresh = Offline::default();
     fresh.sync(s, &f.w.device, 50).await;
     assert_eq!(fresh.ids(), a.ids());
+
+    // Reference data changed: the checklist gained an item; devices get their assignments again.
+    let (st, v) = s
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/control-types/fire/checklists/main",
+            &f.w.admin,
+            &json!({"name": "Проверочный лист (ред. 2)", "items": [
+                {"code": "1", "requirement": "R1", "question": "Обеспечено ли наличие огнетушителей?"},
+                {"code": "2", "requirement": "R2", "question": "Свободны ли эвакуационные выходы?"},
+                {"code": "3", "requirement": "R2", "question": "Исправно ли аварийное освещение путей эвакуации?"},
+            ]}),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let pages = b.sync(s, &f.device2, 50).await;
+    assert_eq!(pages[0]["reset"], true, "{}", pages[0]);
+    assert_eq!(b.ids(), set(&[&mine, &theirs]));
+    assert_eq!(b.assignments[&mine]["checklist"]["items"].as_array().unwrap().len(), 3);
+    assert_eq!(b.assignments[&mine]["checklist"]["name"], "Проверочный лист (ред. 2)");
 }
 on_both!(each_device_sees_its_own_assignments_and_their_changes);
 

@@ -39,6 +39,7 @@ pub(super) async fn put_requirement(
     )
     .await
     .map_err(db_err)?;
+    super::inspections::reference_changed(tx, agency).await?;
     insert_audit(tx, audit).await?;
     Ok(Some(()))
 }
@@ -132,6 +133,7 @@ pub(super) async fn put_checklist(
         .await
         .map_err(db_err)?;
     }
+    super::inspections::reference_changed(tx, agency).await?;
     insert_audit(tx, audit).await?;
     Ok(Some(Ok(())))
 }

@@ -341,3 +341,15 @@ pub(super) async fn assigned_inspections(
     .map(|r| InspectionId::from(r.get::<_, uuid::Uuid>(0)))
     .collect())
 }
+
+/// Notes in the feed that reference data of the agency changed (control types, requirements,
+/// checklists, object risk): devices get a fresh snapshot of their assignments.
+pub(super) async fn reference_changed(tx: &Transaction<'_>, agency: AgencyId) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO changes (agency_id, user_id, inspection_id, what, at) VALUES ($1, NULL, NULL, 'reference', $2)",
+        &[&agency.as_uuid(), &OffsetDateTime::now_utc()],
+    )
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}

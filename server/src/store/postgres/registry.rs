@@ -45,6 +45,7 @@ pub(super) async fn put_control_type(
         )
         .await
         .map_err(db_err)?;
+    super::inspections::reference_changed(tx, agency).await?;
     insert_audit(tx, audit).await?;
     to_control_type(&row)
 }
@@ -102,6 +103,9 @@ pub(super) async fn import_subjects(
     let mut audit = audit.clone();
     audit.detail =
         Some(serde_json::json!({ "inserted": counts.inserted, "updated": counts.updated }));
+    if counts.updated > 0 {
+        super::inspections::reference_changed(tx, agency).await?;
+    }
     insert_audit(tx, &audit).await?;
     Ok(counts)
 }
@@ -158,6 +162,9 @@ pub(super) async fn import_objects(
     let mut audit = audit.clone();
     audit.detail =
         Some(serde_json::json!({ "inserted": counts.inserted, "updated": counts.updated }));
+    if counts.updated > 0 {
+        super::inspections::reference_changed(tx, agency).await?;
+    }
     insert_audit(tx, &audit).await?;
     Ok(counts)
 }
@@ -327,6 +334,7 @@ pub(super) async fn decide_risk(
         .await
         .map_err(db_err)?;
     if n > 0 {
+        super::inspections::reference_changed(tx, agency).await?;
         insert_audit(tx, audit).await?;
     }
     Ok(n > 0)

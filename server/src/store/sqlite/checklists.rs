@@ -34,6 +34,7 @@ pub(super) fn put_requirement(
         params![uuid::Uuid::now_v7().to_string(), type_id, r.code, r.text, r.legal_act, r.article],
     )
     .map_err(db_err)?;
+    super::inspections::reference_changed(tx, agency)?;
     insert_audit(tx, audit)?;
     Ok(Some(()))
 }
@@ -127,6 +128,7 @@ pub(super) fn put_checklist(
         )
         .map_err(db_err)?;
     }
+    super::inspections::reference_changed(tx, agency)?;
     insert_audit(tx, audit)?;
     Ok(Some(Ok(())))
 }

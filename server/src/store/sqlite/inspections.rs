@@ -403,3 +403,14 @@ pub(super) fn assigned_inspections(
         .map(|s| parse_uuid(s).map(InspectionId::from))
         .collect()
 }
+
+/// Notes in the feed that reference data of the agency changed (control types, requirements,
+/// checklists, object risk): devices get a fresh snapshot of their assignments.
+pub(super) fn reference_changed(tx: &Transaction<'_>, agency: AgencyId) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO changes (agency_id, user_id, inspection_id, what, at) VALUES (?1, NULL, NULL, 'reference', ?2)",
+        params![agency.to_string(), ts(OffsetDateTime::now_utc())],
+    )
+    .map_err(db_err)?;
+    Ok(())
+}

@@ -32,6 +32,7 @@ pub(super) fn put_control_type(
         params![uuid::Uuid::now_v7().to_string(), agency.to_string(), code, name, rules_json, ts(now)],
     )
     .map_err(db_err)?;
+    super::inspections::reference_changed(tx, agency)?;
     insert_audit(tx, audit)?;
     list_control_types(tx, agency)?
         .into_iter()
@@ -120,6 +121,9 @@ pub(super) fn import_subjects(
     let mut audit = audit.clone();
     audit.detail =
         Some(serde_json::json!({ "inserted": counts.inserted, "updated": counts.updated }));
+    if counts.updated > 0 {
+        super::inspections::reference_changed(tx, agency)?;
+    }
     insert_audit(tx, &audit)?;
     Ok(counts)
 }
@@ -191,6 +195,9 @@ pub(super) fn import_objects(
     let mut audit = audit.clone();
     audit.detail =
         Some(serde_json::json!({ "inserted": counts.inserted, "updated": counts.updated }));
+    if counts.updated > 0 {
+        super::inspections::reference_changed(tx, agency)?;
+    }
     insert_audit(tx, &audit)?;
     Ok(counts)
 }
@@ -401,6 +408,7 @@ pub(super) fn decide_risk(
         )
         .map_err(db_err)?;
     if n > 0 {
+        super::inspections::reference_changed(tx, agency)?;
         insert_audit(tx, audit)?;
     }
     Ok(n > 0)
