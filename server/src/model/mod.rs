@@ -250,6 +250,9 @@ pub struct NewObject {
     /// Degrees × 10^7.
     pub position: Option<(i64, i64)>,
     pub risk_category: Option<knd_shared::RiskCategory>,
+    /// The date and reasons of the category decision, when the file gives them. Without them,
+    /// a changed category clears the stored decision (it described another category).
+    pub risk_decision: Option<(time::Date, String)>,
 }
 
 /// A control object (объект контроля) as stored.

@@ -317,7 +317,8 @@ pub async fn import_subjects(
 }
 
 /// Imports control objects: `object_key,subject_inn,control_type,address,district,lat,lon,risk_category`
-/// (lat/lon and risk_category may be empty). Subjects must be imported first.
+/// (lat/lon and risk_category may be empty), optionally with `risk_decided_on,risk_reason`.
+/// Subjects must be imported first.
 pub async fn import_objects(
     state: &AppState,
     user: &User,
@@ -365,6 +366,26 @@ pub async fn import_objects(
                 Some(RiskCategory::parse(r).ok_or_else(|| format!("unknown risk category {r:?}"))?)
             }
         };
+        // Optional columns: the category decision's date and reasons (ч.1 ст.23).
+        let decided_on = match f.get("risk_decided_on").copied().unwrap_or("") {
+            "" => None,
+            d => Some(
+                knd_shared::calendar::iso_date::parse(d)
+                    .map_err(|_| format!("risk_decided_on {d:?} is not a date YYYY-MM-DD"))?,
+            ),
+        };
+        let reason = match f.get("risk_reason").copied().unwrap_or("") {
+            "" => None,
+            _ => Some(field(f, "risk_reason")?.to_owned()),
+        };
+        let risk_decision = match (decided_on, reason) {
+            (None, None) => None,
+            (Some(d), Some(r)) if risk_category.is_some() => Some((d, r)),
+            (Some(_), Some(_)) => {
+                return Err("a risk decision needs its risk_category".into());
+            }
+            _ => return Err("give both risk_decided_on and risk_reason, or neither".into()),
+        };
         if let Some(first) = seen.insert(key.clone(), line) {
             return Err(format!("object {key} is already on line {first}"));
         }
@@ -378,6 +399,7 @@ pub async fn import_objects(
                 district: field(f, "district")?.to_owned(),
                 position,
                 risk_category,
+                risk_decision,
             },
         ));
         Ok(())

@@ -216,14 +216,59 @@ async fn risk_decisions_have_a_date_and_reason(backend: Backend) {
         .await;
     assert_eq!(st, 403);
     // The refused attempts changed nothing.
-    let (_, list) = s.get("/api/v1/objects?limit=10", &f.w.admin).await;
-    let obj = list["items"]
+    let obj = object(s, &f.w.admin, "OBJ-2").await;
+    assert_eq!(obj["risk_category"], "significant");
+
+    // A re-import with the same category keeps the decision; a new category without a decision
+    // clears it (it described the old one); a file may carry decisions.
+    let head = "object_key,subject_inn,control_type,address,district,lat,lon,risk_category";
+    let row = "OBJ-2,7707083893,fire,Москва ул. Вавилова 20,Гагаринский,,";
+    import(s, &f.w.admin, &format!("{head}\n{row},significant\n")).await;
+    assert_eq!(
+        object(s, &f.w.admin, "OBJ-2").await["risk_decided_on"],
+        "2026-11-20"
+    );
+    import(s, &f.w.admin, &format!("{head}\n{row},high\n")).await;
+    let obj = object(s, &f.w.admin, "OBJ-2").await;
+    assert_eq!(obj["risk_category"], "high");
+    assert_eq!(obj["risk_decided_on"], serde_json::Value::Null);
+    import(
+        s,
+        &f.w.admin,
+        &format!("{head},risk_decided_on,risk_reason\n{row},medium,2026-11-21,Решение № 15: тяжесть 2 × вероятность 3\n"),
+    )
+    .await;
+    let obj = object(s, &f.w.admin, "OBJ-2").await;
+    assert_eq!(obj["risk_category"], "medium");
+    assert_eq!(obj["risk_decided_on"], "2026-11-21");
+    assert_eq!(
+        obj["attributes"]["storeys"], 3,
+        "attributes survive a re-import"
+    );
+}
+
+async fn object(s: &crate::common::TestServer, token: &str, key: &str) -> serde_json::Value {
+    let (_, list) = s.get("/api/v1/objects?limit=10", token).await;
+    list["items"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|o| o["object_key"] == "OBJ-2")
+        .find(|o| o["object_key"] == key)
         .unwrap()
-        .clone();
-    assert_eq!(obj["risk_category"], "significant");
+        .clone()
+}
+
+async fn import(s: &crate::common::TestServer, token: &str, csv: &str) {
+    let resp = s
+        .http
+        .post(s.url("/api/v1/import/objects"))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(csv.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let report: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(report["refused"], json!([]), "{report}");
 }
 on_both!(risk_decisions_have_a_date_and_reason);

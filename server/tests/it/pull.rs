@@ -178,8 +178,17 @@ async fn each_device_sees_its_own_assignments_and_their_changes(backend: Backend
     let pages = b.sync(s, &f.device2, 50).await;
     assert_eq!(pages[0]["reset"], true, "{}", pages[0]);
     assert_eq!(b.ids(), set(&[&mine, &theirs]));
-    assert_eq!(b.assignments[&mine]["checklist"]["items"].as_array().unwrap().len(), 3);
-    assert_eq!(b.assignments[&mine]["checklist"]["name"], "Проверочный лист (ред. 2)");
+    assert_eq!(
+        b.assignments[&mine]["checklist"]["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(
+        b.assignments[&mine]["checklist"]["name"],
+        "Проверочный лист (ред. 2)"
+    );
 }
 on_both!(each_device_sees_its_own_assignments_and_their_changes);
 

@@ -120,16 +120,28 @@ pub(super) async fn import_objects(
     let mut counts = ImportCounts::default();
     for o in rows {
         let (lat, lon) = o.position.unzip();
+        let (decided, reason) = o
+            .risk_decision
+            .as_ref()
+            .map(|(d, r)| (*d, r.as_str()))
+            .unzip();
         let row = tx
             .query_opt(
                 "INSERT INTO control_objects (id, agency_id, object_key, subject_id, control_type_id, address,
-                                              district, lat_e7, lon_e7, risk_category, updated_at)
-                 SELECT $1, $2, $3, s.id, t.id, $6, $7, $8, $9, $10, $11
+                                              district, lat_e7, lon_e7, risk_category, updated_at,
+                                              risk_decided_on, risk_reason)
+                 SELECT $1, $2, $3, s.id, t.id, $6, $7, $8, $9, $10, $11, $12, $13
                  FROM subjects s, control_types t
                  WHERE s.agency_id = $2 AND s.inn = $4 AND t.agency_id = $2 AND t.code = $5
                  ON CONFLICT (agency_id, object_key) DO UPDATE SET subject_id = excluded.subject_id,
                      control_type_id = excluded.control_type_id, address = excluded.address,
                      district = excluded.district, lat_e7 = excluded.lat_e7, lon_e7 = excluded.lon_e7,
+                     risk_decided_on = CASE WHEN excluded.risk_decided_on IS NOT NULL THEN excluded.risk_decided_on
+                         WHEN control_objects.risk_category IS NOT DISTINCT FROM excluded.risk_category
+                         THEN control_objects.risk_decided_on END,
+                     risk_reason = CASE WHEN excluded.risk_decided_on IS NOT NULL THEN excluded.risk_reason
+                         WHEN control_objects.risk_category IS NOT DISTINCT FROM excluded.risk_category
+                         THEN control_objects.risk_reason END,
                      risk_category = excluded.risk_category, updated_at = excluded.updated_at
                  RETURNING (xmax = 0)",
                 &[
@@ -144,6 +156,8 @@ pub(super) async fn import_objects(
                     &lon,
                     &o.risk_category.map(RiskCategory::as_str),
                     &now,
+                    &decided,
+                    &reason,
                 ],
             )
             .await

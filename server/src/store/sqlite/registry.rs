@@ -157,22 +157,32 @@ pub(super) fn import_objects(
         };
         let (lat, lon) = o.position.unzip();
         let risk = o.risk_category.map(RiskCategory::as_str);
+        let (decided, reason) = o
+            .risk_decision
+            .as_ref()
+            .map(|(d, r)| (knd_shared::calendar::iso_date::format(*d), r.as_str()))
+            .unzip();
         let updated = tx
             .prepare_cached(
                 "UPDATE control_objects SET subject_id = ?1, control_type_id = ?2, address = ?3, district = ?4,
-                        lat_e7 = ?5, lon_e7 = ?6, risk_category = ?7, updated_at = ?8
+                        lat_e7 = ?5, lon_e7 = ?6,
+                        risk_decided_on = CASE WHEN ?11 IS NOT NULL THEN ?11
+                            WHEN risk_category IS ?7 THEN risk_decided_on END,
+                        risk_reason = CASE WHEN ?11 IS NOT NULL THEN ?12
+                            WHEN risk_category IS ?7 THEN risk_reason END,
+                        risk_category = ?7, updated_at = ?8
                  WHERE agency_id = ?9 AND object_key = ?10",
             )
             .map_err(db_err)?
-            .execute(params![subject, control_type, o.address, o.district, lat, lon, risk, now, agency.to_string(), o.object_key])
+            .execute(params![subject, control_type, o.address, o.district, lat, lon, risk, now, agency.to_string(), o.object_key, decided, reason])
             .map_err(db_err)?;
         if updated > 0 {
             counts.updated += 1;
         } else {
             tx.prepare_cached(
                 "INSERT INTO control_objects (id, agency_id, object_key, subject_id, control_type_id, address, district,
-                                              lat_e7, lon_e7, risk_category, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                              lat_e7, lon_e7, risk_category, updated_at, risk_decided_on, risk_reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )
             .map_err(db_err)?
             .execute(params![
@@ -186,7 +196,9 @@ pub(super) fn import_objects(
                 lat,
                 lon,
                 risk,
-                now
+                now,
+                decided,
+                reason
             ])
             .map_err(db_err)?;
             counts.inserted += 1;
