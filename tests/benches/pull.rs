@@ -194,8 +194,10 @@ async fn main() {
                     "legal_act": "Постановление Правительства РФ от 16.09.2020 № 1479", "article": format!("п. {i}")}),
         )
         .await;
-        items.push(json!({"code": i.to_string(), "requirement": format!("R{i}"),
-                          "question": format!("Соблюдается ли требование № {i}?")}));
+        items.push(
+            json!({"code": i.to_string(), "requirement": format!("R{i}"),
+                          "question": format!("Соблюдается ли требование № {i}?")}),
+        );
     }
     c.send(
         reqwest::Method::PUT,
@@ -216,7 +218,14 @@ async fn main() {
     }
     let subject_time = started.elapsed();
     let started = Instant::now();
-    let categories = ["low", "moderate", "medium", "significant", "high", "extremely_high"];
+    let categories = [
+        "low",
+        "moderate",
+        "medium",
+        "significant",
+        "high",
+        "extremely_high",
+    ];
     for chunk in (0..objects).collect::<Vec<_>>().chunks(CHUNK) {
         let mut csv = String::from(
             "object_key,subject_inn,control_type,address,district,lat,lon,risk_category\n",
@@ -251,7 +260,9 @@ async fn main() {
     let mut ids = Vec::new();
     for i in 0..assignments * 2 {
         let s = (i * 397) % subjects;
-        let keys: Vec<String> = (0..3).map(|k| format!("OBJ-{:07}", s * per_subject + k)).collect();
+        let keys: Vec<String> = (0..3)
+            .map(|k| format!("OBJ-{:07}", s * per_subject + k))
+            .collect();
         let who = &inspectors[if i % 2 == 0 { 1 } else { 2 }];
         let v = c
             .send(
@@ -313,7 +324,11 @@ async fn main() {
         assert_eq!(got, 0);
         empty.push(took);
         cursor = next;
-        let day = if i % 2 == 0 { "2026-12-02" } else { "2026-12-03" };
+        let day = if i % 2 == 0 {
+            "2026-12-02"
+        } else {
+            "2026-12-03"
+        };
         c.send(
             reqwest::Method::PATCH,
             &format!("/api/v1/inspections/{}", ids[i % ids.len()]),

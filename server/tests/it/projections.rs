@@ -295,5 +295,25 @@ async fn a_day_of_field_work(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(s.state.store.projection_dump().await.unwrap(), before_dump);
+
+    // The operator's command does the same on the stopped server's data.
+    let (dir, database_url) = f.w.server.stop().await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_knd-server"))
+        .args(["rebuild-projections", "--json"])
+        .env("KND__DATA_DIR", dir.path())
+        .env("KND__DATABASE_URL", &database_url)
+        .env("KND__LOG_ORIGIN", "knd.test/log")
+        .env("KND_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["identical"], true, "{report}");
+    assert_eq!(report["before"], report["after"]);
+    assert!(report["records"].as_u64().unwrap() >= 12, "{report}");
 }
 on_both!(a_day_of_field_work);
