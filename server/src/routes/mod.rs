@@ -216,6 +216,8 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
             registry::get_checklist
         ))
         .routes(utoipa_axum::routes!(registry::decide_risk))
+        .routes(utoipa_axum::routes!(registry::put_subject))
+        .routes(utoipa_axum::routes!(registry::put_object))
         .routes(utoipa_axum::routes!(inspections::create, inspections::list))
         .routes(utoipa_axum::routes!(inspections::get, inspections::change))
         .routes(utoipa_axum::routes!(inspections::set_status))

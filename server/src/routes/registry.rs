@@ -224,18 +224,79 @@ pub(super) async fn list_subjects(
         .then(|| rows.last().map(|s| s.inn.clone()))
         .flatten();
     Ok(Json(SubjectPage {
-        items: rows
-            .into_iter()
-            .map(|s| SubjectView {
-                id: s.id,
-                inn: s.inn,
-                ogrn: s.ogrn,
-                name: s.name,
-                size_class: s.size_class,
-            })
-            .collect(),
+        items: rows.into_iter().map(Into::into).collect(),
         next,
     }))
+}
+
+impl From<Subject> for SubjectView {
+    fn from(s: Subject) -> Self {
+        Self {
+            id: s.id,
+            inn: s.inn,
+            ogrn: s.ogrn,
+            name: s.name,
+            size_class: s.size_class,
+        }
+    }
+}
+
+/// Creates or updates one subject by INN (admins and planners).
+#[utoipa::path(put, path = "/api/v1/subjects/{inn}", tag = "registry", security(("session" = [])),
+    params(("inn" = String, Path)), request_body = crate::services::registry_one::SubjectForm,
+    responses((status = 200, body = SubjectView), (status = 422, body = Problem)))]
+pub(super) async fn put_subject(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(inn): Path<String>,
+    Json(form): Json<crate::services::registry_one::SubjectForm>,
+) -> ApiResult<Json<SubjectView>> {
+    caller
+        .require(
+            &state,
+            &[Role::Admin, Role::Planner],
+            "subject.put",
+            format!("subject:{}", inn.escape_debug()),
+        )
+        .await?;
+    let s = crate::services::registry_one::put_subject(
+        &state,
+        &caller.user,
+        &inn,
+        form,
+        caller.address.as_deref(),
+    )
+    .await?;
+    Ok(Json(s.into()))
+}
+
+/// Creates or updates one control object by key (admins and planners).
+#[utoipa::path(put, path = "/api/v1/objects/{key}", tag = "registry", security(("session" = [])),
+    params(("key" = String, Path)), request_body = crate::services::registry_one::ObjectForm,
+    responses((status = 200, body = ObjectView), (status = 422, body = Problem)))]
+pub(super) async fn put_object(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+    Json(form): Json<crate::services::registry_one::ObjectForm>,
+) -> ApiResult<Json<ObjectView>> {
+    caller
+        .require(
+            &state,
+            &[Role::Admin, Role::Planner],
+            "object.put",
+            format!("object:{}", key.escape_debug()),
+        )
+        .await?;
+    let o = crate::services::registry_one::put_object(
+        &state,
+        &caller.user,
+        &key,
+        form,
+        caller.address.as_deref(),
+    )
+    .await?;
+    Ok(Json(o.into()))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -7,6 +7,7 @@ pub mod inspections;
 pub mod projections;
 pub mod pull;
 pub mod registry;
+pub mod registry_one;
 pub mod throttle;
 pub mod tokens;
 pub mod transparency;

@@ -272,3 +272,85 @@ async fn import(s: &crate::common::TestServer, token: &str, csv: &str) {
     assert_eq!(report["refused"], json!([]), "{report}");
 }
 on_both!(risk_decisions_have_a_date_and_reason);
+
+async fn one_subject_and_object_by_form(backend: Backend) {
+    let f = field(backend).await;
+    let s = &f.w.server;
+    let (st, v) = s
+        .send(
+            Method::PUT,
+            "/api/v1/subjects/500100732259",
+            &f.w.admin,
+            &json!({"ogrn": "304500116000157", "name": "ИП Петров П. П.", "size_class": "micro"}),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["size_class"], "micro");
+    let (st, v) = s
+        .send(Method::PUT, "/api/v1/objects/OBJ-9", &f.w.admin,
+              &json!({"subject_inn": "500100732259", "control_type": "fire", "address": "Подольск, ул. Ленина, 1",
+                      "district": "Подольск", "lat_e7": 554_300_000, "lon_e7": 375_400_000, "risk_category": "moderate"}))
+        .await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["lat_e7"], 554_300_000);
+    // Updating keeps one object.
+    let (st, v) = s
+        .send(Method::PUT, "/api/v1/objects/OBJ-9", &f.w.admin,
+              &json!({"subject_inn": "500100732259", "control_type": "fire", "address": "Подольск, ул. Ленина, 3",
+                      "district": "Подольск"}))
+        .await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(
+        object(s, &f.w.admin, "OBJ-9").await["address"],
+        "Подольск, ул. Ленина, 3"
+    );
+    for (path, body) in [
+        (
+            "/api/v1/subjects/7707083894",
+            json!({"name": "x", "size_class": "small"}),
+        ),
+        (
+            "/api/v1/subjects/500100732259",
+            json!({"name": "x", "size_class": "huge"}),
+        ),
+        (
+            "/api/v1/subjects/500100732259",
+            json!({"name": "", "size_class": "small"}),
+        ),
+        (
+            "/api/v1/objects/OBJ-10",
+            json!({"subject_inn": "7702070139", "control_type": "fire", "address": "a", "district": "d"}),
+        ),
+        (
+            "/api/v1/objects/OBJ-10",
+            json!({"subject_inn": "500100732259", "control_type": "gas", "address": "a", "district": "d"}),
+        ),
+        (
+            "/api/v1/objects/OBJ-10",
+            json!({"subject_inn": "500100732259", "control_type": "fire", "address": "a", "district": "d", "lat_e7": 954_300_000, "lon_e7": 1}),
+        ),
+        (
+            "/api/v1/objects/OBJ-10",
+            json!({"subject_inn": "500100732259", "control_type": "fire", "address": "a", "district": "d", "lat_e7": 1}),
+        ),
+    ] {
+        let (st, v) = s.send(Method::PUT, path, &f.w.admin, &body).await;
+        assert_eq!(st, 422, "{path} {body}: {v}");
+    }
+    let (st, _) = s
+        .send(
+            Method::PUT,
+            "/api/v1/subjects/500100732259",
+            &f.w.inspector,
+            &json!({"name": "x", "size_class": "small"}),
+        )
+        .await;
+    assert_eq!(st, 403);
+    let (_, list) = s.get("/api/v1/objects?limit=100", &f.w.admin).await;
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        4,
+        "only OBJ-9 was added: {list}"
+    );
+}
+on_both!(one_subject_and_object_by_form);
