@@ -125,10 +125,48 @@ pub struct Assignment {
     pub note: String,
     pub subject: SubjectCard,
     pub objects: Vec<ObjectCard>,
-    pub checklist: Option<Checklist>,
+    /// The checklist's code; the checklist itself is in the page's `checklists`.
+    pub checklist: Option<String>,
     pub history: History,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+}
+
+/// A checklist of a control type, as a page carries it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PageChecklist {
+    pub control_type: String,
+    #[serde(flatten)]
+    pub checklist: Checklist,
+}
+
+/// Adds the checklists `assignments` use to the page, each once.
+async fn attach_checklists(
+    state: &AppState,
+    agency: AgencyId,
+    page: &mut PullPage,
+) -> ApiResult<()> {
+    for a in &page.assignments {
+        let Some(code) = &a.checklist else { continue };
+        if page
+            .checklists
+            .iter()
+            .any(|c| &c.checklist.code == code && c.control_type == a.control_type)
+        {
+            continue;
+        }
+        if let Some(checklist) = state
+            .store
+            .get_checklist(agency, &a.control_type, code)
+            .await?
+        {
+            page.checklists.push(PageChecklist {
+                control_type: a.control_type.clone(),
+                checklist,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// An inspection the device should drop, and why.
@@ -151,6 +189,8 @@ pub struct PullPage {
     pub reset: bool,
     /// New or changed assignments, in full (replace what the device has).
     pub assignments: Vec<Assignment>,
+    /// The checklists (with their requirements) this page's assignments use, each once.
+    pub checklists: Vec<PageChecklist>,
     pub removed: Vec<Removed>,
     /// Production-calendar years (with a snapshot), in the form `knd calendar` loads.
     #[schema(value_type = Vec<Object>)]
@@ -249,6 +289,7 @@ pub async fn pull(
                 more: changes.len() == page as usize,
                 reset: false,
                 assignments: Vec::new(),
+                checklists: Vec::new(),
                 removed: Vec::new(),
                 calendar: Vec::new(),
                 server_time,
@@ -271,6 +312,7 @@ pub async fn pull(
                     }),
                 }
             }
+            attach_checklists(state, agency, &mut out).await?;
             Ok(out)
         }
     }
@@ -301,12 +343,13 @@ async fn snapshot(
     } else {
         Cursor::Feed { after: start }
     };
-    Ok(PullPage {
+    let mut out = PullPage {
         cursor: cursor.encode(),
         // After the snapshot, the feed from `start` may hold more.
         more: true,
         reset: first,
         assignments,
+        checklists: Vec::new(),
         removed: Vec::new(),
         calendar: if first {
             state.calendar.years().map(|y| y.to_json()).collect()
@@ -314,7 +357,9 @@ async fn snapshot(
             Vec::new()
         },
         server_time: OffsetDateTime::now_utc(),
-    })
+    };
+    attach_checklists(state, agency, &mut out).await?;
+    Ok(out)
 }
 
 async fn assignment(state: &AppState, i: Inspection) -> ApiResult<Assignment> {
@@ -325,15 +370,6 @@ async fn assignment(state: &AppState, i: Inspection) -> ApiResult<Assignment> {
         .ok_or_else(|| ApiError::Internal(format!("inspection {} has no subject", i.id)))?;
     let keys: Vec<String> = i.objects.iter().map(|(_, k)| k.clone()).collect();
     let objects = state.store.objects_by_keys(i.agency, &keys).await?;
-    let checklist = match &i.checklist_code {
-        Some(code) => {
-            state
-                .store
-                .get_checklist(i.agency, &i.control_type_code, code)
-                .await?
-        }
-        None => None,
-    };
     let object_ids: Vec<uuid::Uuid> = i.objects.iter().map(|(id, _)| *id).collect();
     let violations = state
         .store
@@ -364,7 +400,7 @@ async fn assignment(state: &AppState, i: Inspection) -> ApiResult<Assignment> {
             size_class: subject.size_class.as_str().to_owned(),
         },
         objects: objects.into_iter().map(Into::into).collect(),
-        checklist,
+        checklist: i.checklist_code,
         history: History {
             violations,
             open_orders,

@@ -22,6 +22,8 @@ async fn pull(s: &TestServer, d: &Device, cursor: Option<&str>, limit: u32) -> (
 struct Offline {
     cursor: Option<String>,
     assignments: BTreeMap<String, Value>,
+    /// Checklists by `control_type/code`.
+    checklists: BTreeMap<String, Value>,
     removed: Vec<(String, String)>,
     pages: usize,
 }
@@ -48,6 +50,23 @@ impl Offline {
                     s.insert(id.clone());
                 }
                 self.assignments.insert(id, a.clone());
+            }
+            for c in page["checklists"].as_array().unwrap() {
+                let key = format!(
+                    "{}/{}",
+                    c["control_type"].as_str().unwrap(),
+                    c["code"].as_str().unwrap()
+                );
+                self.checklists.insert(key, c.clone());
+            }
+            for a in page["assignments"].as_array().unwrap() {
+                if let Some(code) = a["checklist"].as_str() {
+                    let key = format!("{}/{code}", a["control_type"].as_str().unwrap());
+                    assert!(
+                        self.checklists.contains_key(&key),
+                        "the page carries checklist {key}"
+                    );
+                }
             }
             for r in page["removed"].as_array().unwrap() {
                 let id = r["id"].as_str().unwrap().to_owned();
@@ -108,7 +127,8 @@ async fn each_device_sees_its_own_assignments_and_their_changes(backend: Backend
     assert_eq!(full["objects"].as_array().unwrap().len(), 2);
     assert_eq!(full["objects"][0]["key"], "OBJ-1");
     assert_eq!(full["objects"][0]["lat_e7"], 557_008_000);
-    let items = full["checklist"]["items"].as_array().unwrap();
+    assert_eq!(full["checklist"], "main");
+    let items = a.checklists["fire/main"]["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["requirement"]["article"], "п. 60");
     assert_eq!(full["kind_name"], "выездная проверка");
@@ -179,14 +199,11 @@ async fn each_device_sees_its_own_assignments_and_their_changes(backend: Backend
     assert_eq!(pages[0]["reset"], true, "{}", pages[0]);
     assert_eq!(b.ids(), set(&[&mine, &theirs]));
     assert_eq!(
-        b.assignments[&mine]["checklist"]["items"]
-            .as_array()
-            .unwrap()
-            .len(),
+        b.checklists["fire/main"]["items"].as_array().unwrap().len(),
         3
     );
     assert_eq!(
-        b.assignments[&mine]["checklist"]["name"],
+        b.checklists["fire/main"]["name"],
         "Проверочный лист (ред. 2)"
     );
 }
