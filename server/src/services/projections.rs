@@ -185,11 +185,19 @@ impl Projector<'_> {
     }
 
     fn flag(&mut self, record: RecordId, reason: &str, ctx: &Context, detail: String) {
+        // A flag belongs to the device's agency; it names the inspection only when that is the
+        // agency's own (an unknown or foreign id stays in the detail), so it never shows up
+        // under someone else's inspection.
+        let inspection = ctx
+            .inspection
+            .as_ref()
+            .filter(|(_, at)| at.as_ref().map(|a| a.agency) == ctx.agency && ctx.agency.is_some())
+            .map(|(i, _)| *i);
         self.ops.push(ProjOp::Flag(ReviewFlag {
             record,
             reason: reason.to_owned(),
             agency: ctx.agency,
-            inspection: ctx.inspection.as_ref().map(|(i, _)| *i),
+            inspection,
             detail,
         }));
     }
@@ -278,10 +286,20 @@ impl Projector<'_> {
                 self.acts.insert(*id);
             }
         }
-        let flagged = self
+        let flags: Vec<&str> = self
             .ops
             .iter()
-            .any(|o| matches!(o, ProjOp::Flag(f) if f.record == r.id));
+            .filter_map(|o| match o {
+                ProjOp::Flag(f) if f.record == r.id => Some(f.reason.as_str()),
+                _ => None,
+            })
+            .collect();
+        let flagged = !flags.is_empty();
+        if flags.contains(&"unknown_inspection") {
+            // Not the device's agency's inspection (or none at all): the flag is all that is
+            // written, so nothing shows up in another agency's inspection.
+            return Ok(());
+        }
         let at = rec.at.to_string();
         match kind {
             RecordKind::InspectionStarted | RecordKind::InspectionFinished => {
@@ -373,6 +391,17 @@ impl Projector<'_> {
         // The corrected row keeps the original's identity and time, under the target's context
         // (its inspection may be named differently in the corrected body).
         let target_ctx = self.context(&target, &c.body).await?;
+        if let Some((id, at)) = &target_ctx.inspection {
+            if at.as_ref().map(|a| a.agency) != target_ctx.agency {
+                self.flag(
+                    r.id,
+                    "correction_invalid",
+                    ctx,
+                    format!("the corrected body names inspection {id}, not of the device's agency"),
+                );
+                return Ok(());
+            }
+        }
         if let Some(op) = row(
             target_kind,
             target.id,

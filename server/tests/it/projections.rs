@@ -317,3 +317,45 @@ async fn a_day_of_field_work(backend: Backend) {
     assert!(report["records"].as_u64().unwrap() >= 12, "{report}");
 }
 on_both!(a_day_of_field_work);
+
+async fn another_agencys_inspection_stays_out(backend: Backend) {
+    let f = field(backend).await;
+    let insp = f.scheduled(&["OBJ-1"], &[&f.w.inspector_id]).await;
+    let s = &f.w.server;
+    let other = s.agency("Другое управление").await;
+    let (_, other_admin) = s
+        .user(other, "admin2", knd_server::model::Role::Admin)
+        .await;
+    s.user(other, "stranger", knd_server::model::Role::Inspector)
+        .await;
+    let code = s.code_for("stranger").await;
+    let mut stranger = s.enroll(&code).await;
+    let finding = sign(
+        &mut stranger,
+        RecordKind::Finding,
+        json!({"inspection": insp, "item": "1", "result": "compliant", "note": "всё хорошо"}),
+    );
+    let (st, v) = s.push(&stranger, std::slice::from_ref(&finding)).await;
+    assert_eq!(st, 200);
+    assert_eq!(
+        accepted(&v),
+        1,
+        "stored: a valid signed record is never dropped"
+    );
+    knd_server::services::projections::catch_up(&s.state)
+        .await
+        .unwrap();
+    let (st, flags) = s.get("/api/v1/review-flags", &other_admin).await;
+    assert_eq!(st, 200);
+    assert_eq!(flags[0]["reason"], "unknown_inspection", "{flags}");
+    let data = field_data(s, &f.w.admin, &insp, |_| true).await;
+    assert_eq!(
+        data["findings"],
+        json!([]),
+        "nothing in the owner's inspection: {data}"
+    );
+    assert_eq!(data["flags"], json!([]));
+    let (_, own_flags) = s.get("/api/v1/review-flags", &f.w.admin).await;
+    assert_eq!(own_flags, json!([]));
+}
+on_both!(another_agencys_inspection_stays_out);
