@@ -193,6 +193,7 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(utoipa_axum::routes!(accounts::get_user))
         .routes(utoipa_axum::routes!(accounts::business_me))
+        .routes(utoipa_axum::routes!(accounts::business_documents))
         .routes(utoipa_axum::routes!(devices::create_enrollment_code))
         .routes(utoipa_axum::routes!(devices::enroll))
         .routes(utoipa_axum::routes!(devices::list_devices))

@@ -4,29 +4,34 @@ use axum::http::request::Parts;
 use axum::response::IntoResponse;
 use knd_shared::RecordId;
 
-use crate::auth::{Caller, DeviceCaller};
+use crate::auth::{Business, Caller, DeviceCaller};
 use crate::error::{ApiError, ApiResult, Json, Path, Problem};
 use crate::model::{Role, StoredRecord};
 use crate::services::{accounts, transparency};
 use crate::state::AppState;
 
 /// A reader of records: a console user of the record's agency (inspectors: their devices'
-/// records only) or the device that signed it.
+/// records only), the device that signed it, or the business a warning, act or order is
+/// addressed to.
 pub(super) enum Reader {
     User(Caller),
     Device(Box<DeviceCaller>),
+    Business(Business),
 }
 
 impl FromRequestParts<AppState> for Reader {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        match DeviceCaller::from_request_parts(parts, state).await {
-            Ok(d) => Ok(Reader::Device(Box::new(d))),
-            Err(_) => Caller::from_request_parts(parts, state)
-                .await
-                .map(Reader::User),
+        if let Ok(d) = DeviceCaller::from_request_parts(parts, state).await {
+            return Ok(Reader::Device(Box::new(d)));
         }
+        if let Ok(b) = Business::from_request_parts(parts, state).await {
+            return Ok(Reader::Business(b));
+        }
+        Caller::from_request_parts(parts, state)
+            .await
+            .map(Reader::User)
     }
 }
 
@@ -35,6 +40,11 @@ async fn visible(state: &AppState, reader: &Reader, id: RecordId) -> ApiResult<S
     let allowed = match (&record, reader) {
         (None, _) => false,
         (Some(r), Reader::Device(d)) => r.device == d.0.id,
+        (Some(r), Reader::Business(Business(key))) => state
+            .store
+            .projected_document(r.id)
+            .await?
+            .is_some_and(|d| d.subject_inn.as_deref() == Some(key.subject_inn.as_str())),
         (Some(r), Reader::User(c)) => {
             let same_agency = r.agency == Some(c.user.agency);
             let own_device = || async {
@@ -66,7 +76,7 @@ async fn visible(state: &AppState, reader: &Reader, id: RecordId) -> ApiResult<S
 }
 
 /// A record exactly as the device sent it.
-#[utoipa::path(get, path = "/api/v1/records/{id}", tag = "records", security(("session" = []), ("device_token" = [])), params(("id" = uuid::Uuid, Path)), responses(
+#[utoipa::path(get, path = "/api/v1/records/{id}", tag = "records", security(("session" = []), ("device_token" = []), ("api_key" = [])), params(("id" = uuid::Uuid, Path)), responses(
     (status = 200, content_type = "application/json", description = "the record's bytes as received"),
     (status = 404, body = Problem),
 ))]
@@ -81,7 +91,7 @@ pub(super) async fn get_record(
 
 /// The record with its receipt, inclusion proof, checkpoint and the server's enrollment of its
 /// device: checkable offline with `knd verify bundle FILE --log-key KEY`.
-#[utoipa::path(get, path = "/api/v1/records/{id}/bundle", tag = "records", security(("session" = []), ("device_token" = [])), params(("id" = uuid::Uuid, Path)), responses(
+#[utoipa::path(get, path = "/api/v1/records/{id}/bundle", tag = "records", security(("session" = []), ("device_token" = []), ("api_key" = [])), params(("id" = uuid::Uuid, Path)), responses(
     (status = 200, description = "an evidence bundle"), (status = 404, body = Problem),
 ))]
 pub(super) async fn get_bundle(

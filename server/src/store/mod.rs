@@ -371,6 +371,17 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Vec<ProjectedDocument>>;
 
+    /// A subject's projected documents (warnings, acts, orders) from every agency, by record id
+    /// after `after`: what the business API shows the subject.
+    async fn documents_for_subject(
+        &self,
+        inn: &str,
+        after: Option<RecordId>,
+        limit: u32,
+    ) -> StoreResult<Vec<ProjectedDocument>>;
+    /// The projected document of a record, if it is one.
+    async fn projected_document(&self, record: RecordId) -> StoreResult<Option<ProjectedDocument>>;
+
     async fn audit(&self, entry: &AuditEntry) -> StoreResult<()>;
     /// Newest first; `before` is the id to continue below (keyset pagination).
     async fn list_audit(

@@ -166,11 +166,19 @@ async fn a_day_of_field_work(backend: Backend) {
         assert!(kinds.contains(&k), "{kinds:?}");
     }
     assert_eq!(data["flags"], json!([]), "a clean day has no flags");
-    // The start and finish moved the inspection along.
-    let (_, i) = s
-        .get(&format!("/api/v1/inspections/{insp}"), &f.w.admin)
-        .await;
-    assert_eq!(i["status"], "completed", "{i}");
+    // The start and finish moved the inspection along (right after their projection).
+    let mut status = Value::Null;
+    for _ in 0..100 {
+        let (_, i) = s
+            .get(&format!("/api/v1/inspections/{insp}"), &f.w.admin)
+            .await;
+        status = i["status"].clone();
+        if status == "completed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "completed");
 
     // Conflicts: a second act, a finding for the cancelled inspection, a correction of another
     // device's record. All are accepted (stored, receipted) and flagged.
@@ -252,6 +260,42 @@ async fn a_day_of_field_work(backend: Backend) {
     assert_eq!(flags.as_array().unwrap().len(), 3, "{flags}");
     let (st, _) = s.get("/api/v1/review-flags", &f.w.inspector).await;
     assert_eq!(st, 403);
+
+    // The business sees the documents addressed to it, and can fetch their evidence.
+    let key = knd_server::admin::issue_api_key(&s.state, SUBJECT)
+        .await
+        .unwrap();
+    let secret = key["key"].as_str().unwrap().to_owned();
+    let (st, docs) = s.get("/api/v1/business/documents", &secret).await;
+    assert_eq!(st, 200, "{docs}");
+    let kinds: Vec<&str> = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.len(), 4, "warning, two acts, order: {docs}");
+    let (st, _) = s
+        .get(&format!("/api/v1/records/{}/bundle", id_of(&act)), &secret)
+        .await;
+    assert_eq!(st, 200, "the act's evidence bundle");
+    let (st, _) = s
+        .get(&format!("/api/v1/records/{}", id_of(&f1)), &secret)
+        .await;
+    assert_eq!(
+        st, 404,
+        "a finding is the agency's working material, not a document"
+    );
+    let other = knd_server::admin::issue_api_key(&s.state, crate::field::OTHER_SUBJECT)
+        .await
+        .unwrap();
+    let other = other["key"].as_str().unwrap().to_owned();
+    let (_, docs) = s.get("/api/v1/business/documents", &other).await;
+    assert_eq!(docs, json!([]));
+    let (st, _) = s
+        .get(&format!("/api/v1/records/{}", id_of(&act)), &other)
+        .await;
+    assert_eq!(st, 404);
 
     // The next inspection of these objects carries their history to the device.
     let next = f.scheduled(&["OBJ-1"], &[&me]).await;

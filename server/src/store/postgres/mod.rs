@@ -658,6 +658,19 @@ impl Store for PgStore {
         projections::subject_documents(&**self.client().await?, agency, inn, kind, limit).await
     }
 
+    async fn documents_for_subject(
+        &self,
+        inn: &str,
+        after: Option<RecordId>,
+        limit: u32,
+    ) -> StoreResult<Vec<ProjectedDocument>> {
+        projections::documents_for_subject(&**self.client().await?, inn, after, limit).await
+    }
+
+    async fn projected_document(&self, record: RecordId) -> StoreResult<Option<ProjectedDocument>> {
+        projections::projected_document(&**self.client().await?, record).await
+    }
+
     async fn audit(&self, entry: &AuditEntry) -> StoreResult<()> {
         transact!(self, |tx| insert_audit(&tx, entry).await?)
     }

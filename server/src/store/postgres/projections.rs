@@ -456,6 +456,38 @@ pub(super) async fn past_violations(
     .collect())
 }
 
+pub(super) async fn documents_for_subject(
+    c: &impl GenericClient,
+    inn: &str,
+    after: Option<RecordId>,
+    limit: u32,
+) -> StoreResult<Vec<ProjectedDocument>> {
+    collect(
+        c,
+        &format!(
+            "{DOCUMENT_COLUMNS} WHERE d.subject_inn = $1 AND ($2::UUID IS NULL OR d.record_id > $2)
+             ORDER BY d.record_id LIMIT $3"
+        ),
+        &[&inn, &after.map(|a| a.as_uuid()), &i64::from(limit)],
+        document_of,
+    )
+    .await
+}
+
+pub(super) async fn projected_document(
+    c: &impl GenericClient,
+    record: RecordId,
+) -> StoreResult<Option<ProjectedDocument>> {
+    Ok(collect(
+        c,
+        &format!("{DOCUMENT_COLUMNS} WHERE d.record_id = $1"),
+        &[&record.as_uuid()],
+        document_of,
+    )
+    .await?
+    .pop())
+}
+
 pub(super) async fn subject_documents(
     c: &impl GenericClient,
     agency: AgencyId,

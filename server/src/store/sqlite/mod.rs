@@ -778,6 +778,22 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn documents_for_subject(
+        &self,
+        inn: &str,
+        after: Option<RecordId>,
+        limit: u32,
+    ) -> StoreResult<Vec<ProjectedDocument>> {
+        let inn = inn.to_owned();
+        self.read(move |c| projections::documents_for_subject(c, &inn, after, limit))
+            .await
+    }
+
+    async fn projected_document(&self, record: RecordId) -> StoreResult<Option<ProjectedDocument>> {
+        self.read(move |c| projections::projected_document(c, record))
+            .await
+    }
+
     async fn audit(&self, entry: &AuditEntry) -> StoreResult<()> {
         let entry = entry.clone();
         self.transact(move |tx| insert_audit(tx, &entry)).await

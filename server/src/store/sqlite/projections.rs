@@ -516,6 +516,35 @@ pub(super) fn past_violations(
     Ok(out)
 }
 
+pub(super) fn documents_for_subject(
+    c: &Connection,
+    inn: &str,
+    after: Option<RecordId>,
+    limit: u32,
+) -> StoreResult<Vec<ProjectedDocument>> {
+    collect(
+        c,
+        &format!(
+            "{DOCUMENT_COLUMNS} WHERE d.subject_inn = ?1 AND d.record_id > ?2 ORDER BY d.record_id LIMIT ?3"
+        ),
+        params![inn, after.map(|a| a.to_string()).unwrap_or_default(), limit],
+        document_of,
+    )
+}
+
+pub(super) fn projected_document(
+    c: &Connection,
+    record: RecordId,
+) -> StoreResult<Option<ProjectedDocument>> {
+    Ok(collect(
+        c,
+        &format!("{DOCUMENT_COLUMNS} WHERE d.record_id = ?1"),
+        [record.to_string()],
+        document_of,
+    )?
+    .pop())
+}
+
 pub(super) fn subject_documents(
     c: &Connection,
     agency: AgencyId,
