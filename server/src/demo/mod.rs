@@ -235,14 +235,15 @@ pub fn generate(args: &GenerateArgs) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64(),
         args.out.display()
     );
+    let types: Vec<&str> = data::demo_data()?
+        .control_types
+        .iter()
+        .map(|t| t.code.as_str())
+        .collect();
     println!(
-        "Импорт / import: control types {} first, then the files in name order (subjects-*, objects-*)",
-        data::demo_data()?
-            .control_types
-            .iter()
-            .map(|t| t.code.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        "Импорт: сначала виды контроля {types}, затем subjects-*.csv, затем objects-*.csv / \
+         import: control types {types} first, then subjects-*.csv, then objects-*.csv",
+        types = types.join(", ")
     );
     Ok(())
 }
