@@ -92,6 +92,10 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
     };
     let note_signer = NoteSigner::new(&config.log_origin, key.clone())
         .map_err(|e| anyhow::anyhow!("log_origin {:?}: {e}", config.log_origin))?;
+    let blobs = services::blobs::open_store(&config).map_err(|e| anyhow::anyhow!(e))?;
+    let uploads_dir = config.data_dir.join("uploads");
+    let uploads = services::upload_files::UploadFiles::open(uploads_dir.clone())
+        .with_context(|| format!("cannot create {}", uploads_dir.display()))?;
     let throttle = LoginThrottle::new(
         config.auth.max_failed_logins,
         Duration::from_secs(config.auth.failed_login_window_secs),
@@ -108,6 +112,8 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         ),
         checkpoint: Mutex::new(None),
         metrics: metrics_handle(),
+        blobs,
+        uploads,
         config,
     })))
 }

@@ -1,9 +1,12 @@
 //! Domain logic. Services take and return domain types; they know nothing of HTTP.
 
 pub mod accounts;
+pub mod blobs;
 pub mod enrollment;
 pub mod ingest;
 pub mod registry;
 pub mod throttle;
 pub mod tokens;
 pub mod transparency;
+pub mod upload_files;
+pub mod uploads;

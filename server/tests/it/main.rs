@@ -15,3 +15,4 @@ mod errors;
 mod log_proofs;
 mod push;
 mod registry;
+mod uploads;
