@@ -156,3 +156,42 @@ pub async fn bytes(
         })?;
     Ok(got.into_stream())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blobs_fan_out_by_their_first_byte() {
+        let sha = Sha256::digest(b"photo");
+        let hex = sha.to_hex();
+        assert_eq!(
+            location(&sha).as_ref(),
+            format!("sha256/{}/{hex}", &hex[..2])
+        );
+    }
+
+    #[test]
+    fn the_store_comes_from_the_configuration() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let mut config = Config {
+            data_dir: dir.path().to_owned(),
+            ..Config::default()
+        };
+        open_store(&config).unwrap();
+        assert!(
+            dir.path().join("blobs").is_dir(),
+            "DATA_DIR/blobs by default"
+        );
+        // S3 is built without contacting the endpoint; a bucket is required.
+        config.blobs.store = BlobStoreKind::S3;
+        assert!(open_store(&config).unwrap_err().contains("bucket"));
+        config.blobs.s3.bucket = "photos".into();
+        config.blobs.s3.endpoint = Some("http://127.0.0.1:9000".into());
+        config.blobs.s3.allow_http = true;
+        config.blobs.s3.access_key_id = Some("minio".into());
+        config.blobs.s3.secret_access_key = Some("minio-secret".into());
+        let store = open_store(&config).unwrap();
+        assert!(store.to_string().contains("photos"), "{store}");
+    }
+}
