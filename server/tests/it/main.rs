@@ -19,3 +19,4 @@ mod projections;
 mod pull;
 mod push;
 mod registry;
+mod uploads;
