@@ -10,6 +10,7 @@ mod access;
 mod binary;
 mod common;
 mod crash;
+mod demo;
 mod enroll;
 mod errors;
 mod field;

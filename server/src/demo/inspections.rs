@@ -1,0 +1,206 @@
+//! The demo's plan for the coming working days: field checks and document checks of high-risk
+//! objects (planned: under the moratorium only high and extremely high risk get planned
+//! inspections), inspection visits and raids as unplanned measures, each assigned to the
+//! demo's inspectors, with the objects of its subject and a checklist, already scheduled.
+
+use std::collections::BTreeMap;
+
+use knd_shared::{InspectionKind, RiskCategory};
+use time::Date;
+
+use super::generator::{ObjectRow, Registry};
+use super::seed::api;
+use crate::model::{Basis, InspectionStatus, User};
+use crate::services::inspections::{self, NewInspection};
+use crate::state::AppState;
+
+/// How many inspections the demo plans, when the registry has enough subjects.
+const TARGET: usize = 30;
+/// Spread over this many coming working days.
+const DAYS: usize = 8;
+
+/// What the planning did.
+#[derive(Debug, Default)]
+pub(super) struct Planned {
+    pub(super) created: usize,
+    /// Why fewer than planned were created (the calendar does not cover the dates, ...).
+    pub(super) skipped: Option<String>,
+}
+
+/// The next `n` working days after `today`, on the production calendar.
+fn working_days(state: &AppState, today: Date, n: usize) -> Result<Vec<Date>, String> {
+    let mut days = Vec::with_capacity(n);
+    let mut d = today;
+    while days.len() < n {
+        d = d.next_day().ok_or("the date is out of range")?;
+        if state
+            .calendar
+            .is_working_day(d)
+            .map_err(|e| format!("the production calendar: {e}"))?
+        {
+            days.push(d);
+        }
+    }
+    Ok(days)
+}
+
+/// One measure of the demo plan: its kind, basis, how long it lasts and how many objects it takes.
+struct Measure {
+    kind: InspectionKind,
+    basis: Basis,
+    working_days: usize,
+    max_objects: usize,
+    note: &'static str,
+}
+
+/// An unplanned inspection visit: one working day per place (ст.70), here one place.
+fn visit() -> Measure {
+    Measure {
+        kind: InspectionKind::InspectionVisit,
+        basis: Basis::Unplanned,
+        working_days: 1,
+        max_objects: 1,
+        note: "Внеплановый инспекционный визит: объект соответствует индикатору риска",
+    }
+}
+
+/// The plan's mix, repeated: field checks most often.
+fn measure(i: usize) -> Measure {
+    let m = |kind, basis, working_days, max_objects, note| Measure {
+        kind,
+        basis,
+        working_days,
+        max_objects,
+        note,
+    };
+    use InspectionKind::*;
+    match i % 5 {
+        0 | 3 => m(
+            FieldCheck,
+            Basis::Planned,
+            3,
+            3,
+            "Плановая выездная проверка по плану КНМ на текущий год",
+        ),
+        1 => visit(),
+        2 => m(
+            Raid,
+            Basis::Unplanned,
+            2,
+            3,
+            "Внеплановый рейдовый осмотр по согласованию с органами прокуратуры",
+        ),
+        _ => m(
+            DocumentCheck,
+            Basis::Planned,
+            5,
+            3,
+            "Плановая документарная проверка по плану КНМ на текущий год",
+        ),
+    }
+}
+
+/// Objects grouped by subject and control type with their highest category, the riskiest first.
+fn groups(registry: &Registry) -> Vec<(RiskCategory, Vec<ObjectRow>)> {
+    let mut by: BTreeMap<(usize, &'static str), Vec<ObjectRow>> = BTreeMap::new();
+    // Enough candidates for the plan without walking a very large registry twice over.
+    for o in registry.objects().take(20_000) {
+        by.entry((o.subject, o.control_type)).or_default().push(o);
+    }
+    let mut list: Vec<(RiskCategory, Vec<ObjectRow>)> = by
+        .into_values()
+        .map(|g| {
+            let risk = g
+                .iter()
+                .map(|o| o.risk.unwrap_or(RiskCategory::Low))
+                .max()
+                .unwrap_or(RiskCategory::Low);
+            (risk, g)
+        })
+        .collect();
+    // Stable: equal risk keeps subject order.
+    list.sort_by_key(|(risk, _)| std::cmp::Reverse(*risk));
+    list
+}
+
+/// Creates the demo plan as `planner`, scheduled for the coming working days.
+pub(super) async fn plan(
+    state: &AppState,
+    planner: &User,
+    inspectors: &[User],
+    registry: &Registry,
+    today: Date,
+) -> anyhow::Result<Planned> {
+    let mut out = Planned::default();
+    if inspectors.is_empty() {
+        out.skipped = Some("no inspectors".into());
+        return Ok(out);
+    }
+    let days = match working_days(state, today, DAYS + 5) {
+        Ok(d) => d,
+        Err(why) => {
+            out.skipped = Some(why);
+            return Ok(out);
+        }
+    };
+    let mut groups = groups(registry);
+    // Planned measures take the riskiest groups from the front, unplanned ones from the back.
+    let (mut front, mut back) = (0usize, groups.len());
+    for i in 0..TARGET {
+        if front >= back {
+            break;
+        }
+        let mut m = measure(i);
+        // Under the moratorium (ПП 336 as extended) planned inspections go only to high and
+        // extremely high risk; when those run out, the slot becomes an unplanned visit.
+        if m.basis == Basis::Planned && groups[front].0 < RiskCategory::High {
+            m = visit();
+        }
+        let group = if m.basis == Basis::Planned {
+            front += 1;
+            std::mem::take(&mut groups[front - 1].1)
+        } else {
+            back -= 1;
+            std::mem::take(&mut groups[back].1)
+        };
+        let first = &group[0];
+        let subject = &registry.subjects()[first.subject];
+        let activity = &registry.data().registry.activities[subject.activity];
+        let checklist = activity.checklists.get(first.control_type).cloned();
+        let objects: Vec<String> = group
+            .iter()
+            .take(m.max_objects)
+            .map(|o| o.key.clone())
+            .collect();
+        let working_days = if m.kind == InspectionKind::InspectionVisit {
+            objects.len() // one working day per place (ст.70)
+        } else {
+            m.working_days
+        };
+        let start = i % DAYS;
+        let (starts_on, ends_on) = (days[start], days[start + working_days - 1]);
+        let lead = &inspectors[i % inspectors.len()];
+        let mut assigned = vec![lead.id];
+        if m.kind == InspectionKind::FieldCheck && inspectors.len() > 1 {
+            assigned.push(inspectors[(i + 1) % inspectors.len()].id);
+        }
+        let new = NewInspection {
+            kind: m.kind,
+            basis: m.basis,
+            control_type: first.control_type.to_owned(),
+            subject_inn: subject.inn.clone(),
+            objects,
+            checklist,
+            starts_on,
+            ends_on,
+            inspectors: assigned,
+            note: m.note.to_owned(),
+            status: Some(InspectionStatus::Scheduled),
+        };
+        inspections::create(state, planner, new, None)
+            .await
+            .map_err(api)?;
+        out.created += 1;
+    }
+    Ok(out)
+}

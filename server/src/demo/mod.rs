@@ -1,0 +1,248 @@
+//! `knd-server demo`: one command that starts the server on a fresh database with a realistic
+//! demo agency (control types with requirements and checklists, a registry of subjects and
+//! objects, users of every role, a plan of inspections for the coming days), and
+//! `knd-server generate`: synthetic registries of any size as CSV files for the import endpoints.
+//!
+//! Everything is seeded through the services the API calls, so it is validated and audited like
+//! a planner's work. The data is deterministic (a seeded generator); only the password, the
+//! enrollment code and the dates of the plan differ between runs.
+
+mod banner;
+pub mod data;
+pub mod generator;
+pub mod ids;
+mod inspections;
+pub mod rng;
+pub mod seed;
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+
+use crate::config::Config;
+use crate::model::Role;
+use generator::Spec;
+
+/// The seed of the demo registry: the same subjects and objects on every run.
+pub const DEMO_SEED: u64 = 2026;
+
+/// Options of `knd-server demo`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoArgs {
+    /// Delete the data directory's SQLite database first (never a PostgreSQL one).
+    #[arg(long)]
+    pub reset: bool,
+    /// How many subjects (controlled persons) to generate.
+    #[arg(long, default_value_t = 200)]
+    pub subjects: usize,
+    /// How many control objects to generate (1000000 makes a registry for benchmarks).
+    #[arg(long, default_value_t = 1000)]
+    pub objects: usize,
+    /// The seed of the generated registry.
+    #[arg(long, default_value_t = DEMO_SEED)]
+    pub seed: u64,
+    /// The password of every demo user (at least 10 characters); random when absent.
+    #[arg(long)]
+    pub password: Option<String>,
+}
+
+/// Options of `knd-server generate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GenerateArgs {
+    #[arg(long, default_value_t = 100_000)]
+    pub subjects: usize,
+    #[arg(long, default_value_t = 1_000_000)]
+    pub objects: usize,
+    /// The directory to write `subjects-NNNN.csv` and `objects-NNNN.csv` into.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Rows per file: each file is one import request (the API takes up to 32 MiB by default).
+    #[arg(long, default_value_t = seed::IMPORT_CHUNK_ROWS)]
+    pub rows_per_file: usize,
+    #[arg(long, default_value_t = DEMO_SEED)]
+    pub seed: u64,
+}
+
+/// The SQLite files of a database path: the database, its WAL and shared-memory files, a journal.
+fn sqlite_files(path: &Path) -> Vec<PathBuf> {
+    ["", "-wal", "-shm", "-journal"]
+        .iter()
+        .map(|suffix| {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            PathBuf::from(p)
+        })
+        .collect()
+}
+
+/// Makes sure the demo starts from nothing: an existing database is refused, or with `reset`
+/// (SQLite only) deleted first. Returns what it deleted.
+async fn prepare(config: &Config, reset: bool) -> anyhow::Result<Vec<PathBuf>> {
+    let url = config.database_url();
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let existing: Vec<PathBuf> = sqlite_files(Path::new(path))
+            .into_iter()
+            .filter(|f| f.exists())
+            .collect();
+        if existing.is_empty() {
+            return Ok(existing);
+        }
+        if !reset {
+            bail!(
+                "база данных {path} уже существует: демо создаётся только с нуля. \
+                 Продолжить с ней: knd-server serve; удалить её и создать демо заново: \
+                 knd-server demo --reset\n\
+                 the database {path} already exists: the demo starts only from nothing. \
+                 Keep using it with knd-server serve, or delete it and start the demo again with \
+                 knd-server demo --reset"
+            );
+        }
+        for f in &existing {
+            std::fs::remove_file(f).with_context(|| format!("cannot delete {}", f.display()))?;
+        }
+        return Ok(existing);
+    }
+    // PostgreSQL: a server identity means a server has run on this database. It is never dropped
+    // from here, whatever the flags say.
+    let store = crate::store::open(&url)
+        .await
+        .context("cannot open the database")?;
+    if store.server_identity().await?.is_some() {
+        bail!(
+            "база данных PostgreSQL уже используется: для демо нужна пустая база \
+             (--reset не удаляет данные PostgreSQL; создайте новую базу и укажите её в \
+             KND__DATABASE_URL)\n\
+             the PostgreSQL database is already in use: the demo needs an empty one (--reset \
+             does not delete PostgreSQL data; create a new database and point KND__DATABASE_URL \
+             at it)"
+        );
+    }
+    Ok(Vec::new())
+}
+
+/// Where the data lives, for the banner (never the database URL: it may hold a password).
+fn storage(config: &Config) -> String {
+    let url = config.database_url();
+    match url.strip_prefix("sqlite://") {
+        Some(path) => format!("{path} (SQLite)"),
+        None => format!(
+            "PostgreSQL; ключ сервера / server key: {}",
+            config.data_dir.display()
+        ),
+    }
+}
+
+/// Runs `knd-server demo`: checks the database is fresh, seeds it, serves until `shutdown`.
+pub async fn run(
+    config: Config,
+    args: DemoArgs,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let data = data::demo_data()?;
+    let password = match args.password {
+        Some(p) => p,
+        None => seed::random_password(),
+    };
+    crate::services::accounts::validate_password(&password).map_err(seed::api)?;
+    let deleted = prepare(&config, args.reset).await?;
+    for f in &deleted {
+        println!("удалено / deleted: {}", f.display());
+    }
+    // Listen before seeding, so that a busy port fails before any work is done.
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let storage = storage(&config);
+    let state = crate::start(config).await?;
+
+    tracing::info!("seeding the demo agency");
+    let accounts = seed::accounts(&state, data, &password).await?;
+    let admin = accounts.by_login("admin")?.clone();
+    let planner = accounts.by_login("planner1")?.clone();
+    let reference = seed::reference_data(&state, &planner, data).await?;
+    let spec = Spec {
+        seed: args.seed,
+        subjects: args.subjects,
+        objects: args.objects,
+    };
+    let (registry, imported) = seed::registry(&state, &planner, spec).await?;
+    tracing::info!(
+        subjects = imported.subjects,
+        objects = imported.objects,
+        seconds = imported.seconds,
+        "registry imported"
+    );
+    let inspectors = accounts.with_role(Role::Inspector);
+    // The agency works on Moscow time; "tomorrow" is Moscow's.
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(time::macros::offset!(+3))
+        .date();
+    let planned = inspections::plan(&state, &planner, &inspectors, &registry, today).await?;
+    drop(registry);
+    let first = inspectors.first().context("the demo has no inspector")?;
+    let (code, expires) = seed::enrollment_code(&state, &admin, first).await?;
+
+    let banner = banner::Banner {
+        addr,
+        agency: accounts.agency_name.clone(),
+        storage,
+        password,
+        enrollment_login: first.login.clone(),
+        enrollment_code: code,
+        enrollment_expires: expires,
+        control_types: reference.control_types,
+        requirements: reference.requirements,
+        checklists: reference.checklists,
+        subjects: imported.subjects,
+        objects: imported.objects,
+        inspections: planned.created,
+        inspections_skipped: planned.skipped,
+    };
+    println!("{}", banner.render());
+    tracing::info!(address = %addr, "serving");
+    crate::serve(listener, state, shutdown).await?;
+    Ok(())
+}
+
+/// Runs `knd-server generate`: writes the CSV files and prints what it wrote.
+pub fn generate(args: &GenerateArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let spec = Spec {
+        seed: args.seed,
+        subjects: args.subjects,
+        objects: args.objects,
+    };
+    let files = generator::write_files(spec, &args.out, args.rows_per_file)?;
+    let bytes: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    println!(
+        "{} контролируемых лиц и {} объектов в {} файлах ({:.1} МБ) за {:.1} с / \
+         {} subjects and {} objects in {} files ({:.1} MB) in {:.1} s: {}",
+        args.subjects,
+        args.objects,
+        files.len(),
+        bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64(),
+        args.subjects,
+        args.objects,
+        files.len(),
+        bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64(),
+        args.out.display()
+    );
+    println!(
+        "Импорт / import: control types {} first, then the files in name order (subjects-*, objects-*)",
+        data::demo_data()?
+            .control_types
+            .iter()
+            .map(|t| t.code.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(())
+}
