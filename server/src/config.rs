@@ -22,6 +22,7 @@ pub struct Config {
     pub log_origin: String,
     pub auth: AuthConfig,
     pub limits: Limits,
+    pub blobs: BlobsConfig,
     pub calendar: CalendarConfig,
     pub sync: SyncConfig,
 }
@@ -71,6 +72,68 @@ pub struct Limits {
     pub max_body_bytes: usize,
 }
 
+/// Photos and other blobs: where their bytes live and how uploads are bounded.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlobsConfig {
+    /// `local` (a directory, by default `DATA_DIR/blobs`) or `s3` (any S3-compatible store).
+    pub store: BlobStoreKind,
+    /// The directory of the `local` store; defaults to `DATA_DIR/blobs`.
+    pub local_dir: Option<PathBuf>,
+    pub s3: S3Config,
+    /// Largest file one upload may declare (`Upload-Length`).
+    pub max_file_bytes: u64,
+    /// Unfinished uploads one device may hold at once.
+    pub max_uploads_per_device: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlobStoreKind {
+    Local,
+    S3,
+}
+
+/// An S3-compatible bucket (AWS, MinIO, Ceph RGW, Yandex Object Storage, ...).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Config {
+    pub bucket: String,
+    /// e.g. `http://127.0.0.1:9000` for MinIO; `None` means AWS itself.
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    /// Allow a plain-HTTP endpoint (a store on the same host or network).
+    pub allow_http: bool,
+}
+
+impl BlobsConfig {
+    /// The directory of the `local` store in effect.
+    pub fn local_dir(&self, data_dir: &Path) -> PathBuf {
+        self.local_dir
+            .clone()
+            .unwrap_or_else(|| data_dir.join("blobs"))
+    }
+}
+
+/// The secret key must not reach the logs.
+impl fmt::Debug for S3Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("S3Config")
+            .field("bucket", &self.bucket)
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .field(
+                "secret_access_key",
+                &self.secret_access_key.as_ref().map(|_| "***"),
+            )
+            .field("allow_http", &self.allow_http)
+            .finish()
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -89,6 +152,21 @@ impl Default for Config {
                 max_push_bytes: 32 * 1024 * 1024,
                 max_push_records: 1000,
                 max_body_bytes: 1024 * 1024,
+            },
+            blobs: BlobsConfig {
+                store: BlobStoreKind::Local,
+                local_dir: None,
+                s3: S3Config {
+                    bucket: String::new(),
+                    endpoint: None,
+                    region: "us-east-1".into(),
+                    access_key_id: None,
+                    secret_access_key: None,
+                    allow_http: false,
+                },
+                // Photos from a tablet's camera are a few MiB; 64 MiB leaves room for video clips.
+                max_file_bytes: 64 * 1024 * 1024,
+                max_uploads_per_device: 16,
             },
             calendar: CalendarConfig::default(),
             sync: SyncConfig {
@@ -132,6 +210,7 @@ impl fmt::Debug for Config {
             .field("limits", &self.limits)
             .field("calendar", &self.calendar)
             .field("sync", &self.sync)
+            .field("blobs", &self.blobs)
             .finish()
     }
 }
@@ -169,6 +248,20 @@ mod tests {
                 "default"
             );
             assert_eq!(c.database_url(), "sqlite://knd-data/knd.sqlite3");
+            assert_eq!(
+                c.blobs.store,
+                BlobStoreKind::Local,
+                "no blobs section needed"
+            );
+            assert_eq!(c.blobs.local_dir(&c.data_dir), Path::new("knd-data/blobs"));
+            jail.set_env("KND__BLOBS__STORE", "s3");
+            jail.set_env("KND__BLOBS__S3__BUCKET", "photos");
+            jail.set_env("KND__BLOBS__MAX_FILE_BYTES", "1000");
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(c.blobs.store, BlobStoreKind::S3);
+            assert_eq!(c.blobs.s3.bucket, "photos");
+            assert_eq!(c.blobs.s3.region, "us-east-1", "default");
+            assert_eq!(c.blobs.max_file_bytes, 1000);
             jail.create_file("bad.toml", "listne = \"0.0.0.0:1\"\n")?;
             assert!(
                 Config::load(Some(Path::new("bad.toml"))).is_err(),
@@ -181,12 +274,15 @@ mod tests {
 
     #[test]
     fn redacts_passwords() {
-        let c = Config {
+        let mut c = Config {
             database_url: Some("postgres://knd:secret@db:5432/knd".into()),
             ..Config::default()
         };
+        c.blobs.s3.secret_access_key = Some("s3cret".into());
         let shown = format!("{c:?}");
-        assert!(!shown.contains("secret"), "{shown}");
+        // The field names say "secret"; the values must not appear.
+        assert!(!shown.contains("knd:secret"), "{shown}");
+        assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("@db:5432/knd"));
     }
 }

@@ -55,6 +55,21 @@ pub enum ApiError {
     /// 500: logged with its cause; the client gets a generic message.
     #[error("internal error")]
     Internal(String),
+    /// 412: a precondition header (e.g. tus's `Tus-Resumable`) is missing or unsupported.
+    #[error("{0}")]
+    PreconditionFailed(String),
+    /// 415: the body is not of the media type the endpoint takes.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 413 with a reason: an upload larger than the configured or declared size.
+    #[error("{0}")]
+    UploadTooLarge(String),
+    /// 422: an upload's bytes do not match its declared SHA-256 or size; nothing was stored.
+    #[error("{0}")]
+    ChecksumMismatch(String),
+    /// 429: the device has as many unfinished uploads as it may.
+    #[error("this device has {0} unfinished uploads, the limit: finish or delete one first")]
+    TooManyUploads(usize),
 }
 
 impl ApiError {
@@ -71,6 +86,11 @@ impl ApiError {
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UploadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::ChecksumMismatch(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyUploads(_) => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -87,6 +107,11 @@ impl ApiError {
             ApiError::TooManyRequests(_) => "too-many-requests",
             ApiError::Unavailable => "unavailable",
             ApiError::Internal(_) => "internal",
+            ApiError::PreconditionFailed(_) => "precondition-failed",
+            ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
+            ApiError::UploadTooLarge(_) => "payload-too-large",
+            ApiError::ChecksumMismatch(_) => "checksum-mismatch",
+            ApiError::TooManyUploads(_) => "too-many-uploads",
         }
     }
 

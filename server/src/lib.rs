@@ -93,6 +93,10 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
     };
     let note_signer = NoteSigner::new(&config.log_origin, key.clone())
         .map_err(|e| anyhow::anyhow!("log_origin {:?}: {e}", config.log_origin))?;
+    let blobs = services::blobs::open_store(&config).map_err(|e| anyhow::anyhow!(e))?;
+    let uploads_dir = config.data_dir.join("uploads");
+    let uploads = services::upload_files::UploadFiles::open(uploads_dir.clone())
+        .with_context(|| format!("cannot create {}", uploads_dir.display()))?;
     let throttle = LoginThrottle::new(
         config.auth.max_failed_logins,
         Duration::from_secs(config.auth.failed_login_window_secs),
@@ -112,6 +116,8 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         calendar: load_calendar(&config.calendar)?,
         projector: tokio::sync::Mutex::new(()),
         projector_wake: Arc::new(tokio::sync::Notify::new()),
+        blobs,
+        uploads,
         config,
     }));
     services::projections::spawn(&state);

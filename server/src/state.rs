@@ -4,9 +4,11 @@ use std::sync::{Arc, Mutex};
 
 use knd_shared::note::NoteSigner;
 use metrics_exporter_prometheus::PrometheusHandle;
+use object_store::ObjectStore;
 
 use crate::config::Config;
 use crate::services::throttle::LoginThrottle;
+use crate::services::upload_files::UploadFiles;
 use crate::store::{ServerChain, Store};
 
 #[derive(Clone, Debug)]
@@ -31,6 +33,10 @@ pub struct Inner {
     pub projector: tokio::sync::Mutex<()>,
     /// Wakes the projector when records were accepted.
     pub projector_wake: Arc<tokio::sync::Notify>,
+    /// The bytes of blobs (photos), by SHA-256.
+    pub blobs: Arc<dyn ObjectStore>,
+    /// Unfinished uploads under `DATA_DIR/uploads`.
+    pub uploads: UploadFiles,
 }
 
 impl std::ops::Deref for AppState {

@@ -320,3 +320,17 @@ pub struct NewChecklistItem {
 
 mod inspections;
 pub use inspections::*;
+/// A stored blob (a photo): its bytes are in the object store under its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blob {
+    pub sha256: Sha256,
+    pub size: u64,
+    pub mime: String,
+}
+
+/// Who uploaded a blob: a device of an agency. That agency may read the blob back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlobUploader {
+    pub agency: AgencyId,
+    pub device: DeviceId,
+}

@@ -9,6 +9,8 @@ mod ops;
 mod records;
 mod registry;
 mod sync;
+mod tus;
+mod uploads;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -131,6 +133,7 @@ impl utoipa::Modify for Security {
         (name = "registry", description = "Control types, subjects and control objects"),
         (name = "inspections", description = "Inspections (КНМ): planning, assignment, status"),
         (name = "business", description = "The API of controlled persons"),
+        (name = "uploads", description = "Resumable photo uploads (tus 1.0) and blob downloads"),
         (name = "ops", description = "Health and metrics"),
     )
 )]
@@ -239,6 +242,8 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(push)
         .merge(rest)
         .merge(ops)
+        // Uploads stream their bodies to disk under their own limits (blobs.max_file_bytes).
+        .merge(uploads::router())
         .split_for_parts();
     // After the merge: the routes' operations exist only now.
     add_problem_responses(&mut doc);

@@ -1,6 +1,7 @@
 //! Domain logic. Services take and return domain types; they know nothing of HTTP.
 
 pub mod accounts;
+pub mod blobs;
 pub mod enrollment;
 pub mod ingest;
 pub mod inspections;
@@ -11,3 +12,5 @@ pub mod registry_one;
 pub mod throttle;
 pub mod tokens;
 pub mod transparency;
+pub mod upload_files;
+pub mod uploads;

@@ -294,10 +294,11 @@ pub async fn pull(
                 calendar: Vec::new(),
                 server_time,
             };
-            for id in ids {
-                match state.store.get_inspection(Some(agency), id).await? {
+            let mut send = Vec::new();
+            for (id, found) in load(state, agency, &ids).await? {
+                match found {
                     Some(i) if i.inspectors.contains(&user) && i.status.is_on_devices() => {
-                        out.assignments.push(assignment(state, i).await?);
+                        send.push(i);
                     }
                     found => out.removed.push(Removed {
                         id,
@@ -312,6 +313,7 @@ pub async fn pull(
                     }),
                 }
             }
+            out.assignments = assemble(state, send).await?;
             attach_checklists(state, agency, &mut out).await?;
             Ok(out)
         }
@@ -329,12 +331,12 @@ async fn snapshot(
 ) -> ApiResult<PullPage> {
     let ids = state.store.assigned_inspections(user, after, page).await?;
     let full = ids.len() == page as usize;
-    let mut assignments = Vec::with_capacity(ids.len());
-    for id in &ids {
-        if let Some(i) = state.store.get_inspection(Some(agency), *id).await? {
-            assignments.push(assignment(state, i).await?);
-        }
-    }
+    let found: Vec<Inspection> = load(state, agency, &ids)
+        .await?
+        .into_iter()
+        .filter_map(|(_, i)| i)
+        .collect();
+    let assignments = assemble(state, found).await?;
     let cursor = if full {
         Cursor::Snapshot {
             start,
@@ -360,6 +362,35 @@ async fn snapshot(
     };
     attach_checklists(state, agency, &mut out).await?;
     Ok(out)
+}
+
+/// How many inspections a page loads at once: each takes several queries, and a pool (or the
+/// SQLite readers) answers them in parallel.
+const PARALLEL: usize = 8;
+
+async fn load(
+    state: &AppState,
+    agency: AgencyId,
+    ids: &[InspectionId],
+) -> ApiResult<Vec<(InspectionId, Option<Inspection>)>> {
+    use futures_util::{StreamExt as _, TryStreamExt as _};
+    futures_util::stream::iter(ids.iter().copied())
+        .map(|id| async move {
+            Ok::<_, ApiError>((id, state.store.get_inspection(Some(agency), id).await?))
+        })
+        .buffered(PARALLEL)
+        .try_collect()
+        .await
+}
+
+/// The assignments of `found`, in order.
+async fn assemble(state: &AppState, found: Vec<Inspection>) -> ApiResult<Vec<Assignment>> {
+    use futures_util::{StreamExt as _, TryStreamExt as _};
+    futures_util::stream::iter(found)
+        .map(|i| assignment(state, i))
+        .buffered(PARALLEL)
+        .try_collect()
+        .await
 }
 
 async fn assignment(state: &AppState, i: Inspection) -> ApiResult<Assignment> {

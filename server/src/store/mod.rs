@@ -27,6 +27,7 @@ use crate::model::{
     ImportCounts, Inspection, InspectionFilter, NewChecklistItem, NewDevice, NewObject, NewSubject,
     NewUser, Requirement, ServerIdentity, StoredRecord, Subject, User,
 };
+use crate::model::{Blob, BlobUploader};
 use crate::model::{FieldData, InspectionAt, PastViolation, ProjOp, ProjectedDocument, ReviewFlag};
 
 /// A storage failure. Callers treat these as server errors (500), except [`StoreError::Conflict`].
@@ -390,6 +391,30 @@ pub trait Store: Send + Sync + 'static {
         before: Option<i64>,
         limit: u32,
     ) -> StoreResult<Vec<AuditRecord>>;
+
+    /// A stored blob's size and media type.
+    async fn blob(&self, sha256: &Sha256) -> StoreResult<Option<Blob>>;
+    /// Records a blob whose bytes are now in the object store, and its uploader, with the audit
+    /// entry. Idempotent: a blob or an agency's upload already recorded stays as it was.
+    async fn record_blob(
+        &self,
+        blob: &Blob,
+        by: BlobUploader,
+        at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<()>;
+    /// Records another uploader of a stored blob; false (nothing written) when there is no such
+    /// blob.
+    async fn add_blob_upload(
+        &self,
+        sha256: &Sha256,
+        by: BlobUploader,
+        at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool>;
+    /// Whether `agency` may read the blob: one of its devices uploaded it (sent every byte, or
+    /// had sent it before). A photo record naming a hash is not enough: anyone can sign one.
+    async fn blob_visible(&self, agency: AgencyId, sha256: &Sha256) -> StoreResult<bool>;
 }
 
 /// Opens the store the URL names and applies pending migrations.

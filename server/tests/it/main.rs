@@ -20,3 +20,4 @@ mod projections;
 mod pull;
 mod push;
 mod registry;
+mod uploads;

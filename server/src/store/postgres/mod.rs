@@ -3,6 +3,7 @@
 //! single `log_state` row, which every appending transaction takes first.
 
 mod accounts;
+mod blobs;
 mod checklists;
 mod devices;
 mod inspections;
@@ -28,6 +29,7 @@ use crate::model::{
     ImportCounts, Inspection, InspectionFilter, NewChecklistItem, NewDevice, NewObject, NewSubject,
     NewUser, Requirement, ServerIdentity, StoredRecord, Subject, User,
 };
+use crate::model::{Blob, BlobUploader};
 use crate::model::{FieldData, InspectionAt, PastViolation, ProjOp, ProjectedDocument, ReviewFlag};
 
 /// Numbered, append-only migrations (`migrations/server/postgres`).
@@ -682,6 +684,37 @@ impl Store for PgStore {
         limit: u32,
     ) -> StoreResult<Vec<AuditRecord>> {
         accounts::list_audit(&**self.client().await?, agency, before, limit).await
+    }
+    async fn blob(&self, sha256: &Sha256) -> StoreResult<Option<Blob>> {
+        blobs::blob(&**self.client().await?, sha256).await
+    }
+
+    async fn record_blob(
+        &self,
+        blob: &Blob,
+        by: BlobUploader,
+        at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        transact!(self, |tx| blobs::record_blob(&tx, blob, by, at, audit)
+            .await?)
+    }
+
+    async fn add_blob_upload(
+        &self,
+        sha256: &Sha256,
+        by: BlobUploader,
+        at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        transact!(self, |tx| blobs::add_blob_upload(
+            &tx, sha256, by, at, audit
+        )
+        .await?)
+    }
+
+    async fn blob_visible(&self, agency: AgencyId, sha256: &Sha256) -> StoreResult<bool> {
+        blobs::blob_visible(&**self.client().await?, agency, sha256).await
     }
 }
 

@@ -65,6 +65,20 @@ pub(super) async fn list_control_types(
     .collect()
 }
 
+/// Rows per statement in imports: one round trip per chunk instead of one per row.
+const IMPORT_CHUNK: usize = 5_000;
+
+/// Counts `RETURNING (xmax = 0)` rows: true for an inserted row, false for an updated one.
+fn count(rows: &[tokio_postgres::Row], counts: &mut ImportCounts) {
+    for r in rows {
+        if r.get::<_, bool>(0) {
+            counts.inserted += 1;
+        } else {
+            counts.updated += 1;
+        }
+    }
+}
+
 pub(super) async fn import_subjects(
     tx: &Transaction<'_>,
     agency: AgencyId,
@@ -73,32 +87,30 @@ pub(super) async fn import_subjects(
 ) -> StoreResult<ImportCounts> {
     let now = OffsetDateTime::now_utc();
     let mut counts = ImportCounts::default();
-    for s in rows {
+    for chunk in rows.chunks(IMPORT_CHUNK) {
+        let ids: Vec<uuid::Uuid> = chunk.iter().map(|_| uuid::Uuid::now_v7()).collect();
+        let inns: Vec<&str> = chunk.iter().map(|s| s.inn.as_str()).collect();
+        let ogrns: Vec<Option<&str>> = chunk
+            .iter()
+            .map(|s| s.ogrn.as_ref().map(|o| o.as_str()))
+            .collect();
+        let names: Vec<&str> = chunk.iter().map(|s| s.name.as_str()).collect();
+        let sizes: Vec<&str> = chunk.iter().map(|s| s.size_class.as_str()).collect();
         // xmax = 0 tells an inserted row from an updated one.
-        let row = tx
-            .query_one(
+        let done = tx
+            .query(
                 "INSERT INTO subjects (id, agency_id, inn, ogrn, name, size_class, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 SELECT u.id, $1, u.inn, u.ogrn, u.name, u.size_class, $2
+                 FROM UNNEST($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[])
+                      AS u(id, inn, ogrn, name, size_class)
                  ON CONFLICT (agency_id, inn) DO UPDATE SET ogrn = excluded.ogrn, name = excluded.name,
                      size_class = excluded.size_class, updated_at = excluded.updated_at
                  RETURNING (xmax = 0)",
-                &[
-                    &uuid::Uuid::now_v7(),
-                    &agency.as_uuid(),
-                    &s.inn.as_str(),
-                    &s.ogrn.as_ref().map(|o| o.as_str()),
-                    &s.name,
-                    &s.size_class.as_str(),
-                    &now,
-                ],
+                &[&agency.as_uuid(), &now, &ids, &inns, &ogrns, &names, &sizes],
             )
             .await
             .map_err(db_err)?;
-        if row.get::<_, bool>(0) {
-            counts.inserted += 1;
-        } else {
-            counts.updated += 1;
-        }
+        count(&done, &mut counts);
     }
     let mut audit = audit.clone();
     audit.detail =
@@ -118,21 +130,39 @@ pub(super) async fn import_objects(
 ) -> StoreResult<ImportCounts> {
     let now = OffsetDateTime::now_utc();
     let mut counts = ImportCounts::default();
-    for o in rows {
-        let (lat, lon) = o.position.unzip();
-        let (decided, reason) = o
-            .risk_decision
-            .as_ref()
-            .map(|(d, r)| (*d, r.as_str()))
-            .unzip();
-        let row = tx
-            .query_opt(
+    for chunk in rows.chunks(IMPORT_CHUNK) {
+        let ids: Vec<uuid::Uuid> = chunk.iter().map(|_| uuid::Uuid::now_v7()).collect();
+        let keys: Vec<&str> = chunk.iter().map(|o| o.object_key.as_str()).collect();
+        let inns: Vec<&str> = chunk.iter().map(|o| o.subject_inn.as_str()).collect();
+        let codes: Vec<&str> = chunk.iter().map(|o| o.control_type_code.as_str()).collect();
+        let addresses: Vec<&str> = chunk.iter().map(|o| o.address.as_str()).collect();
+        let districts: Vec<&str> = chunk.iter().map(|o| o.district.as_str()).collect();
+        let lats: Vec<Option<i64>> = chunk.iter().map(|o| o.position.map(|p| p.0)).collect();
+        let lons: Vec<Option<i64>> = chunk.iter().map(|o| o.position.map(|p| p.1)).collect();
+        let risks: Vec<Option<&str>> = chunk
+            .iter()
+            .map(|o| o.risk_category.map(RiskCategory::as_str))
+            .collect();
+        let decided: Vec<Option<time::Date>> = chunk
+            .iter()
+            .map(|o| o.risk_decision.as_ref().map(|d| d.0))
+            .collect();
+        let reasons: Vec<Option<&str>> = chunk
+            .iter()
+            .map(|o| o.risk_decision.as_ref().map(|d| d.1.as_str()))
+            .collect();
+        let done = tx
+            .query(
                 "INSERT INTO control_objects (id, agency_id, object_key, subject_id, control_type_id, address,
                                               district, lat_e7, lon_e7, risk_category, updated_at,
                                               risk_decided_on, risk_reason)
-                 SELECT $1, $2, $3, s.id, t.id, $6, $7, $8, $9, $10, $11, $12, $13
-                 FROM subjects s, control_types t
-                 WHERE s.agency_id = $2 AND s.inn = $4 AND t.agency_id = $2 AND t.code = $5
+                 SELECT u.id, $1, u.key, s.id, t.id, u.address, u.district, u.lat, u.lon, u.risk, $2,
+                        u.decided, u.reason
+                 FROM UNNEST($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                             $9::int8[], $10::int8[], $11::text[], $12::date[], $13::text[])
+                      AS u(id, key, inn, code, address, district, lat, lon, risk, decided, reason)
+                 JOIN subjects s ON s.agency_id = $1 AND s.inn = u.inn
+                 JOIN control_types t ON t.agency_id = $1 AND t.code = u.code
                  ON CONFLICT (agency_id, object_key) DO UPDATE SET subject_id = excluded.subject_id,
                      control_type_id = excluded.control_type_id, address = excluded.address,
                      district = excluded.district, lat_e7 = excluded.lat_e7, lon_e7 = excluded.lon_e7,
@@ -145,33 +175,29 @@ pub(super) async fn import_objects(
                      risk_category = excluded.risk_category, updated_at = excluded.updated_at
                  RETURNING (xmax = 0)",
                 &[
-                    &uuid::Uuid::now_v7(),
                     &agency.as_uuid(),
-                    &o.object_key,
-                    &o.subject_inn,
-                    &o.control_type_code,
-                    &o.address,
-                    &o.district,
-                    &lat,
-                    &lon,
-                    &o.risk_category.map(RiskCategory::as_str),
                     &now,
+                    &ids,
+                    &keys,
+                    &inns,
+                    &codes,
+                    &addresses,
+                    &districts,
+                    &lats,
+                    &lons,
+                    &risks,
                     &decided,
-                    &reason,
+                    &reasons,
                 ],
             )
             .await
             .map_err(db_err)?;
-        match row {
-            Some(r) if r.get::<_, bool>(0) => counts.inserted += 1,
-            Some(_) => counts.updated += 1,
-            None => {
-                return Err(StoreError::Conflict(format!(
-                    "object {}: unknown subject {} or control type {}",
-                    o.object_key, o.subject_inn, o.control_type_code
-                )));
-            }
+        if done.len() != chunk.len() {
+            return Err(StoreError::Conflict(
+                "an object names an unknown subject or control type".into(),
+            ));
         }
+        count(&done, &mut counts);
     }
     let mut audit = audit.clone();
     audit.detail =

@@ -2,6 +2,7 @@
 //! anyway) and a few readers, in WAL mode; every call runs on tokio's blocking pool.
 
 mod accounts;
+mod blobs;
 mod checklists;
 mod devices;
 mod inspections;
@@ -30,6 +31,7 @@ use crate::model::{
     ImportCounts, Inspection, InspectionFilter, NewChecklistItem, NewDevice, NewObject, NewSubject,
     NewUser, Requirement, ServerIdentity, StoredRecord, Subject, User,
 };
+use crate::model::{Blob, BlobUploader};
 use crate::model::{FieldData, InspectionAt, PastViolation, ProjOp, ProjectedDocument, ReviewFlag};
 
 /// Numbered, append-only migrations (`migrations/server/sqlite`).
@@ -806,6 +808,40 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> StoreResult<Vec<AuditRecord>> {
         self.read(move |c| accounts::list_audit(c, agency, before, limit))
+            .await
+    }
+    async fn blob(&self, sha256: &Sha256) -> StoreResult<Option<Blob>> {
+        let sha256 = *sha256;
+        self.read(move |c| blobs::blob(c, &sha256)).await
+    }
+
+    async fn record_blob(
+        &self,
+        blob: &Blob,
+        by: BlobUploader,
+        at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        let (blob, audit) = (blob.clone(), audit.clone());
+        self.transact(move |tx| blobs::record_blob(tx, &blob, by, at, &audit))
+            .await
+    }
+
+    async fn add_blob_upload(
+        &self,
+        sha256: &Sha256,
+        by: BlobUploader,
+        at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        let (sha256, audit) = (*sha256, audit.clone());
+        self.transact(move |tx| blobs::add_blob_upload(tx, &sha256, by, at, &audit))
+            .await
+    }
+
+    async fn blob_visible(&self, agency: AgencyId, sha256: &Sha256) -> StoreResult<bool> {
+        let sha256 = *sha256;
+        self.read(move |c| blobs::blob_visible(c, agency, &sha256))
             .await
     }
 }

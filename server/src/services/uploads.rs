@@ -1,0 +1,401 @@
+//! Resumable uploads of photos (the domain side of tus 1.0, DESIGN.md section 5 "Blobs"): a device
+//! declares a file's size and SHA-256, sends its bytes in as many requests as its connection
+//! allows, and the server stores the blob once the bytes are all there and hash right.
+//!
+//! - A blob already stored is not uploaded again by an agency that may already read it (it
+//!   uploaded it before): creating the upload completes at once.
+//!   Any other agency sends the bytes like a new upload, so knowing a hash never opens a photo.
+//! - A mismatch of size or hash discards the upload: nothing reaches the object store or the
+//!   database.
+//! - A device holds at most `blobs.max_uploads_per_device` unfinished uploads; a file may not be
+//!   larger than `blobs.max_file_bytes`.
+
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt as _};
+use knd_shared::Sha256;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+use crate::model::{Actor, Blob, BlobUploader, Device};
+use crate::services::accounts;
+use crate::services::blobs;
+use crate::services::upload_files::{self, Held, PartWriter, UploadInfo, UploadPaths};
+use crate::state::AppState;
+
+/// What a device declares when it starts an upload.
+#[derive(Debug, Clone)]
+pub struct NewUpload {
+    pub length: u64,
+    pub sha256: Sha256,
+    pub mime: Option<String>,
+    pub filename: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Created {
+    /// Send the bytes to this upload.
+    Started(Uuid),
+    /// The blob is already stored; nothing to send.
+    AlreadyStored,
+}
+
+/// Where an upload stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub offset: u64,
+    pub length: u64,
+}
+
+fn refused(reason: &'static str) {
+    metrics::counter!("knd_uploads_total", "outcome" => "refused", "reason" => reason).increment(1);
+}
+
+/// The agency and device a device uploads for; a revoked device uploads nothing.
+fn uploader(device: &Device) -> ApiResult<BlobUploader> {
+    if device.revoked_at.is_some() {
+        return Err(ApiError::Forbidden("the device is revoked".into()));
+    }
+    let agency = device
+        .agency
+        .ok_or_else(|| ApiError::Forbidden("the server's own chain uploads nothing".into()))?;
+    Ok(BlobUploader {
+        agency,
+        device: device.id,
+    })
+}
+
+/// A media type as `type/subtype` in lowercase; anything else is refused rather than served
+/// back later as a Content-Type.
+fn media_type(mime: Option<&str>) -> ApiResult<String> {
+    let Some(mime) = mime.map(str::trim) else {
+        return Ok("application/octet-stream".into());
+    };
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
+    match mime.split_once('/') {
+        Some((t, s)) if mime.len() <= 127 && token(t) && token(s) => Ok(mime.to_ascii_lowercase()),
+        _ => Err(ApiError::Unprocessable(format!(
+            "mime {mime:?} is not a media type such as image/jpeg"
+        ))),
+    }
+}
+
+fn file_name(name: Option<String>) -> ApiResult<Option<String>> {
+    match name {
+        Some(n) if n.chars().count() > 255 || n.chars().any(char::is_control) => {
+            Err(ApiError::Unprocessable(
+                "filename: at most 255 characters, no control characters".into(),
+            ))
+        }
+        other => Ok(other),
+    }
+}
+
+fn audit_entry(
+    by: BlobUploader,
+    blob: &Blob,
+    address: Option<&str>,
+    detail: serde_json::Value,
+) -> crate::model::AuditEntry {
+    let mut entry = accounts::audit(
+        Actor::Device(by.device),
+        Some(by.agency),
+        "blob.upload",
+        address,
+    );
+    entry.target = Some(blob.sha256.to_hex());
+    entry.detail = Some(detail);
+    entry
+}
+
+/// Starts an upload, or completes it at once when the blob is already stored.
+pub async fn create(
+    state: &AppState,
+    device: &Device,
+    address: Option<&str>,
+    new: NewUpload,
+) -> ApiResult<Created> {
+    let by = uploader(device)?;
+    let max = state.config.blobs.max_file_bytes;
+    if new.length > max {
+        refused("too_large");
+        return Err(ApiError::UploadTooLarge(format!(
+            "the file is {} bytes, more than the limit of {max}",
+            new.length
+        )));
+    }
+    if new.length == 0 {
+        return Err(ApiError::Unprocessable(
+            "an empty file is not a photo".into(),
+        ));
+    }
+    let mime = media_type(new.mime.as_deref())?;
+    let filename = file_name(new.filename)?;
+    // Deduplication answers at once only to an agency that may already read the blob: anyone
+    // else proves they hold the bytes by sending them (a hash alone must not open a photo).
+    let known = match state.store.blob(&new.sha256).await? {
+        Some(blob) if state.store.blob_visible(by.agency, &blob.sha256).await? => Some(blob),
+        _ => None,
+    };
+    if let Some(blob) = known {
+        if blob.size != new.length {
+            refused("size_mismatch");
+            return Err(ApiError::ChecksumMismatch(format!(
+                "a blob with SHA-256 {} is stored with {} bytes, not {}",
+                blob.sha256, blob.size, new.length
+            )));
+        }
+        let audit = audit_entry(
+            by,
+            &blob,
+            address,
+            serde_json::json!({"size": blob.size, "deduplicated": true}),
+        );
+        if state
+            .store
+            .add_blob_upload(&blob.sha256, by, OffsetDateTime::now_utc(), &audit)
+            .await?
+        {
+            metrics::counter!("knd_uploads_total", "outcome" => "deduplicated").increment(1);
+            return Ok(Created::AlreadyStored);
+        }
+    }
+    // One creation per device at a time, so that two cannot both pass the count.
+    let _held = state.uploads.acquire(device.id.as_uuid()).await?;
+    let limit = state.config.blobs.max_uploads_per_device;
+    if state.uploads.count(device.id).await? >= limit {
+        refused("too_many");
+        return Err(ApiError::TooManyUploads(limit));
+    }
+    let id = Uuid::now_v7();
+    let info = UploadInfo {
+        id,
+        device: device.id,
+        agency: by.agency,
+        length: new.length,
+        sha256: new.sha256,
+        mime,
+        filename,
+        created: OffsetDateTime::now_utc()
+            .format(&Rfc3339)
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
+    };
+    upload_files::create(&state.uploads.paths(device.id, id), &info).await?;
+    metrics::counter!("knd_uploads_total", "outcome" => "started").increment(1);
+    Ok(Created::Started(id))
+}
+
+/// Takes the device's upload `id` for this request; another device's upload is not found.
+async fn open(
+    state: &AppState,
+    device: &Device,
+    id: Uuid,
+) -> ApiResult<(Held, UploadInfo, UploadPaths)> {
+    uploader(device)?;
+    let paths = state.uploads.paths(device.id, id);
+    // Before taking the lock: a request for another device's upload must not interrupt it.
+    if !tokio::fs::try_exists(&paths.info).await.unwrap_or(false) {
+        return Err(ApiError::NotFound);
+    }
+    let held = state.uploads.acquire(id).await?;
+    let info = upload_files::read_info(&paths)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok((held, info, paths))
+}
+
+/// Where the upload stands. An upload with all its bytes that was not stored yet (its last request
+/// failed midway) is stored now, so that "complete" always means stored.
+pub async fn progress(
+    state: &AppState,
+    device: &Device,
+    address: Option<&str>,
+    id: Uuid,
+) -> ApiResult<Progress> {
+    let (held, info, paths) = open(state, device, id).await?;
+    let offset = upload_files::offset(&paths).await?;
+    if offset == info.length {
+        finish(state, held, info.clone(), paths, address).await?;
+    }
+    Ok(Progress {
+        offset,
+        length: info.length,
+    })
+}
+
+/// Appends a request's body at `offset`, which must be the upload's offset. Bytes are written as
+/// they arrive, so what arrived before a dropped connection is kept. `declared` is the body's
+/// Content-Length, when known: a body that would pass the upload's length is refused before any
+/// of it is read.
+pub async fn append<S, E>(
+    state: &AppState,
+    device: &Device,
+    address: Option<&str>,
+    id: Uuid,
+    offset: u64,
+    declared: Option<u64>,
+    mut body: S,
+) -> ApiResult<Progress>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let (held, info, paths) = open(state, device, id).await?;
+    let start = upload_files::offset(&paths).await?;
+    if offset != start {
+        return Err(ApiError::Conflict(format!(
+            "Upload-Offset is {offset} but the upload is at {start}"
+        )));
+    }
+    let room = info.length - start.min(info.length);
+    let too_long = || {
+        refused("past_length");
+        ApiError::UploadTooLarge(format!(
+            "the body would pass the upload's length: {room} bytes remain of {}",
+            info.length
+        ))
+    };
+    if declared.is_some_and(|n| n > room) {
+        return Err(too_long());
+    }
+    let mut interrupted = held.interrupted();
+    let io = |e: std::io::Error| ApiError::Internal(format!("{}: {e}", paths.part.display()));
+    let mut writer = PartWriter::open(&paths.part, start, held)
+        .await
+        .map_err(io)?;
+    let mut received = 0u64;
+    let ending = loop {
+        let next = tokio::select! {
+            biased;
+            _ = interrupted.changed() => break Err(ApiError::Conflict(
+                "a newer request for this upload took over; ask for its offset".into(),
+            )),
+            next = body.next() => next,
+        };
+        match next {
+            None => break Ok(()),
+            Some(Err(e)) => {
+                break Err(ApiError::BadRequest(format!(
+                    "the body ended early ({e}); the bytes received are kept"
+                )));
+            }
+            Some(Ok(bytes)) => {
+                received += bytes.len() as u64;
+                if received > room {
+                    writer.undo().await.map_err(io)?;
+                    break Err(too_long());
+                }
+                writer.write(bytes).await.map_err(io)?;
+            }
+        }
+    };
+    let held = writer.finish().await.map_err(io)?;
+    ending?;
+    let offset = upload_files::offset(&paths).await?;
+    if offset == info.length {
+        finish(state, held, info.clone(), paths, address).await?;
+    }
+    Ok(Progress {
+        offset,
+        length: info.length,
+    })
+}
+
+/// Abandons an upload (tus termination): its bytes are deleted.
+pub async fn delete(state: &AppState, device: &Device, id: Uuid) -> ApiResult<()> {
+    let (_held, _, paths) = open(state, device, id).await?;
+    upload_files::remove(&paths).await?;
+    metrics::counter!("knd_uploads_total", "outcome" => "deleted").increment(1);
+    Ok(())
+}
+
+/// Checks and stores a complete upload, holding it throughout. Runs as its own task: a client that
+/// hangs up after its last byte must not leave the upload half stored.
+async fn finish(
+    state: &AppState,
+    held: Held,
+    info: UploadInfo,
+    paths: UploadPaths,
+    address: Option<&str>,
+) -> ApiResult<()> {
+    let (state, address) = (state.clone(), address.map(str::to_owned));
+    tokio::spawn(async move {
+        let result = store_upload(&state, &info, &paths, address.as_deref()).await;
+        drop(held);
+        result
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("finishing an upload: {e}")))?
+}
+
+async fn store_upload(
+    state: &AppState,
+    info: &UploadInfo,
+    paths: &UploadPaths,
+    address: Option<&str>,
+) -> ApiResult<()> {
+    let part = paths.part.clone();
+    let (sha256, size) = tokio::task::spawn_blocking(move || upload_files::hash_file(&part))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Internal(format!("{}: {e}", paths.part.display())))?;
+    if size != info.length || sha256 != info.sha256 {
+        upload_files::remove(paths).await?;
+        refused("checksum");
+        return Err(ApiError::ChecksumMismatch(format!(
+            "the {size} bytes received hash to SHA-256 {sha256}, not to the declared {}; \
+             the upload is discarded",
+            info.sha256
+        )));
+    }
+    blobs::put_file(state.blobs.as_ref(), &sha256, &paths.part, size).await?;
+    let blob = Blob {
+        sha256,
+        size,
+        mime: info.mime.clone(),
+    };
+    let by = BlobUploader {
+        agency: info.agency,
+        device: info.device,
+    };
+    let audit = audit_entry(
+        by,
+        &blob,
+        address,
+        serde_json::json!({"size": size, "mime": blob.mime, "upload": info.id}),
+    );
+    state
+        .store
+        .record_blob(&blob, by, OffsetDateTime::now_utc(), &audit)
+        .await?;
+    upload_files::remove(paths).await?;
+    metrics::counter!("knd_uploads_total", "outcome" => "completed").increment(1);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types() {
+        assert_eq!(media_type(None).unwrap(), "application/octet-stream");
+        assert_eq!(media_type(Some("Image/JPEG")).unwrap(), "image/jpeg");
+        assert_eq!(media_type(Some("image/svg+xml")).unwrap(), "image/svg+xml");
+        for bad in [
+            "",
+            "jpeg",
+            "image/",
+            "/jpeg",
+            "text/html; charset=utf-8",
+            "a/b/c",
+        ] {
+            assert!(media_type(Some(bad)).is_err(), "{bad}");
+        }
+    }
+}
