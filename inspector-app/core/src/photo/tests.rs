@@ -167,15 +167,139 @@ fn every_test_photo_ingests_with_its_facts() {
     assert_eq!((c.position, c.position_source), (None, None));
 }
 
+/// A JPEG made here, with an EXIF block written by kamadak-exif's writer.
+fn jpeg_with_exif(img: &DynamicImage, fields: &[::exif::Field]) -> Vec<u8> {
+    let mut jpeg = Vec::new();
+    JpegEncoder::new_with_quality(&mut jpeg, 95)
+        .encode_image(img)
+        .unwrap();
+    let mut writer = ::exif::experimental::Writer::new();
+    for f in fields {
+        writer.push_field(f);
+    }
+    let mut tiff = Cursor::new(Vec::new());
+    writer.write(&mut tiff, false).unwrap();
+    let tiff = tiff.into_inner();
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&u16::try_from(8 + tiff.len()).unwrap().to_be_bytes());
+    out.extend_from_slice(b"Exif\0\0");
+    out.extend_from_slice(&tiff);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+fn field(tag: ::exif::Tag, value: ::exif::Value) -> ::exif::Field {
+    ::exif::Field {
+        tag,
+        ifd_num: ::exif::In::PRIMARY,
+        value,
+    }
+}
+
+fn ascii(s: &str) -> ::exif::Value {
+    ::exif::Value::Ascii(vec![s.as_bytes().to_vec()])
+}
+
+fn rationals(v: &[(u32, u32)]) -> ::exif::Value {
+    ::exif::Value::Rational(
+        v.iter()
+            .map(|&(num, denom)| ::exif::Rational { num, denom })
+            .collect(),
+    )
+}
+
 #[test]
 fn the_orientation_is_applied_to_the_pixels() {
-    // Orientation 6 means "rotate 90° clockwise": the stored top-left corner ends up top-right.
-    let stored = image::load_from_memory(&photo("landscape_6.jpg")).unwrap();
-    let p = ingest(&photo("landscape_6.jpg"), &device()).unwrap();
+    use image::GenericImageView as _;
+    // Stored 40x20: the top-left quarter red, the rest blue.
+    let img = DynamicImage::ImageRgb8(image::RgbImage::from_fn(40, 20, |x, y| {
+        if x < 20 && y < 10 {
+            image::Rgb([255, 0, 0])
+        } else {
+            image::Rgb([0, 0, 255])
+        }
+    }));
+    let red = |p: image::Rgba<u8>| p[0] > 200 && p[2] < 60;
+    // Orientation 6 (rotate 90° clockwise to display): the red corner ends up top-right;
+    // orientation 8 (90° counter-clockwise): bottom-left.
+    for (o, corner) in [(6u16, (1, 0)), (8, (0, 1))] {
+        let bytes = jpeg_with_exif(
+            &img,
+            &[field(
+                ::exif::Tag::Orientation,
+                ::exif::Value::Short(vec![o]),
+            )],
+        );
+        let p = ingest(&bytes, &device()).unwrap();
+        assert_eq!((p.width, p.height), (20, 40), "orientation {o}");
+        let thumb = image::load_from_memory(&p.thumbnail).unwrap();
+        assert_eq!((thumb.width(), thumb.height()), (20, 40));
+        let at = |cx: u32, cy: u32| thumb.get_pixel(2 + cx * 15, 2 + cy * 35);
+        for cx in 0..2 {
+            for cy in 0..2 {
+                assert_eq!(
+                    red(at(cx, cy)),
+                    (cx, cy) == corner,
+                    "orientation {o} corner {cx},{cy}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn exif_offsets_and_hemispheres_are_honoured() {
+    use ::exif::Tag;
+    let img = DynamicImage::ImageRgb8(image::RgbImage::new(8, 8));
+    let bytes = jpeg_with_exif(
+        &img,
+        &[
+            field(Tag::DateTimeOriginal, ascii("2026:03:02 05:15:00")),
+            field(Tag::SubSecTimeOriginal, ascii("25")),
+            field(Tag::OffsetTimeOriginal, ascii("-04:00")),
+            field(Tag::GPSLatitudeRef, ascii("S")),
+            field(
+                Tag::GPSLatitude,
+                rationals(&[(33, 1), (52, 1), (4_080, 100)]),
+            ),
+            field(Tag::GPSLongitudeRef, ascii("W")),
+            field(Tag::GPSLongitude, rationals(&[(70, 1), (39, 1), (3, 2)])),
+        ],
+    );
+    let p = ingest(&bytes, &device()).unwrap();
+    assert_eq!(p.taken_at.to_string(), "2026-03-02T09:15:00.250Z");
+    // 33°52'40.80" = 33.878° exactly; 70°39'1.5" = 70.650416666...° → 706504167.
+    let pos = p.position.unwrap();
+    assert_eq!((pos.lat_e7, pos.lon_e7), (-338_780_000, -706_504_167));
+    // Without an offset the device's is used; a blank date falls back to the device clock;
+    // a 0,0 fix counts as none.
+    let local = DeviceContext {
+        utc_offset: UtcOffset::from_hms(3, 0, 0).unwrap(),
+        ..device()
+    };
+    let bytes = jpeg_with_exif(
+        &img,
+        &[field(Tag::DateTimeOriginal, ascii("2026:03:02 12:15:00"))],
+    );
     assert_eq!(
-        (stored.width(), stored.height()),
-        (p.height, p.width),
-        "stored dimensions are the displayed ones swapped"
+        ingest(&bytes, &local).unwrap().taken_at.to_string(),
+        "2026-03-02T09:15:00.000Z"
+    );
+    let bytes = jpeg_with_exif(
+        &img,
+        &[
+            field(Tag::DateTimeOriginal, ascii("0000:00:00 00:00:00")),
+            field(Tag::GPSLatitudeRef, ascii("N")),
+            field(Tag::GPSLatitude, rationals(&[(0, 1), (0, 1), (0, 1)])),
+            field(Tag::GPSLongitudeRef, ascii("E")),
+            field(Tag::GPSLongitude, rationals(&[(0, 1), (0, 1), (0, 1)])),
+        ],
+    );
+    let p = ingest(&bytes, &device()).unwrap();
+    assert_eq!(
+        (p.time_source, p.position_source),
+        (MetadataSource::Device, Some(MetadataSource::Device))
     );
 }
 
