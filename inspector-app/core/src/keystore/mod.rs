@@ -101,9 +101,10 @@ pub struct KdfParams {
 
 impl KdfParams {
     /// The default: 64 MiB, 3 passes, 1 lane (RFC 9106's second recommended option with one
-    /// lane, since tablets have few fast cores). About 0.2 s on a 2020s laptop core and
-    /// 0.3–0.5 s on a mid-range ARM tablet: slow enough to make guessing expensive, fast enough
-    /// not to annoy at every unlock. 64 MiB fits the memory any supported tablet has free.
+    /// lane, since tablets have few fast cores). A whole unlock measures 0.26 s (median,
+    /// `benches/core.rs`) on one core of a 2-core x86 VM; a mid-range ARM tablet is roughly
+    /// 1.5–2× slower, about 0.4–0.5 s: slow enough to make guessing expensive, fast enough not
+    /// to annoy at every unlock. 64 MiB fits the memory any supported tablet has free.
     pub const DEFAULT: KdfParams = KdfParams {
         m_kib: 64 * 1024,
         t: 3,
