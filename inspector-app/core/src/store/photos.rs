@@ -1,0 +1,188 @@
+//! Photos: the original and its thumbnail as files named by SHA-256, a row, and the signed
+//! `photo` record.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use knd_shared::InspectionId;
+use knd_shared::record::kinds::{MetadataSource, RecordKind};
+use rusqlite::{OptionalExtension as _, params};
+use serde::Serialize;
+
+use super::records::{head, insert, to_map};
+use super::{PHOTOS_DIR, Store, StoreError, StoreResult};
+use crate::fsutil::write_atomic;
+use crate::keystore::Unlocked;
+use crate::photo::{DeviceContext, IngestedPhoto, ingest};
+
+/// A stored photo as the UI lists it. Paths are relative to the profile folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PhotoRow {
+    pub sha256: String,
+    pub inspection: String,
+    pub record_seq: u64,
+    pub path: String,
+    pub thumbnail_path: String,
+    pub mime: String,
+    pub bytes: u64,
+    pub width: u32,
+    pub height: u32,
+    pub taken_at: String,
+    pub time_source: String,
+    pub lat_e7: Option<i64>,
+    pub lon_e7: Option<i64>,
+    pub position_source: Option<String>,
+    pub upload_state: String,
+}
+
+fn source(s: MetadataSource) -> &'static str {
+    match s {
+        MetadataSource::Exif => "exif",
+        MetadataSource::Device => "device",
+    }
+}
+
+/// Files written by one `add_photo`, removed again if the transaction fails.
+struct Written(Vec<PathBuf>);
+
+impl Written {
+    fn write(&mut self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        if !path.exists() {
+            write_atomic(path, bytes)?;
+            self.0.push(path.to_owned());
+        }
+        Ok(())
+    }
+
+    fn keep(mut self) {
+        self.0.clear();
+    }
+}
+
+impl Drop for Written {
+    fn drop(&mut self) {
+        for p in &self.0 {
+            // Best effort: a leftover file named by its hash is harmless.
+            let _ = fs::remove_file(p);
+        }
+    }
+}
+
+impl Store {
+    /// Ingests a photo for `inspection` and records it: the original and the thumbnail are
+    /// written first (content-addressed, atomically), then the row and the signed `photo` record
+    /// commit in one transaction. A refused photo writes nothing; a failed transaction removes
+    /// the files it wrote.
+    pub fn add_photo(
+        &mut self,
+        key: &Unlocked,
+        inspection: InspectionId,
+        original: &[u8],
+        device: &DeviceContext,
+        caption: Option<String>,
+    ) -> StoreResult<(super::StoredRecord, IngestedPhoto)> {
+        let photo = ingest(original, device)?;
+        let sha = photo.sha256.to_hex();
+        let exists: Option<i64> = self
+            .conn
+            .query_row("SELECT 1 FROM photos WHERE sha256 = ?1", [&sha], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if exists.is_some() {
+            return Err(StoreError::PhotoExists(sha));
+        }
+        let body = to_map(&photo.body(inspection, caption))?;
+        // Check the body and key before touching the disk.
+        let device_id = self.enrolled()?.device;
+        if key.device() != device_id {
+            return Err(StoreError::WrongDevice(key.device()));
+        }
+        knd_shared::record::kinds::check_body(RecordKind::Photo.as_str(), &body)?;
+
+        let rel_original = format!("{PHOTOS_DIR}/{sha}.{}", photo.extension);
+        let rel_thumb = format!("{PHOTOS_DIR}/{sha}.thumb.jpg");
+        let mut written = Written(Vec::new());
+        written.write(&self.dir.join(&rel_original), original)?;
+        written.write(&self.dir.join(&rel_thumb), &photo.thumbnail)?;
+
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let head = head(&tx)?;
+        let draft = knd_shared::record::RecordDraft::new(
+            device_id,
+            head.seq + 1,
+            head.hash,
+            RecordKind::Photo,
+            &body,
+        )?;
+        let signed = knd_shared::record::sign(key.key(), &draft)?;
+        insert(&tx, RecordKind::Photo, &signed.record, &signed.bytes)?;
+        let seq = i64::try_from(signed.record.seq)
+            .map_err(|_| StoreError::Corrupt("seq out of range".into()))?;
+        tx.execute(
+            "INSERT INTO photos (sha256, inspection, record_seq, path, thumbnail_path, mime, bytes,
+                                 width, height, taken_at, time_source, lat_e7, lon_e7,
+                                 position_source)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            params![
+                sha,
+                inspection.to_string(),
+                seq,
+                rel_original,
+                rel_thumb,
+                photo.mime,
+                i64::try_from(photo.bytes).unwrap_or(i64::MAX),
+                photo.width,
+                photo.height,
+                photo.taken_at.to_string(),
+                source(photo.time_source),
+                photo.position.map(|p| p.lat_e7),
+                photo.position.map(|p| p.lon_e7),
+                photo.position_source.map(source),
+            ],
+        )?;
+        tx.commit()?;
+        written.keep();
+        let record = super::StoredRecord {
+            id: signed.record.id,
+            seq: signed.record.seq,
+            hash: signed.record.hash,
+            kind: RecordKind::Photo,
+            at: signed.record.at,
+            state: super::RecordState::Pending,
+        };
+        Ok((record, photo))
+    }
+
+    /// The photos of an inspection, in the order they were added.
+    pub fn photos(&self, inspection: InspectionId) -> StoreResult<Vec<PhotoRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT sha256, inspection, record_seq, path, thumbnail_path, mime, bytes, width, height,
+                    taken_at, time_source, lat_e7, lon_e7, position_source, upload_state
+             FROM photos WHERE inspection = ?1 ORDER BY record_seq",
+        )?;
+        let rows = stmt.query_map([inspection.to_string()], |r| {
+            Ok(PhotoRow {
+                sha256: r.get(0)?,
+                inspection: r.get(1)?,
+                record_seq: r.get(2)?,
+                path: r.get(3)?,
+                thumbnail_path: r.get(4)?,
+                mime: r.get(5)?,
+                bytes: r.get(6)?,
+                width: r.get(7)?,
+                height: r.get(8)?,
+                taken_at: r.get(9)?,
+                time_source: r.get(10)?,
+                lat_e7: r.get(11)?,
+                lon_e7: r.get(12)?,
+                position_source: r.get(13)?,
+                upload_state: r.get(14)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
