@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use knd_shared::calendar::Calendar;
 use knd_shared::{InspectionKind, RiskCategory};
 use time::Date;
 
@@ -27,18 +28,24 @@ pub(super) struct Planned {
     pub(super) skipped: Option<String>,
 }
 
-/// The next `n` working days after `today`, on the production calendar.
-fn working_days(state: &AppState, today: Date, n: usize) -> Result<Vec<Date>, String> {
+/// Up to `n` working days after `today`, on the production calendar: fewer when the calendar
+/// does not hold the year they fall in (the plan then fits in the days it knows); an error only
+/// when it knows none.
+fn working_days(calendar: &Calendar, today: Date, n: usize) -> Result<Vec<Date>, String> {
     let mut days = Vec::with_capacity(n);
     let mut d = today;
     while days.len() < n {
         d = d.next_day().ok_or("the date is out of range")?;
-        if state
-            .calendar
-            .is_working_day(d)
-            .map_err(|e| format!("the production calendar: {e}"))?
-        {
-            days.push(d);
+        match calendar.is_working_day(d) {
+            Ok(true) => days.push(d),
+            Ok(false) => {}
+            Err(e) if days.is_empty() => {
+                return Err(format!(
+                    "the production calendar: {e} (KND__CALENDAR__ALLOW_PROVISIONAL=true or \
+                     KND__CALENDAR__FILE with the year's decree)"
+                ));
+            }
+            Err(_) => break,
         }
     }
     Ok(days)
@@ -136,7 +143,7 @@ pub(super) async fn plan(
         out.skipped = Some("no inspectors".into());
         return Ok(out);
     }
-    let days = match working_days(state, today, DAYS + 5) {
+    let days = match working_days(&state.calendar, today, DAYS + 5) {
         Ok(d) => d,
         Err(why) => {
             out.skipped = Some(why);
@@ -154,6 +161,12 @@ pub(super) async fn plan(
         // Under the moratorium (ПП 336 as extended) planned inspections go only to high and
         // extremely high risk; when those run out, the slot becomes an unplanned visit.
         if m.basis == Basis::Planned && groups[front].0 < RiskCategory::High {
+            m = visit();
+        }
+        // Near the end of the calendar's last year a long measure may not fit in the days it
+        // holds: a one-day visit takes its place.
+        let start = i % DAYS.min(days.len());
+        if start + m.working_days > days.len() {
             m = visit();
         }
         let group = if m.basis == Basis::Planned {
@@ -177,7 +190,7 @@ pub(super) async fn plan(
         } else {
             m.working_days
         };
-        let start = i % DAYS;
+        // Within `days`: a visit has one object here, other measures were checked above.
         let (starts_on, ends_on) = (days[start], days[start + working_days - 1]);
         let lead = &inspectors[i % inspectors.len()];
         let mut assigned = vec![lead.id];
@@ -203,4 +216,32 @@ pub(super) async fn plan(
         out.created += 1;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    #[test]
+    fn the_plan_uses_the_days_the_calendar_holds() {
+        let calendar = Calendar::embedded();
+        let days = working_days(&calendar, date!(2026 - 11 - 20), 13).unwrap();
+        assert_eq!(days.len(), 13);
+        assert_eq!(days[0], date!(2026 - 11 - 23), "the next Monday");
+        // The last weeks of the last year it holds: fewer days, all of them in that year.
+        let days = working_days(&calendar, date!(2026 - 12 - 22), 13).unwrap();
+        assert!(!days.is_empty() && days.len() < 13, "{days:?}");
+        assert!(days.iter().all(|d| d.year() == 2026));
+        let why = working_days(&calendar, date!(2027 - 02 - 01), 13).unwrap_err();
+        assert!(why.contains("ALLOW_PROVISIONAL"), "{why}");
+        let provisional = Calendar::embedded().allow_provisional(true);
+        assert_eq!(
+            working_days(&provisional, date!(2027 - 02 - 01), 13)
+                .unwrap()
+                .len(),
+            13
+        );
+    }
 }

@@ -251,7 +251,10 @@ async fn the_demo_starts_from_nothing_and_serves_what_it_seeded() {
             .iter()
             .map(|i| i["kind"].as_str().unwrap())
             .collect();
-        assert_eq!(kinds.len(), 4, "{kinds:?}");
+        // Field checks, document checks, raids and visits; near the end of the calendar's last
+        // year the longer ones give way to one-day visits.
+        let known = HashSet::from(["field_check", "document_check", "raid", "inspection_visit"]);
+        assert!(kinds.is_subset(&known) && kinds.len() >= 2, "{kinds:?}");
     }
 
     // The printed enrollment code enrolls inspector1's tablet, which pulls its assignments.
