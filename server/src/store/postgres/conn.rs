@@ -1,0 +1,172 @@
+//! The PostgreSQL store's plumbing: the connection pool, migrations, and the column helpers the
+//! area modules share.
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use knd_shared::Sha256;
+use time::OffsetDateTime;
+use tokio_postgres::{NoTls, Transaction};
+
+use crate::model::AuditEntry;
+use crate::store::{StoreError, StoreResult};
+
+/// Numbered, append-only migrations (`migrations/server/postgres`).
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        include_str!("../../../../migrations/server/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        include_str!("../../../../migrations/server/postgres/0002_registry.sql"),
+    ),
+    (
+        3,
+        include_str!("../../../../migrations/server/postgres/0003_requirements.sql"),
+    ),
+    (
+        4,
+        include_str!("../../../../migrations/server/postgres/0004_field.sql"),
+    ),
+];
+
+pub struct PgStore {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PgStore")
+    }
+}
+
+pub(super) fn db_err(e: tokio_postgres::Error) -> StoreError {
+    if let Some(db) = e.as_db_error() {
+        if db.code() == &tokio_postgres::error::SqlState::UNIQUE_VIOLATION {
+            return StoreError::Conflict(db.message().to_owned());
+        }
+        return StoreError::Database(db.to_string());
+    }
+    StoreError::Database(e.to_string())
+}
+
+fn pool_err(e: deadpool_postgres::PoolError) -> StoreError {
+    StoreError::Database(e.to_string())
+}
+
+pub(super) fn hash_col(b: &[u8]) -> StoreResult<Sha256> {
+    <[u8; 32]>::try_from(b)
+        .map(Sha256::from_bytes)
+        .map_err(|_| StoreError::Corrupt("hash column is not 32 bytes".into()))
+}
+
+pub(super) fn i64_of(n: u64) -> StoreResult<i64> {
+    i64::try_from(n).map_err(|_| StoreError::Corrupt(format!("{n} does not fit a BIGINT")))
+}
+
+pub(super) fn u64_of(n: i64) -> StoreResult<u64> {
+    u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("negative counter {n}")))
+}
+
+pub(super) async fn insert_audit(tx: &Transaction<'_>, e: &AuditEntry) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO audit_log (at, agency_id, actor, action, target, outcome, detail, address)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            &OffsetDateTime::now_utc(),
+            &e.agency.map(|a| a.as_uuid()),
+            &e.actor.label(),
+            &e.action,
+            &e.target,
+            &e.outcome.as_str(),
+            &e.detail.as_ref().map(|d| d.to_string()),
+            &e.address,
+        ],
+    )
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+impl PgStore {
+    /// Connects and applies pending migrations.
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        let config: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| {
+            StoreError::Database(format!("database url: {e}"))
+        })?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(16)
+            .build()
+            .map_err(|e| StoreError::Database(e.to_string()))?;
+        let store = Self { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        let mut client = self.pool.get().await.map_err(pool_err)?;
+        client
+            .batch_execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (
+                     version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)",
+            )
+            .await
+            .map_err(db_err)?;
+        for (version, sql) in MIGRATIONS {
+            let tx = client.transaction().await.map_err(db_err)?;
+            // Two servers starting at once must not both migrate.
+            tx.execute("SELECT pg_advisory_xact_lock(7352001)", &[])
+                .await
+                .map_err(db_err)?;
+            let done = tx
+                .query_opt(
+                    "SELECT 1 FROM schema_migrations WHERE version = $1",
+                    &[version],
+                )
+                .await
+                .map_err(db_err)?;
+            if done.is_none() {
+                tx.batch_execute(sql).await.map_err(db_err)?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+                    &[version, &OffsetDateTime::now_utc()],
+                )
+                .await
+                .map_err(db_err)?;
+                tracing::info!(version, "applied postgres migration");
+            }
+            tx.commit().await.map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    pub(super) async fn client(&self) -> StoreResult<deadpool_postgres::Object> {
+        self.pool.get().await.map_err(pool_err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every numbered file in the migrations folder is embedded, in order.
+    #[test]
+    fn every_migration_file_is_applied() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/server/postgres");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), super::MIGRATIONS.len(), "{files:?}");
+        for (i, (f, (version, _))) in files.iter().zip(super::MIGRATIONS).enumerate() {
+            assert_eq!(*version, i as i64 + 1);
+            assert!(f.starts_with(&format!("{:04}_", version)), "{f}");
+        }
+    }
+}
