@@ -77,10 +77,6 @@ mod opt_date {
     }
 }
 
-fn conflict_free<T>(r: Result<T, crate::store::StoreError>) -> ApiResult<T> {
-    r.map_err(ApiError::from)
-}
-
 /// The kind's term in working days, checked on the calendar (ст.66, 70, 72, 73).
 pub fn check_term(
     calendar: &Calendar,
@@ -286,12 +282,10 @@ pub async fn create(
     );
     a.target = Some(format!("inspection:{}", insp.id));
     a.detail = Some(serde_json::json!({ "status": insp.status.as_str() }));
-    conflict_free(
-        state
-            .store
-            .save_inspection(&insp, None, "created", &a)
-            .await,
-    )?;
+    state
+        .store
+        .save_inspection(&insp, None, "created", &a)
+        .await?;
     Ok(insp)
 }
 
@@ -390,12 +384,10 @@ pub async fn change(
     );
     a.target = Some(format!("inspection:{id}"));
     a.detail = Some(serde_json::json!({ "changed": what }));
-    conflict_free(
-        state
-            .store
-            .save_inspection(&next, Some(&prev), &what.join(","), &a)
-            .await,
-    )?;
+    state
+        .store
+        .save_inspection(&next, Some(&prev), &what.join(","), &a)
+        .await?;
     Ok(next)
 }
 
@@ -444,11 +436,9 @@ pub async fn set_status(
     a.detail = Some(serde_json::json!({
         "from": prev.status.as_str(), "to": status.as_str(), "reason": reason,
     }));
-    conflict_free(
-        state
-            .store
-            .save_inspection(&next, Some(prev), status.as_str(), &a)
-            .await,
-    )?;
+    state
+        .store
+        .save_inspection(&next, Some(prev), status.as_str(), &a)
+        .await?;
     Ok(next)
 }
