@@ -8,10 +8,12 @@
 //! * [`photo`]: photo ingest (hash, EXIF, oriented thumbnail).
 #![forbid(unsafe_code)]
 
+pub mod app;
 mod fsutil;
 pub mod keystore;
 pub mod photo;
 pub mod store;
+pub mod sync;
 
 pub use keystore::{KdfParams, KeyStore, KeyStoreError, Pin, PinError, Unlocked};
 pub use photo::{DeviceContext, IngestedPhoto, PhotoError};

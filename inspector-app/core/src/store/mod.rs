@@ -4,9 +4,11 @@
 //! A profile folder holds `store.sqlite3`, the `photos/` folder (originals and thumbnails, named
 //! by SHA-256) and the sealed key ([`crate::keystore`]). SQL lives only in this module.
 
+mod listing;
 mod photos;
 mod pulled;
 mod records;
+mod sync;
 #[cfg(test)]
 mod tests;
 
@@ -19,10 +21,12 @@ use knd_shared::{DeviceId, PublicKey, RecordId};
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
+pub use listing::RecordRow;
 pub use photos::PhotoRow;
 pub use records::{
     ChainReport, FindingView, InspectionView, OutboxItem, RecordState, StoredRecord,
 };
+pub use sync::{PendingUpload, PulledPage, RecordCounts};
 
 use crate::photo::PhotoError;
 
@@ -32,10 +36,16 @@ pub const DB_FILE: &str = "store.sqlite3";
 pub const PHOTOS_DIR: &str = "photos";
 
 /// Numbered, append-only migrations (`migrations/inspector`).
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    include_str!("../../../../migrations/inspector/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        include_str!("../../../../migrations/inspector/0001_init.sql"),
+    ),
+    (
+        2,
+        include_str!("../../../../migrations/inspector/0002_sync.sql"),
+    ),
+];
 
 /// Why a store operation failed. Messages are Russian first, then English.
 #[derive(Debug, thiserror::Error)]
@@ -111,6 +121,8 @@ pub struct SyncState {
     pub last_error: Option<String>,
     /// Server clock minus device clock, in milliseconds.
     pub clock_skew_ms: Option<i64>,
+    /// When the server last answered (a pull or a push).
+    pub last_contact_at: Option<String>,
 }
 
 /// The offline store of one device profile.
@@ -221,7 +233,8 @@ impl Store {
     /// Sync bookkeeping.
     pub fn sync_state(&self) -> StoreResult<SyncState> {
         Ok(self.conn.query_row(
-            "SELECT pull_cursor, last_sync_at, last_error, clock_skew_ms FROM sync_state WHERE id = 1",
+            "SELECT pull_cursor, last_sync_at, last_error, clock_skew_ms, last_contact_at
+             FROM sync_state WHERE id = 1",
             [],
             |r| {
                 Ok(SyncState {
@@ -229,6 +242,7 @@ impl Store {
                     last_sync_at: r.get(1)?,
                     last_error: r.get(2)?,
                     clock_skew_ms: r.get(3)?,
+                    last_contact_at: r.get(4)?,
                 })
             },
         )?)

@@ -76,6 +76,8 @@ pub struct FindingView {
     pub state: RecordState,
     /// The correction record that replaced this finding, if any (records are never edited).
     pub superseded_by: Option<RecordId>,
+    /// For a finding made by a correction: the correction's reason.
+    pub correction_reason: Option<String>,
 }
 
 /// An inspection opened on the device: its pulled assignment and the findings recorded so far.
@@ -298,7 +300,8 @@ impl Store {
         let index = i64::try_from(receipt.index)
             .map_err(|_| StoreError::Receipt("log index out of range".into()))?;
         tx.execute(
-            "UPDATE records SET state = 'receipted', receipt = ?2, log_index = ?3, received_at = ?4
+            "UPDATE records SET state = 'receipted', receipt = ?2, log_index = ?3, received_at = ?4,
+                                rejected_reason = NULL, rejected_detail = NULL
              WHERE id = ?1 AND state <> 'receipted'",
             params![
                 record.to_string(),
@@ -359,7 +362,9 @@ impl Store {
                 let Ok(f) = kinds::decode_body::<kinds::Finding>(&c.body) else {
                     continue;
                 };
-                findings.push(finding_view(id, seq, &at, &state, f)?);
+                let mut view = finding_view(id, seq, &at, &state, f)?;
+                view.correction_reason = Some(c.reason);
+                findings.push(view);
             } else {
                 let f: kinds::Finding = kinds::decode_body(&body)
                     .map_err(|e| StoreError::Corrupt(format!("finding {id}: {e}")))?;
@@ -391,6 +396,7 @@ fn finding_view(
         photos: f.photos,
         state: RecordState::parse(state)?,
         superseded_by: None,
+        correction_reason: None,
     })
 }
 

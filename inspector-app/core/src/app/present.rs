@@ -1,0 +1,288 @@
+//! Reading pulled assignments and signed records into the screens' views. Assignments are
+//! kept as the server sent them (JSON), so a missing field shows as empty, never as a crash.
+
+use std::collections::HashMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Map, Value};
+
+use super::views::{
+    ChecklistItemView, FindingResultView, FindingView, ObjectView, OpenOrderView,
+    PastViolationView, PhotoView, RecordStateView, RecordView, SourceView, SubjectView,
+    UploadStateView,
+};
+use crate::store::{self, PhotoRow, RecordRow, RecordState};
+
+pub(super) fn text(v: &Value, key: &str) -> String {
+    v.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn opt_text(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+pub(super) fn subject(a: &Value) -> SubjectView {
+    let s = a.get("subject").cloned().unwrap_or(Value::Null);
+    SubjectView {
+        inn: text(&s, "inn"),
+        ogrn: opt_text(&s, "ogrn"),
+        name: text(&s, "name"),
+        size_class: text(&s, "size_class"),
+    }
+}
+
+pub(super) fn objects(a: &Value) -> Vec<ObjectView> {
+    a.get("objects")
+        .and_then(Value::as_array)
+        .map(|os| {
+            os.iter()
+                .map(|o| ObjectView {
+                    key: text(o, "key"),
+                    address: text(o, "address"),
+                    district: text(o, "district"),
+                    risk_category: opt_text(o, "risk_category"),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub(super) fn history(a: &Value) -> (Vec<PastViolationView>, Vec<OpenOrderView>) {
+    let h = a.get("history").cloned().unwrap_or(Value::Null);
+    let violations = h
+        .get("violations")
+        .and_then(Value::as_array)
+        .map(|vs| {
+            vs.iter()
+                .map(|v| PastViolationView {
+                    item: text(v, "item"),
+                    note: opt_text(v, "note"),
+                    at: text(v, "at"),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let orders = h
+        .get("open_orders")
+        .and_then(Value::as_array)
+        .map(|os| {
+            os.iter()
+                .map(|o| {
+                    let remedies = o
+                        .pointer("/body/remedies")
+                        .and_then(Value::as_array)
+                        .map(|rs| {
+                            rs.iter()
+                                .map(|r| {
+                                    format!("{} — до {}", text(r, "measure"), text(r, "deadline"))
+                                })
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        })
+                        .unwrap_or_default();
+                    OpenOrderView {
+                        record: text(o, "record"),
+                        at: text(o, "at"),
+                        summary: remedies,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (violations, orders)
+}
+
+/// A checklist item's fixed part, from the pulled checklist.
+pub(super) struct Item {
+    pub code: String,
+    pub question: String,
+    pub requirement: Option<String>,
+    pub requirement_text: Option<String>,
+    pub legal_act: Option<String>,
+    pub article: Option<String>,
+}
+
+pub(super) fn checklist_items(checklist: Option<&Value>) -> Vec<Item> {
+    let Some(items) = checklist
+        .and_then(|c| c.get("items"))
+        .and_then(Value::as_array)
+    else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .map(|i| {
+            let r = i.get("requirement").cloned().unwrap_or(Value::Null);
+            Item {
+                code: text(i, "code"),
+                question: text(i, "question"),
+                requirement: opt_text(&r, "code"),
+                requirement_text: opt_text(&r, "text"),
+                legal_act: opt_text(&r, "legal_act"),
+                article: opt_text(&r, "article"),
+            }
+        })
+        .collect()
+}
+
+pub(super) fn state(row_state: RecordState, rejected: bool) -> RecordStateView {
+    match (row_state, rejected) {
+        (RecordState::Receipted, _) => RecordStateView::Receipted,
+        (_, true) => RecordStateView::Rejected,
+        (RecordState::Pending, false) => RecordStateView::Pending,
+        (RecordState::Sent, false) => RecordStateView::Sent,
+    }
+}
+
+/// A one-line description of a record, in Russian (what the inspector reads in lists).
+fn summary(kind: &str, body: &Map<String, Value>) -> String {
+    let body = Value::Object(body.clone());
+    let cut = |s: String| {
+        if s.chars().count() > 120 {
+            format!("{}…", s.chars().take(120).collect::<String>())
+        } else {
+            s
+        }
+    };
+    match kind {
+        "inspection_started" => "Проверка начата".into(),
+        "inspection_finished" => "Проверка завершена".into(),
+        "finding" => format!(
+            "Пункт {}: {}",
+            text(&body, "item"),
+            result_ru(&text(&body, "result"))
+        ),
+        "correction" => {
+            let inner = body.get("body").cloned().unwrap_or(Value::Null);
+            format!(
+                "Исправление: пункт {}: {} ({})",
+                text(&inner, "item"),
+                result_ru(&text(&inner, "result")),
+                text(&body, "reason")
+            )
+        }
+        "photo" => format!(
+            "Фото {}…, {} байт",
+            text(&body, "sha256").chars().take(12).collect::<String>(),
+            body.get("bytes").and_then(Value::as_u64).unwrap_or(0)
+        ),
+        "warning" => cut(format!("Предостережение: {}", text(&body, "text"))),
+        "act" => cut(format!("Акт: {}", text(&body, "summary"))),
+        "order" => "Предписание".into(),
+        "note" => cut(format!("Заметка: {}", text(&body, "text"))),
+        other => other.to_owned(),
+    }
+}
+
+fn result_ru(result: &str) -> &'static str {
+    match result {
+        "compliant" => "соответствует",
+        "violation" => "нарушение",
+        "not_applicable" => "неприменимо",
+        _ => "?",
+    }
+}
+
+pub(super) fn record_view(r: &RecordRow) -> RecordView {
+    RecordView {
+        id: r.id.clone(),
+        seq: r.seq,
+        kind: r.kind.clone(),
+        at: r.at.clone(),
+        state: state(r.state, r.rejected_reason.is_some()),
+        inspection: r.inspection.clone(),
+        summary: summary(&r.kind, &r.body),
+        rejected_reason: r.rejected_reason.clone(),
+    }
+}
+
+fn finding_view(f: &store::FindingView, states: &HashMap<String, RecordStateView>) -> FindingView {
+    let id = f.id.to_string();
+    FindingView {
+        state: states.get(&id).copied().unwrap_or(RecordStateView::Pending),
+        id,
+        seq: f.seq,
+        at: f.at.to_string(),
+        result: match f.result {
+            knd_shared::record::kinds::FindingResult::Compliant => FindingResultView::Compliant,
+            knd_shared::record::kinds::FindingResult::Violation => FindingResultView::Violation,
+            knd_shared::record::kinds::FindingResult::NotApplicable => {
+                FindingResultView::NotApplicable
+            }
+        },
+        note: f.note.clone(),
+        photos: f.photos.iter().map(|p| p.to_hex()).collect(),
+        superseded_by: f.superseded_by.map(|s| s.to_string()),
+        correction_reason: f.correction_reason.clone(),
+    }
+}
+
+/// The checklist with each item's answers: the current one is the version nothing superseded.
+pub(super) fn checklist(
+    items: Vec<Item>,
+    findings: &[store::FindingView],
+    states: &HashMap<String, RecordStateView>,
+) -> Vec<ChecklistItemView> {
+    let mut out: Vec<ChecklistItemView> = items
+        .into_iter()
+        .map(|i| ChecklistItemView {
+            code: i.code,
+            question: i.question,
+            requirement: i.requirement,
+            requirement_text: i.requirement_text,
+            legal_act: i.legal_act,
+            article: i.article,
+            current: None,
+            history: Vec::new(),
+        })
+        .collect();
+    for f in findings {
+        let view = finding_view(f, states);
+        let Some(item) = out.iter_mut().find(|i| i.code == f.item) else {
+            continue;
+        };
+        if view.superseded_by.is_none() {
+            item.current = Some(view.clone());
+        }
+        item.history.push(view);
+    }
+    out
+}
+
+pub(super) fn photo_view(
+    p: &PhotoRow,
+    thumbnail: &[u8],
+    caption: Option<String>,
+    record_state: RecordStateView,
+) -> PhotoView {
+    let source = |s: &str| {
+        if s == "exif" {
+            SourceView::Exif
+        } else {
+            SourceView::Device
+        }
+    };
+    PhotoView {
+        sha256: p.sha256.clone(),
+        mime: p.mime.clone(),
+        width: p.width,
+        height: p.height,
+        taken_at: p.taken_at.clone(),
+        time_source: source(&p.time_source),
+        lat_e7: p.lat_e7,
+        lon_e7: p.lon_e7,
+        position_source: p.position_source.as_deref().map(source),
+        caption,
+        thumbnail: format!("data:image/jpeg;base64,{}", STANDARD.encode(thumbnail)),
+        upload_state: match p.upload_state.as_str() {
+            "uploaded" => UploadStateView::Uploaded,
+            "uploading" => UploadStateView::Uploading,
+            _ => UploadStateView::Pending,
+        },
+        record_state,
+    }
+}

@@ -1,0 +1,256 @@
+//! What the app's commands take and return: plain, serialisable views for the UI (ids as
+//! strings, no secrets). The contract is `inspector-app/ui/COMMANDS.md`; the TypeScript types
+//! are generated from these by the Tauri crate.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! view {
+    ($($item:item)*) => {$(
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "specta", derive(specta::Type))]
+        $item
+    )*};
+}
+
+/// A record's delivery state as the UI shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum RecordStateView {
+    Pending,
+    Sent,
+    Receipted,
+    /// Refused by the server; still kept and shown with the reason.
+    Rejected,
+}
+
+/// A checklist answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum FindingResultView {
+    Compliant,
+    Violation,
+    NotApplicable,
+}
+
+/// Where a photo's time or position came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum SourceView {
+    Exif,
+    Device,
+}
+
+/// A photo's upload state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum UploadStateView {
+    Pending,
+    Uploading,
+    Uploaded,
+}
+
+/// The subject's answer to the act (ст.88).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum AcknowledgementInput {
+    Acknowledged,
+    Refused,
+    Absent,
+}
+
+view! {
+    /// Whether the device is enrolled and unlocked, and the PIN counter.
+    pub struct AppStatus {
+        pub enrolled: bool,
+        pub unlocked: bool,
+        pub device_name: Option<String>,
+        pub server_url: Option<String>,
+        pub device_id: Option<String>,
+        pub failures: u32,
+        pub locked_for_seconds: Option<u64>,
+        pub wiped: bool,
+    }
+
+    /// One card of today's assignments.
+    pub struct AssignmentSummary {
+        pub id: String,
+        pub kind_name: String,
+        pub status: String,
+        pub control_type: String,
+        pub starts_on: String,
+        pub ends_on: String,
+        pub subject_name: String,
+        pub subject_inn: String,
+        pub addresses: Vec<String>,
+        pub checklist_items: u32,
+        pub answered_items: u32,
+        pub pending_records: u32,
+        pub started: bool,
+        pub act_signed: bool,
+    }
+
+    pub struct SubjectView {
+        pub inn: String,
+        pub ogrn: Option<String>,
+        pub name: String,
+        pub size_class: String,
+    }
+
+    pub struct ObjectView {
+        pub key: String,
+        pub address: String,
+        pub district: String,
+        pub risk_category: Option<String>,
+    }
+
+    /// A violation found here before.
+    pub struct PastViolationView {
+        pub item: String,
+        pub note: Option<String>,
+        pub at: String,
+    }
+
+    /// An order of the subject's still open.
+    pub struct OpenOrderView {
+        pub record: String,
+        pub at: String,
+        pub summary: String,
+    }
+
+    /// A finding as recorded (a correction's new version is a finding of its own).
+    pub struct FindingView {
+        pub id: String,
+        pub seq: u64,
+        pub at: String,
+        pub result: FindingResultView,
+        pub note: Option<String>,
+        pub photos: Vec<String>,
+        pub state: RecordStateView,
+        pub superseded_by: Option<String>,
+        /// Why this version replaced the previous one (for a correction).
+        pub correction_reason: Option<String>,
+    }
+
+    /// One checklist item with its requirement and its answers so far.
+    pub struct ChecklistItemView {
+        pub code: String,
+        pub question: String,
+        pub requirement: Option<String>,
+        pub requirement_text: Option<String>,
+        pub legal_act: Option<String>,
+        pub article: Option<String>,
+        pub current: Option<FindingView>,
+        /// Oldest first, the current one included.
+        pub history: Vec<FindingView>,
+    }
+
+    pub struct PhotoView {
+        pub sha256: String,
+        pub mime: String,
+        pub width: u32,
+        pub height: u32,
+        pub taken_at: String,
+        pub time_source: SourceView,
+        pub lat_e7: Option<i64>,
+        pub lon_e7: Option<i64>,
+        pub position_source: Option<SourceView>,
+        pub caption: Option<String>,
+        /// A `data:image/jpeg;base64,...` URL of the oriented thumbnail.
+        pub thumbnail: String,
+        pub upload_state: UploadStateView,
+        pub record_state: RecordStateView,
+    }
+
+    /// A signed record as listed.
+    pub struct RecordView {
+        pub id: String,
+        pub seq: u64,
+        pub kind: String,
+        pub at: String,
+        pub state: RecordStateView,
+        pub inspection: Option<String>,
+        pub summary: String,
+        pub rejected_reason: Option<String>,
+    }
+
+    /// An inspection opened on the device.
+    pub struct InspectionScreen {
+        pub id: String,
+        pub kind_name: String,
+        pub basis: String,
+        pub status: String,
+        pub control_type: String,
+        pub starts_on: String,
+        pub ends_on: String,
+        pub note: String,
+        pub subject: SubjectView,
+        pub objects: Vec<ObjectView>,
+        pub past_violations: Vec<PastViolationView>,
+        pub open_orders: Vec<OpenOrderView>,
+        pub checklist_name: Option<String>,
+        pub checklist: Vec<ChecklistItemView>,
+        pub photos: Vec<PhotoView>,
+        pub warnings: Vec<RecordView>,
+        pub act: Option<RecordView>,
+        pub started: bool,
+        pub records: Vec<RecordView>,
+    }
+
+    pub struct MeasureInput {
+        pub what: String,
+        /// `YYYY-MM-DD`.
+        pub by: String,
+    }
+
+    pub struct ViolationView {
+        pub item: String,
+        pub requirement: String,
+        pub requirement_text: Option<String>,
+        pub legal_act: Option<String>,
+        pub finding: String,
+        pub note: Option<String>,
+    }
+
+    /// The act as proposed from the findings, for the inspector to review.
+    pub struct ActDraft {
+        pub summary: String,
+        pub findings: Vec<String>,
+        pub violations: Vec<ViolationView>,
+        pub compliant: u32,
+        pub violation_count: u32,
+        pub not_applicable: u32,
+        /// Checklist items without an answer.
+        pub unanswered: Vec<String>,
+    }
+
+    pub struct PersonInput {
+        pub name: String,
+        pub role: String,
+    }
+
+    pub struct ActInput {
+        pub summary: String,
+        pub present: Vec<PersonInput>,
+        pub acknowledgement: AcknowledgementInput,
+    }
+
+    /// The sync screen.
+    pub struct SyncStatus {
+        pub pending: u64,
+        pub sent: u64,
+        pub receipted: u64,
+        pub rejected: u64,
+        pub photos_pending: u64,
+        pub last_sync_at: Option<String>,
+        pub last_error: Option<String>,
+        pub clock_skew_ms: Option<i64>,
+        pub syncing: bool,
+        pub online: Option<bool>,
+        pub next_attempt_in_seconds: Option<u64>,
+    }
+}

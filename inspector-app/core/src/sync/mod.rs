@@ -1,0 +1,298 @@
+//! The sync client (DESIGN.md section 5): pull what the inspector needs offline, push the
+//! outbox in batches and keep the verified receipts, upload photos resumably over tus.
+//!
+//! Every step is safe to repeat and to cut at any point: the store is changed only in its own
+//! transactions after the server answered, a pushed record stays in the outbox until its
+//! receipt is verified (re-sending gets the original receipt back as `duplicate`), and an
+//! upload's location is saved so that the next attempt asks the server for its offset and
+//! continues. The store lock is never held across a network call.
+
+pub mod api;
+mod backoff;
+mod uploads;
+
+use std::sync::Mutex;
+
+use knd_shared::record::Timestamp;
+use knd_shared::{InspectionId, RecordId};
+use serde_json::Value;
+
+pub use api::{Api, Enrolled};
+pub use backoff::Backoff;
+
+use crate::store::{PulledPage, Store, StoreError};
+
+/// Why a sync attempt stopped. Messages are Russian first, then English.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("сервер недоступен / the server cannot be reached: {0}")]
+    Network(String),
+    #[error("сервер отказал ({status}) / the server refused ({status}): {message}")]
+    Server { status: u16, message: String },
+    #[error("неверный адрес сервера / invalid server address: {0}")]
+    BadServerUrl(String),
+    #[error("непонятный ответ сервера / unexpected answer from the server: {0}")]
+    Protocol(String),
+    #[error(
+        "сервер отклонил запись {seq} ({reason}) / the server rejected record {seq} ({reason}): {detail}"
+    )]
+    Rejected {
+        seq: u64,
+        reason: String,
+        detail: String,
+    },
+    #[error("устройство не зарегистрировано / the device is not enrolled")]
+    NotEnrolled,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SyncError {
+    /// A transient failure worth retrying with backoff (as opposed to one a person must fix).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SyncError::Network(_) => true,
+            SyncError::Server { status, .. } => *status >= 500 || *status == 429,
+            _ => false,
+        }
+    }
+}
+
+/// Batch sizes. The server takes at most 1,000 records and 32 MiB per push; a tus PATCH may
+/// be any size, but a small one loses little when the connection drops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncConfig {
+    pub batch_records: usize,
+    pub batch_bytes: usize,
+    pub chunk_bytes: usize,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        Self {
+            batch_records: 500,
+            batch_bytes: 8 * 1024 * 1024,
+            chunk_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub pages: u32,
+    pub assignments: u32,
+    pub accepted: u64,
+    pub duplicates: u64,
+    pub photos_uploaded: u32,
+    pub clock_skew_ms: Option<i64>,
+}
+
+fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    // A panic while holding the lock cannot leave SQLite half-written (transactions roll
+    // back), so the store stays usable.
+    store
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The client for the store's enrolled server, with its token.
+pub fn api_for(store: &Mutex<Store>) -> Result<Api, SyncError> {
+    let s = lock(store);
+    let profile = s.profile().ok_or(SyncError::NotEnrolled)?;
+    let token = s.device_token()?.ok_or(SyncError::NotEnrolled)?;
+    Api::new(&profile.server_url, Some(token))
+}
+
+/// One full sync: pull, push, upload. The outcome (time or error) is written to the store for
+/// the sync screen.
+pub async fn sync_once(store: &Mutex<Store>, config: &SyncConfig) -> Result<SyncReport, SyncError> {
+    let result = run(store, config).await;
+    let error = result.as_ref().err().map(ToString::to_string);
+    lock(store).finish_sync(None, error.as_deref())?;
+    result
+}
+
+async fn run(store: &Mutex<Store>, config: &SyncConfig) -> Result<SyncReport, SyncError> {
+    let api = api_for(store)?;
+    let mut report = SyncReport::default();
+    pull(store, &api, &mut report).await?;
+    push(store, &api, config, &mut report).await?;
+    report.photos_uploaded = uploads::upload_all(store, &api, config).await?;
+    Ok(report)
+}
+
+/// Server time minus device time, from a page's `server_time` and the request's midpoint.
+fn skew_ms(server_time: &str, sent: Timestamp, received: Timestamp) -> Option<i64> {
+    let server =
+        time::OffsetDateTime::parse(server_time, &time::format_description::well_known::Rfc3339)
+            .ok()?;
+    let sent = sent.as_datetime();
+    let received = received.as_datetime();
+    let mid = sent + (received - sent) / 2;
+    let skew: time::Duration = server - mid;
+    i64::try_from(skew.whole_milliseconds()).ok()
+}
+
+fn page_of(answer: &api::PullAnswer) -> Result<(PulledPage, Vec<InspectionId>), SyncError> {
+    let bad = |what: &str, e: &dyn std::fmt::Display| SyncError::Protocol(format!("{what}: {e}"));
+    let mut page = PulledPage::default();
+    let mut ids = Vec::new();
+    for a in &answer.assignments {
+        let id = a
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| SyncError::Protocol("an assignment without id".into()))?;
+        let id = InspectionId::parse(id).map_err(|e| bad("assignment id", &e))?;
+        ids.push(id);
+        page.assignments.push((id, a.clone()));
+    }
+    for c in &answer.checklists {
+        let (Some(ct), Some(code)) = (
+            c.get("control_type").and_then(Value::as_str),
+            c.get("code").and_then(Value::as_str),
+        ) else {
+            return Err(SyncError::Protocol(
+                "a checklist without control_type or code".into(),
+            ));
+        };
+        page.checklists.push((checklist_key(ct, code), c.clone()));
+    }
+    for r in &answer.removed {
+        page.removed
+            .push(InspectionId::parse(&r.id).map_err(|e| bad("removed id", &e))?);
+    }
+    for y in &answer.calendar {
+        let year = y
+            .get("year")
+            .and_then(Value::as_i64)
+            .and_then(|y| i32::try_from(y).ok())
+            .ok_or_else(|| SyncError::Protocol("a calendar year without year".into()))?;
+        page.calendar.push((year, y.to_string()));
+    }
+    Ok((page, ids))
+}
+
+/// How a pulled checklist is stored: a control type's checklist codes are its own.
+pub fn checklist_key(control_type: &str, code: &str) -> String {
+    format!("{control_type}/{code}")
+}
+
+async fn pull(store: &Mutex<Store>, api: &Api, report: &mut SyncReport) -> Result<(), SyncError> {
+    let mut cursor = lock(store).sync_state()?.pull_cursor;
+    // Inside a snapshot (a page with `reset`), what was sent since it began: the rest is
+    // dropped when the pull has caught up. The cursor is saved only then, so a pull cut in the
+    // middle of a snapshot starts it again rather than drop assignments it has not seen yet.
+    let mut snapshot: Option<Vec<InspectionId>> = None;
+    loop {
+        let sent = Timestamp::now();
+        let answer = api.pull(cursor.as_deref()).await?;
+        let skew = skew_ms(&answer.server_time, sent, Timestamp::now());
+        let (page, ids) = page_of(&answer)?;
+        if answer.reset {
+            snapshot = Some(Vec::new());
+        }
+        if let Some(seen) = snapshot.as_mut() {
+            seen.extend(ids.iter().copied());
+        }
+        let ends = (!answer.more).then_some(()).and(snapshot.as_deref());
+        {
+            let mut s = lock(store);
+            s.apply_pull_page(&page, ends)?;
+            s.note_contact(skew)?;
+            if snapshot.is_none() || !answer.more {
+                s.set_pull_cursor(&answer.cursor)?;
+            }
+        }
+        report.pages += 1;
+        report.assignments += u32::try_from(page.assignments.len()).unwrap_or(u32::MAX);
+        report.clock_skew_ms = skew.or(report.clock_skew_ms);
+        cursor = Some(answer.cursor);
+        if !answer.more {
+            return Ok(());
+        }
+    }
+}
+
+async fn push(
+    store: &Mutex<Store>,
+    api: &Api,
+    config: &SyncConfig,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let server_key = lock(store)
+        .profile()
+        .ok_or(SyncError::NotEnrolled)?
+        .server_public_key;
+    loop {
+        let batch = {
+            let mut s = lock(store);
+            let mut batch = s.outbox(config.batch_records)?;
+            let mut size = 0;
+            let keep = batch
+                .iter()
+                .take_while(|r| {
+                    size += r.bytes.len();
+                    size <= config.batch_bytes
+                })
+                .count()
+                .max(1);
+            batch.truncate(keep);
+            let ids: Vec<RecordId> = batch.iter().map(|r| r.id).collect();
+            s.mark_sent(&ids)?;
+            batch
+        };
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let bytes: Vec<&[u8]> = batch.iter().map(|r| r.bytes.as_slice()).collect();
+        let results = api.push(&bytes).await?;
+        let mut rejected = None;
+        {
+            let mut s = lock(store);
+            s.note_contact(None)?;
+            for (record, result) in batch.iter().zip(results) {
+                if result
+                    .id
+                    .as_deref()
+                    .is_some_and(|id| id != record.id.to_string())
+                {
+                    return Err(SyncError::Protocol(format!(
+                        "answer for {:?} in the place of {}",
+                        result.id, record.id
+                    )));
+                }
+                match (result.status.as_str(), result.receipt) {
+                    ("accepted" | "duplicate", Some(receipt)) => {
+                        s.apply_receipt(record.id, receipt.get().as_bytes(), &server_key)?;
+                        if result.status == "accepted" {
+                            report.accepted += 1;
+                        } else {
+                            report.duplicates += 1;
+                        }
+                    }
+                    ("rejected", _) => {
+                        let reason = result.reason.unwrap_or_else(|| "unknown".into());
+                        let detail = result.detail.unwrap_or_default();
+                        s.mark_rejected(record.id, &reason, &detail)?;
+                        rejected.get_or_insert((record.seq, reason, detail));
+                    }
+                    (status, _) => {
+                        return Err(SyncError::Protocol(format!(
+                            "status {status:?} without a receipt for {}",
+                            record.id
+                        )));
+                    }
+                }
+            }
+        }
+        // After a refused record every later one is a gap: stop and show the refusal.
+        if let Some((seq, reason, detail)) = rejected {
+            return Err(SyncError::Rejected {
+                seq,
+                reason,
+                detail,
+            });
+        }
+    }
+}
