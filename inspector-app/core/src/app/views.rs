@@ -6,14 +6,23 @@ use serde::{Deserialize, Serialize};
 
 macro_rules! view {
     ($($item:item)*) => {$(
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Serialize)]
+        #[cfg_attr(feature = "specta", derive(specta::Type))]
+        $item
+    )*};
+}
+
+/// What the UI sends.
+macro_rules! input {
+    ($($item:item)*) => {$(
+        #[derive(Debug, Clone, PartialEq, Deserialize)]
         #[cfg_attr(feature = "specta", derive(specta::Type))]
         $item
     )*};
 }
 
 /// A record's delivery state as the UI shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordStateView {
@@ -35,7 +44,7 @@ pub enum FindingResultView {
 }
 
 /// Where a photo's time or position came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum SourceView {
@@ -44,7 +53,7 @@ pub enum SourceView {
 }
 
 /// A photo's upload state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum UploadStateView {
@@ -72,6 +81,8 @@ view! {
         pub server_url: Option<String>,
         pub device_id: Option<String>,
         pub failures: u32,
+        /// A plain JSON number for TypeScript (the values stay far below 2^31).
+        #[cfg_attr(feature = "specta", specta(type = Option<u32>))]
         pub locked_for_seconds: Option<u64>,
         pub wiped: bool,
     }
@@ -125,6 +136,8 @@ view! {
     /// A finding as recorded (a correction's new version is a finding of its own).
     pub struct FindingView {
         pub id: String,
+        /// A plain JSON number for TypeScript (the values stay far below 2^31).
+        #[cfg_attr(feature = "specta", specta(type = u32))]
         pub seq: u64,
         pub at: String,
         pub result: FindingResultView,
@@ -156,7 +169,11 @@ view! {
         pub height: u32,
         pub taken_at: String,
         pub time_source: SourceView,
+        /// A plain JSON number for TypeScript (the values stay far below 2^31).
+        #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
         pub lat_e7: Option<i64>,
+        /// A plain JSON number for TypeScript (the values stay far below 2^31).
+        #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
         pub lon_e7: Option<i64>,
         pub position_source: Option<SourceView>,
         pub caption: Option<String>,
@@ -169,6 +186,8 @@ view! {
     /// A signed record as listed.
     pub struct RecordView {
         pub id: String,
+        /// A plain JSON number for TypeScript (the values stay far below 2^31).
+        #[cfg_attr(feature = "specta", specta(type = u32))]
         pub seq: u64,
         pub kind: String,
         pub at: String,
@@ -201,11 +220,6 @@ view! {
         pub records: Vec<RecordView>,
     }
 
-    pub struct MeasureInput {
-        pub what: String,
-        /// `YYYY-MM-DD`.
-        pub by: String,
-    }
 
     pub struct ViolationView {
         pub item: String,
@@ -228,6 +242,45 @@ view! {
         pub unanswered: Vec<String>,
     }
 
+
+
+    /// The sync screen.
+    pub struct SyncStatus {
+        /// A plain JSON number for TypeScript (the values stay far below 2^31).
+        #[cfg_attr(feature = "specta", specta(type = u32))]
+        pub pending: u64,
+        /// A plain JSON number for TypeScript (the values stay far below 2^31).
+        #[cfg_attr(feature = "specta", specta(type = u32))]
+        pub sent: u64,
+        /// A plain JSON number for TypeScript (the values stay far below 2^31).
+        #[cfg_attr(feature = "specta", specta(type = u32))]
+        pub receipted: u64,
+        /// A plain JSON number for TypeScript (the values stay far below 2^31).
+        #[cfg_attr(feature = "specta", specta(type = u32))]
+        pub rejected: u64,
+        /// A plain JSON number for TypeScript (the values stay far below 2^31).
+        #[cfg_attr(feature = "specta", specta(type = u32))]
+        pub photos_pending: u64,
+        pub last_sync_at: Option<String>,
+        pub last_error: Option<String>,
+        /// A plain JSON number for TypeScript (the values stay far below 2^31).
+        #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
+        pub clock_skew_ms: Option<i64>,
+        pub syncing: bool,
+        pub online: Option<bool>,
+        /// A plain JSON number for TypeScript (the values stay far below 2^31).
+        #[cfg_attr(feature = "specta", specta(type = Option<u32>))]
+        pub next_attempt_in_seconds: Option<u64>,
+    }
+}
+
+input! {
+    pub struct MeasureInput {
+        pub what: String,
+        /// `YYYY-MM-DD`.
+        pub by: String,
+    }
+
     pub struct PersonInput {
         pub name: String,
         pub role: String,
@@ -237,20 +290,5 @@ view! {
         pub summary: String,
         pub present: Vec<PersonInput>,
         pub acknowledgement: AcknowledgementInput,
-    }
-
-    /// The sync screen.
-    pub struct SyncStatus {
-        pub pending: u64,
-        pub sent: u64,
-        pub receipted: u64,
-        pub rejected: u64,
-        pub photos_pending: u64,
-        pub last_sync_at: Option<String>,
-        pub last_error: Option<String>,
-        pub clock_skew_ms: Option<i64>,
-        pub syncing: bool,
-        pub online: Option<bool>,
-        pub next_attempt_in_seconds: Option<u64>,
     }
 }

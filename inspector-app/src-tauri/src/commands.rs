@@ -1,0 +1,188 @@
+//! The commands: each translates its arguments to one call of `knd_inspector_core::app::App`
+//! and its result back. Blocking work (SQLite, Argon2, image decoding) runs off the async
+//! runtime's threads. Errors are `{kind, message}` ([`AppError`]).
+
+use std::sync::Arc;
+
+use knd_inspector_core::app::views::{
+    ActDraft, ActInput, AppStatus, AssignmentSummary, FindingResultView, InspectionScreen,
+    MeasureInput, PhotoView, RecordView, SyncStatus,
+};
+use knd_inspector_core::app::{App, AppError, AppResult, ErrorKind};
+use tauri::State;
+
+use crate::Shared;
+
+type Core<'a> = State<'a, Shared>;
+
+fn app(core: &Core<'_>) -> AppResult<Arc<App>> {
+    core.0.clone()
+}
+
+/// Runs `f` on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    core: Core<'_>,
+    f: impl FnOnce(&App) -> AppResult<T> + Send + 'static,
+) -> AppResult<T> {
+    let app = app(&core)?;
+    tauri::async_runtime::spawn_blocking(move || f(&app))
+        .await
+        .map_err(|e| AppError::new(ErrorKind::Internal, e.to_string()))?
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn app_status(core: Core<'_>) -> AppResult<AppStatus> {
+    blocking(core, App::status).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn enroll(
+    core: Core<'_>,
+    server_url: String,
+    code: String,
+    device_name: String,
+    pin: String,
+) -> AppResult<AppStatus> {
+    app(&core)?
+        .enroll(&server_url, &code, &device_name, &pin)
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn unlock(core: Core<'_>, pin: String) -> AppResult<AppStatus> {
+    blocking(core, move |a| a.unlock(&pin)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn lock(core: Core<'_>) -> AppResult<AppStatus> {
+    blocking(core, App::lock).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn assignments(core: Core<'_>) -> AppResult<Vec<AssignmentSummary>> {
+    blocking(core, App::assignments).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn inspection(core: Core<'_>, id: String) -> AppResult<InspectionScreen> {
+    blocking(core, move |a| a.inspection(&id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn start_inspection(core: Core<'_>, inspection: String) -> AppResult<RecordView> {
+    blocking(core, move |a| a.start_inspection(&inspection)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[allow(clippy::too_many_arguments)]
+async fn record_finding(
+    core: Core<'_>,
+    inspection: String,
+    item: String,
+    result: FindingResultView,
+    note: Option<String>,
+    photos: Vec<String>,
+    supersedes: Option<String>,
+    reason: Option<String>,
+) -> AppResult<RecordView> {
+    blocking(core, move |a| {
+        a.record_finding(&inspection, &item, result, note, photos, supersedes, reason)
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn add_photo(
+    core: Core<'_>,
+    inspection: String,
+    data_base64: String,
+    caption: Option<String>,
+) -> AppResult<PhotoView> {
+    blocking(core, move |a| {
+        a.add_photo(&inspection, &data_base64, caption)
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn issue_warning(
+    core: Core<'_>,
+    inspection: String,
+    requirements: Vec<String>,
+    text: String,
+    measures: Vec<MeasureInput>,
+) -> AppResult<RecordView> {
+    blocking(core, move |a| {
+        a.issue_warning(&inspection, requirements, &text, measures)
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn act_draft(core: Core<'_>, inspection: String) -> AppResult<ActDraft> {
+    blocking(core, move |a| a.act_draft(&inspection)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn sign_act(
+    core: Core<'_>,
+    inspection: String,
+    act: ActInput,
+    pin: String,
+) -> AppResult<RecordView> {
+    blocking(core, move |a| a.sign_act(&inspection, act, &pin)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn sync_now(core: Core<'_>) -> AppResult<SyncStatus> {
+    app(&core)?.sync_now().await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn sync_status(core: Core<'_>) -> AppResult<SyncStatus> {
+    blocking(core, App::sync_status).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn records(core: Core<'_>, inspection: Option<String>) -> AppResult<Vec<RecordView>> {
+    blocking(core, move |a| a.records(inspection.as_deref())).await
+}
+
+/// Every command, for the invoke handler and the TypeScript export.
+pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
+    // One TypeScript type per Rust type: the views only go out and the inputs only come in.
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .disable_serde_phases()
+        .commands(tauri_specta::collect_commands![
+            app_status,
+            enroll,
+            unlock,
+            lock,
+            assignments,
+            inspection,
+            start_inspection,
+            record_finding,
+            add_photo,
+            issue_warning,
+            act_draft,
+            sign_act,
+            sync_now,
+            sync_status,
+            records,
+        ])
+}

@@ -1,0 +1,157 @@
+// Dev tool only (never bundled): a stateful stand-in for the Rust commands, injected by
+// preview.mjs through addInitScript as window.__TAURI_INTERNALS__ so dist/ runs in a plain browser.
+(() => {
+  const now = () => new Date().toISOString();
+  const uuid = () => "r-" + Math.random().toString(16).slice(2, 10);
+  const bad = (kind, ru, en) => ({ kind, message: `${ru} / ${en}` });
+  const st = {
+    status: { enrolled: false, unlocked: false, device_name: null, server_url: null, device_id: null,
+      failures: 0, locked_for_seconds: null, wiped: false },
+    seq: 0, records: [], photos: [], findings: {}, act: null, started: {},
+  };
+  const INS = "0192f39e-1111-7000-8000-000000000001";
+  const items = [
+    { code: "1.1", question: "Имеется ли утверждённый план мероприятий по охране атмосферного воздуха?",
+      requirement: "REQ-7-1", requirement_text: "Юридическое лицо обязано разработать и утвердить план мероприятий по уменьшению выбросов загрязняющих веществ",
+      legal_act: "Федеральный закон от 04.05.1999 № 96-ФЗ «Об охране атмосферного воздуха»", article: "ст.19 ч.3" },
+    { code: "1.2", question: "Ведётся ли учёт образования отходов производства и потребления?",
+      requirement: "REQ-8-4", requirement_text: "Учёт в области обращения с отходами ведётся по установленной форме",
+      legal_act: "Федеральный закон от 24.06.1998 № 89-ФЗ «Об отходах производства и потребления»", article: "ст.19" },
+    { code: "2.1", question: "Оборудованы ли места накопления отходов в соответствии с требованиями?",
+      requirement: null, requirement_text: null, legal_act: "СанПиН 2.1.3684-21", article: "п.3" },
+  ];
+  const addRecord = (kind, summary, inspection = INS) => {
+    const r = { id: uuid(), seq: ++st.seq, kind, at: now(), state: "pending", inspection, summary, rejected_reason: null };
+    st.records.push(r);
+    return r;
+  };
+  const ensureStarted = () => {
+    if (!st.started[INS]) { st.started[INS] = true; addRecord("inspection_started", "Начало проверки"); }
+  };
+  const findingsOf = (code) => st.findings[code] ?? [];
+  const checklist = () => items.map((i) => {
+    const h = findingsOf(i.code);
+    const cur = h.find((f) => !f.superseded_by) ?? null;
+    return { ...i, current: cur, history: h };
+  });
+  const screen = () => ({
+    id: INS, kind_name: "Выездная проверка", basis: "planned", status: "in_progress", control_type: "Региональный экологический контроль",
+    starts_on: "2026-03-02", ends_on: "2026-03-13", note: "Проверка по плану на 2026 год, п. 14",
+    subject: { inn: "7701234567", ogrn: "1027700123456", name: "ООО «Северный завод металлоконструкций»", size_class: "small" },
+    objects: [
+      { key: "o1", address: "г. Москва, ул. Заводская, д. 12, стр. 3", district: "Южнопортовый", risk_category: "high" },
+      { key: "o2", address: "г. Москва, Промышленный проезд, д. 4", district: "Печатники", risk_category: null },
+    ],
+    past_violations: [{ item: "1.2", note: "журнал учёта отходов не вёлся с 2023 года", at: "2024-05-14T10:00:00Z" }],
+    open_orders: [{ record: "ord-1", at: "2024-05-20T10:00:00Z", summary: "Предписание № 12/24: организовать учёт отходов до 01.09.2024" }],
+    checklist_name: "Проверочный лист № 3 (приказ Росприроднадзора)",
+    checklist: checklist(), photos: st.photos,
+    warnings: st.records.filter((r) => r.kind === "warning"), act: st.act, started: !!st.started[INS],
+    records: st.records.filter((r) => r.inspection === INS),
+  });
+  const summaries = () => {
+    const cl = checklist();
+    return [
+      { id: INS, kind_name: "Выездная проверка", status: "in_progress", control_type: "Региональный экологический контроль",
+        starts_on: "2026-03-02", ends_on: "2026-03-13", subject_name: "ООО «Северный завод металлоконструкций»", subject_inn: "7701234567",
+        addresses: ["г. Москва, ул. Заводская, д. 12, стр. 3", "г. Москва, Промышленный проезд, д. 4"], checklist_items: cl.length,
+        answered_items: cl.filter((i) => i.current).length, pending_records: st.records.filter((r) => r.state === "pending").length,
+        started: !!st.started[INS], act_signed: !!st.act },
+      { id: "0192f39e-2222-7000-8000-000000000002", kind_name: "Инспекционный визит", status: "assigned", control_type: "Муниципальный контроль в сфере благоустройства",
+        starts_on: "2026-03-02", ends_on: "2026-03-02", subject_name: "ИП Кузнецова Анна Сергеевна", subject_inn: "772812345678",
+        addresses: ["г. Москва, ул. Лесная, д. 7"], checklist_items: 12, answered_items: 0, pending_records: 0, started: false, act_signed: false },
+    ];
+  };
+  const sync = () => {
+    const c = (s) => st.records.filter((r) => r.state === s).length;
+    return { pending: c("pending"), sent: c("sent"), receipted: c("receipted"), rejected: c("rejected"),
+      photos_pending: st.photos.filter((p) => p.upload_state !== "uploaded").length,
+      last_sync_at: st.lastSync ?? null, last_error: st.lastError ?? null, clock_skew_ms: st.skew ?? null,
+      syncing: false, online: st.online ?? null, next_attempt_in_seconds: st.lastError ? 30 : null };
+  };
+  const handlers = {
+    app_status: () => st.status,
+    enroll: ({ serverUrl, deviceName, pin }) => {
+      st.pin = pin;
+      Object.assign(st.status, { enrolled: true, unlocked: false, device_name: deviceName, server_url: serverUrl, device_id: "dev-1" });
+      return st.status;
+    },
+    unlock: ({ pin }) => {
+      if (pin !== st.pin) {
+        st.status.failures++;
+        if (st.status.failures >= 3) st.status.locked_for_seconds = 5;
+        throw bad("wrong_pin", "Неверный PIN-код", "Wrong PIN");
+      }
+      Object.assign(st.status, { unlocked: true, failures: 0, locked_for_seconds: null });
+      return st.status;
+    },
+    lock: () => { st.status.unlocked = false; return st.status; },
+    assignments: () => summaries(),
+    inspection: () => screen(),
+    start_inspection: () => { ensureStarted(); return st.records[st.records.length - 1]; },
+    record_finding: ({ item, result, note, photos, supersedes, reason }) => {
+      if (st.act) throw bad("invalid_input", "Акт подписан: результаты нельзя изменить", "The act is signed");
+      const h = findingsOf(item);
+      const cur = h.find((f) => !f.superseded_by);
+      if (cur && !supersedes) throw bad("invalid_input", "Результат уже записан: нужно исправление", "A result exists: record a correction");
+      ensureStarted();
+      const r = addRecord(supersedes ? "correction" : "finding", `${item}: ${result}`);
+      const f = { id: r.id, seq: r.seq, at: r.at, result, note, photos, state: "pending", superseded_by: null, correction_reason: reason };
+      if (cur) cur.superseded_by = f.id;
+      st.findings[item] = [...h, f];
+      return r;
+    },
+    add_photo: ({ dataBase64, caption }) => {
+      if (!dataBase64.startsWith("/9j/") && !dataBase64.startsWith("iVBOR")) throw bad("photo_refused", "Файл не является изображением", "The file is not an image");
+      ensureStarted();
+      const sha = Array.from({ length: 64 }, (_, i) => "0123456789abcdef"[(dataBase64.length * (i + 7) + i * i) % 16]).join("");
+      const exif = st.photos.length % 2 === 0;
+      const p = { sha256: sha, mime: "image/jpeg", width: 640, height: 480, taken_at: "2026-03-02T09:41:12Z",
+        time_source: exif ? "exif" : "device", lat_e7: exif ? 557558000 : null, lon_e7: exif ? 376176000 : null,
+        position_source: exif ? "exif" : null, caption, thumbnail: `data:image/jpeg;base64,${dataBase64}`,
+        upload_state: "pending", record_state: "pending" };
+      addRecord("photo", `Фото ${sha.slice(0, 8)}`);
+      st.photos.push(p);
+      return p;
+    },
+    issue_warning: ({ requirements, text }) => { ensureStarted(); return addRecord("warning", `Предостережение: ${requirements.join(", ")} — ${text.slice(0, 40)}`); },
+    act_draft: () => {
+      const cl = checklist();
+      const n = (r) => cl.filter((i) => i.current?.result === r).length;
+      return { summary: "В ходе выездной проверки установлено: ...", findings: cl.filter((i) => i.current).map((i) => i.current.id),
+        violations: cl.filter((i) => i.current?.result === "violation").map((i) => ({ item: i.code, requirement: i.requirement ?? i.code,
+          requirement_text: i.requirement_text, legal_act: i.legal_act, finding: i.current.id, note: i.current.note })),
+        compliant: n("compliant"), violation_count: n("violation"), not_applicable: n("not_applicable"),
+        unanswered: cl.filter((i) => !i.current).map((i) => i.code) };
+    },
+    sign_act: ({ act, pin }) => {
+      if (pin !== st.pin) { st.status.failures++; throw bad("wrong_pin", "Неверный PIN-код", "Wrong PIN"); }
+      st.act = addRecord("act", act.summary.slice(0, 80));
+      addRecord("inspection_finished", "Окончание проверки");
+      return st.act;
+    },
+    sync_now: () => {
+      st.records.forEach((r, i) => { r.state = i % 5 === 4 ? "rejected" : i % 2 ? "receipted" : "sent";
+        if (r.state === "rejected") r.rejected_reason = "Нарушена цепочка записей (chain_break) / chain_break"; });
+      st.photos.forEach((p) => { p.upload_state = "uploaded"; p.record_state = "receipted"; });
+      Object.values(st.findings).flat().forEach((f) => { f.state = "receipted"; });
+      st.lastSync = now(); st.skew = -312000; st.online = true;
+      st.lastError = "Сервер недоступен: превышено время ожидания / Server unreachable: timed out";
+      return sync();
+    },
+    sync_status: () => sync(),
+    records: ({ inspection }) => st.records.filter((r) => !inspection || r.inspection === inspection).slice().reverse(),
+  };
+  let cb = 0;
+  window.__TAURI_INTERNALS__ = {
+    invoke: async (cmd, args) => {
+      const h = handlers[cmd];
+      if (!h) throw bad("internal", `нет команды ${cmd}`, `no command ${cmd}`);
+      await new Promise((r) => setTimeout(r, 30));
+      return JSON.parse(JSON.stringify(h(args ?? {})));
+    },
+    transformCallback: () => ++cb,
+    metadata: { currentWindow: { label: "main" }, currentWebview: { label: "main" } },
+  };
+  window.__FAKE__ = st;
+})();

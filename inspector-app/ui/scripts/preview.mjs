@@ -1,0 +1,199 @@
+// Dev tool: serves dist/ and walks every screen in Chromium with a fake Tauri backend
+// (scripts/fake-tauri.js), saving screenshots to /tmp/ui-shots/. Not part of the build.
+// Usage: npm run build && node scripts/preview.mjs
+import { createServer } from "node:http";
+import { readFile, mkdir } from "node:fs/promises";
+import { extname, join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = join(here, "..", "dist");
+const out = process.env.SHOTS ?? "/tmp/ui-shots";
+const photos = "/work/shared/testdata/photos";
+const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml" };
+
+const server = createServer(async (req, res) => {
+  const path = req.url === "/" ? "/index.html" : req.url.split("?")[0];
+  try {
+    const body = await readFile(join(dist, path));
+    res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" });
+    res.end(body);
+  } catch {
+    res.writeHead(404).end();
+  }
+});
+await new Promise((r) => server.listen(0, "127.0.0.1", r));
+const url = `http://127.0.0.1:${server.address().port}/`;
+await mkdir(out, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const fake = await readFile(join(here, "fake-tauri.js"), "utf8");
+const problems = [];
+
+async function run(tag, width, height) {
+  const page = await browser.newPage({ viewport: { width, height } });
+  page.on("pageerror", (e) => problems.push(`${tag}: pageerror ${e.message}`));
+  page.on("console", (m) => m.type() === "error" && problems.push(`${tag}: console ${m.text()}`));
+  page.on("request", (r) => !r.url().startsWith(url) && !r.url().startsWith("data:") && problems.push(`${tag}: external request ${r.url()}`));
+  await page.addInitScript(fake);
+  // Full page to check layout, plus what the screen really shows (sticky bars in place).
+  const shot = async (name) => {
+    // Touch targets: every control at least 48 px tall (check boxes count by their label row).
+    const small = await page.evaluate(() =>
+      [...document.querySelectorAll("button, input, textarea, summary, a")]
+        .map((el) => {
+          const target = el.matches("[type=checkbox], [type=radio]") ? el.closest("label") : el;
+          const r = target.getBoundingClientRect();
+          return { id: el.dataset.testid ?? el.textContent.trim().slice(0, 20), h: Math.round(r.height), w: Math.round(r.width) };
+        })
+        .filter((x) => x.h > 0 && (x.h < 48 || x.w < 44)),
+    );
+    if (small.length) problems.push(`${tag} ${name}: small targets ${JSON.stringify(small)}`);
+    await page.screenshot({ path: `${out}/${tag}-${name}.png`, fullPage: true });
+    await page.screenshot({ path: `${out}/${tag}-${name}-view.png` });
+  };
+  const tid = (id) => page.getByTestId(id);
+
+  await page.goto(url);
+  await tid("enroll-submit").waitFor();
+  await shot("01-enroll");
+  await tid("enroll-server").fill("https://knd.example.ru");
+  await tid("enroll-code").fill("ABCD-1234");
+  await tid("enroll-pin").fill("1234");
+  await tid("enroll-pin2").fill("1235");
+  await tid("enroll-pin2").press("Enter"); // Enter submits
+  await tid("error").waitFor();
+  await shot("02-enroll-error");
+  await tid("enroll-pin2").fill("1234");
+  await tid("enroll-submit").click();
+
+  await tid("unlock-pin").waitFor();
+  for (const d of "9999") await tid(`keypad-${d}`).click();
+  await tid("unlock-submit").click();
+  await tid("error").waitFor();
+  await page.waitForTimeout(150);
+  await shot("03-unlock-wrong");
+  for (const d of "1234") await tid(`keypad-${d}`).click();
+  await tid("unlock-submit").click();
+
+  await tid("assignments").waitFor();
+  await shot("04-assignments");
+  await page.locator('[data-testid^="assignment-"]').first().click();
+  await tid("inspection").waitFor();
+  await tid("item-1.1").waitFor();
+  await shot("05-inspection");
+  await tid("item-1.1-compliant").click();
+  await page.waitForSelector('[data-testid="item-1.1"][data-result="compliant"]');
+  await tid("item-1.2-note").fill("Журнал учёта отходов за 2025 год отсутствует");
+  await tid("item-1.2-violation").click();
+  await page.waitForSelector('[data-testid="item-1.2"][data-result="violation"]');
+  // A non-image is refused and the note draft survives.
+  await tid("item-1.2-photo").setInputFiles({ name: "x.txt", mimeType: "text/plain", buffer: Buffer.from("hello") });
+  await tid("error").waitFor();
+  await tid("error").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${out}/${tag}-06-photo-error.png` });
+  await tid("item-1.2-photo").setInputFiles(join(photos, "DSCN0010.jpg"));
+  await page.locator('[data-testid^="photo-"]').first().waitFor();
+  await tid("item-1.2").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${out}/${tag}-07-photo-added.png` });
+  await page.getByRole("button", { name: /исправление с фото|correction with photo/i }).click();
+  await tid("correction-reason").fill("приложено фото журнала");
+  await tid("correction-save").click();
+  await page.waitForSelector('[data-testid="item-1.2-history"] li[data-superseded="true"]');
+  // A change of result is a correction too.
+  await tid("item-1.1-not_applicable").click();
+  await tid("correction-reason").fill("объект не эксплуатируется");
+  await tid("correction-reason").press("Enter");
+  await page.waitForSelector('[data-testid="item-1.1"][data-result="not_applicable"]');
+  await shot("08-inspection-done");
+
+  await tid("open-warning").click();
+  await tid("warning-text").waitFor();
+  await tid("warning-text").fill("Предостерегаем о недопустимости нарушения требований к учёту отходов.");
+  await tid("measure-what-0").fill("Организовать учёт отходов по установленной форме");
+  await tid("measure-by-0").fill("2026-04-15");
+  await tid("measure-add").click();
+  await shot("09-warning");
+  await tid("warning-submit").click(); // the empty second measure row is ignored
+  await tid("inspection").waitFor();
+  await tid("open-act").click();
+  await tid("act-summary").waitFor();
+  await tid("present-name-0").fill("Иванов Иван Иванович");
+  await tid("present-role-0").fill("генеральный директор");
+  await tid("present-add").click();
+  await tid("present-name-1").fill("Петрова Мария Олеговна");
+  await tid("present-role-1").fill("инженер-эколог");
+  await tid("ack-refused").check();
+  await shot("10-act");
+  await tid("act-review").click();
+  await tid("act-pin").waitFor();
+  await tid("act-pin").fill("1111");
+  await tid("act-sign").click();
+  await tid("error").waitFor();
+  await shot("11-act-review-wrong-pin");
+  await tid("act-pin").fill("1234");
+  await tid("act-pin").press("Enter");
+  await tid("act-signed").waitFor();
+  await shot("12-act-signed");
+  await tid("nav-assignments").click();
+  await page.locator('[data-testid^="assignment-"]').first().click();
+  await tid("item-1.1").waitFor();
+  await shot("13-inspection-locked");
+
+  await tid("sync-badge").click();
+  await tid("sync-now").waitFor();
+  await shot("14-sync-before");
+  await tid("sync-now").click();
+  await tid("sync-error").waitFor();
+  await page.waitForTimeout(300); // let the header badge refresh
+  await shot("15-sync-after");
+  await tid("lang-switch").click();
+  await shot("16-sync-en");
+  await tid("nav-assignments").click();
+  await page.locator('[data-testid^="assignment-"]').first().click();
+  await tid("item-1.1").waitFor();
+  await shot("17-inspection-en");
+  await tid("lock").click();
+  await tid("unlock-pin").waitFor();
+  await shot("18-unlock-en");
+  // Keyboard only: type the PIN and press Enter.
+  await tid("unlock-pin").focus();
+  await page.keyboard.type("1234");
+  await page.keyboard.press("Enter");
+  await tid("assignments").waitFor();
+  await page.close();
+}
+
+// States that are hard to reach by clicking: lockout countdown and a wiped key.
+async function states(tag, width, height) {
+  for (const [name, status] of [
+    ["locked", { failures: 5, locked_for_seconds: 42 }],
+    ["wiped", { failures: 10, wiped: true }],
+  ]) {
+    const page = await browser.newPage({ viewport: { width, height } });
+    await page.addInitScript(fake);
+    await page.addInitScript((s) => Object.assign(window.__FAKE__.status, { enrolled: true, device_name: "Планшет инспектора" }, s), status);
+    await page.goto(url);
+    await page.getByRole("heading", { level: 1 }).waitFor();
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: `${out}/${tag}-00-unlock-${name}.png` });
+    await page.close();
+  }
+}
+
+try {
+  await states("tablet", 800, 1280);
+  await run("desktop", 1280, 800);
+  await run("tablet", 800, 1280);
+} catch (e) {
+  problems.push(String(e));
+} finally {
+  await browser.close();
+  server.close();
+}
+console.log(problems.length ? problems.join("\n") : "no problems");
+console.log(`screenshots in ${out}`);

@@ -1,0 +1,54 @@
+// Language runtime: the current language, t() with {placeholders}, and picking the half of a
+// bilingual Rust message. Strings themselves are in i18n.ts.
+import { createContext } from "preact";
+import { useContext } from "preact/hooks";
+import { en, ru } from "./i18n";
+import type { Key } from "./i18n";
+
+export type Lang = "ru" | "en";
+const dicts: Record<Lang, Record<Key, string>> = { ru, en };
+const STORAGE_KEY = "knd.lang";
+
+export function initialLang(): Lang {
+  try {
+    return localStorage.getItem(STORAGE_KEY) === "en" ? "en" : "ru";
+  } catch {
+    return "ru";
+  }
+}
+
+export function saveLang(lang: Lang) {
+  try {
+    localStorage.setItem(STORAGE_KEY, lang);
+  } catch {
+    /* private mode: the switch still works for this session */
+  }
+  document.documentElement.lang = lang;
+}
+
+export type T = (key: Key, params?: Record<string, string | number>) => string;
+
+export function makeT(lang: Lang): T {
+  return (key, params) => {
+    let s = dicts[lang][key] ?? key;
+    if (params) for (const [k, v] of Object.entries(params)) s = s.split(`{${k}}`).join(String(v));
+    return s;
+  };
+}
+
+/** Rust messages are "Русский / English": pick the half for the current language. */
+export function pickLang(message: string, lang: Lang): string {
+  const i = message.indexOf(" / ");
+  if (i < 0) return message;
+  return lang === "ru" ? message.slice(0, i) : message.slice(i + 3);
+}
+
+/** Translates a code from the server (risk category, record kind…) if known, else shows it as is. */
+export function code(t: T, prefix: "kind" | "risk" | "basis" | "size" | "status", value: string): string {
+  const key = `${prefix}_${value}` as Key;
+  return key in ru ? t(key) : value;
+}
+
+export type I18n = { lang: Lang; t: T; setLang: (l: Lang) => void };
+export const I18nContext = createContext<I18n>({ lang: "ru", t: makeT("ru"), setLang: () => {} });
+export const useI18n = () => useContext(I18nContext);

@@ -1,0 +1,137 @@
+// The inspection act (ст.87 248-FZ): drawn up on the spot, names each violated requirement and its
+// legal act, and records the subject's acknowledgement or refusal. Edit → review → PIN → sign.
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api";
+import type { ActDraft, ActInput, InspectionScreen, PersonInput } from "../bindings";
+import { Loading } from "../components/Loading";
+import { ErrorBox, useErrors } from "../errors";
+import { useI18n } from "../lang";
+import { ActReview, ActSigned, Summary } from "./ActReview";
+
+type Ack = ActInput["acknowledgement"];
+const ACKS: { v: Ack; key: "ackAcknowledged" | "ackRefused" | "ackAbsent" }[] = [
+  { v: "acknowledged", key: "ackAcknowledged" },
+  { v: "refused", key: "ackRefused" },
+  { v: "absent", key: "ackAbsent" },
+];
+
+export function ActScreen({ id }: { id: string }) {
+  const { t } = useI18n();
+  const { report, invalid, clear } = useErrors();
+  const [ins, setIns] = useState<InspectionScreen | null>(null);
+  const [draft, setDraft] = useState<ActDraft | null>(null);
+  const [summary, setSummary] = useState("");
+  const [present, setPresent] = useState<PersonInput[]>([{ name: "", role: "" }]);
+  const [ack, setAck] = useState<Ack | null>(null);
+  const [review, setReview] = useState(false);
+
+  const load = async () => {
+    try {
+      const i = await api.inspection(id);
+      setIns(i);
+      if (!i.act) {
+        const d = await api.actDraft(id);
+        setDraft(d);
+        setSummary((s) => s || d.summary);
+      }
+    } catch (e) {
+      report("act", e);
+    }
+  };
+  useEffect(() => {
+    load();
+  }, [id]);
+
+  if (!ins || (!ins.act && !draft))
+    return (
+      <section>
+        <ErrorBox slot="act" />
+        <Loading />
+      </section>
+    );
+  if (ins.act) return <ActSigned ins={ins} />;
+  const d = draft!;
+
+  const people = present.map((p) => ({ name: p.name.trim(), role: p.role.trim() })).filter((p) => p.name);
+  const act: ActInput | null = ack ? { summary: summary.trim(), present: people, acknowledgement: ack } : null;
+
+  const toReview = (e: Event) => {
+    e.preventDefault();
+    if (!summary.trim()) return invalid("act", "errSummary");
+    if (!ack) return invalid("act", "errAck");
+    clear();
+    setReview(true);
+    window.scrollTo(0, 0);
+  };
+
+  if (review && act)
+    return <ActReview id={id} draft={d} act={act} onEdit={() => setReview(false)} onSigned={load} />;
+
+  const setP = (i: number, p: Partial<PersonInput>) => setPresent(present.map((x, j) => (j === i ? { ...x, ...p } : x)));
+  return (
+    <section class="narrow-wide" aria-labelledby="act-title">
+      <h1 id="act-title">{t("actTitle")}</h1>
+      <h2 class="muted">{ins.subject.name}</h2>
+      <form class="form" onSubmit={toReview} noValidate>
+        <Summary draft={d} />
+        <label class="field">
+          <span>{t("actSummary")}</span>
+          <textarea
+            data-testid="act-summary"
+            rows={6}
+            value={summary}
+            onInput={(e) => setSummary(e.currentTarget.value)}
+          />
+        </label>
+        <fieldset class="panel">
+          <legend>{t("actPresent")}</legend>
+          {present.map((p, i) => (
+            <div class="measure" key={i}>
+              <label class="field grow">
+                <span>{t("presentName")}</span>
+                <input data-testid={`present-name-${i}`} value={p.name} onInput={(e) => setP(i, { name: e.currentTarget.value })} />
+              </label>
+              <label class="field grow">
+                <span>{t("presentRole")}</span>
+                <input data-testid={`present-role-${i}`} value={p.role} onInput={(e) => setP(i, { role: e.currentTarget.value })} />
+              </label>
+              <button
+                type="button"
+                class="btn btn-icon"
+                aria-label={`${t("remove")} ${i + 1}`}
+                onClick={() => setPresent(present.filter((_, j) => j !== i))}
+              >
+                ✕
+              </button>
+            </div>
+          ))}
+          <button type="button" class="btn" data-testid="present-add" onClick={() => setPresent([...present, { name: "", role: "" }])}>
+            + {t("presentAdd")}
+          </button>
+        </fieldset>
+        <fieldset class="panel">
+          <legend>{t("actAck")}</legend>
+          <div class="radios">
+            {ACKS.map((a) => (
+              <label class="radio" key={a.v}>
+                <input
+                  type="radio"
+                  name="ack"
+                  value={a.v}
+                  data-testid={`ack-${a.v}`}
+                  checked={ack === a.v}
+                  onChange={() => setAck(a.v)}
+                />
+                <span>{t(a.key)}</span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <ErrorBox slot="act" />
+        <button type="submit" class="btn btn-primary btn-big" data-testid="act-review">
+          {t("actReview")}
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,134 @@
+// Read-only parts of the act: the counts and violations, the review before signing, the signed act.
+import { useState } from "preact/hooks";
+import { api } from "../api";
+import type { ActDraft, ActInput, InspectionScreen } from "../bindings";
+import { StateBadge } from "../components/StateBadge";
+import { ErrorBox, useErrors } from "../errors";
+import { dateTime } from "../format";
+import type { Key } from "../i18n";
+import { useI18n } from "../lang";
+import { notifyChanged } from "../nav";
+
+const ackKey: Record<ActInput["acknowledgement"], Key> = {
+  acknowledged: "ackAcknowledged",
+  refused: "ackRefused",
+  absent: "ackAbsent",
+};
+
+export function Summary({ draft }: { draft: ActDraft }) {
+  const { t } = useI18n();
+  return (
+    <div class="panel">
+      <p class="counts">
+        {t("actCounts", { c: draft.compliant, v: draft.violation_count, n: draft.not_applicable })}
+      </p>
+      {draft.unanswered.length > 0 ? (
+        <p class="warn-box" data-testid="act-unanswered">
+          ⚠ {t("actUnanswered", { list: draft.unanswered.join(", ") })}
+        </p>
+      ) : null}
+      <h3>{t("actViolations")}</h3>
+      {draft.violations.length === 0 ? <p class="muted">{t("actNoViolations")}</p> : null}
+      <ol class="violations">
+        {draft.violations.map((v) => (
+          <li key={v.finding}>
+            <b>{v.item}</b> · {v.requirement}
+            {v.requirement_text ? ` — ${v.requirement_text}` : ""}
+            {v.legal_act ? <span class="req-act"> ({v.legal_act})</span> : null}
+            {v.note ? <div class="muted">{v.note}</div> : null}
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+type ReviewProps = { id: string; draft: ActDraft; act: ActInput; onEdit: () => void; onSigned: () => void };
+
+export function ActReview({ id, draft, act, onEdit, onSigned }: ReviewProps) {
+  const { t } = useI18n();
+  const { report, invalid, clear } = useErrors();
+  const [pin, setPin] = useState("");
+  const [busy, setBusy] = useState(false);
+  const sign = async (e: Event) => {
+    e.preventDefault();
+    if (busy) return;
+    if (!/^\d{4,12}$/.test(pin)) return invalid("act-sign", "errActPin");
+    clear();
+    setBusy(true);
+    try {
+      await api.signAct(id, act, pin);
+      notifyChanged();
+      onSigned();
+    } catch (err) {
+      setPin("");
+      report("act-sign", err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="narrow-wide" aria-labelledby="review-title" data-testid="act-review-screen">
+      <h1 id="review-title">{t("actReviewTitle")}</h1>
+      <Summary draft={draft} />
+      <div class="panel">
+        <h3>{t("actSummary")}</h3>
+        <p class="pre">{act.summary}</p>
+        <h3>{t("actPresent")}</h3>
+        {act.present.length === 0 ? <p class="muted">{t("none")}</p> : null}
+        <ul class="plain">
+          {act.present.map((p, i) => (
+            <li key={i}>
+              {p.name}
+              {p.role ? ` — ${p.role}` : ""}
+            </li>
+          ))}
+        </ul>
+        <h3>{t("actAck")}</h3>
+        <p>{t(ackKey[act.acknowledgement])}</p>
+      </div>
+      <form class="form sign-form" onSubmit={sign} noValidate>
+        <label class="field">
+          <span>{t("actPin")}</span>
+          <input
+            data-testid="act-pin"
+            class="pin-input"
+            type="password"
+            inputMode="numeric"
+            pattern="[0-9]*"
+            autoComplete="current-password"
+            value={pin}
+            onInput={(e) => setPin(e.currentTarget.value.replace(/\D/g, "").slice(0, 12))}
+          />
+        </label>
+        <ErrorBox slot="act-sign" />
+        <div class="btn-row">
+          <button type="submit" class="btn btn-primary btn-big" data-testid="act-sign" disabled={busy}>
+            {t("actSign")}
+          </button>
+          <button type="button" class="btn btn-big" onClick={onEdit} disabled={busy}>
+            {t("actEdit")}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+export function ActSigned({ ins }: { ins: InspectionScreen }) {
+  const { t, lang } = useI18n();
+  const act = ins.act!;
+  return (
+    <section class="narrow-wide" aria-labelledby="signed-title">
+      <div class="signed" data-testid="act-signed" data-state={act.state}>
+        <h1 id="signed-title">✓ {t("actSigned")}</h1>
+        <p>
+          {ins.subject.name} · {dateTime(act.at, lang)} · #{act.seq}
+        </p>
+        <p class="pre">{act.summary}</p>
+        <StateBadge state={act.state} />
+        {act.rejected_reason ? <p class="rejected">{t("rejectedReason", { r: act.rejected_reason })}</p> : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,88 @@
+// Today's assignments, read offline from the local store.
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api";
+import type { AssignmentSummary } from "../bindings";
+import { Loading } from "../components/Loading";
+import { ErrorBox, useErrors } from "../errors";
+import { dateRange } from "../format";
+import { useI18n } from "../lang";
+import { useNav } from "../nav";
+
+export function Assignments() {
+  const { t } = useI18n();
+  const { report } = useErrors();
+  const [list, setList] = useState<AssignmentSummary[] | null>(null);
+  const load = () => api.assignments().then(setList, (e) => report("assignments", e));
+  useEffect(() => {
+    load();
+  }, []);
+
+  return (
+    <section aria-labelledby="assignments-title">
+      <h1 id="assignments-title">{t("assignmentsTitle")}</h1>
+      <ErrorBox slot="assignments" />
+      {list === null ? (
+        <Loading />
+      ) : (
+        <ul class="cards" data-testid="assignments">
+          {list.length === 0 ? <li class="empty">{t("assignmentsEmpty")}</li> : null}
+          {list.map((a) => (
+            <li key={a.id}>
+              <Card a={a} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function Card({ a }: { a: AssignmentSummary }) {
+  const { t, lang } = useI18n();
+  const nav = useNav();
+  const pct = a.checklist_items > 0 ? Math.round((a.answered_items * 100) / a.checklist_items) : 0;
+  return (
+    <button
+      type="button"
+      class="card"
+      data-testid={`assignment-${a.id}`}
+      onClick={() => nav.go({ name: "inspection", id: a.id })}
+    >
+      <span class="card-head">
+        <span class="card-title">{a.subject_name}</span>
+        <span class="badges">
+          {a.act_signed ? (
+            <span class="tag tag-ok">✓ {t("badgeActSigned")}</span>
+          ) : a.started ? (
+            <span class="tag tag-info">{t("badgeStarted")}</span>
+          ) : (
+            <span class="tag">{t("badgeNotStarted")}</span>
+          )}
+        </span>
+      </span>
+      <span class="card-line">
+        {t("inn")} {a.subject_inn} · {a.kind_name}
+      </span>
+      <span class="card-line muted">
+        {a.control_type} · {t("dates")}: {dateRange(a.starts_on, a.ends_on, lang)}
+      </span>
+      {a.addresses.map((addr) => (
+        <span class="card-line addr" key={addr}>
+          <svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18">
+            <path fill="currentColor" d="M12 2a7 7 0 0 0-7 7c0 5 7 13 7 13s7-8 7-13a7 7 0 0 0-7-7zm0 9.5A2.5 2.5 0 1 1 12 6.5a2.5 2.5 0 0 1 0 5z" />
+          </svg>
+          <span>{addr}</span>
+        </span>
+      ))}
+      <span class="progress" aria-hidden="true">
+        <span class="progress-bar" style={{ width: `${pct}%` }} />
+      </span>
+      <span class="card-line card-foot">
+        <span>{t("progress", { a: a.answered_items, b: a.checklist_items })}</span>
+        {a.pending_records > 0 ? (
+          <span class="tag tag-pending">{t("pendingRecords", { n: a.pending_records })}</span>
+        ) : null}
+      </span>
+    </button>
+  );
+}

@@ -1,0 +1,164 @@
+// One inspection: subject, objects, history, the checklist and the way to the warning and the act.
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api";
+import type { InspectionScreen } from "../bindings";
+import { ChecklistItem } from "../components/ChecklistItem";
+import { Loading } from "../components/Loading";
+import { RecordList } from "../components/RecordList";
+import { StateBadge } from "../components/StateBadge";
+import { ErrorBox, useErrors } from "../errors";
+import { date, dateRange } from "../format";
+import { code, useI18n } from "../lang";
+import { notifyChanged, useNav } from "../nav";
+
+export function InspectionView({ id }: { id: string }) {
+  const { t, lang } = useI18n();
+  const { report } = useErrors();
+  const nav = useNav();
+  const [ins, setIns] = useState<InspectionScreen | null>(null);
+  const [busy, setBusy] = useState(false);
+  const load = () => api.inspection(id).then(setIns, (e) => report("inspection", e));
+  useEffect(() => {
+    load();
+  }, [id]);
+
+  if (!ins)
+    return (
+      <section data-testid="inspection">
+        <ErrorBox slot="inspection" />
+        <Loading />
+      </section>
+    );
+
+  const start = async () => {
+    setBusy(true);
+    try {
+      await api.startInspection(id);
+      notifyChanged();
+      await load();
+    } catch (e) {
+      report("inspection", e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const photos = new Map(ins.photos.map((p) => [p.sha256, p]));
+  const locked = ins.act !== null;
+  const answered = ins.checklist.filter((i) => i.current).length;
+  return (
+    <section class="inspection" data-testid="inspection" data-started={ins.started} aria-labelledby="insp-title">
+      {nav.flash ? (
+        <p class="flash" role="status">
+          {nav.flash}
+        </p>
+      ) : null}
+      <h1 id="insp-title">{ins.subject.name}</h1>
+      <p class="muted">
+        {ins.kind_name} · {code(t, "basis", ins.basis)} · {dateRange(ins.starts_on, ins.ends_on, lang)}
+      </p>
+      {ins.note ? <p class="note-box">{ins.note}</p> : null}
+      <div class="start-row">
+        {!ins.started ? (
+          <button type="button" class="btn btn-primary btn-big" data-testid="start-inspection" onClick={start} disabled={busy || locked}>
+            {t("startInspection")}
+          </button>
+        ) : (
+          <span class="tag tag-info">✓ {t("started")}</span>
+        )}
+      </div>
+
+      <div class="info-grid">
+        <div class="panel">
+          <h2>{t("subject")}</h2>
+          <dl class="dl">
+            <dt>{t("inn")}</dt>
+            <dd>{ins.subject.inn}</dd>
+            <dt>{t("ogrn")}</dt>
+            <dd>{ins.subject.ogrn ?? "—"}</dd>
+            <dt>{t("sizeClass")}</dt>
+            <dd>{code(t, "size", ins.subject.size_class)}</dd>
+            <dt>{t("controlType")}</dt>
+            <dd>{ins.control_type}</dd>
+            <dt>{t("status")}</dt>
+            <dd>{code(t, "status", ins.status)}</dd>
+          </dl>
+        </div>
+        <div class="panel">
+          <h2>{t("objects")}</h2>
+          <ul class="plain">
+            {ins.objects.map((o) => (
+              <li key={o.key}>
+                <b>{o.address}</b>
+                <br />
+                {t("district")}: {o.district} · {t("riskCategory")}: {o.risk_category ? code(t, "risk", o.risk_category) : code(t, "risk", "low")}
+              </li>
+            ))}
+          </ul>
+        </div>
+        <div class="panel">
+          <h2>{t("pastViolations")}</h2>
+          {ins.past_violations.length === 0 ? <p class="muted">{t("none")}</p> : null}
+          <ul class="plain">
+            {ins.past_violations.map((v, i) => (
+              <li key={i}>
+                <b>{v.item}</b> · {date(v.at.slice(0, 10), lang)}
+                {v.note ? ` — ${v.note}` : ""}
+              </li>
+            ))}
+          </ul>
+          <h2>{t("openOrders")}</h2>
+          {ins.open_orders.length === 0 ? <p class="muted">{t("none")}</p> : null}
+          <ul class="plain">
+            {ins.open_orders.map((o) => (
+              <li key={o.record}>
+                {date(o.at.slice(0, 10), lang)} — {o.summary}
+              </li>
+            ))}
+          </ul>
+        </div>
+      </div>
+
+      <ErrorBox slot="inspection" />
+      {locked && ins.act ? (
+        <p class="locked-note" role="status">
+          {t("actSignedNote")} <StateBadge state={ins.act.state} />
+        </p>
+      ) : null}
+
+      <h2 class="section-title">
+        {t("checklist")}
+        {ins.checklist_name ? `: ${ins.checklist_name}` : ""} <span class="muted">({answered}/{ins.checklist.length})</span>
+      </h2>
+      {ins.checklist.length === 0 ? <p class="muted">{t("noChecklist")}</p> : null}
+      <div class="items">
+        {ins.checklist.map((item) => (
+          <ChecklistItem key={item.code} inspection={id} item={item} photos={photos} locked={locked} onChanged={load} />
+        ))}
+      </div>
+
+      {ins.warnings.length > 0 ? (
+        <>
+          <h2 class="section-title">{t("warnings")}</h2>
+          <RecordList records={ins.warnings} lang={lang} />
+        </>
+      ) : null}
+      <details class="records-details">
+        <summary>
+          {t("records")} ({ins.records.length})
+        </summary>
+        <RecordList records={ins.records} lang={lang} />
+      </details>
+
+      <div class="action-bar">
+        <button type="button" class="btn" data-testid="open-warning" onClick={() => nav.go({ name: "warning", id })}>
+          {t("openWarning")}
+        </button>
+        <button type="button" class="btn btn-primary" data-testid="open-act" onClick={() => nav.go({ name: "act", id })}>
+          {t("openAct")}
+          {ins.act ? ` ✓` : ""}
+        </button>
+      </div>
+    </section>
+  );
+}
