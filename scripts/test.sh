@@ -41,6 +41,22 @@ start_postgres() {
     | as_root runuser -u postgres -- psql -q >/dev/null
 }
 
+# The inspector app's Tauri shell links WebKitGTK, and embeds the UI, which is built from npm
+# packages: both must exist before clippy and the tests compile the workspace.
+tauri_packages="libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev"
+install_missing() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+}
+
+step "Debian packages for the Tauri build"
+install_missing $tauri_packages pkg-config
+
+step "the inspector UI (npm ci, vite build)"
+command -v npm >/dev/null || install_missing nodejs npm
+(cd inspector-app/ui && npm ci --no-audit --no-fund --loglevel=error && npm run build)
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -56,5 +72,8 @@ start_postgres
 
 step "cargo test"
 cargo test --workspace --locked
+
+step "the inspector app end to end (Tauri window under Xvfb, tauri-driver, WebKitWebDriver)"
+bash scripts/e2e.sh
 
 step "all tests passed"
