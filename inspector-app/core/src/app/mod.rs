@@ -131,6 +131,14 @@ impl App {
         pin: &str,
     ) -> AppResult<AppStatus> {
         if self.store().profile().is_some() {
+            if self.status()?.wiped {
+                // The records signed before the wipe stay and keep syncing with the token; a
+                // new key on top of them would mix two chains in one profile.
+                return Err(AppError::new(
+                    ErrorKind::KeyWiped,
+                    "ключ уничтожен; подписанные записи сохранены и будут отправлены, для новой регистрации обратитесь к администратору / the key was destroyed; the signed records are kept and will be synced, ask an administrator to set the device up again",
+                ));
+            }
             return Err(crate::store::StoreError::AlreadyEnrolled.into());
         }
         let pin = Pin::parse(pin).map_err(keystore::KeyStoreError::from)?;

@@ -296,3 +296,84 @@ async fn push(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_skew_is_server_time_minus_the_request_midpoint() {
+        let t = |s: &str| Timestamp::parse(s).unwrap();
+        let check = |server: &str, sent: &str, received: &str, expected: Option<i64>| {
+            assert_eq!(skew_ms(server, t(sent), t(received)), expected, "{server}");
+        };
+        check(
+            "2026-12-01T10:00:00Z",
+            "2026-12-01T10:00:00.000Z",
+            "2026-12-01T10:00:00.000Z",
+            Some(0),
+        );
+        // The device is 3 minutes behind; the request took 2 s.
+        check(
+            "2026-12-01T10:03:01Z",
+            "2026-12-01T10:00:00.000Z",
+            "2026-12-01T10:00:02.000Z",
+            Some(180_000),
+        );
+        check(
+            "2026-12-01T09:59:00.5Z",
+            "2026-12-01T10:00:00.000Z",
+            "2026-12-01T10:00:01.000Z",
+            Some(-60_000),
+        );
+        check(
+            "yesterday",
+            "2026-12-01T10:00:00.000Z",
+            "2026-12-01T10:00:00.000Z",
+            None,
+        );
+    }
+
+    #[test]
+    fn a_page_without_ids_or_years_is_refused_before_anything_is_stored() {
+        let answer = |assignments: Value, calendar: Value| api::PullAnswer {
+            cursor: "c".into(),
+            more: false,
+            reset: true,
+            assignments: serde_json::from_value(assignments).unwrap(),
+            checklists: vec![],
+            removed: vec![],
+            calendar: serde_json::from_value(calendar).unwrap(),
+            server_time: "2026-12-01T10:00:00Z".into(),
+        };
+        assert!(
+            page_of(&answer(
+                serde_json::json!([{"kind": "x"}]),
+                serde_json::json!([])
+            ))
+            .is_err()
+        );
+        assert!(
+            page_of(&answer(
+                serde_json::json!([{"id": "nope"}]),
+                serde_json::json!([])
+            ))
+            .is_err()
+        );
+        assert!(
+            page_of(&answer(
+                serde_json::json!([]),
+                serde_json::json!([{"source": "x"}])
+            ))
+            .is_err()
+        );
+        let id = InspectionId::new();
+        let (page, ids) = page_of(&answer(
+            serde_json::json!([{"id": id.to_string()}]),
+            serde_json::json!([{"year": 2026, "days": []}]),
+        ))
+        .unwrap();
+        assert_eq!(ids, [id]);
+        assert_eq!(page.calendar[0].0, 2026);
+    }
+}
