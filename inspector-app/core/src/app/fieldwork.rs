@@ -381,16 +381,17 @@ impl App {
             .map(|c| checked_text(&c, "подпись / caption"))
             .transpose()?
             .filter(|c| !c.is_empty());
-        // Check the image before anything is signed, so a refused file leaves no record.
         let context = device_context();
-        crate::photo::ingest(&data, &context)?;
-        if let Some(start) = self.start_if_needed(inspection)? {
-            self.sign(vec![start])?;
-        }
+        let start = self.start_if_needed(inspection)?;
         let (record, _) = self.with_key(|key| {
-            Ok(self
-                .store()
-                .add_photo(key, inspection, &data, &context, caption.clone())?)
+            Ok(self.store().add_photo_after(
+                key,
+                inspection,
+                &data,
+                &context,
+                caption.clone(),
+                start,
+            )?)
         })?;
         self.sync.wake();
         let screen_photo = self

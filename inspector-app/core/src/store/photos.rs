@@ -82,6 +82,20 @@ impl Store {
         device: &DeviceContext,
         caption: Option<String>,
     ) -> StoreResult<(super::StoredRecord, IngestedPhoto)> {
+        self.add_photo_after(key, inspection, original, device, caption, None)
+    }
+
+    /// [`Self::add_photo`], signing `first` (e.g. the inspection's `inspection_started`) just
+    /// before the photo record in the same transaction: a refused photo signs neither.
+    pub fn add_photo_after(
+        &mut self,
+        key: &Unlocked,
+        inspection: InspectionId,
+        original: &[u8],
+        device: &DeviceContext,
+        caption: Option<String>,
+        first: Option<(RecordKind, serde_json::Map<String, serde_json::Value>)>,
+    ) -> StoreResult<(super::StoredRecord, IngestedPhoto)> {
         let photo = ingest(original, device)?;
         let sha = photo.sha256.to_hex();
         let exists: Option<i64> = self
@@ -100,6 +114,12 @@ impl Store {
             return Err(StoreError::WrongDevice(key.device()));
         }
         knd_shared::record::kinds::check_body(RecordKind::Photo.as_str(), &body)?;
+        if let Some((kind, body)) = &first {
+            if kind.signed_by_server() {
+                return Err(StoreError::ServerKind(kind.as_str()));
+            }
+            knd_shared::record::kinds::check_body(kind.as_str(), body)?;
+        }
 
         let rel_original = format!("{PHOTOS_DIR}/{sha}.{}", photo.extension);
         let rel_thumb = format!("{PHOTOS_DIR}/{sha}.thumb.jpg");
@@ -110,7 +130,19 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let head = head(&tx)?;
+        let mut head = head(&tx)?;
+        if let Some((kind, body)) = first {
+            let draft = knd_shared::record::RecordDraft::new(
+                device_id,
+                head.seq + 1,
+                head.hash,
+                kind,
+                &body,
+            )?;
+            let signed = knd_shared::record::sign(key.key(), &draft)?;
+            insert(&tx, kind, &signed.record, &signed.bytes)?;
+            head = knd_shared::record::ChainHead::after(&signed.record);
+        }
         let draft = knd_shared::record::RecordDraft::new(
             device_id,
             head.seq + 1,

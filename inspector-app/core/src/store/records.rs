@@ -278,40 +278,56 @@ impl Store {
         receipt_bytes: &[u8],
         server_key: &PublicKey,
     ) -> StoreResult<Receipt> {
-        let receipt = Receipt::verify(receipt_bytes, server_key)
-            .map_err(|e| StoreError::Receipt(e.to_string()))?;
+        let mut out = self.apply_receipts(&[(record, receipt_bytes)], server_key)?;
+        out.pop()
+            .ok_or_else(|| StoreError::Corrupt("no receipt applied".into()))
+    }
+
+    /// [`Self::apply_receipt`] for a pushed batch: every receipt is verified first, then all are
+    /// stored in one transaction (one flush to disk for the batch, not one per record). One
+    /// bad receipt refuses the batch; its records stay `sent` and are pushed again.
+    pub fn apply_receipts(
+        &mut self,
+        receipts: &[(RecordId, &[u8])],
+        server_key: &PublicKey,
+    ) -> StoreResult<Vec<Receipt>> {
+        let verified = receipts
+            .iter()
+            .map(|(_, bytes)| {
+                Receipt::verify(bytes, server_key).map_err(|e| StoreError::Receipt(e.to_string()))
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let hash: String = tx
-            .query_row(
-                "SELECT hash FROM records WHERE id = ?1",
-                [record.to_string()],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or(StoreError::UnknownRecord(record))?;
-        if parse_hash(&hash)? != receipt.record {
-            return Err(StoreError::Receipt(format!(
-                "the receipt is for record hash {}, this record's hash is {hash}",
-                receipt.record
-            )));
-        }
-        let index = i64::try_from(receipt.index)
-            .map_err(|_| StoreError::Receipt("log index out of range".into()))?;
-        tx.execute(
-            "UPDATE records SET state = 'receipted', receipt = ?2, log_index = ?3, received_at = ?4,
-                                rejected_reason = NULL, rejected_detail = NULL
-             WHERE id = ?1 AND state <> 'receipted'",
-            params![
+        for ((record, bytes), receipt) in receipts.iter().zip(&verified) {
+            let hash: String = tx
+                .prepare_cached("SELECT hash FROM records WHERE id = ?1")?
+                .query_row([record.to_string()], |r| r.get(0))
+                .optional()?
+                .ok_or(StoreError::UnknownRecord(*record))?;
+            if parse_hash(&hash)? != receipt.record {
+                return Err(StoreError::Receipt(format!(
+                    "the receipt is for record hash {}, this record's hash is {hash}",
+                    receipt.record
+                )));
+            }
+            let index = i64::try_from(receipt.index)
+                .map_err(|_| StoreError::Receipt("log index out of range".into()))?;
+            tx.prepare_cached(
+                "UPDATE records SET state = 'receipted', receipt = ?2, log_index = ?3, received_at = ?4,
+                                    rejected_reason = NULL, rejected_detail = NULL
+                 WHERE id = ?1 AND state <> 'receipted'",
+            )?
+            .execute(params![
                 record.to_string(),
-                receipt_bytes,
+                bytes,
                 index,
                 receipt.received_at.to_string()
-            ],
-        )?;
+            ])?;
+        }
         tx.commit()?;
-        Ok(receipt)
+        Ok(verified)
     }
 
     /// A record's state and stored receipt.

@@ -247,47 +247,55 @@ async fn push(
         }
         let bytes: Vec<&[u8]> = batch.iter().map(|r| r.bytes.as_slice()).collect();
         let results = api.push(&bytes).await?;
-        let mut rejected = None;
-        {
-            let mut s = lock(store);
-            s.note_contact(None)?;
-            for (record, result) in batch.iter().zip(results) {
-                if result
-                    .id
-                    .as_deref()
-                    .is_some_and(|id| id != record.id.to_string())
-                {
-                    return Err(SyncError::Protocol(format!(
-                        "answer for {:?} in the place of {}",
-                        result.id, record.id
-                    )));
+        let mut rejected = Vec::new();
+        let mut receipts: Vec<(RecordId, Box<serde_json::value::RawValue>)> = Vec::new();
+        for (record, result) in batch.iter().zip(results) {
+            if result
+                .id
+                .as_deref()
+                .is_some_and(|id| id != record.id.to_string())
+            {
+                return Err(SyncError::Protocol(format!(
+                    "answer for {:?} in the place of {}",
+                    result.id, record.id
+                )));
+            }
+            match (result.status.as_str(), result.receipt) {
+                ("accepted" | "duplicate", Some(receipt)) => {
+                    if result.status == "accepted" {
+                        report.accepted += 1;
+                    } else {
+                        report.duplicates += 1;
+                    }
+                    receipts.push((record.id, receipt));
                 }
-                match (result.status.as_str(), result.receipt) {
-                    ("accepted" | "duplicate", Some(receipt)) => {
-                        s.apply_receipt(record.id, receipt.get().as_bytes(), &server_key)?;
-                        if result.status == "accepted" {
-                            report.accepted += 1;
-                        } else {
-                            report.duplicates += 1;
-                        }
-                    }
-                    ("rejected", _) => {
-                        let reason = result.reason.unwrap_or_else(|| "unknown".into());
-                        let detail = result.detail.unwrap_or_default();
-                        s.mark_rejected(record.id, &reason, &detail)?;
-                        rejected.get_or_insert((record.seq, reason, detail));
-                    }
-                    (status, _) => {
-                        return Err(SyncError::Protocol(format!(
-                            "status {status:?} without a receipt for {}",
-                            record.id
-                        )));
-                    }
+                ("rejected", _) => {
+                    let reason = result.reason.unwrap_or_else(|| "unknown".into());
+                    let detail = result.detail.unwrap_or_default();
+                    rejected.push((record.id, record.seq, reason, detail));
+                }
+                (status, _) => {
+                    return Err(SyncError::Protocol(format!(
+                        "status {status:?} without a receipt for {}",
+                        record.id
+                    )));
                 }
             }
         }
+        {
+            let mut s = lock(store);
+            s.note_contact(None)?;
+            let receipts: Vec<(RecordId, &[u8])> = receipts
+                .iter()
+                .map(|(id, r)| (*id, r.get().as_bytes()))
+                .collect();
+            s.apply_receipts(&receipts, &server_key)?;
+            for (id, _, reason, detail) in &rejected {
+                s.mark_rejected(*id, reason, detail)?;
+            }
+        }
         // After a refused record every later one is a gap: stop and show the refusal.
-        if let Some((seq, reason, detail)) = rejected {
+        if let Some((_, seq, reason, detail)) = rejected.into_iter().next() {
             return Err(SyncError::Rejected {
                 seq,
                 reason,
