@@ -8,6 +8,7 @@
     missing_debug_implementations
 )]
 
+mod auto_sync;
 mod bad_input;
 mod common;
 mod full_flow;
