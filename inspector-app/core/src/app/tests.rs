@@ -454,3 +454,52 @@ fn nothing_a_command_returns_carries_the_key_or_the_token() {
         assert!(!text.contains(&secret), "a command returned {secret}");
     }
 }
+
+#[test]
+fn a_full_disk_is_a_message_and_loses_nothing_signed_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, inspection, _) = field_app(dir.path());
+    let id = inspection.to_string();
+    app.unlock(PIN).unwrap();
+    app.record_finding(
+        &id,
+        "1",
+        FindingResultView::Compliant,
+        None,
+        vec![],
+        None,
+        None,
+    )
+    .unwrap();
+    let before = chain_len(&app);
+    // The smallest cap: SQLite keeps the pages it has and refuses to grow.
+    app.store().limit_pages(1).unwrap();
+    let long_note = "ж".repeat(15_000);
+    let err = app
+        .record_finding(
+            &id,
+            "2",
+            FindingResultView::Violation,
+            Some(long_note.clone()),
+            vec![],
+            None,
+            None,
+        )
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::StorageFull, "{err}");
+    assert!(err.message.contains("закончилось место"), "{}", err.message);
+    assert_eq!(chain_len(&app), before);
+    // Space again: the same answer goes through and the chain is whole.
+    app.store().limit_pages(0).unwrap();
+    app.record_finding(
+        &id,
+        "2",
+        FindingResultView::Violation,
+        Some(long_note),
+        vec![],
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(app.store().verify_chain().unwrap().records, before + 1);
+}

@@ -230,6 +230,16 @@ impl Store {
         }))
     }
 
+    /// Test hook: caps the database at `pages` pages, so the next write that needs more fails as
+    /// on a full disk (SQLITE_FULL); 0 lifts the cap again.
+    #[cfg(test)]
+    pub(crate) fn limit_pages(&self, pages: u64) -> StoreResult<()> {
+        let pages = if pages == 0 { 1 << 30 } else { pages };
+        self.conn
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// Sync bookkeeping.
     pub fn sync_state(&self) -> StoreResult<SyncState> {
         Ok(self.conn.query_row(
