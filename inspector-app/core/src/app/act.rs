@@ -71,14 +71,21 @@ impl App {
         if bad == 0 {
             summary.push_str(" Нарушений обязательных требований не выявлено.");
         } else {
-            summary.push_str(" Выявлены нарушения обязательных требований:");
-            for v in &violations {
-                summary.push_str(&format!(
-                    " {} ({});",
-                    v.requirement_text.as_deref().unwrap_or(&v.requirement),
-                    v.legal_act.as_deref().unwrap_or("—")
-                ));
-            }
+            let listed: Vec<String> = violations
+                .iter()
+                .map(|v| {
+                    let what = v.requirement_text.as_deref().unwrap_or(&v.requirement);
+                    let what = what.trim().trim_end_matches('.');
+                    match v.legal_act.as_deref() {
+                        Some(act) => format!("{what} ({act})"),
+                        None => what.to_owned(),
+                    }
+                })
+                .collect();
+            summary.push_str(&format!(
+                " Выявлены нарушения обязательных требований: {}.",
+                listed.join("; ")
+            ));
         }
         Ok(ActDraft {
             summary,

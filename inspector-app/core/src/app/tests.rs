@@ -348,6 +348,13 @@ fn the_act_is_drafted_from_the_findings_signed_with_the_pin_and_closes_the_check
         Some("ППР 1479, п. 60")
     );
     assert!(draft.summary.contains("ПАО Сбербанк"), "{}", draft.summary);
+    assert!(
+        draft
+            .summary
+            .ends_with("нарушения обязательных требований: Огнетушители в наличии и исправны (ППР 1479, п. 60)."),
+        "{}",
+        draft.summary
+    );
 
     let act = || ActInput {
         summary: draft.summary.clone(),

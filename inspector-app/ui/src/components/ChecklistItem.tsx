@@ -78,7 +78,9 @@ export function ChecklistItem({ inspection, item, photos, locked, onChanged }: P
   };
 
   const attached = (cur?.photos ?? []).map((s) => photos.get(s)).filter((p): p is PhotoView => !!p);
-  const reqLine = [item.legal_act, item.article ? `${t("article")} ${item.article}` : null].filter(Boolean).join(", ");
+  // `article` is the full reference with its unit ("п. 4", "п. 1 ст. 10", "разд. I"), as the act
+  // prints it: no "article" word in front.
+  const reqLine = [item.legal_act, item.article].filter(Boolean).join(", ");
 
   return (
     <article class="item" data-testid={`item-${item.code}`} data-result={cur?.result ?? "none"} aria-labelledby={`${slot}-q`}>
