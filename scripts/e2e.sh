@@ -73,7 +73,8 @@ else
   cargo install tauri-driver --locked --version '^2' --root "$target/tools"
 fi
 
-step "build the e2e test"
+step "build and lint the e2e test (its code compiles only with the e2e feature)"
+cargo clippy --locked -p knd-inspector-e2e --features e2e --all-targets -- -D warnings
 cargo test --locked -p knd-inspector-e2e --features e2e --no-run
 
 step "e2e test (Xvfb)"

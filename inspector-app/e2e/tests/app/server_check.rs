@@ -1,0 +1,158 @@
+//! What the server holds after the sync, read as the admin over HTTP.
+
+use super::*;
+
+pub(crate) async fn check_server(
+    http: &reqwest::Client,
+    url: &str,
+    done: &Done,
+) -> anyhow::Result<()> {
+    let login: Value = http
+        .post(format!("{url}/api/v1/auth/login"))
+        .json(&json!({ "login": "admin", "password": PASSWORD }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let token = login["token"].as_str().context("login token")?.to_owned();
+    let get = |path: String| get_json(http, url, &token, path);
+
+    // The projector runs in the background: poll until everything is projected.
+    let field = until("the field data of the inspection", SYNC, || async {
+        let f = get(format!("/api/v1/inspections/{}/field", done.inspection)).await?;
+        let findings = f["findings"].as_array().map_or(0, Vec::len);
+        let photos = f["photos"].as_array().map_or(0, Vec::len);
+        let acts = f["documents"]
+            .as_array()
+            .map_or(0, |d| d.iter().filter(|d| d["kind"] == "act").count());
+        if findings >= done.findings.len()
+            && photos >= 1
+            && acts == 1
+            && !f["finished_record"].is_null()
+        {
+            Ok(Some(f))
+        } else {
+            Err(anyhow!(
+                "findings {findings}, photos {photos}, acts {acts}, finished {}",
+                f["finished_record"]
+            ))
+        }
+    })
+    .await?;
+    std::fs::write(
+        target_dir_artifacts()?.join("server-field.json"),
+        serde_json::to_vec_pretty(&field)?,
+    )?;
+    ensure!(
+        field["flags"].as_array().is_some_and(Vec::is_empty),
+        "review flags: {}",
+        field["flags"]
+    );
+    let findings = field["findings"].as_array().context("findings")?;
+    let current: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["corrected_by"].is_null())
+        .collect();
+    ensure!(
+        current.len() == done.findings.len(),
+        "{} current findings on the server",
+        current.len()
+    );
+    for (item, result) in &done.findings {
+        let f = current
+            .iter()
+            .find(|f| f["item"] == item.as_str())
+            .with_context(|| format!("no finding for {item} on the server"))?;
+        ensure!(
+            f["result"] == *result,
+            "{item}: {} on the server, {result} in the app",
+            f["result"]
+        );
+        if *item == done.violation_item {
+            ensure!(f["note"] == VIOLATION_NOTE, "{item}: note {}", f["note"]);
+            ensure!(
+                f["photos"]
+                    .as_array()
+                    .is_some_and(|p| p.iter().any(|s| s == done.photo_sha.as_str())),
+                "{item}: photos {}",
+                f["photos"]
+            );
+        }
+    }
+    let photo = field["photos"]
+        .as_array()
+        .and_then(|p| p.iter().find(|p| p["sha256"] == done.photo_sha.as_str()))
+        .context("the photo record on the server")?;
+    ensure!(
+        photo["mime"] == "image/jpeg",
+        "photo mime {}",
+        photo["mime"]
+    );
+    let act = field["documents"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["kind"] == "act"))
+        .context("the act on the server")?;
+    let act_text = act["body"].to_string();
+    ensure!(
+        act_text.contains(PRESENT_NAME),
+        "the act does not name who was present: {act_text}"
+    );
+    ensure!(
+        act_text.contains("acknowledged"),
+        "the act has no acknowledgement: {act_text}"
+    );
+
+    // The photo's bytes arrived too (uploaded by tus after the record): poll, then hash them.
+    until("the photo's bytes on the server", SYNC, || async {
+        let r = http
+            .get(format!("{url}/api/v1/blobs/{}", done.photo_sha))
+            .bearer_auth(&token)
+            .send()
+            .await?;
+        if !r.status().is_success() {
+            return Err(anyhow!("GET blob: {}", r.status()));
+        }
+        let bytes = r.bytes().await?;
+        let sha = hex(&sha2::Sha256::digest(&bytes));
+        ensure!(sha == done.photo_sha, "the blob's bytes hash to {sha}");
+        Ok(Some(()))
+    })
+    .await?;
+
+    let devices = get("/api/v1/devices".into()).await?;
+    let device = devices
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["name"] == done.device_name.as_str()))
+        .with_context(|| format!("device {} not in {devices}", done.device_name))?;
+    ensure!(
+        device["records"].as_u64() == Some(done.records as u64),
+        "the server has {} records of the device, the app lists {}",
+        device["records"],
+        done.records
+    );
+    eprintln!(
+        "e2e: server has {} findings, photo {}, the act and {} device records",
+        current.len(),
+        done.photo_sha,
+        done.records
+    );
+    Ok(())
+}
+
+pub(crate) async fn get_json(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    path: String,
+) -> anyhow::Result<Value> {
+    let r = http
+        .get(format!("{url}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await?;
+    let status = r.status();
+    let body = r.text().await?;
+    ensure!(status.is_success(), "GET {path}: {status} {body}");
+    Ok(serde_json::from_str(&body)?)
+}
