@@ -29,6 +29,20 @@ fn profile_dir(app: &tauri::App) -> Result<PathBuf, AppError> {
         .map_err(|e| AppError::new(ErrorKind::Internal, format!("app data folder: {e}")))
 }
 
+/// The window. Its web storage (the UI's language and unsent drafts) lives in the profile
+/// folder, so that two profiles on one machine never share it.
+fn main_window(app: &tauri::App, profile: Option<&PathBuf>) -> tauri::Result<()> {
+    let mut window = tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::default())
+        .title("КНД Инспектор / KND Inspector")
+        .inner_size(1280.0, 800.0)
+        .min_inner_size(720.0, 560.0);
+    if let Some(dir) = profile {
+        window = window.data_directory(dir.join("webview"));
+    }
+    window.build()?;
+    Ok(())
+}
+
 /// The command list and its TypeScript export settings, shared by the app and the bindings test.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     commands::builder()
@@ -48,7 +62,9 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
-            let opened = profile_dir(app)
+            let dir = profile_dir(app);
+            main_window(app, dir.as_ref().ok())?;
+            let opened = dir
                 .and_then(|dir| App::open(&dir, AppConfig::default()))
                 .map(Arc::new);
             if let Ok(core) = &opened {
