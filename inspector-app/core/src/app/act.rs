@@ -103,16 +103,7 @@ impl App {
     pub fn sign_act(&self, id: &str, act: ActInput, pin: &str) -> AppResult<RecordView> {
         let inspection = parse_inspection(id)?;
         self.assignment_of(inspection)?;
-        if self
-            .store()
-            .inspection_records(inspection)?
-            .iter()
-            .any(|r| r.kind == "act")
-        {
-            return Err(AppError::invalid(
-                "акт по этой проверке уже подписан / the act of this inspection is already signed",
-            ));
-        }
+        self.refuse_after_act(inspection)?;
         let summary = act.summary.trim().to_owned();
         if summary.is_empty() || summary.chars().count() > 20_000 {
             return Err(AppError::invalid(

@@ -214,7 +214,8 @@ impl App {
         Ok(Some((RecordKind::InspectionStarted, map_of(&body)?)))
     }
 
-    fn refuse_after_act(&self, inspection: InspectionId) -> AppResult<()> {
+    /// Refuses any change once the inspection's act is signed (one act per inspection).
+    pub(super) fn refuse_after_act(&self, inspection: InspectionId) -> AppResult<()> {
         if self
             .store()
             .inspection_records(inspection)?
@@ -222,7 +223,7 @@ impl App {
             .any(|r| r.kind == "act")
         {
             return Err(AppError::invalid(
-                "акт подписан: проверка завершена / the act is signed: the inspection is finished",
+                "акт по этой проверке подписан: проверка завершена / the act of this inspection is signed: the inspection is finished",
             ));
         }
         Ok(())
