@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n== %s\n' "$*"; }
+suite_started=$(date +%s)
+step() { printf '\n== [%4d s] %s\n' "$(( $(date +%s) - suite_started ))" "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # The independent test vectors live next to the repository, in ../shared/testdata.
