@@ -4,7 +4,7 @@
 
 use knd_shared::InspectionId;
 use knd_shared::record::Timestamp;
-use rusqlite::{OptionalExtension as _, params};
+use rusqlite::{Connection, OptionalExtension as _, params};
 use serde_json::Value;
 
 use super::{Store, StoreError, StoreResult};
@@ -20,12 +20,7 @@ fn parse(s: &str) -> StoreResult<Value> {
 impl Store {
     /// Stores (or replaces) an assignment as pulled.
     pub fn put_assignment(&mut self, inspection: InspectionId, body: &Value) -> StoreResult<()> {
-        self.conn.execute(
-            "INSERT INTO assignments (inspection, body, pulled_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (inspection) DO UPDATE SET body = excluded.body, pulled_at = excluded.pulled_at",
-            params![inspection.to_string(), json(body)?, Timestamp::now().to_string()],
-        )?;
-        Ok(())
+        upsert_assignment(&self.conn, inspection, body)
     }
 
     /// Removes an assignment the server no longer gives this inspector. Records already signed
@@ -64,12 +59,7 @@ impl Store {
 
     /// Stores (or replaces) a checklist as pulled.
     pub fn put_checklist(&mut self, id: &str, body: &Value) -> StoreResult<()> {
-        self.conn.execute(
-            "INSERT INTO checklists (id, body, pulled_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (id) DO UPDATE SET body = excluded.body, pulled_at = excluded.pulled_at",
-            params![id, json(body)?, Timestamp::now().to_string()],
-        )?;
-        Ok(())
+        upsert_checklist(&self.conn, id, body)
     }
 
     /// A checklist as pulled.
@@ -85,12 +75,7 @@ impl Store {
 
     /// Stores (or replaces) a production calendar year (the JSON knd-shared's calendar reads).
     pub fn put_calendar_year(&mut self, year: i32, body: &str) -> StoreResult<()> {
-        self.conn.execute(
-            "INSERT INTO calendar_years (year, body, pulled_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (year) DO UPDATE SET body = excluded.body, pulled_at = excluded.pulled_at",
-            params![year, body, Timestamp::now().to_string()],
-        )?;
-        Ok(())
+        upsert_calendar_year(&self.conn, year, body)
     }
 
     /// The calendar years held offline, in order.
@@ -101,4 +86,36 @@ impl Store {
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// The writes of pulled data, on a connection or inside a transaction (a pull page's).
+pub(super) fn upsert_assignment(
+    conn: &Connection,
+    inspection: InspectionId,
+    body: &Value,
+) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO assignments (inspection, body, pulled_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (inspection) DO UPDATE SET body = excluded.body, pulled_at = excluded.pulled_at",
+    )?
+    .execute(params![inspection.to_string(), json(body)?, Timestamp::now().to_string()])?;
+    Ok(())
+}
+
+pub(super) fn upsert_checklist(conn: &Connection, id: &str, body: &Value) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO checklists (id, body, pulled_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET body = excluded.body, pulled_at = excluded.pulled_at",
+    )?
+    .execute(params![id, json(body)?, Timestamp::now().to_string()])?;
+    Ok(())
+}
+
+pub(super) fn upsert_calendar_year(conn: &Connection, year: i32, body: &str) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO calendar_years (year, body, pulled_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (year) DO UPDATE SET body = excluded.body, pulled_at = excluded.pulled_at",
+    )?
+    .execute(params![year, body, Timestamp::now().to_string()])?;
+    Ok(())
 }

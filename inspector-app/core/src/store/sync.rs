@@ -6,7 +6,7 @@ use knd_shared::{InspectionId, RecordId};
 use rusqlite::{OptionalExtension as _, TransactionBehavior, params};
 use serde_json::Value;
 
-use super::{Store, StoreError, StoreResult};
+use super::{Store, StoreError, StoreResult, pulled};
 
 /// One pull page as the device applies it (DESIGN.md section 5). Bodies stay JSON as pulled.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -78,27 +78,14 @@ impl Store {
         page: &PulledPage,
         snapshot_ends: Option<&[InspectionId]>,
     ) -> StoreResult<()> {
-        let now = Timestamp::now().to_string();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for (id, body) in &page.assignments {
-            let body =
-                serde_json::to_string(body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            tx.execute(
-                "INSERT INTO assignments (inspection, body, pulled_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (inspection) DO UPDATE SET body = excluded.body, pulled_at = excluded.pulled_at",
-                params![id.to_string(), body, now],
-            )?;
+            pulled::upsert_assignment(&tx, *id, body)?;
         }
         for (id, body) in &page.checklists {
-            let body =
-                serde_json::to_string(body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            tx.execute(
-                "INSERT INTO checklists (id, body, pulled_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (id) DO UPDATE SET body = excluded.body, pulled_at = excluded.pulled_at",
-                params![id, body, now],
-            )?;
+            pulled::upsert_checklist(&tx, id, body)?;
         }
         for id in &page.removed {
             tx.execute(
@@ -107,11 +94,7 @@ impl Store {
             )?;
         }
         for (year, body) in &page.calendar {
-            tx.execute(
-                "INSERT INTO calendar_years (year, body, pulled_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (year) DO UPDATE SET body = excluded.body, pulled_at = excluded.pulled_at",
-                params![year, body, now],
-            )?;
+            pulled::upsert_calendar_year(&tx, *year, body)?;
         }
         if let Some(kept) = snapshot_ends {
             let kept: std::collections::HashSet<String> =
