@@ -102,7 +102,7 @@ impl App {
                     }
                     Err(e) => {
                         let wait = backoff.fail();
-                        tracing_free_log(&e);
+                        log_failure(&e);
                         *locked(&self.sync.next_attempt) = Some(Instant::now() + wait);
                     }
                 }
@@ -121,7 +121,7 @@ impl App {
 
 /// The failure is already in the store's `last_error` for the sync screen; this only helps a
 /// developer watching the console.
-fn tracing_free_log(e: &sync::SyncError) {
+fn log_failure(e: &sync::SyncError) {
     if cfg!(debug_assertions) {
         eprintln!("sync: {e}");
     }

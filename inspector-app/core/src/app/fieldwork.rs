@@ -127,7 +127,8 @@ impl App {
     pub fn inspection(&self, id: &str) -> AppResult<InspectionScreen> {
         let inspection = parse_inspection(id)?;
         let a = self.assignment_of(inspection)?;
-        let items = present::checklist_items(self.checklist_of(&a)?.as_ref());
+        let checklist = self.checklist_of(&a)?;
+        let items = present::checklist_items(checklist.as_ref());
         let (view, rows, photos) = {
             let s = self.store();
             (
@@ -174,8 +175,7 @@ impl App {
             objects: present::objects(&a),
             past_violations,
             open_orders,
-            checklist_name: self
-                .checklist_of(&a)?
+            checklist_name: checklist
                 .as_ref()
                 .and_then(|c| c.get("name"))
                 .and_then(Value::as_str)
