@@ -72,11 +72,11 @@ impl RiskCategory {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InspectionKind {
-    /// контрольная закупка (ст.65)
+    /// контрольная закупка (ст.67)
     TestPurchase,
-    /// мониторинговая закупка (ст.66)
+    /// мониторинговая закупка (ст.68)
     MonitoringPurchase,
-    /// выборочный контроль (ст.67)
+    /// выборочный контроль (ст.69)
     SampleCheck,
     /// инспекционный визит (ст.70)
     InspectionVisit,
@@ -106,7 +106,6 @@ impl InspectionKind {
         InspectionKind::FieldSurvey,
     ];
 
-    /// Whether the measure involves interaction with the controlled person (ст.56 ч.2 vs ч.3).
     /// The wire name (snake_case, as serde writes it).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -128,7 +127,7 @@ impl InspectionKind {
     }
 
     /// The longest the kind may last, in working days, for an inspection of `places` places:
-    /// a field check at most 10 (ст.73), a document check 10 (ст.72), a raid 10 (ст.66), an
+    /// a field check at most 10 (ст.73), a document check 10 (ст.72), a raid 10 (ст.71), an
     /// inspection visit one working day per place (ст.70). `None`: the law sets no term in
     /// working days for the kind (the regulation of the control type may).
     pub fn max_working_days(self, places: usize) -> Option<u32> {
@@ -148,11 +147,44 @@ impl InspectionKind {
         matches!(self, InspectionKind::Raid | InspectionKind::FieldCheck)
     }
 
+    /// Whether the measure involves interaction with the controlled person (ст.56 ч.2 vs ч.3).
     pub fn involves_interaction(self) -> bool {
         !matches!(
             self,
             InspectionKind::Observation | InspectionKind::FieldSurvey
         )
+    }
+
+    /// Whether the measure may be planned: observation and field survey never are (ст.74, ст.75:
+    /// measures without interaction are carried out only on a task, never by the plan).
+    pub fn may_be_planned(self) -> bool {
+        self.involves_interaction()
+    }
+
+    /// Whether an unplanned measure of this kind on ground п.1 ч.1 ст.57 needs the prosecutor's
+    /// agreement before it is scheduled: a field check and an inspection visit (DESIGN.md
+    /// section 7; the procedure is Приказ Генпрокуратуры № 294 of 02.06.2021).
+    pub fn needs_prosecutor_agreement(self, ground: Ground) -> bool {
+        ground == Ground::HarmOrRiskIndicator
+            && matches!(
+                self,
+                InspectionKind::FieldCheck | InspectionKind::InspectionVisit
+            )
+    }
+
+    /// The article of 248-FZ that governs the kind.
+    pub fn article(self) -> &'static str {
+        match self {
+            InspectionKind::TestPurchase => "ст.67",
+            InspectionKind::MonitoringPurchase => "ст.68",
+            InspectionKind::SampleCheck => "ст.69",
+            InspectionKind::InspectionVisit => "ст.70",
+            InspectionKind::Raid => "ст.71",
+            InspectionKind::DocumentCheck => "ст.72",
+            InspectionKind::FieldCheck => "ст.73",
+            InspectionKind::Observation => "ст.74",
+            InspectionKind::FieldSurvey => "ст.75",
+        }
     }
 
     /// The measure's name as the law writes it.
@@ -167,6 +199,142 @@ impl InspectionKind {
             InspectionKind::FieldCheck => "выездная проверка",
             InspectionKind::Observation => "наблюдение за соблюдением обязательных требований",
             InspectionKind::FieldSurvey => "выездное обследование",
+        }
+    }
+}
+
+/// The ground of a control measure (ч.1 ст.57 248-FZ). Only [`Ground::Plan`] is planned; every
+/// other ground makes the measure unplanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ground {
+    /// п.1: information on harm or a threat of harm to protected values, or an object matching
+    /// (or deviating from) the parameters of a risk indicator.
+    HarmOrRiskIndicator,
+    /// п.2: the measure's term in the approved annual plan has come.
+    Plan,
+    /// п.3: an instruction of the President or of the Government about specific subjects.
+    Instruction,
+    /// п.4: a prosecutor's demand, on materials and complaints received by the prosecutor's office.
+    ProsecutorDemand,
+    /// п.5: the deadline of the agency's order to remedy a violation has passed (ч.1 ст.95).
+    OrderDeadline,
+    /// п.6: an event named in the programme of checks, where the law of the control type
+    /// provides for one.
+    ProgrammeEvent,
+    /// A further point of ч.1 ст.57 (or a ground another federal law gives), named in the
+    /// inspection's note.
+    Other,
+    /// Not stated: an inspection migrated from the old `unplanned` basis whose note named no
+    /// ground. It needs a correction before it can be scheduled again or started.
+    Unspecified,
+}
+
+impl Ground {
+    /// Every ground, in the order of ч.1 ст.57.
+    pub const ALL: [Ground; 8] = [
+        Ground::HarmOrRiskIndicator,
+        Ground::Plan,
+        Ground::Instruction,
+        Ground::ProsecutorDemand,
+        Ground::OrderDeadline,
+        Ground::ProgrammeEvent,
+        Ground::Other,
+        Ground::Unspecified,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ground::HarmOrRiskIndicator => "harm_or_risk_indicator",
+            Ground::Plan => "plan",
+            Ground::Instruction => "instruction",
+            Ground::ProsecutorDemand => "prosecutor_demand",
+            Ground::OrderDeadline => "order_deadline",
+            Ground::ProgrammeEvent => "programme_event",
+            Ground::Other => "other",
+            Ground::Unspecified => "unspecified",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+
+    /// Whether the measure is planned (п.2) rather than unplanned.
+    pub fn is_planned(self) -> bool {
+        self == Ground::Plan
+    }
+
+    /// The point of ч.1 ст.57 it rests on.
+    pub fn citation(self) -> &'static str {
+        match self {
+            Ground::HarmOrRiskIndicator => "п.1 ч.1 ст.57 248-ФЗ",
+            Ground::Plan => "п.2 ч.1 ст.57 248-ФЗ",
+            Ground::Instruction => "п.3 ч.1 ст.57 248-ФЗ",
+            Ground::ProsecutorDemand => "п.4 ч.1 ст.57 248-ФЗ",
+            Ground::OrderDeadline => "п.5 ч.1 ст.57 248-ФЗ",
+            Ground::ProgrammeEvent => "п.6 ч.1 ст.57 248-ФЗ",
+            Ground::Other => "ч.1 ст.57 248-ФЗ",
+            Ground::Unspecified => "основание не указано",
+        }
+    }
+
+    /// The ground's name in Russian, as a document states it.
+    pub fn name_ru(self) -> &'static str {
+        match self {
+            Ground::HarmOrRiskIndicator => {
+                "сведения о причинении вреда (ущерба) или об угрозе его причинения, либо индикатор риска"
+            }
+            Ground::Plan => "план проведения плановых контрольных (надзорных) мероприятий",
+            Ground::Instruction => "поручение Президента РФ или Правительства РФ",
+            Ground::ProsecutorDemand => "требование прокурора",
+            Ground::OrderDeadline => "истечение срока исполнения предписания",
+            Ground::ProgrammeEvent => "событие, указанное в программе проверок",
+            Ground::Other => "иное основание ч.1 ст.57",
+            Ground::Unspecified => "основание не указано (требует исправления)",
+        }
+    }
+
+    /// Reads a ground stated in free text (the note of an inspection created before grounds
+    /// existed): the point of ч.1 ст.57 it cites, or a wording only one ground uses. `None` when
+    /// the text names no ground, or more than one.
+    pub fn from_note(note: &str) -> Option<Self> {
+        let text = note.to_lowercase();
+        let by_point = [
+            ("п.1 ч.1 ст.57", Ground::HarmOrRiskIndicator),
+            ("п.3 ч.1 ст.57", Ground::Instruction),
+            ("п.4 ч.1 ст.57", Ground::ProsecutorDemand),
+            ("п.5 ч.1 ст.57", Ground::OrderDeadline),
+            ("п.6 ч.1 ст.57", Ground::ProgrammeEvent),
+        ];
+        let by_words = [
+            ("индикатор", Ground::HarmOrRiskIndicator),
+            ("угроз", Ground::HarmOrRiskIndicator),
+            ("причинени", Ground::HarmOrRiskIndicator),
+            ("поручени", Ground::Instruction),
+            ("прокурор", Ground::ProsecutorDemand),
+            ("предписани", Ground::OrderDeadline),
+            ("программ", Ground::ProgrammeEvent),
+        ];
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let mut found: Vec<Ground> = by_point
+            .iter()
+            .filter(|(p, _)| compact.contains(&p.replace(' ', "")))
+            .map(|(_, g)| *g)
+            .collect();
+        if found.is_empty() {
+            found = by_words
+                .iter()
+                .filter(|(w, _)| text.contains(w))
+                .map(|(_, g)| *g)
+                .collect();
+        }
+        found.dedup();
+        match found.as_slice() {
+            [one] => Some(*one),
+            _ => None,
         }
     }
 }
@@ -200,6 +368,55 @@ mod tests {
         assert_eq!(InspectionKind::InspectionVisit.max_working_days(3), Some(3));
         assert_eq!(InspectionKind::InspectionVisit.max_working_days(0), Some(1));
         assert_eq!(InspectionKind::Observation.max_working_days(1), None);
+    }
+
+    #[test]
+    fn grounds_round_trip_and_only_the_plan_is_planned() {
+        for g in Ground::ALL {
+            assert_eq!(Ground::parse(g.as_str()), Some(g));
+            assert_eq!(
+                serde_json::to_string(&g).unwrap(),
+                format!("\"{}\"", g.as_str())
+            );
+            assert_eq!(g.is_planned(), g == Ground::Plan);
+        }
+    }
+
+    #[track_caller]
+    fn check_note(note: &str, expected: Option<Ground>) {
+        assert_eq!(Ground::from_note(note), expected, "{note:?}");
+    }
+
+    #[test]
+    fn grounds_read_from_old_notes() {
+        use Ground::*;
+        check_note("", None);
+        check_note("Внеплановая проверка", None);
+        check_note("требование прокурора от 01.02.2026", Some(ProsecutorDemand));
+        check_note("по п.5 ч.1 ст.57: истёк срок", Some(OrderDeadline));
+        check_note("п. 1 ч. 1 ст. 57", Some(HarmOrRiskIndicator));
+        check_note("сработал индикатор риска", Some(HarmOrRiskIndicator));
+        check_note("поручение Правительства", Some(Instruction));
+        check_note("прокурор и предписание", None);
+    }
+
+    #[test]
+    fn who_needs_the_prosecutor() {
+        use InspectionKind::*;
+        for k in InspectionKind::ALL {
+            for g in Ground::ALL {
+                let expected =
+                    g == Ground::HarmOrRiskIndicator && matches!(k, FieldCheck | InspectionVisit);
+                assert_eq!(k.needs_prosecutor_agreement(g), expected, "{k:?} {g:?}");
+            }
+        }
+        assert!(!Observation.may_be_planned());
+        assert!(!FieldSurvey.may_be_planned());
+        assert!(FieldCheck.may_be_planned());
+        assert_eq!(Raid.article(), "ст.71");
+        assert_eq!(TestPurchase.article(), "ст.67");
+        assert_eq!(MonitoringPurchase.article(), "ст.68");
+        assert_eq!(SampleCheck.article(), "ст.69");
     }
 
     #[test]

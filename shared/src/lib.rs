@@ -16,7 +16,7 @@ pub mod record;
 pub mod registry;
 pub mod subject;
 
-pub use domain::{InspectionKind, RiskCategory};
+pub use domain::{Ground, InspectionKind, RiskCategory};
 pub use ids::{AgencyId, DeviceId, InspectionId, ObjectId, RecordId, SubjectId, UserId};
 pub use keys::{DeviceKey, KeyError, PublicKey, Sha256};
 pub use subject::{Inn, InnError, Ogrn, OgrnError};

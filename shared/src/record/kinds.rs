@@ -68,6 +68,7 @@ kinds! {
     Note => "note": Note,
     Correction => "correction": Correction,
     InspectionFinished => "inspection_finished": InspectionFinished,
+    Interaction => "interaction": Interaction,
     DeviceEnrolled => "device_enrolled": DeviceEnrolled,
 }
 
@@ -175,36 +176,122 @@ pub struct Photo {
     pub caption: Option<String>,
 }
 
-/// A proposed measure with its date.
+/// A proposed measure, with the date it is proposed by if the warning gives one (ст.49: a date
+/// per measure is optional). Warnings signed before the date became optional always carry it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Measure {
     pub what: String,
-    #[serde(with = "iso_date")]
-    pub by: Date,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_date")]
+    pub by: Option<Date>,
 }
 
-/// A warning about the inadmissibility of a violation (ст.49): names the requirements and their
-/// legal acts and proposes measures; it demands no documents.
+/// A mandatory requirement as a document cites it: the requirement, its legal act and the
+/// structural unit (article, point) of that act (ст.49, ст.87, ст.90).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CitedRequirement {
+    /// The requirement's code or wording.
+    pub requirement: String,
+    /// The legal act, e.g. `Правила противопожарного режима (ПП РФ от 16.09.2020 № 1479)`.
+    pub legal_act: String,
+    /// Its structural unit, e.g. `п.60`.
+    pub unit: String,
+}
+
+/// A requirement named by a warning: cited in full (the shape the app signs now), or a single
+/// reference string (warnings signed before, which stay valid and readable).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum WarningRequirement {
+    Cited(CitedRequirement),
+    Reference(String),
+}
+
+/// A warning about the inadmissibility of a violation (ст.49): names each requirement with its
+/// legal act and structural unit, the conduct that may lead to a violation (`text`), and at least
+/// one proposed measure; it demands no documents.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Warning {
     pub subject: Inn,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inspection: Option<InspectionId>,
-    /// Requirement references, e.g. `ППР-1479 п.60`.
-    pub requirements: Vec<String>,
+    pub requirements: Vec<WarningRequirement>,
     pub text: String,
     #[serde(default)]
     pub measures: Vec<Measure>,
 }
 
-/// A violated requirement as the act names it (ст.87: each requirement and its legal act).
+/// What a document lacks of the contents the law requires.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ContentsError(pub String);
+
+fn blank(s: &str) -> bool {
+    s.trim().is_empty()
+}
+
+impl CitedRequirement {
+    fn check(&self, n: usize) -> Result<(), ContentsError> {
+        if blank(&self.requirement) || blank(&self.legal_act) || blank(&self.unit) {
+            return Err(ContentsError(format!(
+                "требование {n}: укажите требование, нормативный акт и его структурную единицу (статью, пункт) / requirement {n}: give the requirement, its legal act and the structural unit (article, point)"
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl Warning {
+    /// The contents ст.49 requires of a warning signed now: at least one requirement, each
+    /// cited with its legal act and structural unit, the conduct described, and at least one
+    /// proposed measure. Warnings signed in the old shape are not held to it.
+    pub fn check_contents(&self) -> Result<(), ContentsError> {
+        if self.requirements.is_empty() {
+            return Err(ContentsError(
+                "укажите хотя бы одно обязательное требование / name at least one mandatory requirement".into(),
+            ));
+        }
+        for (i, r) in self.requirements.iter().enumerate() {
+            match r {
+                WarningRequirement::Cited(c) => c.check(i + 1)?,
+                WarningRequirement::Reference(_) => {
+                    return Err(ContentsError(format!(
+                        "требование {}: нужны требование, нормативный акт и структурная единица / requirement {}: needs the requirement, legal act and structural unit",
+                        i + 1,
+                        i + 1
+                    )));
+                }
+            }
+        }
+        if blank(&self.text) {
+            return Err(ContentsError(
+                "опишите действия (бездействие), которые могут привести к нарушению / describe the conduct that may lead to a violation".into(),
+            ));
+        }
+        if self.measures.is_empty() || self.measures.iter().any(|m| blank(&m.what)) {
+            return Err(ContentsError(
+                "предложите хотя бы одну меру по обеспечению соблюдения требований / propose at least one measure to ensure compliance".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A violated requirement as the act names it (ст.87: each requirement with its legal act and
+/// structural unit, and whether it was remedied during the inspection). `unit` and `remedied`
+/// are absent from acts signed before they were added.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Violation {
     pub requirement: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_act: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finding: Option<RecordId>,
+    /// Remedied during the inspection (ст.87 ч.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remedied: Option<bool>,
 }
 
 /// Someone present when the act was drawn up.
@@ -233,23 +320,98 @@ pub struct Act {
     pub violations: Vec<Violation>,
     pub present: Vec<Person>,
     pub acknowledgement: Acknowledgement,
+    /// The inspection's number in the unified register of control measures (ЕРКНМ, ПП 604).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erknm: Option<String>,
 }
 
-/// One violation to remedy, with its deadline.
+impl Act {
+    /// The contents ст.87 requires of an act signed now: every violation names its legal act and
+    /// structural unit and says whether it was remedied during the inspection.
+    pub fn check_contents(&self) -> Result<(), ContentsError> {
+        for (i, v) in self.violations.iter().enumerate() {
+            let n = i + 1;
+            if blank(&v.requirement)
+                || v.legal_act.as_deref().is_none_or(blank)
+                || v.unit.as_deref().is_none_or(blank)
+            {
+                return Err(ContentsError(format!(
+                    "нарушение {n}: укажите требование, нормативный акт и его структурную единицу / violation {n}: give the requirement, its legal act and the structural unit"
+                )));
+            }
+            if v.remedied.is_none() {
+                return Err(ContentsError(format!(
+                    "нарушение {n}: укажите, устранено ли оно в ходе проверки / violation {n}: say whether it was remedied during the inspection"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One violation to remedy, with its legal act and structural unit and its deadline. The legal
+/// act and unit are absent from orders signed before they were added.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Remedy {
     pub requirement: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_act: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
     pub measure: String,
     #[serde(with = "iso_date")]
     pub deadline: Date,
 }
 
-/// A remediation order (предписание, ст.90).
+/// A remediation order (предписание, п.1 ч.2 ст.90): issued after the act, naming it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
     pub inspection: InspectionId,
     pub subject: Inn,
+    /// The act's record (absent from orders signed before it was added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<RecordId>,
     pub remedies: Vec<Remedy>,
+}
+
+impl Order {
+    /// The contents п.1 ч.2 ст.90 requires of an order signed now, on `issued_on` (the agency's
+    /// local date): it names the act, has at least one remedy, and each remedy names its legal
+    /// act and structural unit and has a deadline later than the order's date.
+    pub fn check_contents(&self, issued_on: Date) -> Result<(), ContentsError> {
+        if self.act.is_none() {
+            return Err(ContentsError(
+                "предписание выдаётся по акту и ссылается на него / an order follows the act and names it".into(),
+            ));
+        }
+        if self.remedies.is_empty() {
+            return Err(ContentsError(
+                "в предписании нет ни одного нарушения / the order lists no violation".into(),
+            ));
+        }
+        for (i, r) in self.remedies.iter().enumerate() {
+            let n = i + 1;
+            if blank(&r.requirement)
+                || blank(&r.measure)
+                || r.legal_act.as_deref().is_none_or(blank)
+                || r.unit.as_deref().is_none_or(blank)
+            {
+                return Err(ContentsError(format!(
+                    "пункт {n}: укажите требование, нормативный акт, структурную единицу и меру / item {n}: give the requirement, legal act, structural unit and measure"
+                )));
+            }
+            if r.deadline <= issued_on {
+                return Err(ContentsError(format!(
+                    "пункт {n}: срок {} должен быть позже даты предписания {} / item {n}: the deadline {} must be later than the order's date {}",
+                    iso_date::format(r.deadline),
+                    iso_date::format(issued_on),
+                    iso_date::format(r.deadline),
+                    iso_date::format(issued_on),
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A preventive visit (ст.52) and what was discussed.
@@ -288,6 +450,50 @@ pub struct InspectionFinished {
     pub position: Option<Position>,
 }
 
+/// One interval of on-site interaction with a controlled person (ст.73: at most 50 hours in a
+/// field check of a small enterprise, 15 of a micro enterprise). `subject` names the person
+/// when the measure concerns several (a raid).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Interaction {
+    pub inspection: InspectionId,
+    pub started_at: Timestamp,
+    pub ended_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Inn>,
+}
+
+impl Interaction {
+    /// The interval's length in whole minutes; `None` when it ends before it starts.
+    pub fn minutes(&self) -> Option<u32> {
+        let d = self.ended_at.as_datetime() - self.started_at.as_datetime();
+        if d.is_negative() {
+            return None;
+        }
+        u32::try_from(d.whole_minutes()).ok()
+    }
+}
+
+/// `Option<Date>` as `YYYY-MM-DD` or absent.
+mod opt_date {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::Date;
+
+    use crate::calendar::iso_date;
+
+    pub(super) fn serialize<S: Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => iso_date::serialize(d, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|s| iso_date::parse(&s).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
 /// Server chain: a device was enrolled with this key, so its records may be trusted as its own.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeviceEnrolled {
@@ -307,6 +513,120 @@ mod tests {
             Value::Object(m) => m,
             _ => unreachable!(),
         }
+    }
+
+    #[test]
+    fn old_document_shapes_still_read() {
+        let ins = "0192f39e-1111-7000-8000-000000000001";
+        let old_warning = body(json!({
+            "subject": "7707083893", "requirements": ["ППР-1479 п.60"], "text": "t",
+            "measures": [{"what": "m", "by": "2026-04-01"}]
+        }));
+        let w: Warning = decode_body(&old_warning).unwrap();
+        assert_eq!(
+            w.requirements,
+            [WarningRequirement::Reference("ППР-1479 п.60".into())]
+        );
+        assert!(
+            w.check_contents().is_err(),
+            "the old shape lacks the legal act and unit"
+        );
+        // Re-serialising the old shape gives the same members back.
+        assert_eq!(
+            serde_json::to_value(&w).unwrap(),
+            Value::Object(old_warning)
+        );
+        let old_act = body(json!({
+            "inspection": ins, "summary": "s", "findings": [],
+            "violations": [{"requirement": "r", "legal_act": "ППР"}],
+            "present": [], "acknowledgement": "absent"
+        }));
+        let a: Act = decode_body(&old_act).unwrap();
+        assert_eq!(serde_json::to_value(&a).unwrap(), Value::Object(old_act));
+        let old_order = body(json!({
+            "inspection": ins, "subject": "7707083893",
+            "remedies": [{"requirement": "r", "measure": "m", "deadline": "2026-05-01"}]
+        }));
+        let o: Order = decode_body(&old_order).unwrap();
+        assert_eq!(serde_json::to_value(&o).unwrap(), Value::Object(old_order));
+    }
+
+    #[track_caller]
+    fn check_warning(v: Value, ok: bool) {
+        let w: Warning = decode_body(&body(v.clone())).unwrap();
+        assert_eq!(w.check_contents().is_ok(), ok, "{v}");
+    }
+
+    #[test]
+    fn warnings_name_requirements_acts_units_and_measures() {
+        let req = json!({"requirement": "1.2", "legal_act": "ППР № 1479", "unit": "п.60"});
+        let m = json!({"what": "провести инструктаж"});
+        let w = |reqs: Value, text: &str, measures: Value| json!({"subject": "7707083893", "requirements": reqs, "text": text, "measures": measures});
+        check_warning(w(json!([req]), "t", json!([m])), true);
+        check_warning(
+            w(
+                json!([req]),
+                "t",
+                json!([{"what": "x", "by": "2027-01-11"}]),
+            ),
+            true,
+        );
+        check_warning(w(json!([]), "t", json!([m])), false);
+        check_warning(w(json!([req]), "t", json!([])), false);
+        check_warning(w(json!([req]), " ", json!([m])), false);
+        check_warning(w(json!(["ППР п.60"]), "t", json!([m])), false);
+        check_warning(
+            w(
+                json!([{"requirement": "1.2", "legal_act": "ППР", "unit": ""}]),
+                "t",
+                json!([m]),
+            ),
+            false,
+        );
+    }
+
+    #[test]
+    fn acts_and_orders_carry_what_the_law_requires() {
+        let ins = "0192f39e-1111-7000-8000-000000000001";
+        let rec = "0192f3a0-7c1e-7d2a-9b1e-3f6a1c2b4d01";
+        let act = |v: Value| -> Act {
+            decode_body(&body(json!({
+                "inspection": ins, "summary": "s", "findings": [], "violations": [v],
+                "present": [], "acknowledgement": "acknowledged", "erknm": "77260000000100000001"
+            })))
+            .unwrap()
+        };
+        let full =
+            json!({"requirement": "r", "legal_act": "ППР", "unit": "п.1", "remedied": false});
+        assert!(act(full).check_contents().is_ok());
+        assert!(
+            act(json!({"requirement": "r", "legal_act": "ППР", "unit": "п.1"}))
+                .check_contents()
+                .is_err()
+        );
+        assert!(
+            act(json!({"requirement": "r", "legal_act": "ППР", "remedied": true}))
+                .check_contents()
+                .is_err()
+        );
+        let order = |act: Option<&str>, deadline: &str| -> Order {
+            decode_body(&body(json!({
+                "inspection": ins, "subject": "7707083893", "act": act,
+                "remedies": [{"requirement": "r", "legal_act": "ППР", "unit": "п.1",
+                              "measure": "m", "deadline": deadline}]
+            })))
+            .unwrap()
+        };
+        let day = crate::calendar::iso_date::parse("2027-01-11").unwrap();
+        assert!(order(Some(rec), "2027-02-11").check_contents(day).is_ok());
+        assert!(
+            order(Some(rec), "2027-01-11").check_contents(day).is_err(),
+            "same day"
+        );
+        assert!(
+            order(None, "2027-02-11").check_contents(day).is_err(),
+            "no act"
+        );
     }
 
     #[test]
@@ -338,6 +658,16 @@ mod tests {
             check_body("warning", &warning).is_err(),
             "bad INN check digit"
         );
+        let interaction = body(json!({
+            "inspection": ins, "started_at": "2026-03-02T09:15:00.000Z",
+            "ended_at": "2026-03-02T11:45:00.000Z"
+        }));
+        assert_eq!(
+            check_body("interaction", &interaction),
+            Ok(RecordKind::Interaction)
+        );
+        let typed: Interaction = decode_body(&interaction).unwrap();
+        assert_eq!(typed.minutes(), Some(150));
         let started = body(json!({"inspection": ins, "lat_e7": 557558000, "lon_e7": 376176000}));
         let typed: InspectionStarted = decode_body(&started).unwrap();
         assert_eq!(typed.position.map(|p| p.lat_e7), Some(557_558_000));

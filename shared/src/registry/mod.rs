@@ -4,8 +4,15 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use time::Date;
 
 use crate::domain::RiskCategory;
+
+mod moratorium;
+
+pub use moratorium::{
+    EducationFacility, Moratorium, MoratoriumRefusal, ObjectAttributes, ObjectAttributesError,
+};
 
 /// Size class of a controlled person (ФЗ-209: micro, small, medium enterprise; large otherwise).
 /// It bounds interaction time: 50 hours of a field check for a small enterprise, 15 for a micro
@@ -70,6 +77,11 @@ pub struct ControlTypeRules {
     pub appeal_suspension_working_days: u32,
     /// Share of compliant self-assessment answers, in percent, that allows a declaration (ст.51).
     pub self_assessment_threshold_percent: u32,
+    /// The moratorium on planned inspections in force for this control type, if any (ПП 336 as
+    /// extended by ПП 372). Rules stored before the field existed read the default; `null`
+    /// lifts it.
+    #[serde(default = "Moratorium::pp336")]
+    pub moratorium: Option<Moratorium>,
 }
 
 /// Why rules were refused.
@@ -83,6 +95,21 @@ pub enum RulesError {
     Zero(&'static str),
     #[error("the self-assessment threshold is a percentage, 1 to 100")]
     Threshold,
+    #[error("the moratorium must cite its source and name at least one category it allows")]
+    Moratorium,
+}
+
+/// A risk category the control type's regulation does not use (ч.2 ст.23): refused wherever a
+/// category enters (import, form, decision), never stored and read as low.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "категория «{}» не применяется в этом виде контроля; допустимы: {} / the category {} is not used by this control type; allowed: {}",
+    .category.name_ru(), .allowed_ru, .category.as_str(), .allowed
+)]
+pub struct UnusedCategory {
+    pub category: RiskCategory,
+    pub allowed: String,
+    pub allowed_ru: String,
 }
 
 impl Default for ControlTypeRules {
@@ -111,6 +138,7 @@ impl Default for ControlTypeRules {
             appeal_extension_working_days: 20,
             appeal_suspension_working_days: 2,
             self_assessment_threshold_percent: 100,
+            moratorium: Moratorium::pp336(),
         }
     }
 }
@@ -153,7 +181,46 @@ impl ControlTypeRules {
         if !(1..=100).contains(&self.self_assessment_threshold_percent) {
             return Err(RulesError::Threshold);
         }
+        if let Some(m) = &self.moratorium {
+            m.validate()?;
+        }
         Ok(())
+    }
+
+    /// Refuses a category the regulation does not use.
+    pub fn check_category(&self, category: RiskCategory) -> Result<(), UnusedCategory> {
+        if self.categories.contains(&category) {
+            return Ok(());
+        }
+        let mut used = self.categories.clone();
+        used.sort();
+        Err(UnusedCategory {
+            category,
+            allowed: used
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            allowed_ru: used
+                .iter()
+                .map(|c| c.name_ru())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+    }
+
+    /// Whether a planned inspection of an object may take place on `on` under the moratorium
+    /// in force (none: always).
+    pub fn check_planned_inspection(
+        &self,
+        on: Date,
+        assigned: Option<RiskCategory>,
+        attributes: &ObjectAttributes,
+    ) -> Result<(), MoratoriumRefusal> {
+        match &self.moratorium {
+            Some(m) => m.check(on, self.effective_category(assigned), attributes),
+            None => Ok(()),
+        }
     }
 
     /// The category an object counts as: its own if the regulation uses it, otherwise low
@@ -213,6 +280,32 @@ mod tests {
         );
         r.self_assessment_threshold_percent = 0;
         assert_eq!(r.validate(), Err(RulesError::Threshold));
+    }
+
+    #[test]
+    fn categories_outside_the_rules_are_refused() {
+        let r = ControlTypeRules {
+            categories: vec![RiskCategory::High, RiskCategory::Medium, RiskCategory::Low],
+            periodicity: BTreeMap::new(),
+            ..ControlTypeRules::default()
+        };
+        r.validate().unwrap();
+        assert!(r.check_category(RiskCategory::High).is_ok());
+        let e = r.check_category(RiskCategory::Significant).unwrap_err();
+        let text = e.to_string();
+        assert!(text.starts_with("категория «значительный риск»"), "{text}");
+        assert!(text.contains("low, medium, high"), "{text}");
+    }
+
+    #[test]
+    fn rules_stored_before_the_moratorium_field_read_the_default() {
+        let mut json = serde_json::to_value(ControlTypeRules::default()).unwrap();
+        json.as_object_mut().unwrap().remove("moratorium");
+        let r: ControlTypeRules = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(r.moratorium, Moratorium::pp336());
+        json["moratorium"] = serde_json::Value::Null;
+        let lifted: ControlTypeRules = serde_json::from_value(json).unwrap();
+        assert_eq!(lifted.moratorium, None);
     }
 
     #[test]
