@@ -36,6 +36,12 @@ pub struct CalendarConfig {
     /// A JSON file of production-calendar years that replaces the embedded ones it names (a new
     /// year's decree, before a release ships it).
     pub file: Option<PathBuf>,
+    /// The agency's time zone (IANA name; `Europe/Moscow` when unset): "today", the day of an
+    /// act and the start of every period are its local dates (ГК ст.194).
+    pub time_zone: Option<String>,
+    /// A region whose own non-working holidays add to the federal calendar (e.g. `tatarstan`,
+    /// `bashkortostan`); unset: the federal calendar alone.
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -39,6 +39,23 @@ pub struct Inner {
     pub uploads: UploadFiles,
 }
 
+impl Inner {
+    /// The agency's local date now (ГК ст.194): "today" of every rule and period.
+    pub fn today(&self) -> time::Date {
+        // Replaced by the agency's zone once the calendar's zone type lands.
+        time::OffsetDateTime::now_utc().date()
+    }
+
+    /// The agency's time zone, as devices get it.
+    pub fn time_zone_name(&self) -> &str {
+        self.config
+            .calendar
+            .time_zone
+            .as_deref()
+            .unwrap_or("Europe/Moscow")
+    }
+}
+
 impl std::ops::Deref for AppState {
     type Target = Inner;
     fn deref(&self) -> &Inner {

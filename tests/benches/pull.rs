@@ -268,7 +268,7 @@ async fn main() {
             .send(
                 reqwest::Method::POST,
                 "/api/v1/inspections",
-                &json!({"kind": "field_check", "basis": "planned", "control_type": "fire",
+                &json!({"kind": "field_check", "ground": "instruction", "erknm": "76202600000000000001", "control_type": "fire",
                         "subject_inn": inn(s), "objects": keys, "checklist": "main",
                         "starts_on": "2026-12-01", "ends_on": "2026-12-14",
                         "inspectors": [who], "status": "scheduled"}),

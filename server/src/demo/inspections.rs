@@ -11,7 +11,8 @@ use time::Date;
 
 use super::generator::{ObjectRow, Registry};
 use super::seed::api;
-use crate::model::{Basis, InspectionStatus, User};
+use crate::model::{InspectionStatus, ProsecutorAgreement, User};
+use knd_shared::Ground;
 use crate::services::inspections::{self, NewInspection};
 use crate::state::AppState;
 
@@ -51,10 +52,10 @@ fn working_days(calendar: &Calendar, today: Date, n: usize) -> Result<Vec<Date>,
     Ok(days)
 }
 
-/// One measure of the demo plan: its kind, basis, how long it lasts and how many objects it takes.
+/// One measure of the demo plan: its kind, ground, how long it lasts and how many objects it takes.
 struct Measure {
     kind: InspectionKind,
-    basis: Basis,
+    ground: Ground,
     working_days: usize,
     max_objects: usize,
     note: &'static str,
@@ -64,18 +65,18 @@ struct Measure {
 fn visit() -> Measure {
     Measure {
         kind: InspectionKind::InspectionVisit,
-        basis: Basis::Unplanned,
+        ground: Ground::HarmOrRiskIndicator,
         working_days: 1,
         max_objects: 1,
-        note: "Внеплановый инспекционный визит: объект соответствует индикатору риска",
+        note: "Внеплановый инспекционный визит: объект соответствует индикатору риска (п.1 ч.1 ст.57)",
     }
 }
 
 /// The plan's mix, repeated: field checks most often.
 fn measure(i: usize) -> Measure {
-    let m = |kind, basis, working_days, max_objects, note| Measure {
+    let m = |kind, ground, working_days, max_objects, note| Measure {
         kind,
-        basis,
+        ground,
         working_days,
         max_objects,
         note,
@@ -84,7 +85,7 @@ fn measure(i: usize) -> Measure {
     match i % 5 {
         0 | 3 => m(
             FieldCheck,
-            Basis::Planned,
+            Ground::Plan,
             3,
             3,
             "Плановая выездная проверка по плану КНМ на текущий год",
@@ -92,14 +93,14 @@ fn measure(i: usize) -> Measure {
         1 => visit(),
         2 => m(
             Raid,
-            Basis::Unplanned,
+            Ground::HarmOrRiskIndicator,
             2,
             3,
-            "Внеплановый рейдовый осмотр по согласованию с органами прокуратуры",
+            "Внеплановый рейдовый осмотр: сведения об угрозе причинения вреда (п.1 ч.1 ст.57), по согласованию с органами прокуратуры",
         ),
         _ => m(
             DocumentCheck,
-            Basis::Planned,
+            Ground::Plan,
             5,
             3,
             "Плановая документарная проверка по плану КНМ на текущий год",
@@ -160,7 +161,7 @@ pub(super) async fn plan(
         let mut m = measure(i);
         // Under the moratorium (ПП 336 as extended) planned inspections go only to high and
         // extremely high risk; when those run out, the slot becomes an unplanned visit.
-        if m.basis == Basis::Planned && groups[front].0 < RiskCategory::High {
+        if m.ground.is_planned() && groups[front].0 < RiskCategory::High {
             m = visit();
         }
         // Near the end of the calendar's last year a long measure may not fit in the days it
@@ -169,7 +170,7 @@ pub(super) async fn plan(
         if start + m.working_days > days.len() {
             m = visit();
         }
-        let group = if m.basis == Basis::Planned {
+        let group = if m.ground.is_planned() {
             front += 1;
             std::mem::take(&mut groups[front - 1].1)
         } else {
@@ -180,8 +181,11 @@ pub(super) async fn plan(
         let subject = &registry.subjects()[first.subject];
         let activity = &registry.data().registry.activities[subject.activity];
         let checklist = activity.checklists.get(first.control_type).cloned();
+        // The moratorium weighs each object: a planned inspection takes only the group's
+        // objects of high or extremely high risk.
         let objects: Vec<String> = group
             .iter()
+            .filter(|o| !m.ground.is_planned() || o.risk >= Some(RiskCategory::High))
             .take(m.max_objects)
             .map(|o| o.key.clone())
             .collect();
@@ -197,9 +201,20 @@ pub(super) async fn plan(
         if m.kind == InspectionKind::FieldCheck && inspectors.len() > 1 {
             assigned.push(inspectors[(i + 1) % inspectors.len()].id);
         }
+        // Unplanned measures on ground п.1 were agreed with the prosecutor's office the day before
+        // the plan was made; every scheduled measure is registered in ЕРКНМ (ПП 604).
+        let prosecutor_agreement = (m.ground == Ground::HarmOrRiskIndicator).then(|| {
+            ProsecutorAgreement {
+                reference: format!("решение прокуратуры Ярославской области № 7-{:03}-2026", i + 1),
+                date: today,
+            }
+        });
         let new = NewInspection {
             kind: m.kind,
-            basis: m.basis,
+            ground: m.ground,
+            prosecutor_agreement,
+            erknm: Some(format!("76{:04}{:014}", today.year(), i + 1)),
+            other_subjects: Vec::new(),
             control_type: first.control_type.to_owned(),
             subject_inn: subject.inn.clone(),
             objects,

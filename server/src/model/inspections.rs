@@ -1,33 +1,21 @@
 //! Inspections (КНМ, контрольные (надзорные) мероприятия) and what pull sends to devices.
 
-use knd_shared::{AgencyId, InspectionId, InspectionKind, UserId};
+use knd_shared::registry::SizeClass;
+use knd_shared::{AgencyId, Ground, InspectionId, InspectionKind, UserId};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
-/// Why an inspection takes place (ст.60–61).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Basis {
-    /// In the approved plan.
-    Planned,
-    /// On a ground of ч.1 ст.57 (risk indicator, instruction, demand of a prosecutor, ...).
-    Unplanned,
-}
-
-impl Basis {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Basis::Planned => "planned",
-            Basis::Unplanned => "unplanned",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Basis> {
-        [Basis::Planned, Basis::Unplanned]
-            .into_iter()
-            .find(|b| b.as_str() == s)
-    }
+/// The prosecutor's agreement to an unplanned measure (Приказ Генпрокуратуры № 294 of
+/// 02.06.2021): the decision's reference and date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProsecutorAgreement {
+    /// The decision's number or reference, e.g. `№ 7-12-2026 прокуратуры Ярославской области`.
+    pub reference: String,
+    #[serde(with = "knd_shared::calendar::iso_date")]
+    #[schema(value_type = String, format = Date)]
+    pub date: Date,
 }
 
 /// Where an inspection is in its life.
@@ -103,10 +91,18 @@ pub struct Inspection {
     pub id: InspectionId,
     pub agency: AgencyId,
     pub kind: InspectionKind,
-    pub basis: Basis,
+    /// Its ground (ч.1 ст.57); only `plan` is planned.
+    pub ground: Ground,
+    pub prosecutor_agreement: Option<ProsecutorAgreement>,
+    /// The registration number in ЕРКНМ (ПП 604): required before the inspection starts.
+    pub erknm: Option<String>,
     pub status: InspectionStatus,
     pub subject_id: uuid::Uuid,
     pub subject_inn: String,
+    /// The subject's size class when the inspection was created (it bounds interaction time).
+    pub subject_size: Option<SizeClass>,
+    /// Further controlled persons of a raid (id, INN), in INN order.
+    pub other_subjects: Vec<(uuid::Uuid, String)>,
     pub control_type_id: uuid::Uuid,
     pub control_type_code: String,
     pub checklist_id: Option<uuid::Uuid>,
@@ -121,6 +117,35 @@ pub struct Inspection {
     pub created_by: Option<UserId>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+}
+
+impl Inspection {
+    /// `planned` or `unplanned`, as devices before grounds read it.
+    pub fn basis(&self) -> &'static str {
+        if self.ground.is_planned() {
+            "planned"
+        } else {
+            "unplanned"
+        }
+    }
+
+    /// The most minutes of interaction the law allows (ст.73: a field check of a small
+    /// enterprise 50 hours, of a micro enterprise 15); `None`: no such limit.
+    pub fn interaction_limit_minutes(&self) -> Option<u32> {
+        interaction_limit_minutes(self.kind, self.subject_size)
+    }
+}
+
+/// See [`Inspection::interaction_limit_minutes`].
+pub fn interaction_limit_minutes(kind: InspectionKind, size: Option<SizeClass>) -> Option<u32> {
+    if kind != InspectionKind::FieldCheck {
+        return None;
+    }
+    match size? {
+        SizeClass::Small => Some(50 * 60),
+        SizeClass::Micro => Some(15 * 60),
+        SizeClass::Medium | SizeClass::Large => None,
+    }
 }
 
 /// Filters of the inspection list.
@@ -180,6 +205,8 @@ pub struct InspectionAt {
     pub status: Option<InspectionStatus>,
     /// Whether the device's inspector was assigned when the record arrived.
     pub assigned: bool,
+    /// The interaction limit of the inspection (fixed when it was created).
+    pub interaction_limit_minutes: Option<u32>,
 }
 
 /// A finding as projected (the row of `proj_findings`).
@@ -229,7 +256,8 @@ pub struct ReviewFlag {
     pub record: knd_shared::RecordId,
     /// A stable code: inspection_cancelled, inspection_closed, inspection_not_scheduled,
     /// unknown_inspection, not_assigned, second_act, correction_unknown_target,
-    /// correction_foreign, correction_unsupported, correction_invalid.
+    /// correction_foreign, correction_unsupported, correction_invalid, interaction_invalid,
+    /// interaction_limit_exceeded.
     pub reason: String,
     #[schema(value_type = Option<String>)]
     pub agency: Option<AgencyId>,

@@ -8,7 +8,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Json, Path, Problem, Query};
-use crate::model::{Actor, Basis, Inspection, InspectionFilter, InspectionStatus, Role};
+use crate::model::{
+    Actor, Inspection, InspectionFilter, InspectionStatus, ProsecutorAgreement, Role,
+};
 use crate::services::inspections::{self, InspectionChange, NewInspection};
 use crate::state::AppState;
 
@@ -20,10 +22,24 @@ pub(super) struct InspectionView {
     id: InspectionId,
     #[schema(value_type = String)]
     kind: InspectionKind,
-    basis: Basis,
+    /// The ground of ч.1 ст.57 (`plan`, `harm_or_risk_indicator`, ...); `unspecified` marks an
+    /// old inspection whose ground must be corrected.
+    #[schema(value_type = String)]
+    ground: knd_shared::Ground,
+    /// The ground as a document states it, with its point of ч.1 ст.57.
+    ground_name: String,
+    /// `planned` (ground `plan`) or `unplanned`.
+    basis: &'static str,
+    prosecutor_agreement: Option<ProsecutorAgreement>,
+    /// The ЕРКНМ registration number (ПП 604).
+    erknm: Option<String>,
     status: InspectionStatus,
     control_type: String,
     subject_inn: String,
+    /// Further controlled persons of a raid (INN).
+    other_subjects: Vec<String>,
+    /// The interaction limit in hours (ст.73: small 50, micro 15), if any.
+    interaction_limit_hours: Option<u32>,
     /// Object keys.
     objects: Vec<String>,
     checklist: Option<String>,
@@ -43,13 +59,20 @@ pub(super) struct InspectionView {
 impl From<Inspection> for InspectionView {
     fn from(i: Inspection) -> Self {
         use knd_shared::calendar::iso_date::format;
+        let interaction_limit_hours = i.interaction_limit_minutes().map(|m| m / 60);
         Self {
             id: i.id,
             kind: i.kind,
-            basis: i.basis,
+            ground: i.ground,
+            ground_name: format!("{} — {}", i.ground.citation(), i.ground.name_ru()),
+            basis: i.basis(),
+            prosecutor_agreement: i.prosecutor_agreement,
+            erknm: i.erknm,
             status: i.status,
             control_type: i.control_type_code,
             subject_inn: i.subject_inn,
+            other_subjects: i.other_subjects.into_iter().map(|(_, inn)| inn).collect(),
+            interaction_limit_hours,
             objects: i.objects.into_iter().map(|(_, k)| k).collect(),
             checklist: i.checklist_code,
             starts_on: format(i.starts_on),

@@ -2,14 +2,15 @@
 //! machine, and checked against the law's terms on the working-day calendar.
 
 use knd_shared::calendar::Calendar;
-use knd_shared::{InspectionId, InspectionKind, UserId};
+use knd_shared::{Ground, InspectionId, InspectionKind, UserId};
 use serde::Deserialize;
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
 use super::accounts::{audit, plain_text};
+use super::inspection_law as law;
 use crate::error::{ApiError, ApiResult};
-use crate::model::{Actor, Basis, Inspection, InspectionStatus, Role, User};
+use crate::model::{Actor, Inspection, InspectionStatus, ProsecutorAgreement, Role, User};
 use crate::state::AppState;
 
 /// Most objects one inspection may cover.
@@ -24,7 +25,18 @@ pub struct NewInspection {
     /// One of the nine kinds of ст.56, e.g. `field_check`, `raid`, `inspection_visit`.
     #[schema(value_type = String, example = "field_check")]
     pub kind: InspectionKind,
-    pub basis: Basis,
+    /// The ground of ч.1 ст.57: `plan` (п.2) for a planned inspection, otherwise the unplanned
+    /// ground (`harm_or_risk_indicator` п.1, `instruction` п.3, `prosecutor_demand` п.4,
+    /// `order_deadline` п.5, `programme_event` п.6, `other` with the point named in the note).
+    #[schema(value_type = String, example = "plan")]
+    pub ground: Ground,
+    /// Required before an unplanned field check or inspection visit on ground п.1 is scheduled.
+    pub prosecutor_agreement: Option<ProsecutorAgreement>,
+    /// The ЕРКНМ registration number (ПП 604); required before the inspection starts.
+    pub erknm: Option<String>,
+    /// Further controlled persons (INN) of a raid (ст.71); only a raid may have any.
+    #[serde(default)]
+    pub other_subjects: Vec<String>,
     /// The control type's code.
     pub control_type: String,
     /// The controlled person's INN.
@@ -64,6 +76,11 @@ pub struct InspectionChange {
     pub objects: Option<Vec<String>>,
     pub checklist: Option<String>,
     pub note: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub ground: Option<Ground>,
+    pub prosecutor_agreement: Option<ProsecutorAgreement>,
+    pub erknm: Option<String>,
+    pub other_subjects: Option<Vec<String>>,
 }
 
 mod opt_date {
@@ -126,7 +143,10 @@ async fn resolve_objects(
     for key in keys {
         match found.iter().find(|o| &o.object_key == key) {
             None => refused.push(format!("{key}: no such object")),
-            Some(o) if o.subject_inn != insp.subject_inn => {
+            Some(o)
+                if o.subject_inn != insp.subject_inn
+                    && !insp.other_subjects.iter().any(|(_, inn)| inn == &o.subject_inn) =>
+            {
                 refused.push(format!("{key}: belongs to another subject"));
             }
             Some(o) if o.control_type_code != insp.control_type_code => {
@@ -197,8 +217,44 @@ async fn check_inspectors(state: &AppState, insp: &Inspection) -> ApiResult<()> 
     Ok(())
 }
 
+/// Resolves the further subjects of a raid by INN, naming any that are unknown.
+async fn resolve_other_subjects(
+    state: &AppState,
+    insp: &Inspection,
+    inns: &[String],
+) -> ApiResult<Vec<(uuid::Uuid, String)>> {
+    let mut out = Vec::new();
+    for inn in inns {
+        if inn == &insp.subject_inn {
+            continue;
+        }
+        let s = state
+            .store
+            .subject_by_inn(insp.agency, inn)
+            .await?
+            .ok_or_else(|| {
+                ApiError::Unprocessable(format!(
+                    "нет контролируемого лица с ИНН {inn} / no subject with INN {inn}"
+                ))
+            })?;
+        out.push((s.id, s.inn));
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    out.dedup_by(|a, b| a.0 == b.0);
+    if out.len() > MAX_OBJECTS {
+        return Err(ApiError::Unprocessable(format!(
+            "a raid concerns at most {MAX_OBJECTS} controlled persons"
+        )));
+    }
+    Ok(out)
+}
+
 async fn validate(state: &AppState, insp: &Inspection) -> ApiResult<()> {
     check_inspectors(state, insp).await?;
+    law::check_ground(insp)?;
+    if insp.status != InspectionStatus::Draft {
+        law::check_moratorium(state, insp).await?;
+    }
     check_term(
         &state.calendar,
         insp.kind,
@@ -243,6 +299,11 @@ pub async fn create(
         .into_iter()
         .find(|t| t.code == new.control_type)
         .ok_or_else(|| ApiError::Unprocessable(format!("no control type {}", new.control_type)))?;
+    if new.ground == Ground::Unspecified {
+        return Err(ApiError::Unprocessable(
+            "укажите основание проведения (ч.1 ст.57 248-ФЗ) / state the inspection's ground (ч.1 ст.57 248-FZ)".into(),
+        ));
+    }
     let now = OffsetDateTime::now_utc();
     let mut inspectors = new.inspectors.clone();
     inspectors.sort();
@@ -251,10 +312,18 @@ pub async fn create(
         id: InspectionId::new(),
         agency: user.agency,
         kind: new.kind,
-        basis: new.basis,
+        ground: new.ground,
+        prosecutor_agreement: new
+            .prosecutor_agreement
+            .as_ref()
+            .map(law::check_agreement)
+            .transpose()?,
+        erknm: new.erknm.as_deref().map(law::check_erknm).transpose()?,
         status,
         subject_id: subject.id,
         subject_inn: subject.inn,
+        subject_size: Some(subject.size_class),
+        other_subjects: Vec::new(),
         control_type_id: control_type.id,
         control_type_code: control_type.code,
         checklist_id: None,
@@ -268,6 +337,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
+    insp.other_subjects = resolve_other_subjects(state, &insp, &new.other_subjects).await?;
     insp.objects = resolve_objects(state, &insp, &new.objects).await?;
     (insp.checklist_id, insp.checklist_code) =
         resolve_checklist(state, &insp, new.checklist.as_deref())
@@ -326,6 +396,42 @@ pub async fn change(
         next.starts_on = change.starts_on.unwrap_or(prev.starts_on);
         next.ends_on = change.ends_on.unwrap_or(prev.ends_on);
         what.push("rescheduled");
+    }
+    if let Some(ground) = change.ground {
+        if !editable_plan {
+            return Err(ApiError::Conflict(format!(
+                "the ground of a {} inspection is fixed",
+                prev.status.as_str()
+            )));
+        }
+        next.ground = ground;
+        what.push("ground");
+    }
+    if let Some(a) = &change.prosecutor_agreement {
+        next.prosecutor_agreement = Some(law::check_agreement(a)?);
+        what.push("prosecutor_agreement");
+    }
+    if let Some(number) = &change.erknm {
+        if prev.erknm.is_some() && !editable_plan {
+            return Err(ApiError::Conflict(format!(
+                "the ЕРКНМ number of a {} inspection is fixed",
+                prev.status.as_str()
+            )));
+        }
+        next.erknm = Some(law::check_erknm(number)?);
+        what.push("erknm");
+    }
+    if let Some(inns) = &change.other_subjects {
+        if !editable_plan {
+            return Err(ApiError::Conflict(format!(
+                "the controlled persons of a {} inspection are fixed",
+                prev.status.as_str()
+            )));
+        }
+        next.other_subjects = resolve_other_subjects(state, &next, inns).await?;
+        let keys: Vec<String> = next.objects.iter().map(|(_, k)| k.clone()).collect();
+        next.objects = resolve_objects(state, &next, change.objects.as_deref().unwrap_or(&keys)).await?;
+        what.push("subjects");
     }
     if let Some(keys) = &change.objects {
         if !editable_plan {
@@ -429,6 +535,10 @@ pub async fn set_status(
     next.status = status;
     if status == InspectionStatus::Scheduled {
         validate(state, &next).await?;
+    }
+    if status == InspectionStatus::InProgress {
+        law::check_ground(&next)?;
+        law::check_may_start(&next)?;
     }
     next.updated_at = later_than(prev.updated_at);
     let mut a = audit(actor, Some(prev.agency), "inspection.status", address);

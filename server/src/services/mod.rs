@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod blobs;
 pub mod enrollment;
 pub mod ingest;
+pub mod inspection_law;
 pub mod inspections;
 pub mod projections;
 pub mod pull;

@@ -118,6 +118,7 @@ async fn run(store: &dyn Store, mode: Mode) -> ApiResult<(u64, Vec<Move>)> {
             store,
             devices: HashMap::new(),
             acts: HashSet::new(),
+            interaction: HashMap::new(),
             ops: Vec::new(),
             moves: Vec::new(),
         };
@@ -154,6 +155,8 @@ struct Projector<'a> {
     devices: HashMap<DeviceId, Option<(AgencyId, Option<UserId>)>>,
     /// Inspections with an act earlier in this batch.
     acts: HashSet<InspectionId>,
+    /// Minutes of interaction projected so far per inspection (loaded on first use).
+    interaction: HashMap<InspectionId, u32>,
     ops: Vec<ProjOp>,
     moves: Vec<Move>,
 }
@@ -286,6 +289,9 @@ impl Projector<'_> {
                 self.acts.insert(*id);
             }
         }
+        if kind == RecordKind::Interaction {
+            self.interaction(r.id, &rec.body, &ctx).await?;
+        }
         let flags: Vec<&str> = self
             .ops
             .iter()
@@ -333,6 +339,58 @@ impl Projector<'_> {
                     self.ops.push(op);
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Sums an interaction interval into its inspection's total, in log order, and flags the
+    /// interval that takes the total past the law's limit (ст.73: 50 hours for a small
+    /// enterprise, 15 for a micro one) and any interval that ends before it starts.
+    async fn interaction(
+        &mut self,
+        record: RecordId,
+        body: &Map<String, Value>,
+        ctx: &Context,
+    ) -> ApiResult<()> {
+        let Some((id, Some(at))) = &ctx.inspection else {
+            return Ok(());
+        };
+        let (id, limit) = (*id, at.interaction_limit_minutes);
+        let i: kinds::Interaction = kinds::decode_body(body)
+            .map_err(|e| ApiError::Internal(format!("stored interaction {record}: {e}")))?;
+        let Some(minutes) = i.minutes() else {
+            self.flag(
+                record,
+                "interaction_invalid",
+                ctx,
+                format!(
+                    "the interval ends ({}) before it starts ({})",
+                    i.ended_at, i.started_at
+                ),
+            );
+            return Ok(());
+        };
+        let before = match self.interaction.get(&id) {
+            Some(m) => *m,
+            None => interaction_minutes(&self.store.field_data(id).await?.documents),
+        };
+        let total = before.saturating_add(minutes);
+        self.interaction.insert(id, total);
+        if let Some(limit) = limit.filter(|l| before <= *l && total > *l) {
+            self.flag(
+                record,
+                "interaction_limit_exceeded",
+                ctx,
+                format!(
+                    "взаимодействие {} ч {} мин превышает предел {} ч (ст.73 248-ФЗ) / interaction of {}h{:02} exceeds the limit of {} hours (ст.73)",
+                    total / 60,
+                    total % 60,
+                    limit / 60,
+                    total / 60,
+                    total % 60,
+                    limit / 60
+                ),
+            );
         }
         Ok(())
     }
@@ -417,6 +475,16 @@ impl Projector<'_> {
     }
 }
 
+/// The minutes of the interaction intervals among projected documents (invalid ones count 0).
+fn interaction_minutes(documents: &[ProjectedDocument]) -> u32 {
+    documents
+        .iter()
+        .filter(|d| d.kind == RecordKind::Interaction.as_str())
+        .filter_map(|d| serde_json::from_value::<kinds::Interaction>(d.body.clone()).ok())
+        .filter_map(|i| i.minutes())
+        .fold(0, u32::saturating_add)
+}
+
 /// The projection row of a finding, photo or document record.
 fn row(
     kind: RecordKind,
@@ -464,7 +532,7 @@ fn row(
                 })
             })
         }
-        RecordKind::Warning | RecordKind::Act | RecordKind::Order => {
+        RecordKind::Warning | RecordKind::Act | RecordKind::Order | RecordKind::Interaction => {
             let subject_inn = match kind {
                 RecordKind::Warning => {
                     let w: kinds::Warning = kinds::decode_body(body).map_err(bad)?;
@@ -473,6 +541,16 @@ fn row(
                 RecordKind::Order => {
                     let o: kinds::Order = kinds::decode_body(body).map_err(bad)?;
                     Some(o.subject.as_str().to_owned())
+                }
+                RecordKind::Interaction => {
+                    let i: kinds::Interaction = kinds::decode_body(body).map_err(bad)?;
+                    match i.subject {
+                        Some(inn) => Some(inn.as_str().to_owned()),
+                        None => ctx
+                            .inspection
+                            .as_ref()
+                            .and_then(|(_, at)| at.as_ref().map(|a| a.subject_inn.clone())),
+                    }
                 }
                 _ => ctx
                     .inspection

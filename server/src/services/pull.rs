@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 use crate::error::{ApiError, ApiResult};
 use crate::model::{
     Checklist, ControlObject, Inspection, InspectionStatus, PastViolation, ProjectedDocument,
+    ProsecutorAgreement,
 };
 use crate::state::AppState;
 
@@ -74,6 +75,17 @@ pub struct SubjectCard {
     pub size_class: String,
 }
 
+impl From<crate::model::Subject> for SubjectCard {
+    fn from(s: crate::model::Subject) -> Self {
+        Self {
+            inn: s.inn,
+            ogrn: s.ogrn,
+            name: s.name,
+            size_class: s.size_class.as_str().to_owned(),
+        }
+    }
+}
+
 /// An object as a device needs it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ObjectCard {
@@ -115,7 +127,19 @@ pub struct Assignment {
     pub id: InspectionId,
     pub kind: String,
     pub kind_name: String,
+    /// `planned` or `unplanned`, for apps that predate grounds.
     pub basis: String,
+    /// The ground of ч.1 ст.57 (`plan`, `harm_or_risk_indicator`, ...).
+    pub ground: String,
+    /// The ground with its point of ч.1 ст.57, as a document states it.
+    pub ground_name: String,
+    pub prosecutor_agreement: Option<ProsecutorAgreement>,
+    /// The ЕРКНМ registration number (ПП 604), printed in the act.
+    pub erknm: Option<String>,
+    /// The interaction limit in hours (ст.73: small 50, micro 15), if any.
+    pub interaction_limit_hours: Option<u32>,
+    /// The agency's time zone (IANA), whose local dates documents use (ГК ст.194).
+    pub time_zone: String,
     pub status: InspectionStatus,
     pub control_type: String,
     #[schema(value_type = String, format = Date)]
@@ -124,6 +148,8 @@ pub struct Assignment {
     pub ends_on: String,
     pub note: String,
     pub subject: SubjectCard,
+    /// Every controlled person the measure concerns, `subject` first (a raid may have several).
+    pub subjects: Vec<SubjectCard>,
     pub objects: Vec<ObjectCard>,
     /// The checklist's code; the checklist itself is in the page's `checklists`.
     pub checklist: Option<String>,
@@ -406,7 +432,13 @@ async fn assignment(state: &AppState, i: Inspection) -> ApiResult<Assignment> {
         .store
         .past_violations(i.agency, &object_ids, i.id, HISTORY_LIMIT)
         .await?;
-    let today = OffsetDateTime::now_utc().date();
+    let today = state.today();
+    let mut subjects = vec![SubjectCard::from(subject)];
+    for (_, inn) in &i.other_subjects {
+        if let Some(s) = state.store.subject_by_inn(i.agency, inn).await? {
+            subjects.push(s.into());
+        }
+    }
     let open_orders = state
         .store
         .subject_documents(i.agency, &i.subject_inn, "order", HISTORY_LIMIT)
@@ -418,18 +450,20 @@ async fn assignment(state: &AppState, i: Inspection) -> ApiResult<Assignment> {
         id: i.id,
         kind: i.kind.as_str().to_owned(),
         kind_name: i.kind.name_ru().to_owned(),
-        basis: i.basis.as_str().to_owned(),
+        basis: i.basis().to_owned(),
+        ground: i.ground.as_str().to_owned(),
+        ground_name: format!("{} — {}", i.ground.citation(), i.ground.name_ru()),
+        interaction_limit_hours: i.interaction_limit_minutes().map(|m| m / 60),
+        prosecutor_agreement: i.prosecutor_agreement,
+        erknm: i.erknm,
+        time_zone: state.time_zone_name().to_owned(),
         status: i.status,
         control_type: i.control_type_code,
         starts_on: knd_shared::calendar::iso_date::format(i.starts_on),
         ends_on: knd_shared::calendar::iso_date::format(i.ends_on),
         note: i.note,
-        subject: SubjectCard {
-            inn: subject.inn,
-            ogrn: subject.ogrn,
-            name: subject.name,
-            size_class: subject.size_class.as_str().to_owned(),
-        },
+        subject: subjects[0].clone(),
+        subjects,
         objects: objects.into_iter().map(Into::into).collect(),
         checklist: i.checklist_code,
         history: History {

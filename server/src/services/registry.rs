@@ -326,12 +326,13 @@ pub async fn import_objects(
     mode: ImportMode,
     address: Option<&str>,
 ) -> ApiResult<ImportReport> {
-    let types: HashSet<String> = state
+    // Each control type's rules: a category its regulation does not use is refused (ч.2 ст.23).
+    let types: HashMap<String, knd_shared::registry::ControlTypeRules> = state
         .store
         .list_control_types(user.agency)
         .await?
         .into_iter()
-        .map(|t| t.code)
+        .map(|t| (t.code, t.rules))
         .collect();
     let mut rows: Vec<(u64, NewObject)> = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
@@ -349,9 +350,9 @@ pub async fn import_objects(
         let key = field(f, "object_key")?.to_owned();
         let inn = Inn::parse(field(f, "subject_inn")?).map_err(|e| e.to_string())?;
         let code = field(f, "control_type")?;
-        if !types.contains(code) {
+        let Some(rules) = types.get(code) else {
             return Err(format!("unknown control type {code:?}"));
-        }
+        };
         let position = match (
             f.get("lat").copied().unwrap_or(""),
             f.get("lon").copied().unwrap_or(""),
@@ -363,7 +364,10 @@ pub async fn import_objects(
         let risk_category = match f.get("risk_category").copied().unwrap_or("") {
             "" => None,
             r => {
-                Some(RiskCategory::parse(r).ok_or_else(|| format!("unknown risk category {r:?}"))?)
+                let c =
+                    RiskCategory::parse(r).ok_or_else(|| format!("unknown risk category {r:?}"))?;
+                rules.check_category(c).map_err(|e| e.to_string())?;
+                Some(c)
             }
         };
         // Optional columns: the category decision's date and reasons (ч.1 ст.23).
@@ -468,6 +472,27 @@ pub async fn decide_risk(
             "attributes are at most 16 KiB".into(),
         ));
     }
+    // The attributes the law's rules read (hazard classes, schools) must be well formed.
+    knd_shared::registry::ObjectAttributes::from_json(attributes.as_ref())
+        .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+    let object = state
+        .store
+        .objects_by_keys(user.agency, &[key.to_owned()])
+        .await?
+        .pop()
+        .ok_or(ApiError::NotFound)?;
+    let rules = state
+        .store
+        .list_control_types(user.agency)
+        .await?
+        .into_iter()
+        .find(|t| t.code == object.control_type_code)
+        .map(|t| t.rules)
+        .ok_or_else(|| ApiError::Internal(format!("object {key} has no control type")))?;
+    // ч.2 ст.23: a category the regulation does not use is refused, never stored.
+    rules
+        .check_category(category)
+        .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
     let mut a = audit(
         Actor::User(user.id),
         Some(user.agency),

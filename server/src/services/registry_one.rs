@@ -97,18 +97,18 @@ pub async fn put_object(
     {
         return Err(refuse(format!("no subject with INN {inn}")));
     }
-    if !state
+    let Some(control_type) = state
         .store
         .list_control_types(user.agency)
         .await?
-        .iter()
-        .any(|t| t.code == form.control_type)
-    {
+        .into_iter()
+        .find(|t| t.code == form.control_type)
+    else {
         return Err(refuse(format!(
             "unknown control type {:?}",
             form.control_type
         )));
-    }
+    };
     let position = match (form.lat_e7, form.lon_e7) {
         (None, None) => None,
         (Some(lat), Some(lon)) if lat.abs() <= 900_000_000 && lon.abs() <= 1_800_000_000 => {
@@ -121,7 +121,14 @@ pub async fn put_object(
         .risk_category
         .as_deref()
         .map(|r| {
-            RiskCategory::parse(r).ok_or_else(|| refuse(format!("unknown risk category {r:?}")))
+            let c = RiskCategory::parse(r)
+                .ok_or_else(|| refuse(format!("unknown risk category {r:?}")))?;
+            // ч.2 ст.23: only the categories the regulation uses.
+            control_type
+                .rules
+                .check_category(c)
+                .map_err(|e| refuse(e.to_string()))?;
+            Ok::<_, ApiError>(c)
         })
         .transpose()?;
     let row = NewObject {

@@ -418,6 +418,25 @@ pub trait Store: Send + Sync + 'static {
 }
 
 /// Opens the store the URL names and applies pending migrations.
+/// The interaction limit of an inspection from its stored kind and size class (both backends).
+pub(crate) fn limit_of(kind: &str, size: Option<&str>) -> StoreResult<Option<u32>> {
+    let kind = knd_shared::InspectionKind::parse(kind)
+        .ok_or_else(|| StoreError::Corrupt(format!("kind {kind:?}")))?;
+    let size = size
+        .map(|s| {
+            knd_shared::registry::SizeClass::parse(s)
+                .ok_or_else(|| StoreError::Corrupt(format!("size class {s:?}")))
+        })
+        .transpose()?;
+    Ok(crate::model::interaction_limit_minutes(kind, size))
+}
+
+/// The ground of an inspection created before grounds existed (NULL after migration 0005): the
+/// one its note states, or unspecified (it then needs a correction). Both backends call it.
+pub(crate) fn migrated_ground(note: &str) -> knd_shared::Ground {
+    knd_shared::Ground::from_note(note).unwrap_or(knd_shared::Ground::Unspecified)
+}
+
 pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
     if let Some(path) = url.strip_prefix("sqlite://") {
         Ok(Arc::new(sqlite::SqliteStore::open(path).await?))

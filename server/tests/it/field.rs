@@ -97,7 +97,8 @@ async fn import(w: &World, what: &str, csv: &str) {
 }
 
 impl Field {
-    /// Creates an inspection (a field check in December 2026 unless `extra` says otherwise).
+    /// Creates an inspection (an unplanned field check on an instruction of the Government, п.3
+    /// ч.1 ст.57, registered in ЕРКНМ, in December 2026, unless `extra` says otherwise).
     pub async fn inspection(
         &self,
         subject: &str,
@@ -106,7 +107,8 @@ impl Field {
         extra: Value,
     ) -> (u16, Value) {
         let mut body = json!({
-            "kind": "field_check", "basis": "planned", "control_type": "fire",
+            "kind": "field_check", "ground": "instruction", "erknm": "76202600000000000001",
+            "control_type": "fire",
             "subject_inn": subject, "objects": objects, "checklist": "main",
             "starts_on": "2026-12-01", "ends_on": "2026-12-14",
             "inspectors": inspectors, "status": "scheduled",

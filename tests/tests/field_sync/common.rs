@@ -87,7 +87,7 @@ impl World {
                 Method::POST,
                 "/api/v1/inspections",
                 &json!({
-                    "kind": "field_check", "basis": "planned", "control_type": "fire",
+                    "kind": "field_check", "ground": "instruction", "erknm": "76202600000000000001", "control_type": "fire",
                     "subject_inn": SUBJECT, "objects": ["OBJ-1"], "checklist": "main",
                     "starts_on": "2026-12-01", "ends_on": "2026-12-14",
                     "inspectors": [inspector], "status": "scheduled",
@@ -106,7 +106,7 @@ impl World {
                 Method::POST,
                 "/api/v1/inspections",
                 &json!({
-                    "kind": "field_check", "basis": "planned", "control_type": "fire",
+                    "kind": "field_check", "ground": "instruction", "erknm": "76202600000000000001", "control_type": "fire",
                     "subject_inn": SUBJECT, "objects": ["OBJ-1"], "checklist": "main",
                     "starts_on": "2026-12-15", "ends_on": "2026-12-28",
                     "inspectors": [self.inspector_id], "status": "scheduled",

@@ -27,6 +27,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         4,
         include_str!("../../../../migrations/server/postgres/0004_field.sql"),
     ),
+    (
+        5,
+        include_str!("../../../../migrations/server/postgres/0005_legal.sql"),
+    ),
 ];
 
 pub struct PgStore {
@@ -106,7 +110,32 @@ impl PgStore {
             .map_err(|e| StoreError::Database(e.to_string()))?;
         let store = Self { pool };
         store.migrate().await?;
+        store.fill_grounds().await?;
         Ok(store)
+    }
+
+    /// Gives every inspection that migration 0005 left without a ground the one its note
+    /// states, or unspecified (the same rule as SQLite's, in Rust).
+    async fn fill_grounds(&self) -> StoreResult<()> {
+        let client = self.pool.get().await.map_err(pool_err)?;
+        let rows = client
+            .query("SELECT id, note FROM inspections WHERE ground IS NULL", &[])
+            .await
+            .map_err(db_err)?;
+        for r in &rows {
+            let (id, note): (uuid::Uuid, String) = (r.get(0), r.get(1));
+            client
+                .execute(
+                    "UPDATE inspections SET ground = $1 WHERE id = $2 AND ground IS NULL",
+                    &[&super::super::migrated_ground(&note).as_str(), &id],
+                )
+                .await
+                .map_err(db_err)?;
+        }
+        if !rows.is_empty() {
+            tracing::info!(inspections = rows.len(), "grounds of old unplanned inspections read from their notes");
+        }
+        Ok(())
     }
 
     async fn migrate(&self) -> StoreResult<()> {

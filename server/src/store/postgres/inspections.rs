@@ -5,7 +5,11 @@ use time::OffsetDateTime;
 use tokio_postgres::{GenericClient, Row, Transaction};
 
 use super::{db_err, insert_audit};
-use crate::model::{AuditEntry, Basis, Change, Inspection, InspectionFilter, InspectionStatus};
+use crate::model::{
+    AuditEntry, Change, Inspection, InspectionFilter, InspectionStatus, ProsecutorAgreement,
+};
+use knd_shared::Ground;
+use knd_shared::registry::SizeClass;
 use crate::store::{StoreError, StoreResult};
 
 fn corrupt(what: String) -> StoreError {
@@ -28,13 +32,14 @@ pub(super) async fn save_inspection(
         None => {
             tx.execute(
                 "INSERT INTO inspections (id, agency_id, kind, basis, subject_id, control_type_id, checklist_id,
-                     starts_on, ends_on, status, note, created_by, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                     starts_on, ends_on, status, note, created_by, created_at, updated_at, ground,
+                     prosecutor_reference, prosecutor_agreed_on, erknm, subject_size)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
                 &[
                     &id,
                     &insp.agency.as_uuid(),
                     &insp.kind.as_str(),
-                    &insp.basis.as_str(),
+                    &insp.basis(),
                     &insp.subject_id,
                     &insp.control_type_id,
                     &checklist,
@@ -45,6 +50,11 @@ pub(super) async fn save_inspection(
                     &insp.created_by.map(|u| u.as_uuid()),
                     &insp.created_at,
                     &now,
+                    &insp.ground.as_str(),
+                    &insp.prosecutor_agreement.as_ref().map(|p| p.reference.as_str()),
+                    &insp.prosecutor_agreement.as_ref().map(|p| p.date),
+                    &insp.erknm,
+                    &insp.subject_size.map(SizeClass::as_str),
                 ],
             )
             .await
@@ -54,7 +64,8 @@ pub(super) async fn save_inspection(
             let n = tx
                 .execute(
                     "UPDATE inspections SET checklist_id = $1, starts_on = $2, ends_on = $3, status = $4,
-                         note = $5, updated_at = $6
+                         note = $5, updated_at = $6, ground = $9, basis = $10,
+                         prosecutor_reference = $11, prosecutor_agreed_on = $12, erknm = $13
                      WHERE id = $7 AND updated_at = $8",
                     &[
                         &checklist,
@@ -65,6 +76,11 @@ pub(super) async fn save_inspection(
                         &now,
                         &id,
                         &p.updated_at,
+                        &insp.ground.as_str(),
+                        &insp.basis(),
+                        &insp.prosecutor_agreement.as_ref().map(|p| p.reference.as_str()),
+                        &insp.prosecutor_agreement.as_ref().map(|p| p.date),
+                        &insp.erknm,
                     ],
                 )
                 .await
@@ -80,7 +96,21 @@ pub(super) async fn save_inspection(
             )
             .await
             .map_err(db_err)?;
+            tx.execute(
+                "DELETE FROM inspection_subjects WHERE inspection_id = $1",
+                &[&id],
+            )
+            .await
+            .map_err(db_err)?;
         }
+    }
+    for (subject, _) in &insp.other_subjects {
+        tx.execute(
+            "INSERT INTO inspection_subjects (inspection_id, subject_id) VALUES ($1, $2)",
+            &[&id, subject],
+        )
+        .await
+        .map_err(db_err)?;
     }
     for (object, _) in &insp.objects {
         tx.execute(
@@ -137,7 +167,8 @@ pub(super) async fn save_inspection(
 
 const INSPECTION_COLUMNS: &str = "SELECT i.id, i.agency_id, i.kind, i.basis, i.status, i.subject_id, s.inn,
         i.control_type_id, t.code, i.checklist_id, c.code, i.starts_on, i.ends_on, i.note, i.created_by,
-        i.created_at, i.updated_at
+        i.created_at, i.updated_at, i.ground, i.prosecutor_reference, i.prosecutor_agreed_on,
+        i.erknm, i.subject_size
      FROM inspections i JOIN subjects s ON s.id = i.subject_id
           JOIN control_types t ON t.id = i.control_type_id
           LEFT JOIN checklists c ON c.id = i.checklist_id";
@@ -166,12 +197,40 @@ async fn inspection_of(c: &impl GenericClient, r: &Row) -> StoreResult<Inspectio
         .iter()
         .map(|u| UserId::from(u.get::<_, uuid::Uuid>(0)))
         .collect();
-    let (kind, basis, status): (String, String, String) = (r.get(2), r.get(3), r.get(4));
+    let other_subjects = c
+        .query(
+            "SELECT s.id, s.inn FROM inspection_subjects x JOIN subjects s ON s.id = x.subject_id
+             WHERE x.inspection_id = $1 ORDER BY s.inn",
+            &[&id],
+        )
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|o| (o.get(0), o.get(1)))
+        .collect();
+    let (kind, status): (String, String) = (r.get(2), r.get(4));
+    let ground: Option<String> = r.get(17);
+    let size: Option<String> = r.get(21);
+    let prosecutor_agreement = match (r.get::<_, Option<String>>(18), r.get(19)) {
+        (Some(reference), Some(date)) => Some(ProsecutorAgreement { reference, date }),
+        _ => None,
+    };
     Ok(Inspection {
         id: InspectionId::from(id),
         agency: AgencyId::from(r.get::<_, uuid::Uuid>(1)),
         kind: InspectionKind::parse(&kind).ok_or_else(|| corrupt(format!("kind {kind:?}")))?,
-        basis: Basis::parse(&basis).ok_or_else(|| corrupt(format!("basis {basis:?}")))?,
+        // NULL only before the start-up step has read old notes: treat as unspecified.
+        ground: match ground.as_deref() {
+            None => Ground::Unspecified,
+            Some(g) => Ground::parse(g).ok_or_else(|| corrupt(format!("ground {g:?}")))?,
+        },
+        prosecutor_agreement,
+        erknm: r.get(20),
+        subject_size: size
+            .as_deref()
+            .map(|s| SizeClass::parse(s).ok_or_else(|| corrupt(format!("size class {s:?}"))))
+            .transpose()?,
+        other_subjects,
         status: InspectionStatus::parse(&status)
             .ok_or_else(|| corrupt(format!("status {status:?}")))?,
         subject_id: r.get(5),

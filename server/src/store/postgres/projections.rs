@@ -40,8 +40,8 @@ pub(super) async fn inspection_at(
     let iid = inspection.as_uuid();
     let Some(head) = c
         .query_opt(
-            "SELECT i.agency_id, s.inn FROM inspections i JOIN subjects s ON s.id = i.subject_id
-             WHERE i.id = $1",
+            "SELECT i.agency_id, s.inn, i.kind, i.subject_size FROM inspections i
+             JOIN subjects s ON s.id = i.subject_id WHERE i.id = $1",
             &[&iid],
         )
         .await
@@ -49,6 +49,10 @@ pub(super) async fn inspection_at(
     else {
         return Ok(None);
     };
+    let interaction_limit_minutes = crate::store::limit_of(
+        &head.get::<_, String>(2),
+        head.get::<_, Option<String>>(3).as_deref(),
+    )?;
     let status: Option<String> = c
         .query_opt(
             "SELECT status FROM inspection_status_log WHERE inspection_id = $1 AND at <= $2
@@ -77,6 +81,7 @@ pub(super) async fn inspection_at(
             .map(|s| InspectionStatus::parse(&s).ok_or_else(|| corrupt(format!("status {s:?}"))))
             .transpose()?,
         assigned,
+        interaction_limit_minutes,
     }))
 }
 

@@ -32,6 +32,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         4,
         include_str!("../../../../migrations/server/sqlite/0004_field.sql"),
     ),
+    (
+        5,
+        include_str!("../../../../migrations/server/sqlite/0005_legal.sql"),
+    ),
 ];
 
 const READERS: usize = 4;
@@ -102,6 +106,31 @@ fn migrate(conn: &mut Connection) -> StoreResult<()> {
     Ok(())
 }
 
+/// Gives every inspection that migration 0005 left without a ground the one its note states, or
+/// unspecified (SQLite's `lower()` knows only ASCII, so the note is read in Rust).
+fn fill_grounds(conn: &mut Connection) -> StoreResult<()> {
+    let tx = conn.transaction().map_err(db_err)?;
+    let rows: Vec<(String, String)> = tx
+        .prepare("SELECT id, note FROM inspections WHERE ground IS NULL")
+        .map_err(db_err)?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(db_err)?;
+    for (id, note) in &rows {
+        tx.execute(
+            "UPDATE inspections SET ground = ?1 WHERE id = ?2",
+            rusqlite::params![super::super::migrated_ground(note).as_str(), id],
+        )
+        .map_err(db_err)?;
+    }
+    tx.commit().map_err(db_err)?;
+    if !rows.is_empty() {
+        tracing::info!(inspections = rows.len(), "grounds of old unplanned inspections read from their notes");
+    }
+    Ok(())
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the database file and applies pending migrations.
     pub async fn open(path: &str) -> StoreResult<Self> {
@@ -113,6 +142,7 @@ impl SqliteStore {
             }
             let mut writer = connect(&path)?;
             migrate(&mut writer)?;
+            fill_grounds(&mut writer)?;
             let readers = (0..READERS)
                 .map(|_| connect(&path).map(Mutex::new))
                 .collect::<StoreResult<Vec<_>>>()?;

@@ -5,7 +5,11 @@ use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 use time::OffsetDateTime;
 
 use super::{db_err, insert_audit, parse_ts, parse_uuid, ts};
-use crate::model::{AuditEntry, Basis, Change, Inspection, InspectionFilter, InspectionStatus};
+use crate::model::{
+    AuditEntry, Change, Inspection, InspectionFilter, InspectionStatus, ProsecutorAgreement,
+};
+use knd_shared::Ground;
+use knd_shared::registry::SizeClass;
 use crate::store::{StoreError, StoreResult};
 use knd_shared::calendar::iso_date;
 
@@ -32,13 +36,14 @@ pub(super) fn save_inspection(
         None => {
             tx.execute(
                 "INSERT INTO inspections (id, agency_id, kind, basis, subject_id, control_type_id, checklist_id,
-                     starts_on, ends_on, status, note, created_by, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                     starts_on, ends_on, status, note, created_by, created_at, updated_at, ground,
+                     prosecutor_reference, prosecutor_agreed_on, erknm, subject_size)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
                 params![
                     id,
                     insp.agency.to_string(),
                     insp.kind.as_str(),
-                    insp.basis.as_str(),
+                    insp.basis(),
                     insp.subject_id.to_string(),
                     insp.control_type_id.to_string(),
                     insp.checklist_id.map(|c| c.to_string()),
@@ -49,6 +54,13 @@ pub(super) fn save_inspection(
                     insp.created_by.map(|u| u.to_string()),
                     ts(insp.created_at),
                     ts(now),
+                    insp.ground.as_str(),
+                    insp.prosecutor_agreement.as_ref().map(|p| &p.reference),
+                    insp.prosecutor_agreement
+                        .as_ref()
+                        .map(|p| iso_date::format(p.date)),
+                    insp.erknm,
+                    insp.subject_size.map(SizeClass::as_str),
                 ],
             )
             .map_err(db_err)?;
@@ -57,7 +69,8 @@ pub(super) fn save_inspection(
             let n = tx
                 .execute(
                     "UPDATE inspections SET checklist_id = ?1, starts_on = ?2, ends_on = ?3, status = ?4,
-                         note = ?5, updated_at = ?6
+                         note = ?5, updated_at = ?6, ground = ?9, basis = ?10,
+                         prosecutor_reference = ?11, prosecutor_agreed_on = ?12, erknm = ?13
                      WHERE id = ?7 AND updated_at = ?8",
                     params![
                         insp.checklist_id.map(|c| c.to_string()),
@@ -68,6 +81,13 @@ pub(super) fn save_inspection(
                         ts(now),
                         id,
                         ts(p.updated_at),
+                        insp.ground.as_str(),
+                        insp.basis(),
+                        insp.prosecutor_agreement.as_ref().map(|p| &p.reference),
+                        insp.prosecutor_agreement
+                            .as_ref()
+                            .map(|p| iso_date::format(p.date)),
+                        insp.erknm,
                     ],
                 )
                 .map_err(db_err)?;
@@ -81,7 +101,19 @@ pub(super) fn save_inspection(
                 [&id],
             )
             .map_err(db_err)?;
+            tx.execute(
+                "DELETE FROM inspection_subjects WHERE inspection_id = ?1",
+                [&id],
+            )
+            .map_err(db_err)?;
         }
+    }
+    for (subject, _) in &insp.other_subjects {
+        tx.execute(
+            "INSERT INTO inspection_subjects (inspection_id, subject_id) VALUES (?1, ?2)",
+            params![id, subject.to_string()],
+        )
+        .map_err(db_err)?;
     }
     for (object, _) in &insp.objects {
         tx.execute(
@@ -133,7 +165,8 @@ pub(super) fn save_inspection(
 
 const INSPECTION_COLUMNS: &str = "SELECT i.id, i.agency_id, i.kind, i.basis, i.status, i.subject_id, s.inn,
         i.control_type_id, t.code, i.checklist_id, c.code, i.starts_on, i.ends_on, i.note, i.created_by,
-        i.created_at, i.updated_at
+        i.created_at, i.updated_at, i.ground, i.prosecutor_reference, i.prosecutor_agreed_on,
+        i.erknm, i.subject_size
      FROM inspections i JOIN subjects s ON s.id = i.subject_id
           JOIN control_types t ON t.id = i.control_type_id
           LEFT JOIN checklists c ON c.id = i.checklist_id";
@@ -143,7 +176,6 @@ struct InspectionRow {
     id: String,
     agency: String,
     kind: String,
-    basis: String,
     status: String,
     subject: String,
     inn: String,
@@ -157,6 +189,11 @@ struct InspectionRow {
     created_by: Option<String>,
     created_at: String,
     updated_at: String,
+    ground: Option<String>,
+    prosecutor_reference: Option<String>,
+    prosecutor_agreed_on: Option<String>,
+    erknm: Option<String>,
+    subject_size: Option<String>,
 }
 
 fn inspection_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InspectionRow> {
@@ -164,7 +201,6 @@ fn inspection_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InspectionRow> {
         id: r.get(0)?,
         agency: r.get(1)?,
         kind: r.get(2)?,
-        basis: r.get(3)?,
         status: r.get(4)?,
         subject: r.get(5)?,
         inn: r.get(6)?,
@@ -178,6 +214,11 @@ fn inspection_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InspectionRow> {
         created_by: r.get(14)?,
         created_at: r.get(15)?,
         updated_at: r.get(16)?,
+        ground: r.get(17)?,
+        prosecutor_reference: r.get(18)?,
+        prosecutor_agreed_on: r.get(19)?,
+        erknm: r.get(20)?,
+        subject_size: r.get(21)?,
     })
 }
 
@@ -211,12 +252,37 @@ fn finish_inspection(c: &Connection, r: InspectionRow) -> StoreResult<Inspection
     .into_iter()
     .map(|(u, _)| UserId::from(u))
     .collect();
+    let other_subjects = uuid_list(
+        c,
+        "SELECT s.id, s.inn FROM inspection_subjects x JOIN subjects s ON s.id = x.subject_id
+         WHERE x.inspection_id = ?1 ORDER BY s.inn",
+        &r.id,
+    )?;
+    let prosecutor_agreement = match (r.prosecutor_reference, r.prosecutor_agreed_on) {
+        (Some(reference), Some(d)) => Some(ProsecutorAgreement {
+            reference,
+            date: date(&d)?,
+        }),
+        _ => None,
+    };
     Ok(Inspection {
         id: InspectionId::from(parse_uuid(&r.id)?),
         agency: AgencyId::from(parse_uuid(&r.agency)?),
         kind: InspectionKind::parse(&r.kind)
             .ok_or_else(|| corrupt(format!("kind {:?}", r.kind)))?,
-        basis: Basis::parse(&r.basis).ok_or_else(|| corrupt(format!("basis {:?}", r.basis)))?,
+        // NULL only before the start-up step has read old notes: treat as unspecified.
+        ground: match r.ground.as_deref() {
+            None => Ground::Unspecified,
+            Some(g) => Ground::parse(g).ok_or_else(|| corrupt(format!("ground {g:?}")))?,
+        },
+        prosecutor_agreement,
+        erknm: r.erknm,
+        subject_size: r
+            .subject_size
+            .as_deref()
+            .map(|s| SizeClass::parse(s).ok_or_else(|| corrupt(format!("size class {s:?}"))))
+            .transpose()?,
+        other_subjects,
         status: InspectionStatus::parse(&r.status)
             .ok_or_else(|| corrupt(format!("status {:?}", r.status)))?,
         subject_id: parse_uuid(&r.subject)?,

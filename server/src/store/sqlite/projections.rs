@@ -39,18 +39,19 @@ pub(super) fn inspection_at(
     user: Option<UserId>,
 ) -> StoreResult<Option<InspectionAt>> {
     let id = id.to_string();
-    let head: Option<(String, String)> = c
+    let head: Option<(String, String, String, Option<String>)> = c
         .query_row(
-            "SELECT i.agency_id, s.inn FROM inspections i JOIN subjects s ON s.id = i.subject_id
-             WHERE i.id = ?1",
+            "SELECT i.agency_id, s.inn, i.kind, i.subject_size FROM inspections i
+             JOIN subjects s ON s.id = i.subject_id WHERE i.id = ?1",
             [&id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()
         .map_err(db_err)?;
-    let Some((agency, subject_inn)) = head else {
+    let Some((agency, subject_inn, kind, size)) = head else {
         return Ok(None);
     };
+    let interaction_limit_minutes = crate::store::limit_of(&kind, size.as_deref())?;
     let at = ts(at);
     let status: Option<String> = c
         .query_row(
@@ -79,6 +80,7 @@ pub(super) fn inspection_at(
             .map(|s| InspectionStatus::parse(&s).ok_or_else(|| corrupt(format!("status {s:?}"))))
             .transpose()?,
         assigned,
+        interaction_limit_minutes,
     }))
 }
 
