@@ -2,6 +2,8 @@ use time::Date;
 
 use super::*;
 
+mod regions;
+
 fn date(s: &str) -> Date {
     iso_date::parse(s).unwrap()
 }

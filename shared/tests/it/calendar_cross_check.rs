@@ -1,7 +1,9 @@
 //! The embedded production calendar against a second, independent source: the data of the
 //! `holidays-ru` crate, compiled from the same decrees by other people. Every day of every year
-//! we hold is compared, and a disagreement lists every date that differs.
+//! we hold is compared, federal and with each regional overlay, and a disagreement lists every
+//! date that differs.
 
+use holidays_ru::regions::{Bashkortostan, Tatarstan};
 use holidays_ru::{DayFlags, Federal, Resolved};
 use knd_shared::calendar::{Calendar, iso_date};
 use time::Date;
@@ -17,9 +19,12 @@ fn days_of(year: i32) -> Vec<Date> {
     days
 }
 
+/// One of holidays-ru's calendars, federal or federal with a region.
+type Flags = fn(i32, u8, u8) -> Option<Resolved<DayFlags>>;
+
 /// holidays-ru's answer for one day: its flags, and whether they are official data (`Fact`) rather
 /// than its own prediction.
-fn theirs(flags: fn(i32, u8, u8) -> Option<Resolved<DayFlags>>, d: Date) -> (DayFlags, bool) {
+fn theirs(flags: Flags, d: Date) -> (DayFlags, bool) {
     let resolved = flags(d.year(), u8::from(d.month()), d.day())
         .unwrap_or_else(|| panic!("holidays-ru refuses the date {d}"));
     let fact = resolved.is_fact();
@@ -37,11 +42,7 @@ struct Comparison {
     totals: Vec<(i32, u32, u32)>,
 }
 
-fn compare(
-    cal: &Calendar,
-    years: &[i32],
-    flags: fn(i32, u8, u8) -> Option<Resolved<DayFlags>>,
-) -> Comparison {
+fn compare(cal: &Calendar, years: &[i32], flags: Flags) -> Comparison {
     let mut found = Comparison::default();
     for &year in years {
         let (mut ours_total, mut theirs_total) = (0, 0);
@@ -111,5 +112,53 @@ fn federal_calendar_agrees_with_holidays_ru() {
             cal.year(*year).map(|y| y.working_days()),
             "{year}"
         );
+    }
+}
+
+#[test]
+fn regional_overlays_agree_with_holidays_ru() {
+    // (our code, holidays-ru's federal calendar with that region, the years it holds as official
+    // data among ours)
+    let regions: [(&str, Flags, &[i32]); 2] = [
+        (
+            "bashkortostan",
+            holidays_ru::flags_with_region_ymd::<Bashkortostan>,
+            &[2023, 2024, 2025, 2026, 2027],
+        ),
+        (
+            "tatarstan",
+            holidays_ru::flags_with_region_ymd::<Tatarstan>,
+            &[2023, 2024, 2025, 2026],
+        ),
+    ];
+    assert_eq!(
+        Calendar::region_codes(),
+        regions.map(|(code, _, _)| code.to_owned())
+    );
+    for (code, flags, expected_facts) in regions {
+        let cal = Calendar::embedded().with_region(code).unwrap();
+        let region = cal.region().unwrap();
+        let (facts, predicted): (Vec<i32>, Vec<i32>) = region
+            .years()
+            .map(|y| y.year())
+            .partition(|y| days_of(*y).into_iter().all(|d| theirs(flags, d).1));
+        assert_eq!(facts, expected_facts, "{code}: the years holidays-ru holds");
+        // A year holidays-ru only predicts is one whose movable days are not decreed in its data
+        // either: ours must say it is provisional.
+        for year in &predicted {
+            assert!(
+                region.year(*year).is_some_and(|y| y.provisional()),
+                "{code} {year}: holidays-ru has no official data, ours is not provisional"
+            );
+        }
+        for year in &facts {
+            assert!(
+                region.year(*year).is_some_and(|y| !y.provisional()),
+                "{code} {year}: holidays-ru has official data, ours is provisional"
+            );
+        }
+        let found = compare(&cal, &facts, flags);
+        assert!(found.predicted.is_empty(), "{code}");
+        assert_agree(code, &found);
     }
 }
