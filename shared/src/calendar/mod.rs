@@ -9,10 +9,12 @@
 //! An agency in a region with its own non-working holidays (Tatarstan, Bashkortostan) counts on
 //! the federal calendar with that region's overlay ([`Calendar::with_region`], [`RegionCalendar`]).
 //!
-//! Counting (ГК РФ ст.191, ст.193): a period starts the day after its event; "N working days" ends
-//! on the N-th working day after the event; a period of N calendar days whose last day is
-//! non-working ends on the next working day.
+//! Counting (ГК РФ ст.191-193): a period starts the day after its event; "N working days" ends
+//! on the N-th working day after the event; a period of N calendar days, months or years ends on
+//! its last day (ст.192 for months and years, [`period_end_months`], [`period_end_years`]) and, when
+//! that day is non-working, on the next working day (ст.193).
 
+mod period;
 mod region;
 mod year;
 
@@ -20,6 +22,7 @@ use std::collections::BTreeMap;
 
 use time::{Date, Duration};
 
+pub use period::{period_end_months, period_end_years};
 pub use region::{RegionCalendar, RegionDay, RegionError, RegionYear};
 pub use year::{YearCalendar, YearError};
 
@@ -289,6 +292,28 @@ impl Calendar {
         let last = event
             .checked_add(Duration::days(i64::from(n)))
             .ok_or(CalendarError::UnknownYear(event.year()))?;
+        self.on_or_after_working(last)
+    }
+
+    /// The last day of a period of `n` months after `event` (ГК ст.192 п.3: the same-numbered day
+    /// of the last month, or its last day when it has none), moved to the next working day when it
+    /// falls on a non-working day (ГК ст.193).
+    pub fn months_deadline(&self, event: Date, n: u32) -> Result<Date, CalendarError> {
+        if n == 0 {
+            return Err(CalendarError::EmptyPeriod);
+        }
+        let last = period_end_months(event, n).ok_or(CalendarError::UnknownYear(event.year()))?;
+        self.on_or_after_working(last)
+    }
+
+    /// The last day of a period of `n` years after `event` (ГК ст.192 п.1: the same month and day
+    /// of the last year; 29 February ends on 28 February), moved to the next working day when it
+    /// falls on a non-working day (ГК ст.193).
+    pub fn years_deadline(&self, event: Date, n: u32) -> Result<Date, CalendarError> {
+        if n == 0 {
+            return Err(CalendarError::EmptyPeriod);
+        }
+        let last = period_end_years(event, n).ok_or(CalendarError::UnknownYear(event.year()))?;
         self.on_or_after_working(last)
     }
 

@@ -2,6 +2,7 @@ use time::Date;
 
 use super::*;
 
+mod periods;
 mod regions;
 
 fn date(s: &str) -> Date {
