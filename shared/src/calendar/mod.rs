@@ -12,11 +12,13 @@
 //! Counting (ГК РФ ст.191-193): a period starts the day after its event; "N working days" ends
 //! on the N-th working day after the event; a period of N calendar days, months or years ends on
 //! its last day (ст.192 for months and years, [`period_end_months`], [`period_end_years`]) and, when
-//! that day is non-working, on the next working day (ст.193).
+//! that day is non-working, on the next working day (ст.193). The event's date is the agency's
+//! local date ([`zone::AgencyZone`], ст.194).
 
 mod period;
 mod region;
 mod year;
+pub mod zone;
 
 use std::collections::BTreeMap;
 
