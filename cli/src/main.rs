@@ -19,7 +19,8 @@ use clap::{Args, Parser, Subcommand};
     long_about = "Verify KND signed records and count legal deadlines, offline.\n\n\
         Records are the signed, hash-chained documents an inspector's device produces in the field \
         (format v1: Ed25519 over 'knd.record.v1\\n' + RFC 8785 canonical JSON). Deadlines follow \
-        the Russian production calendar and ГК РФ ст.191 and ст.193.\n\n\
+        the Russian production calendar, with a region's own holidays if asked, and ГК РФ \
+        ст.191-193.\n\n\
         Exit status: 0 valid, 1 invalid, 2 unusable input."
 )]
 struct Cli {
@@ -34,7 +35,8 @@ enum Command {
     Verify(VerifyCommand),
     /// Compute a deadline from an event date on the production calendar.
     Deadline(deadline::DeadlineArgs),
-    /// List the calendar years known, with their legal sources.
+    /// List the calendar years known, with their legal sources, and the regions; with --region,
+    /// that region's non-working days and their laws.
     Calendar(deadline::CalendarArgs),
 }
 

@@ -246,17 +246,14 @@ mod tests {
         assert_eq!(days.len(), 13);
         assert_eq!(days[0], date!(2026 - 11 - 23), "the next Monday");
         // The last weeks of the last year it holds: fewer days, all of them in that year.
-        let days = working_days(&calendar, date!(2026 - 12 - 22), 13).unwrap();
+        let days = working_days(&calendar, date!(2027 - 12 - 22), 13).unwrap();
         assert!(!days.is_empty() && days.len() < 13, "{days:?}");
-        assert!(days.iter().all(|d| d.year() == 2026));
-        let why = working_days(&calendar, date!(2027 - 02 - 01), 13).unwrap_err();
-        assert!(why.contains("ALLOW_PROVISIONAL"), "{why}");
-        let provisional = Calendar::embedded().allow_provisional(true);
-        assert_eq!(
-            working_days(&provisional, date!(2027 - 02 - 01), 13)
-                .unwrap()
-                .len(),
-            13
+        assert!(days.iter().all(|d| d.year() == 2027));
+        // A year it does not hold at all: the error says how to add it.
+        let why = working_days(&calendar, date!(2028 - 02 - 01), 13).unwrap_err();
+        assert!(
+            why.contains("no data for 2028") && why.contains("KND__CALENDAR__FILE"),
+            "{why}"
         );
     }
 }

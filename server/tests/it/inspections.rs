@@ -26,7 +26,7 @@ async fn created_validated_and_moved(backend: Backend) {
         ),
         (json!({"inspectors": []}), "at least one inspector"),
         (
-            json!({"starts_on": "2027-01-11", "ends_on": "2027-01-12"}),
+            json!({"starts_on": "2028-01-11", "ends_on": "2028-01-12"}),
             "calendar",
         ),
         // An inspection visit: one working day per place, so two places get at most two.

@@ -6,16 +6,26 @@
 //! source ([`YearCalendar`]). The embedded years can be replaced or extended from a file
 //! ([`Calendar::load_json`]); a date in a year the calendar does not hold is an error, never a guess.
 //!
-//! Counting (ГК РФ ст.191, ст.193): a period starts the day after its event; "N working days" ends
-//! on the N-th working day after the event; a period of N calendar days whose last day is
-//! non-working ends on the next working day.
+//! An agency in a region with its own non-working holidays (Tatarstan, Bashkortostan) counts on
+//! the federal calendar with that region's overlay ([`Calendar::with_region`], [`RegionCalendar`]).
+//!
+//! Counting (ГК РФ ст.191-193): a period starts the day after its event; "N working days" ends
+//! on the N-th working day after the event; a period of N calendar days, months or years ends on
+//! its last day (ст.192 for months and years, [`period_end_months`], [`period_end_years`]) and, when
+//! that day is non-working, on the next working day (ст.193). The event's date is the agency's
+//! local date ([`zone::AgencyZone`], ст.194).
 
+mod period;
+mod region;
 mod year;
+pub mod zone;
 
 use std::collections::BTreeMap;
 
 use time::{Date, Duration};
 
+pub use period::{period_end_months, period_end_years};
+pub use region::{RegionCalendar, RegionDay, RegionError, RegionYear};
 pub use year::{YearCalendar, YearError};
 
 /// Serde helpers for `YYYY-MM-DD` dates.
@@ -65,6 +75,20 @@ pub enum CalendarError {
     Reversed { from: Date, to: Date },
     #[error("invalid calendar data: {0}")]
     Data(#[from] YearError),
+    #[error("unknown region {code:?}; the regions known are: {known}")]
+    UnknownRegion { code: String, known: String },
+    #[error(
+        "the calendar of the region {region} has no data for {year}; load a regional calendar \
+         with that year or allow provisional years"
+    )]
+    RegionYearMissing { region: String, year: i32 },
+    #[error(
+        "the calendar of the region {region} for {year} is provisional (a movable holiday is not \
+         decreed in the data yet); load a regional calendar with it or allow provisional years"
+    )]
+    ProvisionalRegionYear { region: String, year: i32 },
+    #[error("invalid regional calendar data: {0}")]
+    RegionData(#[from] RegionError),
 }
 
 /// The years the crate ships, each citing its decree.
@@ -76,10 +100,17 @@ const EMBEDDED: [&str; 5] = [
     include_str!("years/2027.json"),
 ];
 
-/// A set of years of the production calendar.
+/// The regional overlays the crate ships, each citing its laws.
+const EMBEDDED_REGIONS: [&str; 2] = [
+    include_str!("regions/bashkortostan.json"),
+    include_str!("regions/tatarstan.json"),
+];
+
+/// A set of years of the production calendar, with an optional regional overlay.
 #[derive(Debug, Clone)]
 pub struct Calendar {
     years: BTreeMap<i32, YearCalendar>,
+    region: Option<RegionCalendar>,
     allow_provisional: bool,
 }
 
@@ -100,8 +131,61 @@ impl Calendar {
     pub fn empty() -> Self {
         Self {
             years: BTreeMap::new(),
+            region: None,
             allow_provisional: false,
         }
+    }
+
+    /// The regional overlays shipped with this crate, by code.
+    pub fn embedded_regions() -> Vec<RegionCalendar> {
+        EMBEDDED_REGIONS
+            .iter()
+            .map(|text| {
+                // The embedded files are checked by the tests; a broken one is a build defect.
+                #[allow(clippy::expect_used)]
+                RegionCalendar::from_json(text).expect("embedded regional calendar is valid")
+            })
+            .collect()
+    }
+
+    /// The codes of the regions shipped with this crate, for `with_region`.
+    pub fn region_codes() -> Vec<String> {
+        Self::embedded_regions()
+            .into_iter()
+            .map(|r| r.code().to_owned())
+            .collect()
+    }
+
+    /// This calendar with the shipped overlay of the region `code` (see [`Calendar::region_codes`]):
+    /// the region's non-working days are non-working too. An unknown code is an error naming the
+    /// known ones.
+    pub fn with_region(self, code: &str) -> Result<Self, CalendarError> {
+        let regions = Self::embedded_regions();
+        let known = regions
+            .iter()
+            .map(RegionCalendar::code)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let region = regions
+            .into_iter()
+            .find(|r| r.code() == code)
+            .ok_or_else(|| CalendarError::UnknownRegion {
+                code: code.to_owned(),
+                known,
+            })?;
+        Ok(self.with_region_calendar(region))
+    }
+
+    /// This calendar with a regional overlay from elsewhere (a file, or a device's pull),
+    /// replacing any region it had.
+    pub fn with_region_calendar(mut self, region: RegionCalendar) -> Self {
+        self.region = Some(region);
+        self
+    }
+
+    /// The active regional overlay, if any: its code, name, law and days.
+    pub fn region(&self) -> Option<&RegionCalendar> {
+        self.region.as_ref()
     }
 
     /// Whether dates in provisional years may be counted (callers should warn when they are).
@@ -147,9 +231,42 @@ impl Calendar {
         Ok(y)
     }
 
-    /// Whether `date` is a working day.
+    /// Whether the active region makes `date` non-working. A year its data do not cover, or cover
+    /// provisionally, is refused like a provisional federal year: its days are not all known.
+    fn regional_day_off(&self, date: Date) -> Result<bool, CalendarError> {
+        let Some(region) = &self.region else {
+            return Ok(false);
+        };
+        let year = date.year();
+        match region.year(year) {
+            None if !self.allow_provisional => Err(CalendarError::RegionYearMissing {
+                region: region.code().to_owned(),
+                year,
+            }),
+            Some(y) if y.provisional() && !self.allow_provisional => {
+                Err(CalendarError::ProvisionalRegionYear {
+                    region: region.code().to_owned(),
+                    year,
+                })
+            }
+            found => Ok(found.is_some_and(|y| y.is_day_off(date))),
+        }
+    }
+
+    /// Whether `date` is a working day (in the active region, if any).
     pub fn is_working_day(&self, date: Date) -> Result<bool, CalendarError> {
-        Ok(self.year_for(date)?.is_working_day(date))
+        let federal = self.year_for(date)?.is_working_day(date);
+        // Asked even when the federal answer suffices: a year is usable or not as a whole.
+        let regional = self.regional_day_off(date)?;
+        Ok(federal && !regional)
+    }
+
+    /// `date` itself when it is a working day, else the next working day (ГК ст.193).
+    fn on_or_after_working(&self, mut date: Date) -> Result<Date, CalendarError> {
+        while !self.is_working_day(date)? {
+            date = next_day(date)?;
+        }
+        Ok(date)
     }
 
     /// The `n`-th working day after `event` (ГК ст.191: the period starts the next day).
@@ -174,13 +291,32 @@ impl Calendar {
         if n == 0 {
             return Err(CalendarError::EmptyPeriod);
         }
-        let mut date = event
+        let last = event
             .checked_add(Duration::days(i64::from(n)))
             .ok_or(CalendarError::UnknownYear(event.year()))?;
-        while !self.is_working_day(date)? {
-            date = next_day(date)?;
+        self.on_or_after_working(last)
+    }
+
+    /// The last day of a period of `n` months after `event` (ГК ст.192 п.3: the same-numbered day
+    /// of the last month, or its last day when it has none), moved to the next working day when it
+    /// falls on a non-working day (ГК ст.193).
+    pub fn months_deadline(&self, event: Date, n: u32) -> Result<Date, CalendarError> {
+        if n == 0 {
+            return Err(CalendarError::EmptyPeriod);
         }
-        Ok(date)
+        let last = period_end_months(event, n).ok_or(CalendarError::UnknownYear(event.year()))?;
+        self.on_or_after_working(last)
+    }
+
+    /// The last day of a period of `n` years after `event` (ГК ст.192 п.1: the same month and day
+    /// of the last year; 29 February ends on 28 February), moved to the next working day when it
+    /// falls on a non-working day (ГК ст.193).
+    pub fn years_deadline(&self, event: Date, n: u32) -> Result<Date, CalendarError> {
+        if n == 0 {
+            return Err(CalendarError::EmptyPeriod);
+        }
+        let last = period_end_years(event, n).ok_or(CalendarError::UnknownYear(event.year()))?;
+        self.on_or_after_working(last)
     }
 
     /// Working days after `from` up to and including `to`: how many working days of a period that
@@ -200,12 +336,26 @@ impl Calendar {
         Ok(count)
     }
 
-    /// The provisional years a period from `from` to `to` touches, for warnings.
+    /// The provisional years a period from `from` to `to` touches, for warnings: federal years
+    /// without their decree, and years the active region's data do not cover or cover
+    /// provisionally.
     pub fn provisional_years_between(&self, from: Date, to: Date) -> Vec<i32> {
         let (lo, hi) = if from <= to { (from, to) } else { (to, from) };
         (lo.year()..=hi.year())
-            .filter(|y| self.years.get(y).is_some_and(YearCalendar::provisional))
+            .filter(|y| {
+                let Some(federal) = self.years.get(y) else {
+                    return false;
+                };
+                federal.provisional() || self.region_provisional(*y)
+            })
             .collect()
+    }
+
+    /// Whether the active region's days of `year` are not all known (no data, or provisional).
+    pub fn region_provisional(&self, year: i32) -> bool {
+        self.region
+            .as_ref()
+            .is_some_and(|r| r.year(year).is_none_or(RegionYear::provisional))
     }
 }
 

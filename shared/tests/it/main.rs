@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
 mod bundle;
+mod calendar_cross_check;
 mod log_props;
 mod merkle_vectors;
 mod note_vectors;
