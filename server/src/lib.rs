@@ -114,6 +114,11 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
         checkpoint: Mutex::new(None),
         metrics: metrics_handle(),
         calendar: load_calendar(&config.calendar)?,
+        zone: match &config.calendar.time_zone {
+            Some(name) => knd_shared::calendar::zone::AgencyZone::parse(name)
+                .map_err(|e| anyhow::anyhow!("calendar.time_zone: {e}"))?,
+            None => knd_shared::calendar::zone::AgencyZone::default(),
+        },
         projector: tokio::sync::Mutex::new(()),
         projector_wake: Arc::new(tokio::sync::Notify::new()),
         blobs,
@@ -135,6 +140,11 @@ fn load_calendar(c: &config::CalendarConfig) -> anyhow::Result<knd_shared::calen
             .load_json(&text)
             .map_err(|e| anyhow::anyhow!("calendar file {}: {e}", file.display()))?;
         tracing::info!(?years, "calendar years loaded from file");
+    }
+    if let Some(region) = &c.region {
+        calendar = calendar
+            .with_region(region)
+            .map_err(|e| anyhow::anyhow!("calendar.region: {e}"))?;
     }
     Ok(calendar)
 }

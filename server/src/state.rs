@@ -27,8 +27,11 @@ pub struct Inner {
     /// The last checkpoint note signed, by tree size.
     pub checkpoint: Mutex<Option<(u64, String)>>,
     pub metrics: PrometheusHandle,
-    /// The production calendar: working days for inspection terms and legal deadlines.
+    /// The production calendar: working days for inspection terms and legal deadlines, with the
+    /// region's own non-working days when one is configured.
     pub calendar: knd_shared::calendar::Calendar,
+    /// The agency's time zone: whose date "today" is (ГК ст.194).
+    pub zone: knd_shared::calendar::zone::AgencyZone,
     /// Serialises projector runs.
     pub projector: tokio::sync::Mutex<()>,
     /// Wakes the projector when records were accepted.
@@ -42,17 +45,12 @@ pub struct Inner {
 impl Inner {
     /// The agency's local date now (ГК ст.194): "today" of every rule and period.
     pub fn today(&self) -> time::Date {
-        // Replaced by the agency's zone once the calendar's zone type lands.
-        time::OffsetDateTime::now_utc().date()
+        self.zone.today()
     }
 
     /// The agency's time zone, as devices get it.
     pub fn time_zone_name(&self) -> &str {
-        self.config
-            .calendar
-            .time_zone
-            .as_deref()
-            .unwrap_or("Europe/Moscow")
+        self.zone.name()
     }
 }
 

@@ -12,9 +12,9 @@ use time::Date;
 use super::generator::{ObjectRow, Registry};
 use super::seed::api;
 use crate::model::{InspectionStatus, ProsecutorAgreement, User};
-use knd_shared::Ground;
 use crate::services::inspections::{self, NewInspection};
 use crate::state::AppState;
+use knd_shared::Ground;
 
 /// How many inspections the demo plans, when the registry has enough subjects.
 const TARGET: usize = 30;
@@ -203,12 +203,14 @@ pub(super) async fn plan(
         }
         // Unplanned measures on ground п.1 were agreed with the prosecutor's office the day before
         // the plan was made; every scheduled measure is registered in ЕРКНМ (ПП 604).
-        let prosecutor_agreement = (m.ground == Ground::HarmOrRiskIndicator).then(|| {
-            ProsecutorAgreement {
-                reference: format!("решение прокуратуры Ярославской области № 7-{:03}-2026", i + 1),
+        let prosecutor_agreement =
+            (m.ground == Ground::HarmOrRiskIndicator).then(|| ProsecutorAgreement {
+                reference: format!(
+                    "решение прокуратуры Ярославской области № 7-{:03}-2026",
+                    i + 1
+                ),
                 date: today,
-            }
-        });
+            });
         let new = NewInspection {
             kind: m.kind,
             ground: m.ground,

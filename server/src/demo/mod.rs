@@ -175,10 +175,8 @@ pub async fn run(
         "registry imported"
     );
     let inspectors = accounts.with_role(Role::Inspector);
-    // The agency works on Moscow time; "tomorrow" is Moscow's.
-    let today = time::OffsetDateTime::now_utc()
-        .to_offset(time::macros::offset!(+3))
-        .date();
+    // "Tomorrow" is the agency's (its time zone, Moscow by default; ГК ст.194).
+    let today = state.today();
     let planned = inspections::plan(&state, &planner, &inspectors, &registry, today).await?;
     drop(registry);
     let first = inspectors.first().context("the demo has no inspector")?;

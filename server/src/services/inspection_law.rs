@@ -125,8 +125,7 @@ pub async fn check_moratorium(state: &AppState, insp: &Inspection) -> ApiResult<
     for o in &objects {
         let attributes = ObjectAttributes::from_json(Some(&o.attributes))
             .map_err(|e| refuse(format!("{}: {e}", o.object_key)))?;
-        if let Err(e) =
-            rules.check_planned_inspection(insp.starts_on, o.risk_category, &attributes)
+        if let Err(e) = rules.check_planned_inspection(insp.starts_on, o.risk_category, &attributes)
         {
             refused.push(format!("{}: {e}", o.object_key));
         }

@@ -145,7 +145,10 @@ async fn resolve_objects(
             None => refused.push(format!("{key}: no such object")),
             Some(o)
                 if o.subject_inn != insp.subject_inn
-                    && !insp.other_subjects.iter().any(|(_, inn)| inn == &o.subject_inn) =>
+                    && !insp
+                        .other_subjects
+                        .iter()
+                        .any(|(_, inn)| inn == &o.subject_inn) =>
             {
                 refused.push(format!("{key}: belongs to another subject"));
             }
@@ -430,7 +433,8 @@ pub async fn change(
         }
         next.other_subjects = resolve_other_subjects(state, &next, inns).await?;
         let keys: Vec<String> = next.objects.iter().map(|(_, k)| k.clone()).collect();
-        next.objects = resolve_objects(state, &next, change.objects.as_deref().unwrap_or(&keys)).await?;
+        next.objects =
+            resolve_objects(state, &next, change.objects.as_deref().unwrap_or(&keys)).await?;
         what.push("subjects");
     }
     if let Some(keys) = &change.objects {

@@ -133,7 +133,10 @@ impl PgStore {
                 .map_err(db_err)?;
         }
         if !rows.is_empty() {
-            tracing::info!(inspections = rows.len(), "grounds of old unplanned inspections read from their notes");
+            tracing::info!(
+                inspections = rows.len(),
+                "grounds of old unplanned inspections read from their notes"
+            );
         }
         Ok(())
     }

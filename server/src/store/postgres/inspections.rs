@@ -8,9 +8,9 @@ use super::{db_err, insert_audit};
 use crate::model::{
     AuditEntry, Change, Inspection, InspectionFilter, InspectionStatus, ProsecutorAgreement,
 };
+use crate::store::{StoreError, StoreResult};
 use knd_shared::Ground;
 use knd_shared::registry::SizeClass;
-use crate::store::{StoreError, StoreResult};
 
 fn corrupt(what: String) -> StoreError {
     StoreError::Corrupt(what)

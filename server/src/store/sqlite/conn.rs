@@ -126,7 +126,10 @@ fn fill_grounds(conn: &mut Connection) -> StoreResult<()> {
     }
     tx.commit().map_err(db_err)?;
     if !rows.is_empty() {
-        tracing::info!(inspections = rows.len(), "grounds of old unplanned inspections read from their notes");
+        tracing::info!(
+            inspections = rows.len(),
+            "grounds of old unplanned inspections read from their notes"
+        );
     }
     Ok(())
 }

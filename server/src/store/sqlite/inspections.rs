@@ -8,10 +8,10 @@ use super::{db_err, insert_audit, parse_ts, parse_uuid, ts};
 use crate::model::{
     AuditEntry, Change, Inspection, InspectionFilter, InspectionStatus, ProsecutorAgreement,
 };
-use knd_shared::Ground;
-use knd_shared::registry::SizeClass;
 use crate::store::{StoreError, StoreResult};
+use knd_shared::Ground;
 use knd_shared::calendar::iso_date;
+use knd_shared::registry::SizeClass;
 
 fn corrupt(what: String) -> StoreError {
     StoreError::Corrupt(what)
