@@ -25,3 +25,8 @@ CREATE TABLE inspection_subjects (
     PRIMARY KEY (inspection_id, subject_id)
 );
 CREATE INDEX inspection_subjects_by_subject ON inspection_subjects (subject_id);
+
+-- Interaction intervals (ст.73) are projected as documents of their inspection.
+ALTER TABLE proj_documents DROP CONSTRAINT proj_documents_kind_check;
+ALTER TABLE proj_documents ADD CONSTRAINT proj_documents_kind_check
+    CHECK (kind IN ('warning', 'act', 'order', 'interaction'));

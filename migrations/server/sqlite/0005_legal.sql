@@ -25,3 +25,21 @@ CREATE TABLE inspection_subjects (
     PRIMARY KEY (inspection_id, subject_id)
 );
 CREATE INDEX inspection_subjects_by_subject ON inspection_subjects (subject_id);
+
+-- Interaction intervals (ст.73) are projected as documents of their inspection. SQLite cannot
+-- alter a CHECK constraint, so the table is rebuilt with the wider one.
+CREATE TABLE proj_documents_new (
+    record_id      TEXT PRIMARY KEY,
+    kind           TEXT NOT NULL CHECK (kind IN ('warning', 'act', 'order', 'interaction')),
+    inspection_id  TEXT,
+    subject_inn    TEXT,
+    body           TEXT NOT NULL,
+    at             TEXT NOT NULL,
+    corrected_by   TEXT
+);
+INSERT INTO proj_documents_new SELECT record_id, kind, inspection_id, subject_inn, body, at, corrected_by
+    FROM proj_documents;
+DROP TABLE proj_documents;
+ALTER TABLE proj_documents_new RENAME TO proj_documents;
+CREATE INDEX proj_documents_by_inspection ON proj_documents (inspection_id, kind);
+CREATE INDEX proj_documents_by_subject ON proj_documents (subject_inn, kind);

@@ -15,6 +15,7 @@ mod enroll;
 mod errors;
 mod field;
 mod inspections;
+mod law;
 mod log_proofs;
 mod projections;
 mod pull;
