@@ -94,7 +94,7 @@ mod opt_date {
     }
 }
 
-/// The kind's term in working days, checked on the calendar (ст.66, 70, 72, 73).
+/// The kind's term in working days, checked on the calendar (ст.70–73).
 pub fn check_term(
     calendar: &Calendar,
     kind: InspectionKind,
