@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use knd_inspector_core::app::views::{
     ActDraft, ActInput, AppStatus, AssignmentSummary, FindingResultView, InspectionScreen,
-    MeasureInput, PhotoView, RecordView, SyncStatus,
+    InteractionView, MeasureInput, OrderDraft, OrderInput, PhotoView, RecordView, SyncStatus,
+    WarningRequirementInput,
 };
 use knd_inspector_core::app::{App, AppError, AppResult, ErrorKind};
 use tauri::State;
@@ -118,7 +119,7 @@ async fn add_photo(
 async fn issue_warning(
     core: Core<'_>,
     inspection: String,
-    requirements: Vec<String>,
+    requirements: Vec<WarningRequirementInput>,
     text: String,
     measures: Vec<MeasureInput>,
 ) -> AppResult<RecordView> {
@@ -143,6 +144,45 @@ async fn sign_act(
     pin: String,
 ) -> AppResult<RecordView> {
     blocking(core, move |a| a.sign_act(&inspection, act, &pin)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn order_draft(core: Core<'_>, inspection: String) -> AppResult<OrderDraft> {
+    blocking(core, move |a| a.order_draft(&inspection)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn sign_order(
+    core: Core<'_>,
+    inspection: String,
+    order: OrderInput,
+    pin: String,
+) -> AppResult<RecordView> {
+    blocking(core, move |a| a.sign_order(&inspection, order, &pin)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn interaction(core: Core<'_>, inspection: String) -> AppResult<InteractionView> {
+    blocking(core, move |a| a.interaction(&inspection)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn start_interaction(
+    core: Core<'_>,
+    inspection: String,
+    subject: Option<String>,
+) -> AppResult<InteractionView> {
+    blocking(core, move |a| a.start_interaction(&inspection, subject)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn stop_interaction(core: Core<'_>, inspection: String) -> AppResult<InteractionView> {
+    blocking(core, move |a| a.stop_interaction(&inspection)).await
 }
 
 #[tauri::command]
@@ -181,6 +221,11 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             issue_warning,
             act_draft,
             sign_act,
+            order_draft,
+            sign_order,
+            interaction,
+            start_interaction,
+            stop_interaction,
             sync_now,
             sync_status,
             records,

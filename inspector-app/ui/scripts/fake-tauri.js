@@ -7,8 +7,10 @@
   const st = {
     status: { enrolled: false, unlocked: false, device_name: null, server_url: null, device_id: null,
       failures: 0, locked_for_seconds: null, wiped: false },
-    seq: 0, records: [], photos: [], findings: {}, act: null, started: {},
+    seq: 0, records: [], photos: [], findings: {}, act: null, actContents: null, order: null, started: {},
+    intervals: [], openSince: null,
   };
+  const LIMIT = 50 * 60; // small enterprise, field check (ст.73)
   const INS = "0192f39e-1111-7000-8000-000000000001";
   const items = [
     { code: "1.1", question: "Имеется ли утверждённый план мероприятий по охране атмосферного воздуха?",
@@ -18,7 +20,7 @@
       requirement: "REQ-8-4", requirement_text: "Учёт в области обращения с отходами ведётся по установленной форме",
       legal_act: "Федеральный закон от 24.06.1998 № 89-ФЗ «Об отходах производства и потребления»", article: "ст.19" },
     { code: "2.1", question: "Оборудованы ли места накопления отходов в соответствии с требованиями?",
-      requirement: null, requirement_text: null, legal_act: "СанПиН 2.1.3684-21", article: "п.3" },
+      requirement: null, requirement_text: null, legal_act: "СанПиН 2.1.3684-21", article: null },
   ];
   const addRecord = (kind, summary, inspection = INS) => {
     const r = { id: uuid(), seq: ++st.seq, kind, at: now(), state: "pending", inspection, summary, rejected_reason: null };
@@ -34,8 +36,24 @@
     const cur = h.find((f) => !f.superseded_by) ?? null;
     return { ...i, current: cur, history: h };
   });
+  const minutesBetween = (a, b) => Math.max(0, Math.floor((new Date(b) - new Date(a)) / 60000));
+  const interaction = () => {
+    const signed = st.intervals.reduce((n, i) => n + i.minutes, 0) + (st.priorMinutes ?? 0);
+    const total = signed + (st.openSince ? minutesBetween(st.openSince, now()) : 0);
+    const level = total >= LIMIT ? "reached" : total * 5 >= LIMIT * 4 ? "near" : "within";
+    return { limit_minutes: LIMIT, signed_minutes: signed, open_since: st.openSince, open_subject: null,
+      total_minutes: total, level, intervals: st.intervals };
+  };
+  const orderDue = () => !!st.actContents && !st.order && st.actContents.violations.some((v) => v.remedied !== true);
   const screen = () => ({
-    id: INS, kind_name: "Выездная проверка", basis: "planned", status: "in_progress", control_type: "Региональный экологический контроль",
+    id: INS, basis: "planned", status: "in_progress", control_type: "Региональный экологический контроль",
+    ground_name: "п.2 ч.1 ст.57 248-ФЗ — план проведения плановых контрольных (надзорных) мероприятий на 2026 год",
+    erknm: "77260000000100000001", prosecutor_agreement: null,
+    subjects: [{ inn: "7701234567", ogrn: "1027700123456", name: "ООО «Северный завод металлоконструкций»", size_class: "small" }],
+    // `observation`: preview.mjs switches the fake to a measure without interaction (warnings allowed).
+    kind_name: st.observation ? "Наблюдение за соблюдением обязательных требований" : "Выездная проверка",
+    warning_allowed: !!st.observation, act_contents: st.actContents, order: st.order, order_due: orderDue(),
+    interaction: st.observation ? null : interaction(),
     starts_on: "2026-03-02", ends_on: "2026-03-13", note: "Проверка по плану на 2026 год, п. 14",
     subject: { inn: "7701234567", ogrn: "1027700123456", name: "ООО «Северный завод металлоконструкций»", size_class: "small" },
     objects: [
@@ -114,21 +132,64 @@
       st.photos.push(p);
       return p;
     },
-    issue_warning: ({ requirements, text }) => { ensureStarted(); return addRecord("warning", `Предостережение: ${requirements.join(", ")} — ${text.slice(0, 40)}`); },
+    issue_warning: ({ requirements, text }) => {
+      if (!st.observation) throw bad("invalid_input", "Предостережение не объявляется в ходе мероприятия со взаимодействием", "No warning in a measure with interaction");
+      if (requirements.some((r) => !r.requirement || !r.legal_act || !r.unit)) throw bad("invalid_input", "Нужны акт и структурная единица", "Legal act and unit needed");
+      ensureStarted();
+      return addRecord("warning", `Предостережение: ${text.slice(0, 60)}`);
+    },
+    interaction: () => interaction(),
+    start_interaction: () => {
+      if (st.act) throw bad("invalid_input", "Акт подписан", "The act is signed");
+      if (st.openSince) throw bad("invalid_input", "Взаимодействие уже идёт", "An interaction is under way");
+      ensureStarted();
+      // The preview starts near the limit so the banner shows.
+      st.priorMinutes ??= 41 * 60;
+      st.openSince = new Date(Date.now() - 25 * 60000).toISOString();
+      return interaction();
+    },
+    stop_interaction: () => {
+      if (!st.openSince) throw bad("invalid_input", "Взаимодействие не начато", "No interaction is under way");
+      const r = addRecord("interaction", `Взаимодействие: ${minutesBetween(st.openSince, now())} мин`);
+      st.intervals.push({ record: r.id, started_at: st.openSince, ended_at: r.at, minutes: minutesBetween(st.openSince, r.at), subject: null, state: "pending" });
+      st.openSince = null;
+      return interaction();
+    },
     act_draft: () => {
       const cl = checklist();
       const n = (r) => cl.filter((i) => i.current?.result === r).length;
-      return { summary: "В ходе выездной проверки установлено: ...", findings: cl.filter((i) => i.current).map((i) => i.current.id),
+      return { erknm: "77260000000100000001", summary: "В ходе выездной проверки установлено: ...", findings: cl.filter((i) => i.current).map((i) => i.current.id),
         violations: cl.filter((i) => i.current?.result === "violation").map((i) => ({ item: i.code, requirement: i.requirement ?? i.code,
-          requirement_text: i.requirement_text, legal_act: i.legal_act, finding: i.current.id, note: i.current.note })),
+          requirement_text: i.requirement_text, legal_act: i.legal_act, unit: i.article, finding: i.current.id, note: i.current.note })),
         compliant: n("compliant"), violation_count: n("violation"), not_applicable: n("not_applicable"),
         unanswered: cl.filter((i) => !i.current).map((i) => i.code) };
     },
     sign_act: ({ act, pin }) => {
       if (pin !== st.pin) { st.status.failures++; throw bad("wrong_pin", "Неверный PIN-код", "Wrong PIN"); }
+      if (st.openSince) throw bad("invalid_input", "Завершите взаимодействие", "Stop the interaction first");
+      const cl = checklist();
+      st.actContents = { erknm: "77260000000100000001", violations: act.violations.map((v) => {
+        const item = cl.find((i) => i.current?.id === v.finding);
+        return { requirement: item?.requirement ?? item?.code, legal_act: item?.legal_act ?? v.legal_act, unit: item?.article ?? v.unit, remedied: v.remedied };
+      }) };
       st.act = addRecord("act", act.summary.slice(0, 80));
       addRecord("inspection_finished", "Окончание проверки");
       return st.act;
+    },
+    order_draft: () => {
+      if (!st.act) throw bad("invalid_input", "Предписание выдаётся после подписания акта", "An order is issued after the act is signed");
+      const cl = checklist();
+      return { act: st.act.id, act_at: st.act.at, erknm: st.actContents.erknm, issued_on: new Date().toISOString().slice(0, 10),
+        subject: screen().subject, remedies: st.actContents.violations.filter((v) => v.remedied !== true).map((v) => ({
+          requirement: v.requirement, requirement_text: cl.find((i) => i.requirement === v.requirement)?.requirement_text ?? null,
+          legal_act: v.legal_act, unit: v.unit })) };
+    },
+    sign_order: ({ order, pin }) => {
+      if (pin !== st.pin) { st.status.failures++; throw bad("wrong_pin", "Неверный PIN-код", "Wrong PIN"); }
+      if (st.order) throw bad("invalid_input", "Предписание уже выдано", "An order was already issued");
+      const last = order.remedies.map((r) => r.deadline).sort().pop();
+      st.order = addRecord("order", `Предписание: пунктов ${order.remedies.length}, последний срок ${last}`);
+      return st.order;
     },
     sync_now: () => {
       st.records.forEach((r, i) => { r.state = i % 5 === 4 ? "rejected" : i % 2 ? "receipted" : "sent";

@@ -111,15 +111,14 @@ async function run(tag, width, height) {
   await page.waitForSelector('[data-testid="item-1.1"][data-result="not_applicable"]');
   await shot("08-inspection-done");
 
-  await tid("open-warning").click();
-  await tid("warning-text").waitFor();
-  await tid("warning-text").fill("Предостерегаем о недопустимости нарушения требований к учёту отходов.");
-  await tid("measure-what-0").fill("Организовать учёт отходов по установленной форме");
-  await tid("measure-by-0").fill("2026-04-15");
-  await tid("measure-add").click();
-  await shot("09-warning");
-  await tid("warning-submit").click(); // the empty second measure row is ignored
-  await tid("inspection").waitFor();
+  // A field check has interaction: no warning button; the interaction panel counts time instead.
+  if (await tid("open-warning").count()) problems.push(`${tag}: the warning button shows on a field check`);
+  await tid("interaction-start").click();
+  await tid("interaction-near").waitFor();
+  await tid("interaction").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${out}/${tag}-09-interaction-near.png` });
+  await tid("interaction-stop").click();
+  await tid("interaction-start").waitFor();
   await tid("open-act").click();
   await tid("act-summary").waitFor();
   await tid("present-name-0").fill("Иванов Иван Иванович");
@@ -128,6 +127,9 @@ async function run(tag, width, height) {
   await tid("present-name-1").fill("Петрова Мария Олеговна");
   await tid("present-role-1").fill("инженер-эколог");
   await tid("ack-refused").check();
+  await tid("act-review").click(); // refused: the violation's remedy is not answered yet
+  await tid("error").waitFor();
+  await tid("violation-0-remedied-no").check();
   await shot("10-act");
   await tid("act-review").click();
   await tid("act-pin").waitFor();
@@ -139,6 +141,15 @@ async function run(tag, width, height) {
   await tid("act-pin").press("Enter");
   await tid("act-signed").waitFor();
   await shot("12-act-signed");
+  await tid("act-offer-order").click();
+  await tid("remedy-0-measure").waitFor();
+  await tid("remedy-0-measure").fill("Организовать учёт отходов по установленной форме");
+  await tid("remedy-0-deadline").fill("2099-04-15");
+  await tid("order-pin").fill("1234");
+  await shot("12a-order");
+  await tid("order-sign").click();
+  await tid("order-signed").waitFor();
+  await shot("12b-order-signed");
   await tid("nav-assignments").click();
   await page.locator('[data-testid^="assignment-"]').first().click();
   await tid("item-1.1").waitFor();
@@ -185,8 +196,40 @@ async function states(tag, width, height) {
   }
 }
 
+// A measure without interaction (observation): the warning, with a requirement whose unit the
+// checklist lacks and one typed by hand.
+async function warning(tag, width, height) {
+  const page = await browser.newPage({ viewport: { width, height } });
+  page.on("pageerror", (e) => problems.push(`${tag} warning: pageerror ${e.message}`));
+  await page.addInitScript(fake);
+  await page.addInitScript(() => {
+    Object.assign(window.__FAKE__.status, { enrolled: true, unlocked: true, device_name: "Планшет инспектора" });
+    window.__FAKE__.observation = true;
+  });
+  const tid = (id) => page.getByTestId(id);
+  await page.goto(url);
+  await page.locator('[data-testid^="assignment-"]').first().click();
+  await tid("open-warning").click();
+  await tid("warning-text").waitFor();
+  await tid("warning-req-2.1").check();
+  await tid("warning-req-2.1-unit").fill("п.3");
+  await tid("warning-req-add").click();
+  await tid("warning-typed-0-requirement").fill("Паспорт отходов I–IV классов опасности");
+  await tid("warning-typed-0-act").fill("Федеральный закон от 24.06.1998 № 89-ФЗ");
+  await tid("warning-typed-0-unit").fill("ст.14 п.3");
+  await tid("warning-text").fill("Отсутствие паспортов отходов может привести к нарушению обязательных требований.");
+  await tid("measure-what-0").fill("Разработать паспорта отходов");
+  await page.screenshot({ path: `${out}/${tag}-19-warning.png`, fullPage: true });
+  await tid("warning-submit").click();
+  await tid("inspection").waitFor();
+  await page.getByRole("status").first().waitFor();
+  await page.screenshot({ path: `${out}/${tag}-20-warning-done.png` });
+  await page.close();
+}
+
 try {
   await states("tablet", 800, 1280);
+  await warning("tablet", 800, 1280);
   await run("desktop", 1280, 800);
   await run("tablet", 800, 1280);
 } catch (e) {

@@ -14,6 +14,7 @@ import { ActScreen } from "./screens/Act";
 import { Assignments } from "./screens/Assignments";
 import { Enroll } from "./screens/Enroll";
 import { InspectionView } from "./screens/Inspection";
+import { OrderScreen } from "./screens/Order";
 import { SyncScreen } from "./screens/Sync";
 import { Unlock } from "./screens/Unlock";
 import { WarningScreen } from "./screens/Warning";
@@ -121,6 +122,8 @@ function Screen({ route }: { route: Route }) {
       return <WarningScreen key={route.id} id={route.id} />;
     case "act":
       return <ActScreen key={route.id} id={route.id} />;
+    case "order":
+      return <OrderScreen key={route.id} id={route.id} />;
     case "sync":
       return <SyncScreen />;
   }

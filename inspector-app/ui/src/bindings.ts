@@ -15,9 +15,14 @@ export const commands = {
 	startInspection: (inspection: string) => typedError<RecordView, AppError>(__TAURI_INVOKE("start_inspection", { inspection })),
 	recordFinding: (inspection: string, item: string, result: FindingResultView, note: string | null, photos: string[], supersedes: string | null, reason: string | null) => typedError<RecordView, AppError>(__TAURI_INVOKE("record_finding", { inspection, item, result, note, photos, supersedes, reason })),
 	addPhoto: (inspection: string, dataBase64: string, caption: string | null) => typedError<PhotoView, AppError>(__TAURI_INVOKE("add_photo", { inspection, dataBase64, caption })),
-	issueWarning: (inspection: string, requirements: string[], text: string, measures: MeasureInput[]) => typedError<RecordView, AppError>(__TAURI_INVOKE("issue_warning", { inspection, requirements, text, measures })),
+	issueWarning: (inspection: string, requirements: WarningRequirementInput[], text: string, measures: MeasureInput[]) => typedError<RecordView, AppError>(__TAURI_INVOKE("issue_warning", { inspection, requirements, text, measures })),
 	actDraft: (inspection: string) => typedError<ActDraft, AppError>(__TAURI_INVOKE("act_draft", { inspection })),
 	signAct: (inspection: string, act: ActInput, pin: string) => typedError<RecordView, AppError>(__TAURI_INVOKE("sign_act", { inspection, act, pin })),
+	orderDraft: (inspection: string) => typedError<OrderDraft, AppError>(__TAURI_INVOKE("order_draft", { inspection })),
+	signOrder: (inspection: string, order: OrderInput, pin: string) => typedError<RecordView, AppError>(__TAURI_INVOKE("sign_order", { inspection, order, pin })),
+	interaction: (inspection: string) => typedError<InteractionView, AppError>(__TAURI_INVOKE("interaction", { inspection })),
+	startInteraction: (inspection: string, subject: string | null) => typedError<InteractionView, AppError>(__TAURI_INVOKE("start_interaction", { inspection, subject })),
+	stopInteraction: (inspection: string) => typedError<InteractionView, AppError>(__TAURI_INVOKE("stop_interaction", { inspection })),
 	syncNow: () => typedError<SyncStatus, AppError>(__TAURI_INVOKE("sync_now")),
 	syncStatus: () => typedError<SyncStatus, AppError>(__TAURI_INVOKE("sync_status")),
 	records: (inspection: string | null) => typedError<RecordView[], AppError>(__TAURI_INVOKE("records", { inspection })),
@@ -27,8 +32,16 @@ export const commands = {
 /**  The subject's answer to the act (ст.88). */
 export type AcknowledgementInput = "acknowledged" | "refused" | "absent";
 
+/**  What the signed act says, for its screen and the order. */
+export type ActContentsView = {
+	erknm: string | null,
+	violations: ActViolationView[],
+};
+
 /**  The act as proposed from the findings, for the inspector to review. */
 export type ActDraft = {
+	/**  The ЕРКНМ number the act will carry; `None`: the act cannot be signed yet. */
+	erknm: string | null,
 	summary: string,
 	findings: string[],
 	violations: ViolationView[],
@@ -43,6 +56,23 @@ export type ActInput = {
 	summary: string,
 	present: PersonInput[],
 	acknowledgement: AcknowledgementInput,
+	/**  One per violation of the draft: remedied or not (required). */
+	violations: ViolationInput[],
+};
+
+/**  A violation as the signed act names it (absent parts: an act signed before they existed). */
+export type ActViolationView = {
+	requirement: string,
+	legal_act: string | null,
+	unit: string | null,
+	remedied: boolean | null,
+};
+
+/**  The prosecutor's agreement to an unplanned measure (Приказ Генпрокуратуры № 294). */
+export type AgreementView = {
+	reference: string,
+	/**  `YYYY-MM-DD`. */
+	date: string,
 };
 
 /**  A command's error. */
@@ -120,7 +150,18 @@ export type FindingView = {
 export type InspectionScreen = {
 	id: string,
 	kind_name: string,
+	/**
+	 *  `planned` / `unplanned`: shown only when the assignment has no ground (pulled before
+	 *  grounds existed).
+	 */
 	basis: string,
+	/**  The ground (ч.1 ст.57) as a person reads it, e.g. "п.2 ч.1 ст.57 — план …". */
+	ground_name: string | null,
+	/**  The number in the unified register of control measures; `None`: not registered yet. */
+	erknm: string | null,
+	prosecutor_agreement: AgreementView | null,
+	/**  Every controlled person (several in a raid); the first is `subject`. */
+	subjects: SubjectView[],
 	status: string,
 	control_type: string,
 	starts_on: string,
@@ -134,15 +175,64 @@ export type InspectionScreen = {
 	checklist: ChecklistItemView[],
 	photos: PhotoView[],
 	warnings: RecordView[],
+	/**
+	 *  A warning (prevention, ст.49) may be issued here: only in a measure without
+	 *  interaction (observation, field survey).
+	 */
+	warning_allowed: boolean,
 	act: RecordView | null,
+	act_contents: ActContentsView | null,
+	order: RecordView | null,
+	/**
+	 *  The act found violations not remedied during the inspection and no order is signed
+	 *  yet: the app offers the order (п.1 ч.2 ст.90).
+	 */
+	order_due: boolean,
+	/**  `None` for a measure without interaction. */
+	interaction: InteractionView | null,
 	started: boolean,
 	records: RecordView[],
 };
 
+/**  One signed interval of on-site interaction. */
+export type InteractionIntervalView = {
+	record: string,
+	started_at: string,
+	ended_at: string,
+	minutes: number,
+	/**  The controlled person's INN, when the measure concerns several. */
+	subject: string | null,
+	state: RecordStateView,
+};
+
+/**
+ *  How the interaction so far stands against the law's limit (ст.73): `near` from 80 % of it,
+ *  `reached` once the limit is used up (any more interaction would pass it).
+ */
+export type InteractionLevel = "within" | "near" | "reached";
+
+/**
+ *  The inspection's interaction time (ст.73): the signed intervals, the one under way and
+ *  the total of both against the limit.
+ */
+export type InteractionView = {
+	/**  `None`: the law sets no limit for this measure and subject. */
+	limit_minutes: number | null,
+	signed_minutes: number,
+	/**  When the interval under way began (RFC 3339), if one is. */
+	open_since: string | null,
+	open_subject: string | null,
+	/**  Signed intervals plus the one under way, up to now. */
+	total_minutes: number,
+	level: InteractionLevel,
+	intervals: InteractionIntervalView[],
+};
+
+/**  A measure a warning proposes; the date is optional. */
 export type MeasureInput = {
 	what: string,
-	/**  `YYYY-MM-DD`. */
-	by: string,
+	/**  `YYYY-MM-DD`, or `None`. */
+	by: string | null,
 };
 
 export type ObjectView = {
@@ -157,6 +247,29 @@ export type OpenOrderView = {
 	record: string,
 	at: string,
 	summary: string,
+};
+
+/**
+ *  The order (предписание) as the signed act makes it: the inspector adds each measure and
+ *  deadline.
+ */
+export type OrderDraft = {
+	/**  The act's record id, which the order names. */
+	act: string,
+	act_at: string,
+	erknm: string | null,
+	/**
+	 *  The order's date: today in the agency's time zone (`YYYY-MM-DD`); deadlines must be
+	 *  later.
+	 */
+	issued_on: string,
+	subject: SubjectView,
+	/**  The act's violations not remedied during the inspection. */
+	remedies: RemedyDraftView[],
+};
+
+export type OrderInput = {
+	remedies: RemedyInput[],
 };
 
 /**  A violation found here before. */
@@ -208,6 +321,27 @@ export type RecordView = {
 	rejected_reason: string | null,
 };
 
+/**  One violation of the act for the order to remedy, prefilled from the act. */
+export type RemedyDraftView = {
+	requirement: string,
+	requirement_text: string | null,
+	legal_act: string | null,
+	unit: string | null,
+};
+
+/**
+ *  One remedy of an order: the violated requirement as the act names it, the measure and
+ *  its deadline.
+ */
+export type RemedyInput = {
+	requirement: string,
+	legal_act: string,
+	unit: string,
+	measure: string,
+	/**  `YYYY-MM-DD`, later than the order's date. */
+	deadline: string,
+};
+
 /**  Where a photo's time or position came from. */
 export type SourceView = "exif" | "device";
 
@@ -243,13 +377,34 @@ export type SyncStatus = {
 /**  A photo's upload state. */
 export type UploadStateView = "pending" | "uploading" | "uploaded";
 
+/**  The inspector's answer for one violation of the act. */
+export type ViolationInput = {
+	/**  The finding's record id (`ViolationView::finding`). */
+	finding: string,
+	/**  Remedied during the inspection (ст.87). */
+	remedied: boolean,
+	/**  The legal act and unit, typed when the checklist gives none (ignored otherwise). */
+	legal_act: string | null,
+	unit: string | null,
+};
+
 export type ViolationView = {
 	item: string,
 	requirement: string,
 	requirement_text: string | null,
+	/**  The requirement's legal act, from the checklist. */
 	legal_act: string | null,
+	/**  Its structural unit (article, point), from the checklist. */
+	unit: string | null,
 	finding: string,
 	note: string | null,
+};
+
+/**  A requirement a warning names (ст.49): the requirement, its legal act and structural unit. */
+export type WarningRequirementInput = {
+	requirement: string,
+	legal_act: string,
+	unit: string,
 };
 
 /* Tauri Specta runtime */

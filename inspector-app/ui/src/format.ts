@@ -1,5 +1,5 @@
 // Date, time and coordinate formatting for the two UI languages.
-import type { Lang } from "./lang";
+import type { Lang, T } from "./lang";
 
 const locale = (lang: Lang) => (lang === "ru" ? "ru-RU" : "en-GB");
 
@@ -33,4 +33,18 @@ export function todayYmd(): string {
   const d = new Date();
   const p = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+/** Minutes → "12 ч 05 мин" / "12 h 05 min". */
+export function duration(minutes: number, t: T): string {
+  const m = Math.max(0, Math.floor(minutes));
+  return t("hoursMinutes", { h: Math.floor(m / 60), m: String(m % 60).padStart(2, "0") });
+}
+
+/** "YYYY-MM-DD" plus `days` calendar days (no time zone involved). */
+export function addDays(ymd: string, days: number): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
+  if (!m) return ymd;
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3] + days));
+  return d.toISOString().slice(0, 10);
 }

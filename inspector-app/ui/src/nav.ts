@@ -7,6 +7,7 @@ export type Route =
   | { name: "inspection"; id: string }
   | { name: "warning"; id: string }
   | { name: "act"; id: string }
+  | { name: "order"; id: string }
   | { name: "sync" };
 
 export type Nav = {

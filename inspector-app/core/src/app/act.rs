@@ -4,6 +4,7 @@
 use knd_shared::RecordId;
 use knd_shared::record::kinds::{self, Acknowledgement, FindingResult, RecordKind};
 
+use super::assignment;
 use super::fieldwork::{map_of, parse_inspection};
 use super::present::{self, text};
 use super::views::{AcknowledgementInput, ActDraft, ActInput, RecordView, ViolationView};
@@ -33,18 +34,20 @@ impl App {
             .filter(|f| f.result == FindingResult::Violation)
             .map(|f| {
                 let item = items.iter().find(|i| i.code == f.item);
-                let legal_act = item.and_then(|i| match (&i.legal_act, &i.article) {
-                    (Some(act), Some(art)) if !art.is_empty() => Some(format!("{act}, {art}")),
-                    (Some(act), _) => Some(act.clone()),
-                    _ => None,
-                });
+                let given = |s: &Option<String>| {
+                    s.as_deref()
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                };
                 ViolationView {
                     item: f.item.clone(),
                     requirement: item
                         .and_then(|i| i.requirement.clone())
                         .unwrap_or_else(|| f.item.clone()),
                     requirement_text: item.and_then(|i| i.requirement_text.clone()),
-                    legal_act,
+                    legal_act: item.and_then(|i| given(&i.legal_act)),
+                    unit: item.and_then(|i| given(&i.article)),
                     finding: f.id.to_string(),
                     note: f.note.clone(),
                 }
@@ -76,9 +79,14 @@ impl App {
                 .map(|v| {
                     let what = v.requirement_text.as_deref().unwrap_or(&v.requirement);
                     let what = what.trim().trim_end_matches('.');
-                    match v.legal_act.as_deref() {
-                        Some(act) => format!("{what} ({act})"),
-                        None => what.to_owned(),
+                    let cited: Vec<&str> = [v.legal_act.as_deref(), v.unit.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                    if cited.is_empty() {
+                        what.to_owned()
+                    } else {
+                        format!("{what} ({})", cited.join(", "))
                     }
                 })
                 .collect();
@@ -88,6 +96,7 @@ impl App {
             ));
         }
         Ok(ActDraft {
+            erknm: assignment::erknm(&a),
             summary,
             findings: findings.iter().map(|f| f.id.to_string()).collect(),
             violations,
@@ -99,11 +108,23 @@ impl App {
     }
 
     /// Signs the act after checking the PIN again (a wrong PIN counts towards the lockout),
-    /// with `inspection_finished`, in one transaction. An inspection has one act.
+    /// with `inspection_finished`, in one transaction. An inspection has one act. Refused while
+    /// the inspection has no ЕРКНМ number, while an interaction interval is under way, and
+    /// unless every violation names its legal act and unit and says whether it was remedied.
     pub fn sign_act(&self, id: &str, act: ActInput, pin: &str) -> AppResult<RecordView> {
         let inspection = parse_inspection(id)?;
-        self.assignment_of(inspection)?;
+        let a = self.assignment_of(inspection)?;
         self.refuse_after_act(inspection)?;
+        let Some(erknm) = assignment::erknm(&a) else {
+            return Err(AppError::invalid(
+                "проверка ещё не зарегистрирована в ЕРКНМ: синхронизируйте устройство или обратитесь к планировщику / the inspection is not registered in ЕРКНМ yet: sync the device or ask the planner",
+            ));
+        };
+        if self.store().open_interaction(inspection)?.is_some() {
+            return Err(AppError::invalid(
+                "завершите взаимодействие, прежде чем подписывать акт / stop the interaction before signing the act",
+            ));
+        }
         let summary = act.summary.trim().to_owned();
         if summary.is_empty() || summary.chars().count() > 20_000 {
             return Err(AppError::invalid(
@@ -124,17 +145,39 @@ impl App {
             present.push(kinds::Person { name, role });
         }
         let draft = self.act_draft(id)?;
+        if let Some(stray) = act
+            .violations
+            .iter()
+            .find(|v| !draft.violations.iter().any(|d| d.finding == v.finding))
+        {
+            return Err(AppError::invalid(format!(
+                "нарушение {} больше не числится в результатах: обновите акт / violation {} is no longer among the findings: reload the act",
+                stray.finding, stray.finding
+            )));
+        }
         let violations =
             draft
                 .violations
                 .iter()
                 .map(|v| {
+                    let input = act.violations.iter().find(|i| i.finding == v.finding);
+                    let typed = |s: Option<&Option<String>>| {
+                        s.and_then(Option::as_deref)
+                            .map(str::trim)
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_owned)
+                    };
                     Ok(kinds::Violation {
                         requirement: v.requirement.clone(),
-                        legal_act: v.legal_act.clone(),
+                        legal_act: v
+                            .legal_act
+                            .clone()
+                            .or_else(|| typed(input.map(|i| &i.legal_act))),
+                        unit: v.unit.clone().or_else(|| typed(input.map(|i| &i.unit))),
                         finding: Some(RecordId::parse(&v.finding).map_err(|e| {
                             AppError::new(super::ErrorKind::Internal, e.to_string())
                         })?),
+                        remedied: input.map(|i| i.remedied),
                     })
                 })
                 .collect::<AppResult<Vec<_>>>()?;
@@ -157,7 +200,10 @@ impl App {
                 AcknowledgementInput::Refused => Acknowledgement::Refused,
                 AcknowledgementInput::Absent => Acknowledgement::Absent,
             },
+            erknm: Some(erknm),
         };
+        body.check_contents()
+            .map_err(|e| AppError::invalid(e.to_string()))?;
         let finished = kinds::InspectionFinished {
             inspection,
             position: None,
@@ -165,13 +211,11 @@ impl App {
         // The PIN proves the inspector signs this act now, not whoever finds the tablet
         // unlocked. The key it opens must be the session's.
         let key = self.check_pin(pin)?;
-        let act_body = map_of(&body)?;
-        let finished_body = map_of(&finished)?;
         let stored = self.store().create_records(
             &key,
             vec![
-                (RecordKind::Act, act_body),
-                (RecordKind::InspectionFinished, finished_body),
+                (RecordKind::Act, map_of(&body)?),
+                (RecordKind::InspectionFinished, map_of(&finished)?),
             ],
         )?;
         self.sync.wake();
@@ -179,13 +223,7 @@ impl App {
             .first()
             .map(|r| r.seq)
             .ok_or_else(|| AppError::new(super::ErrorKind::Internal, "no act signed"))?;
-        self.store()
-            .record_at(act_seq)?
-            .as_ref()
-            .map(present::record_view)
-            .ok_or_else(|| {
-                AppError::new(super::ErrorKind::Internal, "the act just signed is missing")
-            })
+        self.signed_view(act_seq)
     }
 }
 

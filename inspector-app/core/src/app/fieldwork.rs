@@ -6,13 +6,13 @@ use std::collections::HashMap;
 
 use knd_shared::record::Timestamp;
 use knd_shared::record::kinds::{self, FindingResult, RecordKind};
-use knd_shared::{Inn, InspectionId, RecordId, Sha256};
+use knd_shared::{InspectionId, RecordId, Sha256};
 use serde_json::{Map, Value};
 
+use super::assignment;
 use super::present::{self, text};
 use super::views::{
-    AssignmentSummary, FindingResultView, InspectionScreen, MeasureInput, PhotoView,
-    RecordStateView, RecordView,
+    AssignmentSummary, FindingResultView, InspectionScreen, PhotoView, RecordStateView, RecordView,
 };
 use super::{App, AppError, AppResult};
 use crate::photo::DeviceContext;
@@ -39,7 +39,7 @@ fn not_found(id: InspectionId) -> AppError {
     )
 }
 
-fn checked_text(s: &str, what: &str) -> AppResult<String> {
+pub(super) fn checked_text(s: &str, what: &str) -> AppResult<String> {
     let s = s.trim();
     if s.chars().count() > MAX_TEXT {
         return Err(AppError::invalid(format!(
@@ -162,10 +162,22 @@ impl App {
         }
         let records: Vec<RecordView> = rows.iter().map(present::record_view).collect();
         let (past_violations, open_orders) = present::history(&a);
+        let interaction = self.interaction_of(inspection, &a, &rows)?;
+        let signed_act = self.signed_act(inspection)?;
+        let order = records.iter().find(|r| r.kind == "order").cloned();
+        let order_due = order.is_none()
+            && signed_act
+                .as_ref()
+                .is_some_and(|s| super::order::to_remedy(&s.act).next().is_some());
+        let act_contents = signed_act.map(|s| present::act_contents(&s.act));
         Ok(InspectionScreen {
             id: inspection.to_string(),
             kind_name: text(&a, "kind_name"),
             basis: text(&a, "basis"),
+            ground_name: assignment::ground_name(&a),
+            erknm: assignment::erknm(&a),
+            prosecutor_agreement: assignment::prosecutor_agreement(&a),
+            subjects: assignment::subjects(&a),
             status: text(&a, "status"),
             control_type: text(&a, "control_type"),
             starts_on: text(&a, "starts_on"),
@@ -187,14 +199,19 @@ impl App {
                 .filter(|r| r.kind == "warning")
                 .cloned()
                 .collect(),
+            warning_allowed: super::warning::warning_allowed(assignment::kind(&a)),
             act: records.iter().find(|r| r.kind == "act").cloned(),
+            act_contents,
+            order,
+            order_due,
+            interaction,
             started: records.iter().any(|r| r.kind == "inspection_started"),
             records,
         })
     }
 
     /// The `inspection_started` record, if the inspection has none yet.
-    fn start_if_needed(
+    pub(super) fn start_if_needed(
         &self,
         inspection: InspectionId,
     ) -> AppResult<Option<(RecordKind, Map<String, Value>)>> {
@@ -214,7 +231,8 @@ impl App {
         Ok(Some((RecordKind::InspectionStarted, map_of(&body)?)))
     }
 
-    /// Refuses any change once the inspection's act is signed (one act per inspection).
+    /// Refuses any change once the inspection's act is signed (one act per inspection). The
+    /// order is the one document that follows the act; `order.rs` checks it on its own.
     pub(super) fn refuse_after_act(&self, inspection: InspectionId) -> AppResult<()> {
         if self
             .store()
@@ -240,10 +258,10 @@ impl App {
         let last = stored
             .last()
             .ok_or_else(|| AppError::new(super::ErrorKind::Internal, "no record signed"))?;
-        self.record_view(last.seq)
+        self.signed_view(last.seq)
     }
 
-    fn record_view(&self, seq: u64) -> AppResult<RecordView> {
+    pub(super) fn signed_view(&self, seq: u64) -> AppResult<RecordView> {
         self.store()
             .record_at(seq)?
             .as_ref()
@@ -414,70 +432,6 @@ impl App {
             caption,
             RecordStateView::Pending,
         ))
-    }
-
-    /// Issues a warning (ст.49) to the inspection's subject: the requirements, the text and the
-    /// proposed measures with their dates.
-    pub fn issue_warning(
-        &self,
-        id: &str,
-        requirements: Vec<String>,
-        text: &str,
-        measures: Vec<MeasureInput>,
-    ) -> AppResult<RecordView> {
-        let inspection = parse_inspection(id)?;
-        let a = self.assignment_of(inspection)?;
-        let requirements: Vec<String> = requirements
-            .into_iter()
-            .map(|r| r.trim().to_owned())
-            .filter(|r| !r.is_empty())
-            .collect();
-        if requirements.is_empty() {
-            return Err(AppError::invalid(
-                "выберите хотя бы одно обязательное требование / pick at least one requirement",
-            ));
-        }
-        let text = checked_text(text, "текст / text")?;
-        if text.is_empty() {
-            return Err(AppError::invalid(
-                "введите текст предостережения / enter the warning's text",
-            ));
-        }
-        let subject = Inn::parse(&present::subject(&a).inn).map_err(|e| {
-            AppError::invalid(format!(
-                "ИНН проверяемого лица неверен / the subject's INN is invalid: {e}"
-            ))
-        })?;
-        let today = Timestamp::now().as_datetime().date();
-        let mut parsed = Vec::with_capacity(measures.len());
-        for m in measures {
-            let what = checked_text(&m.what, "мера / measure")?;
-            if what.is_empty() {
-                continue;
-            }
-            let by = knd_shared::calendar::iso_date::parse(m.by.trim()).map_err(|_| {
-                AppError::invalid(format!(
-                    "неверная дата / invalid date: {} (ГГГГ-ММ-ДД / YYYY-MM-DD)",
-                    m.by
-                ))
-            })?;
-            if by < today {
-                return Err(AppError::invalid(format!(
-                    "срок меры {by} уже прошёл / the measure's date {by} is in the past"
-                )));
-            }
-            parsed.push(kinds::Measure { what, by });
-        }
-        let body = kinds::Warning {
-            subject,
-            inspection: Some(inspection),
-            requirements,
-            text,
-            measures: parsed,
-        };
-        let mut records: Vec<_> = self.start_if_needed(inspection)?.into_iter().collect();
-        records.push((RecordKind::Warning, map_of(&body)?));
-        self.sign(records)
     }
 
     /// Records, newest first (all of the device's, at most 500), or one inspection's in order.

@@ -3,13 +3,19 @@
 //! take and return the plain views of [`views`], never a key.
 
 mod act;
+mod assignment;
 mod autosync;
 mod error;
 mod fieldwork;
+mod interaction;
+#[cfg(test)]
+mod legal_tests;
+mod order;
 mod present;
 #[cfg(test)]
 mod tests;
 pub mod views;
+mod warning;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};

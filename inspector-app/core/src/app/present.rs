@@ -8,10 +8,12 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value};
 
 use super::views::{
-    ChecklistItemView, FindingResultView, FindingView, ObjectView, OpenOrderView,
-    PastViolationView, PhotoView, RecordStateView, RecordView, SourceView, SubjectView,
-    UploadStateView,
+    ActContentsView, ActViolationView, ChecklistItemView, FindingResultView, FindingView,
+    ObjectView, OpenOrderView, PastViolationView, PhotoView, RecordStateView, RecordView,
+    SourceView, SubjectView, UploadStateView,
 };
+use knd_shared::record::kinds;
+
 use crate::store::{self, PhotoRow, RecordRow, RecordState};
 
 pub(super) fn text(v: &Value, key: &str) -> String {
@@ -26,12 +28,16 @@ fn opt_text(v: &Value, key: &str) -> Option<String> {
 }
 
 pub(super) fn subject(a: &Value) -> SubjectView {
-    let s = a.get("subject").cloned().unwrap_or(Value::Null);
+    subject_card(a.get("subject").unwrap_or(&Value::Null))
+}
+
+/// A subject card as pulled (`subject`, or one of `subjects`).
+pub(super) fn subject_card(s: &Value) -> SubjectView {
     SubjectView {
-        inn: text(&s, "inn"),
-        ogrn: opt_text(&s, "ogrn"),
-        name: text(&s, "name"),
-        size_class: text(&s, "size_class"),
+        inn: text(s, "inn"),
+        ogrn: opt_text(s, "ogrn"),
+        name: text(s, "name"),
+        size_class: text(s, "size_class"),
     }
 }
 
@@ -129,6 +135,24 @@ pub(super) fn checklist_items(checklist: Option<&Value>) -> Vec<Item> {
         .collect()
 }
 
+/// What a signed act says (an act signed before `erknm`, `unit` and `remedied` shows them
+/// absent).
+pub(super) fn act_contents(act: &kinds::Act) -> ActContentsView {
+    ActContentsView {
+        erknm: act.erknm.clone(),
+        violations: act
+            .violations
+            .iter()
+            .map(|v| ActViolationView {
+                requirement: v.requirement.clone(),
+                legal_act: v.legal_act.clone(),
+                unit: v.unit.clone(),
+                remedied: v.remedied,
+            })
+            .collect(),
+    }
+}
+
 pub(super) fn state(row_state: RecordState, rejected: bool) -> RecordStateView {
     match (row_state, rejected) {
         (RecordState::Receipted, _) => RecordStateView::Receipted,
@@ -172,7 +196,34 @@ fn summary(kind: &str, body: &Map<String, Value>) -> String {
         ),
         "warning" => cut(format!("Предостережение: {}", text(&body, "text"))),
         "act" => cut(format!("Акт: {}", text(&body, "summary"))),
-        "order" => "Предписание".into(),
+        "order" => {
+            let n = body
+                .get("remedies")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            let by: Vec<String> = body
+                .get("remedies")
+                .and_then(Value::as_array)
+                .map(|rs| rs.iter().map(|r| text(r, "deadline")).collect())
+                .unwrap_or_default();
+            let last = by.iter().max().cloned().unwrap_or_default();
+            format!("Предписание: пунктов {n}, последний срок {last}")
+        }
+        "interaction" => {
+            let minutes =
+                kinds::decode_body::<kinds::Interaction>(body.as_object().unwrap_or(&Map::new()))
+                    .ok()
+                    .and_then(|i| i.minutes())
+                    .unwrap_or(0);
+            let who = opt_text(&body, "subject")
+                .map(|inn| format!(", ИНН {inn}"))
+                .unwrap_or_default();
+            format!(
+                "Взаимодействие: {} ч {:02} мин{who}",
+                minutes / 60,
+                minutes % 60
+            )
+        }
         "note" => cut(format!("Заметка: {}", text(&body, "text"))),
         other => other.to_owned(),
     }

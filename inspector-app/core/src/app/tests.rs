@@ -10,18 +10,30 @@ use knd_shared::record::Timestamp;
 use knd_shared::{DeviceId, DeviceKey, InspectionId};
 use serde_json::{Value, json};
 
-use super::views::{AcknowledgementInput, ActInput, FindingResultView, MeasureInput, PersonInput};
+use super::views::{
+    AcknowledgementInput, ActInput, FindingResultView, PersonInput, ViolationInput,
+};
 use super::{App, AppConfig, ErrorKind};
 use crate::keystore::{KdfParams, KeyStore, Pin};
 use crate::photo::tests::{bad_inputs, photo};
 use crate::store::{Profile, Store};
 
-const PIN: &str = "482916";
-const SUBJECT: &str = "7707083893";
+pub(super) const PIN: &str = "482916";
+pub(super) const SUBJECT: &str = "7707083893";
+pub(super) const ERKNM: &str = "77260000000100000001";
 
 /// An enrolled profile with one assignment and its checklist, as a pull leaves it. Returns the
 /// app (locked), the inspection and the device key's seed (to look for it in what comes out).
-fn field_app(dir: &Path) -> (App, InspectionId, [u8; 32]) {
+pub(super) fn field_app(dir: &Path) -> (App, InspectionId, [u8; 32]) {
+    field_app_with(dir, |_| {})
+}
+
+/// [`field_app`] with the assignment changed by `edit` first (another kind, a field removed as
+/// in an assignment pulled before it existed).
+pub(super) fn field_app_with(
+    dir: &Path,
+    edit: impl FnOnce(&mut Value),
+) -> (App, InspectionId, [u8; 32]) {
     let device = DeviceId::new();
     let key = DeviceKey::generate();
     let seed = key.seed();
@@ -49,14 +61,15 @@ fn field_app(dir: &Path) -> (App, InspectionId, [u8; 32]) {
         )
         .unwrap();
     let inspection = InspectionId::new();
-    store
-        .put_assignment(
-            inspection,
-            &json!({
+    let subject = json!({"inn": SUBJECT, "ogrn": "1027700132195", "name": "ПАО Сбербанк", "size_class": "small"});
+    let mut assignment = json!({
                 "id": inspection.to_string(), "kind": "field_check", "kind_name": "выездная проверка",
                 "basis": "planned", "status": "scheduled", "control_type": "fire",
+                "ground": "plan", "ground_name": "п.2 ч.1 ст.57 — план проведения плановых КНМ на 2026 год",
+                "erknm": ERKNM, "prosecutor_agreement": null,
+                "interaction_limit_hours": 50, "time_zone": "Europe/Moscow",
                 "starts_on": "2026-12-01", "ends_on": "2026-12-14", "note": "",
-                "subject": {"inn": SUBJECT, "ogrn": "1027700132195", "name": "ПАО Сбербанк", "size_class": "large"},
+                "subject": subject, "subjects": [subject],
                 "objects": [{"key": "OBJ-1", "address": "Москва, ул. Вавилова, 19", "district": "Гагаринский",
                              "lat_e7": null, "lon_e7": null, "risk_category": "high", "attributes": {}}],
                 "checklist": "main",
@@ -64,9 +77,9 @@ fn field_app(dir: &Path) -> (App, InspectionId, [u8; 32]) {
                     "record": knd_shared::RecordId::new().to_string(), "item": "1",
                     "note": "огнетушитель просрочен", "at": "2025-03-02T09:15:00.000Z"}], "open_orders": []},
                 "updated_at": "2026-11-30T10:00:00Z"
-            }),
-        )
-        .unwrap();
+    });
+    edit(&mut assignment);
+    store.put_assignment(inspection, &assignment).unwrap();
     store
         .put_checklist(
             "fire/main",
@@ -92,7 +105,7 @@ fn field_app(dir: &Path) -> (App, InspectionId, [u8; 32]) {
     (app, inspection, seed)
 }
 
-fn chain_len(app: &App) -> u64 {
+pub(super) fn chain_len(app: &App) -> u64 {
     app.store().head().unwrap().seq
 }
 
@@ -276,41 +289,6 @@ fn photos_are_checked_before_anything_is_signed() {
 }
 
 #[test]
-fn warnings_need_requirements_text_and_future_dates() {
-    let dir = tempfile::tempdir().unwrap();
-    let (app, inspection, _) = field_app(dir.path());
-    let id = inspection.to_string();
-    app.unlock(PIN).unwrap();
-    let measure = |by: &str| MeasureInput {
-        what: "Перезарядить огнетушители".into(),
-        by: by.into(),
-    };
-    let cases = [
-        (vec![], "текст", vec![measure("2099-01-01")]),
-        (vec!["R1".to_owned()], "  ", vec![measure("2099-01-01")]),
-        (vec!["R1".to_owned()], "текст", vec![measure("2020-01-01")]),
-        (vec!["R1".to_owned()], "текст", vec![measure("01.02.2099")]),
-    ];
-    for (requirements, text, measures) in cases {
-        let err = app
-            .issue_warning(&id, requirements, text, measures)
-            .unwrap_err();
-        assert_eq!(err.kind, ErrorKind::InvalidInput, "{err}");
-    }
-    assert_eq!(chain_len(&app), 0);
-    let w = app
-        .issue_warning(
-            &id,
-            vec!["R1".into()],
-            "Предостерегаем о недопустимости нарушения п. 60 ППР",
-            vec![measure("2099-01-01")],
-        )
-        .unwrap();
-    assert_eq!(w.kind, "warning");
-    assert_eq!(app.inspection(&id).unwrap().warnings.len(), 1);
-}
-
-#[test]
 fn the_act_is_drafted_from_the_findings_signed_with_the_pin_and_closes_the_checklist() {
     let dir = tempfile::tempdir().unwrap();
     let (app, inspection, _) = field_app(dir.path());
@@ -343,10 +321,9 @@ fn the_act_is_drafted_from_the_findings_signed_with_the_pin_and_closes_the_check
     );
     assert_eq!(draft.unanswered, ["3"]);
     assert_eq!(draft.violations[0].requirement, "R1");
-    assert_eq!(
-        draft.violations[0].legal_act.as_deref(),
-        Some("ППР 1479, п. 60")
-    );
+    assert_eq!(draft.violations[0].legal_act.as_deref(), Some("ППР 1479"));
+    assert_eq!(draft.violations[0].unit.as_deref(), Some("п. 60"));
+    assert_eq!(draft.erknm.as_deref(), Some(ERKNM));
     assert!(draft.summary.contains("ПАО Сбербанк"), "{}", draft.summary);
     assert!(
         draft
@@ -363,6 +340,12 @@ fn the_act_is_drafted_from_the_findings_signed_with_the_pin_and_closes_the_check
             role: "директор".into(),
         }],
         acknowledgement: AcknowledgementInput::Refused,
+        violations: vec![ViolationInput {
+            finding: draft.violations[0].finding.clone(),
+            remedied: false,
+            legal_act: None,
+            unit: None,
+        }],
     };
     let before = chain_len(&app);
     assert_eq!(
@@ -397,6 +380,10 @@ fn the_act_is_drafted_from_the_findings_signed_with_the_pin_and_closes_the_check
         .unwrap();
     assert_eq!(body["acknowledgement"], "refused");
     assert_eq!(body["violations"][0]["requirement"], "R1");
+    assert_eq!(body["violations"][0]["legal_act"], "ППР 1479");
+    assert_eq!(body["violations"][0]["unit"], "п. 60");
+    assert_eq!(body["violations"][0]["remedied"], false);
+    assert_eq!(body["erknm"], ERKNM);
     assert_eq!(body["findings"].as_array().unwrap().len(), 2);
 
     assert_eq!(
@@ -444,6 +431,8 @@ fn nothing_a_command_returns_carries_the_key_or_the_token() {
     );
     let jpeg = photo("DSCN0012.jpg");
     keep(serde_json::to_value(app.add_photo(&id, &STANDARD.encode(&jpeg), None).unwrap()).unwrap());
+    keep(serde_json::to_value(app.start_interaction(&id, None).unwrap()).unwrap());
+    keep(serde_json::to_value(app.stop_interaction(&id).unwrap()).unwrap());
     keep(serde_json::to_value(app.assignments().unwrap()).unwrap());
     keep(serde_json::to_value(app.inspection(&id).unwrap()).unwrap());
     keep(serde_json::to_value(app.act_draft(&id).unwrap()).unwrap());

@@ -72,6 +72,17 @@ pub enum AcknowledgementInput {
     Absent,
 }
 
+/// How the interaction so far stands against the law's limit (ст.73): `near` from 80 % of it,
+/// `reached` once the limit is used up (any more interaction would pass it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum InteractionLevel {
+    Within,
+    Near,
+    Reached,
+}
+
 view! {
     /// Whether the device is enrolled and unlocked, and the PIN counter.
     pub struct AppStatus {
@@ -197,11 +208,67 @@ view! {
         pub rejected_reason: Option<String>,
     }
 
+    /// The prosecutor's agreement to an unplanned measure (Приказ Генпрокуратуры № 294).
+    pub struct AgreementView {
+        pub reference: String,
+        /// `YYYY-MM-DD`.
+        pub date: String,
+    }
+
+    /// One signed interval of on-site interaction.
+    pub struct InteractionIntervalView {
+        pub record: String,
+        pub started_at: String,
+        pub ended_at: String,
+        pub minutes: u32,
+        /// The controlled person's INN, when the measure concerns several.
+        pub subject: Option<String>,
+        pub state: RecordStateView,
+    }
+
+    /// The inspection's interaction time (ст.73): the signed intervals, the one under way and
+    /// the total of both against the limit.
+    pub struct InteractionView {
+        /// `None`: the law sets no limit for this measure and subject.
+        pub limit_minutes: Option<u32>,
+        pub signed_minutes: u32,
+        /// When the interval under way began (RFC 3339), if one is.
+        pub open_since: Option<String>,
+        pub open_subject: Option<String>,
+        /// Signed intervals plus the one under way, up to now.
+        pub total_minutes: u32,
+        pub level: InteractionLevel,
+        pub intervals: Vec<InteractionIntervalView>,
+    }
+
+    /// A violation as the signed act names it (absent parts: an act signed before they existed).
+    pub struct ActViolationView {
+        pub requirement: String,
+        pub legal_act: Option<String>,
+        pub unit: Option<String>,
+        pub remedied: Option<bool>,
+    }
+
+    /// What the signed act says, for its screen and the order.
+    pub struct ActContentsView {
+        pub erknm: Option<String>,
+        pub violations: Vec<ActViolationView>,
+    }
+
     /// An inspection opened on the device.
     pub struct InspectionScreen {
         pub id: String,
         pub kind_name: String,
+        /// `planned` / `unplanned`: shown only when the assignment has no ground (pulled before
+        /// grounds existed).
         pub basis: String,
+        /// The ground (ч.1 ст.57) as a person reads it, e.g. "п.2 ч.1 ст.57 — план …".
+        pub ground_name: Option<String>,
+        /// The number in the unified register of control measures; `None`: not registered yet.
+        pub erknm: Option<String>,
+        pub prosecutor_agreement: Option<AgreementView>,
+        /// Every controlled person (several in a raid); the first is `subject`.
+        pub subjects: Vec<SubjectView>,
         pub status: String,
         pub control_type: String,
         pub starts_on: String,
@@ -215,7 +282,17 @@ view! {
         pub checklist: Vec<ChecklistItemView>,
         pub photos: Vec<PhotoView>,
         pub warnings: Vec<RecordView>,
+        /// A warning (prevention, ст.49) may be issued here: only in a measure without
+        /// interaction (observation, field survey).
+        pub warning_allowed: bool,
         pub act: Option<RecordView>,
+        pub act_contents: Option<ActContentsView>,
+        pub order: Option<RecordView>,
+        /// The act found violations not remedied during the inspection and no order is signed
+        /// yet: the app offers the order (п.1 ч.2 ст.90).
+        pub order_due: bool,
+        /// `None` for a measure without interaction.
+        pub interaction: Option<InteractionView>,
         pub started: bool,
         pub records: Vec<RecordView>,
     }
@@ -225,13 +302,18 @@ view! {
         pub item: String,
         pub requirement: String,
         pub requirement_text: Option<String>,
+        /// The requirement's legal act, from the checklist.
         pub legal_act: Option<String>,
+        /// Its structural unit (article, point), from the checklist.
+        pub unit: Option<String>,
         pub finding: String,
         pub note: Option<String>,
     }
 
     /// The act as proposed from the findings, for the inspector to review.
     pub struct ActDraft {
+        /// The ЕРКНМ number the act will carry; `None`: the act cannot be signed yet.
+        pub erknm: Option<String>,
         pub summary: String,
         pub findings: Vec<String>,
         pub violations: Vec<ViolationView>,
@@ -240,6 +322,29 @@ view! {
         pub not_applicable: u32,
         /// Checklist items without an answer.
         pub unanswered: Vec<String>,
+    }
+
+    /// One violation of the act for the order to remedy, prefilled from the act.
+    pub struct RemedyDraftView {
+        pub requirement: String,
+        pub requirement_text: Option<String>,
+        pub legal_act: Option<String>,
+        pub unit: Option<String>,
+    }
+
+    /// The order (предписание) as the signed act makes it: the inspector adds each measure and
+    /// deadline.
+    pub struct OrderDraft {
+        /// The act's record id, which the order names.
+        pub act: String,
+        pub act_at: String,
+        pub erknm: Option<String>,
+        /// The order's date: today in the agency's time zone (`YYYY-MM-DD`); deadlines must be
+        /// later.
+        pub issued_on: String,
+        pub subject: SubjectView,
+        /// The act's violations not remedied during the inspection.
+        pub remedies: Vec<RemedyDraftView>,
     }
 
 
@@ -275,10 +380,44 @@ view! {
 }
 
 input! {
+    /// A requirement a warning names (ст.49): the requirement, its legal act and structural unit.
+    pub struct WarningRequirementInput {
+        pub requirement: String,
+        pub legal_act: String,
+        pub unit: String,
+    }
+
+    /// A measure a warning proposes; the date is optional.
     pub struct MeasureInput {
         pub what: String,
-        /// `YYYY-MM-DD`.
-        pub by: String,
+        /// `YYYY-MM-DD`, or `None`.
+        pub by: Option<String>,
+    }
+
+    /// The inspector's answer for one violation of the act.
+    pub struct ViolationInput {
+        /// The finding's record id (`ViolationView::finding`).
+        pub finding: String,
+        /// Remedied during the inspection (ст.87).
+        pub remedied: bool,
+        /// The legal act and unit, typed when the checklist gives none (ignored otherwise).
+        pub legal_act: Option<String>,
+        pub unit: Option<String>,
+    }
+
+    /// One remedy of an order: the violated requirement as the act names it, the measure and
+    /// its deadline.
+    pub struct RemedyInput {
+        pub requirement: String,
+        pub legal_act: String,
+        pub unit: String,
+        pub measure: String,
+        /// `YYYY-MM-DD`, later than the order's date.
+        pub deadline: String,
+    }
+
+    pub struct OrderInput {
+        pub remedies: Vec<RemedyInput>,
     }
 
     pub struct PersonInput {
@@ -290,5 +429,7 @@ input! {
         pub summary: String,
         pub present: Vec<PersonInput>,
         pub acknowledgement: AcknowledgementInput,
+        /// One per violation of the draft: remedied or not (required).
+        pub violations: Vec<ViolationInput>,
     }
 }

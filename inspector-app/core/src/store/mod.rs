@@ -4,6 +4,7 @@
 //! A profile folder holds `store.sqlite3`, the `photos/` folder (originals and thumbnails, named
 //! by SHA-256) and the sealed key ([`crate::keystore`]). SQL lives only in this module.
 
+mod interactions;
 mod listing;
 mod photos;
 mod pulled;
@@ -21,6 +22,7 @@ use knd_shared::{DeviceId, PublicKey, RecordId};
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
+pub use interactions::OpenInteraction;
 pub use listing::RecordRow;
 pub use photos::PhotoRow;
 pub use records::{
@@ -44,6 +46,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         2,
         include_str!("../../../../migrations/inspector/0002_sync.sql"),
+    ),
+    (
+        3,
+        include_str!("../../../../migrations/inspector/0003_interactions.sql"),
     ),
 ];
 

@@ -135,42 +135,33 @@ impl Store {
         key: &Unlocked,
         records: Vec<(RecordKind, Map<String, Value>)>,
     ) -> StoreResult<Vec<StoredRecord>> {
-        let device = self.enrolled()?.device;
-        if key.device() != device || key.public_key() != self.enrolled()?.device_public_key {
+        self.check_records(key, &records)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = sign_into(&tx, key, records)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// What every signing checks before its transaction: the key is this device's, no kind is
+    /// the server's, every body fits its kind.
+    pub(super) fn check_records(
+        &self,
+        key: &Unlocked,
+        records: &[(RecordKind, Map<String, Value>)],
+    ) -> StoreResult<()> {
+        let profile = self.enrolled()?;
+        if key.device() != profile.device || key.public_key() != profile.device_public_key {
             return Err(StoreError::WrongDevice(key.device()));
         }
-        for (kind, body) in &records {
+        for (kind, body) in records {
             if kind.signed_by_server() {
                 return Err(StoreError::ServerKind(kind.as_str()));
             }
             kinds::check_body(kind.as_str(), body)?;
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut head = head(&tx)?;
-        let mut out = Vec::with_capacity(records.len());
-        for (kind, body) in records {
-            let draft = RecordDraft::new(device, head.seq + 1, head.hash, kind, &body)?;
-            let signed = sign(key.key(), &draft)?;
-            insert(&tx, kind, &signed.record, &signed.bytes)?;
-            #[cfg(test)]
-            if ABORT_BEFORE_COMMIT_AT.load(std::sync::atomic::Ordering::SeqCst) == signed.record.seq
-            {
-                std::process::abort();
-            }
-            head = ChainHead::after(&signed.record);
-            out.push(StoredRecord {
-                id: signed.record.id,
-                seq: signed.record.seq,
-                hash: signed.record.hash,
-                kind,
-                at: signed.record.at,
-                state: RecordState::Pending,
-            });
-        }
-        tx.commit()?;
-        Ok(out)
+        Ok(())
     }
 
     /// The chain head: the last record's seq and hash (genesis when empty).
@@ -434,6 +425,37 @@ fn parse_id(s: &str) -> StoreResult<RecordId> {
 
 fn parse_hash(s: &str) -> StoreResult<Sha256> {
     Sha256::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Signs `records` after the chain head and inserts them, inside the caller's IMMEDIATE
+/// transaction (taken before the head is read, so two callers never take the same seq). The
+/// caller has run [`Store::check_records`].
+pub(super) fn sign_into(
+    tx: &Transaction<'_>,
+    key: &Unlocked,
+    records: Vec<(RecordKind, Map<String, Value>)>,
+) -> StoreResult<Vec<StoredRecord>> {
+    let mut head = head(tx)?;
+    let mut out = Vec::with_capacity(records.len());
+    for (kind, body) in records {
+        let draft = RecordDraft::new(key.device(), head.seq + 1, head.hash, kind, &body)?;
+        let signed = sign(key.key(), &draft)?;
+        insert(tx, kind, &signed.record, &signed.bytes)?;
+        #[cfg(test)]
+        if ABORT_BEFORE_COMMIT_AT.load(std::sync::atomic::Ordering::SeqCst) == signed.record.seq {
+            std::process::abort();
+        }
+        head = ChainHead::after(&signed.record);
+        out.push(StoredRecord {
+            id: signed.record.id,
+            seq: signed.record.seq,
+            hash: signed.record.hash,
+            kind,
+            at: signed.record.at,
+            state: RecordState::Pending,
+        });
+    }
+    Ok(out)
 }
 
 pub(super) fn head(tx: &Transaction<'_>) -> StoreResult<ChainHead> {

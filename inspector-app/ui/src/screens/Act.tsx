@@ -1,14 +1,16 @@
-// The inspection act (ст.87 248-FZ): drawn up on the spot, names each violated requirement and its
-// legal act, and records the subject's acknowledgement or refusal. Edit → review → PIN → sign.
+// The inspection act (ст.87 248-FZ): drawn up on the spot, carries the ЕРКНМ number, names each
+// violated requirement with its legal act and structural unit and whether it was remedied during
+// the inspection, and records the subject's acknowledgement or refusal. Edit → review → PIN → sign.
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
-import type { ActDraft, ActInput, InspectionScreen, PersonInput } from "../bindings";
+import type { ActDraft, ActInput, InspectionScreen, PersonInput, ViolationInput } from "../bindings";
 import { Loading } from "../components/Loading";
 import { ErrorBox, useErrors } from "../errors";
 import { useI18n } from "../lang";
 import { ActReview, ActSigned, Summary } from "./ActReview";
 
 type Ack = ActInput["acknowledgement"];
+type Answer = { remedied: boolean | null; legal_act: string; unit: string };
 const ACKS: { v: Ack; key: "ackAcknowledged" | "ackRefused" | "ackAbsent" }[] = [
   { v: "acknowledged", key: "ackAcknowledged" },
   { v: "refused", key: "ackRefused" },
@@ -23,6 +25,9 @@ export function ActScreen({ id }: { id: string }) {
   const [summary, setSummary] = useState("");
   const [present, setPresent] = useState<PersonInput[]>([{ name: "", role: "" }]);
   const [ack, setAck] = useState<Ack | null>(null);
+  // Per violation (by finding id): remedied during the inspection (required), and the legal act
+  // and unit when the checklist gives none.
+  const [answers, setAnswers] = useState<Record<string, Answer>>({});
   const [review, setReview] = useState(false);
 
   const load = async () => {
@@ -53,10 +58,25 @@ export function ActScreen({ id }: { id: string }) {
   const d = draft!;
 
   const people = present.map((p) => ({ name: p.name.trim(), role: p.role.trim() })).filter((p) => p.name);
-  const act: ActInput | null = ack ? { summary: summary.trim(), present: people, acknowledgement: ack } : null;
+  const answerOf = (finding: string): Answer => answers[finding] ?? { remedied: null, legal_act: "", unit: "" };
+  const setAnswer = (finding: string, a: Partial<Answer>) => setAnswers({ ...answers, [finding]: { ...answerOf(finding), ...a } });
+  const violations: ViolationInput[] = d.violations.map((v) => {
+    const a = answerOf(v.finding);
+    return {
+      finding: v.finding,
+      remedied: a.remedied === true,
+      legal_act: v.legal_act ? null : a.legal_act.trim() || null,
+      unit: v.unit ? null : a.unit.trim() || null,
+    };
+  });
+  const act: ActInput | null = ack ? { summary: summary.trim(), present: people, acknowledgement: ack, violations } : null;
 
   const toReview = (e: Event) => {
     e.preventDefault();
+    if (!d.erknm) return invalid("act", "actNoErknm");
+    if (d.violations.some((v) => answerOf(v.finding).remedied === null)) return invalid("act", "errRemedied");
+    if (violations.some((v, i) => !(d.violations[i].legal_act || v.legal_act) || !(d.violations[i].unit || v.unit)))
+      return invalid("act", "errCitation");
     if (!summary.trim()) return invalid("act", "errSummary");
     if (!ack) return invalid("act", "errAck");
     clear();
@@ -72,8 +92,67 @@ export function ActScreen({ id }: { id: string }) {
     <section class="narrow-wide" aria-labelledby="act-title">
       <h1 id="act-title">{t("actTitle")}</h1>
       <h2 class="muted">{ins.subject.name}</h2>
+      {d.erknm ? (
+        <p data-testid="act-erknm">
+          <b>{t("actErknm", { n: d.erknm })}</b>
+        </p>
+      ) : (
+        <p class="warn-box" role="status" data-testid="act-no-erknm">
+          {t("actNoErknm")}
+        </p>
+      )}
       <form class="form" onSubmit={toReview} noValidate>
-        <Summary draft={d} />
+        <Summary draft={d} list={false} />
+        {d.violations.length > 0 ? (
+          <fieldset class="panel" data-testid="act-violations">
+            <legend>{t("actViolations")}</legend>
+            {d.violations.map((v, i) => {
+              const a = answerOf(v.finding);
+              return (
+                <div class="violation-answer" key={v.finding} data-testid={`violation-${i}`}>
+                  <p>
+                    <b>
+                      {i + 1}. {v.requirement}
+                    </b>
+                    {v.requirement_text ? ` — ${v.requirement_text}` : ""}
+                    {v.legal_act || v.unit ? <span class="req-act"> ({[v.legal_act, v.unit].filter(Boolean).join(", ")})</span> : null}
+                  </p>
+                  {!v.legal_act || !v.unit ? (
+                    <div class="citation">
+                      {!v.legal_act ? (
+                        <label class="field">
+                          <span>{t("reqLegalAct")}</span>
+                          <input data-testid={`violation-${i}-act`} value={a.legal_act} onInput={(e) => setAnswer(v.finding, { legal_act: e.currentTarget.value })} />
+                        </label>
+                      ) : null}
+                      {!v.unit ? (
+                        <label class="field">
+                          <span>{t("reqUnit")}</span>
+                          <input data-testid={`violation-${i}-unit`} value={a.unit} onInput={(e) => setAnswer(v.finding, { unit: e.currentTarget.value })} />
+                        </label>
+                      ) : null}
+                    </div>
+                  ) : null}
+                  <div class="radios" role="radiogroup" aria-label={t("remediedQ")}>
+                    <span class="field">{t("remediedQ")}</span>
+                    {([true, false] as const).map((yes) => (
+                      <label class="radio" key={String(yes)}>
+                        <input
+                          type="radio"
+                          name={`remedied-${i}`}
+                          data-testid={`violation-${i}-remedied-${yes ? "yes" : "no"}`}
+                          checked={a.remedied === yes}
+                          onChange={() => setAnswer(v.finding, { remedied: yes })}
+                        />
+                        <span>{t(yes ? "yes" : "no")}</span>
+                      </label>
+                    ))}
+                  </div>
+                </div>
+              );
+            })}
+          </fieldset>
+        ) : null}
         <label class="field">
           <span>{t("actSummary")}</span>
           <textarea

@@ -6,8 +6,8 @@ import { StateBadge } from "../components/StateBadge";
 import { ErrorBox, useErrors } from "../errors";
 import { dateTime } from "../format";
 import type { Key } from "../i18n";
-import { useI18n } from "../lang";
-import { notifyChanged } from "../nav";
+import { pickLang, useI18n } from "../lang";
+import { notifyChanged, useNav } from "../nav";
 
 const ackKey: Record<ActInput["acknowledgement"], Key> = {
   acknowledged: "ackAcknowledged",
@@ -15,7 +15,9 @@ const ackKey: Record<ActInput["acknowledgement"], Key> = {
   absent: "ackAbsent",
 };
 
-export function Summary({ draft }: { draft: ActDraft }) {
+// `act`: the answers to show beside each violation (review); `list: false` leaves the violations
+// to the form that asks about them.
+export function Summary({ draft, act, list = true }: { draft: ActDraft; act?: ActInput; list?: boolean }) {
   const { t } = useI18n();
   return (
     <div class="panel">
@@ -27,18 +29,31 @@ export function Summary({ draft }: { draft: ActDraft }) {
           ⚠ {t("actUnanswered", { list: draft.unanswered.join(", ") })}
         </p>
       ) : null}
-      <h3>{t("actViolations")}</h3>
       {draft.violations.length === 0 ? <p class="muted">{t("actNoViolations")}</p> : null}
-      <ol class="violations">
-        {draft.violations.map((v) => (
-          <li key={v.finding}>
-            <b>{v.item}</b> · {v.requirement}
-            {v.requirement_text ? ` — ${v.requirement_text}` : ""}
-            {v.legal_act ? <span class="req-act"> ({v.legal_act})</span> : null}
-            {v.note ? <div class="muted">{v.note}</div> : null}
-          </li>
-        ))}
-      </ol>
+      {list && draft.violations.length > 0 ? (
+        <>
+          <h3>{t("actViolations")}</h3>
+          <ol class="violations">
+            {draft.violations.map((v) => {
+              const a = act?.violations.find((x) => x.finding === v.finding);
+              const cited = [v.legal_act ?? a?.legal_act, v.unit ?? a?.unit].filter(Boolean).join(", ");
+              return (
+                <li key={v.finding}>
+                  <b>{v.item}</b> · {v.requirement}
+                  {v.requirement_text ? ` — ${v.requirement_text}` : ""}
+                  {cited ? <span class="req-act"> ({cited})</span> : null}
+                  {a ? (
+                    <div>
+                      <b>{t(a.remedied ? "remediedYes" : "remediedNo")}</b>
+                    </div>
+                  ) : null}
+                  {v.note ? <div class="muted">{v.note}</div> : null}
+                </li>
+              );
+            })}
+          </ol>
+        </>
+      ) : null}
     </div>
   );
 }
@@ -70,7 +85,12 @@ export function ActReview({ id, draft, act, onEdit, onSigned }: ReviewProps) {
   return (
     <section class="narrow-wide" aria-labelledby="review-title" data-testid="act-review-screen">
       <h1 id="review-title">{t("actReviewTitle")}</h1>
-      <Summary draft={draft} />
+      {draft.erknm ? (
+        <p>
+          <b>{t("actErknm", { n: draft.erknm })}</b>
+        </p>
+      ) : null}
+      <Summary draft={draft} act={act} />
       <div class="panel">
         <h3>{t("actSummary")}</h3>
         <p class="pre">{act.summary}</p>
@@ -117,7 +137,10 @@ export function ActReview({ id, draft, act, onEdit, onSigned }: ReviewProps) {
 
 export function ActSigned({ ins }: { ins: InspectionScreen }) {
   const { t, lang } = useI18n();
+  const nav = useNav();
   const act = ins.act!;
+  const contents = ins.act_contents;
+  const remedied = (r: boolean | null) => t(r === null ? "remediedUnknown" : r ? "remediedYes" : "remediedNo");
   return (
     <section class="narrow-wide" aria-labelledby="signed-title">
       <div class="signed" data-testid="act-signed" data-state={act.state}>
@@ -125,10 +148,35 @@ export function ActSigned({ ins }: { ins: InspectionScreen }) {
         <p>
           {ins.subject.name} · {dateTime(act.at, lang)} · #{act.seq}
         </p>
+        <p data-testid="act-signed-erknm">
+          <b>{t("erknm")}:</b> {contents?.erknm ?? t("erknmNone")}
+        </p>
         <p class="pre">{act.summary}</p>
+        {contents && contents.violations.length > 0 ? (
+          <ol class="violations">
+            {contents.violations.map((v, i) => (
+              <li key={i}>
+                {v.requirement}
+                {v.legal_act || v.unit ? <span class="req-act"> ({[v.legal_act, v.unit].filter(Boolean).join(", ")})</span> : null}
+                {" — "}
+                <b>{remedied(v.remedied)}</b>
+              </li>
+            ))}
+          </ol>
+        ) : null}
         <StateBadge state={act.state} />
-        {act.rejected_reason ? <p class="rejected">{t("rejectedReason", { r: act.rejected_reason })}</p> : null}
+        {act.rejected_reason ? <p class="rejected">{t("rejectedReason", { r: pickLang(act.rejected_reason, lang) })}</p> : null}
       </div>
+      {ins.order_due ? (
+        <div class="panel">
+          <p class="warn-box" role="status">
+            {t("orderDueNote")}
+          </p>
+          <button type="button" class="btn btn-primary btn-big" data-testid="act-offer-order" onClick={() => nav.go({ name: "order", id: ins.id })}>
+            {t("actOfferOrder")}
+          </button>
+        </div>
+      ) : null}
     </section>
   );
 }

@@ -1,8 +1,10 @@
-// One inspection: subject, objects, history, the checklist and the way to the warning and the act.
+// One inspection: the measure's ground and ЕРКНМ number, the controlled persons, objects, history,
+// interaction time, the checklist and the way to the warning, the act and the order.
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
 import type { InspectionScreen } from "../bindings";
 import { ChecklistItem } from "../components/ChecklistItem";
+import { InteractionPanel } from "../components/Interaction";
 import { Loading } from "../components/Loading";
 import { RecordList } from "../components/RecordList";
 import { StateBadge } from "../components/StateBadge";
@@ -53,9 +55,9 @@ export function InspectionView({ id }: { id: string }) {
           {nav.flash}
         </p>
       ) : null}
-      <h1 id="insp-title">{ins.subject.name}</h1>
+      <h1 id="insp-title">{ins.subjects.length > 1 ? ins.subjects.map((s) => s.name).join("; ") : ins.subject.name}</h1>
       <p class="muted">
-        {ins.kind_name} · {code(t, "basis", ins.basis)} · {dateRange(ins.starts_on, ins.ends_on, lang)}
+        {ins.kind_name} · {dateRange(ins.starts_on, ins.ends_on, lang)}
       </p>
       {ins.note ? <p class="note-box">{ins.note}</p> : null}
       <div class="start-row">
@@ -69,20 +71,41 @@ export function InspectionView({ id }: { id: string }) {
       </div>
 
       <div class="info-grid">
-        <div class="panel">
-          <h2>{t("subject")}</h2>
-          <dl class="dl">
-            <dt>{t("inn")}</dt>
-            <dd>{ins.subject.inn}</dd>
-            <dt>{t("ogrn")}</dt>
-            <dd>{ins.subject.ogrn ?? "—"}</dd>
-            <dt>{t("sizeClass")}</dt>
-            <dd>{code(t, "size", ins.subject.size_class)}</dd>
+        <div class="panel" data-testid="measure-info">
+          <h2>{t("measureInfo")}</h2>
+          <dl class="dl dl-stack">
+            <dt>{t("ground")}</dt>
+            {/* An assignment pulled before grounds existed has only planned/unplanned. */}
+            <dd data-testid="ground">{ins.ground_name ?? code(t, "basis", ins.basis)}</dd>
+            <dt>{t("erknm")}</dt>
+            <dd data-testid="erknm">{ins.erknm ?? <span class="warn-text">{t("erknmNone")}</span>}</dd>
+            {ins.prosecutor_agreement ? (
+              <>
+                <dt>{t("prosecutorAgreement")}</dt>
+                <dd data-testid="prosecutor-agreement">
+                  {t("agreementText", { ref: ins.prosecutor_agreement.reference, date: date(ins.prosecutor_agreement.date, lang) })}
+                </dd>
+              </>
+            ) : null}
             <dt>{t("controlType")}</dt>
             <dd>{ins.control_type}</dd>
             <dt>{t("status")}</dt>
             <dd>{code(t, "status", ins.status)}</dd>
           </dl>
+        </div>
+        <div class="panel" data-testid="subjects">
+          <h2>{ins.subjects.length > 1 ? t("subjects") : t("subject")}</h2>
+          {(ins.subjects.length > 0 ? ins.subjects : [ins.subject]).map((s) => (
+            <dl class="dl subject-card" key={s.inn}>
+              {ins.subjects.length > 1 ? <dd class="subject-name">{s.name}</dd> : null}
+              <dt>{t("inn")}</dt>
+              <dd>{s.inn}</dd>
+              <dt>{t("ogrn")}</dt>
+              <dd>{s.ogrn ?? "—"}</dd>
+              <dt>{t("sizeClass")}</dt>
+              <dd>{s.size_class ? code(t, "size", s.size_class) : "—"}</dd>
+            </dl>
+          ))}
         </div>
         <div class="panel">
           <h2>{t("objects")}</h2>
@@ -119,10 +142,19 @@ export function InspectionView({ id }: { id: string }) {
         </div>
       </div>
 
+      {ins.interaction ? (
+        <InteractionPanel inspection={id} initial={ins.interaction} subjects={ins.subjects} locked={locked} onChanged={load} />
+      ) : null}
+
       <ErrorBox slot="inspection" />
       {locked && ins.act ? (
         <p class="locked-note" role="status">
           {t("actSignedNote")} <StateBadge state={ins.act.state} />
+        </p>
+      ) : null}
+      {ins.order_due ? (
+        <p class="warn-box" role="status" data-testid="order-due">
+          {t("orderDueNote")}
         </p>
       ) : null}
 
@@ -151,13 +183,22 @@ export function InspectionView({ id }: { id: string }) {
       </details>
 
       <div class="action-bar">
-        <button type="button" class="btn" data-testid="open-warning" onClick={() => nav.go({ name: "warning", id })}>
-          {t("openWarning")}
-        </button>
-        <button type="button" class="btn btn-primary" data-testid="open-act" onClick={() => nav.go({ name: "act", id })}>
+        {/* A warning is prevention: only in a measure without interaction (ст.49, ст.56). */}
+        {ins.warning_allowed ? (
+          <button type="button" class="btn" data-testid="open-warning" onClick={() => nav.go({ name: "warning", id })}>
+            {t("openWarning")}
+          </button>
+        ) : null}
+        <button type="button" class={ins.order_due ? "btn" : "btn btn-primary"} data-testid="open-act" onClick={() => nav.go({ name: "act", id })}>
           {t("openAct")}
           {ins.act ? ` ✓` : ""}
         </button>
+        {ins.order_due || ins.order ? (
+          <button type="button" class={ins.order_due ? "btn btn-primary" : "btn"} data-testid="open-order" onClick={() => nav.go({ name: "order", id })}>
+            {t("openOrder")}
+            {ins.order ? ` ✓` : ""}
+          </button>
+        ) : null}
       </div>
     </section>
   );

@@ -1,83 +1,116 @@
-// Warning about the inadmissibility of a violation (ст.49 248-FZ): names requirements and proposes
-// measures; it demands no documents. Requirements with a recorded violation are pre-selected.
+// Warning about the inadmissibility of a violation (ст.49 248-FZ): prevention, issued only outside
+// a measure with interaction. Names each requirement with its legal act and structural unit (picked
+// from the checklist or typed), the conduct that may lead to a violation and at least one proposed
+// measure (a date is optional); it demands no documents. Items with a violation are pre-selected.
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
-import type { InspectionScreen, MeasureInput } from "../bindings";
+import type { InspectionScreen, MeasureInput, WarningRequirementInput } from "../bindings";
 import { Loading } from "../components/Loading";
 import { ErrorBox, useErrors } from "../errors";
 import { useI18n } from "../lang";
 import { notifyChanged, useNav } from "../nav";
 
-type Req = { value: string; label: string; act: string; violated: boolean };
+type Req = { key: string; label: string; cited: WarningRequirementInput; violated: boolean };
+type Measure = { what: string; by: string };
 
 function requirementsOf(ins: InspectionScreen): Req[] {
-  const seen = new Set<string>();
   const out: Req[] = [];
   for (const i of ins.checklist) {
     // Several items can cite one requirement; the warning names each requirement once.
-    const value = i.requirement ?? i.code;
+    const key = i.requirement ?? i.code;
     const violated = i.current?.result === "violation";
-    if (seen.has(value)) {
-      if (violated) out.find((r) => r.value === value)!.violated = true;
+    const seen = out.find((r) => r.key === key);
+    if (seen) {
+      seen.violated ||= violated;
       continue;
     }
-    seen.add(value);
-    const act = [i.legal_act, i.article].filter(Boolean).join(", ");
-    out.push({ value, label: i.requirement_text ?? i.question, act, violated });
+    out.push({
+      key,
+      label: i.requirement_text ?? i.question,
+      cited: { requirement: i.requirement ?? i.requirement_text ?? i.question, legal_act: i.legal_act ?? "", unit: i.article ?? "" },
+      violated,
+    });
   }
   return out;
 }
+
+const blank = (r: WarningRequirementInput) => !r.requirement.trim() && !r.legal_act.trim() && !r.unit.trim();
+const complete = (r: WarningRequirementInput) => !!(r.requirement.trim() && r.legal_act.trim() && r.unit.trim());
 
 export function WarningScreen({ id }: { id: string }) {
   const { t } = useI18n();
   const { report, invalid, clear } = useErrors();
   const nav = useNav();
-  const [reqs, setReqs] = useState<Req[] | null>(null);
+  const [ins, setIns] = useState<InspectionScreen | null>(null);
+  const [reqs, setReqs] = useState<Req[]>([]);
   const [picked, setPicked] = useState<Set<string>>(new Set());
+  const [typed, setTyped] = useState<WarningRequirementInput[]>([]);
   const [text, setText] = useState("");
-  const [measures, setMeasures] = useState<MeasureInput[]>([{ what: "", by: "" }]);
+  const [measures, setMeasures] = useState<Measure[]>([{ what: "", by: "" }]);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    api.inspection(id).then((ins) => {
-      const r = requirementsOf(ins);
+    api.inspection(id).then((i) => {
+      const r = requirementsOf(i);
+      setIns(i);
       setReqs(r);
-      setPicked(new Set(r.filter((x) => x.violated).map((x) => x.value)));
+      setPicked(new Set(r.filter((x) => x.violated).map((x) => x.key)));
     }, (e) => report("warning", e));
   }, [id]);
 
-  if (!reqs)
+  if (!ins)
     return (
       <section>
         <ErrorBox slot="warning" />
         <Loading />
       </section>
     );
+  if (!ins.warning_allowed)
+    return (
+      <section class="narrow-wide" aria-labelledby="warning-title">
+        <h1 id="warning-title">{t("warningTitle")}</h1>
+        <p class="warn-box" role="status" data-testid="warning-not-allowed">
+          {t("warningNotAllowed")}
+        </p>
+      </section>
+    );
 
-  const toggle = (v: string) => {
+  const toggle = (k: string) => {
     const n = new Set(picked);
-    n.has(v) ? n.delete(v) : n.add(v);
+    n.has(k) ? n.delete(k) : n.add(k);
     setPicked(n);
   };
-  const setMeasure = (i: number, m: Partial<MeasureInput>) =>
-    setMeasures(measures.map((x, j) => (j === i ? { ...x, ...m } : x)));
+  // The checklist may lack a requirement's act or unit: the inspector types the missing part.
+  const setCited = (k: string, c: Partial<WarningRequirementInput>) =>
+    setReqs(reqs.map((r) => (r.key === k ? { ...r, cited: { ...r.cited, ...c } } : r)));
+  const setTypedAt = (i: number, c: Partial<WarningRequirementInput>) =>
+    setTyped(typed.map((x, j) => (j === i ? { ...x, ...c } : x)));
+  const setMeasure = (i: number, m: Partial<Measure>) => setMeasures(measures.map((x, j) => (j === i ? { ...x, ...m } : x)));
+  const chosen = (): WarningRequirementInput[] => [
+    ...reqs.filter((r) => picked.has(r.key)).map((r) => r.cited),
+    ...typed.filter((r) => !blank(r)),
+  ];
   const fill = () => {
-    const lines = reqs.filter((r) => picked.has(r.value)).map((r) => `— ${r.label}${r.act ? ` (${r.act})` : ""}`);
+    const lines = chosen().map((r) => `— ${r.requirement}${r.legal_act ? ` (${[r.legal_act, r.unit].filter(Boolean).join(", ")})` : ""}`);
     setText([t("warningFillText"), ...lines].join("\n"));
   };
 
   const submit = async (e: Event) => {
     e.preventDefault();
     if (busy) return;
-    const chosen = reqs.filter((r) => picked.has(r.value)).map((r) => r.value);
-    const ms = measures.map((m) => ({ what: m.what.trim(), by: m.by })).filter((m) => m.what || m.by);
-    if (chosen.length === 0) return invalid("warning", "errNoReqs");
+    const requirements = chosen().map((r) => ({ requirement: r.requirement.trim(), legal_act: r.legal_act.trim(), unit: r.unit.trim() }));
+    const ms: MeasureInput[] = measures
+      .map((m) => ({ what: m.what.trim(), by: m.by || null }))
+      .filter((m) => m.what || m.by);
+    if (requirements.length === 0) return invalid("warning", "errNoReqs");
+    if (!requirements.every(complete)) return invalid("warning", "errReqCited");
     if (!text.trim()) return invalid("warning", "errNoText");
-    if (ms.some((m) => !m.what || !/^\d{4}-\d{2}-\d{2}$/.test(m.by))) return invalid("warning", "errMeasure");
+    if (ms.length === 0 || ms.some((m) => !m.what || (m.by !== null && !/^\d{4}-\d{2}-\d{2}$/.test(m.by))))
+      return invalid("warning", "errMeasure");
     clear();
     setBusy(true);
     try {
-      await api.issueWarning(id, chosen, text.trim(), ms);
+      await api.issueWarning(id, requirements, text.trim(), ms);
       notifyChanged();
       nav.back();
       nav.setFlash(t("warningDone"));
@@ -88,27 +121,84 @@ export function WarningScreen({ id }: { id: string }) {
     }
   };
 
+  const citation = (
+    r: WarningRequirementInput,
+    set: (c: Partial<WarningRequirementInput>) => void,
+    tid: string,
+    all: boolean,
+  ) => (
+    <div class="citation">
+      {all ? (
+        <label class="field">
+          <span>{t("reqRequirement")}</span>
+          <input data-testid={`${tid}-requirement`} value={r.requirement} onInput={(e) => set({ requirement: e.currentTarget.value })} />
+        </label>
+      ) : null}
+      <label class="field">
+        <span>{t("reqLegalAct")}</span>
+        <input data-testid={`${tid}-act`} value={r.legal_act} onInput={(e) => set({ legal_act: e.currentTarget.value })} />
+      </label>
+      <label class="field">
+        <span>{t("reqUnit")}</span>
+        <input data-testid={`${tid}-unit`} value={r.unit} onInput={(e) => set({ unit: e.currentTarget.value })} />
+      </label>
+    </div>
+  );
+
   return (
     <section class="narrow-wide" aria-labelledby="warning-title">
       <h1 id="warning-title">{t("warningTitle")}</h1>
       <form class="form" onSubmit={submit} noValidate>
         <fieldset class="panel">
           <legend>{t("warningReqs")}</legend>
-          {reqs.map((r) => (
-            <label class="check" key={r.value}>
-              <input
-                type="checkbox"
-                data-testid={`warning-req-${r.value}`}
-                checked={picked.has(r.value)}
-                onChange={() => toggle(r.value)}
-              />
-              <span>
-                <b>{r.value}</b> {r.label}
-                {r.act ? <span class="req-act"> — {r.act}</span> : null}
-                {r.violated ? <span class="tag tag-bad"> {t("resViolation")}</span> : null}
-              </span>
-            </label>
+          <p class="hint">{t("warningReqHint")}</p>
+          {reqs.map((r) => {
+            const from = ins.checklist.find((i) => (i.requirement ?? i.code) === r.key);
+            const gaps = !from?.legal_act || !from?.article;
+            return (
+              <div key={r.key}>
+                <label class="check">
+                  <input
+                    type="checkbox"
+                    data-testid={`warning-req-${r.key}`}
+                    checked={picked.has(r.key)}
+                    onChange={() => toggle(r.key)}
+                  />
+                  <span>
+                    <b>{r.key}</b> {r.label}
+                    {r.cited.legal_act || r.cited.unit ? (
+                      <span class="req-act"> — {[r.cited.legal_act, r.cited.unit].filter(Boolean).join(", ")}</span>
+                    ) : null}
+                    {r.violated ? <span class="tag tag-bad"> {t("resViolation")}</span> : null}
+                  </span>
+                </label>
+                {picked.has(r.key) && gaps ? (
+                  <div class="req-gaps">{citation(r.cited, (c) => setCited(r.key, c), `warning-req-${r.key}`, false)}</div>
+                ) : null}
+              </div>
+            );
+          })}
+          {typed.map((r, i) => (
+            <div class="measure typed-req" key={`typed-${i}`}>
+              <div class="grow">{citation(r, (c) => setTypedAt(i, c), `warning-typed-${i}`, true)}</div>
+              <button
+                type="button"
+                class="btn btn-icon"
+                aria-label={`${t("remove")} ${i + 1}`}
+                onClick={() => setTyped(typed.filter((_, j) => j !== i))}
+              >
+                ✕
+              </button>
+            </div>
           ))}
+          <button
+            type="button"
+            class="btn"
+            data-testid="warning-req-add"
+            onClick={() => setTyped([...typed, { requirement: "", legal_act: "", unit: "" }])}
+          >
+            + {t("reqAdd")}
+          </button>
         </fieldset>
         <label class="field">
           <span>{t("warningText")}</span>
