@@ -1,7 +1,7 @@
 //! Bad input to the app's commands is refused with a clear kind and changes nothing: no record
 //! signed, no file written.
 
-use knd_inspector_core::app::views::{FindingResultView, MeasureInput};
+use knd_inspector_core::app::views::{FindingResultView, MeasureInput, WarningRequirementInput};
 use knd_inspector_core::app::{AppError, ErrorKind};
 
 use crate::common::{World, b64, chain_len, config, enrolled_app, photo};
@@ -15,10 +15,18 @@ fn photo_files(dir: &std::path::Path) -> Vec<String> {
     v
 }
 
+fn req(requirement: &str) -> WarningRequirementInput {
+    WarningRequirementInput {
+        requirement: requirement.into(),
+        legal_act: "Постановление Правительства РФ от 16.09.2020 № 1479".into(),
+        unit: "п. 60".into(),
+    }
+}
+
 fn measure(by: &str) -> Vec<MeasureInput> {
     vec![MeasureInput {
         what: "Перезарядить огнетушители".into(),
-        by: by.into(),
+        by: Some(by.into()),
     }]
 }
 
@@ -121,7 +129,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
         "warning: blank requirements",
         app.issue_warning(
             &id,
-            vec!["  ".into()],
+            vec![req("  ")],
             "Предостережение",
             measure("2027-03-01"),
         )
@@ -132,7 +140,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
         "warning: a past measure date",
         app.issue_warning(
             &id,
-            vec!["R1".into()],
+            vec![req("R1")],
             "Предостережение",
             measure("2020-01-15"),
         )
@@ -143,7 +151,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
         "warning: a date not in ISO form",
         app.issue_warning(
             &id,
-            vec!["R1".into()],
+            vec![req("R1")],
             "Предостережение",
             measure("01.03.2027"),
         )
@@ -152,7 +160,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
     );
     check(
         "warning: no text",
-        app.issue_warning(&id, vec!["R1".into()], "   ", measure("2027-03-01"))
+        app.issue_warning(&id, vec![req("R1")], "   ", measure("2027-03-01"))
             .map(drop),
         ErrorKind::InvalidInput,
     );

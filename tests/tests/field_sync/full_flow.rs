@@ -3,8 +3,8 @@
 
 use knd_inspector_core::app::ErrorKind;
 use knd_inspector_core::app::views::{
-    AcknowledgementInput, ActInput, FindingResultView, MeasureInput, PersonInput, RecordStateView,
-    UploadStateView,
+    AcknowledgementInput, ActInput, FindingResultView, MeasureInput, OrderInput, PersonInput,
+    RecordStateView, RemedyInput, UploadStateView, ViolationInput, WarningRequirementInput,
 };
 use knd_shared::receipt::Receipt;
 use knd_shared::{RecordId, Sha256};
@@ -102,19 +102,25 @@ async fn an_inspection_recorded_offline_reaches_the_server_whole() {
         (f1.kind.as_str(), c2.kind.as_str()),
         ("finding", "correction")
     );
-    let warning = seen.ok(
+    // A warning is prevention, outside a measure with interaction: a field check ends in an
+    // order instead (ст.49, п.1 ч.2 ст.90).
+    let refused = seen.err(
         "issue_warning",
         app.issue_warning(
             &id,
-            vec!["R1".into()],
+            vec![WarningRequirementInput {
+                requirement: "R1".into(),
+                legal_act: "Постановление Правительства РФ от 16.09.2020 № 1479".into(),
+                unit: "п. 60".into(),
+            }],
             "Недопустимость нарушения: обеспечить исправные огнетушители",
             vec![MeasureInput {
                 what: "Перезарядить огнетушители ОП-4".into(),
-                by: "2027-02-01".into(),
+                by: None,
             }],
         ),
     );
-    assert_eq!(warning.kind, "warning");
+    assert_eq!(refused.kind, ErrorKind::InvalidInput, "{refused:?}");
 
     let draft = seen.ok("act_draft", app.act_draft(&id));
     assert_eq!(
@@ -138,6 +144,12 @@ async fn an_inspection_recorded_offline_reaches_the_server_whole() {
             role: "директор филиала".into(),
         }],
         acknowledgement: AcknowledgementInput::Acknowledged,
+        violations: vec![ViolationInput {
+            finding: f1.id.clone(),
+            remedied: false,
+            legal_act: None,
+            unit: None,
+        }],
     };
 
     // A wrong PIN signs nothing and counts.
@@ -151,6 +163,27 @@ async fn an_inspection_recorded_offline_reaches_the_server_whole() {
     assert_eq!(signed.kind, "act");
     assert_eq!(seen.ok("status", app.status()).failures, 0);
 
+    // The order follows the act, naming it, with a deadline later than its date.
+    let order_draft = seen.ok("order_draft", app.order_draft(&id));
+    assert_eq!(order_draft.act, signed.id);
+    assert_eq!(order_draft.erknm.as_deref(), Some("76202600000000000001"));
+    let remedies = order_draft
+        .remedies
+        .iter()
+        .map(|r| RemedyInput {
+            requirement: r.requirement.clone(),
+            legal_act: r.legal_act.clone().unwrap_or_default(),
+            unit: r.unit.clone().unwrap_or_default(),
+            measure: "Перезарядить огнетушители ОП-4".into(),
+            deadline: "2027-03-01".into(),
+        })
+        .collect();
+    let order = seen.ok(
+        "sign_order",
+        app.sign_order(&id, OrderInput { remedies }, PIN),
+    );
+    assert_eq!(order.kind, "order");
+
     let screen = seen.ok("inspection", app.inspection(&id));
     assert!(screen.started);
     assert_eq!(
@@ -158,7 +191,7 @@ async fn an_inspection_recorded_offline_reaches_the_server_whole() {
         Some(signed.id.clone())
     );
     assert_eq!(screen.photos.len(), 2);
-    assert_eq!(screen.warnings.len(), 1);
+    assert_eq!(screen.warnings.len(), 0);
     let item2 = &screen.checklist[1];
     assert_eq!(item2.history.len(), 2);
     let current = item2.current.as_ref().unwrap();
@@ -173,7 +206,7 @@ async fn an_inspection_recorded_offline_reaches_the_server_whole() {
         screen.checklist[0].current.as_ref().unwrap().photos.len(),
         2
     );
-    // started, 2 photos, 2 findings, a correction, the warning, the act, inspection_finished.
+    // started, 2 photos, 2 findings, a correction, the act, inspection_finished, the order.
     let total = chain_len(&dir);
     assert_eq!(total, 9, "{:?}", screen.records);
     assert!(
@@ -314,7 +347,10 @@ async fn an_inspection_recorded_offline_reaches_the_server_whole() {
             .find(|d| d["kind"] == kind)
             .unwrap_or_else(|| panic!("no {kind} in {field:#}"))
     };
-    assert_eq!(doc("warning")["record"].as_str(), Some(warning.id.as_str()));
+    assert_eq!(doc("order")["record"].as_str(), Some(order.id.as_str()));
+    assert_eq!(doc("order")["body"]["act"].as_str(), Some(signed.id.as_str()));
+    assert_eq!(doc("act")["body"]["erknm"], "76202600000000000001");
+    assert_eq!(doc("act")["body"]["violations"][0]["remedied"], false);
     assert_eq!(doc("act")["record"].as_str(), Some(signed.id.as_str()));
     assert_eq!(field["flags"], serde_json::json!([]), "{field:#}");
 
