@@ -41,6 +41,7 @@ pub(crate) const PIN: &str = "271828";
 pub(crate) const PRESENT_NAME: &str = "Петров Пётр Петрович";
 pub(crate) const PRESENT_ROLE: &str = "директор";
 pub(crate) const VIOLATION_NOTE: &str = "Огнетушитель просрочен (e2e)";
+pub(crate) const ORDER_MEASURE: &str = "Заменить огнетушитель ОП-4 (e2e)";
 pub(crate) const PHOTO: &str = "DSCN0010.jpg";
 
 /// Bounds of the waits (no fixed sleeps anywhere: every wait polls a condition up to its bound).
@@ -328,6 +329,14 @@ async fn run(
     ui.type_into("present-name-0", PRESENT_NAME).await?;
     ui.type_into("present-role-0", PRESENT_ROLE).await?;
     ui.click("ack-acknowledged").await?;
+    // ст.87: the act names the ЕРКНМ number and says, per violation, whether it was remedied
+    // during the inspection (here not, so the order follows).
+    let erknm = ui.text("act-erknm").await?;
+    ensure!(
+        erknm.chars().filter(char::is_ascii_digit).count() >= 10,
+        "the act shows no ЕРКНМ number: {erknm}"
+    );
+    ui.click("violation-0-remedied-no").await?;
     ensure!(
         ui.try_find("act-unanswered").await?.is_none(),
         "the act says items are unanswered"
@@ -348,7 +357,25 @@ async fn run(
     ui.find("act-signed").await?;
     ui.screenshot("06-act-signed.png").await?;
 
-    step(6, "sync until every record is receipted");
+    step(6, "the order that follows the act (п.1 ч.2 ст.90)");
+    ui.click("act-offer-order").await?;
+    ui.type_into("remedy-0-measure", ORDER_MEASURE).await?;
+    let issued = ui.text("order-date").await?;
+    let deadline = order_deadline(&issued)?;
+    ui.js(&format!(
+        r#"const e = document.querySelector('[data-testid="remedy-0-deadline"]');
+           const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+           set.call(e, '{deadline}'); e.dispatchEvent(new Event('input', {{bubbles: true}}));
+           e.dispatchEvent(new Event('change', {{bubbles: true}})); return true;"#
+    ))
+    .await?;
+    ui.type_into("order-pin", PIN).await?;
+    ui.screenshot("07-order.png").await?;
+    ui.click("order-sign").await?;
+    ui.find("order-signed").await?;
+    ui.screenshot("08-order-signed.png").await?;
+
+    step(7, "sync until every record is receipted");
     ui.click("nav-sync").await?;
     ui.click("sync-now").await?;
     let last_click = &std::cell::Cell::new(Instant::now());
@@ -383,9 +410,9 @@ async fn run(
         );
     }
     eprintln!("e2e: {records} records receipted");
-    ui.screenshot("07-sync.png").await?;
+    ui.screenshot("09-sync.png").await?;
 
-    step(7, "the server has it all");
+    step(8, "the server has it all");
     let done = Done {
         inspection,
         device_name,
@@ -395,6 +422,22 @@ async fn run(
         records,
     };
     check_server(http, &banner.url, &done).await
+}
+
+/// A deadline a year after the order's date (shown as `DD.MM.YYYY` or `YYYY-MM-DD`), day 28 at
+/// most so that it always exists: later than the order's date, as п.1 ч.2 ст.90 requires.
+fn order_deadline(shown: &str) -> anyhow::Result<String> {
+    let parts: Vec<&str> = shown
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let (y, m, d) = match parts.as_slice() {
+        [.., y, m, d] if y.len() == 4 => (y.parse::<i32>()?, m.parse::<u8>()?, d.parse::<u8>()?),
+        [.., d, m, y] if y.len() == 4 => (y.parse::<i32>()?, m.parse::<u8>()?, d.parse::<u8>()?),
+        _ => bail!("the order's date is not shown: {shown:?}"),
+    };
+    ensure!((1..=12).contains(&m) && (1..=31).contains(&d), "not a date: {shown:?}");
+    Ok(format!("{:04}-{m:02}-{:02}", y + 1, d.min(28)))
 }
 
 async fn first_card(ui: &Ui) -> anyhow::Result<Option<String>> {

@@ -23,18 +23,22 @@ pub(crate) async fn check_server(
         let f = get(format!("/api/v1/inspections/{}/field", done.inspection)).await?;
         let findings = f["findings"].as_array().map_or(0, Vec::len);
         let photos = f["photos"].as_array().map_or(0, Vec::len);
-        let acts = f["documents"]
-            .as_array()
-            .map_or(0, |d| d.iter().filter(|d| d["kind"] == "act").count());
+        let of = |kind: &str| {
+            f["documents"]
+                .as_array()
+                .map_or(0, |d| d.iter().filter(|d| d["kind"] == kind).count())
+        };
+        let (acts, orders) = (of("act"), of("order"));
         if findings >= done.findings.len()
             && photos >= 1
             && acts == 1
+            && orders == 1
             && !f["finished_record"].is_null()
         {
             Ok(Some(f))
         } else {
             Err(anyhow!(
-                "findings {findings}, photos {photos}, acts {acts}, finished {}",
+                "findings {findings}, photos {photos}, acts {acts}, orders {orders}, finished {}",
                 f["finished_record"]
             ))
         }
@@ -101,6 +105,22 @@ pub(crate) async fn check_server(
     ensure!(
         act_text.contains("acknowledged"),
         "the act has no acknowledgement: {act_text}"
+    );
+    ensure!(
+        act["body"]["erknm"].as_str().is_some_and(|n| n.len() >= 10)
+            && act["body"]["violations"][0]["remedied"] == false
+            && act["body"]["violations"][0]["unit"].is_string(),
+        "the act lacks its ЕРКНМ number, a violation's unit or remedy answer: {act_text}"
+    );
+    let order = field["documents"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["kind"] == "order"))
+        .context("the order on the server")?;
+    ensure!(
+        order["body"]["act"] == act["record"]
+            && order["body"]["remedies"][0]["measure"] == ORDER_MEASURE,
+        "the order does not name the act or its measure: {}",
+        order["body"]
     );
 
     // The photo's bytes arrived too (uploaded by tus after the record): poll, then hash them.
