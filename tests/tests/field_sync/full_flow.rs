@@ -348,7 +348,10 @@ async fn an_inspection_recorded_offline_reaches_the_server_whole() {
             .unwrap_or_else(|| panic!("no {kind} in {field:#}"))
     };
     assert_eq!(doc("order")["record"].as_str(), Some(order.id.as_str()));
-    assert_eq!(doc("order")["body"]["act"].as_str(), Some(signed.id.as_str()));
+    assert_eq!(
+        doc("order")["body"]["act"].as_str(),
+        Some(signed.id.as_str())
+    );
     assert_eq!(doc("act")["body"]["erknm"], "76202600000000000001");
     assert_eq!(doc("act")["body"]["violations"][0]["remedied"], false);
     assert_eq!(doc("act")["record"].as_str(), Some(signed.id.as_str()));

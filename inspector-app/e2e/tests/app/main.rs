@@ -436,7 +436,10 @@ fn order_deadline(shown: &str) -> anyhow::Result<String> {
         [.., d, m, y] if y.len() == 4 => (y.parse::<i32>()?, m.parse::<u8>()?, d.parse::<u8>()?),
         _ => bail!("the order's date is not shown: {shown:?}"),
     };
-    ensure!((1..=12).contains(&m) && (1..=31).contains(&d), "not a date: {shown:?}");
+    ensure!(
+        (1..=12).contains(&m) && (1..=31).contains(&d),
+        "not a date: {shown:?}"
+    );
     Ok(format!("{:04}-{m:02}-{:02}", y + 1, d.min(28)))
 }
 
