@@ -48,8 +48,10 @@ impl Ui {
         bounded(&format!("click {id}"), e.click()).await
     }
 
+    /// Scrolls the field into view (WebKitWebDriver refuses to clear one outside it) and types.
     pub(crate) async fn type_into(&self, id: &str, text: &str) -> anyhow::Result<()> {
         let e = self.find(id).await?;
+        self.scroll(&e).await?;
         eprintln!("e2e: type into {id}");
         bounded(&format!("clear {id}"), e.clear()).await?;
         bounded(&format!("type into {id}"), e.send_keys(text)).await
