@@ -297,6 +297,15 @@ impl Ground {
         }
     }
 
+    /// The ground as a document or a screen states it: its point of ч.1 ст.57 and its name (an
+    /// unspecified ground only says that it needs a correction).
+    pub fn title_ru(self) -> String {
+        match self {
+            Ground::Unspecified => self.name_ru().to_owned(),
+            g => format!("{} — {}", g.citation(), g.name_ru()),
+        }
+    }
+
     /// Reads a ground stated in free text (the note of an inspection created before grounds
     /// existed): the point of ч.1 ст.57 it cites, or a wording only one ground uses. `None` when
     /// the text names no ground, or more than one.
@@ -380,6 +389,14 @@ mod tests {
             );
             assert_eq!(g.is_planned(), g == Ground::Plan);
         }
+        assert_eq!(
+            Ground::Plan.title_ru(),
+            "п.2 ч.1 ст.57 248-ФЗ — план проведения плановых контрольных (надзорных) мероприятий"
+        );
+        assert_eq!(
+            Ground::Unspecified.title_ru(),
+            "основание не указано (требует исправления)"
+        );
     }
 
     #[track_caller]

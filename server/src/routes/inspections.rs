@@ -64,7 +64,7 @@ impl From<Inspection> for InspectionView {
             id: i.id,
             kind: i.kind,
             ground: i.ground,
-            ground_name: format!("{} — {}", i.ground.citation(), i.ground.name_ru()),
+            ground_name: i.ground.title_ru(),
             basis: i.basis(),
             prosecutor_agreement: i.prosecutor_agreement,
             erknm: i.erknm,

@@ -33,18 +33,11 @@ pub fn check_agreement(a: &ProsecutorAgreement) -> ApiResult<ProsecutorAgreement
     let reference = plain_text("the prosecutor's agreement reference", &a.reference, 200)
         .map_err(|_| {
             refuse(
-                "реквизиты согласования прокуратуры — до 200 знаков, без управляющих символов / the agreement's reference is up to 200 characters, without control characters".into(),
+                "укажите реквизиты решения прокуратуры о согласовании (до 200 знаков) / give the reference of the prosecutor's decision (up to 200 characters)".into(),
             )
-        })?
-        .trim()
-        .to_owned();
-    if reference.is_empty() {
-        return Err(refuse(
-            "укажите реквизиты решения прокуратуры о согласовании / give the reference of the prosecutor's decision".into(),
-        ));
-    }
+        })?;
     Ok(ProsecutorAgreement {
-        reference,
+        reference: reference.to_owned(),
         date: a.date,
     })
 }

@@ -65,10 +65,10 @@ pub struct NewInspection {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InspectionChange {
-    #[serde(default, with = "opt_date")]
+    #[serde(default, with = "knd_shared::calendar::iso_date::option")]
     #[schema(value_type = Option<String>, format = Date)]
     pub starts_on: Option<Date>,
-    #[serde(default, with = "opt_date")]
+    #[serde(default, with = "knd_shared::calendar::iso_date::option")]
     #[schema(value_type = Option<String>, format = Date)]
     pub ends_on: Option<Date>,
     #[schema(value_type = Option<Vec<String>>)]
@@ -81,17 +81,6 @@ pub struct InspectionChange {
     pub prosecutor_agreement: Option<ProsecutorAgreement>,
     pub erknm: Option<String>,
     pub other_subjects: Option<Vec<String>>,
-}
-
-mod opt_date {
-    use serde::{Deserialize, Deserializer};
-    use time::Date;
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
-        Option::<String>::deserialize(d)?
-            .map(|s| knd_shared::calendar::iso_date::parse(&s).map_err(serde::de::Error::custom))
-            .transpose()
-    }
 }
 
 /// The kind's term in working days, checked on the calendar (ст.70–73).
@@ -432,9 +421,11 @@ pub async fn change(
             )));
         }
         next.other_subjects = resolve_other_subjects(state, &next, inns).await?;
-        let keys: Vec<String> = next.objects.iter().map(|(_, k)| k.clone()).collect();
-        next.objects =
-            resolve_objects(state, &next, change.objects.as_deref().unwrap_or(&keys)).await?;
+        // The objects must still belong to the persons named; new objects are checked below.
+        if change.objects.is_none() {
+            let keys: Vec<String> = next.objects.iter().map(|(_, k)| k.clone()).collect();
+            next.objects = resolve_objects(state, &next, &keys).await?;
+        }
         what.push("subjects");
     }
     if let Some(keys) = &change.objects {

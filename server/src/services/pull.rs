@@ -452,7 +452,7 @@ async fn assignment(state: &AppState, i: Inspection) -> ApiResult<Assignment> {
         kind_name: i.kind.name_ru().to_owned(),
         basis: i.basis().to_owned(),
         ground: i.ground.as_str().to_owned(),
-        ground_name: format!("{} — {}", i.ground.citation(), i.ground.name_ru()),
+        ground_name: i.ground.title_ru(),
         interaction_limit_hours: i.interaction_limit_minutes().map(|m| m / 60),
         prosecutor_agreement: i.prosecutor_agreement,
         erknm: i.erknm,

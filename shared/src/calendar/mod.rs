@@ -57,6 +57,25 @@ pub mod iso_date {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
         parse(&s).map_err(|e| serde::de::Error::custom(format!("date {s:?}: {e}")))
     }
+
+    /// `Option<Date>` as `YYYY-MM-DD` or null/absent (with `#[serde(default)]`).
+    pub mod option {
+        use serde::{Deserialize, Deserializer, Serializer};
+        use time::Date;
+
+        pub fn serialize<S: Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+            match d {
+                Some(d) => super::serialize(d, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+            Option::<String>::deserialize(d)?
+                .map(|s| super::parse(&s).map_err(serde::de::Error::custom))
+                .transpose()
+        }
+    }
 }
 
 /// Why a date could not be counted.

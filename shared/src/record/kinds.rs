@@ -181,7 +181,11 @@ pub struct Photo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Measure {
     pub what: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_date")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "iso_date::option"
+    )]
     pub by: Option<Date>,
 }
 
@@ -470,27 +474,6 @@ impl Interaction {
             return None;
         }
         u32::try_from(d.whole_minutes()).ok()
-    }
-}
-
-/// `Option<Date>` as `YYYY-MM-DD` or absent.
-mod opt_date {
-    use serde::{Deserialize, Deserializer, Serializer};
-    use time::Date;
-
-    use crate::calendar::iso_date;
-
-    pub(super) fn serialize<S: Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
-        match d {
-            Some(d) => iso_date::serialize(d, s),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
-        Option::<String>::deserialize(d)?
-            .map(|s| iso_date::parse(&s).map_err(serde::de::Error::custom))
-            .transpose()
     }
 }
 

@@ -51,55 +51,26 @@ pub struct ObjectAttributes {
 pub struct ObjectAttributesError(String);
 
 impl ObjectAttributes {
-    /// Reads the law's attributes out of an object's activity attributes, refusing a known key
-    /// with a wrong value (a class outside 1..=4, an unknown kind of facility).
+    /// Reads the law's attributes out of an object's activity attributes (its other members
+    /// are ignored), refusing a known key with a wrong value: a class outside 1..=4, an unknown
+    /// kind of facility.
     pub fn from_json(
         attributes: Option<&serde_json::Value>,
     ) -> Result<Self, ObjectAttributesError> {
-        let Some(serde_json::Value::Object(map)) = attributes else {
+        let refused = || {
+            ObjectAttributesError(
+                "hazardous_facility_class и hydraulic_structure_class — классы от 1 до 4, education_facility — school или kindergarten / hazardous_facility_class and hydraulic_structure_class are classes 1 to 4, education_facility is school or kindergarten".into(),
+            )
+        };
+        let Some(v @ serde_json::Value::Object(_)) = attributes else {
             return Ok(Self::default());
         };
-        let class = |key: &str, what: &str| -> Result<Option<u8>, ObjectAttributesError> {
-            match map.get(key) {
-                None | Some(serde_json::Value::Null) => Ok(None),
-                Some(v) => v
-                    .as_u64()
-                    .filter(|c| (1..=4).contains(c))
-                    .and_then(|c| u8::try_from(c).ok())
-                    .map(Some)
-                    .ok_or_else(|| {
-                        ObjectAttributesError(format!(
-                            "{key}: класс {what} — число от 1 до 4 / the class of a {what_en} is a number from 1 to 4",
-                            what_en = if key.starts_with("hazard") {
-                                "hazardous production facility"
-                            } else {
-                                "hydraulic structure"
-                            }
-                        ))
-                    }),
-            }
-        };
-        let education = match map.get("education_facility") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(v) => Some(
-                serde_json::from_value::<EducationFacility>(v.clone()).map_err(|_| {
-                    ObjectAttributesError(
-                        "education_facility: school или kindergarten / education_facility is school or kindergarten".into(),
-                    )
-                })?,
-            ),
-        };
-        Ok(Self {
-            hazardous_facility_class: class(
-                "hazardous_facility_class",
-                "опасности опасного производственного объекта",
-            )?,
-            hydraulic_structure_class: class(
-                "hydraulic_structure_class",
-                "гидротехнического сооружения",
-            )?,
-            education_facility: education,
-        })
+        let a = Self::deserialize(v).map_err(|_| refused())?;
+        let classes = [a.hazardous_facility_class, a.hydraulic_structure_class];
+        if classes.into_iter().flatten().any(|c| !(1..=4).contains(&c)) {
+            return Err(refused());
+        }
+        Ok(a)
     }
 }
 

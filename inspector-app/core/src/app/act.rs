@@ -34,20 +34,14 @@ impl App {
             .filter(|f| f.result == FindingResult::Violation)
             .map(|f| {
                 let item = items.iter().find(|i| i.code == f.item);
-                let given = |s: &Option<String>| {
-                    s.as_deref()
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_owned)
-                };
                 ViolationView {
                     item: f.item.clone(),
                     requirement: item
                         .and_then(|i| i.requirement.clone())
                         .unwrap_or_else(|| f.item.clone()),
                     requirement_text: item.and_then(|i| i.requirement_text.clone()),
-                    legal_act: item.and_then(|i| given(&i.legal_act)),
-                    unit: item.and_then(|i| given(&i.article)),
+                    legal_act: item.and_then(|i| present::filled(i.legal_act.as_deref())),
+                    unit: item.and_then(|i| present::filled(i.article.as_deref())),
                     finding: f.id.to_string(),
                     note: f.note.clone(),
                 }
@@ -161,19 +155,15 @@ impl App {
                 .iter()
                 .map(|v| {
                     let input = act.violations.iter().find(|i| i.finding == v.finding);
-                    let typed = |s: Option<&Option<String>>| {
-                        s.and_then(Option::as_deref)
-                            .map(str::trim)
-                            .filter(|s| !s.is_empty())
-                            .map(str::to_owned)
-                    };
                     Ok(kinds::Violation {
                         requirement: v.requirement.clone(),
-                        legal_act: v
-                            .legal_act
+                        legal_act: v.legal_act.clone().or_else(|| {
+                            present::filled(input.and_then(|i| i.legal_act.as_deref()))
+                        }),
+                        unit: v
+                            .unit
                             .clone()
-                            .or_else(|| typed(input.map(|i| &i.legal_act))),
-                        unit: v.unit.clone().or_else(|| typed(input.map(|i| &i.unit))),
+                            .or_else(|| present::filled(input.and_then(|i| i.unit.as_deref()))),
                         finding: Some(RecordId::parse(&v.finding).map_err(|e| {
                             AppError::new(super::ErrorKind::Internal, e.to_string())
                         })?),

@@ -13,11 +13,7 @@ use super::views::{AgreementView, SubjectView};
 use super::{AppError, AppResult};
 
 fn non_blank(v: &Value, key: &str) -> Option<String> {
-    v.get(key)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+    present::filled(v.get(key).and_then(Value::as_str))
 }
 
 /// The kind of control measure (`kind`), if the assignment names a known one.
@@ -33,19 +29,24 @@ pub(super) fn ground_name(a: &Value) -> Option<String> {
     if let Some(name) = non_blank(a, "ground_name") {
         return Some(name);
     }
-    let ground = a
-        .get("ground")
+    a.get("ground")
         .and_then(Value::as_str)
-        .and_then(Ground::parse)?;
-    Some(match ground {
-        Ground::Unspecified => ground.name_ru().to_owned(),
-        g => format!("{} — {}", g.citation(), g.name_ru()),
-    })
+        .and_then(Ground::parse)
+        .map(Ground::title_ru)
 }
 
 /// The inspection's number in the unified register of control measures (ЕРКНМ), if it has one.
 pub(super) fn erknm(a: &Value) -> Option<String> {
     non_blank(a, "erknm")
+}
+
+/// The INN of the measure's (first) controlled person, as documents name it.
+pub(super) fn subject_inn(a: &Value) -> AppResult<knd_shared::Inn> {
+    knd_shared::Inn::parse(&present::subject(a).inn).map_err(|e| {
+        AppError::invalid(format!(
+            "ИНН контролируемого лица неверен / the subject's INN is invalid: {e}"
+        ))
+    })
 }
 
 /// The prosecutor's agreement to the measure (reference and date), when there is one.

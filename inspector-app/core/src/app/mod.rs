@@ -9,6 +9,8 @@ mod error;
 mod fieldwork;
 mod interaction;
 #[cfg(test)]
+mod interaction_tests;
+#[cfg(test)]
 mod legal_tests;
 mod order;
 mod present;

@@ -5,7 +5,7 @@
 
 use knd_shared::calendar::iso_date;
 use knd_shared::record::kinds::{self, RecordKind};
-use knd_shared::{Inn, InspectionId, RecordId};
+use knd_shared::{InspectionId, RecordId};
 
 use super::assignment;
 use super::fieldwork::{checked_text, map_of, parse_inspection};
@@ -102,11 +102,7 @@ impl App {
         let a = self.assignment_of(inspection)?;
         let signed = self.act_for_order(inspection)?;
         let issued_on = assignment::agency_today(&a)?;
-        let subject = Inn::parse(&present::subject(&a).inn).map_err(|e| {
-            AppError::invalid(format!(
-                "ИНН контролируемого лица неверен / the subject's INN is invalid: {e}"
-            ))
-        })?;
+        let subject = assignment::subject_inn(&a)?;
         let mut remedies = Vec::with_capacity(order.remedies.len());
         for (i, r) in order.remedies.into_iter().enumerate() {
             let n = i + 1;
@@ -121,11 +117,10 @@ impl App {
                     "пункт {n}: укажите срок (ГГГГ-ММ-ДД) / item {n}: give the deadline (YYYY-MM-DD)"
                 ))
             })?;
-            let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
             remedies.push(kinds::Remedy {
                 requirement,
-                legal_act: opt(&r.legal_act),
-                unit: opt(&r.unit),
+                legal_act: present::filled(Some(&r.legal_act)),
+                unit: present::filled(Some(&r.unit)),
                 measure: checked_text(&r.measure, "мера / measure")?,
                 deadline,
             });

@@ -23,6 +23,13 @@ pub(super) fn text(v: &Value, key: &str) -> String {
         .to_owned()
 }
 
+/// The text trimmed, or nothing when it is blank (a legal act or unit left empty).
+pub(super) fn filled(s: Option<&str>) -> Option<String> {
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
 fn opt_text(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_owned)
 }

@@ -3,7 +3,6 @@
 //! order). It names each requirement with its legal act and structural unit, the conduct that may
 //! lead to a violation and at least one proposed measure, a date per measure optional.
 
-use knd_shared::Inn;
 use knd_shared::calendar::iso_date;
 use knd_shared::record::Timestamp;
 use knd_shared::record::kinds::{self, CitedRequirement, RecordKind, WarningRequirement};
@@ -11,7 +10,6 @@ use time::Date;
 
 use super::assignment;
 use super::fieldwork::{checked_text, map_of, parse_inspection};
-use super::present;
 use super::views::{MeasureInput, RecordView, WarningRequirementInput};
 use super::{App, AppError, AppResult};
 
@@ -94,11 +92,7 @@ impl App {
             }
         }
         let text = checked_text(text, "текст / text")?;
-        let subject = Inn::parse(&present::subject(&a).inn).map_err(|e| {
-            AppError::invalid(format!(
-                "ИНН контролируемого лица неверен / the subject's INN is invalid: {e}"
-            ))
-        })?;
+        let subject = assignment::subject_inn(&a)?;
         // A measure's date is checked against the agency's today when the assignment gives its
         // zone, else the device's (the date is a proposal, not a legal deadline).
         let today = assignment::agency_today(&a).unwrap_or_else(|_| {
