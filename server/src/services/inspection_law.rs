@@ -55,7 +55,7 @@ pub fn check_ground(insp: &Inspection) -> ApiResult<()> {
             "{} не проводится в плановом порядке ({}) / a {} is never planned",
             kind.name_ru(),
             kind.article(),
-            kind.as_str()
+            kind.as_str().replace('_', " ")
         )));
     }
     if let Some(a) = &insp.prosecutor_agreement {
@@ -74,15 +74,15 @@ pub fn check_ground(insp: &Inspection) -> ApiResult<()> {
         && insp.status != InspectionStatus::Draft
     {
         return Err(refuse(format!(
-            "внеплановая {} по п.1 ч.1 ст.57 проводится только по согласованию с прокуратурой: укажите реквизиты и дату решения / an unplanned {} on ground п.1 ч.1 ст.57 needs the prosecutor's agreement: give the decision's reference and date",
+            "внеплановое мероприятие «{}» по п.1 ч.1 ст.57 проводится только по согласованию с прокуратурой: укажите реквизиты и дату решения / an unplanned {} on ground п.1 ч.1 ст.57 needs the prosecutor's agreement: give the decision's reference and date",
             kind.name_ru(),
-            kind.as_str()
+            kind.as_str().replace('_', " ")
         )));
     }
     if !insp.other_subjects.is_empty() && kind != InspectionKind::Raid {
         return Err(refuse(format!(
             "несколько контролируемых лиц допускает только рейдовый осмотр (ст.71) / only a raid may concern several controlled persons (ст.71), not a {}",
-            kind.as_str()
+            kind.as_str().replace('_', " ")
         )));
     }
     Ok(())

@@ -47,7 +47,7 @@ async fn grounds_and_the_prosecutors_agreement(backend: Backend) {
         (
             json!({"ground": "plan", "kind": "field_survey", "checklist": null}),
             422,
-            "a field_survey is never planned",
+            "a field survey is never planned",
         ),
         // п.1: a field check and an inspection visit need the prosecutor's agreement.
         (

@@ -101,7 +101,7 @@ pub struct Moratorium {
 pub enum MoratoriumRefusal {
     #[error(
         "мораторий ({decree}, до {last_day} включительно): плановые проверки объекта с категорией «{}» не проводятся; допустимы категории {allowed_ru}, ОПО и ГТС II класса / the moratorium ({decree}, to {last_day} inclusive) allows no planned inspection of an object of {} risk; allowed: {allowed}, and class II hazardous facilities and hydraulic structures",
-        .category.name_ru(), .category.as_str()
+        .category.name_ru(), .category.as_str().replace('_', " ")
     )]
     Category {
         decree: String,
@@ -194,7 +194,7 @@ impl Moratorium {
             allowed: self
                 .categories
                 .iter()
-                .map(|c| c.as_str())
+                .map(|c| c.as_str().replace('_', " "))
                 .collect::<Vec<_>>()
                 .join(", "),
             allowed_ru: self
