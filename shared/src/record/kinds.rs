@@ -174,7 +174,37 @@ pub struct Photo {
     pub position_source: Option<MetadataSource>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
+    /// What the device found wrong with the photo when it was added, each warning shown to the
+    /// inspector, who chose to keep the photo (absent from photos without any).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<PhotoWarning>,
 }
+
+/// Why a photo may mislead, as the device found when it was added (DESIGN.md section 8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PhotoWarning {
+    /// The image does not decode cleanly (`reason`: the decoder's words): parts of it may be
+    /// grey or garbled.
+    Damaged { reason: String },
+    /// The time the photo's own metadata gives is outside the inspection's dates.
+    TakenOutsideDates {
+        taken_at: Timestamp,
+        #[serde(with = "iso_date")]
+        from: Date,
+        #[serde(with = "iso_date")]
+        to: Date,
+    },
+    /// The photo's position is farther than [`FAR_FROM_OBJECT_M`] from every object of the
+    /// inspection; `object` is the nearest one's key.
+    FarFromObject { distance_m: u64, object: String },
+    /// A warning a newer app added that this version does not know.
+    #[serde(other)]
+    Other,
+}
+
+/// How far from the inspected object (metres) a photo's position may be before it is flagged.
+pub const FAR_FROM_OBJECT_M: u64 = 1_000;
 
 /// A proposed measure, with the date it is proposed by if the warning gives one (ст.49: a date
 /// per measure is optional). Warnings signed before the date became optional always carry it.
@@ -327,6 +357,18 @@ pub struct Act {
     /// The inspection's number in the unified register of control measures (ЕРКНМ, ПП 604).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub erknm: Option<String>,
+    /// The checklist items not checked, each with the reason: the act lists them, so it never
+    /// reads as compliance with what was not looked at.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_checked: Vec<NotChecked>,
+}
+
+/// A checklist item the inspector did not check, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotChecked {
+    /// The checklist item's code.
+    pub item: String,
+    pub reason: String,
 }
 
 impl Act {
@@ -346,6 +388,14 @@ impl Act {
             if v.remedied.is_none() {
                 return Err(ContentsError(format!(
                     "нарушение {n}: укажите, устранено ли оно в ходе проверки / violation {n}: say whether it was remedied during the inspection"
+                )));
+            }
+        }
+        for n in &self.not_checked {
+            if blank(&n.item) || blank(&n.reason) {
+                return Err(ContentsError(format!(
+                    "пункт «{}» не проверен: укажите причину / item «{}» was not checked: give the reason",
+                    n.item, n.item
                 )));
             }
         }
@@ -609,6 +659,61 @@ mod tests {
         assert!(
             order(None, "2027-02-11").check_contents(day).is_err(),
             "no act"
+        );
+    }
+
+    #[test]
+    fn photo_warnings_and_unchecked_items_read_and_are_checked() {
+        let ins = "0192f39e-1111-7000-8000-000000000001";
+        let sha = "ab".repeat(32);
+        let photo = body(json!({
+            "inspection": ins, "sha256": sha, "bytes": 10, "mime": "image/jpeg",
+            "warnings": [
+                {"kind": "damaged", "reason": "bad Huffman code"},
+                {"kind": "taken_outside_dates", "taken_at": "2008-10-22T16:28:39.000Z",
+                 "from": "2026-03-02", "to": "2026-03-13"},
+                {"kind": "far_from_object", "distance_m": 2_402_113, "object": "OBJ-1"},
+                {"kind": "blurred", "score": 3}
+            ]
+        }));
+        assert_eq!(check_body("photo", &photo), Ok(RecordKind::Photo));
+        let p: Photo = decode_body(&photo).unwrap();
+        assert_eq!(p.warnings.len(), 4);
+        assert_eq!(
+            p.warnings[2],
+            PhotoWarning::FarFromObject {
+                distance_m: 2_402_113,
+                object: "OBJ-1".into()
+            }
+        );
+        assert_eq!(p.warnings[3], PhotoWarning::Other, "a newer app's warning");
+        let plain =
+            body(json!({"inspection": ins, "sha256": sha, "bytes": 10, "mime": "image/jpeg"}));
+        assert!(
+            !serde_json::to_value(decode_body::<Photo>(&plain).unwrap())
+                .unwrap()
+                .as_object()
+                .unwrap()
+                .contains_key("warnings"),
+            "a photo without warnings signs as before"
+        );
+
+        let act = |not_checked: Value| -> Act {
+            decode_body(&body(json!({
+                "inspection": ins, "summary": "s", "findings": [], "violations": [],
+                "present": [], "acknowledgement": "absent", "not_checked": not_checked
+            })))
+            .unwrap()
+        };
+        assert!(
+            act(json!([{"item": "1.2", "reason": "помещение закрыто"}]))
+                .check_contents()
+                .is_ok()
+        );
+        assert!(
+            act(json!([{"item": "1.2", "reason": "  "}]))
+                .check_contents()
+                .is_err()
         );
     }
 

@@ -191,6 +191,7 @@ impl App {
                 AcknowledgementInput::Absent => Acknowledgement::Absent,
             },
             erknm: Some(erknm),
+            not_checked: Vec::new(),
         };
         body.check_contents()
             .map_err(|e| AppError::invalid(e.to_string()))?;

@@ -101,6 +101,7 @@ impl IngestedPhoto {
             position: self.position,
             position_source: self.position_source,
             caption,
+            warnings: Vec::new(),
         }
     }
 }
