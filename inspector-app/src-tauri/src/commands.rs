@@ -5,9 +5,9 @@
 use std::sync::Arc;
 
 use knd_inspector_core::app::views::{
-    ActDraft, ActInput, AppStatus, AssignmentSummary, FindingResultView, InspectionScreen,
-    InteractionView, MeasureInput, OrderDraft, OrderInput, PhotoView, RecordView, SyncStatus,
-    WarningRequirementInput,
+    ActDocumentView, ActDraft, ActInput, AppStatus, AssignmentSummary, FindingResultView,
+    InspectionScreen, InteractionView, MeasureInput, OrderDraft, OrderInput, PhotoOutcome,
+    PhotoView, RecordView, SyncStatus, WarningRequirementInput,
 };
 use knd_inspector_core::app::{App, AppError, AppResult, ErrorKind};
 use tauri::State;
@@ -107,11 +107,30 @@ async fn add_photo(
     inspection: String,
     data_base64: String,
     caption: Option<String>,
-) -> AppResult<PhotoView> {
+    keep: bool,
+) -> AppResult<PhotoOutcome> {
     blocking(core, move |a| {
-        a.add_photo(&inspection, &data_base64, caption)
+        a.add_photo(&inspection, &data_base64, caption, keep)
     })
     .await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn photo(core: Core<'_>, sha256: String) -> AppResult<PhotoView> {
+    blocking(core, move |a| a.photo(&sha256)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn photo_original(core: Core<'_>, sha256: String) -> AppResult<String> {
+    blocking(core, move |a| a.photo_original(&sha256)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn act_document(core: Core<'_>, inspection: String) -> AppResult<ActDocumentView> {
+    blocking(core, move |a| a.act_document(&inspection)).await
 }
 
 #[tauri::command]
@@ -218,9 +237,12 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             start_inspection,
             record_finding,
             add_photo,
+            photo,
+            photo_original,
             issue_warning,
             act_draft,
             sign_act,
+            act_document,
             order_draft,
             sign_order,
             interaction,

@@ -5,9 +5,12 @@ use knd_shared::RecordId;
 use knd_shared::record::kinds::{self, Acknowledgement, FindingResult, RecordKind};
 
 use super::assignment;
-use super::fieldwork::{map_of, parse_inspection};
+use super::fieldwork::{checked_text, map_of, parse_inspection};
 use super::present::{self, text};
-use super::views::{AcknowledgementInput, ActDraft, ActInput, RecordView, ViolationView};
+use super::views::{
+    AcknowledgementInput, ActDraft, ActInput, ItemRefView, NotCheckedInput, RecordView,
+    ViolationView,
+};
 use super::{App, AppError, AppResult};
 
 fn count(n: usize) -> u32 {
@@ -47,10 +50,13 @@ impl App {
                 }
             })
             .collect();
-        let unanswered: Vec<String> = items
+        let unanswered: Vec<ItemRefView> = items
             .iter()
             .filter(|i| !findings.iter().any(|f| f.item == i.code))
-            .map(|i| i.code.clone())
+            .map(|i| ItemRefView {
+                item: i.code.clone(),
+                question: i.question.clone(),
+            })
             .collect();
         let subject = present::subject(&a);
         let (compliant, bad, na) = (
@@ -58,15 +64,28 @@ impl App {
             of(FindingResult::Violation),
             of(FindingResult::NotApplicable),
         );
+        let answered = compliant + bad + na;
         let mut summary = format!(
-            "{} в отношении {} (ИНН {}). Проверено пунктов проверочного листа: {}; соответствует: {compliant}, нарушений: {bad}, неприменимо: {na}.",
+            "{} в отношении {} (ИНН {}). Проверено пунктов проверочного листа: {answered} из {}; соответствует: {compliant}, нарушений: {bad}, неприменимо: {na}.",
             capitalised(&text(&a, "kind_name")),
             subject.name,
             subject.inn,
-            compliant + bad + na,
+            items.len().max(answered),
         );
-        if bad == 0 {
+        // Compliance is claimed only for what was checked.
+        if !unanswered.is_empty() {
+            summary.push_str(&format!(
+                " Не проверено пунктов: {}; они перечислены в акте с причинами.",
+                unanswered.len()
+            ));
+        }
+        if answered == 0 {
+            summary.push_str(" Ни один пункт проверочного листа не проверен.");
+        } else if bad == 0 && unanswered.is_empty() {
             summary.push_str(" Нарушений обязательных требований не выявлено.");
+        } else if bad == 0 {
+            summary
+                .push_str(" По проверенным пунктам нарушений обязательных требований не выявлено.");
         } else {
             let listed: Vec<String> = violations
                 .iter()
@@ -98,13 +117,15 @@ impl App {
             violation_count: count(bad),
             not_applicable: count(na),
             unanswered,
+            total: count(items.len().max(answered)),
         })
     }
 
     /// Signs the act after checking the PIN again (a wrong PIN counts towards the lockout),
     /// with `inspection_finished`, in one transaction. An inspection has one act. Refused while
     /// the inspection has no ЕРКНМ number, while an interaction interval is under way, and
-    /// unless every violation names its legal act and unit and says whether it was remedied.
+    /// unless every violation names its legal act and unit and says whether it was remedied, and
+    /// unless every checklist item is answered or listed as not checked with a reason.
     pub fn sign_act(&self, id: &str, act: ActInput, pin: &str) -> AppResult<RecordView> {
         let inspection = parse_inspection(id)?;
         let a = self.assignment_of(inspection)?;
@@ -171,6 +192,7 @@ impl App {
                     })
                 })
                 .collect::<AppResult<Vec<_>>>()?;
+        let not_checked = not_checked(&draft.unanswered, act.not_checked)?;
         let findings = draft
             .findings
             .iter()
@@ -191,7 +213,7 @@ impl App {
                 AcknowledgementInput::Absent => Acknowledgement::Absent,
             },
             erknm: Some(erknm),
-            not_checked: Vec::new(),
+            not_checked,
         };
         body.check_contents()
             .map_err(|e| AppError::invalid(e.to_string()))?;
@@ -216,6 +238,54 @@ impl App {
             .ok_or_else(|| AppError::new(super::ErrorKind::Internal, "no act signed"))?;
         self.signed_view(act_seq)
     }
+}
+
+/// The act's list of items not checked: exactly the draft's unanswered items, each with a
+/// reason. An act never passes over an item in silence.
+fn not_checked(
+    unanswered: &[ItemRefView],
+    input: Vec<NotCheckedInput>,
+) -> AppResult<Vec<kinds::NotChecked>> {
+    if let Some(stray) = input
+        .iter()
+        .find(|n| !unanswered.iter().any(|u| u.item == n.item))
+    {
+        return Err(AppError::invalid(format!(
+            "пункт «{}» уже проверен или не входит в проверочный лист: обновите акт / item «{}» is answered or not in the checklist: reload the act",
+            stray.item, stray.item
+        )));
+    }
+    let missing: Vec<&str> = unanswered
+        .iter()
+        .filter(|u| {
+            !input
+                .iter()
+                .any(|n| n.item == u.item && !n.reason.trim().is_empty())
+        })
+        .map(|u| u.item.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return Err(AppError::invalid(format!(
+            "не на все пункты проверочного листа есть ответ: ответьте или укажите, почему пункт не проверен ({}) / not every checklist item is answered: answer it or say why it was not checked ({})",
+            missing.join(", "),
+            missing.join(", ")
+        )));
+    }
+    unanswered
+        .iter()
+        .map(|u| {
+            let reason = input
+                .iter()
+                .find(|n| n.item == u.item)
+                .map(|n| checked_text(&n.reason, "причина / reason"))
+                .transpose()?
+                .unwrap_or_default();
+            Ok(kinds::NotChecked {
+                item: u.item.clone(),
+                reason,
+            })
+        })
+        .collect()
 }
 
 fn capitalised(s: &str) -> String {

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use knd_shared::record::Timestamp;
 use knd_shared::record::kinds::{self, FindingResult, RecordKind};
 use knd_shared::{InspectionId, RecordId, Sha256};
 use serde_json::{Map, Value};
@@ -12,10 +11,9 @@ use serde_json::{Map, Value};
 use super::assignment;
 use super::present::{self, text};
 use super::views::{
-    AssignmentSummary, FindingResultView, InspectionScreen, PhotoView, RecordStateView, RecordView,
+    AssignmentSummary, FindingResultView, InspectionScreen, RecordStateView, RecordView,
 };
 use super::{App, AppError, AppResult};
-use crate::photo::DeviceContext;
 use crate::store::{RecordRow, StoredRecord};
 use crate::sync::checklist_key;
 
@@ -147,6 +145,7 @@ impl App {
             })
             .collect();
         let by_seq: HashMap<u64, &RecordRow> = rows.iter().map(|r| (r.seq, r)).collect();
+        let objects = present::objects(&a);
         let mut photo_views = Vec::with_capacity(photos.len());
         for p in &photos {
             let thumb = std::fs::read(self.dir.join(&p.thumbnail_path)).unwrap_or_default();
@@ -158,7 +157,7 @@ impl App {
             let state = record
                 .map(|r| present::state(r.state, r.rejected_reason.is_some()))
                 .unwrap_or(RecordStateView::Pending);
-            photo_views.push(present::photo_view(p, &thumb, caption, state));
+            photo_views.push(present::photo_view(p, &thumb, caption, state, &objects));
         }
         let records: Vec<RecordView> = rows.iter().map(present::record_view).collect();
         let (past_violations, open_orders) = present::history(&a);
@@ -184,7 +183,7 @@ impl App {
             ends_on: text(&a, "ends_on"),
             note: text(&a, "note"),
             subject: present::subject(&a),
-            objects: present::objects(&a),
+            objects,
             past_violations,
             open_orders,
             checklist_name: checklist
@@ -381,59 +380,6 @@ impl App {
         self.sign(records)
     }
 
-    /// Adds a photo (the bytes as base64): ingested, stored by its SHA-256 and signed as a
-    /// `photo` record. Anything that is not a decodable image is refused and changes nothing.
-    pub fn add_photo(
-        &self,
-        id: &str,
-        data_base64: &str,
-        caption: Option<String>,
-    ) -> AppResult<PhotoView> {
-        use base64::Engine as _;
-        let inspection = parse_inspection(id)?;
-        self.assignment_of(inspection)?;
-        self.refuse_after_act(inspection)?;
-        let data = base64::engine::general_purpose::STANDARD
-            .decode(data_base64.trim())
-            .map_err(|_| AppError::invalid("файл не прочитан / the file could not be read"))?;
-        let caption = caption
-            .map(|c| checked_text(&c, "подпись / caption"))
-            .transpose()?
-            .filter(|c| !c.is_empty());
-        let context = device_context();
-        let start = self.start_if_needed(inspection)?;
-        let (record, _) = self.with_key(|key| {
-            Ok(self.store().add_photo_after(
-                key,
-                inspection,
-                &data,
-                &context,
-                caption.clone(),
-                start,
-            )?)
-        })?;
-        self.sync.wake();
-        let screen_photo = self
-            .store()
-            .photos(inspection)?
-            .into_iter()
-            .find(|p| p.record_seq == record.seq)
-            .ok_or_else(|| {
-                AppError::new(
-                    super::ErrorKind::Internal,
-                    "the photo just added is missing",
-                )
-            })?;
-        let thumb = std::fs::read(self.dir.join(&screen_photo.thumbnail_path))
-            .map_err(|e| AppError::from(crate::store::StoreError::Io(e)))?;
-        Ok(present::photo_view(
-            &screen_photo,
-            &thumb,
-            caption,
-            RecordStateView::Pending,
-        ))
-    }
-
     /// Records, newest first (all of the device's, at most 500), or one inspection's in order.
     pub fn records(&self, inspection: Option<&str>) -> AppResult<Vec<RecordView>> {
         let rows = match inspection {
@@ -441,15 +387,5 @@ impl App {
             None => self.store().recent_records(500)?,
         };
         Ok(rows.iter().map(present::record_view).collect())
-    }
-}
-
-/// The device's clock and time zone for a photo without EXIF (no position: the desktop has no
-/// GPS, and a tablet's fix is not yet passed in).
-fn device_context() -> DeviceContext {
-    DeviceContext {
-        now: Timestamp::now(),
-        utc_offset: time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC),
-        position: None,
     }
 }

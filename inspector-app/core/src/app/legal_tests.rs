@@ -11,8 +11,8 @@ use time::Duration;
 
 use super::tests::{ERKNM, PIN, SUBJECT, chain_len, field_app, field_app_with};
 use super::views::{
-    AcknowledgementInput, ActInput, FindingResultView, InteractionLevel, MeasureInput, OrderInput,
-    RemedyInput, ViolationInput, WarningRequirementInput,
+    AcknowledgementInput, ActInput, FindingResultView, InteractionLevel, MeasureInput,
+    NotCheckedInput, OrderInput, RemedyInput, ViolationInput, WarningRequirementInput,
 };
 use super::{App, ErrorKind};
 
@@ -176,12 +176,23 @@ fn warnings_cite_each_requirement_and_are_issued_only_without_interaction() {
         .unwrap();
 }
 
-fn act_input(violations: Vec<ViolationInput>) -> ActInput {
+/// The act with `violations`, every item left unanswered listed as not checked with a reason.
+pub(super) fn act_input(app: &App, id: &str, violations: Vec<ViolationInput>) -> ActInput {
     ActInput {
         summary: "Выявлено нарушение".into(),
         present: vec![],
         acknowledgement: AcknowledgementInput::Acknowledged,
         violations,
+        not_checked: app
+            .act_draft(id)
+            .map(|d| d.unanswered)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|u| NotCheckedInput {
+                item: u.item,
+                reason: "помещение закрыто, ключа нет".into(),
+            })
+            .collect(),
     }
 }
 
@@ -246,7 +257,9 @@ fn the_act_carries_the_erknm_number_and_says_per_violation_whether_it_was_remedi
         ),
     ];
     for (violations, why) in refused {
-        let err = app.sign_act(&id, act_input(violations), PIN).unwrap_err();
+        let err = app
+            .sign_act(&id, act_input(&app, &id, violations), PIN)
+            .unwrap_err();
         assert_eq!(err.kind, ErrorKind::InvalidInput, "{why}: {err}");
     }
     assert_eq!(chain_len(&app), before);
@@ -257,7 +270,8 @@ fn the_act_carries_the_erknm_number_and_says_per_violation_whether_it_was_remedi
     );
 
     let answers = vec![remedied(&f[0], true), remedied(&f[1], false), typed("п. 6")];
-    app.sign_act(&id, act_input(answers), PIN).unwrap();
+    app.sign_act(&id, act_input(&app, &id, answers), PIN)
+        .unwrap();
     let b = last_body(&app, "act");
     assert_eq!(b["erknm"], ERKNM);
     let v = &b["violations"];
@@ -292,7 +306,9 @@ fn no_act_without_an_erknm_number_nor_while_an_interaction_is_under_way() {
         assert_eq!(app.act_draft(&id).unwrap().erknm.is_some(), registered);
         assert_eq!(app.inspection(&id).unwrap().erknm.is_some(), registered);
         app.start_interaction(&id, None).unwrap();
-        let err = app.sign_act(&id, act_input(vec![]), PIN).unwrap_err();
+        let err = app
+            .sign_act(&id, act_input(&app, &id, vec![]), PIN)
+            .unwrap_err();
         assert_eq!(err.kind, ErrorKind::InvalidInput);
         let expected = if registered {
             "взаимодействие"
@@ -301,7 +317,7 @@ fn no_act_without_an_erknm_number_nor_while_an_interaction_is_under_way() {
         };
         assert!(err.message.contains(expected), "{err}");
         app.stop_interaction(&id).unwrap();
-        let signed = app.sign_act(&id, act_input(vec![]), PIN);
+        let signed = app.sign_act(&id, act_input(&app, &id, vec![]), PIN);
         assert_eq!(signed.is_ok(), registered, "{signed:?}");
     }
 }
@@ -347,7 +363,11 @@ fn the_order_follows_the_act_names_it_and_gives_later_deadlines_once() {
     let act = app
         .sign_act(
             &id,
-            act_input(vec![remedied(&f[0], false), remedied(&f[1], true)]),
+            act_input(
+                &app,
+                &id,
+                vec![remedied(&f[0], false), remedied(&f[1], true)],
+            ),
             PIN,
         )
         .unwrap();
@@ -439,7 +459,9 @@ fn the_order_follows_the_act_names_it_and_gives_later_deadlines_once() {
         ErrorKind::InvalidInput
     );
     assert_eq!(
-        app.sign_act(&id, act_input(vec![]), PIN).unwrap_err().kind,
+        app.sign_act(&id, act_input(&app, &id, vec![]), PIN)
+            .unwrap_err()
+            .kind,
         ErrorKind::InvalidInput
     );
     app.store().verify_chain().unwrap();
@@ -454,8 +476,12 @@ fn an_act_with_every_violation_remedied_offers_no_order_and_one_without_time_zon
         app.unlock(PIN).unwrap();
         finding(&app, &id, "1", FindingResultView::Violation);
         let f = app.act_draft(&id).unwrap().violations[0].finding.clone();
-        app.sign_act(&id, act_input(vec![remedied(&f, remedied_all)]), PIN)
-            .unwrap();
+        app.sign_act(
+            &id,
+            act_input(&app, &id, vec![remedied(&f, remedied_all)]),
+            PIN,
+        )
+        .unwrap();
         assert_eq!(app.inspection(&id).unwrap().order_due, !remedied_all);
         let err = app.order_draft(&id).unwrap_err();
         let expected = if remedied_all {

@@ -3,9 +3,12 @@
 //! take and return the plain views of [`views`], never a key.
 
 mod act;
+mod act_document;
 mod assignment;
 mod autosync;
 mod error;
+#[cfg(test)]
+mod evidence_tests;
 mod fieldwork;
 mod interaction;
 #[cfg(test)]
@@ -13,6 +16,7 @@ mod interaction_tests;
 #[cfg(test)]
 mod legal_tests;
 mod order;
+mod photos;
 mod present;
 #[cfg(test)]
 mod tests;

@@ -9,10 +9,11 @@ use serde_json::{Map, Value};
 
 use super::views::{
     ActContentsView, ActViolationView, ChecklistItemView, FindingResultView, FindingView,
-    ObjectView, OpenOrderView, PastViolationView, PhotoView, RecordStateView, RecordView,
-    SourceView, SubjectView, UploadStateView,
+    ObjectView, OpenOrderView, PastViolationView, PhotoView, PhotoWarningView, RecordStateView,
+    RecordView, SourceView, SubjectView, UploadStateView,
 };
-use knd_shared::record::kinds;
+use knd_shared::calendar::iso_date;
+use knd_shared::record::kinds::{self, PhotoWarning};
 
 use crate::store::{self, PhotoRow, RecordRow, RecordState};
 
@@ -316,6 +317,7 @@ pub(super) fn photo_view(
     thumbnail: &[u8],
     caption: Option<String>,
     record_state: RecordStateView,
+    objects: &[ObjectView],
 ) -> PhotoView {
     let source = |s: &str| {
         if s == "exif" {
@@ -342,5 +344,48 @@ pub(super) fn photo_view(
             _ => UploadStateView::Pending,
         },
         record_state,
+        warnings: p
+            .warnings
+            .iter()
+            .map(|w| photo_warning(w, objects))
+            .collect(),
     }
+}
+
+/// A photo warning for the UI; `objects` are the inspection's, to name the one a photo is far
+/// from by its address.
+pub(super) fn photo_warning(w: &PhotoWarning, objects: &[ObjectView]) -> PhotoWarningView {
+    let mut v = PhotoWarningView {
+        kind: "other".into(),
+        reason: None,
+        taken_at: None,
+        from: None,
+        to: None,
+        distance_m: None,
+        object: None,
+        object_address: None,
+    };
+    match w {
+        PhotoWarning::Damaged { reason } => {
+            v.kind = "damaged".into();
+            v.reason = Some(reason.clone());
+        }
+        PhotoWarning::TakenOutsideDates { taken_at, from, to } => {
+            v.kind = "taken_outside_dates".into();
+            v.taken_at = Some(taken_at.to_string());
+            v.from = Some(iso_date::format(*from));
+            v.to = Some(iso_date::format(*to));
+        }
+        PhotoWarning::FarFromObject { distance_m, object } => {
+            v.kind = "far_from_object".into();
+            v.distance_m = Some(u32::try_from(*distance_m).unwrap_or(u32::MAX));
+            v.object = Some(object.clone());
+            v.object_address = objects
+                .iter()
+                .find(|o| &o.key == object)
+                .map(|o| o.address.clone());
+        }
+        PhotoWarning::Other => {}
+    }
+    v
 }

@@ -11,7 +11,7 @@ use knd_shared::{DeviceId, DeviceKey, InspectionId};
 use serde_json::{Value, json};
 
 use super::views::{
-    AcknowledgementInput, ActInput, FindingResultView, PersonInput, ViolationInput,
+    AcknowledgementInput, ActInput, FindingResultView, NotCheckedInput, PersonInput, ViolationInput,
 };
 use super::{App, AppConfig, ErrorKind};
 use crate::keystore::{KdfParams, KeyStore, Pin};
@@ -223,12 +223,14 @@ fn photos_are_checked_before_anything_is_signed() {
     app.unlock(PIN).unwrap();
     for (name, bytes) in bad_inputs() {
         let err = app
-            .add_photo(&id, &STANDARD.encode(&bytes), None)
+            .add_photo(&id, &STANDARD.encode(&bytes), None, true)
             .unwrap_err();
         assert_eq!(err.kind, ErrorKind::PhotoRefused, "{name}: {err}");
     }
     assert_eq!(
-        app.add_photo(&id, "not base64!", None).unwrap_err().kind,
+        app.add_photo(&id, "not base64!", None, true)
+            .unwrap_err()
+            .kind,
         ErrorKind::InvalidInput
     );
     assert_eq!(
@@ -243,13 +245,15 @@ fn photos_are_checked_before_anything_is_signed() {
 
     let jpeg = photo("DSCN0010.jpg");
     let p = app
-        .add_photo(&id, &STANDARD.encode(&jpeg), Some("1".into()))
+        .add_photo(&id, &STANDARD.encode(&jpeg), Some("1".into()), true)
+        .unwrap()
+        .added
         .unwrap();
     assert_eq!(p.sha256, knd_shared::Sha256::digest(&jpeg).to_hex());
     assert_eq!(p.time_source, super::views::SourceView::Exif);
     assert!(p.thumbnail.starts_with("data:image/jpeg;base64,"));
     let err = app
-        .add_photo(&id, &STANDARD.encode(&jpeg), None)
+        .add_photo(&id, &STANDARD.encode(&jpeg), None, true)
         .unwrap_err();
     assert_eq!(
         err.kind,
@@ -319,7 +323,14 @@ fn the_act_is_drafted_from_the_findings_signed_with_the_pin_and_closes_the_check
         (draft.compliant, draft.violation_count, draft.not_applicable),
         (1, 1, 0)
     );
-    assert_eq!(draft.unanswered, ["3"]);
+    assert_eq!(
+        draft
+            .unanswered
+            .iter()
+            .map(|u| (u.item.as_str(), u.question.as_str()))
+            .collect::<Vec<_>>(),
+        [("3", "Есть план эвакуации?")]
+    );
     assert_eq!(draft.violations[0].requirement, "R1");
     assert_eq!(draft.violations[0].legal_act.as_deref(), Some("ППР 1479"));
     assert_eq!(draft.violations[0].unit.as_deref(), Some("п. 60"));
@@ -345,6 +356,10 @@ fn the_act_is_drafted_from_the_findings_signed_with_the_pin_and_closes_the_check
             remedied: false,
             legal_act: None,
             unit: None,
+        }],
+        not_checked: vec![NotCheckedInput {
+            item: "3".into(),
+            reason: "помещение закрыто".into(),
         }],
     };
     let before = chain_len(&app);
@@ -430,7 +445,13 @@ fn nothing_a_command_returns_carries_the_key_or_the_token() {
         .unwrap(),
     );
     let jpeg = photo("DSCN0012.jpg");
-    keep(serde_json::to_value(app.add_photo(&id, &STANDARD.encode(&jpeg), None).unwrap()).unwrap());
+    keep(
+        serde_json::to_value(
+            app.add_photo(&id, &STANDARD.encode(&jpeg), None, true)
+                .unwrap(),
+        )
+        .unwrap(),
+    );
     keep(serde_json::to_value(app.start_interaction(&id, None).unwrap()).unwrap());
     keep(serde_json::to_value(app.stop_interaction(&id).unwrap()).unwrap());
     keep(serde_json::to_value(app.assignments().unwrap()).unwrap());

@@ -192,6 +192,31 @@ view! {
         pub thumbnail: String,
         pub upload_state: UploadStateView,
         pub record_state: RecordStateView,
+        /// What the inspector was warned about and kept the photo despite.
+        pub warnings: Vec<PhotoWarningView>,
+    }
+
+    /// Why a photo may mislead (the `warnings` of its record), for the UI to put in words.
+    pub struct PhotoWarningView {
+        /// `damaged`, `taken_outside_dates`, `far_from_object`, or `other` (a newer app's).
+        pub kind: String,
+        /// `damaged`: the decoder's words.
+        pub reason: Option<String>,
+        /// `taken_outside_dates`: the photo's time and the inspection's dates (`YYYY-MM-DD`).
+        pub taken_at: Option<String>,
+        pub from: Option<String>,
+        pub to: Option<String>,
+        /// `far_from_object`: metres to the nearest object, its key and address.
+        pub distance_m: Option<u32>,
+        pub object: Option<String>,
+        pub object_address: Option<String>,
+    }
+
+    /// What adding a photo did: `added`, or nothing yet because of `warnings` the inspector
+    /// must see first (add again with `keep` to record the photo with them).
+    pub struct PhotoOutcome {
+        pub added: Option<PhotoView>,
+        pub warnings: Vec<PhotoWarningView>,
     }
 
     /// A signed record as listed.
@@ -247,6 +272,81 @@ view! {
         pub legal_act: Option<String>,
         pub unit: Option<String>,
         pub remedied: Option<bool>,
+    }
+
+    /// The signed act as a document to show the person present.
+    pub struct ActDocumentView {
+        /// The act's record id and SHA-256 (hex): what the receipt and any check name.
+        pub record: String,
+        pub hash: String,
+        pub signed_at: String,
+        pub device_name: String,
+        pub state: RecordStateView,
+        pub rejected_reason: Option<String>,
+        /// The server's receipt, once synced.
+        pub receipt: Option<ReceiptView>,
+        pub inspection: String,
+        /// The kind's code (for the UI's name of it) and the server's name.
+        pub kind: String,
+        pub kind_name: String,
+        pub ground: Option<String>,
+        pub ground_name: Option<String>,
+        pub erknm: Option<String>,
+        pub control_type: String,
+        pub control_type_name: Option<String>,
+        pub starts_on: String,
+        pub ends_on: String,
+        pub subjects: Vec<SubjectView>,
+        pub objects: Vec<ObjectView>,
+        pub summary: String,
+        /// The answers the act rests on, in checklist order of answering.
+        pub findings: Vec<ActFindingView>,
+        pub violations: Vec<ActViolationDocView>,
+        pub not_checked: Vec<NotCheckedView>,
+        pub present: Vec<PersonView>,
+        /// `acknowledged`, `refused` or `absent` (ст.88).
+        pub acknowledgement: String,
+    }
+
+    /// The server's receipt of a record: its place in the transparency log and when it arrived.
+    pub struct ReceiptView {
+        /// A plain JSON number for TypeScript (the values stay far below 2^53).
+        #[cfg_attr(feature = "specta", specta(type = u32))]
+        pub log_index: u64,
+        pub received_at: String,
+    }
+
+    /// One answer an act rests on.
+    pub struct ActFindingView {
+        pub record: String,
+        pub item: ItemRefView,
+        pub result: FindingResultView,
+        pub note: Option<String>,
+        /// The answer is a correction of an earlier one.
+        pub corrected: bool,
+        pub photos: u32,
+    }
+
+    /// A violation as the act states it, with the requirement's wording from the checklist.
+    pub struct ActViolationDocView {
+        pub requirement: String,
+        pub requirement_text: Option<String>,
+        pub legal_act: Option<String>,
+        pub unit: Option<String>,
+        pub remedied: Option<bool>,
+        pub note: Option<String>,
+    }
+
+    /// A checklist item the act lists as not checked, and why.
+    pub struct NotCheckedView {
+        pub item: ItemRefView,
+        pub reason: String,
+    }
+
+    /// Someone present when the act was drawn up.
+    pub struct PersonView {
+        pub name: String,
+        pub role: String,
     }
 
     /// What the signed act says, for its screen and the order.
@@ -320,8 +420,17 @@ view! {
         pub compliant: u32,
         pub violation_count: u32,
         pub not_applicable: u32,
-        /// Checklist items without an answer.
-        pub unanswered: Vec<String>,
+        /// Checklist items without an answer: each must be answered, or listed in the act as
+        /// not checked with a reason, before the act is signed.
+        pub unanswered: Vec<ItemRefView>,
+        /// How many items the checklist has.
+        pub total: u32,
+    }
+
+    /// A checklist item named: its code and its question.
+    pub struct ItemRefView {
+        pub item: String,
+        pub question: String,
     }
 
     /// One violation of the act for the order to remedy, prefilled from the act.
@@ -431,5 +540,13 @@ input! {
         pub acknowledgement: AcknowledgementInput,
         /// One per violation of the draft: remedied or not (required).
         pub violations: Vec<ViolationInput>,
+        /// One per unanswered item of the draft, with the reason it was not checked.
+        pub not_checked: Vec<NotCheckedInput>,
+    }
+
+    /// A checklist item not checked, and why.
+    pub struct NotCheckedInput {
+        pub item: String,
+        pub reason: String,
     }
 }

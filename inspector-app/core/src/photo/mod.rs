@@ -4,6 +4,7 @@
 //! [`ingest`] is pure: it reads bytes and returns what to store, or refuses. Nothing is written
 //! until it has succeeded ([`crate::Store::add_photo`] writes the files and the row).
 
+mod checks;
 mod exif;
 #[cfg(test)]
 pub(crate) mod tests;
@@ -14,9 +15,11 @@ use image::codecs::jpeg::JpegEncoder;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
 use knd_shared::record::Timestamp;
-use knd_shared::record::kinds::{MetadataSource, Photo, Position};
+use knd_shared::record::kinds::{MetadataSource, Photo, PhotoWarning, Position};
 use knd_shared::{InspectionId, Sha256};
 use time::UtcOffset;
+
+pub use checks::{ObjectPlace, distance_m, place_and_time};
 
 /// Largest photo accepted, in bytes: a 200-megapixel phone JPEG is about 40 MB.
 pub const MAX_PHOTO_BYTES: usize = 64 * 1024 * 1024;
@@ -44,6 +47,10 @@ pub enum PhotoError {
     NotAnImage,
     #[error("изображение повреждено или обрезано / the image is damaged or truncated: {0}")]
     Damaged(String),
+    #[error(
+        "изображение не читается: это не фотография или от неё остался только заголовок / the image cannot be read: it is not a photo, or only its header is left: {0}"
+    )]
+    Unreadable(String),
     #[error(
         "изображение слишком велико для устройства / the image is too large for the device: {0}"
     )]
@@ -84,11 +91,29 @@ pub struct IngestedPhoto {
     pub thumbnail: Vec<u8>,
     pub thumbnail_width: u32,
     pub thumbnail_height: u32,
+    /// Why the image does not decode cleanly (a JPEG cut short, or corrupt data in its scan,
+    /// which decoders fill with grey); `None` for a sound image. A damaged photo is only kept
+    /// when the inspector insists, and then its record says so.
+    pub damaged: Option<String>,
 }
 
 impl IngestedPhoto {
-    /// The body of the `photo` record.
-    pub fn body(&self, inspection: InspectionId, caption: Option<String>) -> Photo {
+    /// The body of the `photo` record, with the warnings the inspector saw: the damage, if any,
+    /// first, then `found` (time and place, see [`place_and_time`]).
+    pub fn body(
+        &self,
+        inspection: InspectionId,
+        caption: Option<String>,
+        found: Vec<PhotoWarning>,
+    ) -> Photo {
+        let warnings = self
+            .damaged
+            .iter()
+            .map(|reason| PhotoWarning::Damaged {
+                reason: reason.clone(),
+            })
+            .chain(found)
+            .collect();
         Photo {
             inspection,
             sha256: self.sha256,
@@ -101,13 +126,14 @@ impl IngestedPhoto {
             position: self.position,
             position_source: self.position_source,
             caption,
-            warnings: Vec::new(),
+            warnings,
         }
     }
 }
 
-/// Checks and reads a photo. The whole image is decoded, so a truncated or corrupt file is
-/// refused here rather than shown broken later.
+/// Checks and reads a photo. The whole image is decoded: what is not an image is refused here,
+/// and an image that decodes only with gaps (cut short, corrupt data) is returned marked
+/// [`IngestedPhoto::damaged`], for the caller to refuse unless the inspector insists.
 pub fn ingest(original: &[u8], device: &DeviceContext) -> Result<IngestedPhoto, PhotoError> {
     if original.is_empty() {
         return Err(PhotoError::Empty);
@@ -125,12 +151,20 @@ pub fn ingest(original: &[u8], device: &DeviceContext) -> Result<IngestedPhoto, 
         Ok(ImageFormat::WebP) => (ImageFormat::WebP, "image/webp", "webp"),
         _ => return Err(PhotoError::NotAnImage),
     };
-    if format == ImageFormat::Jpeg && !jpeg_is_complete(original) {
-        return Err(PhotoError::Damaged(
-            "the JPEG ends before its last marker".into(),
-        ));
-    }
-    let image = decode(original, format)?;
+    let (image, damaged) = if format == ImageFormat::Jpeg {
+        let strict = if jpeg_is_complete(original) {
+            strict_jpeg(original)?
+        } else {
+            Err("the JPEG ends before its last marker".to_owned())
+        };
+        match strict {
+            Ok(image) => (image, None),
+            // A damaged JPEG is decoded again leniently, as any viewer would show it.
+            Err(why) => (decode(original, format)?, Some(why)),
+        }
+    } else {
+        (decode(original, format)?, None)
+    };
 
     let facts = exif::read(original, device.utc_offset);
     let orientation =
@@ -176,6 +210,7 @@ pub fn ingest(original: &[u8], device: &DeviceContext) -> Result<IngestedPhoto, 
         thumbnail_width: thumb.width(),
         thumbnail_height: thumb.height(),
         thumbnail,
+        damaged,
     })
 }
 
@@ -188,11 +223,48 @@ fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, PhotoError>
     reader.limits(limits);
     reader.decode().map_err(|e| match e {
         image::ImageError::Limits(l) => PhotoError::TooManyPixels(l.to_string()),
-        image::ImageError::Unsupported(u) => PhotoError::Damaged(u.to_string()),
-        other => PhotoError::Damaged(other.to_string()),
+        image::ImageError::Unsupported(u) => PhotoError::Unreadable(u.to_string()),
+        other => PhotoError::Unreadable(other.to_string()),
     })
 }
 
+/// Decodes a JPEG in zune-jpeg's strict mode, which refuses what its default mode (and so
+/// `image`) papers over: an invalid Huffman code or an unknown marker inside the scan, i.e. a
+/// stretch of overwritten data. The inner `Err` says why; the outer one is an image too large
+/// for the device, refused before any pixel is allocated.
+fn strict_jpeg(bytes: &[u8]) -> Result<Result<DynamicImage, String>, PhotoError> {
+    use zune_core::bytestream::ZCursor;
+    use zune_core::colorspace::ColorSpace;
+    use zune_core::options::DecoderOptions;
+    let options = DecoderOptions::default()
+        .set_strict_mode(true)
+        .set_max_width(MAX_SIDE as usize)
+        .set_max_height(MAX_SIDE as usize)
+        .jpeg_set_out_colorspace(ColorSpace::RGB);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    if let Err(e) = decoder.decode_headers() {
+        return Ok(Err(e.to_string()));
+    }
+    let Some((w, h)) = decoder.dimensions() else {
+        return Ok(Err("no frame header".into()));
+    };
+    if (w as u64) * (h as u64) * 3 > MAX_DECODE_ALLOC {
+        return Err(PhotoError::TooManyPixels(format!(
+            "{w}×{h} pixels need more than {} MiB",
+            MAX_DECODE_ALLOC >> 20
+        )));
+    }
+    let pixels = match decoder.decode() {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let (Ok(w), Ok(h)) = (u32::try_from(w), u32::try_from(h)) else {
+        return Ok(Err("dimensions out of range".into()));
+    };
+    Ok(image::RgbImage::from_raw(w, h, pixels)
+        .map(DynamicImage::ImageRgb8)
+        .ok_or_else(|| "the decoder gave fewer pixels than the frame has".to_owned()))
+}
 /// Whether a JPEG's main image reaches its end-of-image marker.
 ///
 /// The JPEG decoder fills a truncated scan with grey and succeeds, so a photo cut short by a

@@ -146,7 +146,7 @@ fn every_test_photo_ingests_with_its_facts() {
             p.height
         );
         // The record body carries the same facts and passes the registry's check.
-        let body = p.body(InspectionId::new(), None);
+        let body = p.body(InspectionId::new(), None, vec![]);
         let map = match serde_json::to_value(&body).unwrap() {
             serde_json::Value::Object(m) => m,
             _ => unreachable!(),
@@ -320,11 +320,6 @@ pub(crate) fn bad_inputs() -> Vec<(&'static str, Vec<u8>)> {
         ("empty", Vec::new()),
         ("garbage", garbage),
         ("jpeg header then garbage", jpeg_header_garbage),
-        ("truncated jpeg (half)", jpeg[..jpeg.len() / 2].to_vec()),
-        (
-            "truncated jpeg (last 2 bytes)",
-            jpeg[..jpeg.len() - 2].to_vec(),
-        ),
         ("truncated jpeg (header only)", jpeg[..200].to_vec()),
         (
             "text renamed .jpg",
@@ -348,9 +343,170 @@ fn what_is_not_a_photo_is_refused_with_a_clear_error() {
         match what {
             "empty" => assert_eq!(err, PhotoError::Empty),
             "garbage" | "text renamed .jpg" => assert_eq!(err, PhotoError::NotAnImage, "{what}"),
-            _ => assert!(matches!(err, PhotoError::Damaged(_)), "{what}: {err:?}"),
+            _ => assert!(matches!(err, PhotoError::Unreadable(_)), "{what}: {err:?}"),
         }
     }
+}
+
+/// The app's own damaged JPEG (`inspector-app/testdata/README.md`): a real photo with most of
+/// its scan overwritten, which a lenient decoder shows as garbage without an error.
+pub(crate) fn damaged_scan() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../testdata/damaged-scan.jpg"
+    ))
+    .unwrap()
+}
+
+/// Photos that decode only with gaps: ingested (so the inspector can keep one if they insist)
+/// but marked damaged, and never marked when sound.
+pub(crate) fn damaged_inputs() -> Vec<(&'static str, Vec<u8>)> {
+    let jpeg = photo("DSCN0010.jpg");
+    vec![
+        ("overwritten scan", damaged_scan()),
+        ("truncated jpeg (half)", jpeg[..jpeg.len() / 2].to_vec()),
+        (
+            "truncated jpeg (last 2 bytes)",
+            jpeg[..jpeg.len() - 2].to_vec(),
+        ),
+    ]
+}
+
+#[test]
+fn a_photo_that_does_not_decode_cleanly_is_marked_damaged() {
+    for (what, bytes) in damaged_inputs() {
+        let p = ingest(&bytes, &device()).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let why = p
+            .damaged
+            .clone()
+            .unwrap_or_else(|| panic!("{what}: not marked"));
+        assert!(!why.is_empty(), "{what}");
+        let body = p.body(InspectionId::new(), None, vec![]);
+        assert_eq!(
+            body.warnings,
+            [PhotoWarning::Damaged { reason: why }],
+            "{what}: the record says so"
+        );
+        assert!(!p.thumbnail.is_empty(), "{what}: shown as a viewer would");
+    }
+    let undamaged = ingest(&damaged_scan_source(), &device()).unwrap();
+    assert_eq!(
+        undamaged.damaged, None,
+        "the photo it was made from is sound"
+    );
+    for name in ["DSCN0010.jpg", "landscape_6.jpg", "Canon_40D.jpg"] {
+        assert_eq!(
+            ingest(&photo(name), &device()).unwrap().damaged,
+            None,
+            "{name}"
+        );
+    }
+}
+
+fn damaged_scan_source() -> Vec<u8> {
+    photo("image00971.jpg")
+}
+
+fn dates(from: &str, to: &str) -> Option<(time::Date, time::Date)> {
+    let d = |s| knd_shared::calendar::iso_date::parse(s).unwrap();
+    Some((d(from), d(to)))
+}
+
+#[test]
+fn time_and_place_outside_the_inspection_are_found() {
+    use knd_shared::calendar::zone::AgencyZone;
+    let zone = AgencyZone::parse("Europe/Moscow").unwrap();
+    // The object in Yaroslavl; DSCN0010 was taken in Tuscany on 22.10.2008.
+    let yaroslavl = ObjectPlace {
+        key: "YAR-1".into(),
+        position: Position {
+            lat_e7: 576_261_000,
+            lon_e7: 398_845_000,
+        },
+    };
+    let italy = ingest(&photo("DSCN0010.jpg"), &device()).unwrap();
+    let found = place_and_time(
+        &italy,
+        dates("2026-03-02", "2026-03-13"),
+        Some(&zone),
+        std::slice::from_ref(&yaroslavl),
+    );
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(matches!(
+        &found[0],
+        PhotoWarning::TakenOutsideDates { taken_at, .. } if taken_at.to_string() == "2008-10-22T16:28:39.000Z"
+    ));
+    let PhotoWarning::FarFromObject { distance_m, object } = &found[1] else {
+        panic!("{found:?}")
+    };
+    assert_eq!(object, "YAR-1");
+    assert!(
+        (2_450_000..2_550_000).contains(distance_m),
+        "about 2,500 km: {distance_m}"
+    );
+
+    // Taken on the day, on the spot: nothing to say. The nearest object counts.
+    let on_site = ObjectPlace {
+        key: "SIENA".into(),
+        position: Position {
+            lat_e7: 434_680_000,
+            lon_e7: 118_860_000,
+        },
+    };
+    assert!(
+        place_and_time(
+            &italy,
+            dates("2008-10-22", "2008-10-22"),
+            Some(&zone),
+            &[yaroslavl.clone(), on_site]
+        )
+        .is_empty()
+    );
+    // The date is the agency's: 22.10.2008 16:28 UTC is still 22.10 in Moscow, but a zone
+    // twelve hours east makes it the 23rd.
+    let far_east = AgencyZone::parse("Asia/Kamchatka").unwrap();
+    assert_eq!(
+        place_and_time(
+            &italy,
+            dates("2008-10-22", "2008-10-22"),
+            Some(&far_east),
+            &[]
+        )
+        .len(),
+        1
+    );
+    // A time the device supplied is not judged; nor is anything without the facts.
+    let no_exif = ingest(&photo("image00971.jpg"), &device()).unwrap();
+    assert!(
+        place_and_time(
+            &no_exif,
+            dates("2008-10-22", "2008-10-22"),
+            Some(&zone),
+            &[]
+        )
+        .is_empty()
+    );
+    assert!(place_and_time(&italy, None, None, &[]).is_empty());
+    // The device's own fix (Moscow) is judged too: 250 km from Yaroslavl.
+    assert!(matches!(
+        place_and_time(&no_exif, None, None, &[yaroslavl])[..],
+        [PhotoWarning::FarFromObject { distance_m, .. }] if (240_000..260_000).contains(&distance_m)
+    ));
+}
+
+#[test]
+fn distances_are_great_circle_metres() {
+    let p = |lat: f64, lon: f64| Position {
+        lat_e7: (lat * 1e7) as i64,
+        lon_e7: (lon * 1e7) as i64,
+    };
+    assert_eq!(distance_m(p(57.6261, 39.8845), p(57.6261, 39.8845)), 0);
+    // One degree of latitude is 111.2 km on the mean sphere.
+    let d = distance_m(p(57.0, 39.0), p(58.0, 39.0));
+    assert!((111_100..111_300).contains(&d), "{d}");
+    // 1 km east at Yaroslavl's latitude is 0.01681° of longitude.
+    let d = distance_m(p(57.6261, 39.8845), p(57.6261, 39.90131));
+    assert!((990..1_010).contains(&d), "{d}");
 }
 
 #[test]

@@ -51,6 +51,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../../../../migrations/inspector/0003_interactions.sql"),
     ),
+    (
+        4,
+        include_str!("../../../../migrations/inspector/0004_photo_warnings.sql"),
+    ),
 ];
 
 /// Why a store operation failed. Messages are Russian first, then English.

@@ -6,7 +6,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use knd_shared::InspectionId;
-use knd_shared::record::kinds::{MetadataSource, RecordKind};
+use knd_shared::record::kinds::{MetadataSource, PhotoWarning, RecordKind};
 use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
@@ -14,7 +14,7 @@ use super::records::{head, insert, to_map};
 use super::{PHOTOS_DIR, Store, StoreError, StoreResult};
 use crate::fsutil::write_atomic;
 use crate::keystore::Unlocked;
-use crate::photo::{DeviceContext, IngestedPhoto, ingest};
+use crate::photo::{DeviceContext, IngestedPhoto, PhotoError, ingest};
 
 /// A stored photo as the UI lists it. Paths are relative to the profile folder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,6 +34,8 @@ pub struct PhotoRow {
     pub lon_e7: Option<i64>,
     pub position_source: Option<String>,
     pub upload_state: String,
+    /// The warnings of the signed record (damaged, outside the dates, far from the object).
+    pub warnings: Vec<PhotoWarning>,
 }
 
 fn source(s: MetadataSource) -> &'static str {
@@ -72,8 +74,8 @@ impl Drop for Written {
 impl Store {
     /// Ingests a photo for `inspection` and records it: the original and the thumbnail are
     /// written first (content-addressed, atomically), then the row and the signed `photo` record
-    /// commit in one transaction. A refused photo writes nothing; a failed transaction removes
-    /// the files it wrote.
+    /// commit in one transaction. A refused photo, a damaged one included, writes nothing; a
+    /// failed transaction removes the files it wrote.
     pub fn add_photo(
         &mut self,
         key: &Unlocked,
@@ -82,21 +84,35 @@ impl Store {
         device: &DeviceContext,
         caption: Option<String>,
     ) -> StoreResult<(super::StoredRecord, IngestedPhoto)> {
-        self.add_photo_after(key, inspection, original, device, caption, None)
+        let photo = ingest(original, device)?;
+        if let Some(why) = &photo.damaged {
+            return Err(PhotoError::Damaged(why.clone()).into());
+        }
+        let record =
+            self.add_checked_photo(key, inspection, original, &photo, caption, vec![], None)?;
+        Ok((record, photo))
     }
 
-    /// [`Self::add_photo`], signing `first` (e.g. the inspection's `inspection_started`) just
-    /// before the photo record in the same transaction: a refused photo signs neither.
-    pub fn add_photo_after(
+    /// Records a photo already ingested and judged by the caller: `found` are the warnings the
+    /// inspector saw and kept it despite (the damage, if any, is added from `photo`). Signs
+    /// `first` (e.g. the inspection's `inspection_started`) just before the photo record in the
+    /// same transaction: a refused photo signs neither.
+    #[allow(clippy::too_many_arguments)] // one call site per caller; a struct would only rename them
+    pub fn add_checked_photo(
         &mut self,
         key: &Unlocked,
         inspection: InspectionId,
         original: &[u8],
-        device: &DeviceContext,
+        photo: &IngestedPhoto,
         caption: Option<String>,
+        found: Vec<PhotoWarning>,
         first: Option<(RecordKind, serde_json::Map<String, serde_json::Value>)>,
-    ) -> StoreResult<(super::StoredRecord, IngestedPhoto)> {
-        let photo = ingest(original, device)?;
+    ) -> StoreResult<super::StoredRecord> {
+        if photo.sha256 != knd_shared::Sha256::digest(original) {
+            return Err(StoreError::Corrupt(
+                "the photo ingested is not these bytes".into(),
+            ));
+        }
         let sha = photo.sha256.to_hex();
         let exists: Option<i64> = self
             .conn
@@ -107,7 +123,11 @@ impl Store {
         if exists.is_some() {
             return Err(StoreError::PhotoExists(sha));
         }
-        let body = to_map(&photo.body(inspection, caption))?;
+        let signed_body = photo.body(inspection, caption, found);
+        let body = to_map(&signed_body)?;
+        let warnings = body
+            .get("warnings")
+            .map_or_else(|| "[]".to_owned(), serde_json::Value::to_string);
         // Check the body and key before touching the disk.
         let device_id = self.enrolled()?.device;
         if key.device() != device_id {
@@ -157,8 +177,8 @@ impl Store {
         tx.execute(
             "INSERT INTO photos (sha256, inspection, record_seq, path, thumbnail_path, mime, bytes,
                                  width, height, taken_at, time_source, lat_e7, lon_e7,
-                                 position_source)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                                 position_source, warnings)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             params![
                 sha,
                 inspection.to_string(),
@@ -174,6 +194,7 @@ impl Store {
                 photo.position.map(|p| p.lat_e7),
                 photo.position.map(|p| p.lon_e7),
                 photo.position_source.map(source),
+                warnings,
             ],
         )?;
         tx.commit()?;
@@ -186,35 +207,50 @@ impl Store {
             at: signed.record.at,
             state: super::RecordState::Pending,
         };
-        Ok((record, photo))
+        Ok(record)
+    }
+
+    /// One photo by its SHA-256 (hex).
+    pub fn photo(&self, sha256: &str) -> StoreResult<Option<PhotoRow>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{PHOTO_COLUMNS} WHERE sha256 = ?1"))?;
+        Ok(stmt.query_row([sha256], photo_row).optional()?)
     }
 
     /// The photos of an inspection, in the order they were added.
     pub fn photos(&self, inspection: InspectionId) -> StoreResult<Vec<PhotoRow>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT sha256, inspection, record_seq, path, thumbnail_path, mime, bytes, width, height,
-                    taken_at, time_source, lat_e7, lon_e7, position_source, upload_state
-             FROM photos WHERE inspection = ?1 ORDER BY record_seq",
-        )?;
-        let rows = stmt.query_map([inspection.to_string()], |r| {
-            Ok(PhotoRow {
-                sha256: r.get(0)?,
-                inspection: r.get(1)?,
-                record_seq: r.get(2)?,
-                path: r.get(3)?,
-                thumbnail_path: r.get(4)?,
-                mime: r.get(5)?,
-                bytes: r.get(6)?,
-                width: r.get(7)?,
-                height: r.get(8)?,
-                taken_at: r.get(9)?,
-                time_source: r.get(10)?,
-                lat_e7: r.get(11)?,
-                lon_e7: r.get(12)?,
-                position_source: r.get(13)?,
-                upload_state: r.get(14)?,
-            })
-        })?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "{PHOTO_COLUMNS} WHERE inspection = ?1 ORDER BY record_seq"
+        ))?;
+        let rows = stmt.query_map([inspection.to_string()], photo_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+const PHOTO_COLUMNS: &str = "SELECT sha256, inspection, record_seq, path, thumbnail_path, mime,
+    bytes, width, height, taken_at, time_source, lat_e7, lon_e7, position_source, upload_state,
+    warnings FROM photos";
+
+fn photo_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PhotoRow> {
+    Ok(PhotoRow {
+        sha256: r.get(0)?,
+        inspection: r.get(1)?,
+        record_seq: r.get(2)?,
+        path: r.get(3)?,
+        thumbnail_path: r.get(4)?,
+        mime: r.get(5)?,
+        bytes: r.get(6)?,
+        width: r.get(7)?,
+        height: r.get(8)?,
+        taken_at: r.get(9)?,
+        time_source: r.get(10)?,
+        lat_e7: r.get(11)?,
+        lon_e7: r.get(12)?,
+        position_source: r.get(13)?,
+        upload_state: r.get(14)?,
+        warnings: serde_json::from_str(&r.get::<_, String>(15)?).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(15, rusqlite::types::Type::Text, e.into())
+        })?,
+    })
 }

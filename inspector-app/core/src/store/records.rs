@@ -321,6 +321,28 @@ impl Store {
         Ok(verified)
     }
 
+    /// A record's hash (hex) and, once receipted, its log index and the server's time of
+    /// receipt, as the verified receipt gave them.
+    pub fn record_proof(&self, record: RecordId) -> StoreResult<(String, Option<(u64, String)>)> {
+        let (hash, index, at): (String, Option<i64>, Option<String>) = self
+            .conn
+            .query_row(
+                "SELECT hash, log_index, received_at FROM records WHERE id = ?1",
+                [record.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?
+            .ok_or(StoreError::UnknownRecord(record))?;
+        let receipt = match (index, at) {
+            (Some(i), Some(at)) => Some((
+                u64::try_from(i).map_err(|_| StoreError::Corrupt("log index".into()))?,
+                at,
+            )),
+            _ => None,
+        };
+        Ok((hash, receipt))
+    }
+
     /// A record's state and stored receipt.
     pub fn record_state(&self, record: RecordId) -> StoreResult<(RecordState, Option<Vec<u8>>)> {
         let (state, receipt): (String, Option<Vec<u8>>) = self
