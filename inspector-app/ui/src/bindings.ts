@@ -14,10 +14,13 @@ export const commands = {
 	inspection: (id: string) => typedError<InspectionScreen, AppError>(__TAURI_INVOKE("inspection", { id })),
 	startInspection: (inspection: string) => typedError<RecordView, AppError>(__TAURI_INVOKE("start_inspection", { inspection })),
 	recordFinding: (inspection: string, item: string, result: FindingResultView, note: string | null, photos: string[], supersedes: string | null, reason: string | null) => typedError<RecordView, AppError>(__TAURI_INVOKE("record_finding", { inspection, item, result, note, photos, supersedes, reason })),
-	addPhoto: (inspection: string, dataBase64: string, caption: string | null) => typedError<PhotoView, AppError>(__TAURI_INVOKE("add_photo", { inspection, dataBase64, caption })),
+	addPhoto: (inspection: string, dataBase64: string, caption: string | null, keep: boolean) => typedError<PhotoOutcome, AppError>(__TAURI_INVOKE("add_photo", { inspection, dataBase64, caption, keep })),
+	photo: (sha256: string) => typedError<PhotoView, AppError>(__TAURI_INVOKE("photo", { sha256 })),
+	photoOriginal: (sha256: string) => typedError<string, AppError>(__TAURI_INVOKE("photo_original", { sha256 })),
 	issueWarning: (inspection: string, requirements: WarningRequirementInput[], text: string, measures: MeasureInput[]) => typedError<RecordView, AppError>(__TAURI_INVOKE("issue_warning", { inspection, requirements, text, measures })),
 	actDraft: (inspection: string) => typedError<ActDraft, AppError>(__TAURI_INVOKE("act_draft", { inspection })),
 	signAct: (inspection: string, act: ActInput, pin: string) => typedError<RecordView, AppError>(__TAURI_INVOKE("sign_act", { inspection, act, pin })),
+	actDocument: (inspection: string) => typedError<ActDocumentView, AppError>(__TAURI_INVOKE("act_document", { inspection })),
 	orderDraft: (inspection: string) => typedError<OrderDraft, AppError>(__TAURI_INVOKE("order_draft", { inspection })),
 	signOrder: (inspection: string, order: OrderInput, pin: string) => typedError<RecordView, AppError>(__TAURI_INVOKE("sign_order", { inspection, order, pin })),
 	interaction: (inspection: string) => typedError<InteractionView, AppError>(__TAURI_INVOKE("interaction", { inspection })),
@@ -38,6 +41,41 @@ export type ActContentsView = {
 	violations: ActViolationView[],
 };
 
+/**  The signed act as a document to show the person present. */
+export type ActDocumentView = {
+	/**  The act's record id and SHA-256 (hex): what the receipt and any check name. */
+	record: string,
+	hash: string,
+	signed_at: string,
+	device_name: string,
+	state: RecordStateView,
+	rejected_reason: string | null,
+	/**  The server's receipt, once synced. */
+	receipt: ReceiptView | null,
+	inspection: string,
+	/**  The kind's code (for the UI's name of it) and the server's name. */
+	kind: string,
+	kind_name: string,
+	ground: string | null,
+	ground_name: string | null,
+	erknm: string | null,
+	control_type: string,
+	/**  The control type's name from the server (absent from assignments pulled before it). */
+	control_type_name: string | null,
+	starts_on: string,
+	ends_on: string,
+	subjects: SubjectView[],
+	objects: ObjectView[],
+	summary: string,
+	/**  The answers the act rests on, in checklist order of answering. */
+	findings: ActFindingView[],
+	violations: ActViolationDocView[],
+	not_checked: NotCheckedView[],
+	present: PersonView[],
+	/**  `acknowledged`, `refused` or `absent` (ст.88). */
+	acknowledgement: string,
+};
+
 /**  The act as proposed from the findings, for the inspector to review. */
 export type ActDraft = {
 	/**  The ЕРКНМ number the act will carry; `None`: the act cannot be signed yet. */
@@ -48,8 +86,24 @@ export type ActDraft = {
 	compliant: number,
 	violation_count: number,
 	not_applicable: number,
-	/**  Checklist items without an answer. */
-	unanswered: string[],
+	/**
+	 *  Checklist items without an answer: each must be answered, or listed in the act as
+	 *  not checked with a reason, before the act is signed.
+	 */
+	unanswered: ItemRefView[],
+	/**  How many items the checklist has. */
+	total: number,
+};
+
+/**  One answer an act rests on. */
+export type ActFindingView = {
+	record: string,
+	item: ItemRefView,
+	result: FindingResultView,
+	note: string | null,
+	/**  The answer is a correction of an earlier one. */
+	corrected: boolean,
+	photos: number,
 };
 
 export type ActInput = {
@@ -58,6 +112,18 @@ export type ActInput = {
 	acknowledgement: AcknowledgementInput,
 	/**  One per violation of the draft: remedied or not (required). */
 	violations: ViolationInput[],
+	/**  One per unanswered item of the draft, with the reason it was not checked. */
+	not_checked: NotCheckedInput[],
+};
+
+/**  A violation as the act states it, with the requirement's wording from the checklist. */
+export type ActViolationDocView = {
+	requirement: string,
+	requirement_text: string | null,
+	legal_act: string | null,
+	unit: string | null,
+	remedied: boolean | null,
+	note: string | null,
 };
 
 /**  A violation as the signed act names it (absent parts: an act signed before they existed). */
@@ -100,6 +166,8 @@ export type AssignmentSummary = {
 	kind_name: string,
 	status: string,
 	control_type: string,
+	/**  The control type's name from the server (absent from assignments pulled before it). */
+	control_type_name: string | null,
 	starts_on: string,
 	ends_on: string,
 	subject_name: string,
@@ -164,6 +232,8 @@ export type InspectionScreen = {
 	subjects: SubjectView[],
 	status: string,
 	control_type: string,
+	/**  The control type's name from the server (absent from assignments pulled before it). */
+	control_type_name: string | null,
 	starts_on: string,
 	ends_on: string,
 	note: string,
@@ -228,11 +298,29 @@ export type InteractionView = {
 	intervals: InteractionIntervalView[],
 };
 
+/**  A checklist item named: its code and its question. */
+export type ItemRefView = {
+	item: string,
+	question: string,
+};
+
 /**  A measure a warning proposes; the date is optional. */
 export type MeasureInput = {
 	what: string,
 	/**  `YYYY-MM-DD`, or `None`. */
 	by: string | null,
+};
+
+/**  A checklist item not checked, and why. */
+export type NotCheckedInput = {
+	item: string,
+	reason: string,
+};
+
+/**  A checklist item the act lists as not checked, and why. */
+export type NotCheckedView = {
+	item: ItemRefView,
+	reason: string,
 };
 
 export type ObjectView = {
@@ -284,6 +372,21 @@ export type PersonInput = {
 	role: string,
 };
 
+/**  Someone present when the act was drawn up. */
+export type PersonView = {
+	name: string,
+	role: string,
+};
+
+/**
+ *  What adding a photo did: `added`, or nothing yet because of `warnings` the inspector
+ *  must see first (add again with `keep` to record the photo with them).
+ */
+export type PhotoOutcome = {
+	added: PhotoView | null,
+	warnings: PhotoWarningView[],
+};
+
 export type PhotoView = {
 	sha256: string,
 	mime: string,
@@ -301,6 +404,31 @@ export type PhotoView = {
 	thumbnail: string,
 	upload_state: UploadStateView,
 	record_state: RecordStateView,
+	/**  What the inspector was warned about and kept the photo despite. */
+	warnings: PhotoWarningView[],
+};
+
+/**  Why a photo may mislead (the `warnings` of its record), for the UI to put in words. */
+export type PhotoWarningView = {
+	/**  `damaged`, `taken_outside_dates`, `far_from_object`, or `other` (a newer app's). */
+	kind: string,
+	/**  `damaged`: the decoder's words. */
+	reason: string | null,
+	/**  `taken_outside_dates`: the photo's time and the inspection's dates (`YYYY-MM-DD`). */
+	taken_at: string | null,
+	from: string | null,
+	to: string | null,
+	/**  `far_from_object`: metres to the nearest object, its key and address. */
+	distance_m: number | null,
+	object: string | null,
+	object_address: string | null,
+};
+
+/**  The server's receipt of a record: its place in the transparency log and when it arrived. */
+export type ReceiptView = {
+	/**  A plain JSON number for TypeScript (the values stay far below 2^53). */
+	log_index: number,
+	received_at: string,
 };
 
 /**  A record's delivery state as the UI shows it. */

@@ -142,6 +142,8 @@ pub struct Assignment {
     pub time_zone: String,
     pub status: InspectionStatus,
     pub control_type: String,
+    /// The control type's name, as the agency registered it.
+    pub control_type_name: String,
     #[schema(value_type = String, format = Date)]
     pub starts_on: String,
     #[schema(value_type = String, format = Date)]
@@ -412,14 +414,30 @@ async fn load(
 /// The assignments of `found`, in order.
 async fn assemble(state: &AppState, found: Vec<Inspection>) -> ApiResult<Vec<Assignment>> {
     use futures_util::{StreamExt as _, TryStreamExt as _};
+    // One query per page for the control types' names (a page is one agency's).
+    let names: std::collections::HashMap<String, String> = match found.first() {
+        Some(first) => state
+            .store
+            .list_control_types(first.agency)
+            .await?
+            .into_iter()
+            .map(|c| (c.code, c.name))
+            .collect(),
+        None => Default::default(),
+    };
+    let names = &names;
     futures_util::stream::iter(found)
-        .map(|i| assignment(state, i))
+        .map(|i| assignment(state, i, names))
         .buffered(PARALLEL)
         .try_collect()
         .await
 }
 
-async fn assignment(state: &AppState, i: Inspection) -> ApiResult<Assignment> {
+async fn assignment(
+    state: &AppState,
+    i: Inspection,
+    control_type_names: &std::collections::HashMap<String, String>,
+) -> ApiResult<Assignment> {
     let subject = state
         .store
         .subject_by_inn(i.agency, &i.subject_inn)
@@ -458,6 +476,10 @@ async fn assignment(state: &AppState, i: Inspection) -> ApiResult<Assignment> {
         erknm: i.erknm,
         time_zone: state.time_zone_name().to_owned(),
         status: i.status,
+        control_type_name: control_type_names
+            .get(&i.control_type_code)
+            .cloned()
+            .unwrap_or_else(|| i.control_type_code.clone()),
         control_type: i.control_type_code,
         starts_on: knd_shared::calendar::iso_date::format(i.starts_on),
         ends_on: knd_shared::calendar::iso_date::format(i.ends_on),

@@ -65,6 +65,7 @@ pub(super) fn field_app_with(
     let mut assignment = json!({
                 "id": inspection.to_string(), "kind": "field_check", "kind_name": "выездная проверка",
                 "basis": "planned", "status": "scheduled", "control_type": "fire",
+                "control_type_name": "Федеральный государственный пожарный надзор",
                 "ground": "plan", "ground_name": "п.2 ч.1 ст.57 — план проведения плановых КНМ на 2026 год",
                 "erknm": ERKNM, "prosecutor_agreement": null,
                 "interaction_limit_hours": 50, "time_zone": "Europe/Moscow",

@@ -104,6 +104,8 @@ view! {
         pub kind_name: String,
         pub status: String,
         pub control_type: String,
+        /// The control type's name from the server (absent from assignments pulled before it).
+        pub control_type_name: Option<String>,
         pub starts_on: String,
         pub ends_on: String,
         pub subject_name: String,
@@ -293,6 +295,7 @@ view! {
         pub ground_name: Option<String>,
         pub erknm: Option<String>,
         pub control_type: String,
+        /// The control type's name from the server (absent from assignments pulled before it).
         pub control_type_name: Option<String>,
         pub starts_on: String,
         pub ends_on: String,
@@ -371,6 +374,8 @@ view! {
         pub subjects: Vec<SubjectView>,
         pub status: String,
         pub control_type: String,
+        /// The control type's name from the server (absent from assignments pulled before it).
+        pub control_type_name: Option<String>,
         pub starts_on: String,
         pub ends_on: String,
         pub note: String,
