@@ -23,7 +23,10 @@
       requirement: null, requirement_text: null, legal_act: "СанПиН 2.1.3684-21", article: null },
   ];
   const addRecord = (kind, summary, inspection = INS) => {
-    const r = { id: uuid(), seq: ++st.seq, kind, at: now(), state: "pending", inspection, summary, rejected_reason: null };
+    const en = { inspection_started: "Inspection started", inspection_finished: "Inspection finished", finding: "Item result",
+      correction: "Correction", photo: "Photo", warning: "Warning", act: "Act", order: "Order", interaction: "Interaction" };
+    const r = { id: uuid(), seq: ++st.seq, kind, at: now(), state: "pending", inspection, summary,
+      summary_en: `${en[kind] ?? kind}: ${summary}`, rejected_reason: null };
     st.records.push(r);
     return r;
   };
@@ -46,7 +49,8 @@
   };
   const orderDue = () => !!st.actContents && !st.order && st.actContents.violations.some((v) => v.remedied !== true);
   const screen = () => ({
-    id: INS, basis: "planned", status: "in_progress", control_type: "Региональный экологический контроль",
+    id: INS, basis: "planned", status: "in_progress", control_type: "ecology", control_type_name: "Региональный экологический контроль",
+    kind: st.observation ? "observation" : "field_check", ground: "plan",
     ground_name: "п.2 ч.1 ст.57 248-ФЗ — план проведения плановых контрольных (надзорных) мероприятий на 2026 год",
     erknm: "77260000000100000001", prosecutor_agreement: null,
     subjects: [{ inn: "7701234567", ogrn: "1027700123456", name: "ООО «Северный завод металлоконструкций»", size_class: "small" }],
@@ -70,12 +74,12 @@
   const summaries = () => {
     const cl = checklist();
     return [
-      { id: INS, kind_name: "Выездная проверка", status: "in_progress", control_type: "Региональный экологический контроль",
+      { id: INS, kind: "field_check", kind_name: "Выездная проверка", status: "in_progress", control_type: "ecology", control_type_name: "Региональный экологический контроль",
         starts_on: "2026-03-02", ends_on: "2026-03-13", subject_name: "ООО «Северный завод металлоконструкций»", subject_inn: "7701234567",
         addresses: ["г. Москва, ул. Заводская, д. 12, стр. 3", "г. Москва, Промышленный проезд, д. 4"], checklist_items: cl.length,
         answered_items: cl.filter((i) => i.current).length, pending_records: st.records.filter((r) => r.state === "pending").length,
         started: !!st.started[INS], act_signed: !!st.act },
-      { id: "0192f39e-2222-7000-8000-000000000002", kind_name: "Инспекционный визит", status: "assigned", control_type: "Муниципальный контроль в сфере благоустройства",
+      { id: "0192f39e-2222-7000-8000-000000000002", kind: "inspection_visit", kind_name: "Инспекционный визит", status: "scheduled", control_type: "fire", control_type_name: "Федеральный государственный пожарный надзор",
         starts_on: "2026-03-02", ends_on: "2026-03-02", subject_name: "ИП Кузнецова Анна Сергеевна", subject_inn: "772812345678",
         addresses: ["г. Москва, ул. Лесная, д. 7"], checklist_items: 12, answered_items: 0, pending_records: 0, started: false, act_signed: false },
     ];
@@ -119,18 +123,25 @@
       st.findings[item] = [...h, f];
       return r;
     },
-    add_photo: ({ dataBase64, caption }) => {
+    add_photo: ({ dataBase64, caption, keep }) => {
       if (!dataBase64.startsWith("/9j/") && !dataBase64.startsWith("iVBOR")) throw bad("photo_refused", "Файл не является изображением", "The file is not an image");
+      // Every second photo is doubtful: damaged and taken far away, years before the inspection.
+      const warnings = st.photos.length % 2 === 1 ? [
+        { kind: "damaged", reason: "Unknown marker in bit stream", taken_at: null, from: null, to: null, distance_m: null, object: null, object_address: null },
+        { kind: "taken_outside_dates", reason: null, taken_at: "2008-10-22T16:28:39.000Z", from: "2026-03-02", to: "2026-03-13", distance_m: null, object: null, object_address: null },
+        { kind: "far_from_object", reason: null, taken_at: null, from: null, to: null, distance_m: 2497601, object: "o1", object_address: "г. Москва, ул. Заводская, д. 12, стр. 3" },
+      ] : [];
+      if (warnings.length && !keep) return { added: null, warnings };
       ensureStarted();
       const sha = Array.from({ length: 64 }, (_, i) => "0123456789abcdef"[(dataBase64.length * (i + 7) + i * i) % 16]).join("");
       const exif = st.photos.length % 2 === 0;
       const p = { sha256: sha, mime: "image/jpeg", width: 640, height: 480, taken_at: "2026-03-02T09:41:12Z",
         time_source: exif ? "exif" : "device", lat_e7: exif ? 557558000 : null, lon_e7: exif ? 376176000 : null,
         position_source: exif ? "exif" : null, caption, thumbnail: `data:image/jpeg;base64,${dataBase64}`,
-        upload_state: "pending", record_state: "pending" };
+        upload_state: "pending", record_state: "pending", warnings };
       addRecord("photo", `Фото ${sha.slice(0, 8)}`);
       st.photos.push(p);
-      return p;
+      return { added: p, warnings };
     },
     issue_warning: ({ requirements, text }) => {
       if (!st.observation) throw bad("invalid_input", "Предостережение не объявляется в ходе мероприятия со взаимодействием", "No warning in a measure with interaction");
@@ -162,12 +173,15 @@
         violations: cl.filter((i) => i.current?.result === "violation").map((i) => ({ item: i.code, requirement: i.requirement ?? i.code,
           requirement_text: i.requirement_text, legal_act: i.legal_act, unit: i.article, finding: i.current.id, note: i.current.note })),
         compliant: n("compliant"), violation_count: n("violation"), not_applicable: n("not_applicable"),
-        unanswered: cl.filter((i) => !i.current).map((i) => i.code) };
+        unanswered: cl.filter((i) => !i.current).map((i) => ({ item: i.code, question: i.question })), total: cl.length };
     },
     sign_act: ({ act, pin }) => {
       if (pin !== st.pin) { st.status.failures++; throw bad("wrong_pin", "Неверный PIN-код", "Wrong PIN"); }
       if (st.openSince) throw bad("invalid_input", "Завершите взаимодействие", "Stop the interaction first");
       const cl = checklist();
+      const missing = cl.filter((i) => !i.current && !act.not_checked.some((n) => n.item === i.code && n.reason.trim()));
+      if (missing.length) throw bad("invalid_input", `не на все пункты есть ответ (${missing.map((i) => i.code).join(", ")})`, `not every item is answered (${missing.map((i) => i.code).join(", ")})`);
+      st.actInput = act;
       st.actContents = { erknm: "77260000000100000001", violations: act.violations.map((v) => {
         const item = cl.find((i) => i.current?.id === v.finding);
         return { requirement: item?.requirement ?? item?.code, legal_act: item?.legal_act ?? v.legal_act, unit: item?.article ?? v.unit, remedied: v.remedied };
@@ -201,6 +215,24 @@
       return sync();
     },
     sync_status: () => sync(),
+    photo_original: ({ sha256 }) => st.photos.find((p) => p.sha256 === sha256)?.thumbnail ?? "",
+    photo: ({ sha256 }) => st.photos.find((p) => p.sha256 === sha256),
+    act_document: () => {
+      if (!st.act) throw bad("not_found", "акт не подписан", "the act is not signed");
+      const cl = checklist();
+      const sc = screen();
+      return { record: st.act.id, hash: "9f2c".repeat(16), signed_at: st.act.at, device_name: st.status.device_name ?? "Планшет",
+        state: st.act.state, rejected_reason: st.act.rejected_reason,
+        receipt: st.act.state === "receipted" ? { log_index: 1234, received_at: now() } : null,
+        inspection: INS, kind: sc.kind, kind_name: sc.kind_name, ground: "plan", ground_name: sc.ground_name,
+        erknm: "77260000000100000001", control_type: "ecology", control_type_name: sc.control_type_name,
+        starts_on: sc.starts_on, ends_on: sc.ends_on, subjects: sc.subjects, objects: sc.objects, summary: st.actInput.summary,
+        findings: cl.filter((i) => i.current).map((i) => ({ record: i.current.id, item: { item: i.code, question: i.question },
+          result: i.current.result, note: i.current.note, corrected: !!i.current.correction_reason, photos: i.current.photos.length })),
+        violations: st.actContents.violations.map((v) => ({ ...v, requirement_text: cl.find((i) => i.requirement === v.requirement)?.requirement_text ?? null, note: null })),
+        not_checked: st.actInput.not_checked.map((n) => ({ item: { item: n.item, question: cl.find((i) => i.code === n.item)?.question ?? "" }, reason: n.reason })),
+        present: st.actInput.present, acknowledgement: st.actInput.acknowledgement };
+    },
     records: ({ inspection }) => st.records.filter((r) => !inspection || r.inspection === inspection).slice().reverse(),
   };
   let cb = 0;

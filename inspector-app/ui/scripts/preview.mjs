@@ -100,6 +100,18 @@ async function run(tag, width, height) {
   await page.locator('[data-testid^="photo-"]').first().waitFor();
   await tid("item-1.2").scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${out}/${tag}-07-photo-added.png` });
+  // The fake finds the second photo doubtful: nothing is attached until the inspector decides.
+  await tid("item-1.2-photo").setInputFiles(join(photos, "portrait_8.jpg"));
+  await tid("photo-check").waitFor();
+  await tid("photo-check").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${out}/${tag}-07a-photo-check.png` });
+  await tid("photo-keep").click();
+  await page.locator('[data-testid^="photo-mark-damaged"]').first().waitFor();
+  await page.locator('[data-testid^="photo-open-"]').last().click();
+  await tid("viewer-img").waitFor();
+  await shot("07b-photo-viewer");
+  await tid("viewer-zoom-in").click();
+  await tid("viewer-close").click();
   await page.getByRole("button", { name: /исправление с фото|correction with photo/i }).click();
   await tid("correction-reason").fill("приложено фото журнала");
   await tid("correction-save").click();
@@ -130,6 +142,9 @@ async function run(tag, width, height) {
   await tid("act-review").click(); // refused: the violation's remedy is not answered yet
   await tid("error").waitFor();
   await tid("violation-0-remedied-no").check();
+  await tid("act-review").click(); // refused: item 2.1 is neither answered nor marked not checked
+  await tid("error").waitFor();
+  await tid("not-checked-2.1").fill("место накопления закрыто, доступ не предоставлен");
   await shot("10-act");
   await tid("act-review").click();
   await tid("act-pin").waitFor();

@@ -163,6 +163,7 @@ export type AppStatus = {
 /**  One card of today's assignments. */
 export type AssignmentSummary = {
 	id: string,
+	kind: string,
 	kind_name: string,
 	status: string,
 	control_type: string,
@@ -217,7 +218,11 @@ export type FindingView = {
 /**  An inspection opened on the device. */
 export type InspectionScreen = {
 	id: string,
+	/**  The kind's code (the UI names it in its language) and the server's Russian name. */
+	kind: string,
 	kind_name: string,
+	/**  The ground's code (ч.1 ст.57), when the assignment has one. */
+	ground: string | null,
 	/**
 	 *  `planned` / `unplanned`: shown only when the assignment has no ground (pulled before
 	 *  grounds existed).
@@ -445,7 +450,9 @@ export type RecordView = {
 	at: string,
 	state: RecordStateView,
 	inspection: string | null,
+	/**  The record in one line, in Russian and in English. */
 	summary: string,
+	summary_en: string,
 	rejected_reason: string | null,
 };
 

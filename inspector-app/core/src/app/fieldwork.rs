@@ -92,6 +92,7 @@ impl App {
             let subject = present::subject(&a);
             out.push(AssignmentSummary {
                 id,
+                kind: text(&a, "kind"),
                 kind_name: text(&a, "kind_name"),
                 status: text(&a, "status"),
                 control_type: text(&a, "control_type"),
@@ -172,7 +173,9 @@ impl App {
         let act_contents = signed_act.map(|s| present::act_contents(&s.act));
         Ok(InspectionScreen {
             id: inspection.to_string(),
+            kind: text(&a, "kind"),
             kind_name: text(&a, "kind_name"),
+            ground: present::filled(Some(&text(&a, "ground"))),
             basis: text(&a, "basis"),
             ground_name: assignment::ground_name(&a),
             erknm: assignment::erknm(&a),

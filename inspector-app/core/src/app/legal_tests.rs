@@ -549,7 +549,13 @@ fn records_and_assignments_in_the_old_shapes_still_list_and_show() {
     assert_eq!(contents.erknm, None);
     assert_eq!(contents.violations[0].unit, None);
     assert_eq!(contents.violations[0].remedied, None);
-    assert!(screen.order.unwrap().summary.contains("2026-05-01"));
+    let order = screen.order.unwrap();
+    assert!(order.summary.contains("01.05.2026"), "{}", order.summary);
+    assert!(
+        order.summary_en.contains("01/05/2026"),
+        "{}",
+        order.summary_en
+    );
     assert!(!screen.order_due, "an order is already signed");
     assert_eq!(screen.ground_name, None);
     assert_eq!(screen.basis, "planned");

@@ -171,7 +171,9 @@ pub(super) fn state(row_state: RecordState, rejected: bool) -> RecordStateView {
 }
 
 /// A one-line description of a record, in Russian (what the inspector reads in lists).
-fn summary(kind: &str, body: &Map<String, Value>) -> String {
+/// A record in one line, in Russian and in English (`(ru, en)`); what the inspector wrote (a
+/// warning's text, the act's summary, a note, a reason) is quoted as written.
+fn summary(kind: &str, body: &Map<String, Value>) -> (String, String) {
     let body = Value::Object(body.clone());
     let cut = |s: String| {
         if s.chars().count() > 120 {
@@ -180,42 +182,67 @@ fn summary(kind: &str, body: &Map<String, Value>) -> String {
             s
         }
     };
+    let both = |ru: String, en: String| (ru, en);
     match kind {
-        "inspection_started" => "Проверка начата".into(),
-        "inspection_finished" => "Проверка завершена".into(),
-        "finding" => format!(
-            "Пункт {}: {}",
-            text(&body, "item"),
-            result_ru(&text(&body, "result"))
-        ),
+        "inspection_started" => both("Проверка начата".into(), "Inspection started".into()),
+        "inspection_finished" => both("Проверка завершена".into(), "Inspection finished".into()),
+        "finding" => {
+            let (item, (ru, en)) = (text(&body, "item"), result_name(&text(&body, "result")));
+            both(format!("Пункт {item}: {ru}"), format!("Item {item}: {en}"))
+        }
         "correction" => {
             let inner = body.get("body").cloned().unwrap_or(Value::Null);
-            format!(
-                "Исправление: пункт {}: {} ({})",
-                text(&inner, "item"),
-                result_ru(&text(&inner, "result")),
-                text(&body, "reason")
+            let (item, (ru, en)) = (text(&inner, "item"), result_name(&text(&inner, "result")));
+            let reason = text(&body, "reason");
+            both(
+                format!("Исправление: пункт {item}: {ru} ({reason})"),
+                format!("Correction: item {item}: {en} ({reason})"),
             )
         }
-        "photo" => format!(
-            "Фото {}…, {} байт",
-            text(&body, "sha256").chars().take(12).collect::<String>(),
-            body.get("bytes").and_then(Value::as_u64).unwrap_or(0)
-        ),
-        "warning" => cut(format!("Предостережение: {}", text(&body, "text"))),
-        "act" => cut(format!("Акт: {}", text(&body, "summary"))),
+        "photo" => {
+            let sha = text(&body, "sha256").chars().take(12).collect::<String>();
+            let bytes = body.get("bytes").and_then(Value::as_u64).unwrap_or(0);
+            let kb = bytes.div_ceil(1024);
+            both(
+                format!("Фото {sha}…, {kb} КБ"),
+                format!("Photo {sha}…, {kb} KB"),
+            )
+        }
+        "warning" => {
+            let w = text(&body, "text");
+            both(
+                cut(format!("Предостережение: {w}")),
+                cut(format!("Warning: {w}")),
+            )
+        }
+        "act" => {
+            let a = text(&body, "summary");
+            both(cut(format!("Акт: {a}")), cut(format!("Act: {a}")))
+        }
         "order" => {
-            let n = body
-                .get("remedies")
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len);
-            let by: Vec<String> = body
-                .get("remedies")
-                .and_then(Value::as_array)
-                .map(|rs| rs.iter().map(|r| text(r, "deadline")).collect())
+            let remedies = body.get("remedies").and_then(Value::as_array);
+            let n = remedies.map_or(0, Vec::len);
+            let last = remedies
+                .and_then(|rs| rs.iter().map(|r| text(r, "deadline")).max())
+                .and_then(|d| iso_date::parse(&d).ok())
+                .map(|d| {
+                    let (y, m, day) = (d.year(), u8::from(d.month()), d.day());
+                    (
+                        format!("{day:02}.{m:02}.{y}"),
+                        format!("{day:02}/{m:02}/{y}"),
+                    )
+                })
                 .unwrap_or_default();
-            let last = by.iter().max().cloned().unwrap_or_default();
-            format!("Предписание: пунктов {n}, последний срок {last}")
+            both(
+                format!(
+                    "Предписание: нарушений к устранению — {n}, последний срок {}",
+                    last.0
+                ),
+                format!(
+                    "Order: violations to remedy — {n}, last deadline {}",
+                    last.1
+                ),
+            )
         }
         "interaction" => {
             let minutes =
@@ -223,26 +250,37 @@ fn summary(kind: &str, body: &Map<String, Value>) -> String {
                     .ok()
                     .and_then(|i| i.minutes())
                     .unwrap_or(0);
-            let who = opt_text(&body, "subject")
-                .map(|inn| format!(", ИНН {inn}"))
-                .unwrap_or_default();
-            format!(
-                "Взаимодействие: {} ч {:02} мин{who}",
-                minutes / 60,
-                minutes % 60
+            let inn = opt_text(&body, "subject");
+            let (h, m) = (minutes / 60, minutes % 60);
+            both(
+                format!(
+                    "Взаимодействие: {h} ч {m:02} мин{}",
+                    inn.as_deref()
+                        .map(|i| format!(", ИНН {i}"))
+                        .unwrap_or_default()
+                ),
+                format!(
+                    "Interaction: {h} h {m:02} min{}",
+                    inn.as_deref()
+                        .map(|i| format!(", INN {i}"))
+                        .unwrap_or_default()
+                ),
             )
         }
-        "note" => cut(format!("Заметка: {}", text(&body, "text"))),
-        other => other.to_owned(),
+        "note" => {
+            let n = text(&body, "text");
+            both(cut(format!("Заметка: {n}")), cut(format!("Note: {n}")))
+        }
+        other => both(other.to_owned(), other.to_owned()),
     }
 }
 
-fn result_ru(result: &str) -> &'static str {
+fn result_name(result: &str) -> (&'static str, &'static str) {
     match result {
-        "compliant" => "соответствует",
-        "violation" => "нарушение",
-        "not_applicable" => "неприменимо",
-        _ => "?",
+        "compliant" => ("соответствует", "compliant"),
+        "violation" => ("нарушение", "violation"),
+        "not_applicable" => ("неприменимо", "not applicable"),
+        _ => ("?", "?"),
     }
 }
 
@@ -254,7 +292,8 @@ pub(super) fn record_view(r: &RecordRow) -> RecordView {
         at: r.at.clone(),
         state: state(r.state, r.rejected_reason.is_some()),
         inspection: r.inspection.clone(),
-        summary: summary(&r.kind, &r.body),
+        summary: summary(&r.kind, &r.body).0,
+        summary_en: summary(&r.kind, &r.body).1,
         rejected_reason: r.rejected_reason.clone(),
     }
 }

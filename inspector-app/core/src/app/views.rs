@@ -101,6 +101,7 @@ view! {
     /// One card of today's assignments.
     pub struct AssignmentSummary {
         pub id: String,
+        pub kind: String,
         pub kind_name: String,
         pub status: String,
         pub control_type: String,
@@ -231,7 +232,9 @@ view! {
         pub at: String,
         pub state: RecordStateView,
         pub inspection: Option<String>,
+        /// The record in one line, in Russian and in English.
         pub summary: String,
+        pub summary_en: String,
         pub rejected_reason: Option<String>,
     }
 
@@ -361,7 +364,11 @@ view! {
     /// An inspection opened on the device.
     pub struct InspectionScreen {
         pub id: String,
+        /// The kind's code (the UI names it in its language) and the server's Russian name.
+        pub kind: String,
         pub kind_name: String,
+        /// The ground's code (ч.1 ст.57), when the assignment has one.
+        pub ground: Option<String>,
         /// `planned` / `unplanned`: shown only when the assignment has no ground (pulled before
         /// grounds existed).
         pub basis: String,

@@ -2,7 +2,7 @@
 // A tap signs a finding at once; a change of a recorded result goes through CorrectionDialog.
 import { useState } from "preact/hooks";
 import { api, fileToBase64 } from "../api";
-import type { ChecklistItemView, FindingResultView as FindingResult, FindingView, PhotoView } from "../bindings";
+import type { ChecklistItemView, FindingResultView as FindingResult, FindingView, PhotoView, PhotoWarningView } from "../bindings";
 import { getDraft, putDraft } from "../drafts";
 import { ErrorBox, useErrors } from "../errors";
 import { dateTime } from "../format";
@@ -10,6 +10,7 @@ import { useI18n } from "../lang";
 import { notifyChanged } from "../nav";
 import { CorrectionDialog } from "./CorrectionDialog";
 import { PhotoFigure } from "./PhotoFigure";
+import { PhotoWarningsDialog } from "./PhotoWarnings";
 import { RESULTS, resultKey } from "./results";
 import { StateBadge } from "./StateBadge";
 
@@ -59,21 +60,40 @@ export function ChecklistItem({ inspection, item, photos, locked, onChanged }: P
     else record(r, null);
   };
 
+  // A doubtful photo waits here, unsigned, until the inspector keeps or drops it.
+  const [doubtful, setDoubtful] = useState<{ data: string; warnings: PhotoWarningView[] } | null>(null);
+
+  const attachPhoto = async (data: string, keep: boolean) => {
+    setBusy(true);
+    clear(slot);
+    try {
+      const out = await api.addPhoto(inspection, data, item.code, keep);
+      if (out.added) {
+        const p = out.added;
+        setDoubtful(null);
+        setDraft({ note: draft.note, photos: [...draft.photos.filter((x) => x.sha256 !== p.sha256), p] });
+        notifyChanged();
+      } else {
+        setDoubtful({ data, warnings: out.warnings });
+      }
+    } catch (err) {
+      setDoubtful(null);
+      report(slot, err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const addPhoto = async (e: Event) => {
     const input = e.currentTarget as HTMLInputElement;
     const file = input.files?.[0];
     if (!file) return;
-    setBusy(true);
-    clear(slot);
     try {
-      const p = await api.addPhoto(inspection, await fileToBase64(file), item.code);
-      setDraft({ note: draft.note, photos: [...draft.photos.filter((x) => x.sha256 !== p.sha256), p] });
-      notifyChanged();
+      await attachPhoto(await fileToBase64(file), false);
     } catch (err) {
       report(slot, err);
     } finally {
       input.value = ""; // allow picking the same file again after an error
-      setBusy(false);
     }
   };
 
@@ -158,6 +178,14 @@ export function ChecklistItem({ inspection, item, photos, locked, onChanged }: P
           </label>
         ) : null}
       </div>
+      {doubtful ? (
+        <PhotoWarningsDialog
+          warnings={doubtful.warnings}
+          busy={busy}
+          onKeep={() => attachPhoto(doubtful.data, true)}
+          onDrop={() => setDoubtful(null)}
+        />
+      ) : null}
       {attached.length + draft.photos.length > 0 ? (
         <div class="photos">
           {attached.map((p) => <PhotoFigure key={p.sha256} p={p} />)}

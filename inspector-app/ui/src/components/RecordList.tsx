@@ -19,7 +19,7 @@ export function RecordList({ records, lang, ids }: { records: RecordView[]; lang
             </b>{" "}
             <span class="muted">{dateTime(r.at, lang)}</span>
             <br />
-            {r.summary}
+            {lang === "ru" ? r.summary : r.summary_en}
             {r.rejected_reason ? (
               <span class="rejected"> — {t("rejectedReason", { r: pickLang(r.rejected_reason, lang) })}</span>
             ) : null}

@@ -7,7 +7,8 @@ import type { ActDraft, ActInput, InspectionScreen, PersonInput, ViolationInput 
 import { Loading } from "../components/Loading";
 import { ErrorBox, useErrors } from "../errors";
 import { useI18n } from "../lang";
-import { ActReview, ActSigned, Summary } from "./ActReview";
+import { ActDocument } from "./ActDocument";
+import { ActReview, Summary } from "./ActReview";
 
 type Ack = ActInput["acknowledgement"];
 type Answer = { remedied: boolean | null; legal_act: string; unit: string };
@@ -28,6 +29,8 @@ export function ActScreen({ id }: { id: string }) {
   // Per violation (by finding id): remedied during the inspection (required), and the legal act
   // and unit when the checklist gives none.
   const [answers, setAnswers] = useState<Record<string, Answer>>({});
+  // Per unanswered item (by code): why it was not checked.
+  const [reasons, setReasons] = useState<Record<string, string>>({});
   const [review, setReview] = useState(false);
 
   const load = async () => {
@@ -54,7 +57,7 @@ export function ActScreen({ id }: { id: string }) {
         <Loading />
       </section>
     );
-  if (ins.act) return <ActSigned ins={ins} />;
+  if (ins.act) return <ActDocument ins={ins} />;
   const d = draft!;
 
   const people = present.map((p) => ({ name: p.name.trim(), role: p.role.trim() })).filter((p) => p.name);
@@ -69,7 +72,10 @@ export function ActScreen({ id }: { id: string }) {
       unit: v.unit ? null : a.unit.trim() || null,
     };
   });
-  const act: ActInput | null = ack ? { summary: summary.trim(), present: people, acknowledgement: ack, violations } : null;
+  const not_checked = d.unanswered.map((u) => ({ item: u.item, reason: (reasons[u.item] ?? "").trim() }));
+  const act: ActInput | null = ack
+    ? { summary: summary.trim(), present: people, acknowledgement: ack, violations, not_checked }
+    : null;
 
   const toReview = (e: Event) => {
     e.preventDefault();
@@ -77,6 +83,7 @@ export function ActScreen({ id }: { id: string }) {
     if (d.violations.some((v) => answerOf(v.finding).remedied === null)) return invalid("act", "errRemedied");
     if (violations.some((v, i) => !(d.violations[i].legal_act || v.legal_act) || !(d.violations[i].unit || v.unit)))
       return invalid("act", "errCitation");
+    if (not_checked.some((n) => !n.reason)) return invalid("act", "errNotChecked");
     if (!summary.trim()) return invalid("act", "errSummary");
     if (!ack) return invalid("act", "errAck");
     clear();
@@ -112,10 +119,10 @@ export function ActScreen({ id }: { id: string }) {
                 <div class="violation-answer" key={v.finding} data-testid={`violation-${i}`}>
                   <p>
                     <b>
-                      {i + 1}. {v.requirement}
+                      {i + 1}. {v.requirement_text ?? v.requirement}
                     </b>
-                    {v.requirement_text ? ` — ${v.requirement_text}` : ""}
                     {v.legal_act || v.unit ? <span class="req-act"> ({[v.legal_act, v.unit].filter(Boolean).join(", ")})</span> : null}
+                    {v.requirement_text ? <span class="muted small"> · {t("reqCode", { c: v.requirement })}</span> : null}
                   </p>
                   {!v.legal_act || !v.unit ? (
                     <div class="citation">
@@ -151,6 +158,26 @@ export function ActScreen({ id }: { id: string }) {
                 </div>
               );
             })}
+          </fieldset>
+        ) : null}
+        {d.unanswered.length > 0 ? (
+          <fieldset class="panel" data-testid="act-not-checked">
+            <legend>{t("actNotCheckedTitle")}</legend>
+            <p class="hint">{t("actNotCheckedIntro")}</p>
+            {d.unanswered.map((u) => (
+              <label class="field" key={u.item}>
+                <span>
+                  <b>{u.item}.</b> {u.question}
+                </span>
+                <input
+                  data-testid={`not-checked-${u.item}`}
+                  placeholder={t("actNotCheckedReason")}
+                  aria-label={`${t("actNotCheckedReason")}: ${u.item}`}
+                  value={reasons[u.item] ?? ""}
+                  onInput={(e) => setReasons({ ...reasons, [u.item]: e.currentTarget.value })}
+                />
+              </label>
+            ))}
           </fieldset>
         ) : null}
         <label class="field">

@@ -1,15 +1,13 @@
-// Read-only parts of the act: the counts and violations, the review before signing, the signed act.
+// Read-only parts of the act: the counts and violations, and the review before signing.
 import { useState } from "preact/hooks";
 import { api } from "../api";
-import type { ActDraft, ActInput, InspectionScreen } from "../bindings";
-import { StateBadge } from "../components/StateBadge";
+import type { ActDraft, ActInput } from "../bindings";
 import { ErrorBox, useErrors } from "../errors";
-import { dateTime } from "../format";
 import type { Key } from "../i18n";
-import { pickLang, useI18n } from "../lang";
-import { notifyChanged, useNav } from "../nav";
+import { useI18n } from "../lang";
+import { notifyChanged } from "../nav";
 
-const ackKey: Record<ActInput["acknowledgement"], Key> = {
+export const ackKey: Record<ActInput["acknowledgement"], Key> = {
   acknowledged: "ackAcknowledged",
   refused: "ackRefused",
   absent: "ackAbsent",
@@ -21,15 +19,29 @@ export function Summary({ draft, act, list = true }: { draft: ActDraft; act?: Ac
   const { t } = useI18n();
   return (
     <div class="panel">
-      <p class="counts">
+      <p class="counts" data-testid="act-counts">
+        {t("actAnswered", { a: draft.total - draft.unanswered.length, b: draft.total })} ·{" "}
         {t("actCounts", { c: draft.compliant, v: draft.violation_count, n: draft.not_applicable })}
       </p>
-      {draft.unanswered.length > 0 ? (
+      {draft.unanswered.length > 0 && !act ? (
         <p class="warn-box" data-testid="act-unanswered">
-          ⚠ {t("actUnanswered", { list: draft.unanswered.join(", ") })}
+          ⚠ {t("actUnanswered", { list: draft.unanswered.map((u) => u.item).join(", ") })}
         </p>
       ) : null}
-      {draft.violations.length === 0 ? <p class="muted">{t("actNoViolations")}</p> : null}
+      {act && act.not_checked.length > 0 ? (
+        <>
+          <h3>{t("actNotCheckedList")}</h3>
+          <ul class="plain" data-testid="act-review-not-checked">
+            {act.not_checked.map((n) => (
+              <li key={n.item}>
+                <b>{n.item}.</b> {draft.unanswered.find((u) => u.item === n.item)?.question} — {t("docReason", { r: n.reason })}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {/* Never "no violations" over items that were not checked. */}
+      {draft.violations.length === 0 && draft.unanswered.length === 0 ? <p class="muted">{t("actNoViolations")}</p> : null}
       {list && draft.violations.length > 0 ? (
         <>
           <h3>{t("actViolations")}</h3>
@@ -39,9 +51,9 @@ export function Summary({ draft, act, list = true }: { draft: ActDraft; act?: Ac
               const cited = [v.legal_act ?? a?.legal_act, v.unit ?? a?.unit].filter(Boolean).join(", ");
               return (
                 <li key={v.finding}>
-                  <b>{v.item}</b> · {v.requirement}
-                  {v.requirement_text ? ` — ${v.requirement_text}` : ""}
+                  <b>{v.requirement_text ?? v.requirement}</b>
                   {cited ? <span class="req-act"> ({cited})</span> : null}
+                  <span class="muted small"> · {t("reqCode", { c: v.requirement })}</span>
                   {a ? (
                     <div>
                       <b>{t(a.remedied ? "remediedYes" : "remediedNo")}</b>
@@ -131,52 +143,6 @@ export function ActReview({ id, draft, act, onEdit, onSigned }: ReviewProps) {
           </button>
         </div>
       </form>
-    </section>
-  );
-}
-
-export function ActSigned({ ins }: { ins: InspectionScreen }) {
-  const { t, lang } = useI18n();
-  const nav = useNav();
-  const act = ins.act!;
-  const contents = ins.act_contents;
-  const remedied = (r: boolean | null) => t(r === null ? "remediedUnknown" : r ? "remediedYes" : "remediedNo");
-  return (
-    <section class="narrow-wide" aria-labelledby="signed-title">
-      <div class="signed" data-testid="act-signed" data-state={act.state}>
-        <h1 id="signed-title">✓ {t("actSigned")}</h1>
-        <p>
-          {ins.subject.name} · {dateTime(act.at, lang)} · #{act.seq}
-        </p>
-        <p data-testid="act-signed-erknm">
-          <b>{t("erknm")}:</b> {contents?.erknm ?? t("erknmNone")}
-        </p>
-        <p class="pre">{act.summary}</p>
-        {contents && contents.violations.length > 0 ? (
-          <ol class="violations">
-            {contents.violations.map((v, i) => (
-              <li key={i}>
-                {v.requirement}
-                {v.legal_act || v.unit ? <span class="req-act"> ({[v.legal_act, v.unit].filter(Boolean).join(", ")})</span> : null}
-                {" — "}
-                <b>{remedied(v.remedied)}</b>
-              </li>
-            ))}
-          </ol>
-        ) : null}
-        <StateBadge state={act.state} />
-        {act.rejected_reason ? <p class="rejected">{t("rejectedReason", { r: pickLang(act.rejected_reason, lang) })}</p> : null}
-      </div>
-      {ins.order_due ? (
-        <div class="panel">
-          <p class="warn-box" role="status">
-            {t("orderDueNote")}
-          </p>
-          <button type="button" class="btn btn-primary btn-big" data-testid="act-offer-order" onClick={() => nav.go({ name: "order", id: ins.id })}>
-            {t("actOfferOrder")}
-          </button>
-        </div>
-      ) : null}
     </section>
   );
 }

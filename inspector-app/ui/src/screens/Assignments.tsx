@@ -6,6 +6,7 @@ import { Loading } from "../components/Loading";
 import { ErrorBox, useErrors } from "../errors";
 import { dateRange } from "../format";
 import { useI18n } from "../lang";
+import { controlTypeName, kindName } from "../names";
 import { useNav } from "../nav";
 
 export function Assignments() {
@@ -61,10 +62,10 @@ function Card({ a }: { a: AssignmentSummary }) {
         </span>
       </span>
       <span class="card-line">
-        {t("inn")} {a.subject_inn} · {a.kind_name}
+        {t("inn")} {a.subject_inn} · {kindName(t, lang, a.kind, a.kind_name)}
       </span>
       <span class="card-line muted">
-        {a.control_type} · {t("dates")}: {dateRange(a.starts_on, a.ends_on, lang)}
+        {controlTypeName(t, lang, a.control_type, a.control_type_name)} · {t("dates")}: {dateRange(a.starts_on, a.ends_on, lang)}
       </span>
       {a.addresses.map((addr) => (
         <span class="card-line addr" key={addr}>

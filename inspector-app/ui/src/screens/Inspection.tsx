@@ -11,6 +11,7 @@ import { StateBadge } from "../components/StateBadge";
 import { ErrorBox, useErrors } from "../errors";
 import { date, dateRange } from "../format";
 import { code, useI18n } from "../lang";
+import { checklistTitle, controlTypeName, groundName, kindName, statusName } from "../names";
 import { notifyChanged, useNav } from "../nav";
 
 export function InspectionView({ id }: { id: string }) {
@@ -57,7 +58,7 @@ export function InspectionView({ id }: { id: string }) {
       ) : null}
       <h1 id="insp-title">{ins.subjects.length > 1 ? ins.subjects.map((s) => s.name).join("; ") : ins.subject.name}</h1>
       <p class="muted">
-        {ins.kind_name} · {dateRange(ins.starts_on, ins.ends_on, lang)}
+        {kindName(t, lang, ins.kind, ins.kind_name)} · {dateRange(ins.starts_on, ins.ends_on, lang)}
       </p>
       {ins.note ? <p class="note-box">{ins.note}</p> : null}
       <div class="start-row">
@@ -76,7 +77,7 @@ export function InspectionView({ id }: { id: string }) {
           <dl class="dl dl-stack">
             <dt>{t("ground")}</dt>
             {/* An assignment pulled before grounds existed has only planned/unplanned. */}
-            <dd data-testid="ground">{ins.ground_name ?? code(t, "basis", ins.basis)}</dd>
+            <dd data-testid="ground">{groundName(t, lang, ins.ground, ins.ground_name, ins.basis)}</dd>
             <dt>{t("erknm")}</dt>
             <dd data-testid="erknm">{ins.erknm ?? <span class="warn-text">{t("erknmNone")}</span>}</dd>
             {ins.prosecutor_agreement ? (
@@ -88,9 +89,9 @@ export function InspectionView({ id }: { id: string }) {
               </>
             ) : null}
             <dt>{t("controlType")}</dt>
-            <dd>{ins.control_type}</dd>
+            <dd data-testid="control-type">{controlTypeName(t, lang, ins.control_type, ins.control_type_name)}</dd>
             <dt>{t("status")}</dt>
-            <dd>{code(t, "status", ins.status)}</dd>
+            <dd data-testid="status">{statusName(t, ins.status)}</dd>
           </dl>
         </div>
         <div class="panel" data-testid="subjects">
@@ -125,7 +126,7 @@ export function InspectionView({ id }: { id: string }) {
           <ul class="plain">
             {ins.past_violations.map((v, i) => (
               <li key={i}>
-                <b>{v.item}</b> · {date(v.at.slice(0, 10), lang)}
+                <b>{ins.checklist.find((i) => i.code === v.item)?.question ?? v.item}</b> · {date(v.at.slice(0, 10), lang)}
                 {v.note ? ` — ${v.note}` : ""}
               </li>
             ))}
@@ -159,9 +160,13 @@ export function InspectionView({ id }: { id: string }) {
       ) : null}
 
       <h2 class="section-title">
-        {t("checklist")}
-        {ins.checklist_name ? `: ${ins.checklist_name}` : ""} <span class="muted">({answered}/{ins.checklist.length})</span>
+        {t("checklist")} <span class="muted">({t("checklistCount", { a: answered, b: ins.checklist.length })})</span>
       </h2>
+      {checklistTitle(ins.checklist_name) ? (
+        <p class="muted checklist-name" lang="ru">
+          {checklistTitle(ins.checklist_name)}
+        </p>
+      ) : null}
       {ins.checklist.length === 0 ? <p class="muted">{t("noChecklist")}</p> : null}
       <div class="items">
         {ins.checklist.map((item) => (
@@ -190,8 +195,7 @@ export function InspectionView({ id }: { id: string }) {
           </button>
         ) : null}
         <button type="button" class={ins.order_due ? "btn" : "btn btn-primary"} data-testid="open-act" onClick={() => nav.go({ name: "act", id })}>
-          {t("openAct")}
-          {ins.act ? ` ✓` : ""}
+          {ins.act ? `✓ ${t("actShowDocument")}` : t("openAct")}
         </button>
         {ins.order_due || ins.order ? (
           <button type="button" class={ins.order_due ? "btn btn-primary" : "btn"} data-testid="open-order" onClick={() => nav.go({ name: "order", id })}>
