@@ -26,7 +26,7 @@
     const en = { inspection_started: "Inspection started", inspection_finished: "Inspection finished", finding: "Item result",
       correction: "Correction", photo: "Photo", warning: "Warning", act: "Act", order: "Order", interaction: "Interaction" };
     const r = { id: uuid(), seq: ++st.seq, kind, at: now(), state: "pending", inspection, summary,
-      summary_en: `${en[kind] ?? kind}: ${summary}`, rejected_reason: null };
+      summary_en: en[kind] ?? kind, rejected_reason: null };
     st.records.push(r);
     return r;
   };

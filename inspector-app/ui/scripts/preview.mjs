@@ -57,6 +57,11 @@ async function run(tag, width, height) {
     await page.screenshot({ path: `${out}/${tag}-${name}-view.png` });
   };
   const tid = (id) => page.getByTestId(id);
+  const russianLeftJs = await readFile(join(here, "russian-left.js"), "utf8");
+  const russianLeft = async (screen) => {
+    const left = await page.evaluate(russianLeftJs);
+    if (left.length) problems.push(`${tag} ${screen}: Russian left on an English screen ${JSON.stringify(left)}`);
+  };
 
   await page.goto(url);
   await tid("enroll-submit").waitFor();
@@ -179,10 +184,21 @@ async function run(tag, width, height) {
   await shot("15-sync-after");
   await tid("lang-switch").click();
   await shot("16-sync-en");
+  await russianLeft("sync");
   await tid("nav-assignments").click();
   await page.locator('[data-testid^="assignment-"]').first().click();
   await tid("item-1.1").waitFor();
   await shot("17-inspection-en");
+  await russianLeft("inspection");
+  await tid("open-act").click();
+  await tid("act-signed").waitFor();
+  await shot("17a-act-document-en");
+  await russianLeft("act document");
+  await tid("nav-assignments").click();
+  await page.locator('[data-testid^="assignment-"]').first().waitFor();
+  await russianLeft("assignments");
+  await page.locator('[data-testid^="assignment-"]').first().click();
+  await tid("item-1.1").waitFor();
   await tid("lock").click();
   await tid("unlock-pin").waitFor();
   await shot("18-unlock-en");

@@ -105,15 +105,15 @@ export function ChecklistItem({ inspection, item, photos, locked, onChanged }: P
   return (
     <article class="item" data-testid={`item-${item.code}`} data-result={cur?.result ?? "none"} aria-labelledby={`${slot}-q`}>
       <h3 id={`${slot}-q`} class="item-q">
-        <span class="item-code">{item.code}</span> {item.question}
+        <span class="item-code">{item.code}</span> <span lang="ru">{item.question}</span>
       </h3>
       {item.requirement_text || reqLine ? (
-        <p class="req">
+        <p class="req" lang="ru">
           {item.requirement_text}
           {reqLine ? <span class="req-act"> — {reqLine}</span> : null}
         </p>
       ) : null}
-      <div class="results" role="group" aria-label={item.question}>
+      <div class="results" role="group" aria-labelledby={`${slot}-q`}>
         {RESULTS.map((r) => (
           <button
             type="button"
@@ -222,7 +222,7 @@ function History({ code, history }: { code: string; history: FindingView[] }) {
           const body = (
             <>
               {t(resultKey[f.result])} · {dateTime(f.at, lang)}
-              {f.note ? ` · ${f.note}` : ""}
+              {f.note ? <span lang="ru"> · {f.note}</span> : null}
               {f.photos.length ? ` · ${t("photosCount", { n: f.photos.length })}` : ""}
             </>
           );
@@ -231,7 +231,11 @@ function History({ code, history }: { code: string; history: FindingView[] }) {
               {f.superseded_by ? <s>{body}</s> : <span>{body}</span>}{" "}
               <StateBadge state={f.state} />
               {f.superseded_by ? (
-                <span class="corrected"> {t("corrected", { r: next?.correction_reason ?? "—" })}</span>
+                <span class="corrected">
+                  {" "}
+                  {t("corrected", { r: "" })}
+                  <span lang="ru">{next?.correction_reason ?? "—"}</span>
+                </span>
               ) : null}
             </li>
           );

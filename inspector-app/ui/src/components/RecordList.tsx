@@ -19,7 +19,7 @@ export function RecordList({ records, lang, ids }: { records: RecordView[]; lang
             </b>{" "}
             <span class="muted">{dateTime(r.at, lang)}</span>
             <br />
-            {lang === "ru" ? r.summary : r.summary_en}
+            <Summary text={lang === "ru" ? r.summary : r.summary_en} />
             {r.rejected_reason ? (
               <span class="rejected"> — {t("rejectedReason", { r: pickLang(r.rejected_reason, lang) })}</span>
             ) : null}
@@ -28,5 +28,18 @@ export function RecordList({ records, lang, ids }: { records: RecordView[]; lang
         </li>
       ))}
     </ul>
+  );
+}
+
+/** "Label: what was written": the label is the UI's, the rest may quote the inspector's words. */
+function Summary({ text }: { text: string }) {
+  const i = text.indexOf(": ");
+  if (i < 0) return <span>{text}</span>;
+  const rest = text.slice(i + 2);
+  return (
+    <span>
+      {text.slice(0, i + 2)}
+      <span lang={/[А-Яа-яЁё]/.test(rest) ? "ru" : undefined}>{rest}</span>
+    </span>
   );
 }

@@ -11,7 +11,8 @@ import { ErrorBox, useErrors } from "../errors";
 import { dateRange, dateTime } from "../format";
 import type { Key } from "../i18n";
 import { pickLang, useI18n } from "../lang";
-import { controlTypeName, groundName, kindName } from "../names";
+import { ControlTypeName } from "../components/Names";
+import { groundName, kindName } from "../names";
 import { useNav } from "../nav";
 import { ackKey } from "./ActReview";
 
@@ -62,7 +63,9 @@ export function ActDocument({ ins }: { ins: InspectionScreen }) {
           <dt>{t("ground")}</dt>
           <dd>{groundName(t, lang, doc.ground, doc.ground_name, ins.basis)}</dd>
           <dt>{t("docControlType")}</dt>
-          <dd>{controlTypeName(t, lang, doc.control_type, doc.control_type_name)}</dd>
+          <dd>
+            <ControlTypeName code={doc.control_type} name={doc.control_type_name} />
+          </dd>
           <dt>{t("docDates")}</dt>
           <dd>{dateRange(doc.starts_on, doc.ends_on, lang)}</dd>
           <dt>{t("docSubject")}</dt>
@@ -163,7 +166,9 @@ export function ActDocument({ ins }: { ins: InspectionScreen }) {
 
         <div class="doc-signature" data-testid="doc-signature">
           <h2>✓ {t("docSignature")}</h2>
-          <p>{t("docSignedBy", { d: doc.device_name, t: dateTime(doc.signed_at, lang) })}</p>
+          <p>
+            {t("docSignedDevice")} «<span lang="ru">{doc.device_name}</span>», {dateTime(doc.signed_at, lang)}
+          </p>
           <p class="small">
             {t("docRecord")}: <code>{doc.record}</code>
           </p>

@@ -6,7 +6,8 @@ import { Loading } from "../components/Loading";
 import { ErrorBox, useErrors } from "../errors";
 import { dateRange } from "../format";
 import { useI18n } from "../lang";
-import { controlTypeName, kindName } from "../names";
+import { ControlTypeName } from "../components/Names";
+import { kindName } from "../names";
 import { useNav } from "../nav";
 
 export function Assignments() {
@@ -50,7 +51,9 @@ function Card({ a }: { a: AssignmentSummary }) {
       onClick={() => nav.go({ name: "inspection", id: a.id })}
     >
       <span class="card-head">
-        <span class="card-title">{a.subject_name}</span>
+        <span class="card-title" lang="ru">
+          {a.subject_name}
+        </span>
         <span class="badges">
           {a.act_signed ? (
             <span class="tag tag-ok">✓ {t("badgeActSigned")}</span>
@@ -65,14 +68,14 @@ function Card({ a }: { a: AssignmentSummary }) {
         {t("inn")} {a.subject_inn} · {kindName(t, lang, a.kind, a.kind_name)}
       </span>
       <span class="card-line muted">
-        {controlTypeName(t, lang, a.control_type, a.control_type_name)} · {t("dates")}: {dateRange(a.starts_on, a.ends_on, lang)}
+        <ControlTypeName code={a.control_type} name={a.control_type_name} /> · {t("dates")}: {dateRange(a.starts_on, a.ends_on, lang)}
       </span>
       {a.addresses.map((addr) => (
         <span class="card-line addr" key={addr}>
           <svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18">
             <path fill="currentColor" d="M12 2a7 7 0 0 0-7 7c0 5 7 13 7 13s7-8 7-13a7 7 0 0 0-7-7zm0 9.5A2.5 2.5 0 1 1 12 6.5a2.5 2.5 0 0 1 0 5z" />
           </svg>
-          <span>{addr}</span>
+          <span lang="ru">{addr}</span>
         </span>
       ))}
       <span class="progress" aria-hidden="true">

@@ -11,7 +11,8 @@ import { StateBadge } from "../components/StateBadge";
 import { ErrorBox, useErrors } from "../errors";
 import { date, dateRange } from "../format";
 import { code, useI18n } from "../lang";
-import { checklistTitle, controlTypeName, groundName, kindName, statusName } from "../names";
+import { ControlTypeName } from "../components/Names";
+import { checklistTitle, groundName, kindName, statusName } from "../names";
 import { notifyChanged, useNav } from "../nav";
 
 export function InspectionView({ id }: { id: string }) {
@@ -56,11 +57,15 @@ export function InspectionView({ id }: { id: string }) {
           {nav.flash}
         </p>
       ) : null}
-      <h1 id="insp-title">{ins.subjects.length > 1 ? ins.subjects.map((s) => s.name).join("; ") : ins.subject.name}</h1>
+      <h1 id="insp-title" lang="ru">{ins.subjects.length > 1 ? ins.subjects.map((s) => s.name).join("; ") : ins.subject.name}</h1>
       <p class="muted">
         {kindName(t, lang, ins.kind, ins.kind_name)} · {dateRange(ins.starts_on, ins.ends_on, lang)}
       </p>
-      {ins.note ? <p class="note-box">{ins.note}</p> : null}
+      {ins.note ? (
+        <p class="note-box" lang="ru">
+          {ins.note}
+        </p>
+      ) : null}
       <div class="start-row">
         {!ins.started ? (
           <button type="button" class="btn btn-primary btn-big" data-testid="start-inspection" onClick={start} disabled={busy || locked}>
@@ -89,7 +94,9 @@ export function InspectionView({ id }: { id: string }) {
               </>
             ) : null}
             <dt>{t("controlType")}</dt>
-            <dd data-testid="control-type">{controlTypeName(t, lang, ins.control_type, ins.control_type_name)}</dd>
+            <dd data-testid="control-type">
+              <ControlTypeName code={ins.control_type} name={ins.control_type_name} />
+            </dd>
             <dt>{t("status")}</dt>
             <dd data-testid="status">{statusName(t, ins.status)}</dd>
           </dl>
@@ -98,7 +105,11 @@ export function InspectionView({ id }: { id: string }) {
           <h2>{ins.subjects.length > 1 ? t("subjects") : t("subject")}</h2>
           {(ins.subjects.length > 0 ? ins.subjects : [ins.subject]).map((s) => (
             <dl class="dl subject-card" key={s.inn}>
-              {ins.subjects.length > 1 ? <dd class="subject-name">{s.name}</dd> : null}
+              {ins.subjects.length > 1 ? (
+                <dd class="subject-name" lang="ru">
+                  {s.name}
+                </dd>
+              ) : null}
               <dt>{t("inn")}</dt>
               <dd>{s.inn}</dd>
               <dt>{t("ogrn")}</dt>
@@ -113,9 +124,9 @@ export function InspectionView({ id }: { id: string }) {
           <ul class="plain">
             {ins.objects.map((o) => (
               <li key={o.key}>
-                <b>{o.address}</b>
+                <b lang="ru">{o.address}</b>
                 <br />
-                {t("district")}: {o.district} · {t("riskCategory")}: {o.risk_category ? code(t, "risk", o.risk_category) : code(t, "risk", "low")}
+                {t("district")}: <span lang="ru">{o.district}</span> · {t("riskCategory")}: {o.risk_category ? code(t, "risk", o.risk_category) : code(t, "risk", "low")}
               </li>
             ))}
           </ul>
@@ -126,8 +137,8 @@ export function InspectionView({ id }: { id: string }) {
           <ul class="plain">
             {ins.past_violations.map((v, i) => (
               <li key={i}>
-                <b>{ins.checklist.find((i) => i.code === v.item)?.question ?? v.item}</b> · {date(v.at.slice(0, 10), lang)}
-                {v.note ? ` — ${v.note}` : ""}
+                <b lang="ru">{ins.checklist.find((i) => i.code === v.item)?.question ?? v.item}</b> · {date(v.at.slice(0, 10), lang)}
+                {v.note ? <span lang="ru"> — {v.note}</span> : null}
               </li>
             ))}
           </ul>
@@ -136,7 +147,7 @@ export function InspectionView({ id }: { id: string }) {
           <ul class="plain">
             {ins.open_orders.map((o) => (
               <li key={o.record}>
-                {date(o.at.slice(0, 10), lang)} — {o.summary}
+                {date(o.at.slice(0, 10), lang)} — <span lang="ru">{o.summary}</span>
               </li>
             ))}
           </ul>
