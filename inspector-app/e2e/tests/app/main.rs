@@ -43,6 +43,7 @@ pub(crate) const PRESENT_ROLE: &str = "директор";
 pub(crate) const VIOLATION_NOTE: &str = "Огнетушитель просрочен (e2e)";
 pub(crate) const ORDER_MEASURE: &str = "Заменить огнетушитель ОП-4 (e2e)";
 pub(crate) const PHOTO: &str = "DSCN0010.jpg";
+pub(crate) const NOT_CHECKED_REASON: &str = "Помещение закрыто, ключ не предоставлен (e2e)";
 
 /// Bounds of the waits (no fixed sleeps anywhere: every wait polls a condition up to its bound).
 pub(crate) const SERVER_START: Duration = Duration::from_secs(180);
@@ -266,6 +267,29 @@ async fn run(
     // with both.
     ui.type_into(&format!("item-{violation_item}-note"), VIOLATION_NOTE)
         .await?;
+    // A damaged photo (a real JPEG with its scan overwritten) is not attached without a word:
+    // the app shows why and the inspector drops it.
+    let damaged = workspace_root().join("inspector-app/testdata/damaged-scan.jpg");
+    let input = ui.find(&format!("item-{violation_item}-photo")).await?;
+    bounded(
+        "send the damaged photo to the file input",
+        input.send_keys(damaged.to_str().context("damaged photo path")?),
+    )
+    .await?;
+    ui.find("photo-warning-damaged").await?;
+    ui.scroll_to("photo-check").await?;
+    ui.screenshot("04a-photo-damaged.png").await?;
+    ui.click("photo-drop").await?;
+    let attached = ui
+        .js(r#"return document.querySelectorAll('figure[data-testid^="photo-"]').length;"#)
+        .await?;
+    ensure!(
+        attached == json!(0),
+        "a dropped photo was attached: {attached}"
+    );
+
+    // A photo taken in 2008 in Italy: outside the inspection's dates (and far from the object
+    // when the object has coordinates). The inspector keeps it; the marks stay on it.
     let input = ui.find(&format!("item-{violation_item}-photo")).await?;
     eprintln!("e2e: send {} to the file input", photo.display());
     let path = photo.to_str().context("photo path")?;
@@ -274,6 +298,10 @@ async fn run(
         input.send_keys(path),
     )
     .await?;
+    ui.find("photo-warning-taken_outside_dates").await?;
+    ui.scroll_to("photo-check").await?;
+    ui.screenshot("04b-photo-far-and-old.png").await?;
+    ui.click("photo-keep").await?;
     let figure_css =
         format!("[data-testid=\"item-{violation_item}\"] figure[data-testid^=\"photo-\"]");
     let photo_sha = until("the photo thumbnail", UI, || async {
@@ -301,8 +329,34 @@ async fn run(
         );
     }
 
+    ensure!(
+        ui.try_find("photo-mark-taken_outside_dates")
+            .await?
+            .is_some(),
+        "the kept photo shows no mark"
+    );
+    // Full size, with its time, place and their sources.
+    ui.click(&format!("photo-open-{photo_sha}")).await?;
+    until("the full-size photo", UI, || async {
+        let ok = ui
+            .js(r#"const i = document.querySelector('[data-testid="viewer-img"]'); return !!i && i.complete && i.naturalWidth > 0;"#)
+            .await?;
+        Ok((ok == Value::Bool(true)).then_some(()))
+    })
+    .await?;
+    let taken = ui.text("viewer-taken").await?;
+    ensure!(
+        taken.contains("2008"),
+        "the viewer shows no EXIF time: {taken}"
+    );
+    ui.click("viewer-zoom-in").await?;
+    ui.screenshot("04c-photo-viewer.png").await?;
+    ui.click("viewer-close").await?;
+
+    // The checklist answered partly: the last item is left for the act to account for.
+    let unanswered = codes.last().context("no items")?.clone();
     let mut findings: Vec<(String, &'static str)> = Vec::new();
-    for (i, code) in codes.iter().enumerate() {
+    for (i, code) in codes[..codes.len() - 1].iter().enumerate() {
         let result = match i {
             1 => "violation",
             2 => "not_applicable",
@@ -338,9 +392,19 @@ async fn run(
     );
     ui.click("violation-0-remedied-no").await?;
     ensure!(
-        ui.try_find("act-unanswered").await?.is_none(),
-        "the act says items are unanswered"
+        ui.try_find("act-unanswered").await?.is_some(),
+        "the act does not say an item is unanswered"
     );
+    // Refused while an item is neither answered nor marked not checked with a reason.
+    ui.click("act-review").await?;
+    ui.find("error").await?;
+    ensure!(
+        ui.try_find("act-review-screen").await?.is_none(),
+        "the act went to signing with an item unanswered"
+    );
+    ui.screenshot("05a-act-refused.png").await?;
+    ui.type_into(&format!("not-checked-{unanswered}"), NOT_CHECKED_REASON)
+        .await?;
     ui.click("act-review").await?;
     let review = ui.text("act-review-screen").await?;
     ensure!(
@@ -354,8 +418,23 @@ async fn run(
     ui.type_into("act-pin", PIN).await?;
     ui.screenshot("05-act-review.png").await?;
     ui.click("act-sign").await?;
-    ui.find("act-signed").await?;
+    // The whole signed act, to show the person present.
+    let doc = ui.text("act-signed").await?;
+    for (what, want) in [
+        ("who was present", PRESENT_NAME),
+        ("the violation's note", VIOLATION_NOTE),
+        ("why the item was not checked", NOT_CHECKED_REASON),
+    ] {
+        ensure!(
+            doc.contains(want),
+            "the act document does not show {what}: {doc}"
+        );
+    }
+    ui.find("doc-no-receipt").await?;
     ui.screenshot("06-act-signed.png").await?;
+    ui.click("doc-bigger").await?;
+    ui.scroll_to("doc-signature").await?;
+    ui.screenshot("06a-act-document-larger.png").await?;
 
     step(6, "the order that follows the act (п.1 ч.2 ст.90)");
     ui.click("act-offer-order").await?;
@@ -421,7 +500,53 @@ async fn run(
         violation_item,
         records,
     };
-    check_server(http, &banner.url, &done).await
+    check_server(http, &banner.url, &done).await?;
+
+    step(9, "the act's receipt, then every screen in English");
+    ui.click("nav-assignments").await?;
+    ui.click(&format!("assignment-{}", done.inspection)).await?;
+    ui.click("open-act").await?;
+    let receipt = ui.text("doc-receipt").await?;
+    ensure!(
+        receipt.chars().any(|c| c.is_ascii_digit()),
+        "the receipt names no log entry: {receipt}"
+    );
+    ui.screenshot("10-act-receipted.png").await?;
+    ui.click("lang-switch").await?;
+    ui.find("act-signed").await?;
+    russian_left(ui, "the act document").await?;
+    ui.screenshot("11-en-act-document.png").await?;
+    ui.click("nav-assignments").await?;
+    let card = format!("assignment-{}", done.inspection);
+    ui.find(&card).await?;
+    russian_left(ui, "the assignments").await?;
+    ui.screenshot("12-en-assignments.png").await?;
+    ui.click(&card).await?;
+    ui.find(&format!("item-{}", done.violation_item)).await?;
+    russian_left(ui, "the inspection").await?;
+    ui.screenshot("13-en-inspection.png").await?;
+    ui.click(&format!("photo-open-{}", done.photo_sha)).await?;
+    ui.find("viewer-img").await?;
+    russian_left(ui, "the photo viewer").await?;
+    ui.screenshot("14-en-photo-viewer.png").await?;
+    ui.click("viewer-close").await?;
+    ui.click("nav-sync").await?;
+    ui.find("sync-now").await?;
+    russian_left(ui, "the sync screen").await?;
+    ui.screenshot("15-en-sync.png").await
+}
+
+/// Fails when an English screen shows Russian that is not the agency's or the inspector's own
+/// words (marked `lang="ru"`): a string the translations miss.
+async fn russian_left(ui: &Ui, screen: &str) -> anyhow::Result<()> {
+    const CHECK: &str = include_str!("../../../ui/scripts/russian-left.js");
+    let left = ui.js(&format!("return (\n{CHECK}\n);")).await?;
+    let left: Vec<String> = serde_json::from_value(left)?;
+    ensure!(
+        left.is_empty(),
+        "Russian left on {screen} in English: {left:?}"
+    );
+    Ok(())
 }
 
 /// A deadline a year after the order's date (shown as `DD.MM.YYYY` or `YYYY-MM-DD`), day 28 at
