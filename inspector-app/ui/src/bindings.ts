@@ -104,6 +104,8 @@ export type ActFindingView = {
 	/**  The answer is a correction of an earlier one. */
 	corrected: boolean,
 	photos: number,
+	/**  The marks of its photos (damaged, outside the dates, far from the object). */
+	photo_warnings: PhotoWarningView[],
 };
 
 export type ActInput = {

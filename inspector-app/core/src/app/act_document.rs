@@ -34,6 +34,15 @@ impl App {
                 .unwrap_or_default()
         };
         let all_findings = self.store().open_inspection(inspection)?.findings;
+        let photos = self.store().photos(inspection)?;
+        let objects = present::objects(&a);
+        let marks = |shas: &[knd_shared::Sha256]| {
+            shas.iter()
+                .filter_map(|sha| photos.iter().find(|p| p.sha256 == sha.to_hex()))
+                .flat_map(|p| p.warnings.iter())
+                .map(|w| present::photo_warning(w, &objects))
+                .collect::<Vec<_>>()
+        };
         let findings = act
             .findings
             .iter()
@@ -52,6 +61,7 @@ impl App {
                 note: f.note.clone(),
                 corrected: f.correction_reason.is_some(),
                 photos: u32::try_from(f.photos.len()).unwrap_or(u32::MAX),
+                photo_warnings: marks(&f.photos),
             })
             .collect();
         let violations = act
@@ -106,7 +116,7 @@ impl App {
             starts_on: text(&a, "starts_on"),
             ends_on: text(&a, "ends_on"),
             subjects: assignment::subjects(&a),
-            objects: present::objects(&a),
+            objects,
             summary: act.summary.clone(),
             findings,
             violations,

@@ -49,6 +49,7 @@ fn a_damaged_photo_is_refused_unless_the_inspector_insists_and_then_says_so() {
 
     let kept = add(&app, &id, &damaged_scan(), true);
     let added = kept.added.expect("kept when the inspector insists");
+    let sha = added.sha256.clone();
     assert_eq!(added.warnings.len(), 1);
     assert_eq!(added.warnings[0].kind, "damaged");
     let body = last_body(&app, "photo");
@@ -57,10 +58,58 @@ fn a_damaged_photo_is_refused_unless_the_inspector_insists_and_then_says_so() {
     let screen = app.inspection(&id).unwrap();
     assert_eq!(screen.photos[0].warnings[0].kind, "damaged");
 
+    // The act shows the mark beside the finding the photo belongs to.
+    app.record_finding(
+        &id,
+        "1",
+        FindingResultView::Violation,
+        None,
+        vec![sha],
+        None,
+        None,
+    )
+    .unwrap();
+    app.record_finding(
+        &id,
+        "2",
+        FindingResultView::Compliant,
+        None,
+        vec![],
+        None,
+        None,
+    )
+    .unwrap();
+    app.record_finding(
+        &id,
+        "3",
+        FindingResultView::Compliant,
+        None,
+        vec![],
+        None,
+        None,
+    )
+    .unwrap();
+    let mut act = act_input(&app, &id, vec![]);
+    act.violations = vec![super::views::ViolationInput {
+        finding: app.act_draft(&id).unwrap().violations[0].finding.clone(),
+        remedied: false,
+        legal_act: None,
+        unit: None,
+    }];
     // A sound photo with nothing to say is recorded at once, with no warnings in its body.
     let sound = add(&app, &id, &photo("image00971.jpg"), false);
     assert!(sound.added.is_some() && sound.warnings.is_empty());
     assert!(last_body(&app, "photo").get("warnings").is_none());
+    app.sign_act(&id, act, PIN).unwrap();
+    let doc = app.act_document(&id).unwrap();
+    let marked = doc.findings.iter().find(|f| f.item.item == "1").unwrap();
+    assert_eq!(marked.photo_warnings[0].kind, "damaged");
+    assert!(
+        doc.findings
+            .iter()
+            .filter(|f| f.item.item != "1")
+            .all(|f| f.photo_warnings.is_empty())
+    );
 }
 
 #[test]

@@ -331,6 +331,8 @@ view! {
         /// The answer is a correction of an earlier one.
         pub corrected: bool,
         pub photos: u32,
+        /// The marks of its photos (damaged, outside the dates, far from the object).
+        pub photo_warnings: Vec<PhotoWarningView>,
     }
 
     /// A violation as the act states it, with the requirement's wording from the checklist.

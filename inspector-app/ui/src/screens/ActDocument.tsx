@@ -5,6 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
 import type { ActDocumentView, InspectionScreen } from "../bindings";
 import { Loading } from "../components/Loading";
+import { PhotoWarningList } from "../components/PhotoWarnings";
 import { resultKey } from "../components/results";
 import { StateBadge } from "../components/StateBadge";
 import { ErrorBox, useErrors } from "../errors";
@@ -93,6 +94,12 @@ export function ActDocument({ ins }: { ins: InspectionScreen }) {
             <li key={f.record} data-result={f.result}>
               <b>{f.item.item}.</b> <span lang="ru">{f.item.question}</span> — <b>{t(resultKey[f.result])}</b>
               {f.corrected ? <span class="muted"> ({t("docCorrected")})</span> : null}
+              {f.photos > 0 ? <span class="muted"> · {t("photosCount", { n: f.photos })}</span> : null}
+              {f.photo_warnings.length > 0 ? (
+                <div class="doc-photo-warnings" data-testid={`doc-photo-warnings-${f.item.item}`}>
+                  <PhotoWarningList warnings={f.photo_warnings} />
+                </div>
+              ) : null}
               {f.note ? (
                 <div class="muted" lang="ru">
                   {f.note}
