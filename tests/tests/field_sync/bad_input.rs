@@ -38,7 +38,9 @@ async fn bad_input_is_refused_and_changes_nothing() {
     let id = w.inspection.clone();
     app.start_inspection(&id).unwrap();
     let good = app
-        .add_photo(&id, &b64(&photo("Canon_40D.jpg")), None)
+        .add_photo(&id, &b64(&photo("Canon_40D.jpg")), None, true)
+        .unwrap()
+        .added
         .unwrap();
     let chain = chain_len(&dir);
     let files = photo_files(dir.path());
@@ -57,23 +59,29 @@ async fn bad_input_is_refused_and_changes_nothing() {
     for (what, bytes) in [
         ("a text file", b"Not a photo at all, just text.\n".to_vec()),
         ("testdata's README.md", photo("README.md")),
-        ("a JPEG cut short", truncated),
         ("nothing", Vec::new()),
     ] {
         check(
             &format!("add_photo: {what}"),
-            app.add_photo(&id, &b64(&bytes), None).map(drop),
+            app.add_photo(&id, &b64(&bytes), None, true).map(drop),
             ErrorKind::PhotoRefused,
         );
     }
+    // A JPEG cut short decodes only in part: nothing is recorded until the inspector has seen
+    // that it is damaged.
+    let cut = app.add_photo(&id, &b64(&truncated), None, false).unwrap();
+    assert!(cut.added.is_none(), "a damaged photo was recorded unasked");
+    assert_eq!(cut.warnings[0].kind, "damaged");
+    assert_eq!(chain_len(&dir), chain, "the damaged photo signed a record");
+    assert_eq!(photo_files(dir.path()), files, "the damaged photo left a file");
     check(
         "add_photo: not base64",
-        app.add_photo(&id, "@@@ not base64 @@@", None).map(drop),
+        app.add_photo(&id, "@@@ not base64 @@@", None, true).map(drop),
         ErrorKind::InvalidInput,
     );
     check(
         "add_photo: the same photo again",
-        app.add_photo(&id, &b64(&photo("Canon_40D.jpg")), None)
+        app.add_photo(&id, &b64(&photo("Canon_40D.jpg")), None, true)
             .map(drop),
         ErrorKind::InvalidInput,
     );
@@ -223,10 +231,10 @@ async fn a_refused_photo_does_not_start_the_inspection() {
     app.sync_now().await.unwrap();
     assert_eq!(app.assignments().unwrap().len(), 2);
     let bytes = photo("Canon_40D.jpg");
-    app.add_photo(&w.inspection, &b64(&bytes), None).unwrap();
+    app.add_photo(&w.inspection, &b64(&bytes), None, true).unwrap();
     let chain = chain_len(&dir);
 
-    let e = app.add_photo(&other, &b64(&bytes), None).unwrap_err();
+    let e = app.add_photo(&other, &b64(&bytes), None, true).unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidInput, "{e:?}");
     assert_eq!(chain_len(&dir), chain, "the refused photo signed a record");
     assert!(!app.inspection(&other).unwrap().started);

@@ -54,11 +54,18 @@ async fn an_inspection_recorded_offline_reaches_the_server_whole() {
     let started = seen.ok("start_inspection", app.start_inspection(&id));
     assert_eq!(started.kind, "inspection_started");
     let (p1, p2) = (photo("DSCN0010.jpg"), photo("DSCN0012.jpg"));
-    let v1 = seen.ok(
-        "add_photo",
-        app.add_photo(&id, &b64(&p1), Some("Огнетушитель ОП-4, пломба".into())),
-    );
-    let v2 = seen.ok("add_photo", app.add_photo(&id, &b64(&p2), None));
+    // Both were taken in 2008 in Italy: the inspector is warned and keeps them (`keep`).
+    let v1 = seen
+        .ok(
+            "add_photo",
+            app.add_photo(&id, &b64(&p1), Some("Огнетушитель ОП-4, пломба".into()), true),
+        )
+        .added
+        .expect("kept");
+    let v2 = seen
+        .ok("add_photo", app.add_photo(&id, &b64(&p2), None, true))
+        .added
+        .expect("kept");
     assert_eq!(v1.sha256, Sha256::digest(&p1).to_hex());
     assert_eq!(v2.sha256, Sha256::digest(&p2).to_hex());
     assert_eq!(v1.upload_state, UploadStateView::Pending);
@@ -150,6 +157,7 @@ async fn an_inspection_recorded_offline_reaches_the_server_whole() {
             legal_act: None,
             unit: None,
         }],
+        not_checked: vec![],
     };
 
     // A wrong PIN signs nothing and counts.

@@ -7,7 +7,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
-use super::legal_tests::{act_input, last_body};
+use super::legal_tests::{act_input, finding, last_body};
 use super::tests::{PIN, chain_len, field_app, field_app_with};
 use super::views::{FindingResultView, NotCheckedInput, RecordStateView};
 use super::{App, ErrorKind};
@@ -69,26 +69,8 @@ fn a_damaged_photo_is_refused_unless_the_inspector_insists_and_then_says_so() {
         None,
     )
     .unwrap();
-    app.record_finding(
-        &id,
-        "2",
-        FindingResultView::Compliant,
-        None,
-        vec![],
-        None,
-        None,
-    )
-    .unwrap();
-    app.record_finding(
-        &id,
-        "3",
-        FindingResultView::Compliant,
-        None,
-        vec![],
-        None,
-        None,
-    )
-    .unwrap();
+    finding(&app, &id, "2", FindingResultView::Compliant);
+    finding(&app, &id, "3", FindingResultView::Compliant);
     let mut act = act_input(&app, &id, vec![]);
     act.violations = vec![super::views::ViolationInput {
         finding: app.act_draft(&id).unwrap().violations[0].finding.clone(),
@@ -207,16 +189,7 @@ fn an_act_is_not_signed_over_unanswered_items_and_never_claims_what_was_not_chec
     assert_eq!(chain_len(&app), 0, "nothing signed");
 
     // One answered, two not checked: compliance only "по проверенным пунктам".
-    app.record_finding(
-        &id,
-        "1",
-        FindingResultView::Compliant,
-        None,
-        vec![],
-        None,
-        None,
-    )
-    .unwrap();
+    finding(&app, &id, "1", FindingResultView::Compliant);
     let draft = app.act_draft(&id).unwrap();
     assert!(
         draft.summary.contains("Не проверено пунктов: 2")

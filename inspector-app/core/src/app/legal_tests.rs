@@ -42,7 +42,7 @@ pub(super) fn last_body(app: &App, kind: &str) -> Value {
     Value::Object(row.body)
 }
 
-fn finding(app: &App, id: &str, item: &str, result: FindingResultView) {
+pub(super) fn finding(app: &App, id: &str, item: &str, result: FindingResultView) {
     app.record_finding(id, item, result, None, vec![], None, None)
         .unwrap();
 }

@@ -49,14 +49,30 @@ export function PhotoMarks({ warnings }: { warnings: PhotoWarningView[] }) {
   );
 }
 
+const MARK = "\u0001";
+
+/** A sentence whose `{o}` is the object's address: the address is the agency's data (lang=ru). */
+function WarningSentence({ w }: { w: PhotoWarningView }) {
+  const { t, lang } = useI18n();
+  if (w.kind !== "far_from_object") return <>{warningText(t, lang, w)}</>;
+  const [before, after] = t("photoWarnFar", { d: distance(t, w.distance_m ?? 0, lang), o: MARK }).split(MARK);
+  return (
+    <>
+      {before}
+      <span lang="ru">{w.object_address || w.object || "—"}</span>
+      {after}
+    </>
+  );
+}
+
 /** The full list, each in a sentence (the decoder's words as secondary text). */
 export function PhotoWarningList({ warnings }: { warnings: PhotoWarningView[] }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   return (
     <ul class="photo-warnings">
       {warnings.map((w, i) => (
         <li key={i} data-testid={`photo-warning-${w.kind}`}>
-          <b>{t(markKey(w.kind))}.</b> {warningText(t, lang, w)}
+          <b>{t(markKey(w.kind))}.</b> <WarningSentence w={w} />
           {w.kind === "damaged" && w.reason ? (
             <div class="muted small" lang="en">
               {t("photoWarnDamagedDetail", { r: w.reason })}
