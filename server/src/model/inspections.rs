@@ -267,7 +267,7 @@ pub struct ProjectedPhoto {
     /// What the device warned the inspector about when the photo was added, as signed (each an
     /// object with its `kind`: `damaged` with the decoder's `reason`, `taken_outside_dates`
     /// with `taken_at`, `from` and `to`, `far_from_object` with `distance_m` and the nearest
-    /// `object`, or a kind a newer app added).
+    /// `object`, or a kind a newer app added); each kind is also a review flag.
     #[schema(value_type = Vec<Object>)]
     pub warnings: Vec<serde_json::Value>,
     /// The device's time of the record.
@@ -285,7 +285,8 @@ pub struct ReviewFlag {
     /// unknown_inspection, not_assigned, second_act, correction_unknown_target,
     /// correction_foreign, correction_unsupported, correction_invalid, correction_conflict (a
     /// second correction of the same version), interaction_invalid,
-    /// interaction_limit_exceeded.
+    /// interaction_limit_exceeded, photo_damaged, photo_outside_dates, photo_far_from_object,
+    /// photo_warning (a warning of a kind this server does not know).
     pub reason: String,
     #[schema(value_type = Option<String>)]
     pub agency: Option<AgencyId>,

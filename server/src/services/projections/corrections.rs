@@ -98,6 +98,9 @@ impl Projector<'_> {
                 record: target.id,
                 by: r.id,
             });
+            if kind == RecordKind::Photo {
+                self.photo_warnings(r.id, &c.body, ctx);
+            }
         }
         Ok(())
     }

@@ -28,6 +28,7 @@ use crate::state::AppState;
 use crate::store::Store;
 
 mod corrections;
+mod photo_warnings;
 
 const BATCH: u32 = 500;
 
@@ -357,10 +358,24 @@ impl Projector<'_> {
                     Version::default(),
                 )? {
                     self.ops.push(op);
+                    if kind == RecordKind::Photo {
+                        self.photo_warnings(r.id, &rec.body, &ctx);
+                    }
                 }
             }
         }
         Ok(())
+    }
+
+    /// Flags a projected photo the device warned its inspector about (damaged, taken outside
+    /// the inspection's dates, far from the object): a flag per kind of warning.
+    fn photo_warnings(&mut self, record: RecordId, body: &Map<String, Value>, ctx: &Context) {
+        let Some(warnings) = body.get("warnings").and_then(Value::as_array) else {
+            return;
+        };
+        for (reason, detail) in photo_warnings::flags(warnings) {
+            self.flag(record, reason, ctx, detail);
+        }
     }
 
     /// Sums an interaction interval into its inspection's total, in log order, and flags the
