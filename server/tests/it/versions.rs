@@ -193,6 +193,54 @@ async fn a_corrected_answer_keeps_its_history(backend: Backend) {
     assert_eq!(currents.len(), 2, "{data}");
     assert!(currents.contains(&id_of(&second).as_str()), "{data}");
     assert!(currents.contains(&id_of(&fork).as_str()), "{data}");
+
+    // A corrected act is one document in two versions, not a second act.
+    let mut act_body: Value = serde_json::from_slice::<Value>(&act).unwrap()["body"].clone();
+    act_body["present"] = json!([{"name": "Иванов Иван Иванович", "role": "директор"}]);
+    let act_fix = sign(
+        &mut f.w.device,
+        RecordKind::Correction,
+        json!({"supersedes": id_of(&act), "reason": "Имя полностью", "body": act_body}),
+    );
+    let (st, v) = s.push(&f.w.device, std::slice::from_ref(&act_fix)).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(accepted(&v), 1, "{v}");
+    let data = field_data(s, &f.w.admin, &insp, |v| {
+        v["documents"][0]["record"] == id_of(&act_fix).as_str()
+    })
+    .await;
+    let documents = data["documents"].as_array().unwrap();
+    assert_eq!(documents.len(), 1, "{data}");
+    assert_eq!(documents[0]["at"].as_str().unwrap(), at_of(&act_fix));
+    assert_eq!(documents[0]["reason"], "Имя полностью");
+    assert_eq!(documents[0]["body"]["not_checked"], not_checked);
+    assert_eq!(
+        documents[0]["history"][0]["record"].as_str().unwrap(),
+        id_of(&act)
+    );
+    assert_eq!(
+        data["flags"].as_array().unwrap().len(),
+        1,
+        "no second act: {data}"
+    );
+    let (_, docs) = s
+        .get("/api/v1/business/documents", key["key"].as_str().unwrap())
+        .await;
+    let versions: Vec<(&str, &Value)> = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["record"].as_str().unwrap(), &d["superseded_by"]))
+        .collect();
+    assert_eq!(versions.len(), 2, "{docs}");
+    assert!(
+        versions.contains(&(id_of(&act).as_str(), &json!(id_of(&act_fix)))),
+        "{docs}"
+    );
+    assert!(
+        versions.contains(&(id_of(&act_fix).as_str(), &Value::Null)),
+        "{docs}"
+    );
     rebuild_changes_nothing(s, &f.w.admin, &insp).await;
 }
 on_both!(a_corrected_answer_keeps_its_history);
