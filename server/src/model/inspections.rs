@@ -179,8 +179,9 @@ pub struct PastViolation {
     pub at: String,
 }
 
-/// A document (warning, act, order) as projected from its record; `body` is the record's body
-/// with any correction applied.
+/// A version of a document (warning, act, order, interaction interval) as projected: the record
+/// that holds it, with that record's body and time. A correction of a document is a row of its
+/// own, of the corrected document's kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ProjectedDocument {
     #[schema(value_type = String)]
@@ -189,11 +190,27 @@ pub struct ProjectedDocument {
     #[schema(value_type = Option<String>)]
     pub inspection: Option<InspectionId>,
     pub subject_inn: Option<String>,
+    /// The record's body (a correction's: the corrected body), as signed.
     #[schema(value_type = Object)]
     pub body: serde_json::Value,
+    /// The device's time of the record.
     pub at: String,
+    #[serde(flatten)]
+    pub version: Version,
+}
+
+/// Where a projected row stands among the versions of what it records: a correction is a record
+/// of its own, so each version keeps its own id, time and content.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Version {
+    /// The record this one corrects (`null`: an original record).
     #[schema(value_type = Option<String>)]
-    pub corrected_by: Option<knd_shared::RecordId>,
+    pub supersedes: Option<knd_shared::RecordId>,
+    /// The correction's reason, as the inspector gave it (`null`: an original record).
+    pub reason: Option<String>,
+    /// The later correction that replaces this version (`null`: the current version).
+    #[schema(value_type = Option<String>)]
+    pub superseded_by: Option<knd_shared::RecordId>,
 }
 
 /// What projecting a record needs to know about its inspection, as of when the record arrived.
@@ -209,7 +226,8 @@ pub struct InspectionAt {
     pub interaction_limit_minutes: Option<u32>,
 }
 
-/// A finding as projected (the row of `proj_findings`).
+/// An answer to a checklist item as one record holds it (a row of `proj_findings`): a `finding`
+/// record, or a `correction` of one with the corrected answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ProjectedFinding {
     #[schema(value_type = String)]
@@ -224,12 +242,13 @@ pub struct ProjectedFinding {
     pub photos: Vec<String>,
     #[schema(value_type = String)]
     pub device: knd_shared::DeviceId,
+    /// The device's time of the record.
     pub at: String,
-    #[schema(value_type = Option<String>)]
-    pub corrected_by: Option<knd_shared::RecordId>,
+    #[serde(flatten)]
+    pub version: Version,
 }
 
-/// A photo as projected.
+/// A photo as projected (a version of it, like a finding).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ProjectedPhoto {
     #[schema(value_type = String)]
@@ -245,8 +264,16 @@ pub struct ProjectedPhoto {
     pub taken_at: Option<String>,
     pub lat_e7: Option<i64>,
     pub lon_e7: Option<i64>,
-    #[schema(value_type = Option<String>)]
-    pub corrected_by: Option<knd_shared::RecordId>,
+    /// What the device warned the inspector about when the photo was added, as signed (each an
+    /// object with its `kind`: `damaged` with the decoder's `reason`, `taken_outside_dates`
+    /// with `taken_at`, `from` and `to`, `far_from_object` with `distance_m` and the nearest
+    /// `object`, or a kind a newer app added); each kind is also a review flag.
+    #[schema(value_type = Vec<Object>)]
+    pub warnings: Vec<serde_json::Value>,
+    /// The device's time of the record.
+    pub at: String,
+    #[serde(flatten)]
+    pub version: Version,
 }
 
 /// A record stored but in conflict with the server's state, for a reviewer.
@@ -256,18 +283,40 @@ pub struct ReviewFlag {
     pub record: knd_shared::RecordId,
     /// A stable code: inspection_cancelled, inspection_closed, inspection_not_scheduled,
     /// unknown_inspection, not_assigned, second_act, correction_unknown_target,
-    /// correction_foreign, correction_unsupported, correction_invalid, interaction_invalid,
-    /// interaction_limit_exceeded.
+    /// correction_foreign, correction_unsupported, correction_invalid, correction_conflict (a
+    /// second correction of the same version), interaction_invalid,
+    /// interaction_limit_exceeded, photo_damaged, photo_outside_dates, photo_far_from_object,
+    /// photo_warning (a warning of a kind this server does not know).
     pub reason: String,
     #[schema(value_type = Option<String>)]
     pub agency: Option<AgencyId>,
     #[schema(value_type = Option<String>)]
     pub inspection: Option<InspectionId>,
+    /// What is wrong, in Russian then English.
     pub detail: String,
 }
 
-/// One write of the projector, applied in order in one transaction. Row ops are upserts by
-/// record id: a correction rewrites its target's row and sets `corrected_by`.
+/// The projection table a row is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKind {
+    Finding,
+    Photo,
+    Document,
+}
+
+/// Where the projector stands in the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProjectionPosition {
+    /// The log index below which every record has been projected.
+    pub upto: u64,
+    /// Records below this index were projected before the projection was last reset: replaying
+    /// them rebuilds rows but moves no inspection along again.
+    pub replay_below: u64,
+}
+
+/// One write of the projector, applied in order in one transaction. Every finding, photo or
+/// document record, and every correction of one, inserts its own row; a correction also marks
+/// the row it replaces.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProjOp {
     Started {
@@ -283,16 +332,21 @@ pub enum ProjOp {
     Finding(ProjectedFinding),
     Photo(ProjectedPhoto),
     Document(ProjectedDocument),
+    /// `record`'s row is replaced by the correction `by` (unless another replaced it first).
+    Supersede {
+        table: RowKind,
+        record: knd_shared::RecordId,
+        by: knd_shared::RecordId,
+    },
     Flag(ReviewFlag),
 }
 
-/// Everything projected for one inspection, for the console and the business API.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+/// Everything projected for one inspection: every version of its findings, photos and documents
+/// (each a row of its own), and its review flags.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FieldData {
-    #[schema(value_type = Option<String>)]
     pub started_record: Option<knd_shared::RecordId>,
     pub started_at: Option<String>,
-    #[schema(value_type = Option<String>)]
     pub finished_record: Option<knd_shared::RecordId>,
     pub finished_at: Option<String>,
     pub findings: Vec<ProjectedFinding>,

@@ -239,6 +239,8 @@ pub(super) struct DocumentQuery {
 
 /// The warnings, acts and orders addressed to the business, from every agency (as projected from
 /// the signed records; each record and its evidence bundle are under `/api/v1/records/{id}`).
+/// A corrected document is listed in every version: the correction with the record it
+/// `supersedes` and its `reason`, the version it replaced with `superseded_by`.
 #[utoipa::path(get, path = "/api/v1/business/documents", tag = "business", security(("api_key" = [])),
     params(DocumentQuery), responses((status = 200, body = Vec<crate::model::ProjectedDocument>)))]
 pub(super) async fn business_documents(

@@ -286,19 +286,6 @@ pub(super) async fn set_status(
     Ok(Json(insp.into()))
 }
 
-/// What field devices recorded for an inspection (projected from the accepted records):
-/// progress, findings per item with corrections applied, photos, documents, review flags.
-#[utoipa::path(get, path = "/api/v1/inspections/{id}/field", tag = "inspections", security(("session" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = crate::model::FieldData)))]
-pub(super) async fn field(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult<Json<crate::model::FieldData>> {
-    let insp = inspections::get(&state, &caller.user, parse_id(&id)?).await?;
-    Ok(Json(state.store.field_data(insp.id).await?))
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]

@@ -3,6 +3,7 @@
 mod accounts;
 mod audit;
 mod devices;
+mod field;
 mod inspections;
 mod log;
 mod ops;
@@ -225,7 +226,7 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(inspections::create, inspections::list))
         .routes(utoipa_axum::routes!(inspections::get, inspections::change))
         .routes(utoipa_axum::routes!(inspections::set_status))
-        .routes(utoipa_axum::routes!(inspections::field))
+        .routes(utoipa_axum::routes!(field::field))
         .routes(utoipa_axum::routes!(inspections::review_flags))
         .routes(utoipa_axum::routes!(sync::pull))
         .routes(utoipa_axum::routes!(ops::openapi_json))

@@ -28,7 +28,10 @@ use crate::model::{
     NewUser, Requirement, ServerIdentity, StoredRecord, Subject, User,
 };
 use crate::model::{Blob, BlobUploader};
-use crate::model::{FieldData, InspectionAt, PastViolation, ProjOp, ProjectedDocument, ReviewFlag};
+use crate::model::{
+    FieldData, InspectionAt, PastViolation, ProjOp, ProjectedDocument, ProjectionPosition,
+    ReviewFlag, RowKind,
+};
 
 /// A storage failure. Callers treat these as server errors (500), except [`StoreError::Conflict`].
 #[derive(Debug, thiserror::Error)]
@@ -328,8 +331,8 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stored records from log index `from` on, in log order.
     async fn records_from(&self, from: u64, limit: u32) -> StoreResult<Vec<StoredRecord>>;
-    /// The log index below which every record has been projected.
-    async fn projection_upto(&self) -> StoreResult<u64>;
+    /// Where the projector stands in the log.
+    async fn projection_position(&self) -> StoreResult<ProjectionPosition>;
     /// The inspection as it was at `at`, and whether `user` was assigned to it then.
     async fn inspection_at(
         &self,
@@ -337,16 +340,24 @@ pub trait Store: Send + Sync + 'static {
         at: OffsetDateTime,
         user: Option<UserId>,
     ) -> StoreResult<Option<InspectionAt>>;
-    /// Whether another act than `except` is projected for the inspection.
+    /// Whether another act than `except` is projected for the inspection (corrections of an
+    /// act are versions of it, not other acts).
     async fn other_act(&self, inspection: InspectionId, except: RecordId) -> StoreResult<bool>;
+    /// The correction that replaces the projected row of `record` in `table`, if any.
+    async fn superseded_by(
+        &self,
+        table: RowKind,
+        record: RecordId,
+    ) -> StoreResult<Option<RecordId>>;
     /// Applies the projector's writes in order and moves the projection to `upto`, in one
     /// transaction.
     async fn apply_projection(&self, ops: &[ProjOp], upto: u64) -> StoreResult<()>;
-    /// Empties every projection table and review flag, for a rebuild from the records.
+    /// Empties every projection table and review flag, for a rebuild from the records; what was
+    /// projected before is replayed without moving inspections along.
     async fn reset_projections(&self) -> StoreResult<()>;
     /// Every projection row as text, in a fixed order (to compare a rebuild with the original).
     async fn projection_dump(&self) -> StoreResult<Vec<String>>;
-    /// What has been projected for an inspection.
+    /// What has been projected for an inspection: every version of its rows.
     async fn field_data(&self, inspection: InspectionId) -> StoreResult<FieldData>;
     /// The agency's review flags, by record id after `after`.
     async fn review_flags(
@@ -355,7 +366,7 @@ pub trait Store: Send + Sync + 'static {
         after: Option<RecordId>,
         limit: u32,
     ) -> StoreResult<Vec<ReviewFlag>>;
-    /// Violations found at these objects by other inspections, newest first.
+    /// Violations found at these objects by other inspections (current answers), newest first.
     async fn past_violations(
         &self,
         agency: AgencyId,
@@ -363,7 +374,8 @@ pub trait Store: Send + Sync + 'static {
         exclude: InspectionId,
         limit: u32,
     ) -> StoreResult<Vec<PastViolation>>;
-    /// The subject's projected documents of `kind` from the agency's inspections, newest first.
+    /// The subject's projected documents of `kind` from the agency's inspections (current
+    /// versions), newest first.
     async fn subject_documents(
         &self,
         agency: AgencyId,
@@ -372,8 +384,9 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Vec<ProjectedDocument>>;
 
-    /// A subject's projected documents (warnings, acts, orders) from every agency, by record id
-    /// after `after`: what the business API shows the subject.
+    /// A subject's projected documents (warnings, acts, orders) from every agency, every
+    /// version (each names the version that replaces it), by record id after `after`: what the
+    /// business API shows the subject.
     async fn documents_for_subject(
         &self,
         inn: &str,
@@ -444,5 +457,14 @@ pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
         postgres::open(url).await
     } else {
         Err(StoreError::UnsupportedUrl(url.to_owned()))
+    }
+}
+
+/// The projection table of a kind of row.
+pub(crate) fn table_of(kind: RowKind) -> &'static str {
+    match kind {
+        RowKind::Finding => "proj_findings",
+        RowKind::Photo => "proj_photos",
+        RowKind::Document => "proj_documents",
     }
 }

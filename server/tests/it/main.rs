@@ -22,3 +22,4 @@ mod pull;
 mod push;
 mod registry;
 mod uploads;
+mod versions;

@@ -10,17 +10,22 @@ use crate::common::{Backend, Device, TestServer};
 use crate::field::{SUBJECT, field};
 use crate::on_both;
 
-fn id_of(record: &[u8]) -> String {
+pub(crate) fn id_of(record: &[u8]) -> String {
     let v: Value = serde_json::from_slice(record).unwrap();
     v["id"].as_str().unwrap().to_owned()
 }
 
-fn sign(d: &mut Device, kind: RecordKind, body: Value) -> Vec<u8> {
+pub(crate) fn sign(d: &mut Device, kind: RecordKind, body: Value) -> Vec<u8> {
     d.sign(kind, &body)
 }
 
 /// Waits until the inspection's field data satisfies `done` (the projector runs after push).
-async fn field_data(s: &TestServer, token: &str, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn field_data(
+    s: &TestServer,
+    token: &str,
+    id: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
     for _ in 0..200 {
         let (st, v) = s
             .get(&format!("/api/v1/inspections/{id}/field"), token)
@@ -37,7 +42,7 @@ async fn field_data(s: &TestServer, token: &str, id: &str, done: impl Fn(&Value)
     panic!("the projection of {id} did not arrive: {v}");
 }
 
-fn accepted(v: &Value) -> usize {
+pub(crate) fn accepted(v: &Value) -> usize {
     v["results"]
         .as_array()
         .unwrap()
@@ -144,11 +149,16 @@ async fn a_day_of_field_work(backend: Backend) {
     assert_eq!(findings[1]["item"], "2");
     assert_eq!(
         findings[1]["result"], "violation",
-        "the correction applied: {data}"
+        "the correction is the current answer: {data}"
     );
-    assert_eq!(findings[1]["record"].as_str().unwrap(), id_of(&f2));
+    assert_eq!(findings[1]["record"].as_str().unwrap(), id_of(&correction));
+    assert_eq!(findings[1]["supersedes"].as_str().unwrap(), id_of(&f2));
+    let history = findings[1]["history"].as_array().unwrap();
+    assert_eq!(history.len(), 1, "{data}");
+    assert_eq!(history[0]["record"].as_str().unwrap(), id_of(&f2));
+    assert_eq!(history[0]["result"], "compliant");
     assert_eq!(
-        findings[1]["corrected_by"].as_str().unwrap(),
+        history[0]["superseded_by"].as_str().unwrap(),
         id_of(&correction)
     );
     let photos = data["photos"].as_array().unwrap();

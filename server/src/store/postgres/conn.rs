@@ -31,6 +31,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../../../../migrations/server/postgres/0005_legal.sql"),
     ),
+    (
+        6,
+        include_str!("../../../../migrations/server/postgres/0006_versions.sql"),
+    ),
 ];
 
 pub struct PgStore {

@@ -29,7 +29,10 @@ use crate::model::{
     NewUser, Requirement, ServerIdentity, StoredRecord, Subject, User,
 };
 use crate::model::{Blob, BlobUploader};
-use crate::model::{FieldData, InspectionAt, PastViolation, ProjOp, ProjectedDocument, ReviewFlag};
+use crate::model::{
+    FieldData, InspectionAt, PastViolation, ProjOp, ProjectedDocument, ProjectionPosition,
+    ReviewFlag, RowKind,
+};
 
 pub use conn::PgStore;
 use conn::{db_err, hash_col, i64_of, insert_audit, u64_of};
@@ -457,8 +460,8 @@ impl Store for PgStore {
         records::records_from(&**self.client().await?, from, limit).await
     }
 
-    async fn projection_upto(&self) -> StoreResult<u64> {
-        projections::projection_upto(&**self.client().await?).await
+    async fn projection_position(&self) -> StoreResult<ProjectionPosition> {
+        projections::projection_position(&**self.client().await?).await
     }
 
     async fn inspection_at(
@@ -472,6 +475,14 @@ impl Store for PgStore {
 
     async fn other_act(&self, inspection: InspectionId, except: RecordId) -> StoreResult<bool> {
         projections::other_act(&**self.client().await?, inspection, except).await
+    }
+
+    async fn superseded_by(
+        &self,
+        table: RowKind,
+        record: RecordId,
+    ) -> StoreResult<Option<RecordId>> {
+        projections::superseded_by(&**self.client().await?, table, record).await
     }
 
     async fn apply_projection(&self, ops: &[ProjOp], upto: u64) -> StoreResult<()> {

@@ -7,9 +7,9 @@ use tokio_postgres::{GenericClient, Row, Transaction};
 use super::{db_err, hash_col, i64_of, u64_of};
 use crate::model::{
     FieldData, InspectionAt, InspectionStatus, PastViolation, ProjOp, ProjectedDocument,
-    ProjectedFinding, ProjectedPhoto, ReviewFlag,
+    ProjectedFinding, ProjectedPhoto, ProjectionPosition, ReviewFlag, RowKind, Version,
 };
-use crate::store::{StoreError, StoreResult};
+use crate::store::{StoreError, StoreResult, table_of};
 
 fn corrupt(what: String) -> StoreError {
     StoreError::Corrupt(what)
@@ -23,12 +23,18 @@ fn id<T: From<uuid::Uuid>>(r: &Row, i: usize) -> T {
     T::from(r.get::<_, uuid::Uuid>(i))
 }
 
-pub(super) async fn projection_upto(c: &impl GenericClient) -> StoreResult<u64> {
+pub(super) async fn projection_position(c: &impl GenericClient) -> StoreResult<ProjectionPosition> {
     let r = c
-        .query_one("SELECT upto FROM projection_state WHERE id = 1", &[])
+        .query_one(
+            "SELECT upto, replay_below FROM projection_state WHERE id = 1",
+            &[],
+        )
         .await
         .map_err(db_err)?;
-    u64_of(r.get(0))
+    Ok(ProjectionPosition {
+        upto: u64_of(r.get(0))?,
+        replay_below: u64_of(r.get(1))?,
+    })
 }
 
 pub(super) async fn inspection_at(
@@ -92,12 +98,29 @@ pub(super) async fn other_act(
 ) -> StoreResult<bool> {
     Ok(c.query_one(
         "SELECT EXISTS (SELECT 1 FROM proj_documents WHERE kind = 'act' AND inspection_id = $1
-               AND record_id <> $2)",
+               AND record_id <> $2 AND supersedes IS NULL)",
         &[&inspection.as_uuid(), &except.as_uuid()],
     )
     .await
     .map_err(db_err)?
     .get(0))
+}
+
+pub(super) async fn superseded_by(
+    c: &impl GenericClient,
+    table: RowKind,
+    record: RecordId,
+) -> StoreResult<Option<RecordId>> {
+    Ok(c.query_opt(
+        &format!(
+            "SELECT superseded_by FROM {} WHERE record_id = $1",
+            table_of(table)
+        ),
+        &[&record.as_uuid()],
+    )
+    .await
+    .map_err(db_err)?
+    .and_then(|r| opt_id(&r, 0)))
 }
 
 fn json_text<T: serde::Serialize>(v: &T) -> StoreResult<String> {
@@ -143,11 +166,10 @@ pub(super) async fn apply_projection(
             }
             ProjOp::Finding(f) => {
                 tx.execute(
-                    "INSERT INTO proj_findings (record_id, inspection_id, item, result, note, photos, device_id, at, corrected_by)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                     ON CONFLICT (record_id) DO UPDATE SET inspection_id = excluded.inspection_id,
-                         item = excluded.item, result = excluded.result, note = excluded.note,
-                         photos = excluded.photos, corrected_by = excluded.corrected_by",
+                    "INSERT INTO proj_findings (record_id, inspection_id, item, result, note, photos, device_id, at,
+                         supersedes, reason, superseded_by)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                     ON CONFLICT (record_id) DO NOTHING",
                     &[
                         &f.record.as_uuid(),
                         &f.inspection.as_uuid(),
@@ -157,7 +179,9 @@ pub(super) async fn apply_projection(
                         &json_text(&f.photos)?,
                         &f.device.as_uuid(),
                         &f.at,
-                        &f.corrected_by.map(|c| c.as_uuid()),
+                        &f.version.supersedes.map(|c| c.as_uuid()),
+                        &f.version.reason,
+                        &f.version.superseded_by.map(|c| c.as_uuid()),
                     ],
                 )
                 .await
@@ -166,12 +190,9 @@ pub(super) async fn apply_projection(
             ProjOp::Photo(p) => {
                 tx.execute(
                     "INSERT INTO proj_photos (record_id, inspection_id, sha256, agency_id, size, mime, taken_at,
-                         lat_e7, lon_e7, corrected_by)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                     ON CONFLICT (record_id) DO UPDATE SET inspection_id = excluded.inspection_id,
-                         sha256 = excluded.sha256, size = excluded.size, mime = excluded.mime,
-                         taken_at = excluded.taken_at, lat_e7 = excluded.lat_e7, lon_e7 = excluded.lon_e7,
-                         corrected_by = excluded.corrected_by",
+                         lat_e7, lon_e7, warnings, at, supersedes, reason, superseded_by)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                     ON CONFLICT (record_id) DO NOTHING",
                     &[
                         &p.record.as_uuid(),
                         &p.inspection.as_uuid(),
@@ -182,7 +203,11 @@ pub(super) async fn apply_projection(
                         &p.taken_at,
                         &p.lat_e7,
                         &p.lon_e7,
-                        &p.corrected_by.map(|c| c.as_uuid()),
+                        &json_text(&p.warnings)?,
+                        &p.at,
+                        &p.version.supersedes.map(|c| c.as_uuid()),
+                        &p.version.reason,
+                        &p.version.superseded_by.map(|c| c.as_uuid()),
                     ],
                 )
                 .await
@@ -190,11 +215,10 @@ pub(super) async fn apply_projection(
             }
             ProjOp::Document(d) => {
                 tx.execute(
-                    "INSERT INTO proj_documents (record_id, kind, inspection_id, subject_inn, body, at, corrected_by)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)
-                     ON CONFLICT (record_id) DO UPDATE SET inspection_id = excluded.inspection_id,
-                         subject_inn = excluded.subject_inn, body = excluded.body,
-                         corrected_by = excluded.corrected_by",
+                    "INSERT INTO proj_documents (record_id, kind, inspection_id, subject_inn, body, at,
+                         supersedes, reason, superseded_by)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     ON CONFLICT (record_id) DO NOTHING",
                     &[
                         &d.record.as_uuid(),
                         &d.kind,
@@ -202,8 +226,22 @@ pub(super) async fn apply_projection(
                         &d.subject_inn,
                         &d.body.to_string(),
                         &d.at,
-                        &d.corrected_by.map(|c| c.as_uuid()),
+                        &d.version.supersedes.map(|c| c.as_uuid()),
+                        &d.version.reason,
+                        &d.version.superseded_by.map(|c| c.as_uuid()),
                     ],
+                )
+                .await
+                .map_err(db_err)?;
+            }
+            ProjOp::Supersede { table, record, by } => {
+                // The first correction of a version wins; a second is flagged by the projector.
+                tx.execute(
+                    &format!(
+                        "UPDATE {} SET superseded_by = $1 WHERE record_id = $2 AND superseded_by IS NULL",
+                        table_of(*table)
+                    ),
+                    &[&by.as_uuid(), &record.as_uuid()],
                 )
                 .await
                 .map_err(db_err)?;
@@ -249,9 +287,13 @@ pub(super) async fn reset_projections(tx: &Transaction<'_>) -> StoreResult<()> {
             .await
             .map_err(db_err)?;
     }
-    tx.execute("UPDATE projection_state SET upto = 0 WHERE id = 1", &[])
-        .await
-        .map_err(db_err)?;
+    tx.execute(
+        "UPDATE projection_state SET replay_below = GREATEST(replay_below, upto), upto = 0
+         WHERE id = 1",
+        &[],
+    )
+    .await
+    .map_err(db_err)?;
     Ok(())
 }
 
@@ -272,7 +314,18 @@ pub(super) async fn projection_dump(c: &impl GenericClient) -> StoreResult<Vec<S
     Ok(out)
 }
 
-const FINDING_COLUMNS: &str = "SELECT record_id, inspection_id, item, result, note, photos, device_id, at, corrected_by FROM proj_findings";
+/// The version columns (`supersedes, reason, superseded_by`) from `first` on.
+fn version_at(r: &Row, first: usize) -> Version {
+    Version {
+        supersedes: opt_id(r, first),
+        reason: r.get(first + 1),
+        superseded_by: opt_id(r, first + 2),
+    }
+}
+
+const FINDING_COLUMNS: &str =
+    "SELECT record_id, inspection_id, item, result, note, photos, device_id, at,
+    supersedes, reason, superseded_by FROM proj_findings";
 
 fn finding_of(r: &Row) -> StoreResult<ProjectedFinding> {
     let photos: String = r.get(5);
@@ -285,15 +338,16 @@ fn finding_of(r: &Row) -> StoreResult<ProjectedFinding> {
         photos: serde_json::from_str(&photos).map_err(|e| corrupt(e.to_string()))?,
         device: id(r, 6),
         at: r.get(7),
-        corrected_by: opt_id(r, 8),
+        version: version_at(r, 8),
     })
 }
 
 const PHOTO_COLUMNS: &str =
     "SELECT record_id, inspection_id, sha256, agency_id, size, mime, taken_at, lat_e7, lon_e7,
-        corrected_by FROM proj_photos";
+        warnings, at, supersedes, reason, superseded_by FROM proj_photos";
 
 fn photo_of(r: &Row) -> StoreResult<ProjectedPhoto> {
+    let warnings: String = r.get(9);
     Ok(ProjectedPhoto {
         record: id(r, 0),
         inspection: id(r, 1),
@@ -304,11 +358,15 @@ fn photo_of(r: &Row) -> StoreResult<ProjectedPhoto> {
         taken_at: r.get(6),
         lat_e7: r.get(7),
         lon_e7: r.get(8),
-        corrected_by: opt_id(r, 9),
+        warnings: serde_json::from_str(&warnings).map_err(|e| corrupt(e.to_string()))?,
+        at: r.get(10),
+        version: version_at(r, 11),
     })
 }
 
-const DOCUMENT_COLUMNS: &str = "SELECT d.record_id, d.kind, d.inspection_id, d.subject_inn, d.body, d.at, d.corrected_by FROM proj_documents d";
+const DOCUMENT_COLUMNS: &str =
+    "SELECT d.record_id, d.kind, d.inspection_id, d.subject_inn, d.body, d.at,
+    d.supersedes, d.reason, d.superseded_by FROM proj_documents d";
 
 fn document_of(r: &Row) -> StoreResult<ProjectedDocument> {
     let body: String = r.get(4);
@@ -319,7 +377,7 @@ fn document_of(r: &Row) -> StoreResult<ProjectedDocument> {
         subject_inn: r.get(3),
         body: serde_json::from_str(&body).map_err(|e| corrupt(e.to_string()))?,
         at: r.get(5),
-        corrected_by: opt_id(r, 6),
+        version: version_at(r, 6),
     })
 }
 
@@ -439,7 +497,7 @@ pub(super) async fn past_violations(
              FROM inspection_objects io JOIN inspections i ON i.id = io.inspection_id
                   JOIN proj_findings f ON f.inspection_id = io.inspection_id
              WHERE io.object_id = ANY($1) AND i.agency_id = $2 AND f.inspection_id <> $3
-               AND f.result = 'violation'
+               AND f.result = 'violation' AND f.superseded_by IS NULL
              ORDER BY f.at DESC LIMIT $4",
         &[
             &objects,
@@ -505,6 +563,7 @@ pub(super) async fn subject_documents(
         &format!(
             "{DOCUMENT_COLUMNS} JOIN inspections i ON i.id = d.inspection_id
              WHERE i.agency_id = $1 AND d.subject_inn = $2 AND d.kind = $3
+               AND d.superseded_by IS NULL
              ORDER BY d.at DESC LIMIT $4"
         ),
         &[&agency.as_uuid(), &inn, &kind, &i64::from(limit)],

@@ -36,6 +36,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../../../../migrations/server/sqlite/0005_legal.sql"),
     ),
+    (
+        6,
+        include_str!("../../../../migrations/server/sqlite/0006_versions.sql"),
+    ),
 ];
 
 const READERS: usize = 4;

@@ -27,7 +27,10 @@ use crate::model::{
     NewUser, Requirement, ServerIdentity, StoredRecord, Subject, User,
 };
 use crate::model::{Blob, BlobUploader};
-use crate::model::{FieldData, InspectionAt, PastViolation, ProjOp, ProjectedDocument, ReviewFlag};
+use crate::model::{
+    FieldData, InspectionAt, PastViolation, ProjOp, ProjectedDocument, ProjectionPosition,
+    ReviewFlag, RowKind,
+};
 
 pub use conn::SqliteStore;
 use conn::{db_err, hash_col, insert_audit, parse_ts, parse_uuid, ts};
@@ -504,8 +507,8 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn projection_upto(&self) -> StoreResult<u64> {
-        self.read(projections::projection_upto).await
+    async fn projection_position(&self) -> StoreResult<ProjectionPosition> {
+        self.read(projections::projection_position).await
     }
 
     async fn inspection_at(
@@ -520,6 +523,15 @@ impl Store for SqliteStore {
 
     async fn other_act(&self, inspection: InspectionId, except: RecordId) -> StoreResult<bool> {
         self.read(move |c| projections::other_act(c, inspection, except))
+            .await
+    }
+
+    async fn superseded_by(
+        &self,
+        table: RowKind,
+        record: RecordId,
+    ) -> StoreResult<Option<RecordId>> {
+        self.read(move |c| projections::superseded_by(c, table, record))
             .await
     }
 

@@ -8,9 +8,9 @@ use time::OffsetDateTime;
 use super::{db_err, hash_col, parse_uuid, ts};
 use crate::model::{
     FieldData, InspectionAt, InspectionStatus, PastViolation, ProjOp, ProjectedDocument,
-    ProjectedFinding, ProjectedPhoto, ReviewFlag,
+    ProjectedFinding, ProjectedPhoto, ProjectionPosition, ReviewFlag, RowKind, Version,
 };
-use crate::store::{StoreError, StoreResult};
+use crate::store::{StoreError, StoreResult, table_of};
 
 fn corrupt(what: String) -> StoreError {
     StoreError::Corrupt(what)
@@ -24,11 +24,16 @@ fn opt_id<T: From<uuid::Uuid>>(s: Option<String>) -> StoreResult<Option<T>> {
     s.as_deref().map(id_of).transpose()
 }
 
-pub(super) fn projection_upto(c: &Connection) -> StoreResult<u64> {
-    c.query_row("SELECT upto FROM projection_state WHERE id = 1", [], |r| {
-        r.get::<_, i64>(0)
+pub(super) fn projection_position(c: &Connection) -> StoreResult<ProjectionPosition> {
+    c.query_row(
+        "SELECT upto, replay_below FROM projection_state WHERE id = 1",
+        [],
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+    )
+    .map(|(upto, replay_below)| ProjectionPosition {
+        upto: upto as u64,
+        replay_below: replay_below as u64,
     })
-    .map(|n| n as u64)
     .map_err(db_err)
 }
 
@@ -91,11 +96,30 @@ pub(super) fn other_act(
 ) -> StoreResult<bool> {
     c.query_row(
         "SELECT EXISTS (SELECT 1 FROM proj_documents WHERE kind = 'act' AND inspection_id = ?1
-           AND record_id <> ?2)",
+           AND record_id <> ?2 AND supersedes IS NULL)",
         params![inspection.to_string(), except.to_string()],
         |r| r.get(0),
     )
     .map_err(db_err)
+}
+
+pub(super) fn superseded_by(
+    c: &Connection,
+    table: RowKind,
+    record: RecordId,
+) -> StoreResult<Option<RecordId>> {
+    let by: Option<Option<String>> = c
+        .query_row(
+            &format!(
+                "SELECT superseded_by FROM {} WHERE record_id = ?1",
+                table_of(table)
+            ),
+            [record.to_string()],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(db_err)?;
+    opt_id(by.flatten())
 }
 
 fn json_text<T: serde::Serialize>(v: &T) -> StoreResult<String> {
@@ -135,11 +159,10 @@ pub(super) fn apply_projection(tx: &Transaction<'_>, ops: &[ProjOp], upto: u64) 
             }
             ProjOp::Finding(f) => {
                 tx.execute(
-                    "INSERT INTO proj_findings (record_id, inspection_id, item, result, note, photos, device_id, at, corrected_by)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                     ON CONFLICT (record_id) DO UPDATE SET inspection_id = excluded.inspection_id,
-                         item = excluded.item, result = excluded.result, note = excluded.note,
-                         photos = excluded.photos, corrected_by = excluded.corrected_by",
+                    "INSERT INTO proj_findings (record_id, inspection_id, item, result, note, photos, device_id, at,
+                         supersedes, reason, superseded_by)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                     ON CONFLICT (record_id) DO NOTHING",
                     params![
                         f.record.to_string(),
                         f.inspection.to_string(),
@@ -149,7 +172,9 @@ pub(super) fn apply_projection(tx: &Transaction<'_>, ops: &[ProjOp], upto: u64) 
                         json_text(&f.photos)?,
                         f.device.to_string(),
                         f.at,
-                        f.corrected_by.map(|c| c.to_string()),
+                        f.version.supersedes.map(|c| c.to_string()),
+                        f.version.reason,
+                        f.version.superseded_by.map(|c| c.to_string()),
                     ],
                 )
                 .map_err(db_err)?;
@@ -157,12 +182,9 @@ pub(super) fn apply_projection(tx: &Transaction<'_>, ops: &[ProjOp], upto: u64) 
             ProjOp::Photo(p) => {
                 tx.execute(
                     "INSERT INTO proj_photos (record_id, inspection_id, sha256, agency_id, size, mime, taken_at,
-                         lat_e7, lon_e7, corrected_by)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                     ON CONFLICT (record_id) DO UPDATE SET inspection_id = excluded.inspection_id,
-                         sha256 = excluded.sha256, size = excluded.size, mime = excluded.mime,
-                         taken_at = excluded.taken_at, lat_e7 = excluded.lat_e7, lon_e7 = excluded.lon_e7,
-                         corrected_by = excluded.corrected_by",
+                         lat_e7, lon_e7, warnings, at, supersedes, reason, superseded_by)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                     ON CONFLICT (record_id) DO NOTHING",
                     params![
                         p.record.to_string(),
                         p.inspection.to_string(),
@@ -173,18 +195,21 @@ pub(super) fn apply_projection(tx: &Transaction<'_>, ops: &[ProjOp], upto: u64) 
                         p.taken_at,
                         p.lat_e7,
                         p.lon_e7,
-                        p.corrected_by.map(|c| c.to_string()),
+                        json_text(&p.warnings)?,
+                        p.at,
+                        p.version.supersedes.map(|c| c.to_string()),
+                        p.version.reason,
+                        p.version.superseded_by.map(|c| c.to_string()),
                     ],
                 )
                 .map_err(db_err)?;
             }
             ProjOp::Document(d) => {
                 tx.execute(
-                    "INSERT INTO proj_documents (record_id, kind, inspection_id, subject_inn, body, at, corrected_by)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                     ON CONFLICT (record_id) DO UPDATE SET inspection_id = excluded.inspection_id,
-                         subject_inn = excluded.subject_inn, body = excluded.body,
-                         corrected_by = excluded.corrected_by",
+                    "INSERT INTO proj_documents (record_id, kind, inspection_id, subject_inn, body, at,
+                         supersedes, reason, superseded_by)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     ON CONFLICT (record_id) DO NOTHING",
                     params![
                         d.record.to_string(),
                         d.kind,
@@ -192,8 +217,21 @@ pub(super) fn apply_projection(tx: &Transaction<'_>, ops: &[ProjOp], upto: u64) 
                         d.subject_inn,
                         d.body.to_string(),
                         d.at,
-                        d.corrected_by.map(|c| c.to_string()),
+                        d.version.supersedes.map(|c| c.to_string()),
+                        d.version.reason,
+                        d.version.superseded_by.map(|c| c.to_string()),
                     ],
+                )
+                .map_err(db_err)?;
+            }
+            ProjOp::Supersede { table, record, by } => {
+                // The first correction of a version wins; a second is flagged by the projector.
+                tx.execute(
+                    &format!(
+                        "UPDATE {} SET superseded_by = ?1 WHERE record_id = ?2 AND superseded_by IS NULL",
+                        table_of(*table)
+                    ),
+                    params![by.to_string(), record.to_string()],
                 )
                 .map_err(db_err)?;
             }
@@ -235,8 +273,11 @@ pub(super) fn reset_projections(tx: &Transaction<'_>) -> StoreResult<()> {
         tx.execute(&format!("DELETE FROM {table}"), [])
             .map_err(db_err)?;
     }
-    tx.execute("UPDATE projection_state SET upto = 0 WHERE id = 1", [])
-        .map_err(db_err)?;
+    tx.execute(
+        "UPDATE projection_state SET replay_below = MAX(replay_below, upto), upto = 0 WHERE id = 1",
+        [],
+    )
+    .map_err(db_err)?;
     Ok(())
 }
 
@@ -266,17 +307,28 @@ pub(super) fn projection_dump(c: &Connection) -> StoreResult<Vec<String>> {
     Ok(out)
 }
 
-const FINDING_COLUMNS: &str = "SELECT record_id, inspection_id, item, result, note, photos, device_id, at, corrected_by FROM proj_findings";
+/// The version columns (`supersedes, reason, superseded_by`) from `first` on.
+fn version_at(r: &Row<'_>, first: usize) -> rusqlite::Result<StoreResult<Version>> {
+    let (supersedes, reason, superseded_by): (Option<String>, Option<String>, Option<String>) =
+        (r.get(first)?, r.get(first + 1)?, r.get(first + 2)?);
+    Ok((|| {
+        Ok(Version {
+            supersedes: opt_id(supersedes)?,
+            reason,
+            superseded_by: opt_id(superseded_by)?,
+        })
+    })())
+}
+
+const FINDING_COLUMNS: &str =
+    "SELECT record_id, inspection_id, item, result, note, photos, device_id, at,
+    supersedes, reason, superseded_by FROM proj_findings";
 
 fn finding_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedFinding>> {
-    let (record, inspection, photos, device, corrected): (
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-    ) = (r.get(0)?, r.get(1)?, r.get(5)?, r.get(6)?, r.get(8)?);
+    let (record, inspection, photos, device): (String, String, String, String) =
+        (r.get(0)?, r.get(1)?, r.get(5)?, r.get(6)?);
     let (item, result, note, at) = (r.get(2)?, r.get(3)?, r.get(4)?, r.get(7)?);
+    let version = version_at(r, 8)?;
     Ok((|| {
         Ok(ProjectedFinding {
             record: id_of(&record)?,
@@ -287,25 +339,22 @@ fn finding_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedFinding>> {
             photos: serde_json::from_str(&photos).map_err(|e| corrupt(e.to_string()))?,
             device: id_of(&device)?,
             at,
-            corrected_by: opt_id(corrected)?,
+            version: version?,
         })
     })())
 }
 
 const PHOTO_COLUMNS: &str =
     "SELECT record_id, inspection_id, sha256, agency_id, size, mime, taken_at, lat_e7, lon_e7,
-        corrected_by FROM proj_photos";
+        warnings, at, supersedes, reason, superseded_by FROM proj_photos";
 
 fn photo_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedPhoto>> {
-    let (record, inspection, sha, agency, corrected): (
-        String,
-        String,
-        Vec<u8>,
-        String,
-        Option<String>,
-    ) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(9)?);
+    let (record, inspection, sha, agency): (String, String, Vec<u8>, String) =
+        (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
     let (size, mime, taken_at, lat, lon): (i64, String, Option<String>, Option<i64>, Option<i64>) =
         (r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?);
+    let (warnings, at): (String, String) = (r.get(9)?, r.get(10)?);
+    let version = version_at(r, 11)?;
     Ok((|| {
         Ok(ProjectedPhoto {
             record: id_of(&record)?,
@@ -317,22 +366,25 @@ fn photo_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedPhoto>> {
             taken_at,
             lat_e7: lat,
             lon_e7: lon,
-            corrected_by: opt_id(corrected)?,
+            warnings: serde_json::from_str(&warnings).map_err(|e| corrupt(e.to_string()))?,
+            at,
+            version: version?,
         })
     })())
 }
 
-const DOCUMENT_COLUMNS: &str = "SELECT d.record_id, d.kind, d.inspection_id, d.subject_inn, d.body, d.at, d.corrected_by FROM proj_documents d";
+const DOCUMENT_COLUMNS: &str =
+    "SELECT d.record_id, d.kind, d.inspection_id, d.subject_inn, d.body, d.at,
+    d.supersedes, d.reason, d.superseded_by FROM proj_documents d";
 
 fn document_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedDocument>> {
-    let (record, kind, inspection, inn, body, at, corrected): (
+    let (record, kind, inspection, inn, body, at): (
         String,
         String,
         Option<String>,
         Option<String>,
         String,
         String,
-        Option<String>,
     ) = (
         r.get(0)?,
         r.get(1)?,
@@ -340,8 +392,8 @@ fn document_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedDocument>> 
         r.get(3)?,
         r.get(4)?,
         r.get(5)?,
-        r.get(6)?,
     );
+    let version = version_at(r, 6)?;
     Ok((|| {
         Ok(ProjectedDocument {
             record: id_of(&record)?,
@@ -350,7 +402,7 @@ fn document_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedDocument>> 
             subject_inn: inn,
             body: serde_json::from_str(&body).map_err(|e| corrupt(e.to_string()))?,
             at,
-            corrected_by: opt_id(corrected)?,
+            version: version?,
         })
     })())
 }
@@ -476,7 +528,7 @@ pub(super) fn past_violations(
                  FROM inspection_objects io JOIN inspections i ON i.id = io.inspection_id
                       JOIN proj_findings f ON f.inspection_id = io.inspection_id
                  WHERE io.object_id = ?1 AND i.agency_id = ?2 AND f.inspection_id <> ?3
-                   AND f.result = 'violation'
+                   AND f.result = 'violation' AND f.superseded_by IS NULL
                  ORDER BY f.at DESC LIMIT ?4",
             )
             .map_err(db_err)?
@@ -559,6 +611,7 @@ pub(super) fn subject_documents(
         &format!(
             "{DOCUMENT_COLUMNS} JOIN inspections i ON i.id = d.inspection_id
              WHERE i.agency_id = ?1 AND d.subject_inn = ?2 AND d.kind = ?3
+               AND d.superseded_by IS NULL
              ORDER BY d.at DESC LIMIT ?4"
         ),
         params![agency.to_string(), inn, kind, limit],

@@ -1,5 +1,7 @@
 //! The projector: accepted records become domain rows (inspection progress, findings, photos,
-//! warnings, acts, orders), with corrections applied over what they supersede.
+//! warnings, acts, orders). A correction is a row of its own, of the kind it corrects, holding
+//! its own id, time and content with the record it supersedes and its reason; the row it
+//! replaces names it (`superseded_by`), so every version stays in the projection.
 //!
 //! It reads records in log order from where it stopped and writes each batch with its new
 //! position in one transaction, so it is idempotent and survives a crash. Every decision depends
@@ -20,10 +22,13 @@ use serde_json::{Map, Value};
 use crate::error::{ApiError, ApiResult};
 use crate::model::{
     Actor, InspectionAt, InspectionStatus, ProjOp, ProjectedDocument, ProjectedFinding,
-    ProjectedPhoto, ReviewFlag, StoredRecord,
+    ProjectedPhoto, ReviewFlag, StoredRecord, Version,
 };
 use crate::state::AppState;
 use crate::store::Store;
+
+mod corrections;
+mod photo_warnings;
 
 const BATCH: u32 = 500;
 
@@ -108,17 +113,19 @@ async fn run(store: &dyn Store, mode: Mode) -> ApiResult<(u64, Vec<Move>)> {
     let mut done = 0;
     let mut moves = Vec::new();
     loop {
-        let from = store.projection_upto().await?;
-        let batch = store.records_from(from, BATCH).await?;
+        let position = store.projection_position().await?;
+        let batch = store.records_from(position.upto, BATCH).await?;
         let Some(last) = batch.last() else {
             return Ok((done, moves));
         };
         let upto = last.log_index + 1;
         let mut p = Projector {
             store,
+            replay_below: position.replay_below,
             devices: HashMap::new(),
             acts: HashSet::new(),
             interaction: HashMap::new(),
+            superseded: HashMap::new(),
             ops: Vec::new(),
             moves: Vec::new(),
         };
@@ -151,12 +158,16 @@ async fn advance(state: &AppState, id: InspectionId, device: DeviceId, to: Inspe
 
 struct Projector<'a> {
     store: &'a dyn Store,
+    /// Records below this log index were projected before a reset: they move no inspection.
+    replay_below: u64,
     /// Device → (agency, inspector).
     devices: HashMap<DeviceId, Option<(AgencyId, Option<UserId>)>>,
     /// Inspections with an act earlier in this batch.
     acts: HashSet<InspectionId>,
     /// Minutes of interaction projected so far per inspection (loaded on first use).
     interaction: HashMap<InspectionId, u32>,
+    /// Versions corrected earlier in this batch → their correction.
+    superseded: HashMap<RecordId, RecordId>,
     ops: Vec<ProjOp>,
     moves: Vec<Move>,
 }
@@ -260,8 +271,9 @@ impl Projector<'_> {
         if kind.signed_by_server() {
             return Ok(());
         }
+        let at = rec.at.to_string();
         if kind == RecordKind::Correction {
-            return self.correction(r, &rec.body).await;
+            return self.correction(r, &at, &rec.body).await;
         }
         let ctx = self.context(r, &rec.body).await?;
         if matches!(
@@ -300,13 +312,14 @@ impl Projector<'_> {
                 _ => None,
             })
             .collect();
-        let flagged = !flags.is_empty();
+        // A record projected before the projection was reset made its move (or had it refused)
+        // when it first arrived.
+        let moves = flags.is_empty() && r.log_index >= self.replay_below;
         if flags.contains(&"unknown_inspection") {
             // Not the device's agency's inspection (or none at all): the flag is all that is
             // written, so nothing shows up in another agency's inspection.
             return Ok(());
         }
-        let at = rec.at.to_string();
         match kind {
             RecordKind::InspectionStarted | RecordKind::InspectionFinished => {
                 let Some((inspection, _)) = ctx.inspection else {
@@ -318,7 +331,7 @@ impl Projector<'_> {
                         record: r.id,
                         at,
                     });
-                    if !flagged {
+                    if moves {
                         self.moves
                             .push((inspection, r.device, InspectionStatus::InProgress));
                     }
@@ -328,19 +341,41 @@ impl Projector<'_> {
                         record: r.id,
                         at,
                     });
-                    if !flagged {
+                    if moves {
                         self.moves
                             .push((inspection, r.device, InspectionStatus::Completed));
                     }
                 }
             }
             _ => {
-                if let Some(op) = row(kind, r.id, r.device, &at, &rec.body, &ctx, None)? {
+                if let Some(op) = row(
+                    kind,
+                    r.id,
+                    r.device,
+                    &at,
+                    &rec.body,
+                    &ctx,
+                    Version::default(),
+                )? {
                     self.ops.push(op);
+                    if kind == RecordKind::Photo {
+                        self.photo_warnings(r.id, &rec.body, &ctx);
+                    }
                 }
             }
         }
         Ok(())
+    }
+
+    /// Flags a projected photo the device warned its inspector about (damaged, taken outside
+    /// the inspection's dates, far from the object): a flag per kind of warning.
+    fn photo_warnings(&mut self, record: RecordId, body: &Map<String, Value>, ctx: &Context) {
+        let Some(warnings) = body.get("warnings").and_then(Value::as_array) else {
+            return;
+        };
+        for (reason, detail) in photo_warnings::flags(warnings) {
+            self.flag(record, reason, ctx, detail);
+        }
     }
 
     /// Sums an interaction interval into its inspection's total, in log order, and flags the
@@ -394,98 +429,20 @@ impl Projector<'_> {
         }
         Ok(())
     }
-
-    async fn correction(&mut self, r: &StoredRecord, body: &Map<String, Value>) -> ApiResult<()> {
-        let c: kinds::Correction = kinds::decode_body(body)
-            .map_err(|e| ApiError::Internal(format!("stored correction {}: {e}", r.id)))?;
-        // Flags go with the inspection the corrected body names, so a reviewer finds them there.
-        let ctx = &self.context(r, &c.body).await?;
-        let Some(target) = self.store.get_record(c.supersedes).await? else {
-            self.flag(
-                r.id,
-                "correction_unknown_target",
-                ctx,
-                format!("record {} is not on the server", c.supersedes),
-            );
-            return Ok(());
-        };
-        if target.device != r.device {
-            self.flag(
-                r.id,
-                "correction_foreign",
-                ctx,
-                format!("record {} is another device's", c.supersedes),
-            );
-            return Ok(());
-        }
-        let target_kind = RecordKind::parse(&target.kind);
-        if !matches!(
-            target_kind,
-            Some(
-                RecordKind::Finding
-                    | RecordKind::Photo
-                    | RecordKind::Warning
-                    | RecordKind::Act
-                    | RecordKind::Order
-            )
-        ) {
-            self.flag(
-                r.id,
-                "correction_unsupported",
-                ctx,
-                format!("a {} record is not corrected in place", target.kind),
-            );
-            return Ok(());
-        }
-        let Some(target_kind) = target_kind else {
-            return Ok(());
-        };
-        if let Err(e) = kinds::check_body(target_kind.as_str(), &c.body) {
-            self.flag(r.id, "correction_invalid", ctx, e.to_string());
-            return Ok(());
-        }
-        let original = parse_unverified(&target.bytes)
-            .map_err(|e| ApiError::Internal(format!("stored record {}: {e}", target.id)))?;
-        // The corrected row keeps the original's identity and time, under the target's context
-        // (its inspection may be named differently in the corrected body).
-        let target_ctx = self.context(&target, &c.body).await?;
-        if let Some((id, at)) = &target_ctx.inspection {
-            if at.as_ref().map(|a| a.agency) != target_ctx.agency {
-                self.flag(
-                    r.id,
-                    "correction_invalid",
-                    ctx,
-                    format!("the corrected body names inspection {id}, not of the device's agency"),
-                );
-                return Ok(());
-            }
-        }
-        if let Some(op) = row(
-            target_kind,
-            target.id,
-            target.device,
-            &original.at.to_string(),
-            &c.body,
-            &target_ctx,
-            Some(r.id),
-        )? {
-            self.ops.push(op);
-        }
-        Ok(())
-    }
 }
 
 /// The minutes of the interaction intervals among projected documents (invalid ones count 0).
 fn interaction_minutes(documents: &[ProjectedDocument]) -> u32 {
     documents
         .iter()
-        .filter(|d| d.kind == RecordKind::Interaction.as_str())
+        .filter(|d| d.kind == RecordKind::Interaction.as_str() && d.version.superseded_by.is_none())
         .filter_map(|d| serde_json::from_value::<kinds::Interaction>(d.body.clone()).ok())
         .filter_map(|i| i.minutes())
         .fold(0, u32::saturating_add)
 }
 
-/// The projection row of a finding, photo or document record.
+/// The projection row of a finding, photo or document: a record of that kind, or a correction
+/// of one (`body` the corrected body, `version` what it supersedes and why).
 fn row(
     kind: RecordKind,
     record: RecordId,
@@ -493,7 +450,7 @@ fn row(
     at: &str,
     body: &Map<String, Value>,
     ctx: &Context,
-    corrected_by: Option<RecordId>,
+    version: Version,
 ) -> ApiResult<Option<ProjOp>> {
     let bad = |e: serde_json::Error| ApiError::Internal(format!("record {record}: {e}"));
     Ok(match kind {
@@ -511,7 +468,7 @@ fn row(
                 photos: f.photos.iter().map(|p| p.to_hex()).collect(),
                 device,
                 at: at.to_owned(),
-                corrected_by,
+                version,
             }))
         }
         RecordKind::Photo => {
@@ -528,7 +485,14 @@ fn row(
                     taken_at: p.taken_at.map(|t| t.to_string()),
                     lat_e7: p.position.map(|x| x.lat_e7),
                     lon_e7: p.position.map(|x| x.lon_e7),
-                    corrected_by,
+                    // As signed, so a kind this server does not know is kept as it is.
+                    warnings: body
+                        .get("warnings")
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default(),
+                    at: at.to_owned(),
+                    version,
                 })
             })
         }
@@ -564,7 +528,7 @@ fn row(
                 subject_inn,
                 body: Value::Object(body.clone()),
                 at: at.to_owned(),
-                corrected_by,
+                version,
             }))
         }
         _ => None,
