@@ -73,10 +73,15 @@ async fn bad_input_is_refused_and_changes_nothing() {
     assert!(cut.added.is_none(), "a damaged photo was recorded unasked");
     assert_eq!(cut.warnings[0].kind, "damaged");
     assert_eq!(chain_len(&dir), chain, "the damaged photo signed a record");
-    assert_eq!(photo_files(dir.path()), files, "the damaged photo left a file");
+    assert_eq!(
+        photo_files(dir.path()),
+        files,
+        "the damaged photo left a file"
+    );
     check(
         "add_photo: not base64",
-        app.add_photo(&id, "@@@ not base64 @@@", None, true).map(drop),
+        app.add_photo(&id, "@@@ not base64 @@@", None, true)
+            .map(drop),
         ErrorKind::InvalidInput,
     );
     check(
@@ -231,7 +236,8 @@ async fn a_refused_photo_does_not_start_the_inspection() {
     app.sync_now().await.unwrap();
     assert_eq!(app.assignments().unwrap().len(), 2);
     let bytes = photo("Canon_40D.jpg");
-    app.add_photo(&w.inspection, &b64(&bytes), None, true).unwrap();
+    app.add_photo(&w.inspection, &b64(&bytes), None, true)
+        .unwrap();
     let chain = chain_len(&dir);
 
     let e = app.add_photo(&other, &b64(&bytes), None, true).unwrap_err();

@@ -58,7 +58,12 @@ async fn an_inspection_recorded_offline_reaches_the_server_whole() {
     let v1 = seen
         .ok(
             "add_photo",
-            app.add_photo(&id, &b64(&p1), Some("Огнетушитель ОП-4, пломба".into()), true),
+            app.add_photo(
+                &id,
+                &b64(&p1),
+                Some("Огнетушитель ОП-4, пломба".into()),
+                true,
+            ),
         )
         .added
         .expect("kept");
@@ -300,7 +305,7 @@ async fn an_inspection_recorded_offline_reaches_the_server_whole() {
                 && v["photos"].as_array().is_some_and(|p| p.len() == 2)
                 && v["documents"].as_array().is_some_and(|d| d.len() >= 2)
                 && v["findings"].as_array().is_some_and(|f| f.len() == 2)
-                && v["findings"][1]["corrected_by"].is_string()
+                && v["findings"][1]["supersedes"].is_string()
         })
         .await;
     assert_eq!(
@@ -321,14 +326,15 @@ async fn an_inspection_recorded_offline_reaches_the_server_whole() {
         (Some("1"), Some("violation"))
     );
     assert!(one["note"].as_str().unwrap().contains("просрочен"));
-    assert_eq!(one["corrected_by"], Value::Null);
+    assert_eq!(one["supersedes"], Value::Null);
+    assert_eq!(one["history"], serde_json::json!([]));
     let mut photos = ids(one, "photos");
     photos.sort();
     let mut expected = vec![v1.sha256.clone(), v2.sha256.clone()];
     expected.sort();
     assert_eq!(photos, expected);
-    // A correction rewrites its target's row (identity and time kept) and names itself.
-    let corrected = by_record(&f2.id);
+    // The correction is the item's current row (its own id and time), the original its history.
+    let corrected = by_record(&c2.id);
     assert_eq!(corrected["item"].as_str(), Some("2"));
     assert_eq!(
         corrected["result"].as_str(),
@@ -336,12 +342,18 @@ async fn an_inspection_recorded_offline_reaches_the_server_whole() {
         "{field:#}"
     );
     assert_eq!(
-        corrected["corrected_by"].as_str(),
-        Some(c2.id.as_str()),
+        corrected["supersedes"].as_str(),
+        Some(f2.id.as_str()),
         "{field:#}"
     );
-    assert_eq!(corrected["at"].as_str(), Some(f2.at.as_str()));
-    assert!(findings.iter().all(|f| f["record"] != c2.id.as_str()));
+    assert_eq!(corrected["at"].as_str(), Some(c2.at.as_str()));
+    let history = corrected["history"].as_array().unwrap();
+    assert_eq!(history.len(), 1, "{field:#}");
+    assert_eq!(history[0]["record"].as_str(), Some(f2.id.as_str()));
+    assert_eq!(history[0]["at"].as_str(), Some(f2.at.as_str()));
+    assert_eq!(history[0]["result"].as_str(), Some("compliant"));
+    assert_eq!(history[0]["superseded_by"].as_str(), Some(c2.id.as_str()));
+    assert!(findings.iter().all(|f| f["record"] != f2.id.as_str()));
     for p in field["photos"].as_array().unwrap() {
         let sha = p["sha256"].as_str().unwrap();
         let original = if sha == v1.sha256 { &p1 } else { &p2 };

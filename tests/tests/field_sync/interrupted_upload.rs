@@ -17,7 +17,11 @@ async fn a_photo_upload_cut_in_the_middle_resumes() {
     let size = file.len() as u64;
     assert!(size > 150_000, "{size}");
     let id = w.inspection.clone();
-    let added = app.add_photo(&id, &b64(&file), None, false).unwrap().added.unwrap();
+    let added = app
+        .add_photo(&id, &b64(&file), None, false)
+        .unwrap()
+        .added
+        .unwrap();
 
     // The link drops 100 KiB into the sync: the records went, the photo is half sent.
     proxy.set(Fault::CutUpstreamAfter(100 * 1024));

@@ -48,15 +48,22 @@ pub(crate) async fn check_server(
         target_dir_artifacts()?.join("server-field.json"),
         serde_json::to_vec_pretty(&field)?,
     )?;
+    // The only flags are the kept photo's: taken in 2008 (and far from the object when the
+    // object has coordinates), as the device warned and its record says.
+    let flags = field["flags"].as_array().context("flags")?;
+    let reasons: Vec<&str> = flags.iter().filter_map(|f| f["reason"].as_str()).collect();
     ensure!(
-        field["flags"].as_array().is_some_and(Vec::is_empty),
+        reasons.contains(&"photo_outside_dates")
+            && reasons
+                .iter()
+                .all(|r| ["photo_outside_dates", "photo_far_from_object"].contains(r)),
         "review flags: {}",
         field["flags"]
     );
     let findings = field["findings"].as_array().context("findings")?;
     let current: Vec<&Value> = findings
         .iter()
-        .filter(|f| f["corrected_by"].is_null())
+        .filter(|f| f["superseded_by"].is_null())
         .collect();
     ensure!(
         current.len() == done.findings.len(),
@@ -93,11 +100,35 @@ pub(crate) async fn check_server(
         "photo mime {}",
         photo["mime"]
     );
+    ensure!(
+        photo["warnings"]
+            .as_array()
+            .is_some_and(|w| w.iter().any(|w| w["kind"] == "taken_outside_dates")),
+        "the photo's warnings did not reach the server: {photo}"
+    );
     let act = field["documents"]
         .as_array()
         .and_then(|d| d.iter().find(|d| d["kind"] == "act"))
         .context("the act on the server")?;
     let act_text = act["body"].to_string();
+    ensure!(
+        act["body"]["not_checked"][0]["reason"] == NOT_CHECKED_REASON,
+        "the act does not list the item not checked with its reason: {act_text}"
+    );
+    // Every answer the act cites is a row of the view, current or in a history.
+    let rows: Vec<&Value> = findings
+        .iter()
+        .flat_map(|f| std::iter::once(f).chain(f["history"].as_array().into_iter().flatten()))
+        .collect();
+    for cited in act["body"]["findings"]
+        .as_array()
+        .context("the act's findings")?
+    {
+        ensure!(
+            rows.iter().any(|r| r["record"] == *cited),
+            "the act cites {cited}, which the field view does not show"
+        );
+    }
     ensure!(
         act_text.contains(PRESENT_NAME),
         "the act does not name who was present: {act_text}"
