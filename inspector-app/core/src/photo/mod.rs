@@ -242,8 +242,10 @@ fn strict_jpeg(bytes: &[u8]) -> Result<Result<DynamicImage, String>, PhotoError>
         .set_max_height(MAX_SIDE as usize)
         .jpeg_set_out_colorspace(ColorSpace::RGB);
     let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    // zune-jpeg's messages come quoted.
+    let words = |e: zune_jpeg::errors::DecodeErrors| e.to_string().trim_matches('"').to_owned();
     if let Err(e) = decoder.decode_headers() {
-        return Ok(Err(e.to_string()));
+        return Ok(Err(words(e)));
     }
     let Some((w, h)) = decoder.dimensions() else {
         return Ok(Err("no frame header".into()));
@@ -256,7 +258,7 @@ fn strict_jpeg(bytes: &[u8]) -> Result<Result<DynamicImage, String>, PhotoError>
     }
     let pixels = match decoder.decode() {
         Ok(p) => p,
-        Err(e) => return Ok(Err(e.to_string())),
+        Err(e) => return Ok(Err(words(e))),
     };
     let (Ok(w), Ok(h)) = (u32::try_from(w), u32::try_from(h)) else {
         return Ok(Err("dimensions out of range".into()));
