@@ -59,6 +59,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
     for (what, bytes) in [
         ("a text file", b"Not a photo at all, just text.\n".to_vec()),
         ("testdata's README.md", photo("README.md")),
+        ("a JPEG cut after its header", truncated),
         ("nothing", Vec::new()),
     ] {
         check(
@@ -69,7 +70,9 @@ async fn bad_input_is_refused_and_changes_nothing() {
     }
     // A JPEG cut short decodes only in part: nothing is recorded until the inspector has seen
     // that it is damaged.
-    let cut = app.add_photo(&id, &b64(&truncated), None, false).unwrap();
+    let mut cut_short = photo("DSCN0010.jpg");
+    cut_short.truncate(cut_short.len() * 2 / 3);
+    let cut = app.add_photo(&id, &b64(&cut_short), None, false).unwrap();
     assert!(cut.added.is_none(), "a damaged photo was recorded unasked");
     assert_eq!(cut.warnings[0].kind, "damaged");
     assert_eq!(chain_len(&dir), chain, "the damaged photo signed a record");
