@@ -178,8 +178,11 @@ async fn a_corrected_answer_keeps_its_history(backend: Backend) {
     let (st, v) = s.push(&f.w.device, std::slice::from_ref(&fork)).await;
     assert_eq!(st, 200, "{v}");
     assert_eq!(accepted(&v), 1, "{v}");
+    // The view's parts are read one after another while the projector runs: wait for both the
+    // flag and the fork's row rather than take a view read between them.
     let data = field_data(s, &f.w.admin, &insp, |v| {
         !v["flags"].as_array().unwrap().is_empty()
+            && v["findings"].as_array().is_some_and(|f| f.len() == 2)
     })
     .await;
     assert_eq!(data["flags"][0]["reason"], "correction_conflict", "{data}");

@@ -499,7 +499,19 @@ impl Store for PgStore {
     }
 
     async fn field_data(&self, inspection: InspectionId) -> StoreResult<FieldData> {
-        projections::field_data(&**self.client().await?, inspection).await
+        // One snapshot for all its parts: the projector commits while a reviewer reads, and a
+        // flag must not be read without the row it is about.
+        let mut client = self.client().await?;
+        let tx = client
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await
+            .map_err(db_err)?;
+        let data = projections::field_data(&*tx, inspection).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(data)
     }
 
     async fn review_flags(
