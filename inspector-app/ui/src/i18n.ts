@@ -1,6 +1,7 @@
 // All UI strings, Russian first. `en` must have the keys of `ru` (checked by the type), except the
 // `_few` and `_many` variants of count strings, which English does not need. A count string is a
-// group `name_one`, `name_few`, `name_many`, `name_other`, called as t("name", { n }) (plural.ts).
+// group `name_one`, `name_few`, `name_many`, `name_other` (known by its `_one`), called as
+// t("name", { n }) (plural.ts).
 // The runtime (language choice, t(), context) lives in lang.ts; `npm test` checks both languages.
 
 export const ru = {
@@ -379,11 +380,13 @@ export const ru = {
 
 export type Key = keyof typeof ru;
 
-type BaseOf<K> = K extends `${infer B}_other` ? B : never;
+// A count string is known by its `_one` variant: `_other` alone may be a code's name (a photo
+// mark "other"), not a plural form.
+type BaseOf<K> = K extends `${infer B}_one` ? B : never;
 /** The name of a count string: "pendingRecords" for pendingRecords_one … pendingRecords_other. */
 export type Plural = BaseOf<Key>;
 /** English needs only the `_one` and `_other` variants of a count string. */
-type EnKey = Exclude<Key, `${string}_few` | `${string}_many`>;
+type EnKey = Exclude<Key, `${Plural}_few` | `${Plural}_many`>;
 
 export const en: Record<EnKey, string> = {
   appTitle: "KND Inspector",

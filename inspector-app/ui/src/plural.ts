@@ -1,6 +1,7 @@
 // Plural forms, with the webview's own CLDR rules (Intl.PluralRules). A count string is a group
 // of keys `name_one`, `name_few`, `name_many`, `name_other` (Russian needs all four; English
-// `_one` and `_other`), and t("name", { n }) picks the variant for n. Pure: the i18n test runs it.
+// `_one` and `_other`), known by its `_one`; t("name", { n }) picks the variant for n. Pure: the
+// i18n test runs it.
 
 const rules = new Map<string, Intl.PluralRules>();
 
@@ -14,9 +15,10 @@ export function pluralCategory(lang: string, n: number): Intl.LDMLPluralRule {
   return r.select(n);
 }
 
-/** The variant of the count string `base` for `n`, or undefined when `base` is not one. */
+/** The variant of the count string `base` for `n`, or undefined when `base` is not one (a count
+ *  string has a `_one` variant; `_other` alone may be a code's name). */
 export function pluralString(dict: Record<string, string | undefined>, lang: string, base: string, n: number): string | undefined {
-  if (dict[`${base}_other`] === undefined) return undefined;
+  if (dict[`${base}_one`] === undefined) return undefined;
   return dict[`${base}_${pluralCategory(lang, n)}`] ?? dict[`${base}_other`];
 }
 
