@@ -31,6 +31,8 @@ const NOT_COUNTS = {
   orderItem: "an ordinal (Нарушение 2)",
   actErknm: "a registry number, not a count",
   actCounts: "label style (Нарушений: 2) on ActReview, three numbers in one line",
+  distanceKm: "kilometres, abbreviated ({n} км)",
+  distanceM: "metres, abbreviated ({n} м)",
 };
 // English strings that keep Russian on purpose.
 const RUSSIAN_IN_ENGLISH = {
