@@ -252,7 +252,8 @@
         erknm: "77260000000100000001", control_type: "ecology", control_type_name: sc.control_type_name,
         starts_on: sc.starts_on, ends_on: sc.ends_on, subjects: sc.subjects, objects: sc.objects, summary: st.actInput.summary,
         findings: cl.filter((i) => i.current).map((i) => ({ record: i.current.id, item: { item: i.code, question: i.question },
-          result: i.current.result, note: i.current.note, corrected: !!i.current.correction_reason, photos: i.current.photos.length })),
+          result: i.current.result, note: i.current.note, corrected: !!i.current.correction_reason, photos: i.current.photos.length,
+          photo_warnings: st.photos.filter((p) => i.current.photos.includes(p.sha256)).flatMap((p) => p.warnings ?? []) })),
         violations: st.actContents.violations.map((v) => ({ ...v, requirement_text: cl.find((i) => i.requirement === v.requirement)?.requirement_text ?? null, note: null })),
         not_checked: st.actInput.not_checked.map((n) => ({ item: { item: n.item, question: cl.find((i) => i.code === n.item)?.question ?? "" }, reason: n.reason })),
         present: st.actInput.present, acknowledgement: st.actInput.acknowledgement };
