@@ -33,6 +33,11 @@ const browser = await chromium.launch({
 });
 const fake = await readFile(join(here, "fake-tauri.js"), "utf8");
 const problems = [];
+// On an English screen of the language walks below: no Russian but the data (scripts/russian-left.js).
+const englishOnly = async (page, what) => {
+  const left = await page.evaluate(await readFile(join(here, "russian-left.js"), "utf8"));
+  if (left.length) problems.push(`${what}: Russian left on an English screen ${JSON.stringify(left)}`);
+};
 
 async function run(tag, width, height) {
   const page = await browser.newPage({ viewport: { width, height } });
@@ -248,6 +253,7 @@ async function states(tag, width, height, lang) {
       const messages = await page.locator('.unlock .error, [data-testid="error"]').count();
       if (messages !== 1) problems.push(`${tag} ${lang} locked: ${messages} messages`);
     }
+    if (lang === "en") await englishOnly(page, `${tag} unlock ${name}`);
     await page.screenshot({ path: `${out}/${tag}-00-unlock-${name}-${lang}.png` });
     await page.close();
   }
@@ -335,6 +341,7 @@ async function enroll(tag, width, height, lang) {
   await tid("enroll-pin2").fill("1234");
   await tid("enroll-submit").click();
   await page.locator('[data-testid="error"][data-kind="server_unreachable"]').waitFor();
+  if (lang === "en") await englishOnly(page, `${tag} enroll`);
   await page.screenshot({ path: `${out}/${tag}-22-enroll-unreachable-${lang}.png` });
   await tid("enroll-server").fill("https://knd.example.ru");
   await tid("enroll-code").fill("OLD-1234");

@@ -60,7 +60,7 @@ export const ru = {
   errorEnrollNotKnd: "По этому адресу работает не сервер КНД. Проверьте адрес сервера (его сообщает руководитель). Если сеть требует входа через браузер (Wi-Fi в гостинице, кафе), сначала войдите в сеть.",
   // unlock
   unlockTitle: "Вход",
-  unlockDevice: "Устройство: {name}",
+  unlockDevice: "Устройство:",
   unlockPin: "PIN-код",
   unlockSubmit: "Войти",
   unlockFailures_one: "Неверный PIN-код: {n} неверная попытка подряд.",
@@ -437,7 +437,7 @@ export const en: Record<EnKey, string> = {
   errorEnrollUnreachable: "No server answers at this address. Check the server address (your supervisor has it) and the network connection.",
   errorEnrollNotKnd: "This address is not a KND server's. Check the server address (your supervisor has it). If the network needs a sign-in page (hotel or café Wi-Fi), sign in first.",
   unlockTitle: "Sign in",
-  unlockDevice: "Device: {name}",
+  unlockDevice: "Device:",
   unlockPin: "PIN",
   unlockSubmit: "Unlock",
   unlockFailures_one: "Wrong PIN: {n} wrong attempt in a row.",

@@ -71,7 +71,11 @@ export function Unlock({ status, onStatus, onReenroll }: Props) {
   return (
     <section class="narrow unlock" aria-labelledby="unlock-title">
       <h1 id="unlock-title">{t("unlockTitle")}</h1>
-      {status.device_name ? <p class="muted">{t("unlockDevice", { name: status.device_name })}</p> : null}
+      {status.device_name ? (
+        <p class="muted">
+          {t("unlockDevice")} <span lang="ru">{status.device_name}</span>
+        </p>
+      ) : null}
       <form class="form" onSubmit={submit} noValidate>
         <label class="field">
           <span>{t("unlockPin")}</span>
