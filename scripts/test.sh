@@ -54,9 +54,9 @@ install_missing() {
 step "Debian packages for the Tauri build"
 install_missing $tauri_packages pkg-config
 
-step "the inspector UI (npm ci, vite build)"
+step "the inspector UI (npm ci, vite build, npm test)"
 command -v npm >/dev/null || install_missing nodejs npm
-(cd inspector-app/ui && npm ci --no-audit --no-fund --loglevel=error && npm run build)
+(cd inspector-app/ui && npm ci --no-audit --no-fund --loglevel=error && npm run build && npm test)
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

@@ -252,4 +252,5 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             sync_status,
             records,
         ])
+        .events(tauri_specta::collect_events![crate::events::SyncChanged])
 }

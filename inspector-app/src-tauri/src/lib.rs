@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod commands;
+mod events;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -68,8 +69,10 @@ pub fn run() {
                 .and_then(|dir| App::open(&dir, AppConfig::default()))
                 .map(Arc::new);
             if let Ok(core) = &opened {
-                let core = Arc::clone(core);
-                tauri::async_runtime::spawn(async move { core.run_auto_sync().await });
+                let sync = Arc::clone(core);
+                tauri::async_runtime::spawn(async move { sync.run_auto_sync().await });
+                let changes = events::forward_sync_changes(Arc::clone(core), app.handle().clone());
+                tauri::async_runtime::spawn(changes);
             }
             app.manage(Shared(opened));
             Ok(())

@@ -10,6 +10,13 @@
     seq: 0, records: [], photos: [], findings: {}, act: null, actContents: null, order: null, started: {},
     intervals: [], openSince: null,
   };
+  // As the core words it (app/error.rs).
+  const wrongPin = () => {
+    const n = st.status.failures;
+    const ru = { one: "неверная попытка", few: "неверные попытки" }[new Intl.PluralRules("ru").select(n)] ?? "неверных попыток";
+    return bad("wrong_pin", `неверный PIN-код: ${n} ${ru} подряд; после 10 неверных попыток подряд ключ подписи будет уничтожен`,
+      `wrong PIN: ${n} wrong attempt${n === 1 ? "" : "s"} in a row; after 10 wrong attempts in a row the signing key is destroyed`);
+  };
   const LIMIT = 50 * 60; // small enterprise, field check (ст.73)
   const INS = "0192f39e-1111-7000-8000-000000000001";
   const items = [
@@ -28,8 +35,16 @@
     const r = { id: uuid(), seq: ++st.seq, kind, at: now(), state: "pending", inspection, summary,
       summary_en: en[kind] ?? kind, rejected_reason: null };
     st.records.push(r);
+    syncChanged();
     return r;
   };
+  // Tauri events (the core's "sync-changed", src-tauri/src/events.rs): listeners registered through
+  // plugin:event|listen, called with { event, id, payload } like Tauri does.
+  const callbacks = {};
+  const eventListeners = [];
+  const emit = (event, payload) =>
+    eventListeners.filter((l) => l.event === event).forEach((l) => callbacks[l.handler]?.({ event, id: l.handler, payload }));
+  const syncChanged = () => setTimeout(() => emit("sync-changed", { status: sync() }), 0);
   const ensureStarted = () => {
     if (!st.started[INS]) { st.started[INS] = true; addRecord("inspection_started", "Начало проверки"); }
   };
@@ -93,7 +108,14 @@
   };
   const handlers = {
     app_status: () => st.status,
-    enroll: ({ serverUrl, deviceName, pin }) => {
+    enroll: ({ serverUrl, code, deviceName, pin }) => {
+      // Refusals by what was typed: a code starting USED, OLD or BAD; a server at .invalid
+      // (unreachable) or example.com (answers, but is not a KND server).
+      if (/\.invalid\b/.test(serverUrl)) throw bad("server_unreachable", "сервер недоступен", "the server cannot be reached");
+      if (/example\.com/.test(serverUrl)) throw bad("not_knd_server", "по этому адресу отвечает не сервер КНД", "the address does not answer as a KND server");
+      if (/^USED/i.test(code)) throw bad("enroll_code_used", "код подключения уже использован", "the enrollment code has already been used");
+      if (/^OLD/i.test(code)) throw bad("enroll_code_expired", "срок действия кода подключения истёк", "the enrollment code has expired");
+      if (/^BAD/i.test(code)) throw bad("enroll_code_unknown", "неверный код подключения", "the enrollment code is not valid");
       st.pin = pin;
       Object.assign(st.status, { enrolled: true, unlocked: false, device_name: deviceName, server_url: serverUrl, device_id: "dev-1" });
       return st.status;
@@ -102,7 +124,7 @@
       if (pin !== st.pin) {
         st.status.failures++;
         if (st.status.failures >= 3) st.status.locked_for_seconds = 5;
-        throw bad("wrong_pin", "Неверный PIN-код", "Wrong PIN");
+        throw wrongPin();
       }
       Object.assign(st.status, { unlocked: true, failures: 0, locked_for_seconds: null });
       return st.status;
@@ -176,7 +198,7 @@
         unanswered: cl.filter((i) => !i.current).map((i) => ({ item: i.code, question: i.question })), total: cl.length };
     },
     sign_act: ({ act, pin }) => {
-      if (pin !== st.pin) { st.status.failures++; throw bad("wrong_pin", "Неверный PIN-код", "Wrong PIN"); }
+      if (pin !== st.pin) { st.status.failures++; throw wrongPin(); }
       if (st.openSince) throw bad("invalid_input", "Завершите взаимодействие", "Stop the interaction first");
       const cl = checklist();
       const missing = cl.filter((i) => !i.current && !act.not_checked.some((n) => n.item === i.code && n.reason.trim()));
@@ -199,7 +221,7 @@
           legal_act: v.legal_act, unit: v.unit })) };
     },
     sign_order: ({ order, pin }) => {
-      if (pin !== st.pin) { st.status.failures++; throw bad("wrong_pin", "Неверный PIN-код", "Wrong PIN"); }
+      if (pin !== st.pin) { st.status.failures++; throw wrongPin(); }
       if (st.order) throw bad("invalid_input", "Предписание уже выдано", "An order was already issued");
       const last = order.remedies.map((r) => r.deadline).sort().pop();
       st.order = addRecord("order", `Предписание: пунктов ${order.remedies.length}, последний срок ${last}`);
@@ -210,8 +232,10 @@
         if (r.state === "rejected") r.rejected_reason = "Нарушена цепочка записей (chain_break) / chain_break"; });
       st.photos.forEach((p) => { p.upload_state = "uploaded"; p.record_state = "receipted"; });
       Object.values(st.findings).flat().forEach((f) => { f.state = "receipted"; });
-      st.lastSync = now(); st.skew = -312000; st.online = true;
-      st.lastError = "Сервер недоступен: превышено время ожидания / Server unreachable: timed out";
+      st.lastSync = now(); st.skew = -312000; st.online = false;
+      st.lastError = JSON.stringify({ kind: "server_unreachable",
+        message: "сервер недоступен: проверьте адрес сервера и подключение к сети / the server cannot be reached: check the server address and the network connection" });
+      syncChanged();
       return sync();
     },
     sync_status: () => sync(),
@@ -228,14 +252,25 @@
         erknm: "77260000000100000001", control_type: "ecology", control_type_name: sc.control_type_name,
         starts_on: sc.starts_on, ends_on: sc.ends_on, subjects: sc.subjects, objects: sc.objects, summary: st.actInput.summary,
         findings: cl.filter((i) => i.current).map((i) => ({ record: i.current.id, item: { item: i.code, question: i.question },
-          result: i.current.result, note: i.current.note, corrected: !!i.current.correction_reason, photos: i.current.photos.length })),
+          result: i.current.result, note: i.current.note, corrected: !!i.current.correction_reason, photos: i.current.photos.length,
+          photo_warnings: st.photos.filter((p) => i.current.photos.includes(p.sha256)).flatMap((p) => p.warnings ?? []) })),
         violations: st.actContents.violations.map((v) => ({ ...v, requirement_text: cl.find((i) => i.requirement === v.requirement)?.requirement_text ?? null, note: null })),
         not_checked: st.actInput.not_checked.map((n) => ({ item: { item: n.item, question: cl.find((i) => i.code === n.item)?.question ?? "" }, reason: n.reason })),
         present: st.actInput.present, acknowledgement: st.actInput.acknowledgement };
     },
     records: ({ inspection }) => st.records.filter((r) => !inspection || r.inspection === inspection).slice().reverse(),
   };
+  handlers["plugin:event|listen"] = ({ event, handler }) => {
+    eventListeners.push({ event, handler });
+    return handler;
+  };
+  handlers["plugin:event|unlisten"] = ({ eventId }) => {
+    const i = eventListeners.findIndex((l) => l.handler === eventId);
+    if (i >= 0) eventListeners.splice(i, 1);
+    return null;
+  };
   let cb = 0;
+  window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener: () => {} };
   window.__TAURI_INTERNALS__ = {
     invoke: async (cmd, args) => {
       const h = handlers[cmd];
@@ -243,8 +278,12 @@
       await new Promise((r) => setTimeout(r, 30));
       return JSON.parse(JSON.stringify(h(args ?? {})));
     },
-    transformCallback: () => ++cb,
+    transformCallback: (fn) => {
+      callbacks[++cb] = fn;
+      return cb;
+    },
     metadata: { currentWindow: { label: "main" }, currentWebview: { label: "main" } },
   };
   window.__FAKE__ = st;
+  window.__FAKE_EMIT__ = emit;
 })();

@@ -33,6 +33,11 @@ const browser = await chromium.launch({
 });
 const fake = await readFile(join(here, "fake-tauri.js"), "utf8");
 const problems = [];
+// On an English screen of the language walks below: no Russian but the data (scripts/russian-left.js).
+const englishOnly = async (page, what) => {
+  const left = await page.evaluate(await readFile(join(here, "russian-left.js"), "utf8"));
+  if (left.length) problems.push(`${what}: Russian left on an English screen ${JSON.stringify(left)}`);
+};
 
 async function run(tag, width, height) {
   const page = await browser.newPage({ viewport: { width, height } });
@@ -74,12 +79,24 @@ async function run(tag, width, height) {
   await tid("error").waitFor();
   await shot("02-enroll-error");
   await tid("enroll-pin2").fill("1234");
+  // Refusals say what to do, each in its own words (errors.tsx), with the field to fix focused.
+  await tid("enroll-code").fill("USED-1234");
+  await tid("enroll-submit").click();
+  await page.locator('[data-testid="error"][data-kind="enroll_code_used"]').waitFor();
+  await shot("02a-enroll-code-used");
+  await tid("enroll-server").fill("https://knd.example.com");
+  await tid("enroll-code").fill("ABCD-1234");
+  await tid("enroll-submit").click();
+  await page.locator('[data-testid="error"][data-kind="not_knd_server"]').waitFor();
+  await shot("02b-enroll-not-knd");
+  await tid("enroll-server").fill("https://knd.example.ru");
   await tid("enroll-submit").click();
 
   await tid("unlock-pin").waitFor();
   for (const d of "9999") await tid(`keypad-${d}`).click();
   await tid("unlock-submit").click();
-  await tid("error").waitFor();
+  await tid("unlock-failures").waitFor(); // one message, not an error box as well
+  if (await tid("error").count()) problems.push(`${tag}: a wrong PIN shows two messages`);
   await page.waitForTimeout(150);
   await shot("03-unlock-wrong");
   for (const d of "1234") await tid(`keypad-${d}`).click();
@@ -164,7 +181,12 @@ async function run(tag, width, height) {
   await tid("act-offer-order").click();
   await tid("remedy-0-measure").waitFor();
   await tid("remedy-0-measure").fill("Организовать учёт отходов по установленной форме");
-  await tid("remedy-0-deadline").fill("2099-04-15");
+  // Dates are typed as the language writes them; a day the calendar lacks is refused beside the field.
+  await tid("remedy-0-deadline").pressSequentially("31022099");
+  await tid("remedy-0-deadline-error").waitFor();
+  if ((await tid("remedy-0-deadline").inputValue()) !== "31.02.2099") problems.push(`${tag}: the date's separators were not put in`);
+  await shot("12-order-bad-date");
+  await tid("remedy-0-deadline").fill("15.04.2099");
   await tid("order-pin").fill("1234");
   await shot("12a-order");
   await tid("order-sign").click();
@@ -210,29 +232,40 @@ async function run(tag, width, height) {
   await page.close();
 }
 
-// States that are hard to reach by clicking: lockout countdown and a wiped key.
-async function states(tag, width, height) {
+// States that are hard to reach by clicking: lockout countdown and a wiped key, in both languages.
+async function states(tag, width, height, lang) {
   for (const [name, status] of [
     ["locked", { failures: 5, locked_for_seconds: 42 }],
     ["wiped", { failures: 10, wiped: true }],
   ]) {
     const page = await browser.newPage({ viewport: { width, height } });
+    page.on("pageerror", (e) => problems.push(`${tag} ${name}: pageerror ${e.message}`));
     await page.addInitScript(fake);
+    await page.addInitScript((l) => localStorage.setItem("knd.lang", l), lang);
     await page.addInitScript((s) => Object.assign(window.__FAKE__.status, { enrolled: true, device_name: "Планшет инспектора" }, s), status);
     await page.goto(url);
     await page.getByRole("heading", { level: 1 }).waitFor();
     await page.waitForTimeout(200);
-    await page.screenshot({ path: `${out}/${tag}-00-unlock-${name}.png` });
+    if (name === "locked") {
+      // One message with the countdown, and «Войти» still on the screen.
+      const bottom = await page.getByTestId("unlock-submit").evaluate((e) => e.getBoundingClientRect().bottom);
+      if (bottom > height) problems.push(`${tag} ${lang} locked: the unlock button is below the fold (${bottom} > ${height})`);
+      const messages = await page.locator('.unlock .error, [data-testid="error"]').count();
+      if (messages !== 1) problems.push(`${tag} ${lang} locked: ${messages} messages`);
+    }
+    if (lang === "en") await englishOnly(page, `${tag} unlock ${name}`);
+    await page.screenshot({ path: `${out}/${tag}-00-unlock-${name}-${lang}.png` });
     await page.close();
   }
 }
 
 // A measure without interaction (observation): the warning, with a requirement whose unit the
 // checklist lacks and one typed by hand.
-async function warning(tag, width, height) {
+async function warning(tag, width, height, lang) {
   const page = await browser.newPage({ viewport: { width, height } });
   page.on("pageerror", (e) => problems.push(`${tag} warning: pageerror ${e.message}`));
   await page.addInitScript(fake);
+  await page.addInitScript((l) => localStorage.setItem("knd.lang", l), lang);
   await page.addInitScript(() => {
     Object.assign(window.__FAKE__.status, { enrolled: true, unlocked: true, device_name: "Планшет инспектора" });
     window.__FAKE__.observation = true;
@@ -250,17 +283,82 @@ async function warning(tag, width, height) {
   await tid("warning-typed-0-unit").fill("ст.14 п.3");
   await tid("warning-text").fill("Отсутствие паспортов отходов может привести к нарушению обязательных требований.");
   await tid("measure-what-0").fill("Разработать паспорта отходов");
-  await page.screenshot({ path: `${out}/${tag}-19-warning.png`, fullPage: true });
+  await tid("measure-by-0").pressSequentially("0106209");
+  await tid("measure-by-0").blur(); // incomplete: refused beside the field
+  await tid("measure-by-0-error").waitFor();
+  await tid("measure-add").click();
+  await tid("measure-what-1").fill("Провести инвентаризацию мест накопления отходов");
+  await page.screenshot({ path: `${out}/${tag}-19-warning-bad-date-${lang}.png`, fullPage: true });
+  await tid("measure-by-0").fill(lang === "ru" ? "01.06.2099" : "01/06/2099");
+  await tid("measure-by-0").blur();
+  await page.screenshot({ path: `${out}/${tag}-19-warning-${lang}.png`, fullPage: true });
   await tid("warning-submit").click();
   await tid("inspection").waitFor();
   await page.getByRole("status").first().waitFor();
-  await page.screenshot({ path: `${out}/${tag}-20-warning-done.png` });
+  await page.screenshot({ path: `${out}/${tag}-20-warning-done-${lang}.png` });
+  await page.close();
+}
+
+// The order after an act with a violation left to remedy, with a deadline typed, in one language.
+async function order(tag, width, height, lang) {
+  const page = await browser.newPage({ viewport: { width, height } });
+  page.on("pageerror", (e) => problems.push(`${tag} order: pageerror ${e.message}`));
+  await page.addInitScript(fake);
+  await page.addInitScript((l) => {
+    localStorage.setItem("knd.lang", l);
+    const f = window.__FAKE__;
+    Object.assign(f.status, { enrolled: true, unlocked: true, device_name: "Планшет инспектора" });
+    f.act = { id: "act-1", seq: 9, kind: "act", at: "2026-03-05T11:20:00Z", state: "receipted", inspection: "0192f39e-1111-7000-8000-000000000001",
+      summary: "Акт выездной проверки", rejected_reason: null };
+    f.actContents = { erknm: "77260000000100000001", violations: [{ requirement: "REQ-8-4", legal_act: "Федеральный закон от 24.06.1998 № 89-ФЗ", unit: "ст.19", remedied: false }] };
+  }, lang);
+  const tid = (id) => page.getByTestId(id);
+  await page.goto(url);
+  await page.locator('[data-testid^="assignment-"]').first().click();
+  await tid("open-order").click();
+  await tid("remedy-0-measure").fill("Организовать учёт отходов по установленной форме");
+  await tid("remedy-0-deadline").pressSequentially("01012020"); // before the order's date
+  await tid("remedy-0-deadline-error").waitFor();
+  await page.screenshot({ path: `${out}/${tag}-21-order-early-${lang}.png`, fullPage: true });
+  await tid("remedy-0-deadline").fill("");
+  await tid("remedy-0-deadline").pressSequentially("15042099");
+  await tid("order-pin").fill("1234");
+  await page.screenshot({ path: `${out}/${tag}-21-order-${lang}.png`, fullPage: true });
+  await page.close();
+}
+
+// Enrollment refused: an unreachable server and an expired code, in one language.
+async function enroll(tag, width, height, lang) {
+  const page = await browser.newPage({ viewport: { width, height } });
+  page.on("pageerror", (e) => problems.push(`${tag} enroll: pageerror ${e.message}`));
+  await page.addInitScript(fake);
+  await page.addInitScript((l) => localStorage.setItem("knd.lang", l), lang);
+  const tid = (id) => page.getByTestId(id);
+  await page.goto(url);
+  await tid("enroll-server").fill("https://knd.invalid");
+  await tid("enroll-code").fill("ABCD-1234");
+  await tid("enroll-pin").fill("1234");
+  await tid("enroll-pin2").fill("1234");
+  await tid("enroll-submit").click();
+  await page.locator('[data-testid="error"][data-kind="server_unreachable"]').waitFor();
+  if (lang === "en") await englishOnly(page, `${tag} enroll`);
+  await page.screenshot({ path: `${out}/${tag}-22-enroll-unreachable-${lang}.png` });
+  await tid("enroll-server").fill("https://knd.example.ru");
+  await tid("enroll-code").fill("OLD-1234");
+  await tid("enroll-submit").click();
+  await page.locator('[data-testid="error"][data-kind="enroll_code_expired"]').waitFor();
+  await page.screenshot({ path: `${out}/${tag}-22-enroll-expired-${lang}.png` });
   await page.close();
 }
 
 try {
-  await states("tablet", 800, 1280);
-  await warning("tablet", 800, 1280);
+  for (const lang of ["ru", "en"]) {
+    await enroll("desktop", 1280, 800, lang);
+    await order("desktop", 1280, 800, lang);
+    await states("desktop", 1280, 800, lang);
+    await states("tablet", 800, 1280, lang);
+    await warning("tablet", 800, 1280, lang);
+  }
   await run("desktop", 1280, 800);
   await run("tablet", 800, 1280);
 } catch (e) {

@@ -30,7 +30,7 @@ async function unwrap<T>(p: Promise<Result<T, CommandError>>): Promise<T> {
     r = await p;
   } catch (e) {
     // invoke throws a real Error only for transport problems (e.g. no Tauri runtime).
-    throw new ApiError("internal", `Внутренняя ошибка: ${String(e)} / Internal error: ${String(e)}`);
+    throw new ApiError("client", String(e)); // shown as errorClient (errors.tsx)
   }
   if (r.status === "ok") return r.data;
   const err = r.error;

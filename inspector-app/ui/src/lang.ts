@@ -3,10 +3,12 @@
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
 import { en, ru } from "./i18n";
-import type { Key } from "./i18n";
+import type { Key, Plural } from "./i18n";
+import { fill, pluralString } from "./plural";
 
 export type Lang = "ru" | "en";
-const dicts: Record<Lang, Record<Key, string>> = { ru, en };
+// English has no _few/_many variants: the lookup falls back to _other.
+const dicts: Record<Lang, Partial<Record<Key, string>>> = { ru, en };
 const STORAGE_KEY = "knd.lang";
 
 export function initialLang(): Lang {
@@ -26,14 +28,21 @@ export function saveLang(lang: Lang) {
   document.documentElement.lang = lang;
 }
 
-export type T = (key: Key, params?: Record<string, string | number>) => string;
+type Params = Record<string, string | number>;
+
+/** A string by key with {placeholders}; a count string (see plural.ts) by its base and {n}. */
+export type T = {
+  (key: Key, params?: Params): string;
+  (key: Plural, params: Params & { n: number }): string;
+};
 
 export function makeT(lang: Lang): T {
-  return (key, params) => {
-    let s = dicts[lang][key] ?? key;
-    if (params) for (const [k, v] of Object.entries(params)) s = s.split(`{${k}}`).join(String(v));
-    return s;
-  };
+  const dict: Record<string, string | undefined> = dicts[lang];
+  return ((key: string, params?: Params) => {
+    const n = params?.n;
+    const s = dict[key] ?? (typeof n === "number" ? pluralString(dict, lang, key, n) : undefined) ?? key;
+    return fill(s, params);
+  }) as T;
 }
 
 /** Rust messages are "Русский / English": pick the half for the current language. */

@@ -1,20 +1,25 @@
 //! Sync in the background and on demand. One sync runs at a time; after a failure the next
 //! automatic attempt waits with exponential backoff and jitter, a new record or "sync now"
 //! wakes the loop, and with nothing to push the device still pulls every `pull_every`.
+//!
+//! Whoever shows the sync state (the Tauri shell, for the header's badge) subscribes to
+//! [`App::sync_changes`]: it ticks when a sync starts or ends and when something is signed.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 
 use super::views::SyncStatus;
-use super::{App, AppResult, locked};
+use super::{App, AppError, AppResult, locked};
 use crate::sync::{self, Backoff, SyncReport};
 
 /// The automatic sync's shared state.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct SyncControl {
+    /// Ticks on every change a sync status would show (see [`App::sync_changes`]).
+    changed: watch::Sender<u64>,
     wake: Notify,
     /// Held while a sync runs (automatic or manual), so two never interleave.
     running: tokio::sync::Mutex<()>,
@@ -24,10 +29,28 @@ pub(super) struct SyncControl {
     next_attempt: Mutex<Option<Instant>>,
 }
 
+impl Default for SyncControl {
+    fn default() -> Self {
+        Self {
+            changed: watch::Sender::new(0),
+            wake: Notify::default(),
+            running: tokio::sync::Mutex::default(),
+            syncing: AtomicBool::default(),
+            online: Mutex::default(),
+            next_attempt: Mutex::default(),
+        }
+    }
+}
+
 impl SyncControl {
     /// Something changed (a record signed, the app unlocked): sync soon.
     pub(super) fn wake(&self) {
+        self.changed();
         self.wake.notify_one();
+    }
+
+    fn changed(&self) {
+        self.changed.send_modify(|n| *n = n.wrapping_add(1));
     }
 }
 
@@ -37,18 +60,32 @@ impl App {
     pub async fn sync_now(&self) -> AppResult<SyncStatus> {
         let _ = self.sync_locked().await;
         *locked(&self.sync.next_attempt) = None;
+        self.sync.changed();
         self.sync_status()
+    }
+
+    /// Ticks when the sync status may have changed: a sync started or ended (automatic or
+    /// "sync now"), a record was signed, the session was unlocked. Changes between two looks
+    /// coalesce; read [`App::sync_status`] after each tick.
+    pub fn sync_changes(&self) -> watch::Receiver<u64> {
+        self.sync.changed.subscribe()
     }
 
     async fn sync_locked(&self) -> Result<SyncReport, sync::SyncError> {
         let _guard = self.sync.running.lock().await;
         self.sync.syncing.store(true, Ordering::SeqCst);
-        let result = sync::sync_once(&self.store, &self.config.sync).await;
+        self.sync.changed();
+        // The error is kept with its kind, for the sync screen to translate.
+        let result = sync::sync_recorded(&self.store, &self.config.sync, |e| {
+            AppError::from(e).to_json()
+        })
+        .await;
         self.sync.syncing.store(false, Ordering::SeqCst);
         *locked(&self.sync.online) = Some(match &result {
             Ok(_) => true,
-            Err(e) => !matches!(e, sync::SyncError::Network(_)),
+            Err(e) => !e.is_offline(),
         });
+        self.sync.changed();
         result
     }
 
@@ -104,6 +141,8 @@ impl App {
                         let wait = backoff.fail();
                         log_failure(&e);
                         *locked(&self.sync.next_attempt) = Some(Instant::now() + wait);
+                        // The next attempt's time is part of the status too.
+                        self.sync.changed();
                     }
                 }
             }
@@ -123,6 +162,7 @@ impl App {
 /// developer watching the console.
 fn log_failure(e: &sync::SyncError) {
     if cfg!(debug_assertions) {
-        eprintln!("sync: {e}");
+        // Debug, not Display: the transport's own words (`cause`) are for the developer.
+        eprintln!("sync: {e:?}");
     }
 }

@@ -6,6 +6,8 @@ mod act;
 mod act_document;
 mod assignment;
 mod autosync;
+#[cfg(test)]
+mod connection_tests;
 mod error;
 #[cfg(test)]
 mod evidence_tests;

@@ -12,7 +12,7 @@ use reqwest::{Method, StatusCode, header};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::SyncError;
+use super::{EnrollRefusal, SyncError};
 
 const TUS: &str = "1.0.0";
 
@@ -90,33 +90,150 @@ pub struct Api {
     token: Option<String>,
 }
 
-/// The message of a problem+json answer, or the status line.
+/// The path of enrollment: a server that answers 404 here is not a KND server.
+const ENROLL_PATH: &str = "/api/v1/devices/enroll";
+
+/// The problem types (RFC 9457 `type`) a KND server answers with all start with this.
+const KND_PROBLEM: &str = "urn:knd:problem:";
+
+/// What a refusal means, from its status and body. A KND server answers problem+json with a
+/// `urn:knd:problem:` type; anything else at 4xx (a web page, another API's error) means the
+/// address is not a KND server, or something (a Wi-Fi login page, a proxy) stands in between.
 async fn problem(resp: reqwest::Response) -> SyncError {
     let status = resp.status();
-    let text = resp.text().await.unwrap_or_default();
-    let detail = serde_json::from_str::<Value>(&text)
-        .ok()
-        .and_then(|v| {
-            v.get("detail")
-                .or_else(|| v.get("title"))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| text.chars().take(200).collect());
-    SyncError::Server {
-        status: status.as_u16(),
-        message: detail,
+    let retry_after = resp
+        .headers()
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok());
+    let text = match resp.text().await {
+        Ok(text) => text,
+        Err(e) => return transport(e),
+    };
+    refusal(status, retry_after, &text)
+}
+
+/// [`problem`] on the answer as read (a pure function, for the tests).
+fn refusal(status: StatusCode, retry_after: Option<u64>, body: &str) -> SyncError {
+    if status.is_server_error() {
+        return SyncError::ServerFailed {
+            status: status.as_u16(),
+        };
+    }
+    let doc = serde_json::from_str::<Value>(body).ok();
+    let knd = doc
+        .as_ref()
+        .and_then(|v| v.get("type"))
+        .and_then(Value::as_str)
+        .is_some_and(|t| t.starts_with(KND_PROBLEM));
+    if !knd {
+        return SyncError::NotKndServer {
+            seen: format!("{status}: {}", excerpt(body)),
+        };
+    }
+    let detail = doc
+        .as_ref()
+        .and_then(|v| v.get("detail").or_else(|| v.get("title")))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    match status {
+        StatusCode::UNAUTHORIZED => SyncError::DeviceRefused,
+        StatusCode::TOO_MANY_REQUESTS => SyncError::TooManyAttempts { retry_after },
+        _ => SyncError::Server {
+            status: status.as_u16(),
+            message: detail,
+        },
     }
 }
 
-fn network(e: reqwest::Error) -> SyncError {
-    SyncError::Network(e.to_string())
+/// An enrollment refusal: the server's 403 names the code's problem in its `detail`
+/// (`services/enrollment.rs`: "unknown enrollment code", "enrollment code already used",
+/// "enrollment code expired"); a 404 or 405 on the enrollment path is not a KND server.
+fn enroll_refusal(e: SyncError) -> SyncError {
+    match e {
+        SyncError::Server {
+            status: 403,
+            message,
+        } => {
+            let m = message.to_lowercase();
+            let refusal = if m.contains("already used") {
+                EnrollRefusal::Used
+            } else if m.contains("expired") {
+                EnrollRefusal::Expired
+            } else if m.contains("unknown") {
+                EnrollRefusal::Unknown
+            } else {
+                return SyncError::Server {
+                    status: 403,
+                    message,
+                };
+            };
+            SyncError::Enrollment(refusal)
+        }
+        SyncError::Server {
+            status: 404 | 405,
+            message,
+        } => SyncError::NotKndServer {
+            seen: format!("no enrollment endpoint: {message}"),
+        },
+        other => other,
+    }
+}
+
+/// A transport failure, by what went wrong rather than the library's words.
+fn transport(e: reqwest::Error) -> SyncError {
+    if e.is_timeout() {
+        SyncError::Timeout
+    } else if e.is_connect() {
+        SyncError::Unreachable {
+            cause: e.to_string(),
+        }
+    } else if e.is_builder() {
+        SyncError::BadServerUrl(e.to_string())
+    } else {
+        SyncError::Network {
+            cause: e.to_string(),
+        }
+    }
+}
+
+/// The start of an answer, for a developer's log.
+fn excerpt(body: &str) -> String {
+    body.chars()
+        .take(120)
+        .collect::<String>()
+        .replace('\n', " ")
+}
+
+/// A successful answer's JSON body as `T`. Not JSON at all (a web page) is not a KND server;
+/// JSON of another shape is a KND server this app does not understand.
+async fn answer<T: serde::de::DeserializeOwned>(resp: reqwest::Response) -> Result<T, SyncError> {
+    let text = resp.text().await.map_err(transport)?;
+    let value = serde_json::from_str::<Value>(&text).map_err(|_| SyncError::NotKndServer {
+        seen: excerpt(&text),
+    })?;
+    serde_json::from_value(value).map_err(|e| SyncError::Protocol(e.to_string()))
 }
 
 impl Api {
     /// A client for `base` (e.g. `http://10.0.0.5:8080`). Timeouts are short enough for a
     /// basement with one bar of signal to fail fast and retry, long enough for a slow link.
     pub fn new(base: &str, token: Option<String>) -> Result<Self, SyncError> {
+        Self::with_timeouts(
+            base,
+            token,
+            Duration::from_secs(10),
+            Duration::from_secs(120),
+        )
+    }
+
+    fn with_timeouts(
+        base: &str,
+        token: Option<String>,
+        connect: Duration,
+        total: Duration,
+    ) -> Result<Self, SyncError> {
         let base = base.trim().trim_end_matches('/').to_owned();
         let parsed = reqwest::Url::parse(&base)
             .map_err(|e| SyncError::BadServerUrl(format!("{base}: {e}")))?;
@@ -124,11 +241,11 @@ impl Api {
             return Err(SyncError::BadServerUrl(base));
         }
         let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(120))
+            .connect_timeout(connect)
+            .timeout(total)
             .user_agent(concat!("knd-inspector/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(network)?;
+            .map_err(transport)?;
         Ok(Self { http, base, token })
     }
 
@@ -158,7 +275,9 @@ impl Api {
             .is_ok_and(|r| r.status().is_success())
     }
 
-    /// `POST /api/v1/devices/enroll`.
+    /// `POST /api/v1/devices/enroll`. A refused code says why ([`EnrollRefusal`]); an answer
+    /// that is not a KND server's (no endpoint, a web page, JSON of another shape, a server key
+    /// that does not parse) is [`SyncError::NotKndServer`].
     pub async fn enroll(
         &self,
         code: &str,
@@ -166,24 +285,30 @@ impl Api {
         name: &str,
     ) -> Result<Enrolled, SyncError> {
         let resp = self
-            .request(Method::POST, "/api/v1/devices/enroll")
+            .request(Method::POST, ENROLL_PATH)
             .json(
                 &serde_json::json!({"code": code, "public_key": public_key.to_hex(), "name": name}),
             )
             .send()
             .await
-            .map_err(network)?;
+            .map_err(transport)?;
         if !resp.status().is_success() {
-            return Err(problem(resp).await);
+            return Err(enroll_refusal(problem(resp).await));
         }
-        let a: EnrollAnswer = resp.json().await.map_err(protocol)?;
+        let not_knd = |what: &str, e: &dyn std::fmt::Display| SyncError::NotKndServer {
+            seen: format!("enrollment answer: {what}: {e}"),
+        };
+        let a: EnrollAnswer = answer(resp).await.map_err(|e| match e {
+            SyncError::Protocol(m) => not_knd("shape", &m),
+            other => other,
+        })?;
         let server_key = NoteVerifier::parse(&a.server_key)
-            .map_err(|e| SyncError::Protocol(format!("server key: {e}")))?
+            .map_err(|e| not_knd("server key", &e))?
             .public_key()
             .to_owned();
         Ok(Enrolled {
             device_id: knd_shared::DeviceId::parse(&a.device_id)
-                .map_err(|e| SyncError::Protocol(format!("device id: {e}")))?,
+                .map_err(|e| not_knd("device id", &e))?,
             token: a.token,
             server_key,
             log_origin: a.log_origin,
@@ -201,11 +326,11 @@ impl Api {
             .request(Method::GET, url.as_str())
             .send()
             .await
-            .map_err(network)?;
+            .map_err(transport)?;
         if !resp.status().is_success() {
             return Err(problem(resp).await);
         }
-        resp.json().await.map_err(protocol)
+        answer(resp).await
     }
 
     /// `POST /api/v1/sync/push` with the records exactly as signed.
@@ -224,11 +349,11 @@ impl Api {
             .body(body)
             .send()
             .await
-            .map_err(network)?;
+            .map_err(transport)?;
         if !resp.status().is_success() {
             return Err(problem(resp).await);
         }
-        let a: PushAnswer = resp.json().await.map_err(protocol)?;
+        let a: PushAnswer = answer(resp).await?;
         if a.results.len() != records.len() {
             return Err(SyncError::Protocol(format!(
                 "{} answers for {} records",
@@ -259,7 +384,7 @@ impl Api {
             .header("upload-metadata", metadata)
             .send()
             .await
-            .map_err(network)?;
+            .map_err(transport)?;
         match resp.status() {
             StatusCode::OK => Ok(UploadStart::Stored),
             StatusCode::CREATED => {
@@ -286,7 +411,7 @@ impl Api {
             .header("tus-resumable", TUS)
             .send()
             .await
-            .map_err(network)?;
+            .map_err(transport)?;
         match resp.status() {
             s if s.is_success() => Ok(Some(offset_header(&resp)?)),
             StatusCode::NOT_FOUND | StatusCode::GONE => Ok(None),
@@ -309,7 +434,7 @@ impl Api {
             .body(bytes)
             .send()
             .await
-            .map_err(network)?;
+            .map_err(transport)?;
         if resp.status().is_success() {
             offset_header(&resp)
         } else {
@@ -326,10 +451,204 @@ fn offset_header(resp: &reqwest::Response) -> Result<u64, SyncError> {
         .ok_or_else(|| SyncError::Protocol("answer without Upload-Offset".into()))
 }
 
-fn protocol(e: reqwest::Error) -> SyncError {
-    if e.is_decode() {
-        SyncError::Protocol(e.to_string())
-    } else {
-        SyncError::Network(e.to_string())
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use knd_shared::DeviceKey;
+    use knd_shared::note::NoteSigner;
+    use reqwest::StatusCode;
+    use serde_json::json;
+
+    use super::{Api, SyncError, refusal};
+    use crate::app::{AppError, ErrorKind};
+    use crate::sync::test_server::{Canned, closed_port, serve};
+
+    fn kind(e: &SyncError) -> ErrorKind {
+        AppError::from(e).kind
+    }
+
+    async fn enroll_at(url: &str) -> Result<super::Enrolled, SyncError> {
+        let api = Api::with_timeouts(url, None, Duration::from_secs(2), Duration::from_secs(2))
+            .expect("client");
+        api.enroll(
+            "K7QM-2XRT-HP9D",
+            &DeviceKey::generate().public_key(),
+            "Планшет",
+        )
+        .await
+    }
+
+    async fn enroll_answered(answer: Canned) -> SyncError {
+        let server = serve(Some(answer.clone())).await;
+        enroll_at(&server.url)
+            .await
+            .expect_err(&format!("{answer:?} enrolled"))
+    }
+
+    #[tokio::test]
+    async fn each_enrollment_failure_has_its_own_kind() {
+        let cases = [
+            // What the KND server answers (server/src/services/enrollment.rs).
+            (
+                Canned::problem(403, "forbidden", "unknown enrollment code"),
+                ErrorKind::EnrollCodeUnknown,
+            ),
+            (
+                Canned::problem(403, "forbidden", "enrollment code already used"),
+                ErrorKind::EnrollCodeUsed,
+            ),
+            (
+                Canned::problem(403, "forbidden", "enrollment code expired"),
+                ErrorKind::EnrollCodeExpired,
+            ),
+            (
+                Canned::problem(429, "too-many-requests", "too many attempts, retry in 60 s")
+                    .header("retry-after", "60"),
+                ErrorKind::TooManyAttempts,
+            ),
+            (
+                Canned::problem(422, "unprocessable", "small-order public key refused"),
+                ErrorKind::ServerRefused,
+            ),
+            (
+                Canned::problem(
+                    500,
+                    "internal",
+                    "internal error; the cause is in the server log",
+                ),
+                ErrorKind::ServerError,
+            ),
+            // Not a KND server: a web page, another API's JSON, no enrollment endpoint.
+            (Canned::html(200), ErrorKind::NotKndServer),
+            (Canned::html(404), ErrorKind::NotKndServer),
+            (Canned::html(403), ErrorKind::NotKndServer),
+            (
+                Canned::json(200, json!({"status": "ok", "version": 3})),
+                ErrorKind::NotKndServer,
+            ),
+            (
+                Canned::json(404, json!({"error": "no route"})),
+                ErrorKind::NotKndServer,
+            ),
+            (
+                Canned::problem(404, "not-found", "not found"),
+                ErrorKind::NotKndServer,
+            ),
+            (
+                Canned::json(
+                    201,
+                    json!({"device_id": "x", "token": "t", "server_key": "nope", "log_origin": "o"}),
+                ),
+                ErrorKind::NotKndServer,
+            ),
+            // A proxy's gateway error is the server failing, not another server.
+            (Canned::html(502), ErrorKind::ServerError),
+        ];
+        for (answer, expected) in cases {
+            let e = enroll_answered(answer.clone()).await;
+            assert_eq!(kind(&e), expected, "{answer:?}: {e:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_retry_after_is_kept_for_the_message() {
+        let e = enroll_answered(
+            Canned::problem(429, "too-many-requests", "too many attempts, retry in 60 s")
+                .header("retry-after", "60"),
+        )
+        .await;
+        assert!(
+            matches!(
+                e,
+                SyncError::TooManyAttempts {
+                    retry_after: Some(60)
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("60 с"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn no_server_and_a_silent_server_are_unreachable_and_timeout_in_plain_words() {
+        let e = enroll_at(&closed_port().await).await.unwrap_err();
+        assert_eq!(kind(&e), ErrorKind::ServerUnreachable, "{e:?}");
+        let silent = serve(None).await;
+        let e = enroll_at(&silent.url).await.unwrap_err();
+        assert_eq!(kind(&e), ErrorKind::ServerTimeout, "{e:?}");
+        // What the inspector reads never carries the HTTP library's words or the URL.
+        for e in [enroll_at(&closed_port().await).await.unwrap_err(), e] {
+            let message = AppError::from(&e).message;
+            for raw in [
+                "error sending request",
+                "url",
+                "127.0.0.1",
+                "tcp",
+                "os error",
+            ] {
+                assert!(!message.to_lowercase().contains(raw), "{message}");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_knd_servers_answer_enrolls() {
+        let signer = NoteSigner::new("knd.example/log", DeviceKey::generate()).unwrap();
+        let device = knd_shared::DeviceId::new();
+        let server = serve(Some(Canned::json(
+            201,
+            json!({
+                "device_id": device.to_string(),
+                "token": "kdt_x",
+                "server_key": signer.verifier_key(),
+                "log_origin": "knd.example/log",
+            }),
+        )))
+        .await;
+        let enrolled = enroll_at(&server.url).await.expect("enrolled");
+        assert_eq!(enrolled.device_id, device);
+        assert_eq!(enrolled.log_origin, "knd.example/log");
+    }
+
+    #[test]
+    fn refusals_after_enrollment_by_status_and_body() {
+        let knd = |status: u16, detail: &str| {
+            json!({"type": "urn:knd:problem:x", "title": "t", "status": status, "detail": detail})
+                .to_string()
+        };
+        let check = |status: u16, body: &str, expected: ErrorKind| {
+            let e = refusal(StatusCode::from_u16(status).unwrap(), None, body);
+            assert_eq!(kind(&e), expected, "{status} {body}: {e:?}");
+        };
+        check(
+            401,
+            &knd(401, "authentication required"),
+            ErrorKind::DeviceRefused,
+        );
+        check(409, &knd(409, "upload offset"), ErrorKind::ServerRefused);
+        check(
+            413,
+            &knd(413, "request body too large"),
+            ErrorKind::ServerRefused,
+        );
+        check(429, &knd(429, "too many"), ErrorKind::TooManyAttempts);
+        check(503, "", ErrorKind::ServerError);
+        check(
+            400,
+            "<html>login to the Wi-Fi</html>",
+            ErrorKind::NotKndServer,
+        );
+        check(400, "{\"detail\": \"no type\"}", ErrorKind::NotKndServer);
+        // A bilingual reason gives each language its half.
+        let e = refusal(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            &knd(422, "запись не подписана / the record is not signed"),
+        );
+        assert_eq!(
+            e.to_string(),
+            "сервер отказал (422): запись не подписана / the server refused (422): the record is not signed"
+        );
     }
 }

@@ -9,6 +9,8 @@
 
 pub mod api;
 mod backoff;
+#[cfg(test)]
+pub(crate) mod test_server;
 mod uploads;
 
 use std::sync::Mutex;
@@ -22,15 +24,47 @@ pub use backoff::Backoff;
 
 use crate::store::{PulledPage, Store, StoreError};
 
-/// Why a sync attempt stopped. Messages are Russian first, then English.
+/// Why a sync attempt (or an enrollment) stopped. Messages are Russian first, then English, and
+/// say what happened in words: the HTTP library's own text ("error sending request for url …")
+/// is kept only in `cause`, for a developer's log. The app turns each variant into an error kind
+/// the UI translates (`app::ErrorKind`).
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
-    #[error("сервер недоступен / the server cannot be reached: {0}")]
-    Network(String),
-    #[error("сервер отказал ({status}) / the server refused ({status}): {message}")]
+    /// No connection at all: the name does not resolve, nothing listens on the port, TLS fails.
+    #[error(
+        "сервер недоступен: проверьте адрес сервера и подключение к сети / the server cannot be reached: check the server address and the network connection"
+    )]
+    Unreachable { cause: String },
+    /// Connected (or trying to), but no answer in time.
+    #[error("сервер не ответил вовремя / the server did not answer in time")]
+    Timeout,
+    /// The connection broke off in the middle of an exchange.
+    #[error("связь с сервером прервалась / the connection to the server broke off")]
+    Network { cause: String },
+    /// Something answers at the address, but not as a KND server does: a web page, JSON of
+    /// another shape, 404 on the API's path (a wrong address, or a Wi-Fi login page).
+    #[error("по этому адресу отвечает не сервер КНД / the address does not answer as a KND server")]
+    NotKndServer { seen: String },
+    /// A KND server refused the request, with its reason (problem+json `detail`).
+    #[error("{}", refused(*status, message))]
     Server { status: u16, message: String },
+    /// The server failed (5xx): worth retrying later.
+    #[error("ошибка на сервере ({status}) / the server failed ({status})")]
+    ServerFailed { status: u16 },
+    /// 401 on sync: the server no longer knows this device's token (revoked or replaced).
+    #[error(
+        "сервер не принимает это устройство: регистрация отозвана или заменена / the server no longer accepts this device: its enrollment was revoked or replaced"
+    )]
+    DeviceRefused,
+    /// 429: too many attempts from this address (enrollment codes are throttled like passwords).
+    #[error("{}", too_many(*retry_after))]
+    TooManyAttempts { retry_after: Option<u64> },
+    /// The server refused the one-time enrollment code.
+    #[error("{0}")]
+    Enrollment(EnrollRefusal),
     #[error("неверный адрес сервера / invalid server address: {0}")]
     BadServerUrl(String),
+    /// A KND server answered something this app does not understand (another version?).
     #[error("непонятный ответ сервера / unexpected answer from the server: {0}")]
     Protocol(String),
     #[error(
@@ -47,14 +81,59 @@ pub enum SyncError {
     Store(#[from] StoreError),
 }
 
+/// Why the server refused an enrollment code (its 403 `detail`, see the server's
+/// `services/enrollment.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum EnrollRefusal {
+    #[error("неверный код подключения / the enrollment code is not valid")]
+    Unknown,
+    #[error("код подключения уже использован / the enrollment code has already been used")]
+    Used,
+    #[error("срок действия кода подключения истёк / the enrollment code has expired")]
+    Expired,
+}
+
+/// "Сервер отказал: … / The server refused: …", each half with the matching half of a bilingual
+/// reason ("Русский / English"), or the whole reason in both.
+fn refused(status: u16, reason: &str) -> String {
+    let (ru, en) = reason.split_once(" / ").unwrap_or((reason, reason));
+    if reason.trim().is_empty() {
+        return format!("сервер отказал ({status}) / the server refused ({status})");
+    }
+    format!("сервер отказал ({status}): {ru} / the server refused ({status}): {en}")
+}
+
+fn too_many(retry_after: Option<u64>) -> String {
+    match retry_after {
+        Some(s) => format!(
+            "слишком много попыток, повторите через {s} с / too many attempts, try again in {s} s"
+        ),
+        None => {
+            "слишком много попыток, повторите позже / too many attempts, try again later".into()
+        }
+    }
+}
+
 impl SyncError {
     /// A transient failure worth retrying with backoff (as opposed to one a person must fix).
     pub fn is_transient(&self) -> bool {
         match self {
-            SyncError::Network(_) => true,
-            SyncError::Server { status, .. } => *status >= 500 || *status == 429,
+            SyncError::Unreachable { .. }
+            | SyncError::Timeout
+            | SyncError::Network { .. }
+            | SyncError::ServerFailed { .. }
+            | SyncError::TooManyAttempts { .. } => true,
+            SyncError::Server { status, .. } => *status >= 500,
             _ => false,
         }
+    }
+
+    /// The server could not be reached at all (the device is offline, as far as it knows).
+    pub fn is_offline(&self) -> bool {
+        matches!(
+            self,
+            SyncError::Unreachable { .. } | SyncError::Timeout | SyncError::Network { .. }
+        )
     }
 }
 
@@ -104,11 +183,21 @@ pub fn api_for(store: &Mutex<Store>) -> Result<Api, SyncError> {
     Api::new(&profile.server_url, Some(token))
 }
 
-/// One full sync: pull, push, upload. The outcome (time or error) is written to the store for
-/// the sync screen.
+/// One full sync: pull, push, upload. The outcome (time or error message) is written to the
+/// store for the sync screen.
 pub async fn sync_once(store: &Mutex<Store>, config: &SyncConfig) -> Result<SyncReport, SyncError> {
+    sync_recorded(store, config, ToString::to_string).await
+}
+
+/// [`sync_once`], with the error written to the store as `describe` renders it (the app keeps
+/// the error's kind with its message, for the UI to translate).
+pub async fn sync_recorded(
+    store: &Mutex<Store>,
+    config: &SyncConfig,
+    describe: impl FnOnce(&SyncError) -> String,
+) -> Result<SyncReport, SyncError> {
     let result = run(store, config).await;
-    let error = result.as_ref().err().map(ToString::to_string);
+    let error = result.as_ref().err().map(describe);
     lock(store).finish_sync(None, error.as_deref())?;
     result
 }

@@ -447,14 +447,9 @@ async fn run(
     ui.click("act-offer-order").await?;
     ui.type_into("remedy-0-measure", ORDER_MEASURE).await?;
     let issued = ui.text("order-date").await?;
+    // Typed as the inspector would, in the screen's language (ДД.ММ.ГГГГ).
     let deadline = order_deadline(&issued)?;
-    ui.js(&format!(
-        r#"const e = document.querySelector('[data-testid="remedy-0-deadline"]');
-           const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
-           set.call(e, '{deadline}'); e.dispatchEvent(new Event('input', {{bubbles: true}}));
-           e.dispatchEvent(new Event('change', {{bubbles: true}})); return true;"#
-    ))
-    .await?;
+    ui.type_into("remedy-0-deadline", &deadline).await?;
     ui.type_into("order-pin", PIN).await?;
     ui.screenshot("07-order.png").await?;
     ui.click("order-sign").await?;
@@ -558,6 +553,7 @@ async fn russian_left(ui: &Ui, screen: &str) -> anyhow::Result<()> {
 
 /// A deadline a year after the order's date (shown as `DD.MM.YYYY` or `YYYY-MM-DD`), day 28 at
 /// most so that it always exists: later than the order's date, as п.1 ч.2 ст.90 requires.
+/// Written `DD.MM.YYYY`, as a Russian screen takes dates.
 fn order_deadline(shown: &str) -> anyhow::Result<String> {
     let parts: Vec<&str> = shown
         .split(|c: char| !c.is_ascii_digit())
@@ -572,7 +568,7 @@ fn order_deadline(shown: &str) -> anyhow::Result<String> {
         (1..=12).contains(&m) && (1..=31).contains(&d),
         "not a date: {shown:?}"
     );
-    Ok(format!("{:04}-{m:02}-{:02}", y + 1, d.min(28)))
+    Ok(format!("{:02}.{m:02}.{:04}", d.min(28), y + 1))
 }
 
 async fn first_card(ui: &Ui) -> anyhow::Result<Option<String>> {

@@ -4,6 +4,11 @@ import { api } from "../api";
 import type { SyncStatus } from "../bindings";
 import { useI18n } from "../lang";
 import { useNav } from "../nav";
+import { onSyncChanged } from "../syncEvents";
+
+/** The badge follows the core's sync-changed event (a sync started or ended, a record was signed);
+ *  the poll is only a fallback, should an event be missed. */
+const FALLBACK_POLL_MS = 30_000;
 
 function SyncBadge() {
   const { t } = useI18n();
@@ -17,11 +22,13 @@ function SyncBadge() {
         () => {}, // the badge is advisory; the sync screen shows errors
       );
     load();
-    const timer = setInterval(load, 5000);
+    const timer = setInterval(load, FALLBACK_POLL_MS);
+    const stop = onSyncChanged((s) => alive && setSt(s));
     window.addEventListener("knd:changed", load);
     return () => {
       alive = false;
       clearInterval(timer);
+      stop();
       window.removeEventListener("knd:changed", load);
     };
   }, []);

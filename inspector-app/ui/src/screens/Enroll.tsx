@@ -1,11 +1,23 @@
-// First run: register the device with the agency's server using a one-time code.
-import { useState } from "preact/hooks";
-import { api } from "../api";
+// First run: register the device with the agency's server using a one-time code. A refusal says
+// what to do (errors.tsx words it by kind) and puts the cursor in the field to correct.
+import { useRef, useState } from "preact/hooks";
+import { ApiError, api } from "../api";
 import type { AppStatus } from "../bindings";
 import { ErrorBox, useErrors } from "../errors";
 import { useI18n } from "../lang";
 
 const PIN_RE = /^\d{4,12}$/;
+
+/** The field to correct after a refusal of each kind. */
+const fieldOf: Partial<Record<string, "server" | "code">> = {
+  server_unreachable: "server",
+  server_timeout: "server",
+  not_knd_server: "server",
+  invalid_input: "server",
+  enroll_code_unknown: "code",
+  enroll_code_used: "code",
+  enroll_code_expired: "code",
+};
 
 export function Enroll({ onDone }: { onDone: (s: AppStatus) => void }) {
   const { t } = useI18n();
@@ -16,6 +28,8 @@ export function Enroll({ onDone }: { onDone: (s: AppStatus) => void }) {
   const [pin, setPin] = useState("");
   const [pin2, setPin2] = useState("");
   const [busy, setBusy] = useState(false);
+  const serverInput = useRef<HTMLInputElement>(null);
+  const codeInput = useRef<HTMLInputElement>(null);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -31,6 +45,8 @@ export function Enroll({ onDone }: { onDone: (s: AppStatus) => void }) {
       onDone(await api.enroll(server.trim(), code.trim(), name.trim(), pin));
     } catch (err) {
       report("enroll", err);
+      const field = err instanceof ApiError ? fieldOf[err.kind] : undefined;
+      (field === "server" ? serverInput : field === "code" ? codeInput : null)?.current?.focus();
     } finally {
       setBusy(false);
     }
@@ -50,6 +66,7 @@ export function Enroll({ onDone }: { onDone: (s: AppStatus) => void }) {
         <label class="field">
           <span>{t("enrollServer")}</span>
           <input
+            ref={serverInput}
             data-testid="enroll-server"
             type="url"
             inputMode="url"
@@ -63,6 +80,7 @@ export function Enroll({ onDone }: { onDone: (s: AppStatus) => void }) {
         <label class="field">
           <span>{t("enrollCode")}</span>
           <input
+            ref={codeInput}
             data-testid="enroll-code"
             autoComplete="one-time-code"
             autoCapitalize="characters"

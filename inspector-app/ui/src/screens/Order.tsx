@@ -5,6 +5,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
 import type { InspectionScreen, OrderDraft, RemedyInput } from "../bindings";
+import { DateInput } from "../components/DateInput";
 import { Loading } from "../components/Loading";
 import { StateBadge } from "../components/StateBadge";
 import { ErrorBox, useErrors } from "../errors";
@@ -141,14 +142,7 @@ export function OrderScreen({ id }: { id: string }) {
                 </label>
                 <label class="field">
                   <span>{t("orderDeadline")}</span>
-                  <input
-                    type="date"
-                    min={first}
-                    data-testid={`remedy-${i}-deadline`}
-                    value={r.deadline}
-                    onInput={(e) => setR(i, { deadline: e.currentTarget.value })}
-                    onChange={(e) => setR(i, { deadline: e.currentTarget.value })}
-                  />
+                  <DateInput testid={`remedy-${i}-deadline`} value={r.deadline} min={first} onChange={(deadline) => setR(i, { deadline })} />
                 </label>
               </div>
             );

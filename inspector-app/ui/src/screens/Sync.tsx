@@ -4,10 +4,11 @@ import { api } from "../api";
 import type { RecordView, SyncStatus } from "../bindings";
 import { Loading } from "../components/Loading";
 import { RecordList } from "../components/RecordList";
-import { ErrorBox, useErrors } from "../errors";
+import { ErrorBox, errorText, storedError, useErrors } from "../errors";
 import { dateTime } from "../format";
-import { pickLang, useI18n } from "../lang";
+import { useI18n } from "../lang";
 import { notifyChanged } from "../nav";
+import { onSyncChanged } from "../syncEvents";
 
 // Receipts carry the server time; beyond this the act's timestamps become questionable.
 const SKEW_WARN_MS = 2 * 60 * 1000;
@@ -29,8 +30,13 @@ export function SyncScreen() {
     );
   useEffect(() => {
     load();
+    // A sync that ends (or a record signed) shows at once; the poll keeps the countdown moving.
+    const stop = onSyncChanged(() => load());
     const timer = setInterval(load, 5000);
-    return () => clearInterval(timer);
+    return () => {
+      stop();
+      clearInterval(timer);
+    };
   }, []);
 
   const syncNow = async () => {
@@ -58,6 +64,7 @@ export function SyncScreen() {
   const skew = st.clock_skew_ms;
   const skewBad = skew !== null && Math.abs(skew) > SKEW_WARN_MS;
   const online = st.online === null ? t("onlineUnknown") : st.online ? t("online") : t("offline");
+  const lastError = st.last_error ? storedError(st.last_error) : null;
   return (
     <section data-testid="sync" aria-labelledby="sync-title">
       <div class="title-row">
@@ -92,11 +99,11 @@ export function SyncScreen() {
             </dd>
           </>
         ) : null}
-        {st.last_error ? (
+        {lastError ? (
           <>
             <dt>{t("syncError")}</dt>
-            <dd data-testid="sync-error" class="error-text">
-              {pickLang(st.last_error, lang)}
+            <dd data-testid="sync-error" data-kind={lastError.kind} class="error-text">
+              {errorText(t, lang, lastError.kind, lastError.message, "sync")}
             </dd>
           </>
         ) : null}

@@ -1,10 +1,13 @@
 // Unlock the device key with the PIN. Shows failures, the lockout countdown and the wiped state
-// (after too many failures Rust destroys the key; only re-enrollment helps then).
+// (after too many failures Rust destroys the key; only re-enrollment helps then). One message at a
+// time, from the PIN counter in AppStatus: a wrong PIN or a lockout is not repeated as an error
+// box, so «Войти» stays on the screen.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api } from "../api";
+import { ApiError, api } from "../api";
 import type { AppStatus } from "../bindings";
 import { Keypad } from "../components/Keypad";
 import { ErrorBox, useErrors } from "../errors";
+import { countdown } from "../format";
 import { useI18n } from "../lang";
 
 type Props = { status: AppStatus; onStatus: (s: AppStatus) => void; onReenroll: () => void };
@@ -38,7 +41,9 @@ export function Unlock({ status, onStatus, onReenroll }: Props) {
     try {
       onStatus(await api.unlock(pin));
     } catch (err) {
-      report("unlock", err);
+      // The counter below says it; anything else (a damaged key file…) goes to the error box.
+      const counted = err instanceof ApiError && (err.kind === "wrong_pin" || err.kind === "locked_out");
+      if (!counted) report("unlock", err);
       setPin("");
       // Failures, lockout or wipe changed on the Rust side: show them.
       api.appStatus().then(onStatus, () => {});
@@ -66,7 +71,11 @@ export function Unlock({ status, onStatus, onReenroll }: Props) {
   return (
     <section class="narrow unlock" aria-labelledby="unlock-title">
       <h1 id="unlock-title">{t("unlockTitle")}</h1>
-      {status.device_name ? <p class="muted">{t("unlockDevice", { name: status.device_name })}</p> : null}
+      {status.device_name ? (
+        <p class="muted">
+          {t("unlockDevice")} <span lang="ru">{status.device_name}</span>
+        </p>
+      ) : null}
       <form class="form" onSubmit={submit} noValidate>
         <label class="field">
           <span>{t("unlockPin")}</span>
@@ -89,14 +98,13 @@ export function Unlock({ status, onStatus, onReenroll }: Props) {
             }}
           />
         </label>
-        {status.failures > 0 ? (
-          <p class="warn-text" data-testid="unlock-failures">
-            {t("unlockFailures", { n: status.failures })}
-          </p>
-        ) : null}
         {locked ? (
-          <p class="warn-text" role="status" data-testid="unlock-locked">
-            {t("unlockLocked", { n: left })}
+          <p class="error" role="timer" data-testid="unlock-locked">
+            {t("unlockLocked", { n: status.failures, time: countdown(left) })}
+          </p>
+        ) : status.failures > 0 ? (
+          <p class="error" role="alert" data-testid="unlock-failures">
+            {t("unlockFailures", { n: status.failures })}
           </p>
         ) : null}
         <ErrorBox slot="unlock" />

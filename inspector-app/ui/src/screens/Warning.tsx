@@ -5,8 +5,10 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
 import type { InspectionScreen, MeasureInput, WarningRequirementInput } from "../bindings";
+import { DateInput } from "../components/DateInput";
 import { Loading } from "../components/Loading";
 import { ErrorBox, useErrors } from "../errors";
+import { todayYmd } from "../format";
 import { useI18n } from "../lang";
 import { notifyChanged, useNav } from "../nav";
 
@@ -48,6 +50,7 @@ export function WarningScreen({ id }: { id: string }) {
   const [text, setText] = useState("");
   const [measures, setMeasures] = useState<Measure[]>([{ what: "", by: "" }]);
   const [busy, setBusy] = useState(false);
+  const today = todayYmd(); // a measure's date is not in the past
 
   useEffect(() => {
     api.inspection(id).then((i) => {
@@ -229,13 +232,7 @@ export function WarningScreen({ id }: { id: string }) {
               </label>
               <label class="field">
                 <span>{t("measureBy")}</span>
-                <input
-                  type="date"
-                  data-testid={`measure-by-${i}`}
-                  value={m.by}
-                  onInput={(e) => setMeasure(i, { by: e.currentTarget.value })}
-                  onChange={(e) => setMeasure(i, { by: e.currentTarget.value })}
-                />
+                <DateInput testid={`measure-by-${i}`} value={m.by} min={today} onChange={(by) => setMeasure(i, { by })} />
               </label>
               <button
                 type="button"
