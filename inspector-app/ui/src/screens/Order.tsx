@@ -50,7 +50,7 @@ export function OrderScreen({ id }: { id: string }) {
         <div class="signed" data-testid="order-signed" data-state={o.state}>
           <h1 id="order-title">✓ {t("orderSigned")}</h1>
           <p>
-            {ins.subject.name} · {dateTime(o.at, lang)} · #{o.seq}
+            <span lang="ru">{ins.subject.name}</span> · {dateTime(o.at, lang)} · #{o.seq}
           </p>
           <p>{o.summary}</p>
           <StateBadge state={o.state} />
@@ -95,7 +95,9 @@ export function OrderScreen({ id }: { id: string }) {
   return (
     <section class="narrow-wide" aria-labelledby="order-title">
       <h1 id="order-title">{t("orderTitle")}</h1>
-      <h2 class="muted">{draft.subject.name}</h2>
+      <h2 class="muted" lang="ru">
+        {draft.subject.name}
+      </h2>
       <div class="panel">
         <p>{t("orderByAct", { date: dateTime(draft.act_at, lang) })}</p>
         <p>
@@ -115,10 +117,15 @@ export function OrderScreen({ id }: { id: string }) {
               <div class="remedy" key={i} data-testid={`remedy-${i}`}>
                 <p>
                   <b>
-                    {t("orderItem", { n: i + 1 })}: {d.requirement}
+                    {t("orderItem", { n: i + 1 })}: <span lang="ru">{d.requirement_text ?? d.requirement}</span>
                   </b>
-                  {d.requirement_text ? ` — ${d.requirement_text}` : ""}
-                  {d.legal_act && d.unit ? <span class="req-act"> ({d.legal_act}, {d.unit})</span> : null}
+                  {d.legal_act && d.unit ? (
+                    <span class="req-act" lang="ru">
+                      {" "}
+                      ({d.legal_act}, {d.unit})
+                    </span>
+                  ) : null}
+                  {d.requirement_text ? <span class="muted small"> · {t("reqCode", { c: d.requirement })}</span> : null}
                 </p>
                 {!d.legal_act || !d.unit ? (
                   <div class="citation">

@@ -168,9 +168,9 @@ export function WarningScreen({ id }: { id: string }) {
                     onChange={() => toggle(r.key)}
                   />
                   <span>
-                    <b>{r.key}</b> {r.label}
+                    <b lang="ru">{r.label}</b> <span class="muted small">{t("reqCode", { c: r.key })}</span>
                     {r.cited.legal_act || r.cited.unit ? (
-                      <span class="req-act"> — {[r.cited.legal_act, r.cited.unit].filter(Boolean).join(", ")}</span>
+                      <span class="req-act" lang="ru"> — {[r.cited.legal_act, r.cited.unit].filter(Boolean).join(", ")}</span>
                     ) : null}
                     {r.violated ? <span class="tag tag-bad"> {t("resViolation")}</span> : null}
                   </span>
