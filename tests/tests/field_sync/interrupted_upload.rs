@@ -27,7 +27,9 @@ async fn a_photo_upload_cut_in_the_middle_resumes() {
     proxy.set(Fault::CutUpstreamAfter(100 * 1024));
     let st = app.sync_now().await.unwrap();
     let error = st.last_error.clone().unwrap_or_default();
-    assert!(error.contains("cannot be reached"), "{st:?}");
+    // The last error is stored by kind (the UI words it), never as the HTTP library's text.
+    let error: serde_json::Value = serde_json::from_str(&error).expect("a {kind, message} error");
+    assert_eq!(error["kind"], "network", "{st:?}");
     assert_eq!(
         (st.pending, st.sent, st.photos_pending),
         (0, 0, 1),
