@@ -107,10 +107,10 @@ async fn add_photo(
     inspection: String,
     data_base64: String,
     caption: Option<String>,
-    keep: bool,
+    accepted: Vec<String>,
 ) -> AppResult<PhotoOutcome> {
     blocking(core, move |a| {
-        a.add_photo(&inspection, &data_base64, caption, keep)
+        a.add_photo(&inspection, &data_base64, caption, accepted)
     })
     .await
 }

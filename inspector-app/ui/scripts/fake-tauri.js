@@ -145,7 +145,7 @@
       st.findings[item] = [...h, f];
       return r;
     },
-    add_photo: ({ dataBase64, caption, keep }) => {
+    add_photo: ({ dataBase64, caption, accepted }) => {
       if (!dataBase64.startsWith("/9j/") && !dataBase64.startsWith("iVBOR")) throw bad("photo_refused", "Файл не является изображением", "The file is not an image");
       // Every second photo is doubtful: damaged and taken far away, years before the inspection.
       const warnings = st.photos.length % 2 === 1 ? [
@@ -153,7 +153,7 @@
         { kind: "taken_outside_dates", reason: null, taken_at: "2008-10-22T16:28:39.000Z", from: "2026-03-02", to: "2026-03-13", distance_m: null, object: null, object_address: null },
         { kind: "far_from_object", reason: null, taken_at: null, from: null, to: null, distance_m: 2497601, object: "o1", object_address: "г. Москва, ул. Заводская, д. 12, стр. 3" },
       ] : [];
-      if (warnings.length && !keep) return { added: null, warnings };
+      if (warnings.some((w) => !accepted.includes(w.kind))) return { added: null, warnings };
       ensureStarted();
       const sha = Array.from({ length: 64 }, (_, i) => "0123456789abcdef"[(dataBase64.length * (i + 7) + i * i) % 16]).join("");
       const exif = st.photos.length % 2 === 0;

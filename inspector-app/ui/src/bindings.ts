@@ -15,7 +15,7 @@ export const commands = {
 	inspection: (id: string) => typedError<InspectionScreen, AppError>(__TAURI_INVOKE("inspection", { id })),
 	startInspection: (inspection: string) => typedError<RecordView, AppError>(__TAURI_INVOKE("start_inspection", { inspection })),
 	recordFinding: (inspection: string, item: string, result: FindingResultView, note: string | null, photos: string[], supersedes: string | null, reason: string | null) => typedError<RecordView, AppError>(__TAURI_INVOKE("record_finding", { inspection, item, result, note, photos, supersedes, reason })),
-	addPhoto: (inspection: string, dataBase64: string, caption: string | null, keep: boolean) => typedError<PhotoOutcome, AppError>(__TAURI_INVOKE("add_photo", { inspection, dataBase64, caption, keep })),
+	addPhoto: (inspection: string, dataBase64: string, caption: string | null, accepted: string[]) => typedError<PhotoOutcome, AppError>(__TAURI_INVOKE("add_photo", { inspection, dataBase64, caption, accepted })),
 	photo: (sha256: string) => typedError<PhotoView, AppError>(__TAURI_INVOKE("photo", { sha256 })),
 	photoOriginal: (sha256: string) => typedError<string, AppError>(__TAURI_INVOKE("photo_original", { sha256 })),
 	issueWarning: (inspection: string, requirements: WarningRequirementInput[], text: string, measures: MeasureInput[]) => typedError<RecordView, AppError>(__TAURI_INVOKE("issue_warning", { inspection, requirements, text, measures })),
@@ -165,6 +165,8 @@ export type AppStatus = {
 	failures: number,
 	/**  A plain JSON number for TypeScript (the values stay far below 2^31). */
 	locked_for_seconds: number | null,
+	/**  How many wrong PINs in a row destroy the key (the screen warns before the last ones). */
+	wipe_after: number,
 	wiped: boolean,
 };
 

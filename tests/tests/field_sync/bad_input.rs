@@ -38,7 +38,12 @@ async fn bad_input_is_refused_and_changes_nothing() {
     let id = w.inspection.clone();
     app.start_inspection(&id).unwrap();
     let good = app
-        .add_photo(&id, &b64(&photo("Canon_40D.jpg")), None, true)
+        .add_photo(
+            &id,
+            &b64(&photo("Canon_40D.jpg")),
+            None,
+            knd_inspector_core::app::all_photo_warnings(),
+        )
         .unwrap()
         .added
         .unwrap();
@@ -64,7 +69,13 @@ async fn bad_input_is_refused_and_changes_nothing() {
     ] {
         check(
             &format!("add_photo: {what}"),
-            app.add_photo(&id, &b64(&bytes), None, true).map(drop),
+            app.add_photo(
+                &id,
+                &b64(&bytes),
+                None,
+                knd_inspector_core::app::all_photo_warnings(),
+            )
+            .map(drop),
             ErrorKind::PhotoRefused,
         );
     }
@@ -72,7 +83,7 @@ async fn bad_input_is_refused_and_changes_nothing() {
     // that it is damaged.
     let mut cut_short = photo("DSCN0010.jpg");
     cut_short.truncate(cut_short.len() * 2 / 3);
-    let cut = app.add_photo(&id, &b64(&cut_short), None, false).unwrap();
+    let cut = app.add_photo(&id, &b64(&cut_short), None, vec![]).unwrap();
     assert!(cut.added.is_none(), "a damaged photo was recorded unasked");
     assert_eq!(cut.warnings[0].kind, "damaged");
     assert_eq!(chain_len(&dir), chain, "the damaged photo signed a record");
@@ -83,14 +94,24 @@ async fn bad_input_is_refused_and_changes_nothing() {
     );
     check(
         "add_photo: not base64",
-        app.add_photo(&id, "@@@ not base64 @@@", None, true)
-            .map(drop),
+        app.add_photo(
+            &id,
+            "@@@ not base64 @@@",
+            None,
+            knd_inspector_core::app::all_photo_warnings(),
+        )
+        .map(drop),
         ErrorKind::InvalidInput,
     );
     check(
         "add_photo: the same photo again",
-        app.add_photo(&id, &b64(&photo("Canon_40D.jpg")), None, true)
-            .map(drop),
+        app.add_photo(
+            &id,
+            &b64(&photo("Canon_40D.jpg")),
+            None,
+            knd_inspector_core::app::all_photo_warnings(),
+        )
+        .map(drop),
         ErrorKind::InvalidInput,
     );
     check(
@@ -239,11 +260,23 @@ async fn a_refused_photo_does_not_start_the_inspection() {
     app.sync_now().await.unwrap();
     assert_eq!(app.assignments().unwrap().len(), 2);
     let bytes = photo("Canon_40D.jpg");
-    app.add_photo(&w.inspection, &b64(&bytes), None, true)
-        .unwrap();
+    app.add_photo(
+        &w.inspection,
+        &b64(&bytes),
+        None,
+        knd_inspector_core::app::all_photo_warnings(),
+    )
+    .unwrap();
     let chain = chain_len(&dir);
 
-    let e = app.add_photo(&other, &b64(&bytes), None, true).unwrap_err();
+    let e = app
+        .add_photo(
+            &other,
+            &b64(&bytes),
+            None,
+            knd_inspector_core::app::all_photo_warnings(),
+        )
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidInput, "{e:?}");
     assert_eq!(chain_len(&dir), chain, "the refused photo signed a record");
     assert!(!app.inspection(&other).unwrap().started);

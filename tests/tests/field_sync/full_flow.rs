@@ -68,7 +68,15 @@ async fn an_inspection_recorded_offline_reaches_the_server_whole() {
         .added
         .expect("kept");
     let v2 = seen
-        .ok("add_photo", app.add_photo(&id, &b64(&p2), None, true))
+        .ok(
+            "add_photo",
+            app.add_photo(
+                &id,
+                &b64(&p2),
+                None,
+                knd_inspector_core::app::all_photo_warnings(),
+            ),
+        )
         .added
         .expect("kept");
     assert_eq!(v1.sha256, Sha256::digest(&p1).to_hex());

@@ -18,7 +18,7 @@ async fn a_photo_upload_cut_in_the_middle_resumes() {
     assert!(size > 150_000, "{size}");
     let id = w.inspection.clone();
     let added = app
-        .add_photo(&id, &b64(&file), None, false)
+        .add_photo(&id, &b64(&file), None, vec![])
         .unwrap()
         .added
         .unwrap();

@@ -65,12 +65,19 @@ impl App {
             of(FindingResult::NotApplicable),
         );
         let answered = compliant + bad + na;
+        // "N of M" counts the checklist's own items (an answer to an item the checklist no
+        // longer has still counts among the results, not among its items).
+        let total = if items.is_empty() {
+            answered
+        } else {
+            items.len()
+        };
+        let checked = total - unanswered.len().min(total);
         let mut summary = format!(
-            "{} в отношении {} (ИНН {}). Проверено пунктов проверочного листа: {answered} из {}; соответствует: {compliant}, нарушений: {bad}, неприменимо: {na}.",
+            "{} в отношении {} (ИНН {}). Проверено пунктов проверочного листа: {checked} из {total}; соответствует: {compliant}, нарушений: {bad}, неприменимо: {na}.",
             capitalised(&text(&a, "kind_name")),
             subject.name,
             subject.inn,
-            items.len().max(answered),
         );
         // Compliance is claimed only for what was checked.
         if !unanswered.is_empty() {
@@ -117,7 +124,7 @@ impl App {
             violation_count: count(bad),
             not_applicable: count(na),
             unanswered,
-            total: count(items.len().max(answered)),
+            total: count(total),
         })
     }
 
@@ -224,6 +231,14 @@ impl App {
         // The PIN proves the inspector signs this act now, not whoever finds the tablet
         // unlocked. The key it opens must be the session's.
         let key = self.check_pin(pin)?;
+        // The PIN check takes a moment and a background pull may land meanwhile (a checklist
+        // item added): what is signed must still be what was checked.
+        let again = self.act_draft(id)?;
+        if again.findings != draft.findings || again.unanswered != draft.unanswered {
+            return Err(AppError::invalid(
+                "результаты или проверочный лист изменились во время подписания: обновите акт / the findings or the checklist changed while signing: reload the act",
+            ));
+        }
         let stored = self.store().create_records(
             &key,
             vec![

@@ -17,7 +17,11 @@ impl App {
     /// The inspection's signed act as a document; refused while no act is signed.
     pub fn act_document(&self, id: &str) -> AppResult<ActDocumentView> {
         let inspection = parse_inspection(id)?;
-        let a = self.assignment_of(inspection)?;
+        // The act is shown even when its assignment has left the device (unassigned since):
+        // the header fields are then absent, the act's own contents are all there.
+        let a = self
+            .assignment_of(inspection)
+            .unwrap_or(serde_json::Value::Null);
         let Some(signed) = self.signed_act(inspection)? else {
             return Err(AppError::new(
                 ErrorKind::NotFound,
@@ -43,10 +47,22 @@ impl App {
                 .map(|w| present::photo_warning(w, &objects))
                 .collect::<Vec<_>>()
         };
-        let findings = act
+        // Records are never deleted on the device, so every answer the act cites is here; one
+        // that is not means the store was altered, and the act is not shown as if whole.
+        let cited = act
             .findings
             .iter()
-            .filter_map(|id| all_findings.iter().find(|f| f.id == *id))
+            .map(|id| {
+                all_findings.iter().find(|f| f.id == *id).ok_or_else(|| {
+                    AppError::new(
+                        ErrorKind::Internal,
+                        format!("the act cites record {id}, which is not on this device"),
+                    )
+                })
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        let findings = cited
+            .into_iter()
             .map(|f| ActFindingView {
                 record: f.id.to_string(),
                 item: ItemRefView {

@@ -20,7 +20,21 @@ fn files(app_dir: &std::path::Path) -> usize {
 }
 
 fn add(app: &App, id: &str, bytes: &[u8], keep: bool) -> super::views::PhotoOutcome {
-    app.add_photo(id, &STANDARD.encode(bytes), None, keep)
+    let accepted = if keep {
+        super::all_photo_warnings()
+    } else {
+        vec![]
+    };
+    add_accepting(app, id, bytes, accepted)
+}
+
+fn add_accepting(
+    app: &App,
+    id: &str,
+    bytes: &[u8],
+    accepted: Vec<String>,
+) -> super::views::PhotoOutcome {
+    app.add_photo(id, &STANDARD.encode(bytes), None, accepted)
         .unwrap()
 }
 
@@ -128,6 +142,15 @@ fn a_photo_from_another_time_and_place_is_flagged_before_it_is_signed() {
     );
     assert_eq!(chain_len(&app), 0);
 
+    // Accepting what was not all shown signs nothing: the far-away warning was not accepted.
+    let half = add_accepting(
+        &app,
+        &id,
+        &photo("DSCN0010.jpg"),
+        vec!["taken_outside_dates".into()],
+    );
+    assert!(half.added.is_none() && half.warnings.len() == 2);
+    assert_eq!(chain_len(&app), 0);
     let kept = add(&app, &id, &photo("DSCN0010.jpg"), true);
     assert_eq!(kept.added.unwrap().warnings.len(), 2);
     let body = last_body(&app, "photo");

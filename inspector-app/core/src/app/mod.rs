@@ -33,6 +33,7 @@ use knd_shared::DeviceKey;
 use knd_shared::record::Timestamp;
 
 pub use error::{AppError, AppResult, ErrorKind};
+pub use photos::{PHOTO_WARNING_KINDS, all_photo_warnings};
 use views::AppStatus;
 
 use crate::keystore::{self, KdfParams, KeyStore, LockStatus, Pin, Unlocked};
@@ -131,6 +132,7 @@ impl App {
             device_id: profile.as_ref().map(|p| p.device.to_string()),
             failures,
             locked_for_seconds: locked_for,
+            wipe_after: crate::keystore::WIPE_AFTER,
             wiped,
         })
     }

@@ -16,18 +16,29 @@ use super::views::{PhotoOutcome, PhotoView, RecordStateView};
 use super::{App, AppError, AppResult, ErrorKind, assignment};
 use crate::photo::{DeviceContext, IngestedPhoto, ObjectPlace, ingest, place_and_time};
 
+/// Every kind of photo warning this version finds, for a caller that accepts them all (tests,
+/// tools); the UI sends back the kinds it showed.
+pub const PHOTO_WARNING_KINDS: [&str; 3] = ["damaged", "taken_outside_dates", "far_from_object"];
+
+/// [`PHOTO_WARNING_KINDS`] as the `accepted` argument of [`App::add_photo`].
+pub fn all_photo_warnings() -> Vec<String> {
+    PHOTO_WARNING_KINDS.map(str::to_owned).to_vec()
+}
+
 impl App {
     /// Adds a photo (the bytes as base64). What is not an image is refused. A photo that is
     /// damaged, taken outside the inspection's dates or far from its objects is not recorded
-    /// until the inspector has seen why: without `keep` the outcome lists the warnings and
-    /// nothing changes; with `keep` the photo is signed with them in its record, for the server
-    /// and the act to show.
+    /// until the inspector has seen why: the outcome lists the warnings and nothing changes,
+    /// unless every warning found now is of a kind in `accepted` (the kinds the inspector was
+    /// shown and chose to keep the photo despite). Then the photo is signed with them in its
+    /// record, for the server and the act to show. Warnings are found afresh on every call, so
+    /// a pull that changed the inspection's dates or objects in between shows them again.
     pub fn add_photo(
         &self,
         id: &str,
         data_base64: &str,
         caption: Option<String>,
-        keep: bool,
+        accepted: Vec<String>,
     ) -> AppResult<PhotoOutcome> {
         let inspection = parse_inspection(id)?;
         let a = self.assignment_of(inspection)?;
@@ -42,14 +53,16 @@ impl App {
         let photo = ingest(&data, &device_context())?;
         let found = judge(&photo, &a);
         let objects = present::objects(&a);
-        if !keep && (photo.damaged.is_some() || !found.is_empty()) {
-            let all = photo.body(inspection, None, found).warnings;
+        let views: Vec<_> = photo
+            .body(inspection, None, found.clone())
+            .warnings
+            .iter()
+            .map(|w| present::photo_warning(w, &objects))
+            .collect();
+        if views.iter().any(|w| !accepted.contains(&w.kind)) {
             return Ok(PhotoOutcome {
                 added: None,
-                warnings: all
-                    .iter()
-                    .map(|w| present::photo_warning(w, &objects))
-                    .collect(),
+                warnings: views,
             });
         }
         let start = self.start_if_needed(inspection)?;

@@ -224,12 +224,17 @@ fn photos_are_checked_before_anything_is_signed() {
     app.unlock(PIN).unwrap();
     for (name, bytes) in bad_inputs() {
         let err = app
-            .add_photo(&id, &STANDARD.encode(&bytes), None, true)
+            .add_photo(
+                &id,
+                &STANDARD.encode(&bytes),
+                None,
+                super::all_photo_warnings(),
+            )
             .unwrap_err();
         assert_eq!(err.kind, ErrorKind::PhotoRefused, "{name}: {err}");
     }
     assert_eq!(
-        app.add_photo(&id, "not base64!", None, true)
+        app.add_photo(&id, "not base64!", None, super::all_photo_warnings())
             .unwrap_err()
             .kind,
         ErrorKind::InvalidInput
@@ -246,7 +251,12 @@ fn photos_are_checked_before_anything_is_signed() {
 
     let jpeg = photo("DSCN0010.jpg");
     let p = app
-        .add_photo(&id, &STANDARD.encode(&jpeg), Some("1".into()), true)
+        .add_photo(
+            &id,
+            &STANDARD.encode(&jpeg),
+            Some("1".into()),
+            super::all_photo_warnings(),
+        )
         .unwrap()
         .added
         .unwrap();
@@ -254,7 +264,12 @@ fn photos_are_checked_before_anything_is_signed() {
     assert_eq!(p.time_source, super::views::SourceView::Exif);
     assert!(p.thumbnail.starts_with("data:image/jpeg;base64,"));
     let err = app
-        .add_photo(&id, &STANDARD.encode(&jpeg), None, true)
+        .add_photo(
+            &id,
+            &STANDARD.encode(&jpeg),
+            None,
+            super::all_photo_warnings(),
+        )
         .unwrap_err();
     assert_eq!(
         err.kind,
@@ -448,8 +463,13 @@ fn nothing_a_command_returns_carries_the_key_or_the_token() {
     let jpeg = photo("DSCN0012.jpg");
     keep(
         serde_json::to_value(
-            app.add_photo(&id, &STANDARD.encode(&jpeg), None, true)
-                .unwrap(),
+            app.add_photo(
+                &id,
+                &STANDARD.encode(&jpeg),
+                None,
+                super::all_photo_warnings(),
+            )
+            .unwrap(),
         )
         .unwrap(),
     );

@@ -95,6 +95,8 @@ view! {
         /// A plain JSON number for TypeScript (the values stay far below 2^31).
         #[cfg_attr(feature = "specta", specta(type = Option<u32>))]
         pub locked_for_seconds: Option<u64>,
+        /// How many wrong PINs in a row destroy the key (the screen warns before the last ones).
+        pub wipe_after: u32,
         pub wiped: bool,
     }
 

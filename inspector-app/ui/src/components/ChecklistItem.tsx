@@ -10,6 +10,7 @@ import { useI18n } from "../lang";
 import { notifyChanged } from "../nav";
 import { CorrectionDialog } from "./CorrectionDialog";
 import { PhotoFigure } from "./PhotoFigure";
+import { Sentence } from "./Sentence";
 import { PhotoWarningsDialog } from "./PhotoWarnings";
 import { RESULTS, resultKey } from "./results";
 import { StateBadge } from "./StateBadge";
@@ -63,11 +64,12 @@ export function ChecklistItem({ inspection, item, photos, locked, onChanged }: P
   // A doubtful photo waits here, unsigned, until the inspector keeps or drops it.
   const [doubtful, setDoubtful] = useState<{ data: string; warnings: PhotoWarningView[] } | null>(null);
 
-  const attachPhoto = async (data: string, keep: boolean) => {
+  // `accepted`: the kinds of warning the inspector has seen and keeps the photo despite.
+  const attachPhoto = async (data: string, accepted: string[]) => {
     setBusy(true);
     clear(slot);
     try {
-      const out = await api.addPhoto(inspection, data, item.code, keep);
+      const out = await api.addPhoto(inspection, data, item.code, accepted);
       if (out.added) {
         const p = out.added;
         setDoubtful(null);
@@ -89,7 +91,7 @@ export function ChecklistItem({ inspection, item, photos, locked, onChanged }: P
     const file = input.files?.[0];
     if (!file) return;
     try {
-      await attachPhoto(await fileToBase64(file), false);
+      await attachPhoto(await fileToBase64(file), []);
     } catch (err) {
       report(slot, err);
     } finally {
@@ -182,7 +184,7 @@ export function ChecklistItem({ inspection, item, photos, locked, onChanged }: P
         <PhotoWarningsDialog
           warnings={doubtful.warnings}
           busy={busy}
-          onKeep={() => attachPhoto(doubtful.data, true)}
+          onKeep={() => attachPhoto(doubtful.data, doubtful.warnings.map((w) => w.kind))}
           onDrop={() => setDoubtful(null)}
         />
       ) : null}
@@ -233,8 +235,7 @@ function History({ code, history }: { code: string; history: FindingView[] }) {
               {f.superseded_by ? (
                 <span class="corrected">
                   {" "}
-                  {t("corrected", { r: "" })}
-                  <span lang="ru">{next?.correction_reason ?? "—"}</span>
+                  <Sentence k="corrected" slot="r" data={next?.correction_reason ?? "—"} />
                 </span>
               ) : null}
             </li>

@@ -1,10 +1,12 @@
 // What may make a photo mislead (damaged, taken outside the inspection's dates, far from the
 // object), in words: in the dialog before the photo is kept, on its thumbnail and in the viewer.
+import { useEffect, useRef } from "preact/hooks";
 import type { PhotoWarningView } from "../bindings";
 import { date, dateTime } from "../format";
 import type { Key } from "../i18n";
 import type { Lang, T } from "../lang";
 import { useI18n } from "../lang";
+import { Sentence } from "./Sentence";
 
 export function distance(t: T, metres: number, lang: Lang): string {
   const locale = lang === "ru" ? "ru-RU" : "en-GB";
@@ -49,20 +51,11 @@ export function PhotoMarks({ warnings }: { warnings: PhotoWarningView[] }) {
   );
 }
 
-const MARK = "\u0001";
-
 /** A sentence whose `{o}` is the object's address: the address is the agency's data (lang=ru). */
 function WarningSentence({ w }: { w: PhotoWarningView }) {
   const { t, lang } = useI18n();
   if (w.kind !== "far_from_object") return <>{warningText(t, lang, w)}</>;
-  const [before, after] = t("photoWarnFar", { d: distance(t, w.distance_m ?? 0, lang), o: MARK }).split(MARK);
-  return (
-    <>
-      {before}
-      <span lang="ru">{w.object_address || w.object || "—"}</span>
-      {after}
-    </>
-  );
+  return <Sentence k="photoWarnFar" slot="o" data={w.object_address || w.object || "—"} params={{ d: distance(t, w.distance_m ?? 0, lang) }} />;
 }
 
 /** The full list, each in a sentence (the decoder's words as secondary text). */
@@ -74,8 +67,9 @@ export function PhotoWarningList({ warnings }: { warnings: PhotoWarningView[] })
         <li key={i} data-testid={`photo-warning-${w.kind}`}>
           <b>{t(markKey(w.kind))}.</b> <WarningSentence w={w} />
           {w.kind === "damaged" && w.reason ? (
-            <div class="muted small" lang="en">
-              {t("photoWarnDamagedDetail", { r: w.reason })}
+            <div class="muted small">
+              {t("photoWarnDamagedDetail", { r: "" })}
+              <span lang="en">{w.reason}</span>
             </div>
           ) : null}
         </li>
@@ -89,6 +83,9 @@ type DialogProps = { warnings: PhotoWarningView[]; busy: boolean; onKeep: () => 
 /** Shown before a doubtful photo is signed: attach it with the mark, or not at all. */
 export function PhotoWarningsDialog({ warnings, busy, onKeep, onDrop }: DialogProps) {
   const { t } = useI18n();
+  // The dialog takes the focus, on the safe choice, so a screen reader announces it.
+  const drop = useRef<HTMLButtonElement>(null);
+  useEffect(() => drop.current?.focus(), []);
   return (
     <div class="photo-check warn-box" role="alertdialog" aria-labelledby="photo-check-title" data-testid="photo-check">
       <h4 id="photo-check-title">⚠ {t("photoWarnTitle")}</h4>
@@ -98,7 +95,7 @@ export function PhotoWarningsDialog({ warnings, busy, onKeep, onDrop }: DialogPr
         <button type="button" class="btn" data-testid="photo-keep" onClick={onKeep} disabled={busy}>
           {t("photoWarnKeep")}
         </button>
-        <button type="button" class="btn btn-primary" data-testid="photo-drop" onClick={onDrop} disabled={busy}>
+        <button type="button" class="btn btn-primary" ref={drop} data-testid="photo-drop" onClick={onDrop} disabled={busy}>
           {t("photoWarnDrop")}
         </button>
       </div>

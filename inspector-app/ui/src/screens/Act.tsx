@@ -167,7 +167,7 @@ export function ActScreen({ id }: { id: string }) {
             {d.unanswered.map((u) => (
               <label class="field" key={u.item}>
                 <span>
-                  <b>{u.item}.</b> {u.question}
+                  <b>{u.item}.</b> <span lang="ru">{u.question}</span>
                 </span>
                 <input
                   data-testid={`not-checked-${u.item}`}

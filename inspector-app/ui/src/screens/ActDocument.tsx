@@ -7,6 +7,7 @@ import type { ActDocumentView, InspectionScreen } from "../bindings";
 import { Loading } from "../components/Loading";
 import { PhotoWarningList } from "../components/PhotoWarnings";
 import { resultKey } from "../components/results";
+import { Sentence } from "../components/Sentence";
 import { StateBadge } from "../components/StateBadge";
 import { ErrorBox, useErrors } from "../errors";
 import { dateRange, dateTime } from "../format";
@@ -15,6 +16,7 @@ import { pickLang, useI18n } from "../lang";
 import { ControlTypeName } from "../components/Names";
 import { groundName, kindName } from "../names";
 import { useNav } from "../nav";
+import { onSyncChanged } from "../syncEvents";
 import { ackKey } from "./ActReview";
 
 const SIZES = [1, 1.15, 1.3, 1.5, 1.75];
@@ -26,8 +28,13 @@ export function ActDocument({ ins }: { ins: InspectionScreen }) {
   const [doc, setDoc] = useState<ActDocumentView | null>(null);
   const [size, setSize] = useState(1);
   useEffect(() => {
-    api.actDocument(ins.id).then(setDoc, (e) => report("act-doc", e));
-  }, [ins.id, ins.act?.state]);
+    const load = () => api.actDocument(ins.id).then(setDoc, (e) => report("act-doc", e));
+    load();
+    // The receipt arrives with a sync, possibly while the act is being shown.
+    return onSyncChanged(() => {
+      load();
+    });
+  }, [ins.id]);
   if (!doc)
     return (
       <section>
@@ -117,8 +124,7 @@ export function ActDocument({ ins }: { ins: InspectionScreen }) {
                 <li key={n.item.item}>
                   <b>{n.item.item}.</b> <span lang="ru">{n.item.question}</span>
                   <div>
-                    {t("docReason", { r: "" })}
-                    <span lang="ru">{n.reason}</span>
+                    <Sentence k="docReason" slot="r" data={n.reason} />
                   </div>
                 </li>
               ))}
@@ -128,7 +134,7 @@ export function ActDocument({ ins }: { ins: InspectionScreen }) {
 
         <h2>{t("docViolations")}</h2>
         {doc.violations.length === 0 ? (
-          <p>{doc.not_checked.length === 0 ? t("docNoViolations") : t("none")}</p>
+          <p>{doc.not_checked.length === 0 ? t("docNoViolations") : doc.findings.length === 0 ? t("docNothingChecked") : t("docNoViolationsChecked")}</p>
         ) : (
           <ol class="doc-list" data-testid="doc-violations">
             {doc.violations.map((v, i) => (

@@ -2,6 +2,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import type { ActDraft, ActInput } from "../bindings";
+import { Sentence } from "../components/Sentence";
 import { ErrorBox, useErrors } from "../errors";
 import type { Key } from "../i18n";
 import { useI18n } from "../lang";
@@ -34,7 +35,8 @@ export function Summary({ draft, act, list = true }: { draft: ActDraft; act?: Ac
           <ul class="plain" data-testid="act-review-not-checked">
             {act.not_checked.map((n) => (
               <li key={n.item}>
-                <b>{n.item}.</b> {draft.unanswered.find((u) => u.item === n.item)?.question} — {t("docReason", { r: n.reason })}
+                <b>{n.item}.</b> <span lang="ru">{draft.unanswered.find((u) => u.item === n.item)?.question}</span> —{" "}
+                <Sentence k="docReason" slot="r" data={n.reason} />
               </li>
             ))}
           </ul>
@@ -105,7 +107,9 @@ export function ActReview({ id, draft, act, onEdit, onSigned }: ReviewProps) {
       <Summary draft={draft} act={act} />
       <div class="panel">
         <h3>{t("actSummary")}</h3>
-        <p class="pre">{act.summary}</p>
+        <p class="pre" lang="ru">
+          {act.summary}
+        </p>
         <h3>{t("actPresent")}</h3>
         {act.present.length === 0 ? <p class="muted">{t("none")}</p> : null}
         <ul class="plain">

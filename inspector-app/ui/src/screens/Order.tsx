@@ -52,7 +52,7 @@ export function OrderScreen({ id }: { id: string }) {
           <p>
             <span lang="ru">{ins.subject.name}</span> · {dateTime(o.at, lang)} · #{o.seq}
           </p>
-          <p>{o.summary}</p>
+          <p>{lang === "ru" ? o.summary : o.summary_en}</p>
           <StateBadge state={o.state} />
           {o.rejected_reason ? <p class="rejected">{t("rejectedReason", { r: pickLang(o.rejected_reason, lang) })}</p> : null}
         </div>

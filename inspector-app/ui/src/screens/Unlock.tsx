@@ -31,6 +31,7 @@ export function Unlock({ status, onStatus, onReenroll }: Props) {
     return () => clearTimeout(timer);
   }, [left]);
 
+  const wipeLeft = Math.max(0, status.wipe_after - status.failures);
   const locked = left > 0;
   const submit = async (e?: Event) => {
     e?.preventDefault();
@@ -98,13 +99,14 @@ export function Unlock({ status, onStatus, onReenroll }: Props) {
             }}
           />
         </label>
+        {/* One message: the failures (or the lockout's countdown) and what the next ones cost. */}
         {locked ? (
-          <p class="error" role="timer" data-testid="unlock-locked">
-            {t("unlockLocked", { n: status.failures, time: countdown(left) })}
+          <p class="error" role="status" data-testid="unlock-locked">
+            {t("unlockLocked", { n: status.failures, time: countdown(left) })} {t("unlockWipeLeft", { n: wipeLeft })}
           </p>
         ) : status.failures > 0 ? (
           <p class="error" role="alert" data-testid="unlock-failures">
-            {t("unlockFailures", { n: status.failures })}
+            {t("unlockFailures", { n: status.failures })} {t("unlockWipeLeft", { n: wipeLeft })}
           </p>
         ) : null}
         <ErrorBox slot="unlock" />

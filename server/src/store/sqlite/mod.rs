@@ -550,8 +550,15 @@ impl Store for SqliteStore {
     }
 
     async fn field_data(&self, inspection: InspectionId) -> StoreResult<FieldData> {
-        self.read(move |c| projections::field_data(c, inspection))
-            .await
+        // One snapshot for all its parts (WAL gives each statement its own otherwise): a flag is
+        // never read without the row it is about.
+        self.read(move |c| {
+            let tx = c.unchecked_transaction().map_err(db_err)?;
+            let data = projections::field_data(&tx, inspection)?;
+            tx.commit().map_err(db_err)?;
+            Ok(data)
+        })
+        .await
     }
 
     async fn review_flags(
