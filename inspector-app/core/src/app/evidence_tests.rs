@@ -68,6 +68,21 @@ fn a_damaged_photo_is_refused_unless_the_inspector_insists_and_then_says_so() {
     assert_eq!(added.warnings[0].kind, "damaged");
     let body = last_body(&app, "photo");
     assert_eq!(body["warnings"][0]["kind"], "damaged", "{body}");
+    // The full-size view serves the very bytes that were signed, and refuses a file altered since.
+    let original = app.photo_original(&added.sha256).unwrap();
+    assert!(original.starts_with("data:image/jpeg;base64,"));
+    assert_eq!(
+        STANDARD
+            .decode(&original["data:image/jpeg;base64,".len()..])
+            .unwrap(),
+        damaged_scan()
+    );
+    let row = app.store().photo(&added.sha256).unwrap().unwrap();
+    std::fs::write(dir.path().join(&row.path), b"swapped").unwrap();
+    assert_eq!(
+        app.photo_original(&added.sha256).unwrap_err().kind,
+        ErrorKind::Internal
+    );
     // The inspection screen shows the mark too.
     let screen = app.inspection(&id).unwrap();
     assert_eq!(screen.photos[0].warnings[0].kind, "damaged");

@@ -106,6 +106,13 @@ impl App {
         })?;
         let bytes = std::fs::read(self.dir.join(&row.path))
             .map_err(|e| AppError::from(crate::store::StoreError::Io(e)))?;
+        // The file is named by its hash; what is shown as "the original" must still be it.
+        if knd_shared::Sha256::digest(&bytes).to_hex() != row.sha256 {
+            return Err(AppError::new(
+                ErrorKind::Internal,
+                "файл фото на устройстве изменён и не совпадает с подписанной записью / the photo's file on the device was altered and no longer matches its signed record",
+            ));
+        }
         Ok(format!(
             "data:{};base64,{}",
             row.mime,
