@@ -62,7 +62,7 @@ async fn an_inspection_recorded_offline_reaches_the_server_whole() {
                 &id,
                 &b64(&p1),
                 Some("Огнетушитель ОП-4, пломба".into()),
-                true,
+                knd_inspector_core::app::all_photo_warnings(),
             ),
         )
         .added
