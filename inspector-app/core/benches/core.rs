@@ -118,6 +118,7 @@ fn photo_ingest(c: &mut Criterion) {
     let p = ingest(&jpeg, &device).unwrap();
     assert_eq!((p.width, p.height), (3000, 4000), "orientation 6 applied");
     assert!(p.position.is_some() && p.taken_at.to_string() == "2026-03-02T09:15:00.000Z");
+    assert_eq!(p.damaged, None, "a sound JPEG passes the strict decode");
     eprintln!("12 MP test JPEG: {} bytes", jpeg.len());
     let mut g = c.benchmark_group("photo");
     g.sample_size(10).measurement_time(Duration::from_secs(20));
