@@ -7,7 +7,7 @@ use std::sync::Arc;
 use knd_inspector_core::app::views::{
     ActDocumentView, ActDraft, ActInput, AppStatus, AssignmentSummary, FindingResultView,
     InspectionScreen, InteractionView, MeasureInput, OrderDraft, OrderInput, PhotoOutcome,
-    PhotoView, RecordView, SyncStatus, WarningRequirementInput,
+    RecordView, SyncStatus, WarningRequirementInput,
 };
 use knd_inspector_core::app::{App, AppError, AppResult, ErrorKind};
 use tauri::State;
@@ -113,12 +113,6 @@ async fn add_photo(
         a.add_photo(&inspection, &data_base64, caption, accepted)
     })
     .await
-}
-
-#[tauri::command]
-#[specta::specta]
-async fn photo(core: Core<'_>, sha256: String) -> AppResult<PhotoView> {
-    blocking(core, move |a| a.photo(&sha256)).await
 }
 
 #[tauri::command]
@@ -237,7 +231,6 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             start_inspection,
             record_finding,
             add_photo,
-            photo,
             photo_original,
             issue_warning,
             act_draft,

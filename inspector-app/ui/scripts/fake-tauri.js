@@ -240,7 +240,6 @@
     },
     sync_status: () => sync(),
     photo_original: ({ sha256 }) => st.photos.find((p) => p.sha256 === sha256)?.thumbnail ?? "",
-    photo: ({ sha256 }) => st.photos.find((p) => p.sha256 === sha256),
     act_document: () => {
       if (!st.act) throw bad("not_found", "акт не подписан", "the act is not signed");
       const cl = checklist();

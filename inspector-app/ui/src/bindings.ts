@@ -16,7 +16,6 @@ export const commands = {
 	startInspection: (inspection: string) => typedError<RecordView, AppError>(__TAURI_INVOKE("start_inspection", { inspection })),
 	recordFinding: (inspection: string, item: string, result: FindingResultView, note: string | null, photos: string[], supersedes: string | null, reason: string | null) => typedError<RecordView, AppError>(__TAURI_INVOKE("record_finding", { inspection, item, result, note, photos, supersedes, reason })),
 	addPhoto: (inspection: string, dataBase64: string, caption: string | null, accepted: string[]) => typedError<PhotoOutcome, AppError>(__TAURI_INVOKE("add_photo", { inspection, dataBase64, caption, accepted })),
-	photo: (sha256: string) => typedError<PhotoView, AppError>(__TAURI_INVOKE("photo", { sha256 })),
 	photoOriginal: (sha256: string) => typedError<string, AppError>(__TAURI_INVOKE("photo_original", { sha256 })),
 	issueWarning: (inspection: string, requirements: WarningRequirementInput[], text: string, measures: MeasureInput[]) => typedError<RecordView, AppError>(__TAURI_INVOKE("issue_warning", { inspection, requirements, text, measures })),
 	actDraft: (inspection: string) => typedError<ActDraft, AppError>(__TAURI_INVOKE("act_draft", { inspection })),
@@ -465,7 +464,7 @@ export type PhotoWarningView = {
 
 /**  The server's receipt of a record: its place in the transparency log and when it arrived. */
 export type ReceiptView = {
-	/**  A plain JSON number for TypeScript (the values stay far below 2^53). */
+	/**  A plain JSON number for TypeScript (a log index stays far below 2^32). */
 	log_index: number,
 	received_at: string,
 };

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::fieldwork::{checked_text, parse_inspection};
 use super::present::{self, text};
-use super::views::{PhotoOutcome, PhotoView, RecordStateView};
+use super::views::{PhotoOutcome, RecordStateView};
 use super::{App, AppError, AppResult, ErrorKind, assignment};
 use crate::photo::{DeviceContext, IngestedPhoto, ObjectPlace, ingest, place_and_time};
 
@@ -118,20 +118,6 @@ impl App {
             row.mime,
             STANDARD.encode(bytes)
         ))
-    }
-
-    /// One photo's view, for the full-size screen.
-    pub fn photo(&self, sha256: &str) -> AppResult<PhotoView> {
-        let sha = sha256.trim().to_ascii_lowercase();
-        let row = self.store().photo(&sha)?.ok_or_else(|| {
-            AppError::new(ErrorKind::NotFound, "фото не найдено / photo not found")
-        })?;
-        let screen = self.inspection(&row.inspection)?;
-        screen
-            .photos
-            .into_iter()
-            .find(|p| p.sha256 == sha)
-            .ok_or_else(|| AppError::new(ErrorKind::NotFound, "фото не найдено / photo not found"))
     }
 }
 

@@ -318,7 +318,7 @@ view! {
 
     /// The server's receipt of a record: its place in the transparency log and when it arrived.
     pub struct ReceiptView {
-        /// A plain JSON number for TypeScript (the values stay far below 2^53).
+        /// A plain JSON number for TypeScript (a log index stays far below 2^32).
         #[cfg_attr(feature = "specta", specta(type = u32))]
         pub log_index: u64,
         pub received_at: String,
