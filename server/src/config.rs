@@ -25,6 +25,25 @@ pub struct Config {
     pub blobs: BlobsConfig,
     pub calendar: CalendarConfig,
     pub sync: SyncConfig,
+    #[serde(default)]
+    pub metrics: MetricsConfig,
+}
+
+/// Who may read `/metrics`: the operator only.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// A bearer token the scraper sends (`Authorization: Bearer ...`). Unset: only a request
+    /// from the machine itself (a loopback address) is answered.
+    pub token: Option<String>,
+}
+
+impl fmt::Debug for MetricsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MetricsConfig")
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -179,6 +198,7 @@ impl Default for Config {
                 change_retention_days: 90,
                 pull_page: 50,
             },
+            metrics: MetricsConfig::default(),
         }
     }
 }
@@ -217,6 +237,7 @@ impl fmt::Debug for Config {
             .field("calendar", &self.calendar)
             .field("sync", &self.sync)
             .field("blobs", &self.blobs)
+            .field("metrics", &self.metrics)
             .finish()
     }
 }

@@ -302,3 +302,23 @@ async fn garbage_never_gets_a_server_error(backend: Backend) {
     assert_eq!(status, 200);
 }
 on_both!(garbage_never_gets_a_server_error);
+
+/// Security finding 1: a made-up HTTP method never becomes a metric label (each label value is a
+/// series kept for the life of the process), and `/metrics` answers the operator only.
+async fn made_up_methods_do_not_grow_the_metrics(backend: Backend) {
+    let w = world(backend).await;
+    for i in 0..200 {
+        let method = reqwest::Method::from_bytes(format!("KND{i:03}X").as_bytes()).unwrap();
+        let (status, _) = w
+            .server
+            .send(method, "/api/v1/openapi.json", "", &Value::Null)
+            .await;
+        assert!((400..500).contains(&status), "{status}");
+    }
+    let (status, after) = w.server.get("/metrics", "").await;
+    assert_eq!(status, 200, "the test client is on the machine itself");
+    let after = after.as_str().unwrap().to_owned();
+    assert!(!after.contains("KND0"), "a made-up method became a label");
+    assert!(after.contains("method=\"other\""), "{after}");
+}
+on_both!(made_up_methods_do_not_grow_the_metrics);
