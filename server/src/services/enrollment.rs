@@ -27,10 +27,13 @@ pub async fn enroll(
     name: &str,
     address: Option<&str>,
 ) -> ApiResult<Enrolled> {
-    // Codes are short enough to type: guesses are limited per address like passwords.
+    // Codes are short enough to type: guesses are limited per address and per code prefix,
+    // never globally (one office's typos or an attacker's guesses must not stop every agency's
+    // enrollment).
+    let throttle_key = format!("enrollment-code:{}", tokens::code_prefix(code));
     state
         .enroll_throttle
-        .check("enrollment", address)
+        .check(&throttle_key, address)
         .map_err(ApiError::TooManyRequests)?;
     let name = super::accounts::plain_text("a device name", name, 200)?;
     let public_key = PublicKey::parse_hex(public_key_hex).map_err(|e| match e {
@@ -59,7 +62,7 @@ pub async fn enroll(
         .await?;
     match outcome {
         Ok(device) => {
-            state.enroll_throttle.record_success("enrollment", address);
+            state.enroll_throttle.record_success(&throttle_key, address);
             Ok(Enrolled {
                 device,
                 token,

@@ -66,12 +66,21 @@ pub fn enrollment_code() -> (String, Sha256) {
 
 /// Codes are compared without case, spaces or dashes: people retype them.
 pub fn code_hash(code: &str) -> Sha256 {
-    let normal: String = code
-        .chars()
+    Sha256::digest(format!("knd.enrollment.v1\n{}", normal_code(code)).as_bytes())
+}
+
+fn normal_code(code: &str) -> String {
+    code.chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_uppercase())
-        .collect();
-    Sha256::digest(format!("knd.enrollment.v1\n{normal}").as_bytes())
+        .collect()
+}
+
+/// The first group of a code as typed (at most 4 characters, normalised): the key failed
+/// enrollments are counted under besides the address, so guesses against one code are bounded
+/// while nobody else's enrollment is touched.
+pub fn code_prefix(code: &str) -> String {
+    normal_code(code).chars().take(4).collect()
 }
 
 #[cfg(test)]

@@ -287,3 +287,35 @@ async fn business_api_keys_work_until_revoked(backend: Backend) {
     );
 }
 on_both!(business_api_keys_work_until_revoked);
+
+/// Security finding 3: enrollment is throttled per address and per code prefix, never globally:
+/// a flood of bad codes from one address does not stop another's enrollment with a good code.
+async fn bad_enrollment_codes_from_one_address_do_not_block_another(backend: Backend) {
+    let w = world(backend).await;
+    // Another machine, as far as the server can tell: the loopback range is all ours.
+    let attacker = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let key = knd_shared::DeviceKey::generate().public_key().to_hex();
+    let mut throttled = false;
+    for i in 0..30 {
+        let resp = attacker
+            .post(w.server.url("/api/v1/devices/enroll"))
+            .json(&json!({"code": format!("Z{i:03}-AAAA-BBBB"), "public_key": key, "name": "x"}))
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        assert!(status == 403 || status == 429, "{status}");
+        throttled |= status == 429;
+    }
+    assert!(
+        throttled,
+        "thirty bad codes from one address were never throttled"
+    );
+    // An inspector elsewhere enrolls with the code the admin gave them.
+    let code = w.server.code_for("inspector1").await;
+    w.server.enroll(&code).await;
+}
+on_both!(bad_enrollment_codes_from_one_address_do_not_block_another);
