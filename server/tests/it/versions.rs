@@ -448,3 +448,51 @@ async fn migration_0006_replays_without_moving_inspections(backend: Backend) {
     );
 }
 on_both!(migration_0006_replays_without_moving_inspections);
+
+/// Security finding 6: a record whose device time is before 248-ФЗ took effect, or later than
+/// its arrival beyond a clock's drift, is flagged for review; a rebuild flags the same.
+async fn records_with_implausible_times_are_flagged(backend: Backend) {
+    let mut f = field(backend).await;
+    let me = f.w.inspector_id.clone();
+    let insp = f.scheduled(&["OBJ-1"], &[&me]).await;
+    let s = &f.w.server;
+    let d = &mut f.w.device;
+    let finding = |item: &str| json!({"inspection": insp, "item": item, "result": "compliant"});
+    let old = d.sign_at(
+        RecordKind::Finding,
+        &finding("1"),
+        "1970-01-01T00:00:00.000Z",
+    );
+    let future = d.sign_at(
+        RecordKind::Finding,
+        &finding("2"),
+        "2099-01-01T00:00:00.000Z",
+    );
+    let now = sign(d, RecordKind::Finding, finding("3"));
+    let (st, v) = s.push(d, &[old.clone(), future.clone(), now.clone()]).await;
+    assert_eq!((st, accepted(&v)), (200, 3), "{v}");
+    let data = field_data(s, &f.w.admin, &insp, |v| {
+        v["flags"].as_array().is_some_and(|f| f.len() >= 2)
+            && v["findings"].as_array().is_some_and(|f| f.len() == 3)
+    })
+    .await;
+    let reason_of = |rec: &[u8]| -> Vec<String> {
+        data["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["record"].as_str() == Some(id_of(rec).as_str()))
+            .map(|f| f["reason"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(reason_of(&old), ["record_time_implausible"], "{data}");
+    assert_eq!(reason_of(&future), ["record_time_future"], "{data}");
+    assert!(reason_of(&now).is_empty(), "{data}");
+    let detail = data["flags"].to_string();
+    assert!(
+        detail.contains("01.01.1970") && detail.contains("248-ФЗ"),
+        "{detail}"
+    );
+    rebuild_changes_nothing(s, &f.w.admin, &insp).await;
+}
+on_both!(records_with_implausible_times_are_flagged);

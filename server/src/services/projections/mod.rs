@@ -29,6 +29,7 @@ use crate::store::Store;
 
 mod corrections;
 mod photo_warnings;
+mod record_time;
 
 const BATCH: u32 = 500;
 
@@ -319,6 +320,10 @@ impl Projector<'_> {
             // Not the device's agency's inspection (or none at all): the flag is all that is
             // written, so nothing shows up in another agency's inspection.
             return Ok(());
+        }
+        // A doubtful time is flagged for review; it does not stop the record's effect.
+        if let Some((reason, detail)) = record_time::implausible(rec.at, r.received_at) {
+            self.flag(r.id, reason, &ctx, detail);
         }
         match kind {
             RecordKind::InspectionStarted | RecordKind::InspectionFinished => {
