@@ -1,6 +1,6 @@
 // Loads a UI module written in TypeScript into a Node test without a TypeScript loader: the
 // project's own compiler strips the types (transpileModule), and the result is imported from a
-// temporary file. Only for modules whose imports are type-only (i18n.ts, plural.ts, format.ts).
+// temporary file. Only for modules whose imports are type-only (strings/*.ts, plural.ts, format.ts).
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
