@@ -35,6 +35,16 @@ pub(super) fn ground_name(a: &Value) -> Option<String> {
         .map(Ground::title_ru)
 }
 
+/// The ground's code (ч.1 ст.57), if the assignment has one.
+pub(super) fn ground(a: &Value) -> Option<String> {
+    non_blank(a, "ground")
+}
+
+/// The control type's name as the server sent it (absent from assignments pulled before it).
+pub(super) fn control_type_name(a: &Value) -> Option<String> {
+    non_blank(a, "control_type_name")
+}
+
 /// The inspection's number in the unified register of control measures (ЕРКНМ), if it has one.
 pub(super) fn erknm(a: &Value) -> Option<String> {
     non_blank(a, "erknm")

@@ -285,6 +285,7 @@ fn result_name(result: &str) -> (&'static str, &'static str) {
 }
 
 pub(super) fn record_view(r: &RecordRow) -> RecordView {
+    let (summary, summary_en) = summary(&r.kind, &r.body);
     RecordView {
         id: r.id.clone(),
         seq: r.seq,
@@ -292,8 +293,8 @@ pub(super) fn record_view(r: &RecordRow) -> RecordView {
         at: r.at.clone(),
         state: state(r.state, r.rejected_reason.is_some()),
         inspection: r.inspection.clone(),
-        summary: summary(&r.kind, &r.body).0,
-        summary_en: summary(&r.kind, &r.body).1,
+        summary,
+        summary_en,
         rejected_reason: r.rejected_reason.clone(),
     }
 }
