@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::auth::{Business, Caller, ClientAddr, SESSION_COOKIE};
+use crate::auth::{Business, Caller, ClientAddr, OverTls, SESSION_COOKIE};
 use crate::error::{ApiError, ApiResult, Json, Path, Problem};
 use crate::model::{Actor, Role, User};
 use crate::services::accounts;
@@ -50,8 +50,8 @@ pub(super) struct LoginResponse {
     user: UserView,
 }
 
-fn session_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if state.config.auth.secure_cookies {
+fn session_cookie(state: &AppState, tls: OverTls, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.config.auth.secure_cookies || tls.0 {
         "; Secure"
     } else {
         ""
@@ -70,13 +70,17 @@ fn session_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
 pub(super) async fn login(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
+    tls: OverTls,
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let (token, user, expires_at) =
         accounts::login(&state, &req.login, req.password, addr.as_deref()).await?;
     let max_age = (expires_at - OffsetDateTime::now_utc()).whole_seconds();
     let mut headers = HeaderMap::new();
-    headers.insert(header::SET_COOKIE, session_cookie(&state, &token, max_age));
+    headers.insert(
+        header::SET_COOKIE,
+        session_cookie(&state, tls, &token, max_age),
+    );
     Ok((
         headers,
         Json(LoginResponse {
@@ -93,6 +97,7 @@ pub(super) async fn login(
 ))]
 pub(super) async fn logout(
     State(state): State<AppState>,
+    tls: OverTls,
     caller: Caller,
 ) -> ApiResult<impl IntoResponse> {
     accounts::logout(
@@ -103,7 +108,7 @@ pub(super) async fn logout(
     )
     .await?;
     let mut headers = HeaderMap::new();
-    headers.insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    headers.insert(header::SET_COOKIE, session_cookie(&state, tls, "", 0));
     Ok((StatusCode::NO_CONTENT, headers))
 }
 

@@ -6,7 +6,9 @@ use knd_shared::{AgencyId, Inn, UserId};
 use rand_core::OsRng;
 use time::{Duration, OffsetDateTime};
 
+use super::throttle::Limit;
 use super::tokens::{self, TokenKind};
+use crate::config::AuthConfig;
 use crate::error::{ApiError, ApiResult};
 use crate::model::{Actor, Agency, ApiKey, AuditEntry, NewUser, Outcome, Role, User};
 use crate::state::AppState;
@@ -171,6 +173,32 @@ pub async fn create_user(
         })
 }
 
+/// What a login attempt counts against: the (login, address) pair with growing delays, so
+/// that guessing one user's password from one place slows down fast; the login from everywhere
+/// only at a far higher threshold, so that a few addresses cannot lock the user out; and the
+/// address whatever the names. The pair comes first.
+fn login_limits(auth: &AuthConfig, login: &str, address: Option<&str>) -> [Limit; 3] {
+    let login = login.to_lowercase();
+    let address = address.unwrap_or("unknown");
+    [
+        Limit {
+            key: format!("pair:{login}|{address}"),
+            max: auth.max_failed_logins as usize,
+            growing: true,
+        },
+        Limit {
+            key: format!("login:{login}"),
+            max: auth.max_failed_logins_per_login as usize,
+            growing: false,
+        },
+        Limit {
+            key: format!("addr:{address}"),
+            max: auth.max_failed_logins_per_address as usize,
+            growing: false,
+        },
+    ]
+}
+
 /// A new session for a correct login and password.
 pub async fn login(
     state: &AppState,
@@ -178,9 +206,10 @@ pub async fn login(
     password: String,
     address: Option<&str>,
 ) -> ApiResult<(String, User, OffsetDateTime)> {
+    let limits = login_limits(&state.config.auth, login, address);
     state
         .throttle
-        .check(login, address)
+        .check(&limits)
         .map_err(ApiError::TooManyRequests)?;
     // A login that no user can have is not looked up (and cannot upset the database).
     let found = if validate_login(login).is_ok() {
@@ -204,7 +233,9 @@ pub async fn login(
         state.store.audit(&a).await?;
         return Err(ApiError::Unauthorized);
     };
-    state.throttle.record_success(login, address);
+    let [pair, rest @ ..] = &limits;
+    let rest: Vec<&str> = rest.iter().map(|l| l.key.as_str()).collect();
+    state.throttle.record_success(&[&pair.key], &rest);
     let (token, hash) = tokens::generate(TokenKind::Session);
     let expires =
         OffsetDateTime::now_utc() + Duration::hours(i64::from(state.config.auth.session_hours));

@@ -14,6 +14,7 @@ mod demo;
 mod enroll;
 mod errors;
 mod field;
+mod hardening;
 mod inspections;
 mod law;
 mod log_proofs;
