@@ -1,11 +1,9 @@
 //! Agencies, users, passwords, sessions, API keys and enrollment codes.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use knd_shared::{AgencyId, Inn, UserId};
-use rand_core::OsRng;
 use time::{Duration, OffsetDateTime};
 
+use super::passwords;
 use super::throttle::Limit;
 use super::tokens::{self, TokenKind};
 use crate::config::AuthConfig;
@@ -15,69 +13,6 @@ use crate::state::AppState;
 
 /// Passwords shorter than this are refused.
 pub const MIN_PASSWORD_CHARS: usize = 10;
-
-/// Hashes with Argon2id (the crate's defaults follow OWASP's recommendation), off the async runtime.
-pub async fn hash_password(password: String) -> ApiResult<String> {
-    let _slot = hashing_slot().await?;
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| ApiError::Internal(format!("argon2: {e}")))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-}
-
-/// Password checks running at once: each Argon2id check takes 19 MiB, so a flood of failed
-/// logins would otherwise take memory in proportion to its width (40 at once took the process
-/// from 113 to 813 MB). Sized to the cores: more at once would not finish sooner.
-fn hashing_slots() -> &'static tokio::sync::Semaphore {
-    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    SLOTS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
-        tokio::sync::Semaphore::new(cores.clamp(1, 8))
-    })
-}
-
-/// How long a login waits for a password check slot before it is told to come back.
-const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// Takes a password check slot, or refuses with 503 and Retry-After when all stay taken.
-async fn hashing_slot() -> ApiResult<tokio::sync::SemaphorePermit<'static>> {
-    match tokio::time::timeout(HASHING_WAIT, hashing_slots().acquire()).await {
-        Ok(Ok(permit)) => Ok(permit),
-        _ => Err(ApiError::Busy(HASHING_WAIT.as_secs().max(1))),
-    }
-}
-
-async fn verify_password(hash: String, password: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|h| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &h)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
-}
-
-/// A hash to verify against when the login does not exist, so that timing does not tell.
-async fn dummy_hash() -> String {
-    static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
-    DUMMY
-        .get_or_init(|| async {
-            hash_password("not a real password".into())
-                .await
-                .unwrap_or_default()
-        })
-        .await
-        .clone()
-}
 
 pub fn audit(
     actor: Actor,
@@ -152,7 +87,7 @@ pub async fn create_user(
     if state.store.get_agency(agency).await?.is_none() {
         return Err(ApiError::NotFound);
     }
-    let password_hash = hash_password(password).await?;
+    let password_hash = passwords::hash(password).await?;
     let mut a = audit(actor, Some(agency), "user.create", address);
     a.detail = Some(serde_json::json!({ "login": login, "role": role.as_str() }));
     state
@@ -219,11 +154,9 @@ pub async fn login(
     };
     let hash = match &found {
         Some((_, hash)) => hash.clone(),
-        None => dummy_hash().await,
+        None => passwords::dummy_hash().await,
     };
-    let slot = hashing_slot().await?;
-    let ok = verify_password(hash, password).await && found.is_some();
-    drop(slot);
+    let ok = passwords::verify(hash, password).await? && found.is_some();
     let agency = found.as_ref().map(|(u, _)| u.agency);
     let Some((user, _)) = found.filter(|_| ok) else {
         // Failures against a real login go to that agency's audit log.
@@ -376,33 +309,4 @@ pub async fn audit_denied(
     a.outcome = Outcome::Denied;
     a.target = Some(target);
     Ok(state.store.audit(&a).await?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Security finding 2: password checks are bounded; when every slot stays taken, a login is
-    /// told to come back (503 with Retry-After) instead of taking another 19 MiB.
-    #[tokio::test]
-    async fn password_checks_are_bounded() {
-        let slots = hashing_slots();
-        let all = u32::try_from(slots.available_permits()).unwrap();
-        assert!((1..=8).contains(&all));
-        dummy_hash().await; // made before the slots are all taken
-        let held = slots.acquire_many(all).await.unwrap();
-        let refused = verify_or_busy().await;
-        assert!(
-            matches!(refused, Err(ApiError::Busy(s)) if s >= 1),
-            "{refused:?}"
-        );
-        drop(held);
-        assert!(verify_or_busy().await.is_ok(), "a slot is free again");
-    }
-
-    async fn verify_or_busy() -> ApiResult<bool> {
-        let hash = dummy_hash().await;
-        let _slot = hashing_slot().await?;
-        Ok(verify_password(hash, "wrong password".into()).await)
-    }
 }

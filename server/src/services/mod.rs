@@ -2,10 +2,12 @@
 
 pub mod accounts;
 pub mod blobs;
+pub mod csv_export;
 pub mod enrollment;
 pub mod ingest;
 pub mod inspection_law;
 pub mod inspections;
+pub mod passwords;
 pub mod projections;
 pub mod pull;
 pub mod registry;

@@ -87,7 +87,9 @@ pub async fn put_object(
     form: ObjectForm,
     address: Option<&str>,
 ) -> ApiResult<ControlObject> {
-    let key = plain_text("an object key", key, 200)?.to_owned();
+    let key = super::registry::safe_key(key, 200)
+        .map_err(ApiError::Unprocessable)?
+        .to_owned();
     let inn = Inn::parse(&form.subject_inn).map_err(refuse)?;
     if state
         .store

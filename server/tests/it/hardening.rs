@@ -262,3 +262,87 @@ async fn connections_over_the_cap_wait_for_a_free_one() {
         .unwrap();
     assert_eq!(status, 200);
 }
+
+/// Finding 7: keys and codes are restricted to a safe set, all-zero numbers name no one, and a
+/// CSV header naming a column twice is refused; nothing is stored from a refused request.
+async fn unsafe_keys_zero_numbers_and_duplicate_headers_are_refused(backend: Backend) {
+    let w = crate::common::world(backend).await;
+    let put = |path: String, body: serde_json::Value| {
+        let w = &w;
+        async move {
+            w.server
+                .send(reqwest::Method::PUT, &path, &w.admin, &body)
+                .await
+        }
+    };
+    for code in ["..%2F..%2Fx", "fire%20x", "fire%E2%80%AEx", "-x"] {
+        let (status, body) = put(
+            format!("/api/v1/control-types/{code}"),
+            json!({"name": "Надзор"}),
+        )
+        .await;
+        assert_eq!(status, 422, "{code}: {body}");
+        assert!(
+            body["detail"].as_str().unwrap().starts_with("код или ключ"),
+            "{body}"
+        );
+    }
+    let (status, body) = put(
+        "/api/v1/control-types/fire".into(),
+        json!({"name": "Пожарный надзор"}),
+    )
+    .await;
+    assert!(status < 300, "{body}");
+    let csv = |path: &'static str, text: &'static str| {
+        let w = &w;
+        async move {
+            let resp = w
+                .server
+                .http
+                .post(w.server.url(path))
+                .bearer_auth(&w.admin)
+                .header("content-type", "text/csv")
+                .body(text)
+                .send()
+                .await
+                .unwrap();
+            (
+                resp.status().as_u16(),
+                resp.json::<serde_json::Value>().await.unwrap(),
+            )
+        }
+    };
+    let (status, body) = csv(
+        "/api/v1/import/subjects",
+        "inn,ogrn,name,size_class,name\n7707083893,,ПАО,large,Другое\n",
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("дважды"),
+        "{body}"
+    );
+    let (status, report) = csv(
+        "/api/v1/import/subjects",
+        "inn,ogrn,name,size_class\n000000000000,,Никто,small\n7707083893,0000000000000,ПАО,large\n7736207543,,=cmd|' /C calc'!A0,large\n",
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    let refused: Vec<u64> = report["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(refused, [2, 3], "{report}");
+    assert_eq!(report["inserted"], 1, "a formula is text to store as typed");
+    let (status, report) = csv(
+        "/api/v1/import/objects",
+        "object_key,subject_inn,control_type,address,district,lat,lon,risk_category\n../../etc,7736207543,fire,Москва,Центр,,,\nOBJ 1,7736207543,fire,Москва,Центр,,,\nOBJ-1,7736207543,fire,Москва,Центр,,,\n",
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["inserted"], 1, "{report}");
+    assert_eq!(report["refused"].as_array().unwrap().len(), 2, "{report}");
+}
+on_both!(unsafe_keys_zero_numbers_and_duplicate_headers_are_refused);
