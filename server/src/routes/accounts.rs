@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::auth::{Business, Caller, ClientAddr, OverTls, SESSION_COOKIE};
 use crate::error::{ApiError, ApiResult, Json, Path, Problem};
-use crate::model::{Actor, Role, User};
+use crate::model::{Role, User};
 use crate::services::accounts;
 use crate::state::AppState;
 
@@ -128,15 +128,7 @@ pub(super) async fn list_users(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<Json<Vec<UserView>>> {
-    caller
-        .require(
-            &state,
-            &[Role::Admin, Role::Auditor],
-            "user.list",
-            format!("agency:{}", caller.user.agency),
-        )
-        .await?;
-    let users = state.store.list_users(caller.user.agency).await?;
+    let users = accounts::list_users(&state, &caller.user, caller.address.as_deref()).await?;
     Ok(Json(users.into_iter().map(Into::into).collect()))
 }
 
@@ -160,24 +152,13 @@ pub(super) async fn create_user(
     caller: Caller,
     Json(req): Json<CreateUser>,
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
-    caller
-        .require(
-            &state,
-            &[Role::Admin],
-            "user.create",
-            format!("login:{}", req.login.escape_debug()),
-        )
-        .await?;
-    let user = accounts::create_user(
-        &state,
-        caller.user.agency,
-        &req.login,
-        req.password,
-        req.role,
-        Actor::User(caller.user.id),
-        caller.address.as_deref(),
-    )
-    .await?;
+    let form = accounts::UserForm {
+        login: req.login,
+        password: req.password,
+        role: req.role,
+    };
+    let user =
+        accounts::create_user_as(&state, &caller.user, caller.address.as_deref(), form).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
@@ -190,27 +171,7 @@ pub(super) async fn get_user(
     caller: Caller,
     Path(id): Path<UserId>,
 ) -> ApiResult<Json<UserView>> {
-    if id != caller.user.id {
-        caller
-            .require(
-                &state,
-                &[Role::Admin, Role::Auditor],
-                "user.read",
-                format!("user:{id}"),
-            )
-            .await?;
-    }
-    let Some(user) = state.store.get_user(caller.user.agency, id).await? else {
-        accounts::audit_denied(
-            &state,
-            &caller.user,
-            "user.read",
-            format!("user:{id}"),
-            caller.address.as_deref(),
-        )
-        .await?;
-        return Err(ApiError::NotFound);
-    };
+    let user = accounts::get_user(&state, &caller.user, caller.address.as_deref(), id).await?;
     Ok(Json(user.into()))
 }
 

@@ -5,7 +5,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
 use crate::error::{ApiResult, Json, Problem, Query};
-use crate::model::{Outcome, Role};
+use crate::model::Outcome;
+use crate::services::accounts;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -49,24 +50,20 @@ pub(super) async fn list(
     caller: Caller,
     Query(q): Query<AuditQuery>,
 ) -> ApiResult<Json<AuditPage>> {
-    caller
-        .require(
-            &state,
-            &[Role::Admin, Role::Auditor],
-            "audit.read",
-            format!("agency:{}", caller.user.agency),
-        )
-        .await?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(crate::error::ApiError::BadRequest(
             "limit is 1 to 500".into(),
         ));
     }
-    let rows = state
-        .store
-        .list_audit(caller.user.agency, q.before, limit)
-        .await?;
+    let rows = accounts::read_audit(
+        &state,
+        &caller.user,
+        caller.address.as_deref(),
+        q.before,
+        limit,
+    )
+    .await?;
     let next = (rows.len() == limit as usize)
         .then(|| rows.last().map(|r| r.id))
         .flatten();

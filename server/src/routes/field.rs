@@ -13,7 +13,7 @@ use crate::error::{ApiError, ApiResult, Json, Path};
 use crate::model::{
     FieldData, ProjectedDocument, ProjectedFinding, ProjectedPhoto, ReviewFlag, Version,
 };
-use crate::services::inspections;
+use crate::services::inspection_reads;
 use crate::state::AppState;
 
 /// An inspection's field work, projected from the accepted records. Every row is one record's:
@@ -166,8 +166,11 @@ pub(super) async fn field(
     Path(id): Path<String>,
 ) -> ApiResult<Json<FieldView>> {
     let id = InspectionId::parse(&id).map_err(|_| ApiError::NotFound)?;
-    let insp = inspections::get(&state, &caller.user, id).await?;
-    Ok(Json(state.store.field_data(insp.id).await?.into()))
+    Ok(Json(
+        inspection_reads::field(&state, &caller.user, id)
+            .await?
+            .into(),
+    ))
 }
 
 #[cfg(test)]

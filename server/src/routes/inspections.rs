@@ -8,13 +8,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Json, Path, Problem, Query};
-use crate::model::{
-    Actor, Inspection, InspectionFilter, InspectionStatus, ProsecutorAgreement, Role,
-};
+use crate::model::{Inspection, InspectionFilter, InspectionStatus, ProsecutorAgreement};
+use crate::services::inspection_reads;
 use crate::services::inspections::{self, InspectionChange, NewInspection};
 use crate::state::AppState;
-
-const PLANNERS: &[Role] = &[Role::Admin, Role::Planner];
 
 #[derive(Debug, Serialize, ToSchema)]
 pub(super) struct InspectionView {
@@ -97,9 +94,6 @@ pub(super) async fn create(
     caller: Caller,
     Json(req): Json<NewInspection>,
 ) -> ApiResult<(axum::http::StatusCode, Json<InspectionView>)> {
-    caller
-        .require(&state, PLANNERS, "inspection.create", "inspection".into())
-        .await?;
     let insp = inspections::create(&state, &caller.user, req, caller.address.as_deref()).await?;
     Ok((axum::http::StatusCode::CREATED, Json(insp.into())))
 }
@@ -150,16 +144,13 @@ pub(super) async fn list(
     if !(1..=500).contains(&limit) {
         return Err(ApiError::BadRequest("limit is 1 to 500".into()));
     }
-    let mut inspector = q
+    let inspector = q
         .inspector
         .as_deref()
         .map(|s| {
             UserId::parse(s).map_err(|_| ApiError::BadRequest("inspector is a user id".into()))
         })
         .transpose()?;
-    if caller.user.role == Role::Inspector {
-        inspector = Some(caller.user.id);
-    }
     let after = q
         .after
         .as_deref()
@@ -180,10 +171,7 @@ pub(super) async fn list(
         from: date_param("from", q.from.as_deref())?,
         to: date_param("to", q.to.as_deref())?,
     };
-    let items = state
-        .store
-        .list_inspections(caller.user.agency, &filter, after, limit)
-        .await?;
+    let items = inspection_reads::list(&state, &caller.user, filter, after, limit).await?;
     let next = (items.len() == limit as usize)
         .then(|| items.last())
         .flatten()
@@ -222,14 +210,6 @@ pub(super) async fn change(
     Path(id): Path<String>,
     Json(req): Json<InspectionChange>,
 ) -> ApiResult<Json<InspectionView>> {
-    caller
-        .require(
-            &state,
-            PLANNERS,
-            "inspection.change",
-            format!("inspection:{}", id.escape_debug()),
-        )
-        .await?;
     let insp = inspections::change(
         &state,
         &caller.user,
@@ -260,27 +240,13 @@ pub(super) async fn set_status(
     Path(id): Path<String>,
     Json(req): Json<StatusChange>,
 ) -> ApiResult<Json<InspectionView>> {
-    let roles: &[Role] = if req.status == InspectionStatus::Closed {
-        &[Role::Admin, Role::Planner, Role::Reviewer]
-    } else {
-        PLANNERS
-    };
-    caller
-        .require(
-            &state,
-            roles,
-            "inspection.status",
-            format!("inspection:{}", id.escape_debug()),
-        )
-        .await?;
-    let prev = inspections::get(&state, &caller.user, parse_id(&id)?).await?;
-    let insp = inspections::set_status(
+    let insp = inspections::change_status(
         &state,
-        &prev,
+        &caller.user,
+        caller.address.as_deref(),
+        parse_id(&id)?,
         req.status,
         req.reason.as_deref(),
-        Actor::User(caller.user.id),
-        caller.address.as_deref(),
     )
     .await?;
     Ok(Json(insp.into()))
@@ -304,14 +270,6 @@ pub(super) async fn review_flags(
     caller: Caller,
     Query(q): Query<FlagQuery>,
 ) -> ApiResult<Json<Vec<crate::model::ReviewFlag>>> {
-    caller
-        .require(
-            &state,
-            &[Role::Admin, Role::Planner, Role::Reviewer, Role::Auditor],
-            "review_flags.list",
-            "review_flags".into(),
-        )
-        .await?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(ApiError::BadRequest("limit is 1 to 500".into()));
@@ -325,9 +283,13 @@ pub(super) async fn review_flags(
         })
         .transpose()?;
     Ok(Json(
-        state
-            .store
-            .review_flags(caller.user.agency, after, limit)
-            .await?,
+        inspection_reads::review_flags(
+            &state,
+            &caller.user,
+            caller.address.as_deref(),
+            after,
+            limit,
+        )
+        .await?,
     ))
 }

@@ -2,12 +2,16 @@
 
 pub mod accounts;
 pub mod blobs;
+pub mod devices;
 pub mod enrollment;
 pub mod ingest;
 pub mod inspection_law;
+pub mod inspection_reads;
 pub mod inspections;
+pub mod policy;
 pub mod projections;
 pub mod pull;
+pub mod records;
 pub mod registry;
 pub mod registry_one;
 pub mod throttle;
