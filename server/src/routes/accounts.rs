@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use super::paging::{NoFilter, Paged};
 use crate::auth::{Business, Caller, ClientAddr, OverTls, SESSION_COOKIE};
-use crate::error::{ApiError, ApiResult, Json, Path, Problem};
+use crate::error::{ApiResult, Json, Path, Problem};
 use crate::model::{Role, User};
 use crate::services::accounts;
 use crate::state::AppState;
@@ -193,43 +194,22 @@ pub(super) async fn business_me(Business(key): Business) -> Json<BusinessView> {
     })
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub(super) struct DocumentQuery {
-    /// The last record id of the previous page.
-    after: Option<String>,
-    #[param(minimum = 1, maximum = 500)]
-    limit: Option<u32>,
-}
-
 /// The warnings, acts and orders addressed to the business, from every agency (as projected from
 /// the signed records; each record and its evidence bundle are under `/api/v1/records/{id}`).
 /// A corrected document is listed in every version: the correction with the record it
 /// `supersedes` and its `reason`, the version it replaced with `superseded_by`.
 #[utoipa::path(get, path = "/api/v1/business/documents", tag = "business", security(("api_key" = [])),
-    params(DocumentQuery), responses((status = 200, body = Vec<crate::model::ProjectedDocument>)))]
+    params(Paged<NoFilter, 500>), responses((status = 200, body = Vec<crate::model::ProjectedDocument>)))]
 pub(super) async fn business_documents(
     State(state): State<AppState>,
     Business(key): Business,
-    crate::error::Query(q): crate::error::Query<DocumentQuery>,
+    page: Paged<NoFilter, 500>,
 ) -> ApiResult<Json<Vec<crate::model::ProjectedDocument>>> {
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::BadRequest("limit is 1 to 500".into()));
-    }
-    let after = q
-        .after
-        .as_deref()
-        .map(|a| {
-            knd_shared::RecordId::parse(a)
-                .map_err(|_| ApiError::BadRequest("after is a record id".into()))
-        })
-        .transpose()?;
+    let after = page.cursor("a record id", |a| knd_shared::RecordId::parse(a).ok())?;
     Ok(Json(
         state
             .store
-            .documents_for_subject(&key.subject_inn, after, limit)
+            .documents_for_subject(&key.subject_inn, after, page.limit)
             .await?,
     ))
 }

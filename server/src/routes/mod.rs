@@ -7,6 +7,7 @@ mod field;
 mod inspections;
 mod log;
 mod ops;
+mod paging;
 mod records;
 mod registry;
 mod sync;

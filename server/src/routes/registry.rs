@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
+use super::paging::{NoFilter, Paged};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Json, Path, Problem, Query};
 use crate::model::{Checklist, ControlObject, ControlType, NewChecklistItem, Requirement, Subject};
@@ -147,23 +148,9 @@ async fn import(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub(super) struct PageQuery {
-    /// Continue after this key (`next` of the previous page).
-    after: Option<String>,
-    /// Page size, 1 to 1000 (default 100).
-    #[param(minimum = 1, maximum = 1000)]
-    limit: Option<u32>,
+pub(super) struct DistrictFilter {
     /// Objects of one district only.
     district: Option<String>,
-}
-
-fn limit(q: &PageQuery) -> ApiResult<u32> {
-    let limit = q.limit.unwrap_or(100);
-    if (1..=1000).contains(&limit) {
-        Ok(limit)
-    } else {
-        Err(ApiError::BadRequest("limit is 1 to 1000".into()))
-    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -185,22 +172,19 @@ pub(super) struct SubjectPage {
 }
 
 /// The agency's subjects in INN order (keyset pages).
-#[utoipa::path(get, path = "/api/v1/subjects", tag = "registry", security(("session" = [])), params(PageQuery), responses(
+#[utoipa::path(get, path = "/api/v1/subjects", tag = "registry", security(("session" = [])), params(Paged<NoFilter, 1000>), responses(
     (status = 200, body = SubjectPage),
 ))]
 pub(super) async fn list_subjects(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<PageQuery>,
+    page: Paged<NoFilter, 1000>,
 ) -> ApiResult<Json<SubjectPage>> {
-    let limit = limit(&q)?;
     let rows: Vec<Subject> = state
         .store
-        .list_subjects(caller.user.agency, q.after.as_deref(), limit)
+        .list_subjects(caller.user.agency, page.after.as_deref(), page.limit)
         .await?;
-    let next = (rows.len() == limit as usize)
-        .then(|| rows.last().map(|s| s.inn.clone()))
-        .flatten();
+    let next = page.next(&rows, |s| s.inn.clone());
     Ok(Json(SubjectPage {
         items: rows.into_iter().map(Into::into).collect(),
         next,
@@ -351,27 +335,24 @@ pub(super) struct ObjectPage {
 }
 
 /// The agency's control objects in key order (keyset pages), optionally of one district.
-#[utoipa::path(get, path = "/api/v1/objects", tag = "registry", security(("session" = [])), params(PageQuery), responses(
+#[utoipa::path(get, path = "/api/v1/objects", tag = "registry", security(("session" = [])), params(Paged<DistrictFilter, 1000>), responses(
     (status = 200, body = ObjectPage),
 ))]
 pub(super) async fn list_objects(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<PageQuery>,
+    page: Paged<DistrictFilter, 1000>,
 ) -> ApiResult<Json<ObjectPage>> {
-    let limit = limit(&q)?;
     let rows = state
         .store
         .list_objects(
             caller.user.agency,
-            q.district.as_deref(),
-            q.after.as_deref(),
-            limit,
+            page.filter.district.as_deref(),
+            page.after.as_deref(),
+            page.limit,
         )
         .await?;
-    let next = (rows.len() == limit as usize)
-        .then(|| rows.last().map(|o| o.object_key.clone()))
-        .flatten();
+    let next = page.next(&rows, |o| o.object_key.clone());
     Ok(Json(ObjectPage {
         items: rows.into_iter().map(Into::into).collect(),
         next,
