@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use super::paging::{NoFilter, Paged};
+use super::projected::DocumentView;
 use crate::auth::{Business, Caller, ClientAddr, OverTls, SESSION_COOKIE};
 use crate::error::{ApiResult, Json, Path, Problem};
 use crate::model::{Role, User};
@@ -199,17 +200,16 @@ pub(super) async fn business_me(Business(key): Business) -> Json<BusinessView> {
 /// A corrected document is listed in every version: the correction with the record it
 /// `supersedes` and its `reason`, the version it replaced with `superseded_by`.
 #[utoipa::path(get, path = "/api/v1/business/documents", tag = "business", security(("api_key" = [])),
-    params(Paged<NoFilter, 500>), responses((status = 200, body = Vec<crate::model::ProjectedDocument>)))]
+    params(Paged<NoFilter, 500>), responses((status = 200, body = Vec<DocumentView>)))]
 pub(super) async fn business_documents(
     State(state): State<AppState>,
     Business(key): Business,
     page: Paged<NoFilter, 500>,
-) -> ApiResult<Json<Vec<crate::model::ProjectedDocument>>> {
+) -> ApiResult<Json<Vec<DocumentView>>> {
     let after = page.cursor("a record id", |a| knd_shared::RecordId::parse(a).ok())?;
-    Ok(Json(
-        state
-            .store
-            .documents_for_subject(&key.subject_inn, after, page.limit)
-            .await?,
-    ))
+    let documents = state
+        .store
+        .documents_for_subject(&key.subject_inn, after, page.limit)
+        .await?;
+    Ok(Json(documents.into_iter().map(Into::into).collect()))
 }

@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
 use super::paging::{NoFilter, Paged};
+use super::projected::FlagView;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Json, Path, Problem};
 use crate::model::{Inspection, InspectionFilter, InspectionStatus, ProsecutorAgreement};
@@ -238,21 +239,20 @@ pub(super) async fn set_status(
 
 /// Records stored but in conflict with the server's state, for review (not inspectors).
 #[utoipa::path(get, path = "/api/v1/review-flags", tag = "inspections", security(("session" = [])),
-    params(Paged<NoFilter, 500>), responses((status = 200, body = Vec<crate::model::ReviewFlag>)))]
+    params(Paged<NoFilter, 500>), responses((status = 200, body = Vec<FlagView>)))]
 pub(super) async fn review_flags(
     State(state): State<AppState>,
     caller: Caller,
     page: Paged<NoFilter, 500>,
-) -> ApiResult<Json<Vec<crate::model::ReviewFlag>>> {
+) -> ApiResult<Json<Vec<FlagView>>> {
     let after = page.cursor("a record id", |a| knd_shared::RecordId::parse(a).ok())?;
-    Ok(Json(
-        inspection_reads::review_flags(
-            &state,
-            &caller.user,
-            caller.address.as_deref(),
-            after,
-            page.limit,
-        )
-        .await?,
-    ))
+    let flags = inspection_reads::review_flags(
+        &state,
+        &caller.user,
+        caller.address.as_deref(),
+        after,
+        page.limit,
+    )
+    .await?;
+    Ok(Json(flags.into_iter().map(Into::into).collect()))
 }

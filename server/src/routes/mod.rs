@@ -8,6 +8,7 @@ mod inspections;
 mod log;
 mod ops;
 mod paging;
+mod projected;
 mod records;
 mod registry;
 mod sync;

@@ -1,15 +1,23 @@
+//! The registry: control types with their requirements and checklists, subjects and control
+//! objects (one by one or imported from CSV), and risk decisions.
+
+mod views;
+
 use axum::body::Bytes;
 use axum::extract::State;
 use knd_shared::RiskCategory;
-use knd_shared::registry::{ControlTypeRules, SizeClass};
-use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
+use knd_shared::registry::ControlTypeRules;
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
+use self::views::{
+    ChecklistView, ControlTypeView, ObjectPage, ObjectView, RequirementView, SubjectPage,
+    SubjectView,
+};
 use super::paging::{NoFilter, Paged};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Json, Path, Problem, Query};
-use crate::model::{Checklist, ControlObject, ControlType, NewChecklistItem, Requirement, Subject};
+use crate::model::{NewChecklistItem, Requirement, Subject};
 use crate::services::registry::{self, ImportMode, ImportReport};
 use crate::state::AppState;
 
@@ -20,29 +28,6 @@ pub(super) struct PutControlType {
     /// The regulation's rules; the defaults of DESIGN.md section 7 when absent.
     #[schema(value_type = Option<Object>)]
     rules: Option<ControlTypeRules>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub(super) struct ControlTypeView {
-    id: uuid::Uuid,
-    code: String,
-    name: String,
-    #[schema(value_type = Object)]
-    rules: ControlTypeRules,
-    #[serde(with = "time::serde::rfc3339")]
-    updated_at: OffsetDateTime,
-}
-
-impl From<ControlType> for ControlTypeView {
-    fn from(t: ControlType) -> Self {
-        Self {
-            id: t.id,
-            code: t.code,
-            name: t.name,
-            rules: t.rules,
-            updated_at: t.updated_at,
-        }
-    }
 }
 
 /// Creates or updates a control type of the agency, by its code (admins and planners).
@@ -153,24 +138,6 @@ pub(super) struct DistrictFilter {
     district: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub(super) struct SubjectView {
-    id: uuid::Uuid,
-    inn: String,
-    ogrn: Option<String>,
-    name: String,
-    /// micro, small, medium or large.
-    #[schema(value_type = String)]
-    size_class: SizeClass,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub(super) struct SubjectPage {
-    items: Vec<SubjectView>,
-    /// Pass as `after` for the next page; absent on the last page.
-    next: Option<String>,
-}
-
 /// The agency's subjects in INN order (keyset pages).
 #[utoipa::path(get, path = "/api/v1/subjects", tag = "registry", security(("session" = [])), params(Paged<NoFilter, 1000>), responses(
     (status = 200, body = SubjectPage),
@@ -189,18 +156,6 @@ pub(super) async fn list_subjects(
         items: rows.into_iter().map(Into::into).collect(),
         next,
     }))
-}
-
-impl From<Subject> for SubjectView {
-    fn from(s: Subject) -> Self {
-        Self {
-            id: s.id,
-            inn: s.inn,
-            ogrn: s.ogrn,
-            name: s.name,
-            size_class: s.size_class,
-        }
-    }
 }
 
 /// Creates or updates one subject by INN (admins and planners).
@@ -245,49 +200,6 @@ pub(super) async fn put_object(
     Ok(Json(o.into()))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub(super) struct ObjectView {
-    id: uuid::Uuid,
-    object_key: String,
-    subject_inn: String,
-    control_type: String,
-    address: String,
-    district: String,
-    lat_e7: Option<i64>,
-    lon_e7: Option<i64>,
-    /// low, moderate, medium, significant, high or extremely_high; absent counts as low.
-    #[schema(value_type = Option<String>)]
-    risk_category: Option<RiskCategory>,
-    /// The date of the category decision (ч.1 ст.23), and its reasons.
-    #[schema(value_type = Option<String>, format = Date)]
-    risk_decided_on: Option<String>,
-    risk_reason: Option<String>,
-    /// What the object is and does, as the risk criteria need it.
-    #[schema(value_type = Object)]
-    attributes: serde_json::Value,
-}
-
-impl From<ControlObject> for ObjectView {
-    fn from(o: ControlObject) -> Self {
-        Self {
-            id: o.id,
-            object_key: o.object_key,
-            subject_inn: o.subject_inn,
-            control_type: o.control_type_code,
-            address: o.address,
-            district: o.district,
-            lat_e7: o.position.map(|p| p.0),
-            lon_e7: o.position.map(|p| p.1),
-            risk_category: o.risk_category,
-            risk_decided_on: o
-                .risk_decided_on
-                .map(knd_shared::calendar::iso_date::format),
-            risk_reason: o.risk_reason,
-            attributes: o.attributes,
-        }
-    }
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RiskDecision {
@@ -328,12 +240,6 @@ pub(super) async fn decide_risk(
     Ok(Json(o.into()))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub(super) struct ObjectPage {
-    items: Vec<ObjectView>,
-    next: Option<String>,
-}
-
 /// The agency's control objects in key order (keyset pages), optionally of one district.
 #[utoipa::path(get, path = "/api/v1/objects", tag = "registry", security(("session" = [])), params(Paged<DistrictFilter, 1000>), responses(
     (status = 200, body = ObjectPage),
@@ -370,39 +276,38 @@ pub(super) struct PutRequirement {
 /// Creates or updates a mandatory requirement of a control type (admins and planners).
 #[utoipa::path(put, path = "/api/v1/control-types/{code}/requirements/{requirement}", tag = "registry",
     security(("session" = [])), params(("code" = String, Path), ("requirement" = String, Path)),
-    request_body = PutRequirement, responses((status = 200, body = Requirement)))]
+    request_body = PutRequirement, responses((status = 200, body = RequirementView)))]
 pub(super) async fn put_requirement(
     State(state): State<AppState>,
     caller: Caller,
     Path((code, requirement)): Path<(String, String)>,
     Json(req): Json<PutRequirement>,
-) -> ApiResult<Json<Requirement>> {
+) -> ApiResult<Json<RequirementView>> {
     let r = Requirement {
         code: requirement,
         text: req.text,
         legal_act: req.legal_act,
         article: req.article,
     };
-    Ok(Json(
-        registry::put_requirement(&state, &caller.user, &code, r, caller.address.as_deref())
-            .await?,
-    ))
+    let r = registry::put_requirement(&state, &caller.user, &code, r, caller.address.as_deref())
+        .await?;
+    Ok(Json(r.into()))
 }
 
 /// The requirements of a control type.
 #[utoipa::path(get, path = "/api/v1/control-types/{code}/requirements", tag = "registry",
-    security(("session" = [])), params(("code" = String, Path)), responses((status = 200, body = Vec<Requirement>)))]
+    security(("session" = [])), params(("code" = String, Path)), responses((status = 200, body = Vec<RequirementView>)))]
 pub(super) async fn list_requirements(
     State(state): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
-) -> ApiResult<Json<Vec<Requirement>>> {
+) -> ApiResult<Json<Vec<RequirementView>>> {
     let list = state
         .store
         .list_requirements(caller.user.agency, &code)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(list))
+    Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -416,13 +321,13 @@ pub(super) struct PutChecklist {
 /// Creates or replaces a checklist of a control type (admins and planners).
 #[utoipa::path(put, path = "/api/v1/control-types/{code}/checklists/{checklist}", tag = "registry",
     security(("session" = [])), params(("code" = String, Path), ("checklist" = String, Path)),
-    request_body = PutChecklist, responses((status = 200, body = Checklist), (status = 422, body = Problem)))]
+    request_body = PutChecklist, responses((status = 200, body = ChecklistView), (status = 422, body = Problem)))]
 pub(super) async fn put_checklist(
     State(state): State<AppState>,
     caller: Caller,
     Path((code, checklist)): Path<(String, String)>,
     Json(req): Json<PutChecklist>,
-) -> ApiResult<Json<Checklist>> {
+) -> ApiResult<Json<ChecklistView>> {
     let c = registry::put_checklist(
         &state,
         &caller.user,
@@ -433,22 +338,22 @@ pub(super) async fn put_checklist(
         caller.address.as_deref(),
     )
     .await?;
-    Ok(Json(c))
+    Ok(Json(c.into()))
 }
 
 /// A checklist with its items and their requirements.
 #[utoipa::path(get, path = "/api/v1/control-types/{code}/checklists/{checklist}", tag = "registry",
     security(("session" = [])), params(("code" = String, Path), ("checklist" = String, Path)),
-    responses((status = 200, body = Checklist)))]
+    responses((status = 200, body = ChecklistView)))]
 pub(super) async fn get_checklist(
     State(state): State<AppState>,
     caller: Caller,
     Path((code, checklist)): Path<(String, String)>,
-) -> ApiResult<Json<Checklist>> {
+) -> ApiResult<Json<ChecklistView>> {
     let c = state
         .store
         .get_checklist(caller.user.agency, &code, &checklist)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(c))
+    Ok(Json(c.into()))
 }
