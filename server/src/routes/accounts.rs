@@ -11,7 +11,7 @@ use super::projected::DocumentView;
 use crate::auth::{Business, Caller, ClientAddr, OverTls, SESSION_COOKIE};
 use crate::error::{ApiResult, Json, Path, Problem};
 use crate::model::{Role, User};
-use crate::services::accounts;
+use crate::services::{accounts, records};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -207,9 +207,6 @@ pub(super) async fn business_documents(
     page: Paged<NoFilter, 500>,
 ) -> ApiResult<Json<Vec<DocumentView>>> {
     let after = page.cursor("a record id", |a| knd_shared::RecordId::parse(a).ok())?;
-    let documents = state
-        .store
-        .documents_for_subject(&key.subject_inn, after, page.limit)
-        .await?;
+    let documents = records::documents_for(&state, &key, after, page.limit).await?;
     Ok(Json(documents.into_iter().map(Into::into).collect()))
 }

@@ -14,6 +14,7 @@ pub mod pull;
 pub mod records;
 pub mod registry;
 pub mod registry_one;
+pub mod registry_reads;
 pub mod throttle;
 pub mod tokens;
 pub mod transparency;

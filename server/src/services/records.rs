@@ -3,7 +3,7 @@
 use knd_shared::RecordId;
 
 use crate::error::{ApiError, ApiResult};
-use crate::model::StoredRecord;
+use crate::model::{ApiKey, ProjectedDocument, StoredRecord};
 use crate::services::accounts;
 use crate::services::policy::{self, RecordReader};
 use crate::state::AppState;
@@ -25,4 +25,18 @@ pub async fn read(
         accounts::audit_denied(state, user, "record.read", format!("record:{id}"), address).await?;
     }
     Err(ApiError::NotFound)
+}
+
+/// The warnings, acts and orders addressed to a business (by its key's ИНН), from every agency,
+/// by record id after `after`.
+pub async fn documents_for(
+    state: &AppState,
+    key: &ApiKey,
+    after: Option<RecordId>,
+    limit: u32,
+) -> ApiResult<Vec<ProjectedDocument>> {
+    Ok(state
+        .store
+        .documents_for_subject(&key.subject_inn, after, limit)
+        .await?)
 }

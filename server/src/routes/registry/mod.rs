@@ -16,9 +16,10 @@ use self::views::{
 };
 use super::paging::{NoFilter, Paged};
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, Json, Path, Problem, Query};
-use crate::model::{NewChecklistItem, Requirement, Subject};
+use crate::error::{ApiResult, Json, Path, Problem, Query};
+use crate::model::{NewChecklistItem, Requirement};
 use crate::services::registry::{self, ImportMode, ImportReport};
+use crate::services::registry_reads as reads;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -61,7 +62,7 @@ pub(super) async fn list_control_types(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<Json<Vec<ControlTypeView>>> {
-    let types = state.store.list_control_types(caller.user.agency).await?;
+    let types = reads::control_types(&state, &caller.user, caller.address.as_deref()).await?;
     Ok(Json(types.into_iter().map(Into::into).collect()))
 }
 
@@ -147,10 +148,14 @@ pub(super) async fn list_subjects(
     caller: Caller,
     page: Paged<NoFilter, 1000>,
 ) -> ApiResult<Json<SubjectPage>> {
-    let rows: Vec<Subject> = state
-        .store
-        .list_subjects(caller.user.agency, page.after.as_deref(), page.limit)
-        .await?;
+    let rows = reads::subjects(
+        &state,
+        &caller.user,
+        caller.address.as_deref(),
+        page.after.as_deref(),
+        page.limit,
+    )
+    .await?;
     let next = page.next(&rows, |s| s.inn.clone());
     Ok(Json(SubjectPage {
         items: rows.into_iter().map(Into::into).collect(),
@@ -249,15 +254,12 @@ pub(super) async fn list_objects(
     caller: Caller,
     page: Paged<DistrictFilter, 1000>,
 ) -> ApiResult<Json<ObjectPage>> {
-    let rows = state
-        .store
-        .list_objects(
-            caller.user.agency,
-            page.filter.district.as_deref(),
-            page.after.as_deref(),
-            page.limit,
-        )
-        .await?;
+    let q = reads::ObjectQuery {
+        district: page.filter.district.as_deref(),
+        after: page.after.as_deref(),
+        limit: page.limit,
+    };
+    let rows = reads::objects(&state, &caller.user, caller.address.as_deref(), q).await?;
     let next = page.next(&rows, |o| o.object_key.clone());
     Ok(Json(ObjectPage {
         items: rows.into_iter().map(Into::into).collect(),
@@ -302,11 +304,7 @@ pub(super) async fn list_requirements(
     caller: Caller,
     Path(code): Path<String>,
 ) -> ApiResult<Json<Vec<RequirementView>>> {
-    let list = state
-        .store
-        .list_requirements(caller.user.agency, &code)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let list = reads::requirements(&state, &caller.user, caller.address.as_deref(), &code).await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 
@@ -350,10 +348,7 @@ pub(super) async fn get_checklist(
     caller: Caller,
     Path((code, checklist)): Path<(String, String)>,
 ) -> ApiResult<Json<ChecklistView>> {
-    let c = state
-        .store
-        .get_checklist(caller.user.agency, &code, &checklist)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let address = caller.address.as_deref();
+    let c = reads::checklist(&state, &caller.user, address, &code, &checklist).await?;
     Ok(Json(c.into()))
 }
