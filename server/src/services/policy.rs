@@ -30,7 +30,7 @@
 //! records and pulls its inspector's assignments; a business reads the documents addressed to
 //! its ИНН.
 
-use knd_shared::UserId;
+use knd_shared::{AgencyId, UserId};
 
 use crate::error::{ApiError, ApiResult};
 use crate::model::{ApiKey, Device, Role, StoredRecord, User};
@@ -179,6 +179,23 @@ pub fn may_enroll_for(user: Option<&User>, target: UserId) -> bool {
 /// Whether `user` may read `device` (of the user's agency): their own, or by role.
 pub fn may_read_device(user: &User, device: &Device) -> bool {
     device.user == Some(user.id) || Action::ReadDevice.allows(user.role)
+}
+
+/// A device at work: not revoked, and an inspector's (the server's own chain is no one's). It
+/// acts for that inspector in their agency: pulls their assignments, uploads photos, reads the
+/// agency's blobs. (Pushes are answered per record instead: `revoked_device`.)
+pub fn working_device(device: &Device) -> ApiResult<(AgencyId, UserId)> {
+    if device.revoked_at.is_some() {
+        return Err(ApiError::Forbidden(
+            "устройство отозвано / the device is revoked".into(),
+        ));
+    }
+    match (device.agency, device.user) {
+        (Some(agency), Some(user)) => Ok((agency, user)),
+        _ => Err(ApiError::Forbidden(
+            "устройство не закреплено за инспектором / the device belongs to no inspector".into(),
+        )),
+    }
 }
 
 /// Who reads a record: a console user, the device that signed it, or a business.
