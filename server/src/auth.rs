@@ -8,7 +8,7 @@ use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 
 use crate::error::ApiError;
-use crate::model::{ApiKey, Device, Role, User};
+use crate::model::{ApiKey, Device, User};
 use crate::services::accounts;
 use crate::state::AppState;
 
@@ -95,27 +95,6 @@ impl FromRequestParts<AppState> for Caller {
             token,
             address,
         })
-    }
-}
-
-impl Caller {
-    /// Allows the call when the user has one of `roles`; otherwise audits the refusal and answers
-    /// 403.
-    pub async fn require(
-        &self,
-        state: &AppState,
-        roles: &[Role],
-        action: &str,
-        target: String,
-    ) -> Result<(), ApiError> {
-        if roles.contains(&self.user.role) {
-            return Ok(());
-        }
-        accounts::audit_denied(state, &self.user, action, target, self.address.as_deref()).await?;
-        Err(ApiError::Forbidden(format!(
-            "the {} role may not do this",
-            self.user.role.as_str()
-        )))
     }
 }
 

@@ -4,6 +4,7 @@ use knd_shared::{AgencyId, Inn, UserId};
 use time::{Duration, OffsetDateTime};
 
 use super::passwords;
+use super::policy::{self, Action};
 use super::throttle::Limit;
 use super::tokens::{self, TokenKind};
 use crate::config::AuthConfig;
@@ -262,10 +263,7 @@ pub async fn create_enrollment_code(
     address: Option<&str>,
 ) -> ApiResult<(String, OffsetDateTime)> {
     let actor = caller.map_or(Actor::Operator, |u| Actor::User(u.id));
-    let allowed = match caller {
-        None => true,
-        Some(u) => u.role == Role::Admin || (u.role == Role::Inspector && u.id == target),
-    };
+    let allowed = policy::may_enroll_for(caller, target);
     let mut a = audit(actor, Some(agency), "enrollment_code.create", address);
     a.target = Some(format!("user:{target}"));
     let Some(target_user) = state.store.get_user(agency, target).await? else {
@@ -279,7 +277,9 @@ pub async fn create_enrollment_code(
         a.detail = Some(serde_json::json!({ "reason": "only admins enroll devices for others" }));
         state.store.audit(&a).await?;
         return Err(ApiError::Forbidden(
-            "only an admin may create an enrollment code for another user".into(),
+            "код для устройства другого пользователя создаёт только администратор / \
+             only an admin may create an enrollment code for another user"
+                .into(),
         ));
     }
     if target_user.role != Role::Inspector {
@@ -295,6 +295,101 @@ pub async fn create_enrollment_code(
         .create_enrollment_code(agency, target, &hash, expires, &a)
         .await?;
     Ok((code, expires))
+}
+
+/// The agency's users (admins and auditors).
+pub async fn list_users(
+    state: &AppState,
+    user: &User,
+    address: Option<&str>,
+) -> ApiResult<Vec<User>> {
+    policy::require(state, user, address, Action::ReadUsers, "user.list", || {
+        format!("agency:{}", user.agency)
+    })
+    .await?;
+    Ok(state.store.list_users(user.agency).await?)
+}
+
+/// One user of the agency: oneself, or anyone for admins and auditors.
+pub async fn get_user(
+    state: &AppState,
+    user: &User,
+    address: Option<&str>,
+    id: UserId,
+) -> ApiResult<User> {
+    policy::require_user_read(state, user, address, id).await?;
+    match state.store.get_user(user.agency, id).await? {
+        Some(u) => Ok(u),
+        None => {
+            audit_denied(state, user, "user.read", format!("user:{id}"), address).await?;
+            Err(ApiError::NotFound)
+        }
+    }
+}
+
+/// A user creates another user of their agency (admins only).
+pub async fn create_user_as(
+    state: &AppState,
+    user: &User,
+    address: Option<&str>,
+    new: UserForm,
+) -> ApiResult<User> {
+    policy::require(
+        state,
+        user,
+        address,
+        Action::ManageUsers,
+        "user.create",
+        || format!("login:{}", new.login.escape_debug()),
+    )
+    .await?;
+    create_user(
+        state,
+        user.agency,
+        &new.login,
+        new.password,
+        new.role,
+        Actor::User(user.id),
+        address,
+    )
+    .await
+}
+
+/// A user to create: login, password and role.
+pub struct UserForm {
+    pub login: String,
+    pub password: String,
+    pub role: Role,
+}
+
+/// Without the password.
+impl std::fmt::Debug for UserForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserForm")
+            .field("login", &self.login)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The agency's audit log, newest first, below the entry `before` (admins and auditors).
+pub async fn read_audit(
+    state: &AppState,
+    user: &User,
+    address: Option<&str>,
+    before: Option<i64>,
+    limit: u32,
+) -> ApiResult<Vec<crate::model::AuditRecord>> {
+    policy::require(
+        state,
+        user,
+        address,
+        Action::ReadAudit,
+        "audit.read",
+        || format!("agency:{}", user.agency),
+    )
+    .await?;
+    Ok(state.store.list_audit(user.agency, before, limit).await?)
 }
 
 /// Records a refused action in the audit log.

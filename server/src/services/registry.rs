@@ -15,6 +15,7 @@ use crate::model::{
     Actor, Checklist, ControlType, ImportCounts, NewChecklistItem, NewObject, NewSubject,
     Requirement, User,
 };
+use crate::services::policy::{self, Action};
 use crate::state::AppState;
 
 /// Whether valid rows go in when others are refused.
@@ -51,6 +52,15 @@ pub async fn put_control_type(
     rules: ControlTypeRules,
     address: Option<&str>,
 ) -> ApiResult<ControlType> {
+    policy::require(
+        state,
+        user,
+        address,
+        Action::EditRegistry,
+        "control_type.put",
+        || format!("control_type:{}", code.escape_debug()),
+    )
+    .await?;
     let code = safe_key(code, 64).map_err(ApiError::Unprocessable)?;
     let name = plain_text("a control type name", name, 300)?;
     rules
@@ -78,6 +88,15 @@ pub async fn put_requirement(
     r: Requirement,
     address: Option<&str>,
 ) -> ApiResult<Requirement> {
+    policy::require(
+        state,
+        user,
+        address,
+        Action::EditRegistry,
+        "requirement.put",
+        || format!("requirement:{}", r.code.escape_debug()),
+    )
+    .await?;
     let r = Requirement {
         code: safe_key(&r.code, 64)
             .map_err(ApiError::Unprocessable)?
@@ -115,6 +134,15 @@ pub async fn put_checklist(
     items: Vec<NewChecklistItem>,
     address: Option<&str>,
 ) -> ApiResult<Checklist> {
+    policy::require(
+        state,
+        user,
+        address,
+        Action::EditRegistry,
+        "checklist.put",
+        || format!("checklist:{}", code.escape_debug()),
+    )
+    .await?;
     let code = safe_key(code, 64).map_err(ApiError::Unprocessable)?;
     let name = plain_text("a checklist name", name, 300)?;
     if items.is_empty() || items.len() > 1000 {
@@ -309,6 +337,15 @@ pub async fn import_subjects(
     mode: ImportMode,
     address: Option<&str>,
 ) -> ApiResult<ImportReport> {
+    policy::require(
+        state,
+        user,
+        address,
+        Action::ImportRegistry,
+        "subject.import",
+        || format!("agency:{}", user.agency),
+    )
+    .await?;
     let mut rows = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     let refused = read_csv(csv, &["inn", "ogrn", "name", "size_class"], |line, f| {
@@ -354,6 +391,15 @@ pub async fn import_objects(
     mode: ImportMode,
     address: Option<&str>,
 ) -> ApiResult<ImportReport> {
+    policy::require(
+        state,
+        user,
+        address,
+        Action::ImportRegistry,
+        "object.import",
+        || format!("agency:{}", user.agency),
+    )
+    .await?;
     // Each control type's rules: a category its regulation does not use is refused (ч.2 ст.23).
     let types: HashMap<String, knd_shared::registry::ControlTypeRules> = state
         .store
@@ -486,6 +532,15 @@ pub async fn decide_risk(
     attributes: Option<serde_json::Value>,
     address: Option<&str>,
 ) -> ApiResult<crate::model::ControlObject> {
+    policy::require(
+        state,
+        user,
+        address,
+        Action::EditRegistry,
+        "object.risk",
+        || format!("object:{}", key.escape_debug()),
+    )
+    .await?;
     let reason = plain_text("a reason", reason, 4000)?;
     if attributes.as_ref().is_some_and(|a| !a.is_object()) {
         return Err(ApiError::Unprocessable(

@@ -18,6 +18,7 @@ mod hardening;
 mod inspections;
 mod law;
 mod log_proofs;
+mod matrix;
 mod projections;
 mod pull;
 mod push;
