@@ -4,8 +4,10 @@ use knd_shared::{AgencyId, Sha256, UserId};
 use time::OffsetDateTime;
 use tokio_postgres::{Client, Row, Transaction};
 
+use super::PgStore;
 use super::{db_err, insert_audit};
 use crate::model::{Agency, ApiKey, AuditEntry, AuditRecord, NewUser, Outcome, Role, User};
+use crate::store::AccountStore;
 use crate::store::{StoreError, StoreResult};
 
 pub(super) async fn create_agency(
@@ -282,4 +284,92 @@ pub(super) async fn list_audit(
             address: r.get(8),
         })
         .collect())
+}
+
+#[async_trait::async_trait]
+impl AccountStore for PgStore {
+    async fn create_agency(&self, name: &str, audit: &AuditEntry) -> StoreResult<Agency> {
+        transact!(self, |tx| create_agency(&tx, name, audit).await?)
+    }
+
+    async fn get_agency(&self, id: AgencyId) -> StoreResult<Option<Agency>> {
+        get_agency(&**self.client().await?, id).await
+    }
+
+    async fn create_user(&self, user: &NewUser, audit: &AuditEntry) -> StoreResult<User> {
+        transact!(self, |tx| create_user(&tx, user, audit).await?)
+    }
+
+    async fn user_for_login(&self, login: &str) -> StoreResult<Option<(User, String)>> {
+        user_for_login(&**self.client().await?, login).await
+    }
+
+    async fn get_user(&self, agency: AgencyId, id: UserId) -> StoreResult<Option<User>> {
+        get_user(&**self.client().await?, agency, id).await
+    }
+
+    async fn list_users(&self, agency: AgencyId) -> StoreResult<Vec<User>> {
+        list_users(&**self.client().await?, agency).await
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &Sha256,
+        user: UserId,
+        expires_at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        transact!(self, |tx| create_session(
+            &tx, token_hash, user, expires_at, audit
+        )
+        .await?)
+    }
+
+    async fn session_user(
+        &self,
+        token_hash: &Sha256,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<User>> {
+        session_user(&**self.client().await?, token_hash, now).await
+    }
+
+    async fn delete_session(&self, token_hash: &Sha256, audit: &AuditEntry) -> StoreResult<()> {
+        transact!(self, |tx| delete_session(&tx, token_hash, audit).await?)
+    }
+
+    async fn create_api_key(
+        &self,
+        subject_inn: &str,
+        key_hash: &Sha256,
+        audit: &AuditEntry,
+    ) -> StoreResult<ApiKey> {
+        transact!(self, |tx| create_api_key(&tx, subject_inn, key_hash, audit)
+            .await?)
+    }
+
+    async fn api_key_by_hash(&self, key_hash: &Sha256) -> StoreResult<Option<ApiKey>> {
+        api_key_by_hash(&**self.client().await?, key_hash).await
+    }
+
+    async fn revoke_api_key(
+        &self,
+        id: uuid::Uuid,
+        now: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        transact!(self, |tx| revoke_api_key(&tx, id, now, audit).await?)
+    }
+
+    async fn audit(&self, entry: &AuditEntry) -> StoreResult<()> {
+        transact!(self, |tx| insert_audit(&tx, entry).await?)
+    }
+
+    async fn list_audit(
+        &self,
+        agency: AgencyId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditRecord>> {
+        list_audit(&**self.client().await?, agency, before, limit).await
+    }
 }

@@ -4,8 +4,10 @@ use knd_shared::{AgencyId, Sha256};
 use time::OffsetDateTime;
 use tokio_postgres::{GenericClient, Transaction};
 
+use super::PgStore;
 use super::{db_err, i64_of, insert_audit, u64_of};
 use crate::model::{AuditEntry, Blob, BlobUploader};
+use crate::store::BlobStore;
 use crate::store::StoreResult;
 
 pub(super) async fn blob(c: &impl GenericClient, sha256: &Sha256) -> StoreResult<Option<Blob>> {
@@ -100,4 +102,36 @@ pub(super) async fn blob_visible(
         .await
         .map_err(db_err)?;
     Ok(row.get(0))
+}
+
+#[async_trait::async_trait]
+impl BlobStore for PgStore {
+    async fn blob(&self, sha256: &Sha256) -> StoreResult<Option<Blob>> {
+        blob(&**self.client().await?, sha256).await
+    }
+
+    async fn record_blob(
+        &self,
+        blob: &Blob,
+        by: BlobUploader,
+        at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        transact!(self, |tx| record_blob(&tx, blob, by, at, audit).await?)
+    }
+
+    async fn add_blob_upload(
+        &self,
+        sha256: &Sha256,
+        by: BlobUploader,
+        at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        transact!(self, |tx| add_blob_upload(&tx, sha256, by, at, audit)
+            .await?)
+    }
+
+    async fn blob_visible(&self, agency: AgencyId, sha256: &Sha256) -> StoreResult<bool> {
+        blob_visible(&**self.client().await?, agency, sha256).await
+    }
 }

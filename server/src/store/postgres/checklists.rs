@@ -3,8 +3,10 @@
 use knd_shared::AgencyId;
 use tokio_postgres::{GenericClient, Transaction};
 
+use super::PgStore;
 use super::{db_err, insert_audit};
 use crate::model::{AuditEntry, Checklist, ChecklistItem, NewChecklistItem, Requirement};
+use crate::store::ChecklistStore;
 use crate::store::StoreResult;
 
 async fn control_type_id(
@@ -184,4 +186,69 @@ pub(super) async fn get_checklist(
             })
             .collect(),
     }))
+}
+
+#[async_trait::async_trait]
+impl ChecklistStore for PgStore {
+    async fn put_requirement(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+        r: &Requirement,
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<()>> {
+        transact!(self, |tx| put_requirement(&tx, agency, type_code, r, audit)
+            .await?)
+    }
+
+    async fn list_requirements(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+    ) -> StoreResult<Option<Vec<Requirement>>> {
+        list_requirements(&**self.client().await?, agency, type_code).await
+    }
+
+    async fn put_checklist(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+        code: &str,
+        name: &str,
+        items: &[NewChecklistItem],
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<Result<(), Vec<String>>>> {
+        transact!(self, |tx| put_checklist(
+            &tx, agency, type_code, code, name, items, audit
+        )
+        .await?)
+    }
+
+    async fn get_checklist(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+        code: &str,
+    ) -> StoreResult<Option<Checklist>> {
+        get_checklist(&**self.client().await?, agency, type_code, code).await
+    }
+
+    async fn checklist_id(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+        code: &str,
+    ) -> StoreResult<Option<uuid::Uuid>> {
+        Ok(self
+            .client()
+            .await?
+            .query_opt(
+                "SELECT c.id FROM checklists c JOIN control_types t ON t.id = c.control_type_id
+                 WHERE t.agency_id = $1 AND t.code = $2 AND c.code = $3",
+                &[&agency.as_uuid(), &type_code, &code],
+            )
+            .await
+            .map_err(db_err)?
+            .map(|r| r.get(0)))
+    }
 }

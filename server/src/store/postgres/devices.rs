@@ -6,9 +6,11 @@ use knd_shared::{AgencyId, DeviceId, PublicKey, Sha256, UserId};
 use time::OffsetDateTime;
 use tokio_postgres::{Client, GenericClient, Row, Transaction};
 
+use super::PgStore;
 use super::records::append_server_record;
 use super::{db_err, hash_col, i64_of, insert_audit, u64_of};
 use crate::model::{Actor, AuditEntry, Device, NewDevice, ServerIdentity};
+use crate::store::DeviceStore;
 use crate::store::{EnrollRefusal, ServerChain, StoreError, StoreResult};
 
 fn key_col(b: &[u8]) -> StoreResult<PublicKey> {
@@ -296,4 +298,83 @@ pub(super) async fn device_head(
 
 pub(super) fn seq_param(seq: u64) -> StoreResult<i64> {
     i64_of(seq)
+}
+
+#[async_trait::async_trait]
+impl DeviceStore for PgStore {
+    async fn ping(&self) -> StoreResult<()> {
+        self.client()
+            .await?
+            .execute("SELECT 1", &[])
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn server_identity(&self) -> StoreResult<Option<ServerIdentity>> {
+        server_identity(&**self.client().await?).await
+    }
+
+    async fn init_server_identity(
+        &self,
+        id: &ServerIdentity,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        transact!(self, |tx| init_server_identity(&tx, id, now).await?)
+    }
+
+    async fn create_enrollment_code(
+        &self,
+        agency: AgencyId,
+        user: UserId,
+        code_hash: &Sha256,
+        expires_at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        transact!(self, |tx| create_enrollment_code(
+            &tx, agency, user, code_hash, expires_at, audit
+        )
+        .await?)
+    }
+
+    async fn enroll_device(
+        &self,
+        code_hash: &Sha256,
+        device: &NewDevice,
+        server: &ServerChain,
+        now: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<Result<Device, EnrollRefusal>> {
+        transact!(self, |tx| enroll_device(
+            &tx, code_hash, device, server, now, audit
+        )
+        .await?)
+    }
+
+    async fn device_by_token(&self, token_hash: &Sha256) -> StoreResult<Option<Device>> {
+        device_by_token(&**self.client().await?, token_hash).await
+    }
+
+    async fn get_device(
+        &self,
+        agency: Option<AgencyId>,
+        id: DeviceId,
+    ) -> StoreResult<Option<Device>> {
+        get_device(&**self.client().await?, agency, id).await
+    }
+
+    async fn list_devices(&self, agency: AgencyId) -> StoreResult<Vec<Device>> {
+        list_devices(&**self.client().await?, agency).await
+    }
+
+    async fn revoke_device(
+        &self,
+        agency: AgencyId,
+        id: DeviceId,
+        now: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<Device>> {
+        transact!(self, |tx| revoke_device(&tx, agency, id, now, audit)
+            .await?)
+    }
 }

@@ -8,9 +8,11 @@ use time::OffsetDateTime;
 
 use tokio_postgres::{Client, GenericClient, Transaction};
 
+use super::PgStore;
 use super::devices::{device_head, seq_param};
 use super::{db_err, hash_col, i64_of, u64_of};
 use crate::model::StoredRecord;
+use crate::store::RecordStore;
 use crate::store::ingest_rules::{Decision, Existing, IngestResult, decide};
 use crate::store::log_append::LogAppender;
 use crate::store::{Candidate, ServerChain, StoreError, StoreResult};
@@ -374,4 +376,38 @@ pub(super) async fn append_server_record(
     )
     .await?;
     Ok(signed.record.id)
+}
+
+#[async_trait::async_trait]
+impl RecordStore for PgStore {
+    async fn ingest(
+        &self,
+        device: DeviceId,
+        batch: Vec<Candidate>,
+        server_key: &DeviceKey,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<IngestResult>> {
+        transact!(self, |tx| ingest(&tx, device, &batch, server_key, now)
+            .await?)
+    }
+
+    async fn get_record(&self, id: RecordId) -> StoreResult<Option<StoredRecord>> {
+        get_record(&**self.client().await?, id).await
+    }
+
+    async fn log_size(&self) -> StoreResult<u64> {
+        log_size(&**self.client().await?).await
+    }
+
+    async fn log_hashes(&self, indexes: &[u64]) -> StoreResult<Vec<Sha256>> {
+        log_hashes(&**self.client().await?, indexes).await
+    }
+
+    async fn leaf_index(&self, record_hash: &Sha256) -> StoreResult<Option<u64>> {
+        leaf_index(&**self.client().await?, record_hash).await
+    }
+
+    async fn records_from(&self, from: u64, limit: u32) -> StoreResult<Vec<StoredRecord>> {
+        records_from(&**self.client().await?, from, limit).await
+    }
 }

@@ -5,11 +5,14 @@ use knd_shared::{AgencyId, RiskCategory};
 use time::OffsetDateTime;
 use tokio_postgres::{Client, GenericClient, Row, Transaction};
 
+use super::PgStore;
 use super::{db_err, insert_audit};
 use crate::model::{
     AuditEntry, ControlObject, ControlType, ImportCounts, NewObject, NewSubject, Subject,
 };
+use crate::store::RegistryStore;
 use crate::store::{StoreError, StoreResult};
+use time::Date;
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_owned())
@@ -378,4 +381,94 @@ pub(super) async fn decide_risk(
         insert_audit(tx, audit).await?;
     }
     Ok(n > 0)
+}
+
+#[async_trait::async_trait]
+impl RegistryStore for PgStore {
+    async fn put_control_type(
+        &self,
+        agency: AgencyId,
+        code: &str,
+        name: &str,
+        rules: &ControlTypeRules,
+        audit: &AuditEntry,
+    ) -> StoreResult<ControlType> {
+        transact!(self, |tx| put_control_type(
+            &tx, agency, code, name, rules, audit
+        )
+        .await?)
+    }
+
+    async fn list_control_types(&self, agency: AgencyId) -> StoreResult<Vec<ControlType>> {
+        list_control_types(&**self.client().await?, agency).await
+    }
+
+    async fn import_subjects(
+        &self,
+        agency: AgencyId,
+        rows: &[NewSubject],
+        audit: &AuditEntry,
+    ) -> StoreResult<ImportCounts> {
+        transact!(self, |tx| import_subjects(&tx, agency, rows, audit).await?)
+    }
+
+    async fn import_objects(
+        &self,
+        agency: AgencyId,
+        rows: &[NewObject],
+        audit: &AuditEntry,
+    ) -> StoreResult<ImportCounts> {
+        transact!(self, |tx| import_objects(&tx, agency, rows, audit).await?)
+    }
+
+    async fn known_inns(&self, agency: AgencyId, inns: &[String]) -> StoreResult<Vec<String>> {
+        known_inns(&**self.client().await?, agency, inns).await
+    }
+
+    async fn list_subjects(
+        &self,
+        agency: AgencyId,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<Subject>> {
+        list_subjects(&**self.client().await?, agency, after, limit).await
+    }
+
+    async fn list_objects(
+        &self,
+        agency: AgencyId,
+        district: Option<&str>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<ControlObject>> {
+        list_objects(&**self.client().await?, agency, district, after, limit).await
+    }
+
+    async fn subject_by_inn(&self, agency: AgencyId, inn: &str) -> StoreResult<Option<Subject>> {
+        subject_by_inn(&**self.client().await?, agency, inn).await
+    }
+
+    async fn objects_by_keys(
+        &self,
+        agency: AgencyId,
+        keys: &[String],
+    ) -> StoreResult<Vec<ControlObject>> {
+        objects_by_keys(&**self.client().await?, agency, keys).await
+    }
+
+    async fn decide_risk(
+        &self,
+        agency: AgencyId,
+        object_key: &str,
+        category: RiskCategory,
+        decided_on: Date,
+        reason: &str,
+        attributes: Option<&serde_json::Value>,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        transact!(self, |tx| decide_risk(
+            &tx, agency, object_key, category, decided_on, reason, attributes, audit
+        )
+        .await?)
+    }
 }

@@ -4,8 +4,10 @@ use knd_shared::{AgencyId, Sha256, UserId};
 use rusqlite::{Connection, OptionalExtension as _, Row, Transaction, params};
 use time::OffsetDateTime;
 
+use super::SqliteStore;
 use super::{db_err, insert_audit, parse_ts, parse_uuid, ts};
 use crate::model::{Agency, ApiKey, AuditEntry, AuditRecord, NewUser, Outcome, Role, User};
+use crate::store::AccountStore;
 use crate::store::{StoreError, StoreResult};
 
 pub(super) fn create_agency(
@@ -331,4 +333,105 @@ pub(super) fn list_audit(
             },
         )
         .collect()
+}
+
+#[async_trait::async_trait]
+impl AccountStore for SqliteStore {
+    async fn create_agency(&self, name: &str, audit: &AuditEntry) -> StoreResult<Agency> {
+        let (name, audit) = (name.to_owned(), audit.clone());
+        self.transact(move |tx| create_agency(tx, &name, &audit))
+            .await
+    }
+
+    async fn get_agency(&self, id: AgencyId) -> StoreResult<Option<Agency>> {
+        self.read(move |c| get_agency(c, id)).await
+    }
+
+    async fn create_user(&self, user: &NewUser, audit: &AuditEntry) -> StoreResult<User> {
+        let (user, audit) = (user.clone(), audit.clone());
+        self.transact(move |tx| create_user(tx, &user, &audit))
+            .await
+    }
+
+    async fn user_for_login(&self, login: &str) -> StoreResult<Option<(User, String)>> {
+        let login = login.to_owned();
+        self.read(move |c| user_for_login(c, &login)).await
+    }
+
+    async fn get_user(&self, agency: AgencyId, id: UserId) -> StoreResult<Option<User>> {
+        self.read(move |c| get_user(c, agency, id)).await
+    }
+
+    async fn list_users(&self, agency: AgencyId) -> StoreResult<Vec<User>> {
+        self.read(move |c| list_users(c, agency)).await
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &Sha256,
+        user: UserId,
+        expires_at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        let (token_hash, audit) = (*token_hash, audit.clone());
+        self.transact(move |tx| create_session(tx, &token_hash, user, expires_at, &audit))
+            .await
+    }
+
+    async fn session_user(
+        &self,
+        token_hash: &Sha256,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<User>> {
+        let token_hash = *token_hash;
+        self.read(move |c| session_user(c, &token_hash, now)).await
+    }
+
+    async fn delete_session(&self, token_hash: &Sha256, audit: &AuditEntry) -> StoreResult<()> {
+        let (token_hash, audit) = (*token_hash, audit.clone());
+        self.transact(move |tx| delete_session(tx, &token_hash, &audit))
+            .await
+    }
+
+    async fn create_api_key(
+        &self,
+        subject_inn: &str,
+        key_hash: &Sha256,
+        audit: &AuditEntry,
+    ) -> StoreResult<ApiKey> {
+        let (inn, key_hash, audit) = (subject_inn.to_owned(), *key_hash, audit.clone());
+        self.transact(move |tx| create_api_key(tx, &inn, &key_hash, &audit))
+            .await
+    }
+
+    async fn api_key_by_hash(&self, key_hash: &Sha256) -> StoreResult<Option<ApiKey>> {
+        let key_hash = *key_hash;
+        self.read(move |c| api_key_by_hash(c, &key_hash)).await
+    }
+
+    async fn revoke_api_key(
+        &self,
+        id: uuid::Uuid,
+        now: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        let audit = audit.clone();
+        self.transact(move |tx| revoke_api_key(tx, id, now, &audit))
+            .await
+    }
+
+    async fn audit(&self, entry: &AuditEntry) -> StoreResult<()> {
+        let entry = entry.clone();
+        self.transact(move |tx| insert_audit(tx, &entry)).await
+    }
+
+    async fn list_audit(
+        &self,
+        agency: AgencyId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditRecord>> {
+        self.read(move |c| list_audit(c, agency, before, limit))
+            .await
+    }
 }

@@ -4,8 +4,10 @@ use knd_shared::{AgencyId, Sha256};
 use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 use time::OffsetDateTime;
 
+use super::SqliteStore;
 use super::{db_err, insert_audit, ts};
 use crate::model::{AuditEntry, Blob, BlobUploader};
+use crate::store::BlobStore;
 use crate::store::{StoreError, StoreResult};
 
 pub(super) fn blob(c: &Connection, sha256: &Sha256) -> StoreResult<Option<Blob>> {
@@ -91,4 +93,41 @@ pub(super) fn blob_visible(c: &Connection, agency: AgencyId, sha256: &Sha256) ->
         |r| r.get(0),
     )
     .map_err(db_err)
+}
+
+#[async_trait::async_trait]
+impl BlobStore for SqliteStore {
+    async fn blob(&self, sha256: &Sha256) -> StoreResult<Option<Blob>> {
+        let sha256 = *sha256;
+        self.read(move |c| blob(c, &sha256)).await
+    }
+
+    async fn record_blob(
+        &self,
+        blob: &Blob,
+        by: BlobUploader,
+        at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        let (blob, audit) = (blob.clone(), audit.clone());
+        self.transact(move |tx| record_blob(tx, &blob, by, at, &audit))
+            .await
+    }
+
+    async fn add_blob_upload(
+        &self,
+        sha256: &Sha256,
+        by: BlobUploader,
+        at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        let (sha256, audit) = (*sha256, audit.clone());
+        self.transact(move |tx| add_blob_upload(tx, &sha256, by, at, &audit))
+            .await
+    }
+
+    async fn blob_visible(&self, agency: AgencyId, sha256: &Sha256) -> StoreResult<bool> {
+        let sha256 = *sha256;
+        self.read(move |c| blob_visible(c, agency, &sha256)).await
+    }
 }

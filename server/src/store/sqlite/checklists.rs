@@ -3,8 +3,11 @@
 use knd_shared::AgencyId;
 use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 
+use super::SqliteStore;
+use super::parse_uuid;
 use super::{db_err, insert_audit};
 use crate::model::{AuditEntry, Checklist, ChecklistItem, NewChecklistItem, Requirement};
+use crate::store::ChecklistStore;
 use crate::store::StoreResult;
 
 fn control_type_id(c: &Connection, agency: AgencyId, code: &str) -> StoreResult<Option<String>> {
@@ -181,4 +184,83 @@ pub(super) fn get_checklist(
         name,
         items,
     }))
+}
+
+#[async_trait::async_trait]
+impl ChecklistStore for SqliteStore {
+    async fn put_requirement(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+        r: &Requirement,
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<()>> {
+        let (code, r, audit) = (type_code.to_owned(), r.clone(), audit.clone());
+        self.transact(move |tx| put_requirement(tx, agency, &code, &r, &audit))
+            .await
+    }
+
+    async fn list_requirements(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+    ) -> StoreResult<Option<Vec<Requirement>>> {
+        let code = type_code.to_owned();
+        self.read(move |c| list_requirements(c, agency, &code))
+            .await
+    }
+
+    async fn put_checklist(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+        code: &str,
+        name: &str,
+        items: &[NewChecklistItem],
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<Result<(), Vec<String>>>> {
+        let (t, c, n, items, audit) = (
+            type_code.to_owned(),
+            code.to_owned(),
+            name.to_owned(),
+            items.to_vec(),
+            audit.clone(),
+        );
+        self.transact(move |tx| put_checklist(tx, agency, &t, &c, &n, &items, &audit))
+            .await
+    }
+
+    async fn get_checklist(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+        code: &str,
+    ) -> StoreResult<Option<Checklist>> {
+        let (t, c) = (type_code.to_owned(), code.to_owned());
+        self.read(move |conn| get_checklist(conn, agency, &t, &c))
+            .await
+    }
+
+    async fn checklist_id(
+        &self,
+        agency: AgencyId,
+        type_code: &str,
+        code: &str,
+    ) -> StoreResult<Option<uuid::Uuid>> {
+        let (t, c) = (type_code.to_owned(), code.to_owned());
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT c.id FROM checklists c JOIN control_types t ON t.id = c.control_type_id
+                 WHERE t.agency_id = ?1 AND t.code = ?2 AND c.code = ?3",
+                params![agency.to_string(), t, c],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()
+            .map_err(db_err)?
+            .as_deref()
+            .map(parse_uuid)
+            .transpose()
+        })
+        .await
+    }
 }

@@ -6,9 +6,11 @@ use knd_shared::{AgencyId, DeviceId, PublicKey, Sha256, UserId};
 use rusqlite::{Connection, OptionalExtension as _, Row, Transaction, params};
 use time::OffsetDateTime;
 
+use super::SqliteStore;
 use super::records::append_server_record;
 use super::{db_err, hash_col, insert_audit, parse_ts, parse_uuid, ts};
 use crate::model::{AuditEntry, Device, NewDevice, ServerIdentity};
+use crate::store::DeviceStore;
 use crate::store::{EnrollRefusal, ServerChain, StoreError, StoreResult};
 
 pub(super) fn server_identity(c: &Connection) -> StoreResult<Option<ServerIdentity>> {
@@ -304,4 +306,84 @@ pub(super) fn revoke_device(
         insert_audit(tx, audit)?;
     }
     Ok(device)
+}
+
+#[async_trait::async_trait]
+impl DeviceStore for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        self.read(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(db_err))
+            .await
+    }
+
+    async fn server_identity(&self) -> StoreResult<Option<ServerIdentity>> {
+        self.read(server_identity).await
+    }
+
+    async fn init_server_identity(
+        &self,
+        id: &ServerIdentity,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let id = id.clone();
+        self.transact(move |tx| init_server_identity(tx, &id, now))
+            .await
+    }
+
+    async fn create_enrollment_code(
+        &self,
+        agency: AgencyId,
+        user: UserId,
+        code_hash: &Sha256,
+        expires_at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        let (code_hash, audit) = (*code_hash, audit.clone());
+        self.transact(move |tx| {
+            create_enrollment_code(tx, agency, user, &code_hash, expires_at, &audit)
+        })
+        .await
+    }
+
+    async fn enroll_device(
+        &self,
+        code_hash: &Sha256,
+        device: &NewDevice,
+        server: &ServerChain,
+        now: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<Result<Device, EnrollRefusal>> {
+        let (code_hash, device, server, audit) =
+            (*code_hash, device.clone(), server.clone(), audit.clone());
+        self.transact(move |tx| enroll_device(tx, &code_hash, &device, &server, now, &audit))
+            .await
+    }
+
+    async fn device_by_token(&self, token_hash: &Sha256) -> StoreResult<Option<Device>> {
+        let token_hash = *token_hash;
+        self.read(move |c| device_by_token(c, &token_hash)).await
+    }
+
+    async fn get_device(
+        &self,
+        agency: Option<AgencyId>,
+        id: DeviceId,
+    ) -> StoreResult<Option<Device>> {
+        self.read(move |c| get_device(c, agency, id)).await
+    }
+
+    async fn list_devices(&self, agency: AgencyId) -> StoreResult<Vec<Device>> {
+        self.read(move |c| list_devices(c, agency)).await
+    }
+
+    async fn revoke_device(
+        &self,
+        agency: AgencyId,
+        id: DeviceId,
+        now: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<Device>> {
+        let audit = audit.clone();
+        self.transact(move |tx| revoke_device(tx, agency, id, now, &audit))
+            .await
+    }
 }

@@ -6,8 +6,10 @@ use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use super::SqliteStore;
 use super::{db_err, hash_col, parse_ts, parse_uuid, ts};
 use crate::model::StoredRecord;
+use crate::store::RecordStore;
 use crate::store::ingest_rules::{Decision, Existing, IngestResult, decide};
 use crate::store::log_append::LogAppender;
 use crate::store::{Candidate, ServerChain, StoreError, StoreResult};
@@ -295,4 +297,41 @@ pub(super) fn append_server_record(
     )?;
     finish_log(tx, &app)?;
     Ok(signed.record.id)
+}
+
+#[async_trait::async_trait]
+impl RecordStore for SqliteStore {
+    async fn ingest(
+        &self,
+        device: DeviceId,
+        batch: Vec<Candidate>,
+        server_key: &DeviceKey,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<IngestResult>> {
+        let key = server_key.clone();
+        self.transact(move |tx| ingest(tx, device, &batch, &key, now))
+            .await
+    }
+
+    async fn get_record(&self, id: RecordId) -> StoreResult<Option<StoredRecord>> {
+        self.read(move |c| get_record(c, id)).await
+    }
+
+    async fn log_size(&self) -> StoreResult<u64> {
+        self.read(log_size).await
+    }
+
+    async fn log_hashes(&self, indexes: &[u64]) -> StoreResult<Vec<Sha256>> {
+        let indexes = indexes.to_vec();
+        self.read(move |c| log_hashes(c, &indexes)).await
+    }
+
+    async fn leaf_index(&self, record_hash: &Sha256) -> StoreResult<Option<u64>> {
+        let h = *record_hash;
+        self.read(move |c| leaf_index(c, &h)).await
+    }
+
+    async fn records_from(&self, from: u64, limit: u32) -> StoreResult<Vec<StoredRecord>> {
+        self.read(move |c| records_from(c, from, limit)).await
+    }
 }

@@ -5,11 +5,14 @@ use knd_shared::{AgencyId, RiskCategory};
 use rusqlite::{Connection, OptionalExtension as _, Row, Transaction, params};
 use time::OffsetDateTime;
 
+use super::SqliteStore;
 use super::{db_err, insert_audit, parse_ts, parse_uuid, ts};
 use crate::model::{
     AuditEntry, ControlObject, ControlType, ImportCounts, NewObject, NewSubject, Subject,
 };
+use crate::store::RegistryStore;
 use crate::store::{StoreError, StoreResult};
+use time::Date;
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_owned())
@@ -433,4 +436,124 @@ pub(super) fn subject_by_inn(
     inn: &str,
 ) -> StoreResult<Option<Subject>> {
     Ok(list_subjects_where(c, agency, "inn = ?2", inn, 1)?.pop())
+}
+
+#[async_trait::async_trait]
+impl RegistryStore for SqliteStore {
+    async fn put_control_type(
+        &self,
+        agency: AgencyId,
+        code: &str,
+        name: &str,
+        rules: &ControlTypeRules,
+        audit: &AuditEntry,
+    ) -> StoreResult<ControlType> {
+        let (code, name, rules, audit) = (
+            code.to_owned(),
+            name.to_owned(),
+            rules.clone(),
+            audit.clone(),
+        );
+        self.transact(move |tx| put_control_type(tx, agency, &code, &name, &rules, &audit))
+            .await
+    }
+
+    async fn list_control_types(&self, agency: AgencyId) -> StoreResult<Vec<ControlType>> {
+        self.read(move |c| list_control_types(c, agency)).await
+    }
+
+    async fn import_subjects(
+        &self,
+        agency: AgencyId,
+        rows: &[NewSubject],
+        audit: &AuditEntry,
+    ) -> StoreResult<ImportCounts> {
+        let (rows, audit) = (rows.to_vec(), audit.clone());
+        self.transact(move |tx| import_subjects(tx, agency, &rows, &audit))
+            .await
+    }
+
+    async fn import_objects(
+        &self,
+        agency: AgencyId,
+        rows: &[NewObject],
+        audit: &AuditEntry,
+    ) -> StoreResult<ImportCounts> {
+        let (rows, audit) = (rows.to_vec(), audit.clone());
+        self.transact(move |tx| import_objects(tx, agency, &rows, &audit))
+            .await
+    }
+
+    async fn known_inns(&self, agency: AgencyId, inns: &[String]) -> StoreResult<Vec<String>> {
+        let inns = inns.to_vec();
+        self.read(move |c| known_inns(c, agency, &inns)).await
+    }
+
+    async fn list_subjects(
+        &self,
+        agency: AgencyId,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<Subject>> {
+        let after = after.map(str::to_owned);
+        self.read(move |c| list_subjects(c, agency, after.as_deref(), limit))
+            .await
+    }
+
+    async fn list_objects(
+        &self,
+        agency: AgencyId,
+        district: Option<&str>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<ControlObject>> {
+        let (district, after) = (district.map(str::to_owned), after.map(str::to_owned));
+        self.read(move |c| list_objects(c, agency, district.as_deref(), after.as_deref(), limit))
+            .await
+    }
+
+    async fn subject_by_inn(&self, agency: AgencyId, inn: &str) -> StoreResult<Option<Subject>> {
+        let inn = inn.to_owned();
+        self.read(move |c| subject_by_inn(c, agency, &inn)).await
+    }
+
+    async fn objects_by_keys(
+        &self,
+        agency: AgencyId,
+        keys: &[String],
+    ) -> StoreResult<Vec<ControlObject>> {
+        let keys = keys.to_vec();
+        self.read(move |c| objects_by_keys(c, agency, &keys)).await
+    }
+
+    async fn decide_risk(
+        &self,
+        agency: AgencyId,
+        object_key: &str,
+        category: RiskCategory,
+        decided_on: Date,
+        reason: &str,
+        attributes: Option<&serde_json::Value>,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        let (key, reason, attributes, audit) = (
+            object_key.to_owned(),
+            reason.to_owned(),
+            attributes.cloned(),
+            audit.clone(),
+        );
+        self.transact(move |tx| {
+            decide_risk(
+                tx,
+                agency,
+                &key,
+                category,
+                decided_on,
+                &reason,
+                attributes.as_ref(),
+                &audit,
+            )
+        })
+        .await
+    }
 }
