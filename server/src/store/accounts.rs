@@ -14,7 +14,7 @@ pub trait AccountStore: Send + Sync {
 
     async fn get_agency(&self, id: AgencyId) -> StoreResult<Option<Agency>>;
 
-    /// Fails with [`StoreError::Conflict`](super::StoreError::Conflict) when the login is taken.
+    /// Fails with [`Violation::LoginTaken`](super::Violation::LoginTaken) when the login is taken.
     async fn create_user(&self, user: &NewUser, audit: &AuditEntry) -> StoreResult<User>;
 
     /// The user and the password hash, for login.

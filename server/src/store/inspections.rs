@@ -11,7 +11,7 @@ use crate::model::{AuditEntry, Change, Inspection, InspectionFilter};
 #[async_trait]
 pub trait InspectionStore: Send + Sync {
     /// Writes an inspection (new when `prev` is `None`; otherwise refused with
-    /// [`StoreError::Conflict`](super::StoreError::Conflict) if the stored one is no longer `prev`): its objects, assignment and
+    /// [`StoreError::Stale`](super::StoreError::Stale) if the stored one is no longer `prev`): its objects, assignment and
     /// status history, a change-feed entry for each inspector it concerns, and the audit entry.
     async fn save_inspection(
         &self,

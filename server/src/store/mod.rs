@@ -17,6 +17,7 @@ mod projections;
 mod records;
 mod registry;
 pub mod sqlite;
+mod violation;
 
 use std::sync::Arc;
 
@@ -24,6 +25,7 @@ use knd_shared::record::VerifiedRecord;
 use knd_shared::{AgencyId, DeviceKey};
 
 pub use ingest_rules::{IngestResult, Rejection};
+pub use violation::Violation;
 
 use crate::model::{RowKind, ServerIdentity};
 
@@ -45,11 +47,17 @@ pub mod prelude {
     };
 }
 
-/// A storage failure. Callers treat these as server errors (500), except [`StoreError::Conflict`].
+/// A storage failure. Callers treat these as server errors (500), except
+/// [`StoreError::Constraint`] and [`StoreError::Stale`] (409).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("conflict: {0}")]
-    Conflict(String),
+    /// The write broke a constraint of the schema; the database's text is not kept (it is not for
+    /// clients, and the violation says what matters).
+    #[error("constraint: {0}")]
+    Constraint(Violation),
+    /// An optimistic write found the row changed since it was read.
+    #[error("changed meanwhile")]
+    Stale,
     #[error("database: {0}")]
     Database(String),
     #[error("stored data is inconsistent: {0}")]

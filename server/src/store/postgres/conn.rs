@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use tokio_postgres::{NoTls, Transaction};
 
 use crate::model::AuditEntry;
-use crate::store::{StoreError, StoreResult};
+use crate::store::{StoreError, StoreResult, Violation};
 
 /// Numbered, append-only migrations (`migrations/server/postgres`).
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -47,10 +47,15 @@ impl std::fmt::Debug for PgStore {
     }
 }
 
+/// An integrity violation (SQLSTATE class 23) becomes the [`Violation`] its constraint names (the
+/// text itself stays in the server log); anything else is a database failure.
 pub(super) fn db_err(e: tokio_postgres::Error) -> StoreError {
     if let Some(db) = e.as_db_error() {
-        if db.code() == &tokio_postgres::error::SqlState::UNIQUE_VIOLATION {
-            return StoreError::Conflict(db.message().to_owned());
+        let sqlstate = db.code().code();
+        if sqlstate.starts_with("23") {
+            let violation = Violation::from_postgres(sqlstate, db.constraint());
+            tracing::debug!(%db, ?violation, "constraint violation");
+            return StoreError::Constraint(violation);
         }
         return StoreError::Database(db.to_string());
     }

@@ -11,7 +11,7 @@ use crate::model::{
     AuditEntry, ControlObject, ControlType, ImportCounts, NewObject, NewSubject, Subject,
 };
 use crate::store::RegistryStore;
-use crate::store::{StoreError, StoreResult};
+use crate::store::{StoreError, StoreResult, Violation};
 use time::Date;
 
 fn corrupt(what: &str) -> StoreError {
@@ -196,9 +196,8 @@ pub(super) async fn import_objects(
             .await
             .map_err(db_err)?;
         if done.len() != chunk.len() {
-            return Err(StoreError::Conflict(
-                "an object names an unknown subject or control type".into(),
-            ));
+            // The caller checked; a row deleted meanwhile is a missing reference on both backends.
+            return Err(StoreError::Constraint(Violation::MissingReference));
         }
         count(&done, &mut counts);
     }

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::model::AuditEntry;
-use crate::store::{StoreError, StoreResult};
+use crate::store::{StoreError, StoreResult, Violation};
 
 /// Numbered, append-only migrations (`migrations/server/sqlite`).
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -56,10 +56,14 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
+/// A constraint violation becomes the [`Violation`] its message names (the text itself stays in
+/// the server log); anything else is a database failure.
 pub(super) fn db_err(e: rusqlite::Error) -> StoreError {
     if let rusqlite::Error::SqliteFailure(f, msg) = &e {
         if f.code == rusqlite::ErrorCode::ConstraintViolation {
-            return StoreError::Conflict(msg.clone().unwrap_or_else(|| e.to_string()));
+            let violation = Violation::from_sqlite(msg.as_deref().unwrap_or_default());
+            tracing::debug!(%e, ?violation, "constraint violation");
+            return StoreError::Constraint(violation);
         }
     }
     StoreError::Database(e.to_string())

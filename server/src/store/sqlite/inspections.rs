@@ -95,9 +95,7 @@ pub(super) fn save_inspection(
                 )
                 .map_err(db_err)?;
             if n == 0 {
-                return Err(StoreError::Conflict(
-                    "the inspection was changed meanwhile; reload it and try again".into(),
-                ));
+                return Err(StoreError::Stale);
             }
             tx.execute(
                 "DELETE FROM inspection_objects WHERE inspection_id = ?1",

@@ -11,7 +11,7 @@ use crate::model::{
     AuditEntry, ControlObject, ControlType, ImportCounts, NewObject, NewSubject, Subject,
 };
 use crate::store::RegistryStore;
-use crate::store::{StoreError, StoreResult};
+use crate::store::{StoreError, StoreResult, Violation};
 use time::Date;
 
 fn corrupt(what: &str) -> StoreError {
@@ -153,10 +153,8 @@ pub(super) fn import_objects(
             .optional()
             .map_err(db_err)?;
         let Some((subject, control_type)) = refs else {
-            return Err(StoreError::Conflict(format!(
-                "object {}: unknown subject {} or control type {}",
-                o.object_key, o.subject_inn, o.control_type_code
-            )));
+            // The caller checked; a row deleted meanwhile is a missing reference on both backends.
+            return Err(StoreError::Constraint(Violation::MissingReference));
         };
         let (lat, lon) = o.position.unzip();
         let risk = o.risk_category.map(RiskCategory::as_str);
