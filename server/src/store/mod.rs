@@ -11,6 +11,8 @@ mod devices;
 mod field;
 mod ingest_rules;
 mod inspections;
+#[cfg(test)]
+mod layering;
 mod log_append;
 pub mod postgres;
 mod projections;

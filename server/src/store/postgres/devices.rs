@@ -8,7 +8,7 @@ use tokio_postgres::{Client, GenericClient, Row, Transaction};
 
 use super::PgStore;
 use super::records::append_server_record;
-use super::{db_err, hash_col, i64_of, insert_audit, u64_of};
+use super::{db_err, hash_col, insert_audit, u64_of};
 use crate::model::{Actor, AuditEntry, Device, NewDevice, ServerIdentity};
 use crate::store::DeviceStore;
 use crate::store::{EnrollRefusal, ServerChain, StoreError, StoreResult};
@@ -271,33 +271,6 @@ pub(super) async fn revoke_device(
         insert_audit(tx, audit).await?;
     }
     Ok(device)
-}
-
-/// The device's agency, chain head and whether it is revoked, locked for the transaction (a
-/// revocation waits for a push in progress, and the other way round).
-pub(super) async fn device_head(
-    tx: &Transaction<'_>,
-    device: DeviceId,
-) -> StoreResult<(Option<AgencyId>, ChainHead, bool)> {
-    let r = tx
-        .query_one(
-            "SELECT agency_id, head_seq, head_hash, revoked_at IS NOT NULL FROM devices WHERE id = $1 FOR UPDATE",
-            &[&device.as_uuid()],
-        )
-        .await
-        .map_err(db_err)?;
-    Ok((
-        r.get::<_, Option<uuid::Uuid>>(0).map(Into::into),
-        ChainHead {
-            seq: u64_of(r.get(1))?,
-            hash: hash_col(r.get(2))?,
-        },
-        r.get(3),
-    ))
-}
-
-pub(super) fn seq_param(seq: u64) -> StoreResult<i64> {
-    i64_of(seq)
 }
 
 #[async_trait::async_trait]

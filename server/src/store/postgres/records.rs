@@ -9,7 +9,6 @@ use time::OffsetDateTime;
 use tokio_postgres::{Client, GenericClient, Transaction};
 
 use super::PgStore;
-use super::devices::{device_head, seq_param};
 use super::{db_err, hash_col, i64_of, u64_of};
 use crate::model::StoredRecord;
 use crate::store::RecordStore;
@@ -376,6 +375,33 @@ pub(super) async fn append_server_record(
     )
     .await?;
     Ok(signed.record.id)
+}
+
+/// The device's agency, chain head and whether it is revoked, locked for the transaction (a
+/// revocation waits for a push in progress, and the other way round).
+async fn device_head(
+    tx: &Transaction<'_>,
+    device: DeviceId,
+) -> StoreResult<(Option<AgencyId>, ChainHead, bool)> {
+    let r = tx
+        .query_one(
+            "SELECT agency_id, head_seq, head_hash, revoked_at IS NOT NULL FROM devices WHERE id = $1 FOR UPDATE",
+            &[&device.as_uuid()],
+        )
+        .await
+        .map_err(db_err)?;
+    Ok((
+        r.get::<_, Option<uuid::Uuid>>(0).map(Into::into),
+        ChainHead {
+            seq: u64_of(r.get(1))?,
+            hash: hash_col(r.get(2))?,
+        },
+        r.get(3),
+    ))
+}
+
+fn seq_param(seq: u64) -> StoreResult<i64> {
+    i64_of(seq)
 }
 
 #[async_trait::async_trait]
