@@ -21,5 +21,6 @@ mod projections;
 mod pull;
 mod push;
 mod registry;
+mod store_story;
 mod uploads;
 mod versions;
