@@ -7,6 +7,7 @@
 mod accounts;
 mod blobs;
 mod checklists;
+mod cols;
 mod devices;
 mod field;
 mod ingest_rules;
@@ -18,6 +19,7 @@ pub mod postgres;
 mod projections;
 mod records;
 mod registry;
+mod sql;
 pub mod sqlite;
 mod violation;
 

@@ -2,7 +2,6 @@
 //! area modules share.
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use knd_shared::Sha256;
 use time::OffsetDateTime;
 use tokio_postgres::{NoTls, Transaction};
 
@@ -66,11 +65,7 @@ fn pool_err(e: deadpool_postgres::PoolError) -> StoreError {
     StoreError::Database(e.to_string())
 }
 
-pub(super) fn hash_col(b: &[u8]) -> StoreResult<Sha256> {
-    <[u8; 32]>::try_from(b)
-        .map(Sha256::from_bytes)
-        .map_err(|_| StoreError::Corrupt("hash column is not 32 bytes".into()))
-}
+pub(super) use crate::store::cols::hash_of as hash_col;
 
 pub(super) fn i64_of(n: u64) -> StoreResult<i64> {
     i64::try_from(n).map_err(|_| StoreError::Corrupt(format!("{n} does not fit a BIGINT")))
@@ -81,9 +76,9 @@ pub(super) fn u64_of(n: i64) -> StoreResult<u64> {
 }
 
 pub(super) async fn insert_audit(tx: &Transaction<'_>, e: &AuditEntry) -> StoreResult<()> {
-    tx.execute(
-        "INSERT INTO audit_log (at, agency_id, actor, action, target, outcome, detail, address)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    super::cols::execute(
+        tx,
+        &crate::store::sql::accounts::INSERT_AUDIT,
         &[
             &OffsetDateTime::now_utc(),
             &e.agency.map(|a| a.as_uuid()),
@@ -95,8 +90,7 @@ pub(super) async fn insert_audit(tx: &Transaction<'_>, e: &AuditEntry) -> StoreR
             &e.address,
         ],
     )
-    .await
-    .map_err(db_err)?;
+    .await?;
     Ok(())
 }
 

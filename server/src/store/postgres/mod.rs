@@ -16,6 +16,7 @@ macro_rules! transact {
 mod accounts;
 mod blobs;
 mod checklists;
+mod cols;
 mod conn;
 mod devices;
 mod field;

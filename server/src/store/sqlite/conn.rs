@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use knd_shared::Sha256;
 use rusqlite::{Connection, OptionalExtension as _, params};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -232,16 +231,12 @@ pub(super) fn parse_uuid(s: &str) -> StoreResult<uuid::Uuid> {
     uuid::Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(format!("uuid {s:?}: {e}")))
 }
 
-pub(super) fn hash_col(b: &[u8]) -> StoreResult<Sha256> {
-    <[u8; 32]>::try_from(b)
-        .map(Sha256::from_bytes)
-        .map_err(|_| StoreError::Corrupt("hash column is not 32 bytes".into()))
-}
+pub(super) use crate::store::cols::hash_of as hash_col;
 
 pub(super) fn insert_audit(tx: &rusqlite::Transaction<'_>, e: &AuditEntry) -> StoreResult<()> {
-    tx.execute(
-        "INSERT INTO audit_log (at, agency_id, actor, action, target, outcome, detail, address)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    super::cols::execute(
+        tx,
+        &crate::store::sql::accounts::INSERT_AUDIT,
         params![
             ts(OffsetDateTime::now_utc()),
             e.agency.map(|a| a.to_string()),
@@ -252,8 +247,7 @@ pub(super) fn insert_audit(tx: &rusqlite::Transaction<'_>, e: &AuditEntry) -> St
             e.detail.as_ref().map(|d| d.to_string()),
             e.address,
         ],
-    )
-    .map_err(db_err)?;
+    )?;
     Ok(())
 }
 
