@@ -76,9 +76,9 @@ pub(super) fn u64_of(n: i64) -> StoreResult<u64> {
 }
 
 pub(super) async fn insert_audit(tx: &Transaction<'_>, e: &AuditEntry) -> StoreResult<()> {
-    super::cols::execute(
-        tx,
-        &crate::store::sql::accounts::INSERT_AUDIT,
+    // Not through `cols::execute`: that module leans on this one.
+    tx.execute(
+        crate::store::sql::accounts::INSERT_AUDIT.pg(),
         &[
             &OffsetDateTime::now_utc(),
             &e.agency.map(|a| a.as_uuid()),
@@ -90,7 +90,8 @@ pub(super) async fn insert_audit(tx: &Transaction<'_>, e: &AuditEntry) -> StoreR
             &e.address,
         ],
     )
-    .await?;
+    .await
+    .map_err(db_err)?;
     Ok(())
 }
 

@@ -234,9 +234,9 @@ pub(super) fn parse_uuid(s: &str) -> StoreResult<uuid::Uuid> {
 pub(super) use crate::store::cols::hash_of as hash_col;
 
 pub(super) fn insert_audit(tx: &rusqlite::Transaction<'_>, e: &AuditEntry) -> StoreResult<()> {
-    super::cols::execute(
-        tx,
-        &crate::store::sql::accounts::INSERT_AUDIT,
+    // Not through `cols::execute`: that module leans on this one.
+    tx.execute(
+        crate::store::sql::accounts::INSERT_AUDIT.sqlite(),
         params![
             ts(OffsetDateTime::now_utc()),
             e.agency.map(|a| a.to_string()),
@@ -247,7 +247,8 @@ pub(super) fn insert_audit(tx: &rusqlite::Transaction<'_>, e: &AuditEntry) -> St
             e.detail.as_ref().map(|d| d.to_string()),
             e.address,
         ],
-    )?;
+    )
+    .map_err(db_err)?;
     Ok(())
 }
 
