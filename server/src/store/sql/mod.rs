@@ -8,12 +8,15 @@ use std::sync::OnceLock;
 
 pub(crate) mod accounts;
 pub(crate) mod blobs;
+pub(crate) mod checklists;
 
-/// One statement, written once.
+/// One statement, written once (or once per dialect where they differ).
 #[derive(Debug)]
 pub(crate) struct Sql {
     sqlite: &'static str,
-    /// PostgreSQL's text, computed on first use and kept.
+    /// PostgreSQL's own text, where the dialects differ.
+    pg_own: Option<&'static str>,
+    /// PostgreSQL's text adapted from SQLite's, computed on first use and kept.
     pg: OnceLock<String>,
 }
 
@@ -21,6 +24,16 @@ impl Sql {
     pub(crate) const fn new(sqlite: &'static str) -> Self {
         Sql {
             sqlite,
+            pg_own: None,
+            pg: OnceLock::new(),
+        }
+    }
+
+    /// A statement the dialects write differently (e.g. a collation name).
+    pub(crate) const fn dialects(sqlite: &'static str, pg: &'static str) -> Self {
+        Sql {
+            sqlite,
+            pg_own: Some(pg),
             pg: OnceLock::new(),
         }
     }
@@ -30,7 +43,10 @@ impl Sql {
     }
 
     pub(crate) fn pg(&self) -> &str {
-        self.pg.get_or_init(|| dollar_placeholders(self.sqlite))
+        match self.pg_own {
+            Some(pg) => pg,
+            None => self.pg.get_or_init(|| dollar_placeholders(self.sqlite)),
+        }
     }
 }
 
