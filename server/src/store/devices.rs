@@ -63,3 +63,57 @@ pub trait DeviceStore: Send + Sync {
         audit: &AuditEntry,
     ) -> StoreResult<Option<Device>>;
 }
+
+/// An enrollment code as stored, for [`code_refusal`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StoredCode {
+    pub agency: AgencyId,
+    pub expires_at: OffsetDateTime,
+    pub used: bool,
+}
+
+/// Why a stored code cannot enroll a device at `now`, if it cannot: used once already, or
+/// expired (the moment it expires it is no longer usable). Both backends ask this.
+pub(crate) fn code_refusal(code: &StoredCode, now: OffsetDateTime) -> Option<EnrollRefusal> {
+    if code.used {
+        Some(EnrollRefusal::CodeUsed(code.agency))
+    } else if code.expires_at <= now {
+        Some(EnrollRefusal::CodeExpired(code.agency))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::{EnrollRefusal, StoredCode, code_refusal};
+    use knd_shared::AgencyId;
+
+    #[test]
+    fn a_code_is_usable_once_and_until_it_expires() {
+        let agency = AgencyId::new();
+        let now = datetime!(2026-12-01 10:00 UTC);
+        let code = |expires_at, used| StoredCode {
+            agency,
+            expires_at,
+            used,
+        };
+        let check = |c: StoredCode, expected| assert_eq!(code_refusal(&c, now), expected, "{c:?}");
+        check(code(datetime!(2026-12-01 10:00:01 UTC), false), None);
+        check(
+            code(datetime!(2026-12-01 10:00 UTC), false),
+            Some(EnrollRefusal::CodeExpired(agency)),
+        );
+        check(
+            code(datetime!(2026-12-01 10:00:01 UTC), true),
+            Some(EnrollRefusal::CodeUsed(agency)),
+        );
+        // A used code is reported as used even after it expired.
+        check(
+            code(datetime!(2026-11-30 10:00 UTC), true),
+            Some(EnrollRefusal::CodeUsed(agency)),
+        );
+    }
+}

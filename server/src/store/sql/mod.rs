@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 pub(crate) mod accounts;
 pub(crate) mod blobs;
 pub(crate) mod checklists;
+pub(crate) mod devices;
 
 /// One statement, written once (or once per dialect where they differ).
 #[derive(Debug)]
