@@ -10,6 +10,7 @@ pub(crate) mod accounts;
 pub(crate) mod blobs;
 pub(crate) mod checklists;
 pub(crate) mod devices;
+pub(crate) mod records;
 
 /// One statement, written once (or once per dialect where they differ).
 #[derive(Debug)]
