@@ -11,6 +11,7 @@ pub(crate) mod blobs;
 pub(crate) mod checklists;
 pub(crate) mod devices;
 pub(crate) mod records;
+pub(crate) mod registry;
 
 /// One statement, written once (or once per dialect where they differ).
 #[derive(Debug)]
@@ -36,6 +37,16 @@ impl Sql {
         Sql {
             sqlite,
             pg_own: Some(pg),
+            pg: OnceLock::new(),
+        }
+    }
+
+    /// A statement one backend alone runs (in its own placeholder style), kept beside that
+    /// backend's code: it goes through the same query helpers, unadapted.
+    pub(crate) const fn only(text: &'static str) -> Self {
+        Sql {
+            sqlite: text,
+            pg_own: Some(text),
             pg: OnceLock::new(),
         }
     }
