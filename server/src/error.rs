@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::store::StoreError;
+use crate::store::{StoreError, Violation};
 
 /// An RFC 9457 problem document.
 #[derive(Debug, Serialize, ToSchema)]
@@ -40,6 +40,9 @@ pub enum ApiError {
     /// 409: conflicts with the stored state.
     #[error("{0}")]
     Conflict(String),
+    /// 409: the write broke a constraint of the stored data; the problem type names which.
+    #[error("{}", violation_detail(*.0))]
+    Constraint(Violation),
     /// 413: the body exceeds the configured limit.
     #[error("request body too large")]
     PayloadTooLarge,
@@ -83,7 +86,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::Constraint(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -105,6 +108,7 @@ impl ApiError {
             ApiError::NotFound => "not-found",
             ApiError::MethodNotAllowed => "method-not-allowed",
             ApiError::Conflict(_) => "conflict",
+            ApiError::Constraint(v) => violation_slug(*v),
             ApiError::PayloadTooLarge => "payload-too-large",
             ApiError::Unprocessable(_) => "unprocessable",
             ApiError::TooManyRequests(_) => "too-many-requests",
@@ -158,8 +162,55 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict(m) => ApiError::Conflict(m),
+            StoreError::Constraint(v) => ApiError::Constraint(v),
+            StoreError::Stale => ApiError::Conflict(
+                "данные изменились, пока вы их правили; обновите их и повторите / \
+                 the data was changed meanwhile; reload it and try again"
+                    .into(),
+            ),
             other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// The problem type of a broken constraint: the same on both backends, whatever their text.
+fn violation_slug(v: Violation) -> &'static str {
+    match v {
+        Violation::LoginTaken => "login-taken",
+        Violation::ControlTypeCodeTaken
+        | Violation::SubjectInnTaken
+        | Violation::ObjectKeyTaken
+        | Violation::RequirementCodeTaken
+        | Violation::ChecklistCodeTaken => "code-taken",
+        Violation::MissingReference => "missing-reference",
+        Violation::Other => "conflict",
+    }
+}
+
+fn violation_detail(v: Violation) -> &'static str {
+    match v {
+        Violation::LoginTaken => "этот логин уже занят / this login is taken",
+        Violation::ControlTypeCodeTaken => {
+            "вид контроля с этим кодом уже есть / a control type with this code exists"
+        }
+        Violation::SubjectInnTaken => {
+            "субъект с этим ИНН уже есть / a subject with this INN exists"
+        }
+        Violation::ObjectKeyTaken => {
+            "объект с этим ключом уже есть / an object with this key exists"
+        }
+        Violation::RequirementCodeTaken => {
+            "требование с этим кодом уже есть / a requirement with this code exists"
+        }
+        Violation::ChecklistCodeTaken => {
+            "проверочный лист с этим кодом уже есть / a checklist with this code exists"
+        }
+        Violation::MissingReference => {
+            "запрос ссылается на то, чего нет среди сохранённых данных / \
+             the request refers to something that is not in the stored data"
+        }
+        Violation::Other => {
+            "запрос противоречит сохранённым данным / the request conflicts with stored data"
         }
     }
 }

@@ -23,5 +23,6 @@ mod projections;
 mod pull;
 mod push;
 mod registry;
+mod store_story;
 mod uploads;
 mod versions;

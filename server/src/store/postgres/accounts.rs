@@ -1,12 +1,16 @@
-//! Agencies, users, sessions, API keys and the audit log.
+//! Agencies, users, sessions, API keys and the audit log (statements in `store/sql/accounts.rs`).
 
 use knd_shared::{AgencyId, Sha256, UserId};
 use time::OffsetDateTime;
-use tokio_postgres::{Client, Row, Transaction};
+use tokio_postgres::{Client, Transaction};
 
-use super::{db_err, insert_audit};
-use crate::model::{Agency, ApiKey, AuditEntry, AuditRecord, NewUser, Outcome, Role, User};
-use crate::store::{StoreError, StoreResult};
+use super::PgStore;
+use super::cols::{execute, query_all, query_opt};
+use super::insert_audit;
+use crate::model::{Agency, ApiKey, AuditEntry, AuditRecord, NewUser, User};
+use crate::store::AccountStore;
+use crate::store::StoreResult;
+use crate::store::sql::accounts as sql;
 
 pub(super) async fn create_agency(
     tx: &Transaction<'_>,
@@ -18,12 +22,12 @@ pub(super) async fn create_agency(
         name: name.to_owned(),
         created_at: OffsetDateTime::now_utc(),
     };
-    tx.execute(
-        "INSERT INTO agencies (id, name, created_at) VALUES ($1, $2, $3)",
+    execute(
+        tx,
+        &sql::INSERT_AGENCY,
         &[&agency.id.as_uuid(), &agency.name, &agency.created_at],
     )
-    .await
-    .map_err(db_err)?;
+    .await?;
     let mut audit = audit.clone();
     audit.agency = Some(agency.id);
     audit.target = Some(format!("agency:{}", agency.id));
@@ -32,31 +36,7 @@ pub(super) async fn create_agency(
 }
 
 pub(super) async fn get_agency(c: &Client, id: AgencyId) -> StoreResult<Option<Agency>> {
-    let row = c
-        .query_opt(
-            "SELECT id, name, created_at FROM agencies WHERE id = $1",
-            &[&id.as_uuid()],
-        )
-        .await
-        .map_err(db_err)?;
-    Ok(row.map(|r| Agency {
-        id: r.get::<_, uuid::Uuid>(0).into(),
-        name: r.get(1),
-        created_at: r.get(2),
-    }))
-}
-
-const USER_COLUMNS: &str = "id, agency_id, login, role, created_at";
-
-fn to_user(r: &Row) -> StoreResult<User> {
-    let role: String = r.get(3);
-    Ok(User {
-        id: r.get::<_, uuid::Uuid>(0).into(),
-        agency: r.get::<_, uuid::Uuid>(1).into(),
-        login: r.get(2),
-        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
-        created_at: r.get(4),
-    })
+    query_opt(c, &sql::AGENCY, &[&id.as_uuid()], sql::agency).await
 }
 
 pub(super) async fn create_user(
@@ -71,9 +51,9 @@ pub(super) async fn create_user(
         role: u.role,
         created_at: OffsetDateTime::now_utc(),
     };
-    tx.execute(
-        "INSERT INTO users (id, agency_id, login, password_hash, role, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+    execute(
+        tx,
+        &sql::INSERT_USER,
         &[
             &user.id.as_uuid(),
             &user.agency.as_uuid(),
@@ -83,8 +63,7 @@ pub(super) async fn create_user(
             &user.created_at,
         ],
     )
-    .await
-    .map_err(db_err)?;
+    .await?;
     let mut audit = audit.clone();
     audit.target = Some(format!("user:{}", user.id));
     insert_audit(tx, &audit).await?;
@@ -92,14 +71,7 @@ pub(super) async fn create_user(
 }
 
 pub(super) async fn user_for_login(c: &Client, login: &str) -> StoreResult<Option<(User, String)>> {
-    let row = c
-        .query_opt(
-            &format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE login = $1"),
-            &[&login],
-        )
-        .await
-        .map_err(db_err)?;
-    row.map(|r| Ok((to_user(&r)?, r.get(5)))).transpose()
+    query_opt(c, &sql::USER_FOR_LOGIN, &[&login], sql::user_and_password).await
 }
 
 pub(super) async fn get_user(
@@ -107,26 +79,17 @@ pub(super) async fn get_user(
     agency: AgencyId,
     id: UserId,
 ) -> StoreResult<Option<User>> {
-    let row = c
-        .query_opt(
-            &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1 AND agency_id = $2"),
-            &[&id.as_uuid(), &agency.as_uuid()],
-        )
-        .await
-        .map_err(db_err)?;
-    row.as_ref().map(to_user).transpose()
+    query_opt(
+        c,
+        &sql::USER,
+        &[&id.as_uuid(), &agency.as_uuid()],
+        sql::user,
+    )
+    .await
 }
 
 pub(super) async fn list_users(c: &Client, agency: AgencyId) -> StoreResult<Vec<User>> {
-    c.query(
-        &format!("SELECT {USER_COLUMNS} FROM users WHERE agency_id = $1 ORDER BY login"),
-        &[&agency.as_uuid()],
-    )
-    .await
-    .map_err(db_err)?
-    .iter()
-    .map(to_user)
-    .collect()
+    query_all(c, &sql::USERS, &[&agency.as_uuid()], sql::user).await
 }
 
 pub(super) async fn create_session(
@@ -137,15 +100,18 @@ pub(super) async fn create_session(
     audit: &AuditEntry,
 ) -> StoreResult<()> {
     let now = OffsetDateTime::now_utc();
-    tx.execute("DELETE FROM sessions WHERE expires_at < $1", &[&now])
-        .await
-        .map_err(db_err)?;
-    tx.execute(
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-        &[&token_hash.as_bytes().as_slice(), &user.as_uuid(), &now, &expires_at],
+    execute(tx, &sql::SWEEP_SESSIONS, &[&now]).await?;
+    execute(
+        tx,
+        &sql::INSERT_SESSION,
+        &[
+            &token_hash.as_bytes().as_slice(),
+            &user.as_uuid(),
+            &now,
+            &expires_at,
+        ],
     )
-    .await
-    .map_err(db_err)?;
+    .await?;
     insert_audit(tx, audit).await
 }
 
@@ -154,16 +120,13 @@ pub(super) async fn session_user(
     token_hash: &Sha256,
     now: OffsetDateTime,
 ) -> StoreResult<Option<User>> {
-    let row = c
-        .query_opt(
-            "SELECT u.id, u.agency_id, u.login, u.role, u.created_at
-             FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
-            &[&token_hash.as_bytes().as_slice(), &now],
-        )
-        .await
-        .map_err(db_err)?;
-    row.as_ref().map(to_user).transpose()
+    query_opt(
+        c,
+        &sql::SESSION_USER,
+        &[&token_hash.as_bytes().as_slice(), &now],
+        sql::user,
+    )
+    .await
 }
 
 pub(super) async fn delete_session(
@@ -171,22 +134,13 @@ pub(super) async fn delete_session(
     token_hash: &Sha256,
     audit: &AuditEntry,
 ) -> StoreResult<()> {
-    tx.execute(
-        "DELETE FROM sessions WHERE token_hash = $1",
+    execute(
+        tx,
+        &sql::DELETE_SESSION,
         &[&token_hash.as_bytes().as_slice()],
     )
-    .await
-    .map_err(db_err)?;
+    .await?;
     insert_audit(tx, audit).await
-}
-
-fn to_api_key(r: &Row) -> ApiKey {
-    ApiKey {
-        id: r.get(0),
-        subject_inn: r.get(1),
-        created_at: r.get(2),
-        revoked_at: r.get(3),
-    }
 }
 
 pub(super) async fn create_api_key(
@@ -201,8 +155,9 @@ pub(super) async fn create_api_key(
         created_at: OffsetDateTime::now_utc(),
         revoked_at: None,
     };
-    tx.execute(
-        "INSERT INTO api_keys (id, subject_inn, key_hash, created_at) VALUES ($1, $2, $3, $4)",
+    execute(
+        tx,
+        &sql::INSERT_API_KEY,
         &[
             &key.id,
             &key.subject_inn,
@@ -210,8 +165,7 @@ pub(super) async fn create_api_key(
             &key.created_at,
         ],
     )
-    .await
-    .map_err(db_err)?;
+    .await?;
     let mut audit = audit.clone();
     audit.target = Some(format!("api_key:{}", key.id));
     insert_audit(tx, &audit).await?;
@@ -219,14 +173,13 @@ pub(super) async fn create_api_key(
 }
 
 pub(super) async fn api_key_by_hash(c: &Client, key_hash: &Sha256) -> StoreResult<Option<ApiKey>> {
-    let row = c
-        .query_opt(
-            "SELECT id, subject_inn, created_at, revoked_at FROM api_keys WHERE key_hash = $1",
-            &[&key_hash.as_bytes().as_slice()],
-        )
-        .await
-        .map_err(db_err)?;
-    Ok(row.as_ref().map(to_api_key))
+    query_opt(
+        c,
+        &sql::API_KEY_BY_HASH,
+        &[&key_hash.as_bytes().as_slice()],
+        sql::api_key,
+    )
+    .await
 }
 
 pub(super) async fn revoke_api_key(
@@ -235,13 +188,7 @@ pub(super) async fn revoke_api_key(
     now: OffsetDateTime,
     audit: &AuditEntry,
 ) -> StoreResult<bool> {
-    let n = tx
-        .execute(
-            "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
-            &[&now, &id],
-        )
-        .await
-        .map_err(db_err)?;
+    let n = execute(tx, &sql::REVOKE_API_KEY, &[&now, &id]).await?;
     if n > 0 {
         insert_audit(tx, audit).await?;
     }
@@ -254,32 +201,103 @@ pub(super) async fn list_audit(
     before: Option<i64>,
     limit: u32,
 ) -> StoreResult<Vec<AuditRecord>> {
-    let rows = c
-        .query(
-            "SELECT id, at, agency_id, actor, action, target, outcome, detail, address
-             FROM audit_log WHERE agency_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
-            &[
-                &agency.as_uuid(),
-                &before.unwrap_or(i64::MAX),
-                &i64::from(limit),
-            ],
+    query_all(
+        c,
+        &sql::AUDIT,
+        &[
+            &agency.as_uuid(),
+            &before.unwrap_or(i64::MAX),
+            &i64::from(limit),
+        ],
+        sql::audit_record,
+    )
+    .await
+}
+
+#[async_trait::async_trait]
+impl AccountStore for PgStore {
+    async fn create_agency(&self, name: &str, audit: &AuditEntry) -> StoreResult<Agency> {
+        transact!(self, |tx| create_agency(&tx, name, audit).await?)
+    }
+
+    async fn get_agency(&self, id: AgencyId) -> StoreResult<Option<Agency>> {
+        get_agency(&**self.client().await?, id).await
+    }
+
+    async fn create_user(&self, user: &NewUser, audit: &AuditEntry) -> StoreResult<User> {
+        transact!(self, |tx| create_user(&tx, user, audit).await?)
+    }
+
+    async fn user_for_login(&self, login: &str) -> StoreResult<Option<(User, String)>> {
+        user_for_login(&**self.client().await?, login).await
+    }
+
+    async fn get_user(&self, agency: AgencyId, id: UserId) -> StoreResult<Option<User>> {
+        get_user(&**self.client().await?, agency, id).await
+    }
+
+    async fn list_users(&self, agency: AgencyId) -> StoreResult<Vec<User>> {
+        list_users(&**self.client().await?, agency).await
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &Sha256,
+        user: UserId,
+        expires_at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        transact!(self, |tx| create_session(
+            &tx, token_hash, user, expires_at, audit
         )
-        .await
-        .map_err(db_err)?;
-    Ok(rows
-        .iter()
-        .map(|r| AuditRecord {
-            id: r.get(0),
-            at: r.get(1),
-            agency: r.get::<_, Option<uuid::Uuid>>(2).map(Into::into),
-            actor: r.get(3),
-            action: r.get(4),
-            target: r.get(5),
-            outcome: Outcome::parse(r.get(6)),
-            detail: r
-                .get::<_, Option<String>>(7)
-                .and_then(|d| serde_json::from_str(&d).ok()),
-            address: r.get(8),
-        })
-        .collect())
+        .await?)
+    }
+
+    async fn session_user(
+        &self,
+        token_hash: &Sha256,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<User>> {
+        session_user(&**self.client().await?, token_hash, now).await
+    }
+
+    async fn delete_session(&self, token_hash: &Sha256, audit: &AuditEntry) -> StoreResult<()> {
+        transact!(self, |tx| delete_session(&tx, token_hash, audit).await?)
+    }
+
+    async fn create_api_key(
+        &self,
+        subject_inn: &str,
+        key_hash: &Sha256,
+        audit: &AuditEntry,
+    ) -> StoreResult<ApiKey> {
+        transact!(self, |tx| create_api_key(&tx, subject_inn, key_hash, audit)
+            .await?)
+    }
+
+    async fn api_key_by_hash(&self, key_hash: &Sha256) -> StoreResult<Option<ApiKey>> {
+        api_key_by_hash(&**self.client().await?, key_hash).await
+    }
+
+    async fn revoke_api_key(
+        &self,
+        id: uuid::Uuid,
+        now: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        transact!(self, |tx| revoke_api_key(&tx, id, now, audit).await?)
+    }
+
+    async fn audit(&self, entry: &AuditEntry) -> StoreResult<()> {
+        transact!(self, |tx| insert_audit(&tx, entry).await?)
+    }
+
+    async fn list_audit(
+        &self,
+        agency: AgencyId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditRecord>> {
+        list_audit(&**self.client().await?, agency, before, limit).await
+    }
 }

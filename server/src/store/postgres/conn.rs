@@ -2,12 +2,11 @@
 //! area modules share.
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use knd_shared::Sha256;
 use time::OffsetDateTime;
 use tokio_postgres::{NoTls, Transaction};
 
 use crate::model::AuditEntry;
-use crate::store::{StoreError, StoreResult};
+use crate::store::{StoreError, StoreResult, Violation};
 
 /// Numbered, append-only migrations (`migrations/server/postgres`).
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -47,10 +46,15 @@ impl std::fmt::Debug for PgStore {
     }
 }
 
+/// An integrity violation (SQLSTATE class 23) becomes the [`Violation`] its constraint names (the
+/// text itself stays in the server log); anything else is a database failure.
 pub(super) fn db_err(e: tokio_postgres::Error) -> StoreError {
     if let Some(db) = e.as_db_error() {
-        if db.code() == &tokio_postgres::error::SqlState::UNIQUE_VIOLATION {
-            return StoreError::Conflict(db.message().to_owned());
+        let sqlstate = db.code().code();
+        if sqlstate.starts_with("23") {
+            let violation = Violation::from_postgres(sqlstate, db.constraint());
+            tracing::debug!(%db, ?violation, "constraint violation");
+            return StoreError::Constraint(violation);
         }
         return StoreError::Database(db.to_string());
     }
@@ -61,11 +65,7 @@ fn pool_err(e: deadpool_postgres::PoolError) -> StoreError {
     StoreError::Database(e.to_string())
 }
 
-pub(super) fn hash_col(b: &[u8]) -> StoreResult<Sha256> {
-    <[u8; 32]>::try_from(b)
-        .map(Sha256::from_bytes)
-        .map_err(|_| StoreError::Corrupt("hash column is not 32 bytes".into()))
-}
+pub(super) use crate::store::cols::hash_of as hash_col;
 
 pub(super) fn i64_of(n: u64) -> StoreResult<i64> {
     i64::try_from(n).map_err(|_| StoreError::Corrupt(format!("{n} does not fit a BIGINT")))
@@ -76,9 +76,9 @@ pub(super) fn u64_of(n: i64) -> StoreResult<u64> {
 }
 
 pub(super) async fn insert_audit(tx: &Transaction<'_>, e: &AuditEntry) -> StoreResult<()> {
+    // Not through `cols::execute`: that module leans on this one.
     tx.execute(
-        "INSERT INTO audit_log (at, agency_id, actor, action, target, outcome, detail, address)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        crate::store::sql::accounts::INSERT_AUDIT.pg(),
         &[
             &OffsetDateTime::now_utc(),
             &e.agency.map(|a| a.as_uuid()),

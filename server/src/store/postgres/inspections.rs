@@ -4,13 +4,16 @@ use knd_shared::{AgencyId, InspectionId, InspectionKind, UserId};
 use time::OffsetDateTime;
 use tokio_postgres::{GenericClient, Row, Transaction};
 
+use super::PgStore;
 use super::{db_err, insert_audit};
 use crate::model::{
     AuditEntry, Change, Inspection, InspectionFilter, InspectionStatus, ProsecutorAgreement,
 };
+use crate::store::InspectionStore;
 use crate::store::{StoreError, StoreResult};
 use knd_shared::Ground;
 use knd_shared::registry::SizeClass;
+use time::Date;
 
 fn corrupt(what: String) -> StoreError {
     StoreError::Corrupt(what)
@@ -86,9 +89,7 @@ pub(super) async fn save_inspection(
                 .await
                 .map_err(db_err)?;
             if n == 0 {
-                return Err(StoreError::Conflict(
-                    "the inspection was changed meanwhile; reload it and try again".into(),
-                ));
+                return Err(StoreError::Stale);
             }
             tx.execute(
                 "DELETE FROM inspection_objects WHERE inspection_id = $1",
@@ -411,4 +412,65 @@ pub(super) async fn reference_changed(tx: &Transaction<'_>, agency: AgencyId) ->
     .await
     .map_err(db_err)?;
     Ok(())
+}
+
+#[async_trait::async_trait]
+impl InspectionStore for PgStore {
+    async fn save_inspection(
+        &self,
+        inspection: &Inspection,
+        prev: Option<&Inspection>,
+        what: &str,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        transact!(self, |tx| save_inspection(
+            &tx, inspection, prev, what, audit
+        )
+        .await?)
+    }
+
+    async fn get_inspection(
+        &self,
+        agency: Option<AgencyId>,
+        id: InspectionId,
+    ) -> StoreResult<Option<Inspection>> {
+        get_inspection(&**self.client().await?, agency, id).await
+    }
+
+    async fn list_inspections(
+        &self,
+        agency: AgencyId,
+        filter: &InspectionFilter,
+        after: Option<(Date, InspectionId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<Inspection>> {
+        list_inspections(&**self.client().await?, agency, filter, after, limit).await
+    }
+
+    async fn changes_for(
+        &self,
+        agency: AgencyId,
+        user: UserId,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Change>> {
+        changes_for(&**self.client().await?, agency, user, after, limit).await
+    }
+
+    async fn feed_bounds(&self) -> StoreResult<(i64, i64)> {
+        feed_bounds(&**self.client().await?).await
+    }
+
+    async fn prune_changes(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        transact!(self, |tx| prune_changes(&tx, before).await?)
+    }
+
+    async fn assigned_inspections(
+        &self,
+        user: UserId,
+        after: Option<InspectionId>,
+        limit: u32,
+    ) -> StoreResult<Vec<InspectionId>> {
+        assigned_inspections(&**self.client().await?, user, after, limit).await
+    }
 }

@@ -1,25 +1,24 @@
 //! Projections of accepted records (findings, photos, documents, progress, review flags).
 
-use knd_shared::{AgencyId, InspectionId, RecordId, UserId};
+use knd_shared::{InspectionId, RecordId, UserId};
 use time::OffsetDateTime;
 use tokio_postgres::{GenericClient, Row, Transaction};
 
-use super::{db_err, hash_col, i64_of, u64_of};
-use crate::model::{
-    FieldData, InspectionAt, InspectionStatus, PastViolation, ProjOp, ProjectedDocument,
-    ProjectedFinding, ProjectedPhoto, ProjectionPosition, ReviewFlag, RowKind, Version,
-};
+use super::PgStore;
+use super::{db_err, i64_of, u64_of};
+use crate::model::{InspectionAt, InspectionStatus, ProjOp, ProjectionPosition, RowKind};
+use crate::store::ProjectionStore;
 use crate::store::{StoreError, StoreResult, table_of};
 
-fn corrupt(what: String) -> StoreError {
+pub(super) fn corrupt(what: String) -> StoreError {
     StoreError::Corrupt(what)
 }
 
-fn opt_id<T: From<uuid::Uuid>>(r: &Row, i: usize) -> Option<T> {
+pub(super) fn opt_id<T: From<uuid::Uuid>>(r: &Row, i: usize) -> Option<T> {
     r.get::<_, Option<uuid::Uuid>>(i).map(T::from)
 }
 
-fn id<T: From<uuid::Uuid>>(r: &Row, i: usize) -> T {
+pub(super) fn id<T: From<uuid::Uuid>>(r: &Row, i: usize) -> T {
     T::from(r.get::<_, uuid::Uuid>(i))
 }
 
@@ -315,259 +314,42 @@ pub(super) async fn projection_dump(c: &impl GenericClient) -> StoreResult<Vec<S
 }
 
 /// The version columns (`supersedes, reason, superseded_by`) from `first` on.
-fn version_at(r: &Row, first: usize) -> Version {
-    Version {
-        supersedes: opt_id(r, first),
-        reason: r.get(first + 1),
-        superseded_by: opt_id(r, first + 2),
+#[async_trait::async_trait]
+impl ProjectionStore for PgStore {
+    async fn projection_position(&self) -> StoreResult<ProjectionPosition> {
+        projection_position(&**self.client().await?).await
     }
-}
 
-const FINDING_COLUMNS: &str =
-    "SELECT record_id, inspection_id, item, result, note, photos, device_id, at,
-    supersedes, reason, superseded_by FROM proj_findings";
-
-fn finding_of(r: &Row) -> StoreResult<ProjectedFinding> {
-    let photos: String = r.get(5);
-    Ok(ProjectedFinding {
-        record: id(r, 0),
-        inspection: id(r, 1),
-        item: r.get(2),
-        result: r.get(3),
-        note: r.get(4),
-        photos: serde_json::from_str(&photos).map_err(|e| corrupt(e.to_string()))?,
-        device: id(r, 6),
-        at: r.get(7),
-        version: version_at(r, 8),
-    })
-}
-
-const PHOTO_COLUMNS: &str =
-    "SELECT record_id, inspection_id, sha256, agency_id, size, mime, taken_at, lat_e7, lon_e7,
-        warnings, at, supersedes, reason, superseded_by FROM proj_photos";
-
-fn photo_of(r: &Row) -> StoreResult<ProjectedPhoto> {
-    let warnings: String = r.get(9);
-    Ok(ProjectedPhoto {
-        record: id(r, 0),
-        inspection: id(r, 1),
-        sha256: hash_col(r.get(2))?,
-        agency: id(r, 3),
-        size: u64_of(r.get(4))?,
-        mime: r.get(5),
-        taken_at: r.get(6),
-        lat_e7: r.get(7),
-        lon_e7: r.get(8),
-        warnings: serde_json::from_str(&warnings).map_err(|e| corrupt(e.to_string()))?,
-        at: r.get(10),
-        version: version_at(r, 11),
-    })
-}
-
-const DOCUMENT_COLUMNS: &str =
-    "SELECT d.record_id, d.kind, d.inspection_id, d.subject_inn, d.body, d.at,
-    d.supersedes, d.reason, d.superseded_by FROM proj_documents d";
-
-fn document_of(r: &Row) -> StoreResult<ProjectedDocument> {
-    let body: String = r.get(4);
-    Ok(ProjectedDocument {
-        record: id(r, 0),
-        kind: r.get(1),
-        inspection: opt_id(r, 2),
-        subject_inn: r.get(3),
-        body: serde_json::from_str(&body).map_err(|e| corrupt(e.to_string()))?,
-        at: r.get(5),
-        version: version_at(r, 6),
-    })
-}
-
-const FLAG_COLUMNS: &str =
-    "SELECT record_id, reason, agency_id, inspection_id, detail FROM review_flags";
-
-fn flag_of(r: &Row) -> StoreResult<ReviewFlag> {
-    Ok(ReviewFlag {
-        record: id(r, 0),
-        reason: r.get(1),
-        agency: opt_id(r, 2),
-        inspection: opt_id(r, 3),
-        detail: r.get(4),
-    })
-}
-
-async fn collect<T>(
-    c: &impl GenericClient,
-    sql: &str,
-    p: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-    f: fn(&Row) -> StoreResult<T>,
-) -> StoreResult<Vec<T>> {
-    c.query(sql, p)
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(f)
-        .collect()
-}
-
-pub(super) async fn field_data(
-    c: &impl GenericClient,
-    inspection: InspectionId,
-) -> StoreResult<FieldData> {
-    let iid = inspection.as_uuid();
-    let progress = c
-        .query_opt(
-            "SELECT started_record, started_at, finished_record, finished_at FROM proj_inspections
-             WHERE inspection_id = $1",
-            &[&iid],
-        )
-        .await
-        .map_err(db_err)?;
-    let mut data = FieldData::default();
-    if let Some(p) = progress {
-        data.started_record = opt_id(&p, 0);
-        data.started_at = p.get(1);
-        data.finished_record = opt_id(&p, 2);
-        data.finished_at = p.get(3);
+    async fn inspection_at(
+        &self,
+        id: InspectionId,
+        at: OffsetDateTime,
+        user: Option<UserId>,
+    ) -> StoreResult<Option<InspectionAt>> {
+        inspection_at(&**self.client().await?, id, at, user).await
     }
-    data.findings = collect(
-        c,
-        &format!(
-            "{FINDING_COLUMNS} WHERE inspection_id = $1 ORDER BY item COLLATE \"C\", at COLLATE \"C\", record_id"
-        ),
-        &[&iid],
-        finding_of,
-    )
-    .await?;
-    data.photos = collect(
-        c,
-        &format!("{PHOTO_COLUMNS} WHERE inspection_id = $1 ORDER BY record_id"),
-        &[&iid],
-        photo_of,
-    )
-    .await?;
-    data.documents = collect(
-        c,
-        &format!("{DOCUMENT_COLUMNS} WHERE d.inspection_id = $1 ORDER BY d.record_id"),
-        &[&iid],
-        document_of,
-    )
-    .await?;
-    data.flags = collect(
-        c,
-        &format!(
-            "{FLAG_COLUMNS} WHERE inspection_id = $1 ORDER BY record_id, reason COLLATE \"C\""
-        ),
-        &[&iid],
-        flag_of,
-    )
-    .await?;
-    Ok(data)
-}
 
-pub(super) async fn review_flags(
-    c: &impl GenericClient,
-    agency: AgencyId,
-    after: Option<RecordId>,
-    limit: u32,
-) -> StoreResult<Vec<ReviewFlag>> {
-    collect(
-        c,
-        &format!(
-            "{FLAG_COLUMNS} WHERE agency_id = $1 AND ($2::UUID IS NULL OR record_id > $2)
-             ORDER BY record_id, reason COLLATE \"C\" LIMIT $3"
-        ),
-        &[
-            &agency.as_uuid(),
-            &after.map(|a| a.as_uuid()),
-            &i64::from(limit),
-        ],
-        flag_of,
-    )
-    .await
-}
+    async fn other_act(&self, inspection: InspectionId, except: RecordId) -> StoreResult<bool> {
+        other_act(&**self.client().await?, inspection, except).await
+    }
 
-pub(super) async fn past_violations(
-    c: &impl GenericClient,
-    agency: AgencyId,
-    objects: &[uuid::Uuid],
-    exclude: InspectionId,
-    limit: u32,
-) -> StoreResult<Vec<PastViolation>> {
-    Ok(c.query(
-        "SELECT DISTINCT f.inspection_id, f.record_id, f.item, f.note, f.at
-             FROM inspection_objects io JOIN inspections i ON i.id = io.inspection_id
-                  JOIN proj_findings f ON f.inspection_id = io.inspection_id
-             WHERE io.object_id = ANY($1) AND i.agency_id = $2 AND f.inspection_id <> $3
-               AND f.result = 'violation' AND f.superseded_by IS NULL
-             ORDER BY f.at DESC LIMIT $4",
-        &[
-            &objects,
-            &agency.as_uuid(),
-            &exclude.as_uuid(),
-            &i64::from(limit),
-        ],
-    )
-    .await
-    .map_err(db_err)?
-    .iter()
-    .map(|r| PastViolation {
-        inspection: id(r, 0),
-        record: id(r, 1),
-        item: r.get(2),
-        note: r.get(3),
-        at: r.get(4),
-    })
-    .collect())
-}
+    async fn superseded_by(
+        &self,
+        table: RowKind,
+        record: RecordId,
+    ) -> StoreResult<Option<RecordId>> {
+        superseded_by(&**self.client().await?, table, record).await
+    }
 
-pub(super) async fn documents_for_subject(
-    c: &impl GenericClient,
-    inn: &str,
-    after: Option<RecordId>,
-    limit: u32,
-) -> StoreResult<Vec<ProjectedDocument>> {
-    collect(
-        c,
-        &format!(
-            "{DOCUMENT_COLUMNS} WHERE d.subject_inn = $1 AND ($2::UUID IS NULL OR d.record_id > $2)
-             ORDER BY d.record_id LIMIT $3"
-        ),
-        &[&inn, &after.map(|a| a.as_uuid()), &i64::from(limit)],
-        document_of,
-    )
-    .await
-}
+    async fn apply_projection(&self, ops: &[ProjOp], upto: u64) -> StoreResult<()> {
+        transact!(self, |tx| apply_projection(&tx, ops, upto).await?)
+    }
 
-pub(super) async fn projected_document(
-    c: &impl GenericClient,
-    record: RecordId,
-) -> StoreResult<Option<ProjectedDocument>> {
-    Ok(collect(
-        c,
-        &format!("{DOCUMENT_COLUMNS} WHERE d.record_id = $1"),
-        &[&record.as_uuid()],
-        document_of,
-    )
-    .await?
-    .pop())
-}
+    async fn reset_projections(&self) -> StoreResult<()> {
+        transact!(self, |tx| reset_projections(&tx).await?)
+    }
 
-pub(super) async fn subject_documents(
-    c: &impl GenericClient,
-    agency: AgencyId,
-    inn: &str,
-    kind: &str,
-    limit: u32,
-) -> StoreResult<Vec<ProjectedDocument>> {
-    collect(
-        c,
-        &format!(
-            "{DOCUMENT_COLUMNS} JOIN inspections i ON i.id = d.inspection_id
-             WHERE i.agency_id = $1 AND d.subject_inn = $2 AND d.kind = $3
-               AND d.superseded_by IS NULL
-             ORDER BY d.at DESC LIMIT $4"
-        ),
-        &[&agency.as_uuid(), &inn, &kind, &i64::from(limit)],
-        document_of,
-    )
-    .await
+    async fn projection_dump(&self) -> StoreResult<Vec<String>> {
+        projection_dump(&**self.client().await?).await
+    }
 }

@@ -8,19 +8,21 @@ use time::OffsetDateTime;
 
 use tokio_postgres::{Client, GenericClient, Transaction};
 
-use super::devices::{device_head, seq_param};
+use super::PgStore;
+use super::cols::{query_all, query_opt};
 use super::{db_err, hash_col, i64_of, u64_of};
 use crate::model::StoredRecord;
+use crate::store::RecordStore;
+use crate::store::cols::Cols as _;
 use crate::store::ingest_rules::{Decision, Existing, IngestResult, decide};
 use crate::store::log_append::LogAppender;
+use crate::store::sql::records as sql;
 use crate::store::{Candidate, ServerChain, StoreError, StoreResult};
 
 pub(super) async fn log_size(c: &impl GenericClient) -> StoreResult<u64> {
-    let r = c
-        .query_one("SELECT size FROM log_state WHERE id = 1", &[])
-        .await
-        .map_err(db_err)?;
-    u64_of(r.get(0))
+    query_opt(c, &sql::LOG_SIZE, &[], |r| r.u64(0))
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("no log state".into()))
 }
 
 pub(super) async fn log_hashes(
@@ -55,40 +57,14 @@ pub(super) async fn log_hashes(
 }
 
 pub(super) async fn leaf_index(c: &Client, hash: &Sha256) -> StoreResult<Option<u64>> {
-    let row = c
-        .query_opt(
-            "SELECT log_index FROM records WHERE hash = $1",
-            &[&hash.as_bytes().as_slice()],
-        )
-        .await
-        .map_err(db_err)?;
-    row.map(|r| u64_of(r.get(0))).transpose()
-}
-
-const RECORD_COLUMNS: &str = "SELECT id, device_id, agency_id, seq, hash, kind, log_index, received_at, bytes, receipt FROM records";
-
-fn record_of(r: &tokio_postgres::Row) -> StoreResult<StoredRecord> {
-    Ok(StoredRecord {
-        id: r.get::<_, uuid::Uuid>(0).into(),
-        device: r.get::<_, uuid::Uuid>(1).into(),
-        agency: r.get::<_, Option<uuid::Uuid>>(2).map(Into::into),
-        seq: u64_of(r.get(3))?,
-        hash: hash_col(r.get(4))?,
-        kind: r.get(5),
-        log_index: u64_of(r.get(6))?,
-        received_at: r.get(7),
-        bytes: r.get(8),
-        receipt: r.get(9),
+    query_opt(c, &sql::LEAF_INDEX, &[&hash.as_bytes().as_slice()], |r| {
+        r.u64(0)
     })
+    .await
 }
 
 pub(super) async fn get_record(c: &Client, id: RecordId) -> StoreResult<Option<StoredRecord>> {
-    c.query_opt(&format!("{RECORD_COLUMNS} WHERE id = $1"), &[&id.as_uuid()])
-        .await
-        .map_err(db_err)?
-        .as_ref()
-        .map(record_of)
-        .transpose()
+    query_opt(c, &sql::RECORD, &[&id.as_uuid()], sql::record).await
 }
 
 /// Records from log index `from` on, in log order.
@@ -97,15 +73,13 @@ pub(super) async fn records_from(
     from: u64,
     limit: u32,
 ) -> StoreResult<Vec<StoredRecord>> {
-    c.query(
-        &format!("{RECORD_COLUMNS} WHERE log_index >= $1 ORDER BY log_index LIMIT $2"),
+    query_all(
+        c,
+        &sql::RECORDS_FROM,
         &[&i64_of(from)?, &i64::from(limit)],
+        sql::record,
     )
     .await
-    .map_err(db_err)?
-    .iter()
-    .map(record_of)
-    .collect()
 }
 
 /// Locks the log for this transaction and reads its size: appends are serialised here.
@@ -374,4 +348,58 @@ pub(super) async fn append_server_record(
     )
     .await?;
     Ok(signed.record.id)
+}
+
+/// The device's agency, chain head and whether it is revoked (its row locked, see
+/// [`sql::DEVICE_HEAD`]).
+async fn device_head(
+    tx: &Transaction<'_>,
+    device: DeviceId,
+) -> StoreResult<(Option<AgencyId>, ChainHead, bool)> {
+    query_opt(
+        tx,
+        &sql::DEVICE_HEAD,
+        &[&device.as_uuid()],
+        sql::device_head,
+    )
+    .await?
+    .ok_or_else(|| StoreError::Corrupt(format!("no device {device}")))
+}
+
+fn seq_param(seq: u64) -> StoreResult<i64> {
+    i64_of(seq)
+}
+
+#[async_trait::async_trait]
+impl RecordStore for PgStore {
+    async fn ingest(
+        &self,
+        device: DeviceId,
+        batch: Vec<Candidate>,
+        server_key: &DeviceKey,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<IngestResult>> {
+        transact!(self, |tx| ingest(&tx, device, &batch, server_key, now)
+            .await?)
+    }
+
+    async fn get_record(&self, id: RecordId) -> StoreResult<Option<StoredRecord>> {
+        get_record(&**self.client().await?, id).await
+    }
+
+    async fn log_size(&self) -> StoreResult<u64> {
+        log_size(&**self.client().await?).await
+    }
+
+    async fn log_hashes(&self, indexes: &[u64]) -> StoreResult<Vec<Sha256>> {
+        log_hashes(&**self.client().await?, indexes).await
+    }
+
+    async fn leaf_index(&self, record_hash: &Sha256) -> StoreResult<Option<u64>> {
+        leaf_index(&**self.client().await?, record_hash).await
+    }
+
+    async fn records_from(&self, from: u64, limit: u32) -> StoreResult<Vec<StoredRecord>> {
+        records_from(&**self.client().await?, from, limit).await
+    }
 }

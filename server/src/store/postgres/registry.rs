@@ -1,29 +1,24 @@
 //! Control types, subjects and control objects.
 
-use knd_shared::registry::{ControlTypeRules, SizeClass};
+use knd_shared::registry::ControlTypeRules;
 use knd_shared::{AgencyId, RiskCategory};
 use time::OffsetDateTime;
-use tokio_postgres::{Client, GenericClient, Row, Transaction};
+use tokio_postgres::{Client, GenericClient, Transaction};
 
+use super::PgStore;
+use super::cols::{execute, query_all, query_opt};
 use super::{db_err, insert_audit};
 use crate::model::{
     AuditEntry, ControlObject, ControlType, ImportCounts, NewObject, NewSubject, Subject,
 };
-use crate::store::{StoreError, StoreResult};
+use crate::store::RegistryStore;
+use crate::store::sql::Sql;
+use crate::store::sql::registry as sql;
+use crate::store::{StoreError, StoreResult, Violation};
+use time::Date;
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_owned())
-}
-
-fn to_control_type(r: &Row) -> StoreResult<ControlType> {
-    let rules: String = r.get(3);
-    Ok(ControlType {
-        id: r.get(0),
-        code: r.get(1),
-        name: r.get(2),
-        rules: serde_json::from_str(&rules).map_err(|e| corrupt(&format!("rules: {e}")))?,
-        updated_at: r.get(4),
-    })
 }
 
 pub(super) async fn put_control_type(
@@ -35,34 +30,37 @@ pub(super) async fn put_control_type(
     audit: &AuditEntry,
 ) -> StoreResult<ControlType> {
     let rules_json = serde_json::to_string(rules).map_err(|e| corrupt(&e.to_string()))?;
-    let row = tx
-        .query_one(
-            "INSERT INTO control_types (id, agency_id, code, name, rules, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (agency_id, code) DO UPDATE SET name = excluded.name, rules = excluded.rules,
-                                                         updated_at = excluded.updated_at
-             RETURNING id, code, name, rules, updated_at",
-            &[&uuid::Uuid::now_v7(), &agency.as_uuid(), &code, &name, &rules_json, &OffsetDateTime::now_utc()],
-        )
-        .await
-        .map_err(db_err)?;
+    let stored = query_opt(
+        tx,
+        &sql::PUT_CONTROL_TYPE,
+        &[
+            &uuid::Uuid::now_v7(),
+            &agency.as_uuid(),
+            &code,
+            &name,
+            &rules_json,
+            &OffsetDateTime::now_utc(),
+        ],
+        sql::control_type,
+    )
+    .await?
+    .ok_or_else(|| corrupt("the control type just written is missing"))?;
     super::inspections::reference_changed(tx, agency).await?;
     insert_audit(tx, audit).await?;
-    to_control_type(&row)
+    Ok(stored)
 }
 
 pub(super) async fn list_control_types(
     c: &Client,
     agency: AgencyId,
 ) -> StoreResult<Vec<ControlType>> {
-    c.query(
-        "SELECT id, code, name, rules, updated_at FROM control_types WHERE agency_id = $1 ORDER BY code",
+    query_all(
+        c,
+        &sql::CONTROL_TYPES,
         &[&agency.as_uuid()],
+        sql::control_type,
     )
     .await
-    .map_err(db_err)?
-    .iter()
-    .map(to_control_type)
-    .collect()
 }
 
 /// Rows per statement in imports: one round trip per chunk instead of one per row.
@@ -193,9 +191,8 @@ pub(super) async fn import_objects(
             .await
             .map_err(db_err)?;
         if done.len() != chunk.len() {
-            return Err(StoreError::Conflict(
-                "an object names an unknown subject or control type".into(),
-            ));
+            // The caller checked; a row deleted meanwhile is a missing reference on both backends.
+            return Err(StoreError::Constraint(Violation::MissingReference));
         }
         count(&done, &mut counts);
     }
@@ -231,28 +228,13 @@ pub(super) async fn list_subjects(
     after: Option<&str>,
     limit: u32,
 ) -> StoreResult<Vec<Subject>> {
-    let rows = c
-        .query(
-            "SELECT id, inn, ogrn, name, size_class, updated_at FROM subjects
-             WHERE agency_id = $1 AND inn COLLATE \"C\" > $2 ORDER BY inn COLLATE \"C\" LIMIT $3",
-            &[&agency.as_uuid(), &after.unwrap_or(""), &i64::from(limit)],
-        )
-        .await
-        .map_err(db_err)?;
-    rows.iter().map(subject_of).collect()
-}
-
-fn subject_of(r: &tokio_postgres::Row) -> StoreResult<Subject> {
-    let size: String = r.get(4);
-    Ok(Subject {
-        id: r.get(0),
-        inn: r.get(1),
-        ogrn: r.get(2),
-        name: r.get(3),
-        size_class: SizeClass::parse(&size)
-            .ok_or_else(|| corrupt(&format!("size class {size:?}")))?,
-        updated_at: r.get(5),
-    })
+    query_all(
+        c,
+        &sql::SUBJECTS,
+        &[&agency.as_uuid(), &after.unwrap_or(""), &i64::from(limit)],
+        sql::subject,
+    )
+    .await
 }
 
 /// The agency's subject with this INN.
@@ -261,45 +243,13 @@ pub(super) async fn subject_by_inn(
     agency: AgencyId,
     inn: &str,
 ) -> StoreResult<Option<Subject>> {
-    c.query_opt(
-        "SELECT id, inn, ogrn, name, size_class, updated_at FROM subjects
-         WHERE agency_id = $1 AND inn = $2",
+    query_opt(
+        c,
+        &sql::SUBJECT_BY_INN,
         &[&agency.as_uuid(), &inn],
+        sql::subject,
     )
     .await
-    .map_err(db_err)?
-    .as_ref()
-    .map(subject_of)
-    .transpose()
-}
-
-/// The columns [`object_of`] reads.
-const OBJECT_COLUMNS: &str =
-    "SELECT o.id, o.object_key, s.inn, t.code, o.address, o.district, o.lat_e7,
-        o.lon_e7, o.risk_category, o.updated_at, o.attributes, o.risk_decided_on, o.risk_reason
-     FROM control_objects o JOIN subjects s ON s.id = o.subject_id
-          JOIN control_types t ON t.id = o.control_type_id";
-
-fn object_of(r: &tokio_postgres::Row) -> StoreResult<ControlObject> {
-    let risk: Option<String> = r.get(8);
-    let attributes: String = r.get(10);
-    Ok(ControlObject {
-        id: r.get(0),
-        object_key: r.get(1),
-        subject_inn: r.get(2),
-        control_type_code: r.get(3),
-        address: r.get(4),
-        district: r.get(5),
-        position: r.get::<_, Option<i64>>(6).zip(r.get::<_, Option<i64>>(7)),
-        risk_category: risk
-            .map(|x| RiskCategory::parse(&x).ok_or_else(|| corrupt(&format!("risk {x:?}"))))
-            .transpose()?,
-        risk_decided_on: r.get(11),
-        risk_reason: r.get(12),
-        attributes: serde_json::from_str(&attributes)
-            .map_err(|e| corrupt(&format!("attributes: {e}")))?,
-        updated_at: r.get(9),
-    })
 }
 
 pub(super) async fn list_objects(
@@ -309,20 +259,25 @@ pub(super) async fn list_objects(
     after: Option<&str>,
     limit: u32,
 ) -> StoreResult<Vec<ControlObject>> {
-    c.query(
-        &format!(
-            "{OBJECT_COLUMNS}
-             WHERE o.agency_id = $1 AND ($2::TEXT IS NULL OR o.district = $2) AND o.object_key COLLATE \"C\" > $3
-             ORDER BY o.object_key COLLATE \"C\" LIMIT $4"
-        ),
-        &[&agency.as_uuid(), &district, &after.unwrap_or(""), &i64::from(limit)],
+    query_all(
+        c,
+        &sql::OBJECTS,
+        &[
+            &agency.as_uuid(),
+            &district,
+            &after.unwrap_or(""),
+            &i64::from(limit),
+        ],
+        sql::object,
     )
     .await
-    .map_err(db_err)?
-    .iter()
-    .map(object_of)
-    .collect()
 }
+
+/// All the keys in one query (SQLite asks one key at a time).
+static OBJECTS_BY_KEYS: Sql = Sql::only(concat!(
+    sql::object_columns!(),
+    " WHERE o.agency_id = $1 AND o.object_key = ANY($2)"
+));
 
 /// The agency's objects with these keys (those that exist), in key order.
 pub(super) async fn objects_by_keys(
@@ -330,16 +285,13 @@ pub(super) async fn objects_by_keys(
     agency: AgencyId,
     keys: &[String],
 ) -> StoreResult<Vec<ControlObject>> {
-    let mut out = c
-        .query(
-            &format!("{OBJECT_COLUMNS} WHERE o.agency_id = $1 AND o.object_key = ANY($2)"),
-            &[&agency.as_uuid(), &keys],
-        )
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(object_of)
-        .collect::<StoreResult<Vec<_>>>()?;
+    let mut out = query_all(
+        c,
+        &OBJECTS_BY_KEYS,
+        &[&agency.as_uuid(), &keys],
+        sql::object,
+    )
+    .await?;
     out.sort_by(|a, b| a.object_key.cmp(&b.object_key));
     Ok(out)
 }
@@ -356,26 +308,113 @@ pub(super) async fn decide_risk(
     attributes: Option<&serde_json::Value>,
     audit: &AuditEntry,
 ) -> StoreResult<bool> {
-    let n = tx
-        .execute(
-            "UPDATE control_objects SET risk_category = $1, risk_decided_on = $2, risk_reason = $3,
-                    attributes = COALESCE($4, attributes), updated_at = $5
-             WHERE agency_id = $6 AND object_key = $7",
-            &[
-                &category.as_str(),
-                &decided_on,
-                &reason,
-                &attributes.map(|a| a.to_string()),
-                &OffsetDateTime::now_utc(),
-                &agency.as_uuid(),
-                &key,
-            ],
-        )
-        .await
-        .map_err(db_err)?;
+    let n = execute(
+        tx,
+        &sql::DECIDE_RISK,
+        &[
+            &category.as_str(),
+            &decided_on,
+            &reason,
+            &attributes.map(|a| a.to_string()),
+            &OffsetDateTime::now_utc(),
+            &agency.as_uuid(),
+            &key,
+        ],
+    )
+    .await?;
     if n > 0 {
         super::inspections::reference_changed(tx, agency).await?;
         insert_audit(tx, audit).await?;
     }
     Ok(n > 0)
+}
+
+#[async_trait::async_trait]
+impl RegistryStore for PgStore {
+    async fn put_control_type(
+        &self,
+        agency: AgencyId,
+        code: &str,
+        name: &str,
+        rules: &ControlTypeRules,
+        audit: &AuditEntry,
+    ) -> StoreResult<ControlType> {
+        transact!(self, |tx| put_control_type(
+            &tx, agency, code, name, rules, audit
+        )
+        .await?)
+    }
+
+    async fn list_control_types(&self, agency: AgencyId) -> StoreResult<Vec<ControlType>> {
+        list_control_types(&**self.client().await?, agency).await
+    }
+
+    async fn import_subjects(
+        &self,
+        agency: AgencyId,
+        rows: &[NewSubject],
+        audit: &AuditEntry,
+    ) -> StoreResult<ImportCounts> {
+        transact!(self, |tx| import_subjects(&tx, agency, rows, audit).await?)
+    }
+
+    async fn import_objects(
+        &self,
+        agency: AgencyId,
+        rows: &[NewObject],
+        audit: &AuditEntry,
+    ) -> StoreResult<ImportCounts> {
+        transact!(self, |tx| import_objects(&tx, agency, rows, audit).await?)
+    }
+
+    async fn known_inns(&self, agency: AgencyId, inns: &[String]) -> StoreResult<Vec<String>> {
+        known_inns(&**self.client().await?, agency, inns).await
+    }
+
+    async fn list_subjects(
+        &self,
+        agency: AgencyId,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<Subject>> {
+        list_subjects(&**self.client().await?, agency, after, limit).await
+    }
+
+    async fn list_objects(
+        &self,
+        agency: AgencyId,
+        district: Option<&str>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<ControlObject>> {
+        list_objects(&**self.client().await?, agency, district, after, limit).await
+    }
+
+    async fn subject_by_inn(&self, agency: AgencyId, inn: &str) -> StoreResult<Option<Subject>> {
+        subject_by_inn(&**self.client().await?, agency, inn).await
+    }
+
+    async fn objects_by_keys(
+        &self,
+        agency: AgencyId,
+        keys: &[String],
+    ) -> StoreResult<Vec<ControlObject>> {
+        objects_by_keys(&**self.client().await?, agency, keys).await
+    }
+
+    async fn decide_risk(
+        &self,
+        agency: AgencyId,
+        object_key: &str,
+        category: RiskCategory,
+        decided_on: Date,
+        reason: &str,
+        attributes: Option<&serde_json::Value>,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        transact!(self, |tx| decide_risk(
+            &tx, agency, object_key, category, decided_on, reason, attributes, audit
+        )
+        .await?)
+    }
 }

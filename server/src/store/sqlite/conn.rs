@@ -6,13 +6,12 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use knd_shared::Sha256;
 use rusqlite::{Connection, OptionalExtension as _, params};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::model::AuditEntry;
-use crate::store::{StoreError, StoreResult};
+use crate::store::{StoreError, StoreResult, Violation};
 
 /// Numbered, append-only migrations (`migrations/server/sqlite`).
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -56,10 +55,14 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
+/// A constraint violation becomes the [`Violation`] its message names (the text itself stays in
+/// the server log); anything else is a database failure.
 pub(super) fn db_err(e: rusqlite::Error) -> StoreError {
     if let rusqlite::Error::SqliteFailure(f, msg) = &e {
         if f.code == rusqlite::ErrorCode::ConstraintViolation {
-            return StoreError::Conflict(msg.clone().unwrap_or_else(|| e.to_string()));
+            let violation = Violation::from_sqlite(msg.as_deref().unwrap_or_default());
+            tracing::debug!(%e, ?violation, "constraint violation");
+            return StoreError::Constraint(violation);
         }
     }
     StoreError::Database(e.to_string())
@@ -228,16 +231,12 @@ pub(super) fn parse_uuid(s: &str) -> StoreResult<uuid::Uuid> {
     uuid::Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(format!("uuid {s:?}: {e}")))
 }
 
-pub(super) fn hash_col(b: &[u8]) -> StoreResult<Sha256> {
-    <[u8; 32]>::try_from(b)
-        .map(Sha256::from_bytes)
-        .map_err(|_| StoreError::Corrupt("hash column is not 32 bytes".into()))
-}
+pub(super) use crate::store::cols::hash_of as hash_col;
 
 pub(super) fn insert_audit(tx: &rusqlite::Transaction<'_>, e: &AuditEntry) -> StoreResult<()> {
+    // Not through `cols::execute`: that module leans on this one.
     tx.execute(
-        "INSERT INTO audit_log (at, agency_id, actor, action, target, outcome, detail, address)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        crate::store::sql::accounts::INSERT_AUDIT.sqlite(),
         params![
             ts(OffsetDateTime::now_utc()),
             e.agency.map(|a| a.to_string()),

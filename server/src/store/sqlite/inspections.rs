@@ -4,14 +4,17 @@ use knd_shared::{AgencyId, InspectionId, InspectionKind, UserId};
 use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 use time::OffsetDateTime;
 
+use super::SqliteStore;
 use super::{db_err, insert_audit, parse_ts, parse_uuid, ts};
 use crate::model::{
     AuditEntry, Change, Inspection, InspectionFilter, InspectionStatus, ProsecutorAgreement,
 };
+use crate::store::InspectionStore;
 use crate::store::{StoreError, StoreResult};
 use knd_shared::Ground;
 use knd_shared::calendar::iso_date;
 use knd_shared::registry::SizeClass;
+use time::Date;
 
 fn corrupt(what: String) -> StoreError {
     StoreError::Corrupt(what)
@@ -92,9 +95,7 @@ pub(super) fn save_inspection(
                 )
                 .map_err(db_err)?;
             if n == 0 {
-                return Err(StoreError::Conflict(
-                    "the inspection was changed meanwhile; reload it and try again".into(),
-                ));
+                return Err(StoreError::Stale);
             }
             tx.execute(
                 "DELETE FROM inspection_objects WHERE inspection_id = ?1",
@@ -479,4 +480,73 @@ pub(super) fn reference_changed(tx: &Transaction<'_>, agency: AgencyId) -> Store
     )
     .map_err(db_err)?;
     Ok(())
+}
+
+#[async_trait::async_trait]
+impl InspectionStore for SqliteStore {
+    async fn save_inspection(
+        &self,
+        inspection: &Inspection,
+        prev: Option<&Inspection>,
+        what: &str,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        let (i, p, w, a) = (
+            inspection.clone(),
+            prev.cloned(),
+            what.to_owned(),
+            audit.clone(),
+        );
+        self.transact(move |tx| save_inspection(tx, &i, p.as_ref(), &w, &a))
+            .await
+    }
+
+    async fn get_inspection(
+        &self,
+        agency: Option<AgencyId>,
+        id: InspectionId,
+    ) -> StoreResult<Option<Inspection>> {
+        self.read(move |c| get_inspection(c, agency, id)).await
+    }
+
+    async fn list_inspections(
+        &self,
+        agency: AgencyId,
+        filter: &InspectionFilter,
+        after: Option<(Date, InspectionId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<Inspection>> {
+        let f = filter.clone();
+        self.read(move |c| list_inspections(c, agency, &f, after, limit))
+            .await
+    }
+
+    async fn changes_for(
+        &self,
+        agency: AgencyId,
+        user: UserId,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Change>> {
+        self.read(move |c| changes_for(c, agency, user, after, limit))
+            .await
+    }
+
+    async fn feed_bounds(&self) -> StoreResult<(i64, i64)> {
+        self.read(feed_bounds).await
+    }
+
+    async fn prune_changes(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        self.transact(move |tx| prune_changes(tx, before)).await
+    }
+
+    async fn assigned_inspections(
+        &self,
+        user: UserId,
+        after: Option<InspectionId>,
+        limit: u32,
+    ) -> StoreResult<Vec<InspectionId>> {
+        self.read(move |c| assigned_inspections(c, user, after, limit))
+            .await
+    }
 }

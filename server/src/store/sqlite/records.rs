@@ -6,17 +6,20 @@ use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use super::{db_err, hash_col, parse_ts, parse_uuid, ts};
+use super::SqliteStore;
+use super::cols::{query_all, query_opt};
+use super::{db_err, hash_col, ts};
 use crate::model::StoredRecord;
+use crate::store::RecordStore;
+use crate::store::cols::Cols as _;
 use crate::store::ingest_rules::{Decision, Existing, IngestResult, decide};
 use crate::store::log_append::LogAppender;
+use crate::store::sql::records as sql;
 use crate::store::{Candidate, ServerChain, StoreError, StoreResult};
 
 pub(super) fn log_size(c: &Connection) -> StoreResult<u64> {
-    let size: i64 = c
-        .query_row("SELECT size FROM log_state WHERE id = 1", [], |r| r.get(0))
-        .map_err(db_err)?;
-    u64::try_from(size).map_err(|_| StoreError::Corrupt("negative log size".into()))
+    query_opt(c, &sql::LOG_SIZE, [], |r| r.u64(0))?
+        .ok_or_else(|| StoreError::Corrupt("no log state".into()))
 }
 
 pub(super) fn log_hashes(c: &Connection, indexes: &[u64]) -> StoreResult<Vec<Sha256>> {
@@ -37,60 +40,13 @@ pub(super) fn log_hashes(c: &Connection, indexes: &[u64]) -> StoreResult<Vec<Sha
 }
 
 pub(super) fn leaf_index(c: &Connection, hash: &Sha256) -> StoreResult<Option<u64>> {
-    let idx: Option<i64> = c
-        .query_row(
-            "SELECT log_index FROM records WHERE hash = ?1",
-            [hash.as_bytes().as_slice()],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(db_err)?;
-    Ok(idx.map(|i| i as u64))
-}
-
-/// The columns [`record_of`] reads.
-pub(super) const RECORD_COLUMNS: &str = "SELECT id, device_id, agency_id, seq, hash, kind, log_index, received_at, bytes, receipt FROM records";
-
-pub(super) fn record_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoreResult<StoredRecord>> {
-    let id: String = r.get(0)?;
-    let device: String = r.get(1)?;
-    let agency: Option<String> = r.get(2)?;
-    let seq: i64 = r.get(3)?;
-    let hash: Vec<u8> = r.get(4)?;
-    let kind: String = r.get(5)?;
-    let idx: i64 = r.get(6)?;
-    let at: String = r.get(7)?;
-    let bytes: Vec<u8> = r.get(8)?;
-    let receipt: Vec<u8> = r.get(9)?;
-    Ok((|| {
-        Ok(StoredRecord {
-            id: parse_uuid(&id)?.into(),
-            device: parse_uuid(&device)?.into(),
-            agency: agency
-                .as_deref()
-                .map(parse_uuid)
-                .transpose()?
-                .map(Into::into),
-            seq: seq as u64,
-            hash: hash_col(&hash)?,
-            kind,
-            log_index: idx as u64,
-            received_at: parse_ts(&at)?,
-            bytes,
-            receipt,
-        })
-    })())
+    query_opt(c, &sql::LEAF_INDEX, [hash.as_bytes().as_slice()], |r| {
+        r.u64(0)
+    })
 }
 
 pub(super) fn get_record(c: &Connection, id: RecordId) -> StoreResult<Option<StoredRecord>> {
-    c.query_row(
-        &format!("{RECORD_COLUMNS} WHERE id = ?1"),
-        [id.to_string()],
-        record_of,
-    )
-    .optional()
-    .map_err(db_err)?
-    .transpose()
+    query_opt(c, &sql::RECORD, [id.to_string()], |r| sql::record(r))
 }
 
 /// Records from log index `from` on, in log order.
@@ -99,14 +55,9 @@ pub(super) fn records_from(
     from: u64,
     limit: u32,
 ) -> StoreResult<Vec<StoredRecord>> {
-    c.prepare_cached(&format!(
-        "{RECORD_COLUMNS} WHERE log_index >= ?1 ORDER BY log_index LIMIT ?2"
-    ))
-    .map_err(db_err)?
-    .query_map(params![from as i64, limit], record_of)
-    .map_err(db_err)?
-    .map(|r| r.map_err(db_err).and_then(|x| x))
-    .collect()
+    query_all(c, &sql::RECORDS_FROM, params![from as i64, limit], |r| {
+        sql::record(r)
+    })
 }
 
 fn load_appender(tx: &Transaction<'_>) -> StoreResult<LogAppender> {
@@ -198,29 +149,14 @@ fn existing(
 }
 
 /// The device's agency, chain head and whether it is revoked.
-pub(super) fn device_head(
+fn device_head(
     tx: &Transaction<'_>,
     device: DeviceId,
 ) -> StoreResult<(Option<AgencyId>, ChainHead, bool)> {
-    let (agency, seq, hash, revoked): (Option<String>, i64, Vec<u8>, bool) = tx
-        .query_row(
-            "SELECT agency_id, head_seq, head_hash, revoked_at IS NOT NULL FROM devices WHERE id = ?1",
-            [device.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .map_err(db_err)?;
-    Ok((
-        agency
-            .as_deref()
-            .map(parse_uuid)
-            .transpose()?
-            .map(Into::into),
-        ChainHead {
-            seq: seq as u64,
-            hash: hash_col(&hash)?,
-        },
-        revoked,
-    ))
+    query_opt(tx, &sql::DEVICE_HEAD, [device.to_string()], |r| {
+        sql::device_head(r)
+    })?
+    .ok_or_else(|| StoreError::Corrupt(format!("no device {device}")))
 }
 
 pub(super) fn ingest(
@@ -295,4 +231,41 @@ pub(super) fn append_server_record(
     )?;
     finish_log(tx, &app)?;
     Ok(signed.record.id)
+}
+
+#[async_trait::async_trait]
+impl RecordStore for SqliteStore {
+    async fn ingest(
+        &self,
+        device: DeviceId,
+        batch: Vec<Candidate>,
+        server_key: &DeviceKey,
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<IngestResult>> {
+        let key = server_key.clone();
+        self.transact(move |tx| ingest(tx, device, &batch, &key, now))
+            .await
+    }
+
+    async fn get_record(&self, id: RecordId) -> StoreResult<Option<StoredRecord>> {
+        self.read(move |c| get_record(c, id)).await
+    }
+
+    async fn log_size(&self) -> StoreResult<u64> {
+        self.read(log_size).await
+    }
+
+    async fn log_hashes(&self, indexes: &[u64]) -> StoreResult<Vec<Sha256>> {
+        let indexes = indexes.to_vec();
+        self.read(move |c| log_hashes(c, &indexes)).await
+    }
+
+    async fn leaf_index(&self, record_hash: &Sha256) -> StoreResult<Option<u64>> {
+        let h = *record_hash;
+        self.read(move |c| leaf_index(c, &h)).await
+    }
+
+    async fn records_from(&self, from: u64, limit: u32) -> StoreResult<Vec<StoredRecord>> {
+        self.read(move |c| records_from(c, from, limit)).await
+    }
 }

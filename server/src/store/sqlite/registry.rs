@@ -1,15 +1,21 @@
 //! Control types, subjects and control objects.
 
-use knd_shared::registry::{ControlTypeRules, SizeClass};
+use knd_shared::registry::ControlTypeRules;
 use knd_shared::{AgencyId, RiskCategory};
-use rusqlite::{Connection, OptionalExtension as _, Row, Transaction, params};
+use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 use time::OffsetDateTime;
 
-use super::{db_err, insert_audit, parse_ts, parse_uuid, ts};
+use super::SqliteStore;
+use super::cols::{execute, query_all, query_opt};
+use super::{db_err, insert_audit, ts};
 use crate::model::{
     AuditEntry, ControlObject, ControlType, ImportCounts, NewObject, NewSubject, Subject,
 };
-use crate::store::{StoreError, StoreResult};
+use crate::store::RegistryStore;
+use crate::store::sql::Sql;
+use crate::store::sql::registry as sql;
+use crate::store::{StoreError, StoreResult, Violation};
+use time::Date;
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_owned())
@@ -25,52 +31,32 @@ pub(super) fn put_control_type(
 ) -> StoreResult<ControlType> {
     let now = OffsetDateTime::now_utc();
     let rules_json = serde_json::to_string(rules).map_err(|e| corrupt(&e.to_string()))?;
-    tx.execute(
-        "INSERT INTO control_types (id, agency_id, code, name, rules, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (agency_id, code) DO UPDATE SET name = excluded.name, rules = excluded.rules,
-                                                     updated_at = excluded.updated_at",
-        params![uuid::Uuid::now_v7().to_string(), agency.to_string(), code, name, rules_json, ts(now)],
-    )
-    .map_err(db_err)?;
+    let stored = query_opt(
+        tx,
+        &sql::PUT_CONTROL_TYPE,
+        params![
+            uuid::Uuid::now_v7().to_string(),
+            agency.to_string(),
+            code,
+            name,
+            rules_json,
+            ts(now)
+        ],
+        |r| sql::control_type(r),
+    )?
+    .ok_or_else(|| corrupt("the control type just written is missing"))?;
     super::inspections::reference_changed(tx, agency)?;
     insert_audit(tx, audit)?;
-    list_control_types(tx, agency)?
-        .into_iter()
-        .find(|t| t.code == code)
-        .ok_or_else(|| corrupt("the control type just written is missing"))
+    Ok(stored)
 }
 
 pub(super) fn list_control_types(
     c: &Connection,
     agency: AgencyId,
 ) -> StoreResult<Vec<ControlType>> {
-    let mut stmt = c
-        .prepare("SELECT id, code, name, rules, updated_at FROM control_types WHERE agency_id = ?1 ORDER BY code")
-        .map_err(db_err)?;
-    let rows = stmt
-        .query_map([agency.to_string()], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-            ))
-        })
-        .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<(String, String, String, String, String)>>>()
-        .map_err(db_err)?;
-    rows.into_iter()
-        .map(|(id, code, name, rules, at)| {
-            Ok(ControlType {
-                id: parse_uuid(&id)?,
-                code,
-                name,
-                rules: serde_json::from_str(&rules).map_err(|e| corrupt(&format!("rules: {e}")))?,
-                updated_at: parse_ts(&at)?,
-            })
-        })
-        .collect()
+    query_all(c, &sql::CONTROL_TYPES, [agency.to_string()], |r| {
+        sql::control_type(r)
+    })
 }
 
 pub(super) fn import_subjects(
@@ -150,10 +136,8 @@ pub(super) fn import_objects(
             .optional()
             .map_err(db_err)?;
         let Some((subject, control_type)) = refs else {
-            return Err(StoreError::Conflict(format!(
-                "object {}: unknown subject {} or control type {}",
-                o.object_key, o.subject_inn, o.control_type_code
-            )));
+            // The caller checked; a row deleted meanwhile is a missing reference on both backends.
+            return Err(StoreError::Constraint(Violation::MissingReference));
         };
         let (lat, lon) = o.position.unzip();
         let risk = o.risk_category.map(RiskCategory::as_str);
@@ -235,114 +219,18 @@ pub(super) fn known_inns(
     Ok(known)
 }
 
-fn size_class(s: &str) -> StoreResult<SizeClass> {
-    SizeClass::parse(s).ok_or_else(|| corrupt(&format!("size class {s:?}")))
-}
-
 pub(super) fn list_subjects(
     c: &Connection,
     agency: AgencyId,
     after: Option<&str>,
     limit: u32,
 ) -> StoreResult<Vec<Subject>> {
-    list_subjects_where(c, agency, "inn > ?2", after.unwrap_or(""), limit)
-}
-
-fn list_subjects_where(
-    c: &Connection,
-    agency: AgencyId,
-    condition: &str,
-    value: &str,
-    limit: u32,
-) -> StoreResult<Vec<Subject>> {
-    let mut stmt = c
-        .prepare_cached(&format!(
-            "SELECT id, inn, ogrn, name, size_class, updated_at FROM subjects
-             WHERE agency_id = ?1 AND {condition} ORDER BY inn LIMIT ?3"
-        ))
-        .map_err(db_err)?;
-    type R = (String, String, Option<String>, String, String, String);
-    let rows = stmt
-        .query_map(params![agency.to_string(), value, limit], |r: &Row<'_>| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })
-        .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<R>>>()
-        .map_err(db_err)?;
-    rows.into_iter()
-        .map(|(id, inn, ogrn, name, size, at)| {
-            Ok(Subject {
-                id: parse_uuid(&id)?,
-                inn,
-                ogrn,
-                name,
-                size_class: size_class(&size)?,
-                updated_at: parse_ts(&at)?,
-            })
-        })
-        .collect()
-}
-
-/// The columns [`object_of`] reads, from `control_objects o`, `subjects s`, `control_types t`.
-const OBJECT_COLUMNS: &str =
-    "SELECT o.id, o.object_key, s.inn, t.code, o.address, o.district, o.lat_e7,
-        o.lon_e7, o.risk_category, o.updated_at, o.attributes, o.risk_decided_on, o.risk_reason
-     FROM control_objects o JOIN subjects s ON s.id = o.subject_id
-          JOIN control_types t ON t.id = o.control_type_id";
-
-fn object_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ControlObject>> {
-    let id: String = r.get(0)?;
-    let risk: Option<String> = r.get(8)?;
-    let at: String = r.get(9)?;
-    let attributes: String = r.get(10)?;
-    let decided: Option<String> = r.get(11)?;
-    let lat: Option<i64> = r.get(6)?;
-    let lon: Option<i64> = r.get(7)?;
-    let (key, inn, code, address, district, reason) = (
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(12)?,
-    );
-    Ok((|| {
-        Ok(ControlObject {
-            id: parse_uuid(&id)?,
-            object_key: key,
-            subject_inn: inn,
-            control_type_code: code,
-            address,
-            district,
-            position: lat.zip(lon),
-            risk_category: risk
-                .map(|r| RiskCategory::parse(&r).ok_or_else(|| corrupt(&format!("risk {r:?}"))))
-                .transpose()?,
-            risk_decided_on: decided
-                .map(|d| {
-                    knd_shared::calendar::iso_date::parse(&d)
-                        .map_err(|e| corrupt(&format!("date {d:?}: {e}")))
-                })
-                .transpose()?,
-            risk_reason: reason,
-            attributes: serde_json::from_str(&attributes)
-                .map_err(|e| corrupt(&format!("attributes: {e}")))?,
-            updated_at: parse_ts(&at)?,
-        })
-    })())
-}
-
-fn collect_objects(
-    rows: impl Iterator<Item = rusqlite::Result<StoreResult<ControlObject>>>,
-) -> StoreResult<Vec<ControlObject>> {
-    rows.map(|r| r.map_err(db_err).and_then(|o| o)).collect()
+    query_all(
+        c,
+        &sql::SUBJECTS,
+        params![agency.to_string(), after.unwrap_or(""), limit],
+        |r| sql::subject(r),
+    )
 }
 
 pub(super) fn list_objects(
@@ -352,19 +240,11 @@ pub(super) fn list_objects(
     after: Option<&str>,
     limit: u32,
 ) -> StoreResult<Vec<ControlObject>> {
-    let mut stmt = c
-        .prepare(&format!(
-            "{OBJECT_COLUMNS}
-             WHERE o.agency_id = ?1 AND (?2 IS NULL OR o.district = ?2) AND o.object_key > ?3
-             ORDER BY o.object_key LIMIT ?4"
-        ))
-        .map_err(db_err)?;
-    collect_objects(
-        stmt.query_map(
-            params![agency.to_string(), district, after.unwrap_or(""), limit],
-            object_of,
-        )
-        .map_err(db_err)?,
+    query_all(
+        c,
+        &sql::OBJECTS,
+        params![agency.to_string(), district, after.unwrap_or(""), limit],
+        |r| sql::object(r),
     )
 }
 
@@ -374,22 +254,25 @@ pub(super) fn objects_by_keys(
     agency: AgencyId,
     keys: &[String],
 ) -> StoreResult<Vec<ControlObject>> {
-    let mut stmt = c
-        .prepare_cached(&format!(
-            "{OBJECT_COLUMNS} WHERE o.agency_id = ?1 AND o.object_key = ?2"
-        ))
-        .map_err(db_err)?;
     let mut out = Vec::new();
     for key in keys {
-        out.extend(collect_objects(
-            stmt.query_map(params![agency.to_string(), key], object_of)
-                .map_err(db_err)?,
+        out.extend(query_opt(
+            c,
+            &OBJECT_BY_KEY,
+            params![agency.to_string(), key],
+            |r| sql::object(r),
         )?);
     }
     out.sort_by(|a, b| a.object_key.cmp(&b.object_key));
     out.dedup_by(|a, b| a.id == b.id);
     Ok(out)
 }
+
+/// One key at a time: SQLite has no arrays (PostgreSQL asks for all with `ANY`).
+static OBJECT_BY_KEY: Sql = Sql::only(concat!(
+    sql::object_columns!(),
+    " WHERE o.agency_id = ?1 AND o.object_key = ?2"
+));
 
 /// Records a risk-category decision (ч.1 ст.23: a decision with its date and reasons).
 #[allow(clippy::too_many_arguments)]
@@ -403,22 +286,19 @@ pub(super) fn decide_risk(
     attributes: Option<&serde_json::Value>,
     audit: &AuditEntry,
 ) -> StoreResult<bool> {
-    let n = tx
-        .execute(
-            "UPDATE control_objects SET risk_category = ?1, risk_decided_on = ?2, risk_reason = ?3,
-                    attributes = COALESCE(?4, attributes), updated_at = ?5
-             WHERE agency_id = ?6 AND object_key = ?7",
-            params![
-                category.as_str(),
-                knd_shared::calendar::iso_date::format(decided_on),
-                reason,
-                attributes.map(|a| a.to_string()),
-                ts(OffsetDateTime::now_utc()),
-                agency.to_string(),
-                key
-            ],
-        )
-        .map_err(db_err)?;
+    let n = execute(
+        tx,
+        &sql::DECIDE_RISK,
+        params![
+            category.as_str(),
+            knd_shared::calendar::iso_date::format(decided_on),
+            reason,
+            attributes.map(|a| a.to_string()),
+            ts(OffsetDateTime::now_utc()),
+            agency.to_string(),
+            key
+        ],
+    )?;
     if n > 0 {
         super::inspections::reference_changed(tx, agency)?;
         insert_audit(tx, audit)?;
@@ -432,5 +312,130 @@ pub(super) fn subject_by_inn(
     agency: AgencyId,
     inn: &str,
 ) -> StoreResult<Option<Subject>> {
-    Ok(list_subjects_where(c, agency, "inn = ?2", inn, 1)?.pop())
+    query_opt(
+        c,
+        &sql::SUBJECT_BY_INN,
+        params![agency.to_string(), inn],
+        |r| sql::subject(r),
+    )
+}
+
+#[async_trait::async_trait]
+impl RegistryStore for SqliteStore {
+    async fn put_control_type(
+        &self,
+        agency: AgencyId,
+        code: &str,
+        name: &str,
+        rules: &ControlTypeRules,
+        audit: &AuditEntry,
+    ) -> StoreResult<ControlType> {
+        let (code, name, rules, audit) = (
+            code.to_owned(),
+            name.to_owned(),
+            rules.clone(),
+            audit.clone(),
+        );
+        self.transact(move |tx| put_control_type(tx, agency, &code, &name, &rules, &audit))
+            .await
+    }
+
+    async fn list_control_types(&self, agency: AgencyId) -> StoreResult<Vec<ControlType>> {
+        self.read(move |c| list_control_types(c, agency)).await
+    }
+
+    async fn import_subjects(
+        &self,
+        agency: AgencyId,
+        rows: &[NewSubject],
+        audit: &AuditEntry,
+    ) -> StoreResult<ImportCounts> {
+        let (rows, audit) = (rows.to_vec(), audit.clone());
+        self.transact(move |tx| import_subjects(tx, agency, &rows, &audit))
+            .await
+    }
+
+    async fn import_objects(
+        &self,
+        agency: AgencyId,
+        rows: &[NewObject],
+        audit: &AuditEntry,
+    ) -> StoreResult<ImportCounts> {
+        let (rows, audit) = (rows.to_vec(), audit.clone());
+        self.transact(move |tx| import_objects(tx, agency, &rows, &audit))
+            .await
+    }
+
+    async fn known_inns(&self, agency: AgencyId, inns: &[String]) -> StoreResult<Vec<String>> {
+        let inns = inns.to_vec();
+        self.read(move |c| known_inns(c, agency, &inns)).await
+    }
+
+    async fn list_subjects(
+        &self,
+        agency: AgencyId,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<Subject>> {
+        let after = after.map(str::to_owned);
+        self.read(move |c| list_subjects(c, agency, after.as_deref(), limit))
+            .await
+    }
+
+    async fn list_objects(
+        &self,
+        agency: AgencyId,
+        district: Option<&str>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<ControlObject>> {
+        let (district, after) = (district.map(str::to_owned), after.map(str::to_owned));
+        self.read(move |c| list_objects(c, agency, district.as_deref(), after.as_deref(), limit))
+            .await
+    }
+
+    async fn subject_by_inn(&self, agency: AgencyId, inn: &str) -> StoreResult<Option<Subject>> {
+        let inn = inn.to_owned();
+        self.read(move |c| subject_by_inn(c, agency, &inn)).await
+    }
+
+    async fn objects_by_keys(
+        &self,
+        agency: AgencyId,
+        keys: &[String],
+    ) -> StoreResult<Vec<ControlObject>> {
+        let keys = keys.to_vec();
+        self.read(move |c| objects_by_keys(c, agency, &keys)).await
+    }
+
+    async fn decide_risk(
+        &self,
+        agency: AgencyId,
+        object_key: &str,
+        category: RiskCategory,
+        decided_on: Date,
+        reason: &str,
+        attributes: Option<&serde_json::Value>,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        let (key, reason, attributes, audit) = (
+            object_key.to_owned(),
+            reason.to_owned(),
+            attributes.cloned(),
+            audit.clone(),
+        );
+        self.transact(move |tx| {
+            decide_risk(
+                tx,
+                agency,
+                &key,
+                category,
+                decided_on,
+                &reason,
+                attributes.as_ref(),
+                &audit,
+            )
+        })
+        .await
+    }
 }

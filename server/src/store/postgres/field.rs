@@ -1,0 +1,332 @@
+//! Reading the projection: field data, review flags, past violations and documents.
+
+use super::PgStore;
+use super::projections::{corrupt, id, opt_id};
+use super::{db_err, hash_col, u64_of};
+use crate::model::{
+    FieldData, PastViolation, ProjectedDocument, ProjectedFinding, ProjectedPhoto, ReviewFlag,
+    Version,
+};
+use crate::store::StoreResult;
+use knd_shared::{AgencyId, InspectionId, RecordId};
+use tokio_postgres::{GenericClient, Row};
+
+use crate::store::FieldStore;
+
+fn version_at(r: &Row, first: usize) -> Version {
+    Version {
+        supersedes: opt_id(r, first),
+        reason: r.get(first + 1),
+        superseded_by: opt_id(r, first + 2),
+    }
+}
+
+const FINDING_COLUMNS: &str =
+    "SELECT record_id, inspection_id, item, result, note, photos, device_id, at,
+    supersedes, reason, superseded_by FROM proj_findings";
+
+fn finding_of(r: &Row) -> StoreResult<ProjectedFinding> {
+    let photos: String = r.get(5);
+    Ok(ProjectedFinding {
+        record: id(r, 0),
+        inspection: id(r, 1),
+        item: r.get(2),
+        result: r.get(3),
+        note: r.get(4),
+        photos: serde_json::from_str(&photos).map_err(|e| corrupt(e.to_string()))?,
+        device: id(r, 6),
+        at: r.get(7),
+        version: version_at(r, 8),
+    })
+}
+
+const PHOTO_COLUMNS: &str =
+    "SELECT record_id, inspection_id, sha256, agency_id, size, mime, taken_at, lat_e7, lon_e7,
+        warnings, at, supersedes, reason, superseded_by FROM proj_photos";
+
+fn photo_of(r: &Row) -> StoreResult<ProjectedPhoto> {
+    let warnings: String = r.get(9);
+    Ok(ProjectedPhoto {
+        record: id(r, 0),
+        inspection: id(r, 1),
+        sha256: hash_col(r.get(2))?,
+        agency: id(r, 3),
+        size: u64_of(r.get(4))?,
+        mime: r.get(5),
+        taken_at: r.get(6),
+        lat_e7: r.get(7),
+        lon_e7: r.get(8),
+        warnings: serde_json::from_str(&warnings).map_err(|e| corrupt(e.to_string()))?,
+        at: r.get(10),
+        version: version_at(r, 11),
+    })
+}
+
+const DOCUMENT_COLUMNS: &str =
+    "SELECT d.record_id, d.kind, d.inspection_id, d.subject_inn, d.body, d.at,
+    d.supersedes, d.reason, d.superseded_by FROM proj_documents d";
+
+fn document_of(r: &Row) -> StoreResult<ProjectedDocument> {
+    let body: String = r.get(4);
+    Ok(ProjectedDocument {
+        record: id(r, 0),
+        kind: r.get(1),
+        inspection: opt_id(r, 2),
+        subject_inn: r.get(3),
+        body: serde_json::from_str(&body).map_err(|e| corrupt(e.to_string()))?,
+        at: r.get(5),
+        version: version_at(r, 6),
+    })
+}
+
+const FLAG_COLUMNS: &str =
+    "SELECT record_id, reason, agency_id, inspection_id, detail FROM review_flags";
+
+fn flag_of(r: &Row) -> StoreResult<ReviewFlag> {
+    Ok(ReviewFlag {
+        record: id(r, 0),
+        reason: r.get(1),
+        agency: opt_id(r, 2),
+        inspection: opt_id(r, 3),
+        detail: r.get(4),
+    })
+}
+
+async fn collect<T>(
+    c: &impl GenericClient,
+    sql: &str,
+    p: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    f: fn(&Row) -> StoreResult<T>,
+) -> StoreResult<Vec<T>> {
+    c.query(sql, p)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(f)
+        .collect()
+}
+
+pub(super) async fn field_data(
+    c: &impl GenericClient,
+    inspection: InspectionId,
+) -> StoreResult<FieldData> {
+    let iid = inspection.as_uuid();
+    let progress = c
+        .query_opt(
+            "SELECT started_record, started_at, finished_record, finished_at FROM proj_inspections
+             WHERE inspection_id = $1",
+            &[&iid],
+        )
+        .await
+        .map_err(db_err)?;
+    let mut data = FieldData::default();
+    if let Some(p) = progress {
+        data.started_record = opt_id(&p, 0);
+        data.started_at = p.get(1);
+        data.finished_record = opt_id(&p, 2);
+        data.finished_at = p.get(3);
+    }
+    data.findings = collect(
+        c,
+        &format!(
+            "{FINDING_COLUMNS} WHERE inspection_id = $1 ORDER BY item COLLATE \"C\", at COLLATE \"C\", record_id"
+        ),
+        &[&iid],
+        finding_of,
+    )
+    .await?;
+    data.photos = collect(
+        c,
+        &format!("{PHOTO_COLUMNS} WHERE inspection_id = $1 ORDER BY record_id"),
+        &[&iid],
+        photo_of,
+    )
+    .await?;
+    data.documents = collect(
+        c,
+        &format!("{DOCUMENT_COLUMNS} WHERE d.inspection_id = $1 ORDER BY d.record_id"),
+        &[&iid],
+        document_of,
+    )
+    .await?;
+    data.flags = collect(
+        c,
+        &format!(
+            "{FLAG_COLUMNS} WHERE inspection_id = $1 ORDER BY record_id, reason COLLATE \"C\""
+        ),
+        &[&iid],
+        flag_of,
+    )
+    .await?;
+    Ok(data)
+}
+
+pub(super) async fn review_flags(
+    c: &impl GenericClient,
+    agency: AgencyId,
+    after: Option<RecordId>,
+    limit: u32,
+) -> StoreResult<Vec<ReviewFlag>> {
+    collect(
+        c,
+        &format!(
+            "{FLAG_COLUMNS} WHERE agency_id = $1 AND ($2::UUID IS NULL OR record_id > $2)
+             ORDER BY record_id, reason COLLATE \"C\" LIMIT $3"
+        ),
+        &[
+            &agency.as_uuid(),
+            &after.map(|a| a.as_uuid()),
+            &i64::from(limit),
+        ],
+        flag_of,
+    )
+    .await
+}
+
+pub(super) async fn past_violations(
+    c: &impl GenericClient,
+    agency: AgencyId,
+    objects: &[uuid::Uuid],
+    exclude: InspectionId,
+    limit: u32,
+) -> StoreResult<Vec<PastViolation>> {
+    Ok(c.query(
+        "SELECT DISTINCT f.inspection_id, f.record_id, f.item, f.note, f.at
+             FROM inspection_objects io JOIN inspections i ON i.id = io.inspection_id
+                  JOIN proj_findings f ON f.inspection_id = io.inspection_id
+             WHERE io.object_id = ANY($1) AND i.agency_id = $2 AND f.inspection_id <> $3
+               AND f.result = 'violation' AND f.superseded_by IS NULL
+             ORDER BY f.at DESC LIMIT $4",
+        &[
+            &objects,
+            &agency.as_uuid(),
+            &exclude.as_uuid(),
+            &i64::from(limit),
+        ],
+    )
+    .await
+    .map_err(db_err)?
+    .iter()
+    .map(|r| PastViolation {
+        inspection: id(r, 0),
+        record: id(r, 1),
+        item: r.get(2),
+        note: r.get(3),
+        at: r.get(4),
+    })
+    .collect())
+}
+
+pub(super) async fn documents_for_subject(
+    c: &impl GenericClient,
+    inn: &str,
+    after: Option<RecordId>,
+    limit: u32,
+) -> StoreResult<Vec<ProjectedDocument>> {
+    collect(
+        c,
+        &format!(
+            "{DOCUMENT_COLUMNS} WHERE d.subject_inn = $1 AND ($2::UUID IS NULL OR d.record_id > $2)
+             ORDER BY d.record_id LIMIT $3"
+        ),
+        &[&inn, &after.map(|a| a.as_uuid()), &i64::from(limit)],
+        document_of,
+    )
+    .await
+}
+
+pub(super) async fn projected_document(
+    c: &impl GenericClient,
+    record: RecordId,
+) -> StoreResult<Option<ProjectedDocument>> {
+    Ok(collect(
+        c,
+        &format!("{DOCUMENT_COLUMNS} WHERE d.record_id = $1"),
+        &[&record.as_uuid()],
+        document_of,
+    )
+    .await?
+    .pop())
+}
+
+pub(super) async fn subject_documents(
+    c: &impl GenericClient,
+    agency: AgencyId,
+    inn: &str,
+    kind: &str,
+    limit: u32,
+) -> StoreResult<Vec<ProjectedDocument>> {
+    collect(
+        c,
+        &format!(
+            "{DOCUMENT_COLUMNS} JOIN inspections i ON i.id = d.inspection_id
+             WHERE i.agency_id = $1 AND d.subject_inn = $2 AND d.kind = $3
+               AND d.superseded_by IS NULL
+             ORDER BY d.at DESC LIMIT $4"
+        ),
+        &[&agency.as_uuid(), &inn, &kind, &i64::from(limit)],
+        document_of,
+    )
+    .await
+}
+
+#[async_trait::async_trait]
+impl FieldStore for PgStore {
+    async fn field_data(&self, inspection: InspectionId) -> StoreResult<FieldData> {
+        // One snapshot for all its parts: the projector commits while a reviewer reads, and a
+        // flag must not be read without the row it is about.
+        let mut client = self.client().await?;
+        let tx = client
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await
+            .map_err(db_err)?;
+        let data = field_data(&*tx, inspection).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(data)
+    }
+
+    async fn review_flags(
+        &self,
+        agency: AgencyId,
+        after: Option<RecordId>,
+        limit: u32,
+    ) -> StoreResult<Vec<ReviewFlag>> {
+        review_flags(&**self.client().await?, agency, after, limit).await
+    }
+
+    async fn past_violations(
+        &self,
+        agency: AgencyId,
+        objects: &[uuid::Uuid],
+        exclude: InspectionId,
+        limit: u32,
+    ) -> StoreResult<Vec<PastViolation>> {
+        past_violations(&**self.client().await?, agency, objects, exclude, limit).await
+    }
+
+    async fn subject_documents(
+        &self,
+        agency: AgencyId,
+        inn: &str,
+        kind: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<ProjectedDocument>> {
+        subject_documents(&**self.client().await?, agency, inn, kind, limit).await
+    }
+
+    async fn documents_for_subject(
+        &self,
+        inn: &str,
+        after: Option<RecordId>,
+        limit: u32,
+    ) -> StoreResult<Vec<ProjectedDocument>> {
+        documents_for_subject(&**self.client().await?, inn, after, limit).await
+    }
+
+    async fn projected_document(&self, record: RecordId) -> StoreResult<Option<ProjectedDocument>> {
+        projected_document(&**self.client().await?, record).await
+    }
+}

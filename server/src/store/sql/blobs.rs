@@ -1,0 +1,33 @@
+//! Blobs (photos) and their uploaders: statements and row mapping.
+
+use knd_shared::Sha256;
+
+use super::Sql;
+use crate::model::Blob;
+use crate::store::StoreResult;
+use crate::store::cols::Cols;
+
+pub(crate) static BLOB: Sql = Sql::new("SELECT size, mime FROM blobs WHERE sha256 = ?1");
+
+pub(crate) fn blob(sha256: &Sha256, r: &impl Cols) -> StoreResult<Blob> {
+    Ok(Blob {
+        sha256: *sha256,
+        size: r.u64(0)?,
+        mime: r.text(1)?,
+    })
+}
+
+/// The first upload of an agency is the one kept: later ones add nothing it may read.
+pub(crate) static INSERT_UPLOAD: Sql = Sql::new(
+    "INSERT INTO blob_uploads (sha256, agency_id, device_id, at) VALUES (?1, ?2, ?3, ?4)
+     ON CONFLICT (sha256, agency_id) DO NOTHING",
+);
+
+/// Two devices finishing the same photo at once both insert it: the bytes are the same.
+pub(crate) static INSERT_BLOB: Sql = Sql::new(
+    "INSERT INTO blobs (sha256, size, mime, stored_at) VALUES (?1, ?2, ?3, ?4)
+     ON CONFLICT (sha256) DO NOTHING",
+);
+
+pub(crate) static VISIBLE: Sql =
+    Sql::new("SELECT EXISTS (SELECT 1 FROM blob_uploads WHERE sha256 = ?1 AND agency_id = ?2)");

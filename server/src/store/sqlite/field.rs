@@ -1,0 +1,389 @@
+//! Reading the projection: field data, review flags, past violations and documents.
+
+use super::SqliteStore;
+use super::projections::{corrupt, id_of, opt_id};
+use super::{db_err, hash_col};
+use crate::model::{
+    FieldData, PastViolation, ProjectedDocument, ProjectedFinding, ProjectedPhoto, ReviewFlag,
+    Version,
+};
+use crate::store::StoreResult;
+use knd_shared::{AgencyId, InspectionId, RecordId};
+use rusqlite::{Connection, OptionalExtension as _, Row, params};
+
+use crate::store::FieldStore;
+
+fn version_at(r: &Row<'_>, first: usize) -> rusqlite::Result<StoreResult<Version>> {
+    let (supersedes, reason, superseded_by): (Option<String>, Option<String>, Option<String>) =
+        (r.get(first)?, r.get(first + 1)?, r.get(first + 2)?);
+    Ok((|| {
+        Ok(Version {
+            supersedes: opt_id(supersedes)?,
+            reason,
+            superseded_by: opt_id(superseded_by)?,
+        })
+    })())
+}
+
+const FINDING_COLUMNS: &str =
+    "SELECT record_id, inspection_id, item, result, note, photos, device_id, at,
+    supersedes, reason, superseded_by FROM proj_findings";
+
+fn finding_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedFinding>> {
+    let (record, inspection, photos, device): (String, String, String, String) =
+        (r.get(0)?, r.get(1)?, r.get(5)?, r.get(6)?);
+    let (item, result, note, at) = (r.get(2)?, r.get(3)?, r.get(4)?, r.get(7)?);
+    let version = version_at(r, 8)?;
+    Ok((|| {
+        Ok(ProjectedFinding {
+            record: id_of(&record)?,
+            inspection: id_of(&inspection)?,
+            item,
+            result,
+            note,
+            photos: serde_json::from_str(&photos).map_err(|e| corrupt(e.to_string()))?,
+            device: id_of(&device)?,
+            at,
+            version: version?,
+        })
+    })())
+}
+
+const PHOTO_COLUMNS: &str =
+    "SELECT record_id, inspection_id, sha256, agency_id, size, mime, taken_at, lat_e7, lon_e7,
+        warnings, at, supersedes, reason, superseded_by FROM proj_photos";
+
+fn photo_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedPhoto>> {
+    let (record, inspection, sha, agency): (String, String, Vec<u8>, String) =
+        (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+    let (size, mime, taken_at, lat, lon): (i64, String, Option<String>, Option<i64>, Option<i64>) =
+        (r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?);
+    let (warnings, at): (String, String) = (r.get(9)?, r.get(10)?);
+    let version = version_at(r, 11)?;
+    Ok((|| {
+        Ok(ProjectedPhoto {
+            record: id_of(&record)?,
+            inspection: id_of(&inspection)?,
+            sha256: hash_col(&sha)?,
+            agency: id_of(&agency)?,
+            size: size as u64,
+            mime,
+            taken_at,
+            lat_e7: lat,
+            lon_e7: lon,
+            warnings: serde_json::from_str(&warnings).map_err(|e| corrupt(e.to_string()))?,
+            at,
+            version: version?,
+        })
+    })())
+}
+
+const DOCUMENT_COLUMNS: &str =
+    "SELECT d.record_id, d.kind, d.inspection_id, d.subject_inn, d.body, d.at,
+    d.supersedes, d.reason, d.superseded_by FROM proj_documents d";
+
+fn document_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedDocument>> {
+    let (record, kind, inspection, inn, body, at): (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+    ) = (
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    );
+    let version = version_at(r, 6)?;
+    Ok((|| {
+        Ok(ProjectedDocument {
+            record: id_of(&record)?,
+            kind,
+            inspection: opt_id(inspection)?,
+            subject_inn: inn,
+            body: serde_json::from_str(&body).map_err(|e| corrupt(e.to_string()))?,
+            at,
+            version: version?,
+        })
+    })())
+}
+
+const FLAG_COLUMNS: &str =
+    "SELECT record_id, reason, agency_id, inspection_id, detail FROM review_flags";
+
+fn flag_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ReviewFlag>> {
+    let (record, reason, agency, inspection, detail): (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+    ) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+    Ok((|| {
+        Ok(ReviewFlag {
+            record: id_of(&record)?,
+            reason,
+            agency: opt_id(agency)?,
+            inspection: opt_id(inspection)?,
+            detail,
+        })
+    })())
+}
+
+fn collect<T>(
+    c: &Connection,
+    sql: &str,
+    p: impl rusqlite::Params,
+    f: fn(&Row<'_>) -> rusqlite::Result<StoreResult<T>>,
+) -> StoreResult<Vec<T>> {
+    c.prepare_cached(sql)
+        .map_err(db_err)?
+        .query_map(p, f)
+        .map_err(db_err)?
+        .map(|r| r.map_err(db_err).and_then(|x| x))
+        .collect()
+}
+
+pub(super) fn field_data(c: &Connection, inspection: InspectionId) -> StoreResult<FieldData> {
+    let id = inspection.to_string();
+    type Progress = (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let progress: Option<Progress> = c
+        .query_row(
+            "SELECT started_record, started_at, finished_record, finished_at FROM proj_inspections
+             WHERE inspection_id = ?1",
+            [&id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()
+        .map_err(db_err)?;
+    let (sr, sa, fr, fa) = progress.unwrap_or_default();
+    Ok(FieldData {
+        started_record: opt_id(sr)?,
+        started_at: sa,
+        finished_record: opt_id(fr)?,
+        finished_at: fa,
+        findings: collect(
+            c,
+            &format!("{FINDING_COLUMNS} WHERE inspection_id = ?1 ORDER BY item, at, record_id"),
+            [&id],
+            finding_of,
+        )?,
+        photos: collect(
+            c,
+            &format!("{PHOTO_COLUMNS} WHERE inspection_id = ?1 ORDER BY record_id"),
+            [&id],
+            photo_of,
+        )?,
+        documents: collect(
+            c,
+            &format!("{DOCUMENT_COLUMNS} WHERE d.inspection_id = ?1 ORDER BY d.record_id"),
+            [&id],
+            document_of,
+        )?,
+        flags: collect(
+            c,
+            &format!("{FLAG_COLUMNS} WHERE inspection_id = ?1 ORDER BY record_id, reason"),
+            [&id],
+            flag_of,
+        )?,
+    })
+}
+
+pub(super) fn review_flags(
+    c: &Connection,
+    agency: AgencyId,
+    after: Option<RecordId>,
+    limit: u32,
+) -> StoreResult<Vec<ReviewFlag>> {
+    collect(
+        c,
+        &format!(
+            "{FLAG_COLUMNS} WHERE agency_id = ?1 AND record_id > ?2 ORDER BY record_id, reason LIMIT ?3"
+        ),
+        params![
+            agency.to_string(),
+            after.map(|a| a.to_string()).unwrap_or_default(),
+            limit
+        ],
+        flag_of,
+    )
+}
+
+pub(super) fn past_violations(
+    c: &Connection,
+    agency: AgencyId,
+    objects: &[uuid::Uuid],
+    exclude: InspectionId,
+    limit: u32,
+) -> StoreResult<Vec<PastViolation>> {
+    let mut out: Vec<PastViolation> = Vec::new();
+    for object in objects {
+        let rows = c
+            .prepare_cached(
+                "SELECT f.inspection_id, f.record_id, f.item, f.note, f.at
+                 FROM inspection_objects io JOIN inspections i ON i.id = io.inspection_id
+                      JOIN proj_findings f ON f.inspection_id = io.inspection_id
+                 WHERE io.object_id = ?1 AND i.agency_id = ?2 AND f.inspection_id <> ?3
+                   AND f.result = 'violation' AND f.superseded_by IS NULL
+                 ORDER BY f.at DESC LIMIT ?4",
+            )
+            .map_err(db_err)?
+            .query_map(
+                params![
+                    object.to_string(),
+                    agency.to_string(),
+                    exclude.to_string(),
+                    limit
+                ],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                    ))
+                },
+            )
+            .map_err(db_err)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db_err)?;
+        for (insp, record, item, note, at) in rows {
+            let record: RecordId = id_of(&record)?;
+            if out.iter().all(|v| v.record != record) {
+                out.push(PastViolation {
+                    inspection: id_of(&insp)?,
+                    record,
+                    item,
+                    note,
+                    at,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| b.at.cmp(&a.at));
+    out.truncate(limit as usize);
+    Ok(out)
+}
+
+pub(super) fn documents_for_subject(
+    c: &Connection,
+    inn: &str,
+    after: Option<RecordId>,
+    limit: u32,
+) -> StoreResult<Vec<ProjectedDocument>> {
+    collect(
+        c,
+        &format!(
+            "{DOCUMENT_COLUMNS} WHERE d.subject_inn = ?1 AND d.record_id > ?2 ORDER BY d.record_id LIMIT ?3"
+        ),
+        params![inn, after.map(|a| a.to_string()).unwrap_or_default(), limit],
+        document_of,
+    )
+}
+
+pub(super) fn projected_document(
+    c: &Connection,
+    record: RecordId,
+) -> StoreResult<Option<ProjectedDocument>> {
+    Ok(collect(
+        c,
+        &format!("{DOCUMENT_COLUMNS} WHERE d.record_id = ?1"),
+        [record.to_string()],
+        document_of,
+    )?
+    .pop())
+}
+
+pub(super) fn subject_documents(
+    c: &Connection,
+    agency: AgencyId,
+    inn: &str,
+    kind: &str,
+    limit: u32,
+) -> StoreResult<Vec<ProjectedDocument>> {
+    collect(
+        c,
+        &format!(
+            "{DOCUMENT_COLUMNS} JOIN inspections i ON i.id = d.inspection_id
+             WHERE i.agency_id = ?1 AND d.subject_inn = ?2 AND d.kind = ?3
+               AND d.superseded_by IS NULL
+             ORDER BY d.at DESC LIMIT ?4"
+        ),
+        params![agency.to_string(), inn, kind, limit],
+        document_of,
+    )
+}
+
+#[async_trait::async_trait]
+impl FieldStore for SqliteStore {
+    async fn field_data(&self, inspection: InspectionId) -> StoreResult<FieldData> {
+        // One snapshot for all its parts (WAL gives each statement its own otherwise): a flag is
+        // never read without the row it is about.
+        self.read(move |c| {
+            let tx = c.unchecked_transaction().map_err(db_err)?;
+            let data = field_data(&tx, inspection)?;
+            tx.commit().map_err(db_err)?;
+            Ok(data)
+        })
+        .await
+    }
+
+    async fn review_flags(
+        &self,
+        agency: AgencyId,
+        after: Option<RecordId>,
+        limit: u32,
+    ) -> StoreResult<Vec<ReviewFlag>> {
+        self.read(move |c| review_flags(c, agency, after, limit))
+            .await
+    }
+
+    async fn past_violations(
+        &self,
+        agency: AgencyId,
+        objects: &[uuid::Uuid],
+        exclude: InspectionId,
+        limit: u32,
+    ) -> StoreResult<Vec<PastViolation>> {
+        let objects = objects.to_vec();
+        self.read(move |c| past_violations(c, agency, &objects, exclude, limit))
+            .await
+    }
+
+    async fn subject_documents(
+        &self,
+        agency: AgencyId,
+        inn: &str,
+        kind: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<ProjectedDocument>> {
+        let (inn, kind) = (inn.to_owned(), kind.to_owned());
+        self.read(move |c| subject_documents(c, agency, &inn, &kind, limit))
+            .await
+    }
+
+    async fn documents_for_subject(
+        &self,
+        inn: &str,
+        after: Option<RecordId>,
+        limit: u32,
+    ) -> StoreResult<Vec<ProjectedDocument>> {
+        let inn = inn.to_owned();
+        self.read(move |c| documents_for_subject(c, &inn, after, limit))
+            .await
+    }
+
+    async fn projected_document(&self, record: RecordId) -> StoreResult<Option<ProjectedDocument>> {
+        self.read(move |c| projected_document(c, record)).await
+    }
+}
