@@ -42,6 +42,9 @@ pub(super) struct FieldView {
 pub(super) struct CurrentFinding {
     #[serde(flatten)]
     current: FindingView,
+    /// The review flags raised on this record (e.g. `not_assigned`: its inspector was not
+    /// assigned to the inspection when it arrived), so a doubtful row never looks ordinary.
+    review_flags: Vec<String>,
     /// The answers this one replaced, oldest first: the original finding, then each earlier
     /// correction, each with its own record id, time, content and reason.
     history: Vec<FindingView>,
@@ -52,6 +55,9 @@ pub(super) struct CurrentFinding {
 pub(super) struct CurrentPhoto {
     #[serde(flatten)]
     current: PhotoView,
+    /// The review flags raised on this record (e.g. `not_assigned`: its inspector was not
+    /// assigned to the inspection when it arrived), so a doubtful row never looks ordinary.
+    review_flags: Vec<String>,
     /// The finding records of this inspection (current answers or earlier versions) that cite
     /// the photo by its SHA-256.
     #[schema(value_type = Vec<String>)]
@@ -65,6 +71,9 @@ pub(super) struct CurrentPhoto {
 pub(super) struct CurrentDocument {
     #[serde(flatten)]
     current: DocumentView,
+    /// The review flags raised on this record (e.g. `not_assigned`: its inspector was not
+    /// assigned to the inspection when it arrived), so a doubtful row never looks ordinary.
+    review_flags: Vec<String>,
     /// The versions this one replaced, oldest first.
     history: Vec<DocumentView>,
 }
@@ -123,11 +132,17 @@ fn views<T, V: From<T>>(rows: Vec<T>) -> Vec<V> {
 
 impl From<FieldData> for FieldView {
     fn from(d: FieldData) -> Self {
+        let mut flagged: std::collections::HashMap<RecordId, Vec<String>> = Default::default();
+        for f in &d.flags {
+            flagged.entry(f.record).or_default().push(f.reason.clone());
+        }
+        let flags_of = |r: RecordId| flagged.get(&r).cloned().unwrap_or_default();
         let photos = current_versions(d.photos)
             .into_iter()
             .map(|(current, history)| {
                 let sha = current.sha256.to_hex();
                 CurrentPhoto {
+                    review_flags: flags_of(current.record),
                     cited_by: d
                         .findings
                         .iter()
@@ -147,6 +162,7 @@ impl From<FieldData> for FieldView {
             findings: current_versions(d.findings)
                 .into_iter()
                 .map(|(current, history)| CurrentFinding {
+                    review_flags: flags_of(current.record),
                     current: current.into(),
                     history: views(history),
                 })
@@ -155,6 +171,7 @@ impl From<FieldData> for FieldView {
             documents: current_versions(d.documents)
                 .into_iter()
                 .map(|(current, history)| CurrentDocument {
+                    review_flags: flags_of(current.record),
                     current: current.into(),
                     history: views(history),
                 })

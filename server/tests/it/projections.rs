@@ -389,11 +389,17 @@ async fn another_agencys_inspection_stays_out(backend: Backend) {
         RecordKind::Finding,
         json!({"inspection": insp, "item": "1", "result": "compliant", "note": "всё хорошо"}),
     );
-    let (st, v) = s.push(&stranger, std::slice::from_ref(&finding)).await;
+    let nowhere = uuid::Uuid::now_v7().to_string();
+    let lost = sign(
+        &mut stranger,
+        RecordKind::Finding,
+        json!({"inspection": nowhere, "item": "1", "result": "compliant"}),
+    );
+    let (st, v) = s.push(&stranger, &[finding.clone(), lost]).await;
     assert_eq!(st, 200);
     assert_eq!(
         accepted(&v),
-        1,
+        2,
         "stored: a valid signed record is never dropped"
     );
     knd_server::services::projections::catch_up(&s.state)
@@ -401,7 +407,23 @@ async fn another_agencys_inspection_stays_out(backend: Backend) {
         .unwrap();
     let (st, flags) = s.get("/api/v1/review-flags", &other_admin).await;
     assert_eq!(st, 200);
-    assert_eq!(flags[0]["reason"], "unknown_inspection", "{flags}");
+    // Another agency's inspection and none at all answer alike: the flag does not tell the
+    // stranger's agency that the other inspection exists.
+    let flags = flags.as_array().unwrap();
+    assert_eq!(flags.len(), 2, "{flags:?}");
+    let texts: Vec<String> = flags
+        .iter()
+        .map(|f| {
+            assert_eq!(f["reason"], "unknown_inspection", "{f}");
+            f["detail"]
+                .as_str()
+                .unwrap()
+                .replace(&insp, "ID")
+                .replace(&nowhere, "ID")
+        })
+        .collect();
+    assert_eq!(texts[0], texts[1]);
+    assert!(texts[0].starts_with("проверки ID нет"), "{texts:?}");
     let data = field_data(s, &f.w.admin, &insp, |_| true).await;
     assert_eq!(
         data["findings"],
@@ -413,3 +435,28 @@ async fn another_agencys_inspection_stays_out(backend: Backend) {
     assert_eq!(own_flags, json!([]));
 }
 on_both!(another_agencys_inspection_stays_out);
+
+/// Finding 7: a finding from an inspector who was not assigned to the inspection is marked in
+/// the field view, not shown as an ordinary answer.
+async fn an_unassigned_inspectors_finding_is_marked(backend: Backend) {
+    let mut f = field(backend).await;
+    let insp = f.scheduled(&["OBJ-1"], &[&f.w.inspector_id]).await;
+    let s = &f.w.server;
+    let finding = sign(
+        &mut f.device2,
+        RecordKind::Finding,
+        json!({"inspection": insp, "item": "1", "result": "compliant"}),
+    );
+    let (st, v) = s.push(&f.device2, &[finding]).await;
+    assert_eq!((st, accepted(&v)), (200, 1), "{v}");
+    let data = field_data(s, &f.w.admin, &insp, |d| {
+        d["findings"].as_array().is_some_and(|a| !a.is_empty())
+    })
+    .await;
+    assert_eq!(
+        data["findings"][0]["review_flags"],
+        json!(["not_assigned"]),
+        "{data}"
+    );
+}
+on_both!(an_unassigned_inspectors_finding_is_marked);

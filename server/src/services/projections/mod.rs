@@ -232,28 +232,43 @@ impl Projector<'_> {
         let Some((id, at)) = &ctx.inspection else {
             return;
         };
-        let (reason, detail) = match at {
-            Some(at) if Some(at.agency) != ctx.agency => (
+        // Another agency's inspection and no inspection at all read the same, so a flag never
+        // tells a device's agency that someone else's inspection exists.
+        let unknown = || {
+            (
                 "unknown_inspection",
-                format!("inspection {id} is not of the device's agency"),
-            ),
-            None => ("unknown_inspection", format!("no inspection {id}")),
+                format!(
+                    "проверки {id} нет среди проверок ведомства устройства / inspection {id} is not among the device's agency's inspections"
+                ),
+            )
+        };
+        let (reason, detail) = match at {
+            Some(at) if Some(at.agency) != ctx.agency => unknown(),
+            None => unknown(),
             Some(at) => match at.status {
                 None | Some(InspectionStatus::Draft) => (
                     "inspection_not_scheduled",
-                    format!("inspection {id} was not scheduled when the record arrived"),
+                    format!(
+                        "проверка {id} не была назначена, когда запись поступила / inspection {id} was not scheduled when the record arrived"
+                    ),
                 ),
                 Some(InspectionStatus::Cancelled) => (
                     "inspection_cancelled",
-                    format!("inspection {id} was cancelled when the record arrived"),
+                    format!(
+                        "проверка {id} была отменена, когда запись поступила / inspection {id} was cancelled when the record arrived"
+                    ),
                 ),
                 Some(InspectionStatus::Closed) => (
                     "inspection_closed",
-                    format!("inspection {id} was closed when the record arrived"),
+                    format!(
+                        "проверка {id} была закрыта, когда запись поступила / inspection {id} was closed when the record arrived"
+                    ),
                 ),
                 Some(_) if !at.assigned => (
                     "not_assigned",
-                    format!("the device's inspector was not assigned to inspection {id}"),
+                    format!(
+                        "инспектор устройства не был назначен на проверку {id} / the device's inspector was not assigned to inspection {id}"
+                    ),
                 ),
                 Some(_) => return,
             },
