@@ -10,6 +10,7 @@ use crate::model::{
     AuditEntry, Change, Inspection, InspectionFilter, InspectionStatus, ProsecutorAgreement,
 };
 use crate::store::InspectionStore;
+use crate::store::inspections::consequences;
 use crate::store::{StoreError, StoreResult};
 use knd_shared::Ground;
 use knd_shared::registry::SizeClass;
@@ -121,8 +122,8 @@ pub(super) async fn save_inspection(
         .await
         .map_err(db_err)?;
     }
-    let before: &[UserId] = prev.map_or(&[], |p| &p.inspectors);
-    for gone in before.iter().filter(|u| !insp.inspectors.contains(u)) {
+    let consequences = consequences(insp, prev);
+    for gone in &consequences.unassigned {
         tx.execute(
             "UPDATE inspection_assignments SET unassigned_at = $1
              WHERE inspection_id = $2 AND user_id = $3 AND unassigned_at IS NULL",
@@ -131,7 +132,7 @@ pub(super) async fn save_inspection(
         .await
         .map_err(db_err)?;
     }
-    for new in insp.inspectors.iter().filter(|u| !before.contains(u)) {
+    for new in &consequences.assigned {
         tx.execute(
             "INSERT INTO inspection_assignments (inspection_id, user_id, assigned_at) VALUES ($1, $2, $3)",
             &[&id, &new.as_uuid(), &now],
@@ -139,7 +140,7 @@ pub(super) async fn save_inspection(
         .await
         .map_err(db_err)?;
     }
-    if prev.is_none_or(|p| p.status != insp.status) {
+    if consequences.status_logged {
         tx.execute(
             "INSERT INTO inspection_status_log (inspection_id, status, at) VALUES ($1, $2, $3)",
             &[&id, &insp.status.as_str(), &now],
@@ -147,21 +148,14 @@ pub(super) async fn save_inspection(
         .await
         .map_err(db_err)?;
     }
-    // Devices hear of it when it is (or was) on them; drafts stay with the planner.
-    let was_visible = prev.is_some_and(|p| p.status.is_on_devices());
-    if insp.status.is_on_devices() || was_visible {
-        let mut concerned: Vec<UserId> = before.to_vec();
-        concerned.extend(insp.inspectors.iter().copied());
-        concerned.sort();
-        concerned.dedup();
-        for user in concerned {
-            tx.execute(
-                "INSERT INTO changes (agency_id, user_id, inspection_id, what, at) VALUES ($1, $2, $3, $4, $5)",
-                &[&insp.agency.as_uuid(), &user.as_uuid(), &id, &what, &now],
-            )
-            .await
-            .map_err(db_err)?;
-        }
+    // Devices hear of it when it is (or was) on them (see `consequences`).
+    for user in &consequences.notified {
+        tx.execute(
+            "INSERT INTO changes (agency_id, user_id, inspection_id, what, at) VALUES ($1, $2, $3, $4, $5)",
+            &[&insp.agency.as_uuid(), &user.as_uuid(), &id, &what, &now],
+        )
+        .await
+        .map_err(db_err)?;
     }
     insert_audit(tx, audit).await
 }
