@@ -12,6 +12,8 @@ use knd_shared::{AgencyId, InspectionId, RecordId};
 use tokio_postgres::{GenericClient, Row};
 
 use crate::store::FieldStore;
+use crate::store::sql::field as sql;
+use crate::store::sql::field::{DOCUMENT_COLUMNS, FINDING_COLUMNS, FLAG_COLUMNS, PHOTO_COLUMNS};
 
 fn version_at(r: &Row, first: usize) -> Version {
     Version {
@@ -20,10 +22,6 @@ fn version_at(r: &Row, first: usize) -> Version {
         superseded_by: opt_id(r, first + 2),
     }
 }
-
-const FINDING_COLUMNS: &str =
-    "SELECT record_id, inspection_id, item, result, note, photos, device_id, at,
-    supersedes, reason, superseded_by FROM proj_findings";
 
 fn finding_of(r: &Row) -> StoreResult<ProjectedFinding> {
     let photos: String = r.get(5);
@@ -39,10 +37,6 @@ fn finding_of(r: &Row) -> StoreResult<ProjectedFinding> {
         version: version_at(r, 8),
     })
 }
-
-const PHOTO_COLUMNS: &str =
-    "SELECT record_id, inspection_id, sha256, agency_id, size, mime, taken_at, lat_e7, lon_e7,
-        warnings, at, supersedes, reason, superseded_by FROM proj_photos";
 
 fn photo_of(r: &Row) -> StoreResult<ProjectedPhoto> {
     let warnings: String = r.get(9);
@@ -62,10 +56,6 @@ fn photo_of(r: &Row) -> StoreResult<ProjectedPhoto> {
     })
 }
 
-const DOCUMENT_COLUMNS: &str =
-    "SELECT d.record_id, d.kind, d.inspection_id, d.subject_inn, d.body, d.at,
-    d.supersedes, d.reason, d.superseded_by FROM proj_documents d";
-
 fn document_of(r: &Row) -> StoreResult<ProjectedDocument> {
     let body: String = r.get(4);
     Ok(ProjectedDocument {
@@ -78,9 +68,6 @@ fn document_of(r: &Row) -> StoreResult<ProjectedDocument> {
         version: version_at(r, 6),
     })
 }
-
-const FLAG_COLUMNS: &str =
-    "SELECT record_id, reason, agency_id, inspection_id, detail FROM review_flags";
 
 fn flag_of(r: &Row) -> StoreResult<ReviewFlag> {
     Ok(ReviewFlag {
@@ -112,11 +99,7 @@ pub(super) async fn field_data(
 ) -> StoreResult<FieldData> {
     let iid = inspection.as_uuid();
     let progress = c
-        .query_opt(
-            "SELECT started_record, started_at, finished_record, finished_at FROM proj_inspections
-             WHERE inspection_id = $1",
-            &[&iid],
-        )
+        .query_opt(sql::PROJECTED_INSPECTION.pg(), &[&iid])
         .await
         .map_err(db_err)?;
     let mut data = FieldData::default();

@@ -12,6 +12,8 @@ use knd_shared::{AgencyId, InspectionId, RecordId};
 use rusqlite::{Connection, OptionalExtension as _, Row, params};
 
 use crate::store::FieldStore;
+use crate::store::sql::field as sql;
+use crate::store::sql::field::{DOCUMENT_COLUMNS, FINDING_COLUMNS, FLAG_COLUMNS, PHOTO_COLUMNS};
 
 fn version_at(r: &Row<'_>, first: usize) -> rusqlite::Result<StoreResult<Version>> {
     let (supersedes, reason, superseded_by): (Option<String>, Option<String>, Option<String>) =
@@ -24,10 +26,6 @@ fn version_at(r: &Row<'_>, first: usize) -> rusqlite::Result<StoreResult<Version
         })
     })())
 }
-
-const FINDING_COLUMNS: &str =
-    "SELECT record_id, inspection_id, item, result, note, photos, device_id, at,
-    supersedes, reason, superseded_by FROM proj_findings";
 
 fn finding_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedFinding>> {
     let (record, inspection, photos, device): (String, String, String, String) =
@@ -48,10 +46,6 @@ fn finding_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedFinding>> {
         })
     })())
 }
-
-const PHOTO_COLUMNS: &str =
-    "SELECT record_id, inspection_id, sha256, agency_id, size, mime, taken_at, lat_e7, lon_e7,
-        warnings, at, supersedes, reason, superseded_by FROM proj_photos";
 
 fn photo_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedPhoto>> {
     let (record, inspection, sha, agency): (String, String, Vec<u8>, String) =
@@ -77,10 +71,6 @@ fn photo_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedPhoto>> {
         })
     })())
 }
-
-const DOCUMENT_COLUMNS: &str =
-    "SELECT d.record_id, d.kind, d.inspection_id, d.subject_inn, d.body, d.at,
-    d.supersedes, d.reason, d.superseded_by FROM proj_documents d";
 
 fn document_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedDocument>> {
     let (record, kind, inspection, inn, body, at): (
@@ -111,9 +101,6 @@ fn document_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedDocument>> 
         })
     })())
 }
-
-const FLAG_COLUMNS: &str =
-    "SELECT record_id, reason, agency_id, inspection_id, detail FROM review_flags";
 
 fn flag_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ReviewFlag>> {
     let (record, reason, agency, inspection, detail): (
@@ -157,12 +144,9 @@ pub(super) fn field_data(c: &Connection, inspection: InspectionId) -> StoreResul
         Option<String>,
     );
     let progress: Option<Progress> = c
-        .query_row(
-            "SELECT started_record, started_at, finished_record, finished_at FROM proj_inspections
-             WHERE inspection_id = ?1",
-            [&id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
+        .query_row(sql::PROJECTED_INSPECTION.sqlite(), [&id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()
         .map_err(db_err)?;
     let (sr, sa, fr, fa) = progress.unwrap_or_default();
