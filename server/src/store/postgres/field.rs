@@ -1,12 +1,9 @@
 //! Reading the projection: field data, review flags, past violations and documents.
 
 use super::PgStore;
-use super::projections::{corrupt, id, opt_id};
-use super::{db_err, hash_col, u64_of};
-use crate::model::{
-    FieldData, PastViolation, ProjectedDocument, ProjectedFinding, ProjectedPhoto, ReviewFlag,
-    Version,
-};
+use super::db_err;
+use super::projections::{id, opt_id};
+use crate::model::{FieldData, PastViolation, ProjectedDocument, ReviewFlag};
 use crate::store::StoreResult;
 use knd_shared::{AgencyId, InspectionId, RecordId};
 use tokio_postgres::{GenericClient, Row};
@@ -15,69 +12,8 @@ use crate::store::FieldStore;
 use crate::store::sql::field as sql;
 use crate::store::sql::field::{DOCUMENT_COLUMNS, FINDING_COLUMNS, FLAG_COLUMNS, PHOTO_COLUMNS};
 
-fn version_at(r: &Row, first: usize) -> Version {
-    Version {
-        supersedes: opt_id(r, first),
-        reason: r.get(first + 1),
-        superseded_by: opt_id(r, first + 2),
-    }
-}
-
-fn finding_of(r: &Row) -> StoreResult<ProjectedFinding> {
-    let photos: String = r.get(5);
-    Ok(ProjectedFinding {
-        record: id(r, 0),
-        inspection: id(r, 1),
-        item: r.get(2),
-        result: r.get(3),
-        note: r.get(4),
-        photos: serde_json::from_str(&photos).map_err(|e| corrupt(e.to_string()))?,
-        device: id(r, 6),
-        at: r.get(7),
-        version: version_at(r, 8),
-    })
-}
-
-fn photo_of(r: &Row) -> StoreResult<ProjectedPhoto> {
-    let warnings: String = r.get(9);
-    Ok(ProjectedPhoto {
-        record: id(r, 0),
-        inspection: id(r, 1),
-        sha256: hash_col(r.get(2))?,
-        agency: id(r, 3),
-        size: u64_of(r.get(4))?,
-        mime: r.get(5),
-        taken_at: r.get(6),
-        lat_e7: r.get(7),
-        lon_e7: r.get(8),
-        warnings: serde_json::from_str(&warnings).map_err(|e| corrupt(e.to_string()))?,
-        at: r.get(10),
-        version: version_at(r, 11),
-    })
-}
-
-fn document_of(r: &Row) -> StoreResult<ProjectedDocument> {
-    let body: String = r.get(4);
-    Ok(ProjectedDocument {
-        record: id(r, 0),
-        kind: r.get(1),
-        inspection: opt_id(r, 2),
-        subject_inn: r.get(3),
-        body: serde_json::from_str(&body).map_err(|e| corrupt(e.to_string()))?,
-        at: r.get(5),
-        version: version_at(r, 6),
-    })
-}
-
-fn flag_of(r: &Row) -> StoreResult<ReviewFlag> {
-    Ok(ReviewFlag {
-        record: id(r, 0),
-        reason: r.get(1),
-        agency: opt_id(r, 2),
-        inspection: opt_id(r, 3),
-        detail: r.get(4),
-    })
-}
+use crate::store::sql::field::{document as document_of, finding as finding_of};
+use crate::store::sql::field::{flag as flag_of, photo as photo_of};
 
 async fn collect<T>(
     c: &impl GenericClient,
