@@ -1,96 +1,19 @@
 //! Reading the projection: field data, review flags, past violations and documents.
 
 use super::PgStore;
-use super::projections::{corrupt, id, opt_id};
-use super::{db_err, hash_col, u64_of};
-use crate::model::{
-    FieldData, PastViolation, ProjectedDocument, ProjectedFinding, ProjectedPhoto, ReviewFlag,
-    Version,
-};
+use super::db_err;
+use super::projections::{id, opt_id};
+use crate::model::{FieldData, PastViolation, ProjectedDocument, ReviewFlag};
 use crate::store::StoreResult;
 use knd_shared::{AgencyId, InspectionId, RecordId};
 use tokio_postgres::{GenericClient, Row};
 
 use crate::store::FieldStore;
+use crate::store::sql::field as sql;
+use crate::store::sql::field::{DOCUMENT_COLUMNS, FINDING_COLUMNS, FLAG_COLUMNS, PHOTO_COLUMNS};
 
-fn version_at(r: &Row, first: usize) -> Version {
-    Version {
-        supersedes: opt_id(r, first),
-        reason: r.get(first + 1),
-        superseded_by: opt_id(r, first + 2),
-    }
-}
-
-const FINDING_COLUMNS: &str =
-    "SELECT record_id, inspection_id, item, result, note, photos, device_id, at,
-    supersedes, reason, superseded_by FROM proj_findings";
-
-fn finding_of(r: &Row) -> StoreResult<ProjectedFinding> {
-    let photos: String = r.get(5);
-    Ok(ProjectedFinding {
-        record: id(r, 0),
-        inspection: id(r, 1),
-        item: r.get(2),
-        result: r.get(3),
-        note: r.get(4),
-        photos: serde_json::from_str(&photos).map_err(|e| corrupt(e.to_string()))?,
-        device: id(r, 6),
-        at: r.get(7),
-        version: version_at(r, 8),
-    })
-}
-
-const PHOTO_COLUMNS: &str =
-    "SELECT record_id, inspection_id, sha256, agency_id, size, mime, taken_at, lat_e7, lon_e7,
-        warnings, at, supersedes, reason, superseded_by FROM proj_photos";
-
-fn photo_of(r: &Row) -> StoreResult<ProjectedPhoto> {
-    let warnings: String = r.get(9);
-    Ok(ProjectedPhoto {
-        record: id(r, 0),
-        inspection: id(r, 1),
-        sha256: hash_col(r.get(2))?,
-        agency: id(r, 3),
-        size: u64_of(r.get(4))?,
-        mime: r.get(5),
-        taken_at: r.get(6),
-        lat_e7: r.get(7),
-        lon_e7: r.get(8),
-        warnings: serde_json::from_str(&warnings).map_err(|e| corrupt(e.to_string()))?,
-        at: r.get(10),
-        version: version_at(r, 11),
-    })
-}
-
-const DOCUMENT_COLUMNS: &str =
-    "SELECT d.record_id, d.kind, d.inspection_id, d.subject_inn, d.body, d.at,
-    d.supersedes, d.reason, d.superseded_by FROM proj_documents d";
-
-fn document_of(r: &Row) -> StoreResult<ProjectedDocument> {
-    let body: String = r.get(4);
-    Ok(ProjectedDocument {
-        record: id(r, 0),
-        kind: r.get(1),
-        inspection: opt_id(r, 2),
-        subject_inn: r.get(3),
-        body: serde_json::from_str(&body).map_err(|e| corrupt(e.to_string()))?,
-        at: r.get(5),
-        version: version_at(r, 6),
-    })
-}
-
-const FLAG_COLUMNS: &str =
-    "SELECT record_id, reason, agency_id, inspection_id, detail FROM review_flags";
-
-fn flag_of(r: &Row) -> StoreResult<ReviewFlag> {
-    Ok(ReviewFlag {
-        record: id(r, 0),
-        reason: r.get(1),
-        agency: opt_id(r, 2),
-        inspection: opt_id(r, 3),
-        detail: r.get(4),
-    })
-}
+use crate::store::sql::field::{document as document_of, finding as finding_of};
+use crate::store::sql::field::{flag as flag_of, photo as photo_of};
 
 async fn collect<T>(
     c: &impl GenericClient,
@@ -112,11 +35,7 @@ pub(super) async fn field_data(
 ) -> StoreResult<FieldData> {
     let iid = inspection.as_uuid();
     let progress = c
-        .query_opt(
-            "SELECT started_record, started_at, finished_record, finished_at FROM proj_inspections
-             WHERE inspection_id = $1",
-            &[&iid],
-        )
+        .query_opt(sql::PROJECTED_INSPECTION.pg(), &[&iid])
         .await
         .map_err(db_err)?;
     let mut data = FieldData::default();

@@ -10,6 +10,9 @@ use crate::model::{
     AuditEntry, Change, Inspection, InspectionFilter, InspectionStatus, ProsecutorAgreement,
 };
 use crate::store::InspectionStore;
+use crate::store::inspections::consequences;
+use crate::store::sql::inspections as sql;
+use crate::store::sql::inspections::INSPECTION_COLUMNS;
 use crate::store::{StoreError, StoreResult};
 use knd_shared::Ground;
 use knd_shared::registry::SizeClass;
@@ -34,10 +37,7 @@ pub(super) async fn save_inspection(
     match prev {
         None => {
             tx.execute(
-                "INSERT INTO inspections (id, agency_id, kind, basis, subject_id, control_type_id, checklist_id,
-                     starts_on, ends_on, status, note, created_by, created_at, updated_at, ground,
-                     prosecutor_reference, prosecutor_agreed_on, erknm, subject_size)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+                sql::INSERT_INSPECTION.pg(),
                 &[
                     &id,
                     &insp.agency.as_uuid(),
@@ -54,7 +54,10 @@ pub(super) async fn save_inspection(
                     &insp.created_at,
                     &now,
                     &insp.ground.as_str(),
-                    &insp.prosecutor_agreement.as_ref().map(|p| p.reference.as_str()),
+                    &insp
+                        .prosecutor_agreement
+                        .as_ref()
+                        .map(|p| p.reference.as_str()),
                     &insp.prosecutor_agreement.as_ref().map(|p| p.date),
                     &insp.erknm,
                     &insp.subject_size.map(SizeClass::as_str),
@@ -66,10 +69,7 @@ pub(super) async fn save_inspection(
         Some(p) => {
             let n = tx
                 .execute(
-                    "UPDATE inspections SET checklist_id = $1, starts_on = $2, ends_on = $3, status = $4,
-                         note = $5, updated_at = $6, ground = $9, basis = $10,
-                         prosecutor_reference = $11, prosecutor_agreed_on = $12, erknm = $13
-                     WHERE id = $7 AND updated_at = $8",
+                    sql::UPDATE_INSPECTION.pg(),
                     &[
                         &checklist,
                         &insp.starts_on,
@@ -81,7 +81,10 @@ pub(super) async fn save_inspection(
                         &p.updated_at,
                         &insp.ground.as_str(),
                         &insp.basis(),
-                        &insp.prosecutor_agreement.as_ref().map(|p| p.reference.as_str()),
+                        &insp
+                            .prosecutor_agreement
+                            .as_ref()
+                            .map(|p| p.reference.as_str()),
                         &insp.prosecutor_agreement.as_ref().map(|p| p.date),
                         &insp.erknm,
                     ],
@@ -91,88 +94,51 @@ pub(super) async fn save_inspection(
             if n == 0 {
                 return Err(StoreError::Stale);
             }
-            tx.execute(
-                "DELETE FROM inspection_objects WHERE inspection_id = $1",
-                &[&id],
-            )
-            .await
-            .map_err(db_err)?;
-            tx.execute(
-                "DELETE FROM inspection_subjects WHERE inspection_id = $1",
-                &[&id],
-            )
-            .await
-            .map_err(db_err)?;
+            tx.execute(sql::DELETE_INSPECTION_OBJECTS.pg(), &[&id])
+                .await
+                .map_err(db_err)?;
+            tx.execute(sql::DELETE_INSPECTION_SUBJECTS.pg(), &[&id])
+                .await
+                .map_err(db_err)?;
         }
     }
     for (subject, _) in &insp.other_subjects {
-        tx.execute(
-            "INSERT INTO inspection_subjects (inspection_id, subject_id) VALUES ($1, $2)",
-            &[&id, subject],
-        )
-        .await
-        .map_err(db_err)?;
-    }
-    for (object, _) in &insp.objects {
-        tx.execute(
-            "INSERT INTO inspection_objects (inspection_id, object_id) VALUES ($1, $2)",
-            &[&id, object],
-        )
-        .await
-        .map_err(db_err)?;
-    }
-    let before: &[UserId] = prev.map_or(&[], |p| &p.inspectors);
-    for gone in before.iter().filter(|u| !insp.inspectors.contains(u)) {
-        tx.execute(
-            "UPDATE inspection_assignments SET unassigned_at = $1
-             WHERE inspection_id = $2 AND user_id = $3 AND unassigned_at IS NULL",
-            &[&now, &id, &gone.as_uuid()],
-        )
-        .await
-        .map_err(db_err)?;
-    }
-    for new in insp.inspectors.iter().filter(|u| !before.contains(u)) {
-        tx.execute(
-            "INSERT INTO inspection_assignments (inspection_id, user_id, assigned_at) VALUES ($1, $2, $3)",
-            &[&id, &new.as_uuid(), &now],
-        )
-        .await
-        .map_err(db_err)?;
-    }
-    if prev.is_none_or(|p| p.status != insp.status) {
-        tx.execute(
-            "INSERT INTO inspection_status_log (inspection_id, status, at) VALUES ($1, $2, $3)",
-            &[&id, &insp.status.as_str(), &now],
-        )
-        .await
-        .map_err(db_err)?;
-    }
-    // Devices hear of it when it is (or was) on them; drafts stay with the planner.
-    let was_visible = prev.is_some_and(|p| p.status.is_on_devices());
-    if insp.status.is_on_devices() || was_visible {
-        let mut concerned: Vec<UserId> = before.to_vec();
-        concerned.extend(insp.inspectors.iter().copied());
-        concerned.sort();
-        concerned.dedup();
-        for user in concerned {
-            tx.execute(
-                "INSERT INTO changes (agency_id, user_id, inspection_id, what, at) VALUES ($1, $2, $3, $4, $5)",
-                &[&insp.agency.as_uuid(), &user.as_uuid(), &id, &what, &now],
-            )
+        tx.execute(sql::INSERT_INSPECTION_SUBJECT.pg(), &[&id, subject])
             .await
             .map_err(db_err)?;
-        }
+    }
+    for (object, _) in &insp.objects {
+        tx.execute(sql::INSERT_INSPECTION_OBJECT.pg(), &[&id, object])
+            .await
+            .map_err(db_err)?;
+    }
+    let consequences = consequences(insp, prev);
+    for gone in &consequences.unassigned {
+        tx.execute(sql::END_ASSIGNMENT.pg(), &[&now, &id, &gone.as_uuid()])
+            .await
+            .map_err(db_err)?;
+    }
+    for new in &consequences.assigned {
+        tx.execute(sql::INSERT_ASSIGNMENT.pg(), &[&id, &new.as_uuid(), &now])
+            .await
+            .map_err(db_err)?;
+    }
+    if consequences.status_logged {
+        tx.execute(sql::INSERT_STATUS.pg(), &[&id, &insp.status.as_str(), &now])
+            .await
+            .map_err(db_err)?;
+    }
+    // Devices hear of it when it is (or was) on them (see `consequences`).
+    for user in &consequences.notified {
+        tx.execute(
+            sql::INSERT_CHANGE.pg(),
+            &[&insp.agency.as_uuid(), &user.as_uuid(), &id, &what, &now],
+        )
+        .await
+        .map_err(db_err)?;
     }
     insert_audit(tx, audit).await
 }
-
-const INSPECTION_COLUMNS: &str = "SELECT i.id, i.agency_id, i.kind, i.basis, i.status, i.subject_id, s.inn,
-        i.control_type_id, t.code, i.checklist_id, c.code, i.starts_on, i.ends_on, i.note, i.created_by,
-        i.created_at, i.updated_at, i.ground, i.prosecutor_reference, i.prosecutor_agreed_on,
-        i.erknm, i.subject_size
-     FROM inspections i JOIN subjects s ON s.id = i.subject_id
-          JOIN control_types t ON t.id = i.control_type_id
-          LEFT JOIN checklists c ON c.id = i.checklist_id";
 
 async fn inspection_of(c: &impl GenericClient, r: &Row) -> StoreResult<Inspection> {
     let id: uuid::Uuid = r.get(0);
@@ -199,11 +165,7 @@ async fn inspection_of(c: &impl GenericClient, r: &Row) -> StoreResult<Inspectio
         .map(|u| UserId::from(u.get::<_, uuid::Uuid>(0)))
         .collect();
     let other_subjects = c
-        .query(
-            "SELECT s.id, s.inn FROM inspection_subjects x JOIN subjects s ON s.id = x.subject_id
-             WHERE x.inspection_id = $1 ORDER BY s.inn",
-            &[&id],
-        )
+        .query(sql::OTHER_SUBJECTS.pg(), &[&id])
         .await
         .map_err(db_err)?
         .iter()
@@ -320,9 +282,7 @@ pub(super) async fn changes_for(
     limit: u32,
 ) -> StoreResult<Vec<Change>> {
     Ok(c.query(
-        "SELECT id, inspection_id, what FROM changes
-             WHERE id > $1 AND (user_id = $2 OR (user_id IS NULL AND agency_id = $3))
-             ORDER BY id LIMIT $4",
+        sql::CHANGES_FOR.pg(),
         &[
             &after,
             &user.as_uuid(),
@@ -344,10 +304,7 @@ pub(super) async fn changes_for(
 /// The lowest cursor still complete (changes below it were pruned) and the newest change id.
 pub(super) async fn feed_bounds(c: &impl GenericClient) -> StoreResult<(i64, i64)> {
     let r = c
-        .query_one(
-            "SELECT f.floor, COALESCE((SELECT MAX(id) FROM changes), f.floor) FROM change_feed f WHERE f.id = 1",
-            &[],
-        )
+        .query_one(sql::FEED_BOUNDS.pg(), &[])
         .await
         .map_err(db_err)?;
     Ok((r.get(0), r.get(1)))
@@ -359,21 +316,18 @@ pub(super) async fn prune_changes(
     before: OffsetDateTime,
 ) -> StoreResult<u64> {
     let floor: Option<i64> = tx
-        .query_one("SELECT MAX(id) FROM changes WHERE at < $1", &[&before])
+        .query_one(sql::NEWEST_CHANGE_BEFORE.pg(), &[&before])
         .await
         .map_err(db_err)?
         .get(0);
     let Some(floor) = floor else { return Ok(0) };
     let n = tx
-        .execute("DELETE FROM changes WHERE id <= $1", &[&floor])
+        .execute(sql::DELETE_CHANGES_UPTO.pg(), &[&floor])
         .await
         .map_err(db_err)?;
-    tx.execute(
-        "UPDATE change_feed SET floor = GREATEST(floor, $1) WHERE id = 1",
-        &[&floor],
-    )
-    .await
-    .map_err(db_err)?;
+    tx.execute(sql::RAISE_FLOOR.pg(), &[&floor])
+        .await
+        .map_err(db_err)?;
     Ok(n)
 }
 
@@ -406,7 +360,7 @@ pub(super) async fn assigned_inspections(
 /// checklists, object risk): devices get a fresh snapshot of their assignments.
 pub(super) async fn reference_changed(tx: &Transaction<'_>, agency: AgencyId) -> StoreResult<()> {
     tx.execute(
-        "INSERT INTO changes (agency_id, user_id, inspection_id, what, at) VALUES ($1, NULL, NULL, 'reference', $2)",
+        sql::INSERT_REFERENCE_CHANGE.pg(),
         &[&agency.as_uuid(), &OffsetDateTime::now_utc()],
     )
     .await

@@ -8,6 +8,7 @@ use super::PgStore;
 use super::{db_err, i64_of, u64_of};
 use crate::model::{InspectionAt, InspectionStatus, ProjOp, ProjectionPosition, RowKind};
 use crate::store::ProjectionStore;
+use crate::store::sql::projections as sql;
 use crate::store::{StoreError, StoreResult, table_of};
 
 pub(super) fn corrupt(what: String) -> StoreError {
@@ -24,10 +25,7 @@ pub(super) fn id<T: From<uuid::Uuid>>(r: &Row, i: usize) -> T {
 
 pub(super) async fn projection_position(c: &impl GenericClient) -> StoreResult<ProjectionPosition> {
     let r = c
-        .query_one(
-            "SELECT upto, replay_below FROM projection_state WHERE id = 1",
-            &[],
-        )
+        .query_one(sql::PROJECTION_POSITION.pg(), &[])
         .await
         .map_err(db_err)?;
     Ok(ProjectionPosition {
@@ -44,11 +42,7 @@ pub(super) async fn inspection_at(
 ) -> StoreResult<Option<InspectionAt>> {
     let iid = inspection.as_uuid();
     let Some(head) = c
-        .query_opt(
-            "SELECT i.agency_id, s.inn, i.kind, i.subject_size FROM inspections i
-             JOIN subjects s ON s.id = i.subject_id WHERE i.id = $1",
-            &[&iid],
-        )
+        .query_opt(sql::INSPECTION_HEAD.pg(), &[&iid])
         .await
         .map_err(db_err)?
     else {
@@ -59,22 +53,14 @@ pub(super) async fn inspection_at(
         head.get::<_, Option<String>>(3).as_deref(),
     )?;
     let status: Option<String> = c
-        .query_opt(
-            "SELECT status FROM inspection_status_log WHERE inspection_id = $1 AND at <= $2
-             ORDER BY at DESC, id DESC LIMIT 1",
-            &[&iid, &at],
-        )
+        .query_opt(sql::STATUS_AT.pg(), &[&iid, &at])
         .await
         .map_err(db_err)?
         .map(|r| r.get(0));
     let assigned = match user {
         None => false,
         Some(u) => c
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM inspection_assignments WHERE inspection_id = $1
-                   AND user_id = $2 AND assigned_at <= $3 AND (unassigned_at IS NULL OR unassigned_at > $3))",
-                &[&iid, &u.as_uuid(), &at],
-            )
+            .query_one(sql::ASSIGNED_AT.pg(), &[&iid, &u.as_uuid(), &at])
             .await
             .map_err(db_err)?
             .get(0),
@@ -96,8 +82,7 @@ pub(super) async fn other_act(
     except: RecordId,
 ) -> StoreResult<bool> {
     Ok(c.query_one(
-        "SELECT EXISTS (SELECT 1 FROM proj_documents WHERE kind = 'act' AND inspection_id = $1
-               AND record_id <> $2 AND supersedes IS NULL)",
+        sql::OTHER_ACT.pg(),
         &[&inspection.as_uuid(), &except.as_uuid()],
     )
     .await
@@ -165,10 +150,7 @@ pub(super) async fn apply_projection(
             }
             ProjOp::Finding(f) => {
                 tx.execute(
-                    "INSERT INTO proj_findings (record_id, inspection_id, item, result, note, photos, device_id, at,
-                         supersedes, reason, superseded_by)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                     ON CONFLICT (record_id) DO NOTHING",
+                    sql::INSERT_FINDING.pg(),
                     &[
                         &f.record.as_uuid(),
                         &f.inspection.as_uuid(),
@@ -188,10 +170,7 @@ pub(super) async fn apply_projection(
             }
             ProjOp::Photo(p) => {
                 tx.execute(
-                    "INSERT INTO proj_photos (record_id, inspection_id, sha256, agency_id, size, mime, taken_at,
-                         lat_e7, lon_e7, warnings, at, supersedes, reason, superseded_by)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-                     ON CONFLICT (record_id) DO NOTHING",
+                    sql::INSERT_PHOTO.pg(),
                     &[
                         &p.record.as_uuid(),
                         &p.inspection.as_uuid(),
@@ -214,10 +193,7 @@ pub(super) async fn apply_projection(
             }
             ProjOp::Document(d) => {
                 tx.execute(
-                    "INSERT INTO proj_documents (record_id, kind, inspection_id, subject_inn, body, at,
-                         supersedes, reason, superseded_by)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                     ON CONFLICT (record_id) DO NOTHING",
+                    sql::INSERT_DOCUMENT.pg(),
                     &[
                         &d.record.as_uuid(),
                         &d.kind,
@@ -247,8 +223,7 @@ pub(super) async fn apply_projection(
             }
             ProjOp::Flag(f) => {
                 tx.execute(
-                    "INSERT INTO review_flags (record_id, reason, agency_id, inspection_id, detail)
-                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (record_id, reason) DO NOTHING",
+                    sql::INSERT_FLAG.pg(),
                     &[
                         &f.record.as_uuid(),
                         &f.reason,
@@ -262,12 +237,9 @@ pub(super) async fn apply_projection(
             }
         }
     }
-    tx.execute(
-        "UPDATE projection_state SET upto = $1 WHERE id = 1",
-        &[&i64_of(upto)?],
-    )
-    .await
-    .map_err(db_err)?;
+    tx.execute(sql::MOVE_PROJECTION.pg(), &[&i64_of(upto)?])
+        .await
+        .map_err(db_err)?;
     Ok(())
 }
 

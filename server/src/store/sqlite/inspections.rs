@@ -10,6 +10,9 @@ use crate::model::{
     AuditEntry, Change, Inspection, InspectionFilter, InspectionStatus, ProsecutorAgreement,
 };
 use crate::store::InspectionStore;
+use crate::store::inspections::consequences;
+use crate::store::sql::inspections as sql;
+use crate::store::sql::inspections::INSPECTION_COLUMNS;
 use crate::store::{StoreError, StoreResult};
 use knd_shared::Ground;
 use knd_shared::calendar::iso_date;
@@ -38,10 +41,7 @@ pub(super) fn save_inspection(
     match prev {
         None => {
             tx.execute(
-                "INSERT INTO inspections (id, agency_id, kind, basis, subject_id, control_type_id, checklist_id,
-                     starts_on, ends_on, status, note, created_by, created_at, updated_at, ground,
-                     prosecutor_reference, prosecutor_agreed_on, erknm, subject_size)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                sql::INSERT_INSPECTION.sqlite(),
                 params![
                     id,
                     insp.agency.to_string(),
@@ -71,10 +71,7 @@ pub(super) fn save_inspection(
         Some(p) => {
             let n = tx
                 .execute(
-                    "UPDATE inspections SET checklist_id = ?1, starts_on = ?2, ends_on = ?3, status = ?4,
-                         note = ?5, updated_at = ?6, ground = ?9, basis = ?10,
-                         prosecutor_reference = ?11, prosecutor_agreed_on = ?12, erknm = ?13
-                     WHERE id = ?7 AND updated_at = ?8",
+                    sql::UPDATE_INSPECTION.sqlite(),
                     params![
                         insp.checklist_id.map(|c| c.to_string()),
                         iso_date::format(insp.starts_on),
@@ -97,80 +94,58 @@ pub(super) fn save_inspection(
             if n == 0 {
                 return Err(StoreError::Stale);
             }
-            tx.execute(
-                "DELETE FROM inspection_objects WHERE inspection_id = ?1",
-                [&id],
-            )
-            .map_err(db_err)?;
-            tx.execute(
-                "DELETE FROM inspection_subjects WHERE inspection_id = ?1",
-                [&id],
-            )
-            .map_err(db_err)?;
+            tx.execute(sql::DELETE_INSPECTION_OBJECTS.sqlite(), [&id])
+                .map_err(db_err)?;
+            tx.execute(sql::DELETE_INSPECTION_SUBJECTS.sqlite(), [&id])
+                .map_err(db_err)?;
         }
     }
     for (subject, _) in &insp.other_subjects {
         tx.execute(
-            "INSERT INTO inspection_subjects (inspection_id, subject_id) VALUES (?1, ?2)",
+            sql::INSERT_INSPECTION_SUBJECT.sqlite(),
             params![id, subject.to_string()],
         )
         .map_err(db_err)?;
     }
     for (object, _) in &insp.objects {
         tx.execute(
-            "INSERT INTO inspection_objects (inspection_id, object_id) VALUES (?1, ?2)",
+            sql::INSERT_INSPECTION_OBJECT.sqlite(),
             params![id, object.to_string()],
         )
         .map_err(db_err)?;
     }
-    let before: &[UserId] = prev.map_or(&[], |p| &p.inspectors);
-    for gone in before.iter().filter(|u| !insp.inspectors.contains(u)) {
+    let consequences = consequences(insp, prev);
+    for gone in &consequences.unassigned {
         tx.execute(
-            "UPDATE inspection_assignments SET unassigned_at = ?1
-             WHERE inspection_id = ?2 AND user_id = ?3 AND unassigned_at IS NULL",
+            sql::END_ASSIGNMENT.sqlite(),
             params![ts(now), id, gone.to_string()],
         )
         .map_err(db_err)?;
     }
-    for new in insp.inspectors.iter().filter(|u| !before.contains(u)) {
+    for new in &consequences.assigned {
         tx.execute(
-            "INSERT INTO inspection_assignments (inspection_id, user_id, assigned_at) VALUES (?1, ?2, ?3)",
+            sql::INSERT_ASSIGNMENT.sqlite(),
             params![id, new.to_string(), ts(now)],
         )
         .map_err(db_err)?;
     }
-    if prev.is_none_or(|p| p.status != insp.status) {
+    if consequences.status_logged {
         tx.execute(
-            "INSERT INTO inspection_status_log (inspection_id, status, at) VALUES (?1, ?2, ?3)",
+            sql::INSERT_STATUS.sqlite(),
             params![id, insp.status.as_str(), ts(now)],
         )
         .map_err(db_err)?;
     }
-    // Devices hear of it when it is (or was) on them; drafts stay with the planner.
-    let was_visible = prev.is_some_and(|p| p.status.is_on_devices());
-    if insp.status.is_on_devices() || was_visible {
-        let mut concerned: Vec<UserId> = before.to_vec();
-        concerned.extend(insp.inspectors.iter().copied());
-        concerned.sort();
-        concerned.dedup();
-        for user in concerned {
-            tx.execute(
-                "INSERT INTO changes (agency_id, user_id, inspection_id, what, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![insp.agency.to_string(), user.to_string(), id, what, ts(now)],
-            )
-            .map_err(db_err)?;
-        }
+    // Devices hear of it when it is (or was) on them (see `consequences`).
+    for user in &consequences.notified {
+        tx.execute(
+            sql::INSERT_CHANGE.sqlite(),
+            params![insp.agency.to_string(), user.to_string(), id, what, ts(now)],
+        )
+        .map_err(db_err)?;
     }
     insert_audit(tx, audit)
 }
-
-const INSPECTION_COLUMNS: &str = "SELECT i.id, i.agency_id, i.kind, i.basis, i.status, i.subject_id, s.inn,
-        i.control_type_id, t.code, i.checklist_id, c.code, i.starts_on, i.ends_on, i.note, i.created_by,
-        i.created_at, i.updated_at, i.ground, i.prosecutor_reference, i.prosecutor_agreed_on,
-        i.erknm, i.subject_size
-     FROM inspections i JOIN subjects s ON s.id = i.subject_id
-          JOIN control_types t ON t.id = i.control_type_id
-          LEFT JOIN checklists c ON c.id = i.checklist_id";
 
 /// An inspection row as text, before parsing.
 struct InspectionRow {
@@ -253,12 +228,7 @@ fn finish_inspection(c: &Connection, r: InspectionRow) -> StoreResult<Inspection
     .into_iter()
     .map(|(u, _)| UserId::from(u))
     .collect();
-    let other_subjects = uuid_list(
-        c,
-        "SELECT s.id, s.inn FROM inspection_subjects x JOIN subjects s ON s.id = x.subject_id
-         WHERE x.inspection_id = ?1 ORDER BY s.inn",
-        &r.id,
-    )?;
+    let other_subjects = uuid_list(c, sql::OTHER_SUBJECTS.sqlite(), &r.id)?;
     let prosecutor_agreement = match (r.prosecutor_reference, r.prosecutor_agreed_on) {
         (Some(reference), Some(d)) => Some(ProsecutorAgreement {
             reference,
@@ -376,11 +346,7 @@ pub(super) fn changes_for(
     limit: u32,
 ) -> StoreResult<Vec<Change>> {
     let rows = c
-        .prepare_cached(
-            "SELECT id, inspection_id, what FROM changes
-             WHERE id > ?1 AND (user_id = ?2 OR (user_id IS NULL AND agency_id = ?3))
-             ORDER BY id LIMIT ?4",
-        )
+        .prepare_cached(sql::CHANGES_FOR.sqlite())
         .map_err(db_err)?
         .query_map(
             params![after, user.to_string(), agency.to_string(), limit],
@@ -411,32 +377,25 @@ pub(super) fn changes_for(
 
 /// The lowest cursor still complete (changes below it were pruned) and the newest change id.
 pub(super) fn feed_bounds(c: &Connection) -> StoreResult<(i64, i64)> {
-    c.query_row(
-        "SELECT f.floor, COALESCE((SELECT MAX(id) FROM changes), f.floor) FROM change_feed f WHERE f.id = 1",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
+    c.query_row(sql::FEED_BOUNDS.sqlite(), [], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
     .map_err(db_err)
 }
 
 /// Deletes changes older than `before`; cursors below the new floor get a snapshot.
 pub(super) fn prune_changes(tx: &Transaction<'_>, before: OffsetDateTime) -> StoreResult<u64> {
     let floor: Option<i64> = tx
-        .query_row(
-            "SELECT MAX(id) FROM changes WHERE at < ?1",
-            [ts(before)],
-            |r| r.get(0),
-        )
+        .query_row(sql::NEWEST_CHANGE_BEFORE.sqlite(), [ts(before)], |r| {
+            r.get(0)
+        })
         .map_err(db_err)?;
     let Some(floor) = floor else { return Ok(0) };
     let n = tx
-        .execute("DELETE FROM changes WHERE id <= ?1", [floor])
+        .execute(sql::DELETE_CHANGES_UPTO.sqlite(), [floor])
         .map_err(db_err)?;
-    tx.execute(
-        "UPDATE change_feed SET floor = MAX(floor, ?1) WHERE id = 1",
-        [floor],
-    )
-    .map_err(db_err)?;
+    tx.execute(sql::RAISE_FLOOR.sqlite(), [floor])
+        .map_err(db_err)?;
     Ok(n as u64)
 }
 
@@ -475,7 +434,7 @@ pub(super) fn assigned_inspections(
 /// checklists, object risk): devices get a fresh snapshot of their assignments.
 pub(super) fn reference_changed(tx: &Transaction<'_>, agency: AgencyId) -> StoreResult<()> {
     tx.execute(
-        "INSERT INTO changes (agency_id, user_id, inspection_id, what, at) VALUES (?1, NULL, NULL, 'reference', ?2)",
+        sql::INSERT_REFERENCE_CHANGE.sqlite(),
         params![agency.to_string(), ts(OffsetDateTime::now_utc())],
     )
     .map_err(db_err)?;

@@ -9,6 +9,7 @@ use super::SqliteStore;
 use super::{db_err, parse_uuid, ts};
 use crate::model::{InspectionAt, InspectionStatus, ProjOp, ProjectionPosition, RowKind};
 use crate::store::ProjectionStore;
+use crate::store::sql::projections as sql;
 use crate::store::{StoreError, StoreResult, table_of};
 
 pub(super) fn corrupt(what: String) -> StoreError {
@@ -24,11 +25,9 @@ pub(super) fn opt_id<T: From<uuid::Uuid>>(s: Option<String>) -> StoreResult<Opti
 }
 
 pub(super) fn projection_position(c: &Connection) -> StoreResult<ProjectionPosition> {
-    c.query_row(
-        "SELECT upto, replay_below FROM projection_state WHERE id = 1",
-        [],
-        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
-    )
+    c.query_row(sql::PROJECTION_POSITION.sqlite(), [], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+    })
     .map(|(upto, replay_below)| ProjectionPosition {
         upto: upto as u64,
         replay_below: replay_below as u64,
@@ -44,12 +43,9 @@ pub(super) fn inspection_at(
 ) -> StoreResult<Option<InspectionAt>> {
     let id = id.to_string();
     let head: Option<(String, String, String, Option<String>)> = c
-        .query_row(
-            "SELECT i.agency_id, s.inn, i.kind, i.subject_size FROM inspections i
-             JOIN subjects s ON s.id = i.subject_id WHERE i.id = ?1",
-            [&id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
+        .query_row(sql::INSPECTION_HEAD.sqlite(), [&id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()
         .map_err(db_err)?;
     let Some((agency, subject_inn, kind, size)) = head else {
@@ -58,20 +54,14 @@ pub(super) fn inspection_at(
     let interaction_limit_minutes = crate::store::limit_of(&kind, size.as_deref())?;
     let at = ts(at);
     let status: Option<String> = c
-        .query_row(
-            "SELECT status FROM inspection_status_log WHERE inspection_id = ?1 AND at <= ?2
-             ORDER BY at DESC, id DESC LIMIT 1",
-            params![id, at],
-            |r| r.get(0),
-        )
+        .query_row(sql::STATUS_AT.sqlite(), params![id, at], |r| r.get(0))
         .optional()
         .map_err(db_err)?;
     let assigned = match user {
         None => false,
         Some(u) => c
             .query_row(
-                "SELECT EXISTS (SELECT 1 FROM inspection_assignments WHERE inspection_id = ?1
-                   AND user_id = ?2 AND assigned_at <= ?3 AND (unassigned_at IS NULL OR unassigned_at > ?3))",
+                sql::ASSIGNED_AT.sqlite(),
                 params![id, u.to_string(), at],
                 |r| r.get(0),
             )
@@ -94,8 +84,7 @@ pub(super) fn other_act(
     except: RecordId,
 ) -> StoreResult<bool> {
     c.query_row(
-        "SELECT EXISTS (SELECT 1 FROM proj_documents WHERE kind = 'act' AND inspection_id = ?1
-           AND record_id <> ?2 AND supersedes IS NULL)",
+        sql::OTHER_ACT.sqlite(),
         params![inspection.to_string(), except.to_string()],
         |r| r.get(0),
     )
@@ -158,10 +147,7 @@ pub(super) fn apply_projection(tx: &Transaction<'_>, ops: &[ProjOp], upto: u64) 
             }
             ProjOp::Finding(f) => {
                 tx.execute(
-                    "INSERT INTO proj_findings (record_id, inspection_id, item, result, note, photos, device_id, at,
-                         supersedes, reason, superseded_by)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                     ON CONFLICT (record_id) DO NOTHING",
+                    sql::INSERT_FINDING.sqlite(),
                     params![
                         f.record.to_string(),
                         f.inspection.to_string(),
@@ -180,10 +166,7 @@ pub(super) fn apply_projection(tx: &Transaction<'_>, ops: &[ProjOp], upto: u64) 
             }
             ProjOp::Photo(p) => {
                 tx.execute(
-                    "INSERT INTO proj_photos (record_id, inspection_id, sha256, agency_id, size, mime, taken_at,
-                         lat_e7, lon_e7, warnings, at, supersedes, reason, superseded_by)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-                     ON CONFLICT (record_id) DO NOTHING",
+                    sql::INSERT_PHOTO.sqlite(),
                     params![
                         p.record.to_string(),
                         p.inspection.to_string(),
@@ -205,10 +188,7 @@ pub(super) fn apply_projection(tx: &Transaction<'_>, ops: &[ProjOp], upto: u64) 
             }
             ProjOp::Document(d) => {
                 tx.execute(
-                    "INSERT INTO proj_documents (record_id, kind, inspection_id, subject_inn, body, at,
-                         supersedes, reason, superseded_by)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                     ON CONFLICT (record_id) DO NOTHING",
+                    sql::INSERT_DOCUMENT.sqlite(),
                     params![
                         d.record.to_string(),
                         d.kind,
@@ -236,8 +216,7 @@ pub(super) fn apply_projection(tx: &Transaction<'_>, ops: &[ProjOp], upto: u64) 
             }
             ProjOp::Flag(f) => {
                 tx.execute(
-                    "INSERT INTO review_flags (record_id, reason, agency_id, inspection_id, detail)
-                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (record_id, reason) DO NOTHING",
+                    sql::INSERT_FLAG.sqlite(),
                     params![
                         f.record.to_string(),
                         f.reason,
@@ -250,11 +229,8 @@ pub(super) fn apply_projection(tx: &Transaction<'_>, ops: &[ProjOp], upto: u64) 
             }
         }
     }
-    tx.execute(
-        "UPDATE projection_state SET upto = ?1 WHERE id = 1",
-        [upto as i64],
-    )
-    .map_err(db_err)?;
+    tx.execute(sql::MOVE_PROJECTION.sqlite(), [upto as i64])
+        .map_err(db_err)?;
     Ok(())
 }
 

@@ -1,0 +1,102 @@
+//! Reading the projection: the statements both backends share; the queries built around the
+//! column lists stay per backend where their conditions differ (`ANY` on PostgreSQL).
+
+use super::Sql;
+use crate::model::{ProjectedDocument, ProjectedFinding, ProjectedPhoto, ReviewFlag, Version};
+use crate::store::cols::Cols;
+use crate::store::{StoreError, StoreResult};
+
+fn json<T: serde::de::DeserializeOwned>(r: &impl Cols, i: usize) -> StoreResult<T> {
+    serde_json::from_str(&r.text(i)?).map_err(|e| StoreError::Corrupt(format!("column {i}: {e}")))
+}
+
+/// Which version of a projected row this is (`supersedes`, `reason`, `superseded_by`).
+fn version(r: &impl Cols, first: usize) -> StoreResult<Version> {
+    Ok(Version {
+        supersedes: r.opt_id(first)?,
+        reason: r.opt_text(first + 1)?,
+        superseded_by: r.opt_id(first + 2)?,
+    })
+}
+
+/// A row of [`FINDING_COLUMNS`].
+pub(crate) fn finding(r: &impl Cols) -> StoreResult<ProjectedFinding> {
+    Ok(ProjectedFinding {
+        record: r.id(0)?,
+        inspection: r.id(1)?,
+        item: r.text(2)?,
+        result: r.text(3)?,
+        note: r.opt_text(4)?,
+        photos: json(r, 5)?,
+        device: r.id(6)?,
+        at: r.text(7)?,
+        version: version(r, 8)?,
+    })
+}
+
+/// A row of [`PHOTO_COLUMNS`].
+pub(crate) fn photo(r: &impl Cols) -> StoreResult<ProjectedPhoto> {
+    Ok(ProjectedPhoto {
+        record: r.id(0)?,
+        inspection: r.id(1)?,
+        sha256: r.hash(2)?,
+        agency: r.id(3)?,
+        size: r.u64(4)?,
+        mime: r.text(5)?,
+        taken_at: r.opt_text(6)?,
+        lat_e7: r.opt_i64(7)?,
+        lon_e7: r.opt_i64(8)?,
+        warnings: json(r, 9)?,
+        at: r.text(10)?,
+        version: version(r, 11)?,
+    })
+}
+
+/// A row of [`DOCUMENT_COLUMNS`].
+pub(crate) fn document(r: &impl Cols) -> StoreResult<ProjectedDocument> {
+    Ok(ProjectedDocument {
+        record: r.id(0)?,
+        kind: r.text(1)?,
+        inspection: r.opt_id(2)?,
+        subject_inn: r.opt_text(3)?,
+        body: json(r, 4)?,
+        at: r.text(5)?,
+        version: version(r, 6)?,
+    })
+}
+
+/// A row of [`FLAG_COLUMNS`].
+pub(crate) fn flag(r: &impl Cols) -> StoreResult<ReviewFlag> {
+    Ok(ReviewFlag {
+        record: r.id(0)?,
+        reason: r.text(1)?,
+        agency: r.opt_id(2)?,
+        inspection: r.opt_id(3)?,
+        detail: r.text(4)?,
+    })
+}
+
+/// The columns of a projected finding (a fragment: each query adds its conditions).
+pub(crate) const FINDING_COLUMNS: &str =
+    "SELECT record_id, inspection_id, item, result, note, photos, device_id, at,
+    supersedes, reason, superseded_by FROM proj_findings";
+
+/// The columns of a projected photo.
+pub(crate) const PHOTO_COLUMNS: &str =
+    "SELECT record_id, inspection_id, sha256, agency_id, size, mime, taken_at, lat_e7, lon_e7,
+        warnings, at, supersedes, reason, superseded_by FROM proj_photos";
+
+/// The columns of a projected document, from `proj_documents d`.
+pub(crate) const DOCUMENT_COLUMNS: &str =
+    "SELECT d.record_id, d.kind, d.inspection_id, d.subject_inn, d.body, d.at,
+    d.supersedes, d.reason, d.superseded_by FROM proj_documents d";
+
+/// The columns of a review flag.
+pub(crate) const FLAG_COLUMNS: &str =
+    "SELECT record_id, reason, agency_id, inspection_id, detail FROM review_flags";
+
+/// Where the inspection's projection stands: started and finished, by which records.
+pub(crate) static PROJECTED_INSPECTION: Sql = Sql::new(
+    "SELECT started_record, started_at, finished_record, finished_at FROM proj_inspections
+             WHERE inspection_id = ?1",
+);

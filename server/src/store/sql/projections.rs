@@ -1,0 +1,62 @@
+//! The projector: the statements both backends share. The dump and the reset list the tables
+//! and stay per backend with what they read.
+
+use super::Sql;
+
+/// Where the projector stands in the log.
+pub(crate) static PROJECTION_POSITION: Sql =
+    Sql::new("SELECT upto, replay_below FROM projection_state WHERE id = 1");
+
+/// What an inspection is, for judging a record against it.
+pub(crate) static INSPECTION_HEAD: Sql = Sql::new(
+    "SELECT i.agency_id, s.inn, i.kind, i.subject_size FROM inspections i
+             JOIN subjects s ON s.id = i.subject_id WHERE i.id = ?1",
+);
+
+/// The inspection's status at a moment.
+pub(crate) static STATUS_AT: Sql = Sql::new(
+    "SELECT status FROM inspection_status_log WHERE inspection_id = ?1 AND at <= ?2
+             ORDER BY at DESC, id DESC LIMIT 1",
+);
+
+/// Whether the user was assigned to the inspection at a moment.
+pub(crate) static ASSIGNED_AT: Sql = Sql::new("SELECT EXISTS (SELECT 1 FROM inspection_assignments WHERE inspection_id = ?1
+                   AND user_id = ?2 AND assigned_at <= ?3 AND (unassigned_at IS NULL OR unassigned_at > ?3))");
+
+/// Another act (not a correction of this one) projected for the inspection.
+pub(crate) static OTHER_ACT: Sql = Sql::new(
+    "SELECT EXISTS (SELECT 1 FROM proj_documents WHERE kind = 'act' AND inspection_id = ?1
+           AND record_id <> ?2 AND supersedes IS NULL)",
+);
+
+/// A projected row, once (replays of a record change nothing).
+pub(crate) static INSERT_FINDING: Sql = Sql::new("INSERT INTO proj_findings (record_id, inspection_id, item, result, note, photos, device_id, at,
+                         supersedes, reason, superseded_by)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                     ON CONFLICT (record_id) DO NOTHING");
+
+/// A projected row, once (replays of a record change nothing).
+pub(crate) static INSERT_PHOTO: Sql = Sql::new(
+    "INSERT INTO proj_photos (record_id, inspection_id, sha256, agency_id, size, mime, taken_at,
+                         lat_e7, lon_e7, warnings, at, supersedes, reason, superseded_by)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                     ON CONFLICT (record_id) DO NOTHING",
+);
+
+/// A projected row, once (replays of a record change nothing).
+pub(crate) static INSERT_DOCUMENT: Sql = Sql::new(
+    "INSERT INTO proj_documents (record_id, kind, inspection_id, subject_inn, body, at,
+                         supersedes, reason, superseded_by)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     ON CONFLICT (record_id) DO NOTHING",
+);
+
+/// A projected row, once (replays of a record change nothing).
+pub(crate) static INSERT_FLAG: Sql = Sql::new(
+    "INSERT INTO review_flags (record_id, reason, agency_id, inspection_id, detail)
+                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (record_id, reason) DO NOTHING",
+);
+
+/// The projector moves on in the log.
+pub(crate) static MOVE_PROJECTION: Sql =
+    Sql::new("UPDATE projection_state SET upto = ?1 WHERE id = 1");
