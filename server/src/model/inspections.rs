@@ -224,6 +224,10 @@ pub struct InspectionAt {
     pub assigned: bool,
     /// The interaction limit of the inspection (fixed when it was created).
     pub interaction_limit_minutes: Option<u32>,
+    /// Its dates. Only a draft or scheduled inspection can be rescheduled, so a record from the
+    /// field sees the dates that held when it arrived (and a rebuild sees the same).
+    pub starts_on: time::Date,
+    pub ends_on: time::Date,
 }
 
 /// An answer to a checklist item as one record holds it (a row of `proj_findings`): a `finding`

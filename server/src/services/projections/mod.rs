@@ -337,7 +337,15 @@ impl Projector<'_> {
             return Ok(());
         }
         // A doubtful time is flagged for review; it does not stop the record's effect.
-        if let Some((reason, detail)) = record_time::implausible(rec.at, r.received_at) {
+        let dates = match &ctx.inspection {
+            Some((_, Some(i))) if Some(i.agency) == ctx.agency => Some((i.starts_on, i.ends_on)),
+            _ => None,
+        };
+        if let Some((reason, detail)) =
+            record_time::implausible(rec.at, r.received_at).or_else(|| {
+                dates.and_then(|(from, to)| record_time::outside_inspection(rec.at, from, to))
+            })
+        {
             self.flag(r.id, reason, &ctx, detail);
         }
         match kind {

@@ -73,6 +73,8 @@ pub(super) async fn inspection_at(
             .transpose()?,
         assigned,
         interaction_limit_minutes,
+        starts_on: head.get(4),
+        ends_on: head.get(5),
     }))
 }
 

@@ -9,7 +9,7 @@ pub(crate) static PROJECTION_POSITION: Sql =
 
 /// What an inspection is, for judging a record against it.
 pub(crate) static INSPECTION_HEAD: Sql = Sql::new(
-    "SELECT i.agency_id, s.inn, i.kind, i.subject_size FROM inspections i
+    "SELECT i.agency_id, s.inn, i.kind, i.subject_size, i.starts_on, i.ends_on FROM inspections i
              JOIN subjects s ON s.id = i.subject_id WHERE i.id = ?1",
 );
 

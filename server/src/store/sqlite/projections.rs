@@ -35,6 +35,10 @@ pub(super) fn projection_position(c: &Connection) -> StoreResult<ProjectionPosit
     .map_err(db_err)
 }
 
+fn iso_day(s: &str) -> StoreResult<time::Date> {
+    knd_shared::calendar::iso_date::parse(s).map_err(|_| corrupt(format!("date {s:?}")))
+}
+
 pub(super) fn inspection_at(
     c: &Connection,
     id: InspectionId,
@@ -42,13 +46,21 @@ pub(super) fn inspection_at(
     user: Option<UserId>,
 ) -> StoreResult<Option<InspectionAt>> {
     let id = id.to_string();
-    let head: Option<(String, String, String, Option<String>)> = c
+    type Head = (String, String, String, Option<String>, String, String);
+    let head: Option<Head> = c
         .query_row(sql::INSPECTION_HEAD.sqlite(), [&id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
         })
         .optional()
         .map_err(db_err)?;
-    let Some((agency, subject_inn, kind, size)) = head else {
+    let Some((agency, subject_inn, kind, size, starts_on, ends_on)) = head else {
         return Ok(None);
     };
     let interaction_limit_minutes = crate::store::limit_of(&kind, size.as_deref())?;
@@ -75,6 +87,8 @@ pub(super) fn inspection_at(
             .transpose()?,
         assigned,
         interaction_limit_minutes,
+        starts_on: iso_day(&starts_on)?,
+        ends_on: iso_day(&ends_on)?,
     }))
 }
 
