@@ -10,7 +10,9 @@ use tokio_postgres::{GenericClient, Row};
 
 use crate::store::FieldStore;
 use crate::store::sql::field as sql;
-use crate::store::sql::field::{DOCUMENT_COLUMNS, FINDING_COLUMNS, FLAG_COLUMNS, PHOTO_COLUMNS};
+use crate::store::sql::field::{
+    DOCUMENT_COLUMNS, FINDING_COLUMNS, FLAG_COLUMNS, NOT_HELD, PHOTO_COLUMNS,
+};
 
 use crate::store::sql::field::{document as document_of, finding as finding_of};
 use crate::store::sql::field::{flag as flag_of, photo as photo_of};
@@ -146,7 +148,7 @@ pub(super) async fn documents_for_subject(
         c,
         &format!(
             "{DOCUMENT_COLUMNS} WHERE d.subject_inn = $1 AND ($2::UUID IS NULL OR d.record_id > $2)
-             ORDER BY d.record_id LIMIT $3"
+             AND {NOT_HELD} ORDER BY d.record_id LIMIT $3"
         ),
         &[&inn, &after.map(|a| a.as_uuid()), &i64::from(limit)],
         document_of,

@@ -62,6 +62,8 @@ pub(crate) fn document(r: &impl Cols) -> StoreResult<ProjectedDocument> {
         body: json(r, 4)?,
         at: r.text(5)?,
         version: version(r, 6)?,
+        received_at: Some(r.ts(9)?),
+        held_for_review: r.bool(10)?,
     })
 }
 
@@ -89,7 +91,14 @@ pub(crate) const PHOTO_COLUMNS: &str =
 /// The columns of a projected document, from `proj_documents d`.
 pub(crate) const DOCUMENT_COLUMNS: &str =
     "SELECT d.record_id, d.kind, d.inspection_id, d.subject_inn, d.body, d.at,
-    d.supersedes, d.reason, d.superseded_by FROM proj_documents d";
+    d.supersedes, d.reason, d.superseded_by, rec.received_at,
+    EXISTS (SELECT 1 FROM review_flags hf WHERE hf.record_id = d.record_id
+            AND hf.reason = 'document_unknown_subject')
+    FROM proj_documents d JOIN records rec ON rec.id = d.record_id";
+
+/// A condition on `proj_documents d`: not held for review (see [`document`]'s `held_for_review`).
+pub(crate) const NOT_HELD: &str = "NOT EXISTS (SELECT 1 FROM review_flags hf
+    WHERE hf.record_id = d.record_id AND hf.reason = 'document_unknown_subject')";
 
 /// The columns of a review flag.
 pub(crate) const FLAG_COLUMNS: &str =

@@ -12,7 +12,9 @@ use rusqlite::{Connection, OptionalExtension as _, Row, params};
 
 use crate::store::FieldStore;
 use crate::store::sql::field as sql;
-use crate::store::sql::field::{DOCUMENT_COLUMNS, FINDING_COLUMNS, FLAG_COLUMNS, PHOTO_COLUMNS};
+use crate::store::sql::field::{
+    DOCUMENT_COLUMNS, FINDING_COLUMNS, FLAG_COLUMNS, NOT_HELD, PHOTO_COLUMNS,
+};
 
 // The shared row mappings, in the shape `collect` takes.
 fn finding_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedFinding>> {
@@ -178,7 +180,8 @@ pub(super) fn documents_for_subject(
     collect(
         c,
         &format!(
-            "{DOCUMENT_COLUMNS} WHERE d.subject_inn = ?1 AND d.record_id > ?2 ORDER BY d.record_id LIMIT ?3"
+            "{DOCUMENT_COLUMNS} WHERE d.subject_inn = ?1 AND d.record_id > ?2 AND {NOT_HELD}
+             ORDER BY d.record_id LIMIT ?3"
         ),
         params![inn, after.map(|a| a.to_string()).unwrap_or_default(), limit],
         document_of,
