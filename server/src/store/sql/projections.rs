@@ -1,7 +1,44 @@
 //! The projector: the statements both backends share. The dump and the reset list the tables
 //! and stay per backend with what they read.
 
+use knd_shared::AgencyId;
+
 use super::Sql;
+use crate::model::{InspectionStatus, ProjectionPosition, RowKind};
+use crate::store::cols::Cols;
+use crate::store::{StoreError, StoreResult};
+
+pub(crate) fn position(r: &impl Cols) -> StoreResult<ProjectionPosition> {
+    Ok(ProjectionPosition {
+        upto: r.u64(0)?,
+        replay_below: r.u64(1)?,
+    })
+}
+
+/// A row of [`INSPECTION_HEAD`]: its agency, subject INN and interaction limit.
+pub(crate) fn inspection_head(r: &impl Cols) -> StoreResult<(AgencyId, String, Option<u32>)> {
+    let limit = crate::store::limit_of(&r.text(2)?, r.opt_text(3)?.as_deref())?;
+    Ok((r.id(0)?, r.text(1)?, limit))
+}
+
+/// A row of [`STATUS_AT`].
+pub(crate) fn status(r: &impl Cols) -> StoreResult<InspectionStatus> {
+    let s = r.text(0)?;
+    InspectionStatus::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("status {s:?}")))
+}
+
+/// The correction that replaces a projected row, by table.
+pub(crate) fn superseded_by(kind: RowKind) -> &'static Sql {
+    static FINDING: Sql = Sql::new("SELECT superseded_by FROM proj_findings WHERE record_id = ?1");
+    static PHOTO: Sql = Sql::new("SELECT superseded_by FROM proj_photos WHERE record_id = ?1");
+    static DOCUMENT: Sql =
+        Sql::new("SELECT superseded_by FROM proj_documents WHERE record_id = ?1");
+    match kind {
+        RowKind::Finding => &FINDING,
+        RowKind::Photo => &PHOTO,
+        RowKind::Document => &DOCUMENT,
+    }
+}
 
 /// Where the projector stands in the log.
 pub(crate) static PROJECTION_POSITION: Sql =
