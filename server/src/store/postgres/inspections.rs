@@ -1,26 +1,19 @@
 //! Inspections, their assignment and status history, and the change feed pull reads.
 
-use knd_shared::{AgencyId, InspectionId, InspectionKind, UserId};
+use knd_shared::{AgencyId, InspectionId, UserId};
 use time::OffsetDateTime;
-use tokio_postgres::{GenericClient, Row, Transaction};
+use tokio_postgres::{GenericClient, Transaction};
 
 use super::PgStore;
+use super::cols::{query_all, query_opt};
 use super::{db_err, insert_audit};
-use crate::model::{
-    AuditEntry, Change, Inspection, InspectionFilter, InspectionStatus, ProsecutorAgreement,
-};
+use crate::model::{AuditEntry, Change, Inspection, InspectionFilter, InspectionStatus};
 use crate::store::InspectionStore;
 use crate::store::inspections::consequences;
 use crate::store::sql::inspections as sql;
-use crate::store::sql::inspections::INSPECTION_COLUMNS;
 use crate::store::{StoreError, StoreResult};
-use knd_shared::Ground;
 use knd_shared::registry::SizeClass;
 use time::Date;
-
-fn corrupt(what: String) -> StoreError {
-    StoreError::Corrupt(what)
-}
 
 /// Writes `insp` (new when `prev` is `None`), refusing with a conflict when the stored row is no
 /// longer `prev`; the change feed gets an entry for every inspector the change concerns.
@@ -140,77 +133,13 @@ pub(super) async fn save_inspection(
     insert_audit(tx, audit).await
 }
 
-async fn inspection_of(c: &impl GenericClient, r: &Row) -> StoreResult<Inspection> {
-    let id: uuid::Uuid = r.get(0);
-    let objects = c
-        .query(
-            "SELECT o.id, o.object_key FROM inspection_objects io JOIN control_objects o ON o.id = io.object_id
-             WHERE io.inspection_id = $1 ORDER BY o.object_key COLLATE \"C\"",
-            &[&id],
-        )
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(|o| (o.get(0), o.get(1)))
-        .collect();
-    let inspectors = c
-        .query(
-            "SELECT user_id FROM inspection_assignments WHERE inspection_id = $1 AND unassigned_at IS NULL
-             ORDER BY user_id",
-            &[&id],
-        )
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(|u| UserId::from(u.get::<_, uuid::Uuid>(0)))
-        .collect();
-    let other_subjects = c
-        .query(sql::OTHER_SUBJECTS.pg(), &[&id])
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(|o| (o.get(0), o.get(1)))
-        .collect();
-    let (kind, status): (String, String) = (r.get(2), r.get(4));
-    let ground: Option<String> = r.get(17);
-    let size: Option<String> = r.get(21);
-    let prosecutor_agreement = match (r.get::<_, Option<String>>(18), r.get(19)) {
-        (Some(reference), Some(date)) => Some(ProsecutorAgreement { reference, date }),
-        _ => None,
-    };
-    Ok(Inspection {
-        id: InspectionId::from(id),
-        agency: AgencyId::from(r.get::<_, uuid::Uuid>(1)),
-        kind: InspectionKind::parse(&kind).ok_or_else(|| corrupt(format!("kind {kind:?}")))?,
-        // NULL only before the start-up step has read old notes: treat as unspecified.
-        ground: match ground.as_deref() {
-            None => Ground::Unspecified,
-            Some(g) => Ground::parse(g).ok_or_else(|| corrupt(format!("ground {g:?}")))?,
-        },
-        prosecutor_agreement,
-        erknm: r.get(20),
-        subject_size: size
-            .as_deref()
-            .map(|s| SizeClass::parse(s).ok_or_else(|| corrupt(format!("size class {s:?}"))))
-            .transpose()?,
-        other_subjects,
-        status: InspectionStatus::parse(&status)
-            .ok_or_else(|| corrupt(format!("status {status:?}")))?,
-        subject_id: r.get(5),
-        subject_inn: r.get(6),
-        control_type_id: r.get(7),
-        control_type_code: r.get(8),
-        checklist_id: r.get(9),
-        checklist_code: r.get(10),
-        objects,
-        starts_on: r.get(11),
-        ends_on: r.get(12),
-        inspectors,
-        note: r.get(13),
-        created_by: r.get::<_, Option<uuid::Uuid>>(14).map(UserId::from),
-        created_at: r.get(15),
-        updated_at: r.get(16),
-    })
+/// Reads the inspection's lists after its row.
+async fn with_lists(c: &impl GenericClient, mut insp: Inspection) -> StoreResult<Inspection> {
+    let id = insp.id.as_uuid();
+    insp.objects = query_all(c, &sql::OBJECTS_OF, &[&id], sql::id_and_key).await?;
+    insp.other_subjects = query_all(c, &sql::OTHER_SUBJECTS, &[&id], sql::id_and_key).await?;
+    insp.inspectors = query_all(c, &sql::INSPECTORS_OF, &[&id], sql::inspector).await?;
+    Ok(insp)
 }
 
 pub(super) async fn get_inspection(
@@ -218,17 +147,15 @@ pub(super) async fn get_inspection(
     agency: Option<AgencyId>,
     id: InspectionId,
 ) -> StoreResult<Option<Inspection>> {
-    let row = c
-        .query_opt(
-            &format!(
-                "{INSPECTION_COLUMNS} WHERE i.id = $1 AND ($2::UUID IS NULL OR i.agency_id = $2)"
-            ),
-            &[&id.as_uuid(), &agency.map(|a| a.as_uuid())],
-        )
-        .await
-        .map_err(db_err)?;
+    let row = query_opt(
+        c,
+        &sql::INSPECTION,
+        &[&id.as_uuid(), &agency.map(|a| a.as_uuid())],
+        sql::inspection,
+    )
+    .await?;
     match row {
-        Some(r) => Ok(Some(inspection_of(c, &r).await?)),
+        Some(insp) => Ok(Some(with_lists(c, insp).await?)),
         None => Ok(None),
     }
 }
@@ -242,33 +169,25 @@ pub(super) async fn list_inspections(
     limit: u32,
 ) -> StoreResult<Vec<Inspection>> {
     let (after_date, after_id) = after.unzip();
-    let rows = c
-        .query(
-            &format!(
-                "{INSPECTION_COLUMNS}
-                 WHERE i.agency_id = $1 AND ($2::TEXT IS NULL OR i.status = $2)
-                   AND ($3::UUID IS NULL OR EXISTS (SELECT 1 FROM inspection_assignments a
-                        WHERE a.inspection_id = i.id AND a.user_id = $3 AND a.unassigned_at IS NULL))
-                   AND ($4::DATE IS NULL OR i.ends_on >= $4) AND ($5::DATE IS NULL OR i.starts_on <= $5)
-                   AND ($6::DATE IS NULL OR (i.starts_on, i.id) > ($6, $7::UUID))
-                 ORDER BY i.starts_on, i.id LIMIT $8"
-            ),
-            &[
-                &agency.as_uuid(),
-                &f.status.map(InspectionStatus::as_str),
-                &f.inspector.map(|u| u.as_uuid()),
-                &f.from,
-                &f.to,
-                &after_date,
-                &after_id.map(|i| i.as_uuid()),
-                &i64::from(limit),
-            ],
-        )
-        .await
-        .map_err(db_err)?;
+    let rows = query_all(
+        c,
+        &sql::INSPECTIONS,
+        &[
+            &agency.as_uuid(),
+            &f.status.map(InspectionStatus::as_str),
+            &f.inspector.map(|u| u.as_uuid()),
+            &f.from,
+            &f.to,
+            &after_date,
+            &after_id.map(|i| i.as_uuid()),
+            &i64::from(limit),
+        ],
+        sql::inspection,
+    )
+    .await?;
     let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        out.push(inspection_of(c, r).await?);
+    for insp in rows {
+        out.push(with_lists(c, insp).await?);
     }
     Ok(out)
 }

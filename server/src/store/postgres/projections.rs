@@ -5,9 +5,11 @@ use time::OffsetDateTime;
 use tokio_postgres::{GenericClient, Row, Transaction};
 
 use super::PgStore;
-use super::{db_err, i64_of, u64_of};
-use crate::model::{InspectionAt, InspectionStatus, ProjOp, ProjectionPosition, RowKind};
+use super::cols::query_opt;
+use super::{db_err, i64_of};
+use crate::model::{InspectionAt, ProjOp, ProjectionPosition, RowKind};
 use crate::store::ProjectionStore;
+use crate::store::cols::Cols as _;
 use crate::store::sql::projections as sql;
 use crate::store::{StoreError, StoreResult, table_of};
 
@@ -24,14 +26,9 @@ pub(super) fn id<T: From<uuid::Uuid>>(r: &Row, i: usize) -> T {
 }
 
 pub(super) async fn projection_position(c: &impl GenericClient) -> StoreResult<ProjectionPosition> {
-    let r = c
-        .query_one(sql::PROJECTION_POSITION.pg(), &[])
-        .await
-        .map_err(db_err)?;
-    Ok(ProjectionPosition {
-        upto: u64_of(r.get(0))?,
-        replay_below: u64_of(r.get(1))?,
-    })
+    query_opt(c, &sql::PROJECTION_POSITION, &[], sql::position)
+        .await?
+        .ok_or_else(|| corrupt("no projection state".into()))
 }
 
 pub(super) async fn inspection_at(
@@ -41,40 +38,28 @@ pub(super) async fn inspection_at(
     user: Option<UserId>,
 ) -> StoreResult<Option<InspectionAt>> {
     let iid = inspection.as_uuid();
-    let Some(head) = c
-        .query_opt(sql::INSPECTION_HEAD.pg(), &[&iid])
-        .await
-        .map_err(db_err)?
+    let Some(head) = query_opt(c, &sql::INSPECTION_HEAD, &[&iid], sql::inspection_head).await?
     else {
         return Ok(None);
     };
-    let interaction_limit_minutes = crate::store::limit_of(
-        &head.get::<_, String>(2),
-        head.get::<_, Option<String>>(3).as_deref(),
-    )?;
-    let status: Option<String> = c
-        .query_opt(sql::STATUS_AT.pg(), &[&iid, &at])
-        .await
-        .map_err(db_err)?
-        .map(|r| r.get(0));
+    let status = query_opt(c, &sql::STATUS_AT, &[&iid, &at], sql::status).await?;
     let assigned = match user {
-        None => false,
-        Some(u) => c
-            .query_one(sql::ASSIGNED_AT.pg(), &[&iid, &u.as_uuid(), &at])
-            .await
-            .map_err(db_err)?
-            .get(0),
+        None => None,
+        Some(u) => {
+            query_opt(c, &sql::ASSIGNED_AT, &[&iid, &u.as_uuid(), &at], |r| {
+                r.bool(0)
+            })
+            .await?
+        }
     };
     Ok(Some(InspectionAt {
-        agency: id(&head, 0),
-        subject_inn: head.get(1),
-        status: status
-            .map(|s| InspectionStatus::parse(&s).ok_or_else(|| corrupt(format!("status {s:?}"))))
-            .transpose()?,
-        assigned,
-        interaction_limit_minutes,
-        starts_on: head.get(4),
-        ends_on: head.get(5),
+        agency: head.agency,
+        subject_inn: head.subject_inn,
+        status,
+        assigned: assigned == Some(true),
+        interaction_limit_minutes: head.interaction_limit_minutes,
+        starts_on: head.starts_on,
+        ends_on: head.ends_on,
     }))
 }
 
@@ -83,13 +68,14 @@ pub(super) async fn other_act(
     inspection: InspectionId,
     except: RecordId,
 ) -> StoreResult<bool> {
-    Ok(c.query_one(
-        sql::OTHER_ACT.pg(),
+    let other = query_opt(
+        c,
+        &sql::OTHER_ACT,
         &[&inspection.as_uuid(), &except.as_uuid()],
+        |r| r.bool(0),
     )
-    .await
-    .map_err(db_err)?
-    .get(0))
+    .await?;
+    Ok(other == Some(true))
 }
 
 pub(super) async fn superseded_by(
@@ -97,16 +83,11 @@ pub(super) async fn superseded_by(
     table: RowKind,
     record: RecordId,
 ) -> StoreResult<Option<RecordId>> {
-    Ok(c.query_opt(
-        &format!(
-            "SELECT superseded_by FROM {} WHERE record_id = $1",
-            table_of(table)
-        ),
-        &[&record.as_uuid()],
-    )
-    .await
-    .map_err(db_err)?
-    .and_then(|r| opt_id(&r, 0)))
+    let by = query_opt(c, sql::superseded_by(table), &[&record.as_uuid()], |r| {
+        r.opt_id(0)
+    })
+    .await?;
+    Ok(by.flatten())
 }
 
 fn json_text<T: serde::Serialize>(v: &T) -> StoreResult<String> {

@@ -1,7 +1,132 @@
 //! Inspections, their assignments and the change feed: the statements both backends share.
 //! Reading an inspection back (with its objects, subjects and inspectors) stays per backend.
 
+use knd_shared::registry::SizeClass;
+use knd_shared::{Ground, InspectionKind, UserId};
+
 use super::Sql;
+use crate::model::{Inspection, InspectionStatus, ProsecutorAgreement};
+use crate::store::cols::Cols;
+use crate::store::{StoreError, StoreResult};
+
+/// The columns [`inspection`] reads.
+macro_rules! inspection_columns {
+    () => {
+        "SELECT i.id, i.agency_id, i.kind, i.basis, i.status, i.subject_id, s.inn,
+            i.control_type_id, t.code, i.checklist_id, c.code, i.starts_on, i.ends_on, i.note,
+            i.created_by, i.created_at, i.updated_at, i.ground, i.prosecutor_reference,
+            i.prosecutor_agreed_on, i.erknm, i.subject_size
+         FROM inspections i JOIN subjects s ON s.id = i.subject_id
+              JOIN control_types t ON t.id = i.control_type_id
+              LEFT JOIN checklists c ON c.id = i.checklist_id"
+    };
+}
+
+/// An inspection of an agency (of any, when the agency is NULL).
+pub(crate) static INSPECTION: Sql = Sql::dialects(
+    concat!(
+        inspection_columns!(),
+        " WHERE i.id = ?1 AND (?2 IS NULL OR i.agency_id = ?2)"
+    ),
+    concat!(
+        inspection_columns!(),
+        " WHERE i.id = $1 AND ($2::UUID IS NULL OR i.agency_id = $2)"
+    ),
+);
+
+/// The agency's inspections by start date then id after a cursor, optionally of one status,
+/// one inspector, or overlapping dates. PostgreSQL compares the cursor as a row value; SQLite
+/// gets an empty cursor (`''` sorts first) instead of NULL.
+pub(crate) static INSPECTIONS: Sql = Sql::dialects(
+    concat!(
+        inspection_columns!(),
+        " WHERE i.agency_id = ?1 AND (?2 IS NULL OR i.status = ?2)
+           AND (?3 IS NULL OR EXISTS (SELECT 1 FROM inspection_assignments a
+                WHERE a.inspection_id = i.id AND a.user_id = ?3 AND a.unassigned_at IS NULL))
+           AND (?4 IS NULL OR i.ends_on >= ?4) AND (?5 IS NULL OR i.starts_on <= ?5)
+           AND (i.starts_on > ?6 OR (i.starts_on = ?6 AND i.id > ?7))
+         ORDER BY i.starts_on, i.id LIMIT ?8"
+    ),
+    concat!(
+        inspection_columns!(),
+        " WHERE i.agency_id = $1 AND ($2::TEXT IS NULL OR i.status = $2)
+           AND ($3::UUID IS NULL OR EXISTS (SELECT 1 FROM inspection_assignments a
+                WHERE a.inspection_id = i.id AND a.user_id = $3 AND a.unassigned_at IS NULL))
+           AND ($4::DATE IS NULL OR i.ends_on >= $4) AND ($5::DATE IS NULL OR i.starts_on <= $5)
+           AND ($6::DATE IS NULL OR (i.starts_on, i.id) > ($6, $7::UUID))
+         ORDER BY i.starts_on, i.id LIMIT $8"
+    ),
+);
+
+fn corrupt(what: String) -> StoreError {
+    StoreError::Corrupt(what)
+}
+
+/// A row of [`INSPECTION`] or [`INSPECTIONS`]; its objects, further subjects and inspectors
+/// are read next ([`OBJECTS_OF`], [`OTHER_SUBJECTS`], [`INSPECTORS_OF`]).
+pub(crate) fn inspection(r: &impl Cols) -> StoreResult<Inspection> {
+    let (kind, status) = (r.text(2)?, r.text(4)?);
+    let prosecutor_agreement = match (r.opt_text(18)?, r.opt_date(19)?) {
+        (Some(reference), Some(date)) => Some(ProsecutorAgreement { reference, date }),
+        _ => None,
+    };
+    Ok(Inspection {
+        id: r.id(0)?,
+        agency: r.id(1)?,
+        kind: InspectionKind::parse(&kind).ok_or_else(|| corrupt(format!("kind {kind:?}")))?,
+        // NULL only before the start-up step has read old notes: treat as unspecified.
+        ground: match r.opt_text(17)?.as_deref() {
+            None => Ground::Unspecified,
+            Some(g) => Ground::parse(g).ok_or_else(|| corrupt(format!("ground {g:?}")))?,
+        },
+        prosecutor_agreement,
+        erknm: r.opt_text(20)?,
+        subject_size: r
+            .opt_text(21)?
+            .map(|s| SizeClass::parse(&s).ok_or_else(|| corrupt(format!("size class {s:?}"))))
+            .transpose()?,
+        other_subjects: Vec::new(),
+        status: InspectionStatus::parse(&status)
+            .ok_or_else(|| corrupt(format!("status {status:?}")))?,
+        subject_id: r.uuid(5)?,
+        subject_inn: r.text(6)?,
+        control_type_id: r.uuid(7)?,
+        control_type_code: r.text(8)?,
+        checklist_id: r.opt_uuid(9)?,
+        checklist_code: r.opt_text(10)?,
+        objects: Vec::new(),
+        starts_on: r.date(11)?,
+        ends_on: r.date(12)?,
+        inspectors: Vec::new(),
+        note: r.text(13)?,
+        created_by: r.opt_id(14)?,
+        created_at: r.ts(15)?,
+        updated_at: r.ts(16)?,
+    })
+}
+
+/// An inspection's objects by key (byte order on both).
+pub(crate) static OBJECTS_OF: Sql = Sql::dialects(
+    "SELECT o.id, o.object_key FROM inspection_objects io JOIN control_objects o ON o.id = io.object_id
+     WHERE io.inspection_id = ?1 ORDER BY o.object_key",
+    "SELECT o.id, o.object_key FROM inspection_objects io JOIN control_objects o ON o.id = io.object_id
+     WHERE io.inspection_id = $1 ORDER BY o.object_key COLLATE \"C\"",
+);
+
+/// Its current inspectors.
+pub(crate) static INSPECTORS_OF: Sql = Sql::new(
+    "SELECT user_id FROM inspection_assignments WHERE inspection_id = ?1 AND unassigned_at IS NULL
+     ORDER BY user_id",
+);
+
+/// An id with its key or INN, as [`OBJECTS_OF`] and [`OTHER_SUBJECTS`] read them.
+pub(crate) fn id_and_key(r: &impl Cols) -> StoreResult<(uuid::Uuid, String)> {
+    Ok((r.uuid(0)?, r.text(1)?))
+}
+
+pub(crate) fn inspector(r: &impl Cols) -> StoreResult<UserId> {
+    r.id(0)
+}
 
 pub(crate) static INSERT_INSPECTION: Sql = Sql::new("INSERT INTO inspections (id, agency_id, kind, basis, subject_id, control_type_id, checklist_id,
                      starts_on, ends_on, status, note, created_by, created_at, updated_at, ground,
@@ -42,15 +167,6 @@ pub(crate) static INSERT_STATUS: Sql =
 pub(crate) static INSERT_CHANGE: Sql = Sql::new(
     "INSERT INTO changes (agency_id, user_id, inspection_id, what, at) VALUES (?1, ?2, ?3, ?4, ?5)",
 );
-
-/// The columns both backends read an inspection from (a fragment: each adds its conditions).
-pub(crate) const INSPECTION_COLUMNS: &str = "SELECT i.id, i.agency_id, i.kind, i.basis, i.status, i.subject_id, s.inn,
-        i.control_type_id, t.code, i.checklist_id, c.code, i.starts_on, i.ends_on, i.note, i.created_by,
-        i.created_at, i.updated_at, i.ground, i.prosecutor_reference, i.prosecutor_agreed_on,
-        i.erknm, i.subject_size
-     FROM inspections i JOIN subjects s ON s.id = i.subject_id
-          JOIN control_types t ON t.id = i.control_type_id
-          LEFT JOIN checklists c ON c.id = i.checklist_id";
 
 /// A raid's further controlled persons, in INN order.
 pub(crate) static OTHER_SUBJECTS: Sql = Sql::new(

@@ -1,7 +1,57 @@
 //! The projector: the statements both backends share. The dump and the reset list the tables
 //! and stay per backend with what they read.
 
+use knd_shared::AgencyId;
+
 use super::Sql;
+use crate::model::{InspectionStatus, ProjectionPosition, RowKind};
+use crate::store::cols::Cols;
+use crate::store::{StoreError, StoreResult};
+
+pub(crate) fn position(r: &impl Cols) -> StoreResult<ProjectionPosition> {
+    Ok(ProjectionPosition {
+        upto: r.u64(0)?,
+        replay_below: r.u64(1)?,
+    })
+}
+
+/// A row of [`INSPECTION_HEAD`]: its agency, subject INN, interaction limit and dates.
+pub(crate) struct InspectionHead {
+    pub agency: AgencyId,
+    pub subject_inn: String,
+    pub interaction_limit_minutes: Option<u32>,
+    pub starts_on: time::Date,
+    pub ends_on: time::Date,
+}
+
+pub(crate) fn inspection_head(r: &impl Cols) -> StoreResult<InspectionHead> {
+    Ok(InspectionHead {
+        agency: r.id(0)?,
+        subject_inn: r.text(1)?,
+        interaction_limit_minutes: crate::store::limit_of(&r.text(2)?, r.opt_text(3)?.as_deref())?,
+        starts_on: r.date(4)?,
+        ends_on: r.date(5)?,
+    })
+}
+
+/// A row of [`STATUS_AT`].
+pub(crate) fn status(r: &impl Cols) -> StoreResult<InspectionStatus> {
+    let s = r.text(0)?;
+    InspectionStatus::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("status {s:?}")))
+}
+
+/// The correction that replaces a projected row, by table.
+pub(crate) fn superseded_by(kind: RowKind) -> &'static Sql {
+    static FINDING: Sql = Sql::new("SELECT superseded_by FROM proj_findings WHERE record_id = ?1");
+    static PHOTO: Sql = Sql::new("SELECT superseded_by FROM proj_photos WHERE record_id = ?1");
+    static DOCUMENT: Sql =
+        Sql::new("SELECT superseded_by FROM proj_documents WHERE record_id = ?1");
+    match kind {
+        RowKind::Finding => &FINDING,
+        RowKind::Photo => &PHOTO,
+        RowKind::Document => &DOCUMENT,
+    }
+}
 
 /// Where the projector stands in the log.
 pub(crate) static PROJECTION_POSITION: Sql =

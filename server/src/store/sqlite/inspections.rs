@@ -1,31 +1,20 @@
 //! Inspections, their assignment and status history, and the change feed pull reads.
 
-use knd_shared::{AgencyId, InspectionId, InspectionKind, UserId};
-use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
+use knd_shared::{AgencyId, InspectionId, UserId};
+use rusqlite::{Connection, Transaction, params};
 use time::OffsetDateTime;
 
 use super::SqliteStore;
-use super::{db_err, insert_audit, parse_ts, parse_uuid, ts};
-use crate::model::{
-    AuditEntry, Change, Inspection, InspectionFilter, InspectionStatus, ProsecutorAgreement,
-};
+use super::cols::{query_all, query_opt};
+use super::{db_err, insert_audit, parse_uuid, ts};
+use crate::model::{AuditEntry, Change, Inspection, InspectionFilter, InspectionStatus};
 use crate::store::InspectionStore;
 use crate::store::inspections::consequences;
 use crate::store::sql::inspections as sql;
-use crate::store::sql::inspections::INSPECTION_COLUMNS;
 use crate::store::{StoreError, StoreResult};
-use knd_shared::Ground;
 use knd_shared::calendar::iso_date;
 use knd_shared::registry::SizeClass;
 use time::Date;
-
-fn corrupt(what: String) -> StoreError {
-    StoreError::Corrupt(what)
-}
-
-fn date(s: &str) -> StoreResult<time::Date> {
-    iso_date::parse(s).map_err(|e| corrupt(format!("date {s:?}: {e}")))
-}
 
 /// Writes `insp` (new when `prev` is `None`), refusing with a conflict when the stored row is no
 /// longer `prev`; the change feed gets an entry for every inspector the change concerns.
@@ -147,134 +136,13 @@ pub(super) fn save_inspection(
     insert_audit(tx, audit)
 }
 
-/// An inspection row as text, before parsing.
-struct InspectionRow {
-    id: String,
-    agency: String,
-    kind: String,
-    status: String,
-    subject: String,
-    inn: String,
-    control_type: String,
-    control_type_code: String,
-    checklist: Option<String>,
-    checklist_code: Option<String>,
-    starts_on: String,
-    ends_on: String,
-    note: String,
-    created_by: Option<String>,
-    created_at: String,
-    updated_at: String,
-    ground: Option<String>,
-    prosecutor_reference: Option<String>,
-    prosecutor_agreed_on: Option<String>,
-    erknm: Option<String>,
-    subject_size: Option<String>,
-}
-
-fn inspection_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InspectionRow> {
-    Ok(InspectionRow {
-        id: r.get(0)?,
-        agency: r.get(1)?,
-        kind: r.get(2)?,
-        status: r.get(4)?,
-        subject: r.get(5)?,
-        inn: r.get(6)?,
-        control_type: r.get(7)?,
-        control_type_code: r.get(8)?,
-        checklist: r.get(9)?,
-        checklist_code: r.get(10)?,
-        starts_on: r.get(11)?,
-        ends_on: r.get(12)?,
-        note: r.get(13)?,
-        created_by: r.get(14)?,
-        created_at: r.get(15)?,
-        updated_at: r.get(16)?,
-        ground: r.get(17)?,
-        prosecutor_reference: r.get(18)?,
-        prosecutor_agreed_on: r.get(19)?,
-        erknm: r.get(20)?,
-        subject_size: r.get(21)?,
-    })
-}
-
-fn uuid_list(c: &Connection, sql: &str, id: &str) -> StoreResult<Vec<(uuid::Uuid, String)>> {
-    c.prepare_cached(sql)
-        .map_err(db_err)?
-        .query_map([id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })
-        .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(db_err)?
-        .into_iter()
-        .map(|(u, s)| Ok((parse_uuid(&u)?, s)))
-        .collect()
-}
-
-fn finish_inspection(c: &Connection, r: InspectionRow) -> StoreResult<Inspection> {
-    let objects = uuid_list(
-        c,
-        "SELECT o.id, o.object_key FROM inspection_objects io JOIN control_objects o ON o.id = io.object_id
-         WHERE io.inspection_id = ?1 ORDER BY o.object_key",
-        &r.id,
-    )?;
-    let inspectors = uuid_list(
-        c,
-        "SELECT user_id, '' FROM inspection_assignments WHERE inspection_id = ?1 AND unassigned_at IS NULL
-         ORDER BY user_id",
-        &r.id,
-    )?
-    .into_iter()
-    .map(|(u, _)| UserId::from(u))
-    .collect();
-    let other_subjects = uuid_list(c, sql::OTHER_SUBJECTS.sqlite(), &r.id)?;
-    let prosecutor_agreement = match (r.prosecutor_reference, r.prosecutor_agreed_on) {
-        (Some(reference), Some(d)) => Some(ProsecutorAgreement {
-            reference,
-            date: date(&d)?,
-        }),
-        _ => None,
-    };
-    Ok(Inspection {
-        id: InspectionId::from(parse_uuid(&r.id)?),
-        agency: AgencyId::from(parse_uuid(&r.agency)?),
-        kind: InspectionKind::parse(&r.kind)
-            .ok_or_else(|| corrupt(format!("kind {:?}", r.kind)))?,
-        // NULL only before the start-up step has read old notes: treat as unspecified.
-        ground: match r.ground.as_deref() {
-            None => Ground::Unspecified,
-            Some(g) => Ground::parse(g).ok_or_else(|| corrupt(format!("ground {g:?}")))?,
-        },
-        prosecutor_agreement,
-        erknm: r.erknm,
-        subject_size: r
-            .subject_size
-            .as_deref()
-            .map(|s| SizeClass::parse(s).ok_or_else(|| corrupt(format!("size class {s:?}"))))
-            .transpose()?,
-        other_subjects,
-        status: InspectionStatus::parse(&r.status)
-            .ok_or_else(|| corrupt(format!("status {:?}", r.status)))?,
-        subject_id: parse_uuid(&r.subject)?,
-        subject_inn: r.inn,
-        control_type_id: parse_uuid(&r.control_type)?,
-        control_type_code: r.control_type_code,
-        checklist_id: r.checklist.as_deref().map(parse_uuid).transpose()?,
-        checklist_code: r.checklist_code,
-        objects,
-        starts_on: date(&r.starts_on)?,
-        ends_on: date(&r.ends_on)?,
-        inspectors,
-        note: r.note,
-        created_by: r
-            .created_by
-            .as_deref()
-            .map(|u| parse_uuid(u).map(UserId::from))
-            .transpose()?,
-        created_at: parse_ts(&r.created_at)?,
-        updated_at: parse_ts(&r.updated_at)?,
-    })
+/// Reads the inspection's lists after its row.
+fn with_lists(c: &Connection, mut insp: Inspection) -> StoreResult<Inspection> {
+    let id = insp.id.to_string();
+    insp.objects = query_all(c, &sql::OBJECTS_OF, [&id], |r| sql::id_and_key(r))?;
+    insp.other_subjects = query_all(c, &sql::OTHER_SUBJECTS, [&id], |r| sql::id_and_key(r))?;
+    insp.inspectors = query_all(c, &sql::INSPECTORS_OF, [&id], |r| sql::inspector(r))?;
+    Ok(insp)
 }
 
 pub(super) fn get_inspection(
@@ -282,18 +150,14 @@ pub(super) fn get_inspection(
     agency: Option<AgencyId>,
     id: InspectionId,
 ) -> StoreResult<Option<Inspection>> {
-    let row = c
-        .prepare_cached(&format!(
-            "{INSPECTION_COLUMNS} WHERE i.id = ?1 AND (?2 IS NULL OR i.agency_id = ?2)"
-        ))
-        .map_err(db_err)?
-        .query_row(
-            params![id.to_string(), agency.map(|a| a.to_string())],
-            inspection_row,
-        )
-        .optional()
-        .map_err(db_err)?;
-    row.map(|r| finish_inspection(c, r)).transpose()
+    query_opt(
+        c,
+        &sql::INSPECTION,
+        params![id.to_string(), agency.map(|a| a.to_string())],
+        |r| sql::inspection(r),
+    )?
+    .map(|insp| with_lists(c, insp))
+    .transpose()
 }
 
 /// The agency's inspections by start date then id, after `after` (keyset pagination).
@@ -307,34 +171,24 @@ pub(super) fn list_inspections(
     let (after_date, after_id) = after.map_or((String::new(), String::new()), |(d, i)| {
         (iso_date::format(d), i.to_string())
     });
-    let rows = c
-        .prepare_cached(&format!(
-            "{INSPECTION_COLUMNS}
-             WHERE i.agency_id = ?1 AND (?2 IS NULL OR i.status = ?2)
-               AND (?3 IS NULL OR EXISTS (SELECT 1 FROM inspection_assignments a
-                    WHERE a.inspection_id = i.id AND a.user_id = ?3 AND a.unassigned_at IS NULL))
-               AND (?4 IS NULL OR i.ends_on >= ?4) AND (?5 IS NULL OR i.starts_on <= ?5)
-               AND (i.starts_on > ?6 OR (i.starts_on = ?6 AND i.id > ?7))
-             ORDER BY i.starts_on, i.id LIMIT ?8"
-        ))
-        .map_err(db_err)?
-        .query_map(
-            params![
-                agency.to_string(),
-                f.status.map(InspectionStatus::as_str),
-                f.inspector.map(|u| u.to_string()),
-                f.from.map(iso_date::format),
-                f.to.map(iso_date::format),
-                after_date,
-                after_id,
-                limit
-            ],
-            inspection_row,
-        )
-        .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(db_err)?;
-    rows.into_iter().map(|r| finish_inspection(c, r)).collect()
+    query_all(
+        c,
+        &sql::INSPECTIONS,
+        params![
+            agency.to_string(),
+            f.status.map(InspectionStatus::as_str),
+            f.inspector.map(|u| u.to_string()),
+            f.from.map(iso_date::format),
+            f.to.map(iso_date::format),
+            after_date,
+            after_id,
+            limit
+        ],
+        |r| sql::inspection(r),
+    )?
+    .into_iter()
+    .map(|insp| with_lists(c, insp))
+    .collect()
 }
 
 /// The inspector's feed after `after`, oldest first.

@@ -2,13 +2,15 @@
 
 use knd_shared::{InspectionId, RecordId, UserId};
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
+use rusqlite::{Connection, Transaction, params};
 use time::OffsetDateTime;
 
 use super::SqliteStore;
+use super::cols::query_opt;
 use super::{db_err, parse_uuid, ts};
-use crate::model::{InspectionAt, InspectionStatus, ProjOp, ProjectionPosition, RowKind};
+use crate::model::{InspectionAt, ProjOp, ProjectionPosition, RowKind};
 use crate::store::ProjectionStore;
+use crate::store::cols::Cols as _;
 use crate::store::sql::projections as sql;
 use crate::store::{StoreError, StoreResult, table_of};
 
@@ -25,18 +27,8 @@ pub(super) fn opt_id<T: From<uuid::Uuid>>(s: Option<String>) -> StoreResult<Opti
 }
 
 pub(super) fn projection_position(c: &Connection) -> StoreResult<ProjectionPosition> {
-    c.query_row(sql::PROJECTION_POSITION.sqlite(), [], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
-    })
-    .map(|(upto, replay_below)| ProjectionPosition {
-        upto: upto as u64,
-        replay_below: replay_below as u64,
-    })
-    .map_err(db_err)
-}
-
-fn iso_day(s: &str) -> StoreResult<time::Date> {
-    knd_shared::calendar::iso_date::parse(s).map_err(|_| corrupt(format!("date {s:?}")))
+    query_opt(c, &sql::PROJECTION_POSITION, [], |r| sql::position(r))?
+        .ok_or_else(|| corrupt("no projection state".into()))
 }
 
 pub(super) fn inspection_at(
@@ -46,49 +38,26 @@ pub(super) fn inspection_at(
     user: Option<UserId>,
 ) -> StoreResult<Option<InspectionAt>> {
     let id = id.to_string();
-    type Head = (String, String, String, Option<String>, String, String);
-    let head: Option<Head> = c
-        .query_row(sql::INSPECTION_HEAD.sqlite(), [&id], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })
-        .optional()
-        .map_err(db_err)?;
-    let Some((agency, subject_inn, kind, size, starts_on, ends_on)) = head else {
+    let Some(head) = query_opt(c, &sql::INSPECTION_HEAD, [&id], |r| sql::inspection_head(r))?
+    else {
         return Ok(None);
     };
-    let interaction_limit_minutes = crate::store::limit_of(&kind, size.as_deref())?;
     let at = ts(at);
-    let status: Option<String> = c
-        .query_row(sql::STATUS_AT.sqlite(), params![id, at], |r| r.get(0))
-        .optional()
-        .map_err(db_err)?;
+    let status = query_opt(c, &sql::STATUS_AT, params![id, at], |r| sql::status(r))?;
     let assigned = match user {
-        None => false,
-        Some(u) => c
-            .query_row(
-                sql::ASSIGNED_AT.sqlite(),
-                params![id, u.to_string(), at],
-                |r| r.get(0),
-            )
-            .map_err(db_err)?,
+        None => None,
+        Some(u) => query_opt(c, &sql::ASSIGNED_AT, params![id, u.to_string(), at], |r| {
+            r.bool(0)
+        })?,
     };
     Ok(Some(InspectionAt {
-        agency: id_of(&agency)?,
-        subject_inn,
-        status: status
-            .map(|s| InspectionStatus::parse(&s).ok_or_else(|| corrupt(format!("status {s:?}"))))
-            .transpose()?,
-        assigned,
-        interaction_limit_minutes,
-        starts_on: iso_day(&starts_on)?,
-        ends_on: iso_day(&ends_on)?,
+        agency: head.agency,
+        subject_inn: head.subject_inn,
+        status,
+        assigned: assigned == Some(true),
+        interaction_limit_minutes: head.interaction_limit_minutes,
+        starts_on: head.starts_on,
+        ends_on: head.ends_on,
     }))
 }
 
@@ -97,12 +66,13 @@ pub(super) fn other_act(
     inspection: InspectionId,
     except: RecordId,
 ) -> StoreResult<bool> {
-    c.query_row(
-        sql::OTHER_ACT.sqlite(),
+    let other = query_opt(
+        c,
+        &sql::OTHER_ACT,
         params![inspection.to_string(), except.to_string()],
-        |r| r.get(0),
-    )
-    .map_err(db_err)
+        |r| r.bool(0),
+    )?;
+    Ok(other == Some(true))
 }
 
 pub(super) fn superseded_by(
@@ -110,18 +80,10 @@ pub(super) fn superseded_by(
     table: RowKind,
     record: RecordId,
 ) -> StoreResult<Option<RecordId>> {
-    let by: Option<Option<String>> = c
-        .query_row(
-            &format!(
-                "SELECT superseded_by FROM {} WHERE record_id = ?1",
-                table_of(table)
-            ),
-            [record.to_string()],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(db_err)?;
-    opt_id(by.flatten())
+    let by = query_opt(c, sql::superseded_by(table), [record.to_string()], |r| {
+        r.opt_id(0)
+    })?;
+    Ok(by.flatten())
 }
 
 fn json_text<T: serde::Serialize>(v: &T) -> StoreResult<String> {
