@@ -73,9 +73,42 @@ pub enum ApiError {
     /// 422: an upload's bytes do not match its declared SHA-256 or size; nothing was stored.
     #[error("{0}")]
     ChecksumMismatch(String),
+    /// 403: an enrollment code that cannot enroll a device, by why (the app tells its user
+    /// which: ask for a new code, or check the one typed).
+    #[error("{}", .0.detail())]
+    EnrollmentRefused(CodeRefusal),
     /// 429: the device has as many unfinished uploads as it may.
     #[error("this device has {0} unfinished uploads, the limit: finish or delete one first")]
     TooManyUploads(usize),
+}
+
+/// Why an enrollment code was refused: each is a problem type of its own
+/// (`urn:knd:problem:enrollment-code-…`), so a client never has to read the words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeRefusal {
+    Unknown,
+    Used,
+    Expired,
+}
+
+impl CodeRefusal {
+    fn slug(self) -> &'static str {
+        match self {
+            CodeRefusal::Unknown => "enrollment-code-unknown",
+            CodeRefusal::Used => "enrollment-code-used",
+            CodeRefusal::Expired => "enrollment-code-expired",
+        }
+    }
+
+    /// Russian, then English (the English words are what apps before the problem types
+    /// matched).
+    pub fn detail(self) -> &'static str {
+        match self {
+            CodeRefusal::Unknown => "код регистрации не найден / unknown enrollment code",
+            CodeRefusal::Used => "код регистрации уже использован / enrollment code already used",
+            CodeRefusal::Expired => "срок кода регистрации истёк / enrollment code expired",
+        }
+    }
 }
 
 impl ApiError {
@@ -83,7 +116,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::EnrollmentRefused(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) | ApiError::Constraint(_) => StatusCode::CONFLICT,
@@ -105,6 +138,7 @@ impl ApiError {
             ApiError::BadRequest(_) => "bad-request",
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
+            ApiError::EnrollmentRefused(r) => r.slug(),
             ApiError::NotFound => "not-found",
             ApiError::MethodNotAllowed => "method-not-allowed",
             ApiError::Conflict(_) => "conflict",
