@@ -26,16 +26,16 @@ pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
     /// 401: no valid credentials.
-    #[error("authentication required")]
+    #[error("требуется вход / authentication required")]
     Unauthorized,
     /// 403: authenticated, but the role does not allow it.
     #[error("{0}")]
     Forbidden(String),
     /// 404: not there, or not visible to the caller (other agencies' data answers the same).
-    #[error("not found")]
+    #[error("не найдено / not found")]
     NotFound,
     /// 405: the path exists, but not with this method.
-    #[error("method not allowed on this path")]
+    #[error("этот метод не применим к пути / method not allowed on this path")]
     MethodNotAllowed,
     /// 409: conflicts with the stored state.
     #[error("{0}")]
@@ -44,22 +44,22 @@ pub enum ApiError {
     #[error("{}", violation_detail(*.0))]
     Constraint(Violation),
     /// 413: the body exceeds the configured limit.
-    #[error("request body too large")]
+    #[error("тело запроса слишком велико / request body too large")]
     PayloadTooLarge,
     /// 422: well-formed, but its content is refused.
     #[error("{0}")]
     Unprocessable(String),
     /// 429: too many attempts; retry after the given seconds.
-    #[error("too many attempts, retry in {0} s")]
+    #[error("слишком много попыток, повторите через {0} с / too many attempts, retry in {0} s")]
     TooManyRequests(u64),
     /// 503: a dependency (the database) is not available.
-    #[error("service unavailable")]
+    #[error("сервис недоступен / service unavailable")]
     Unavailable,
     /// 503: busy (e.g. every password check slot is taken); retry after the given seconds.
-    #[error("busy, retry in {0} s")]
+    #[error("сервер занят, повторите через {0} с / busy, retry in {0} s")]
     Busy(u64),
     /// 500: logged with its cause; the client gets a generic message.
-    #[error("internal error")]
+    #[error("внутренняя ошибка / internal error")]
     Internal(String),
     /// 412: a precondition header (e.g. tus's `Tus-Resumable`) is missing or unsupported.
     #[error("{0}")]
@@ -78,7 +78,9 @@ pub enum ApiError {
     #[error("{}", .0.detail())]
     EnrollmentRefused(CodeRefusal),
     /// 429: the device has as many unfinished uploads as it may.
-    #[error("this device has {0} unfinished uploads, the limit: finish or delete one first")]
+    #[error(
+        "у устройства {0} незавершённых загрузок — это предел: завершите или удалите одну / this device has {0} unfinished uploads, the limit: finish or delete one first"
+    )]
     TooManyUploads(usize),
 }
 
@@ -165,7 +167,7 @@ impl ApiError {
             status: status.as_u16(),
             detail: match self {
                 ApiError::Internal(_) => {
-                    Some("internal error; the cause is in the server log".into())
+                    Some("внутренняя ошибка; причина в журнале сервера / internal error; the cause is in the server log".into())
                 }
                 other => Some(other.to_string()),
             },
