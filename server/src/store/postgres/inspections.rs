@@ -258,10 +258,7 @@ pub(super) async fn assigned_inspections(
     limit: u32,
 ) -> StoreResult<Vec<InspectionId>> {
     Ok(c.query(
-        "SELECT i.id FROM inspection_assignments a JOIN inspections i ON i.id = a.inspection_id
-             WHERE a.user_id = $1 AND a.unassigned_at IS NULL AND ($2::UUID IS NULL OR i.id > $2)
-               AND i.status IN ('scheduled', 'in_progress', 'completed')
-             ORDER BY i.id LIMIT $3",
+        sql::ASSIGNED.pg(),
         &[
             &user.as_uuid(),
             &after.map(|a| a.as_uuid()),

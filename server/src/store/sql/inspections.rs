@@ -202,3 +202,16 @@ pub(crate) static RAISE_FLOOR: Sql = Sql::dialects(
     "UPDATE change_feed SET floor = MAX(floor, ?1) WHERE id = 1",
     "UPDATE change_feed SET floor = GREATEST(floor, $1) WHERE id = 1",
 );
+
+/// The inspections the user is assigned to now that devices carry, by id after a cursor
+/// (SQLite gets `''` for none).
+pub(crate) static ASSIGNED: Sql = Sql::dialects(
+    "SELECT i.id FROM inspection_assignments a JOIN inspections i ON i.id = a.inspection_id
+     WHERE a.user_id = ?1 AND a.unassigned_at IS NULL AND i.id > ?2
+       AND i.status IN ('scheduled', 'in_progress', 'completed')
+     ORDER BY i.id LIMIT ?3",
+    "SELECT i.id FROM inspection_assignments a JOIN inspections i ON i.id = a.inspection_id
+     WHERE a.user_id = $1 AND a.unassigned_at IS NULL AND ($2::UUID IS NULL OR i.id > $2)
+       AND i.status IN ('scheduled', 'in_progress', 'completed')
+     ORDER BY i.id LIMIT $3",
+);

@@ -261,12 +261,7 @@ pub(super) fn assigned_inspections(
     limit: u32,
 ) -> StoreResult<Vec<InspectionId>> {
     let rows = c
-        .prepare_cached(
-            "SELECT i.id FROM inspection_assignments a JOIN inspections i ON i.id = a.inspection_id
-             WHERE a.user_id = ?1 AND a.unassigned_at IS NULL AND i.id > ?2
-               AND i.status IN ('scheduled', 'in_progress', 'completed')
-             ORDER BY i.id LIMIT ?3",
-        )
+        .prepare_cached(sql::ASSIGNED.sqlite())
         .map_err(db_err)?
         .query_map(
             params![
