@@ -5,7 +5,7 @@ use knd_shared::registry::SizeClass;
 use knd_shared::{Ground, InspectionKind, UserId};
 
 use super::Sql;
-use crate::model::{Inspection, InspectionStatus, ProsecutorAgreement};
+use crate::model::{Change, Inspection, InspectionStatus, ProsecutorAgreement};
 use crate::store::cols::Cols;
 use crate::store::{StoreError, StoreResult};
 
@@ -122,6 +122,20 @@ pub(crate) static INSPECTORS_OF: Sql = Sql::new(
 /// An id with its key or INN, as [`OBJECTS_OF`] and [`OTHER_SUBJECTS`] read them.
 pub(crate) fn id_and_key(r: &impl Cols) -> StoreResult<(uuid::Uuid, String)> {
     Ok((r.uuid(0)?, r.text(1)?))
+}
+
+/// A row of [`CHANGES_FOR`].
+pub(crate) fn change(r: &impl Cols) -> StoreResult<Change> {
+    Ok(Change {
+        id: r.i64(0)?,
+        inspection: r.opt_id(1)?,
+        what: r.text(2)?,
+    })
+}
+
+/// A row of [`FEED_BOUNDS`]: (floor, newest).
+pub(crate) fn bounds(r: &impl Cols) -> StoreResult<(i64, i64)> {
+    Ok((r.i64(0)?, r.i64(1)?))
 }
 
 pub(crate) fn inspector(r: &impl Cols) -> StoreResult<UserId> {
