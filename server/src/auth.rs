@@ -8,26 +8,43 @@ use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 
 use crate::error::ApiError;
-use crate::model::{ApiKey, Device, Role, User};
+use crate::model::{ApiKey, Device, User};
 use crate::services::accounts;
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "knd_session";
 
-/// The client's address, for the audit log.
+/// The client's address (for the audit log and throttling): the peer, or what a trusted
+/// reverse proxy says (see [`crate::client`]).
 #[derive(Debug, Clone)]
 pub struct ClientAddr(pub Option<String>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+fn peer(parts: &Parts) -> Option<std::net::IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+}
+
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
-        ))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let ip = state.proxies.client(peer(parts), &parts.headers);
+        Ok(ClientAddr(ip.map(|ip| ip.to_string())))
+    }
+}
+
+/// Whether the request came over TLS (a trusted proxy says so): the session cookie is then
+/// `Secure`.
+#[derive(Debug, Clone, Copy)]
+pub struct OverTls(pub bool);
+
+impl FromRequestParts<AppState> for OverTls {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Ok(OverTls(state.proxies.over_tls(peer(parts), &parts.headers)))
     }
 }
 
@@ -78,27 +95,6 @@ impl FromRequestParts<AppState> for Caller {
             token,
             address,
         })
-    }
-}
-
-impl Caller {
-    /// Allows the call when the user has one of `roles`; otherwise audits the refusal and answers
-    /// 403.
-    pub async fn require(
-        &self,
-        state: &AppState,
-        roles: &[Role],
-        action: &str,
-        target: String,
-    ) -> Result<(), ApiError> {
-        if roles.contains(&self.user.role) {
-            return Ok(());
-        }
-        accounts::audit_denied(state, &self.user, action, target, self.address.as_deref()).await?;
-        Err(ApiError::Forbidden(format!(
-            "the {} role may not do this",
-            self.user.role.as_str()
-        )))
     }
 }
 

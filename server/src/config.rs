@@ -27,6 +27,40 @@ pub struct Config {
     pub sync: SyncConfig,
     #[serde(default)]
     pub metrics: MetricsConfig,
+    #[serde(default)]
+    pub http: HttpConfig,
+}
+
+/// Connections: who the client is behind a proxy, and how long a client may take.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Addresses or networks (`10.0.0.5`, `10.0.0.0/8`) of reverse proxies whose
+    /// `client_ip_header` names the client. From anyone else the header is ignored: the
+    /// client is the peer of the connection.
+    pub trusted_proxies: Vec<String>,
+    /// The header a trusted proxy puts the client's address in (`X-Forwarded-For` appends;
+    /// the nearest address not itself a trusted proxy is the client).
+    pub client_ip_header: String,
+    /// A client must send a request's headers within this many seconds of connecting or of
+    /// the previous response (it also ends idle keep-alive connections).
+    pub header_read_timeout_secs: u64,
+    /// A request body that sends nothing for this many seconds is cut off.
+    pub body_timeout_secs: u64,
+    /// Open connections at most; more wait in the listen queue until one closes.
+    pub max_connections: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            trusted_proxies: Vec::new(),
+            client_ip_header: "x-forwarded-for".into(),
+            header_read_timeout_secs: 30,
+            body_timeout_secs: 30,
+            max_connections: 4096,
+        }
+    }
 }
 
 /// Who may read `/metrics`: the operator only.
@@ -79,11 +113,28 @@ pub struct AuthConfig {
     pub session_hours: u32,
     /// How long an enrollment code stays valid.
     pub enrollment_code_hours: u32,
-    /// Failed logins allowed per login name or per address within the window.
+    /// Failed logins allowed for one login name from one address before each next attempt
+    /// waits (30 s, then twice as long after every further failure, up to the window).
     pub max_failed_logins: u32,
+    /// Failed logins for one login name from all addresses together before it is locked for
+    /// the window: far higher, so that no one can lock a user out from a few addresses.
+    #[serde(default = "default_per_login")]
+    pub max_failed_logins_per_login: u32,
+    /// Failed logins from one address, whatever the names (password spraying).
+    #[serde(default = "default_per_address")]
+    pub max_failed_logins_per_address: u32,
     pub failed_login_window_secs: u64,
-    /// Mark the session cookie `Secure` (behind TLS).
+    /// Always mark the session cookie `Secure`; it is also marked whenever the request came
+    /// over TLS (a trusted proxy's `X-Forwarded-Proto: https`).
     pub secure_cookies: bool,
+}
+
+fn default_per_login() -> u32 {
+    100
+}
+
+fn default_per_address() -> u32 {
+    30
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -170,6 +221,8 @@ impl Default for Config {
                 session_hours: 12,
                 enrollment_code_hours: 24,
                 max_failed_logins: 5,
+                max_failed_logins_per_login: default_per_login(),
+                max_failed_logins_per_address: default_per_address(),
                 failed_login_window_secs: 15 * 60,
                 secure_cookies: false,
             },
@@ -199,6 +252,7 @@ impl Default for Config {
                 pull_page: 50,
             },
             metrics: MetricsConfig::default(),
+            http: HttpConfig::default(),
         }
     }
 }
@@ -238,6 +292,7 @@ impl fmt::Debug for Config {
             .field("sync", &self.sync)
             .field("blobs", &self.blobs)
             .field("metrics", &self.metrics)
+            .field("http", &self.http)
             .finish()
     }
 }

@@ -4,24 +4,26 @@
 
 pub mod admin;
 pub mod auth;
+pub mod client;
 pub mod config;
 pub mod demo;
 pub mod error;
 pub mod keys;
 pub mod model;
 mod routes;
+mod serve;
 pub mod services;
 pub mod state;
 pub mod store;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use knd_shared::DeviceId;
@@ -30,13 +32,14 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use time::OffsetDateTime;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use config::Config;
 
 use crate::error::ApiError;
 use crate::model::ServerIdentity;
-use crate::services::throttle::LoginThrottle;
+use crate::services::throttle::Throttle;
 use crate::state::{AppState, Inner};
 use crate::store::ServerChain;
 
@@ -97,20 +100,16 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
     let uploads_dir = config.data_dir.join("uploads");
     let uploads = services::upload_files::UploadFiles::open(uploads_dir.clone())
         .with_context(|| format!("cannot create {}", uploads_dir.display()))?;
-    let throttle = LoginThrottle::new(
-        config.auth.max_failed_logins,
-        Duration::from_secs(config.auth.failed_login_window_secs),
-    );
+    let throttle = Throttle::new(Duration::from_secs(config.auth.failed_login_window_secs));
+    let proxies = client::Proxies::from_config(&config.http)?;
     let state = AppState(Arc::new(Inner {
+        proxies,
         store,
         server: ServerChain { identity, key },
         note_signer,
         throttle,
         // Generous: an office behind one address may enroll many tablets with typos.
-        enroll_throttle: LoginThrottle::new(
-            20,
-            Duration::from_secs(config.auth.failed_login_window_secs),
-        ),
+        enroll_throttle: Throttle::new(Duration::from_secs(config.auth.failed_login_window_secs)),
         checkpoint: Mutex::new(None),
         metrics: metrics_handle(),
         calendar: load_calendar(&config.calendar)?,
@@ -191,6 +190,24 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn(record_metrics))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(panic_response))
+        // Every response: no sniffing of media types, no framing by other sites, no addresses
+        // leaking in `Referer`; a page that sets its own policy keeps it.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("frame-ancestors 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
 }
 
 /// The OpenAPI document of the API.
@@ -204,10 +221,6 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let http = state.config.http.clone();
+    serve::run(listener, app(state), &http, shutdown).await
 }

@@ -7,7 +7,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use object_store::ObjectStore;
 
 use crate::config::Config;
-use crate::services::throttle::LoginThrottle;
+use crate::services::throttle::Throttle;
 use crate::services::upload_files::UploadFiles;
 use crate::store::{ServerChain, Store};
 
@@ -21,9 +21,11 @@ pub struct Inner {
     pub server: ServerChain,
     /// Signs checkpoints with the same key, named by the log origin.
     pub note_signer: NoteSigner,
-    pub throttle: LoginThrottle,
+    /// Which reverse proxies may name the client.
+    pub proxies: crate::client::Proxies,
+    pub throttle: Throttle,
     /// Failed enrollment codes, per address.
-    pub enroll_throttle: LoginThrottle,
+    pub enroll_throttle: Throttle,
     /// The last checkpoint note signed, by tree size.
     pub checkpoint: Mutex<Option<(u64, String)>>,
     pub metrics: PrometheusHandle,

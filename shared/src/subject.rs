@@ -11,6 +11,9 @@ pub enum InnError {
     Format(String),
     #[error("inn {0} fails its check digit")]
     CheckDigit(String),
+    /// All zeros pass the check digits but name no one.
+    #[error("inn {0} is all zeros")]
+    Zero(String),
 }
 
 /// Why a string is not a valid ОГРН / ОГРНИП.
@@ -20,6 +23,9 @@ pub enum OgrnError {
     Format(String),
     #[error("ogrn {0} fails its check digit")]
     CheckDigit(String),
+    /// All zeros pass the check digit but name no one.
+    #[error("ogrn {0} is all zeros")]
+    Zero(String),
 }
 
 fn digits(s: &str) -> Option<Vec<u32>> {
@@ -48,6 +54,9 @@ impl Inn {
             }
             _ => return Err(InnError::Format(s.to_owned())),
         };
+        if d.iter().all(|&x| x == 0) {
+            return Err(InnError::Zero(s.to_owned()));
+        }
         if ok {
             Ok(Self(s.to_owned()))
         } else {
@@ -84,6 +93,9 @@ impl Ogrn {
             15 => 13,
             _ => return Err(format()),
         };
+        if s.bytes().all(|b| b == b'0') {
+            return Err(OgrnError::Zero(s.to_owned()));
+        }
         let (body, check) = s.split_at(s.len() - 1);
         let body: u64 = body.parse().map_err(|_| format())?;
         let check: u64 = check.parse().map_err(|_| format())?;
@@ -167,6 +179,9 @@ mod tests {
         check_inn("77070838a3", false);
         check_inn("７７０７０８３８９３", false); // fullwidth digits are not digits here
         check_inn("", false);
+        check_inn("000000000000", false); // passes the check digits, names no one
+        check_inn("0000000000", false);
+        assert!(matches!(Inn::parse("0000000000"), Err(InnError::Zero(_))));
         assert!(Inn::parse("7707083893").unwrap().is_organisation());
         assert!(matches!(
             Inn::parse("7707083894"),
@@ -183,6 +198,8 @@ mod tests {
         check_ogrn("1027700132194", false);
         check_ogrn("304500116000158", false);
         check_ogrn("102770013219", false);
+        check_ogrn("0000000000000", false); // passes the check digit, names no one
+        check_ogrn("000000000000000", false);
         check_ogrn("10277001321955", false);
         check_ogrn("+027700132195", false);
         assert!(Ogrn::parse("304500116000157").unwrap().is_sole_trader());

@@ -195,6 +195,14 @@ pub struct ProjectedDocument {
     pub body: serde_json::Value,
     /// The device's time of the record.
     pub at: String,
+    /// When the server received the record (its receipt's time): a device's clock can be wrong,
+    /// so a business sees both. Joined from the record when read; the projector leaves it unset.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub received_at: Option<time::OffsetDateTime>,
+    /// Addressed to an ИНН outside the agency's registry: kept from the business until a
+    /// reviewer has looked (flag `document_unknown_subject`).
+    #[serde(skip)]
+    pub held_for_review: bool,
     #[serde(flatten)]
     pub version: Version,
 }
@@ -224,15 +232,17 @@ pub struct InspectionAt {
     pub assigned: bool,
     /// The interaction limit of the inspection (fixed when it was created).
     pub interaction_limit_minutes: Option<u32>,
+    /// Its dates. Only a draft or scheduled inspection can be rescheduled, so a record from the
+    /// field sees the dates that held when it arrived (and a rebuild sees the same).
+    pub starts_on: time::Date,
+    pub ends_on: time::Date,
 }
 
 /// An answer to a checklist item as one record holds it (a row of `proj_findings`): a `finding`
 /// record, or a `correction` of one with the corrected answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProjectedFinding {
-    #[schema(value_type = String)]
     pub record: knd_shared::RecordId,
-    #[schema(value_type = String)]
     pub inspection: InspectionId,
     pub item: String,
     /// compliant, violation or not_applicable.
@@ -240,24 +250,18 @@ pub struct ProjectedFinding {
     pub note: Option<String>,
     /// SHA-256 (hex) of the attached photos.
     pub photos: Vec<String>,
-    #[schema(value_type = String)]
     pub device: knd_shared::DeviceId,
     /// The device's time of the record.
     pub at: String,
-    #[serde(flatten)]
     pub version: Version,
 }
 
 /// A photo as projected (a version of it, like a finding).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProjectedPhoto {
-    #[schema(value_type = String)]
     pub record: knd_shared::RecordId,
-    #[schema(value_type = String)]
     pub inspection: InspectionId,
-    #[schema(value_type = String)]
     pub sha256: knd_shared::Sha256,
-    #[schema(value_type = String)]
     pub agency: AgencyId,
     pub size: u64,
     pub mime: String,
@@ -268,18 +272,15 @@ pub struct ProjectedPhoto {
     /// object with its `kind`: `damaged` with the decoder's `reason`, `taken_outside_dates`
     /// with `taken_at`, `from` and `to`, `far_from_object` with `distance_m` and the nearest
     /// `object`, or a kind a newer app added); each kind is also a review flag.
-    #[schema(value_type = Vec<Object>)]
     pub warnings: Vec<serde_json::Value>,
     /// The device's time of the record.
     pub at: String,
-    #[serde(flatten)]
     pub version: Version,
 }
 
 /// A record stored but in conflict with the server's state, for a reviewer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewFlag {
-    #[schema(value_type = String)]
     pub record: knd_shared::RecordId,
     /// A stable code: inspection_cancelled, inspection_closed, inspection_not_scheduled,
     /// unknown_inspection, not_assigned, second_act, correction_unknown_target,
@@ -288,9 +289,7 @@ pub struct ReviewFlag {
     /// interaction_limit_exceeded, photo_damaged, photo_outside_dates, photo_far_from_object,
     /// photo_warning (a warning of a kind this server does not know).
     pub reason: String,
-    #[schema(value_type = Option<String>)]
     pub agency: Option<AgencyId>,
-    #[schema(value_type = Option<String>)]
     pub inspection: Option<InspectionId>,
     /// What is wrong, in Russian then English.
     pub detail: String,

@@ -6,10 +6,12 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::auth::{Business, Caller, ClientAddr, SESSION_COOKIE};
-use crate::error::{ApiError, ApiResult, Json, Path, Problem};
-use crate::model::{Actor, Role, User};
-use crate::services::accounts;
+use super::paging::{NoFilter, Paged};
+use super::projected::DocumentView;
+use crate::auth::{Business, Caller, ClientAddr, OverTls, SESSION_COOKIE};
+use crate::error::{ApiResult, Json, Path, Problem};
+use crate::model::{Role, User};
+use crate::services::{accounts, records};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -50,8 +52,8 @@ pub(super) struct LoginResponse {
     user: UserView,
 }
 
-fn session_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if state.config.auth.secure_cookies {
+fn session_cookie(state: &AppState, tls: OverTls, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.config.auth.secure_cookies || tls.0 {
         "; Secure"
     } else {
         ""
@@ -70,13 +72,17 @@ fn session_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
 pub(super) async fn login(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
+    tls: OverTls,
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let (token, user, expires_at) =
         accounts::login(&state, &req.login, req.password, addr.as_deref()).await?;
     let max_age = (expires_at - OffsetDateTime::now_utc()).whole_seconds();
     let mut headers = HeaderMap::new();
-    headers.insert(header::SET_COOKIE, session_cookie(&state, &token, max_age));
+    headers.insert(
+        header::SET_COOKIE,
+        session_cookie(&state, tls, &token, max_age),
+    );
     Ok((
         headers,
         Json(LoginResponse {
@@ -93,6 +99,7 @@ pub(super) async fn login(
 ))]
 pub(super) async fn logout(
     State(state): State<AppState>,
+    tls: OverTls,
     caller: Caller,
 ) -> ApiResult<impl IntoResponse> {
     accounts::logout(
@@ -103,7 +110,7 @@ pub(super) async fn logout(
     )
     .await?;
     let mut headers = HeaderMap::new();
-    headers.insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    headers.insert(header::SET_COOKIE, session_cookie(&state, tls, "", 0));
     Ok((StatusCode::NO_CONTENT, headers))
 }
 
@@ -123,15 +130,7 @@ pub(super) async fn list_users(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<Json<Vec<UserView>>> {
-    caller
-        .require(
-            &state,
-            &[Role::Admin, Role::Auditor],
-            "user.list",
-            format!("agency:{}", caller.user.agency),
-        )
-        .await?;
-    let users = state.store.list_users(caller.user.agency).await?;
+    let users = accounts::list_users(&state, &caller.user, caller.address.as_deref()).await?;
     Ok(Json(users.into_iter().map(Into::into).collect()))
 }
 
@@ -155,24 +154,13 @@ pub(super) async fn create_user(
     caller: Caller,
     Json(req): Json<CreateUser>,
 ) -> ApiResult<(StatusCode, Json<UserView>)> {
-    caller
-        .require(
-            &state,
-            &[Role::Admin],
-            "user.create",
-            format!("login:{}", req.login.escape_debug()),
-        )
-        .await?;
-    let user = accounts::create_user(
-        &state,
-        caller.user.agency,
-        &req.login,
-        req.password,
-        req.role,
-        Actor::User(caller.user.id),
-        caller.address.as_deref(),
-    )
-    .await?;
+    let form = accounts::UserForm {
+        login: req.login,
+        password: req.password,
+        role: req.role,
+    };
+    let user =
+        accounts::create_user_as(&state, &caller.user, caller.address.as_deref(), form).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
@@ -185,27 +173,7 @@ pub(super) async fn get_user(
     caller: Caller,
     Path(id): Path<UserId>,
 ) -> ApiResult<Json<UserView>> {
-    if id != caller.user.id {
-        caller
-            .require(
-                &state,
-                &[Role::Admin, Role::Auditor],
-                "user.read",
-                format!("user:{id}"),
-            )
-            .await?;
-    }
-    let Some(user) = state.store.get_user(caller.user.agency, id).await? else {
-        accounts::audit_denied(
-            &state,
-            &caller.user,
-            "user.read",
-            format!("user:{id}"),
-            caller.address.as_deref(),
-        )
-        .await?;
-        return Err(ApiError::NotFound);
-    };
+    let user = accounts::get_user(&state, &caller.user, caller.address.as_deref(), id).await?;
     Ok(Json(user.into()))
 }
 
@@ -227,43 +195,18 @@ pub(super) async fn business_me(Business(key): Business) -> Json<BusinessView> {
     })
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub(super) struct DocumentQuery {
-    /// The last record id of the previous page.
-    after: Option<String>,
-    #[param(minimum = 1, maximum = 500)]
-    limit: Option<u32>,
-}
-
 /// The warnings, acts and orders addressed to the business, from every agency (as projected from
 /// the signed records; each record and its evidence bundle are under `/api/v1/records/{id}`).
 /// A corrected document is listed in every version: the correction with the record it
 /// `supersedes` and its `reason`, the version it replaced with `superseded_by`.
 #[utoipa::path(get, path = "/api/v1/business/documents", tag = "business", security(("api_key" = [])),
-    params(DocumentQuery), responses((status = 200, body = Vec<crate::model::ProjectedDocument>)))]
+    params(Paged<NoFilter, 500>), responses((status = 200, body = Vec<DocumentView>)))]
 pub(super) async fn business_documents(
     State(state): State<AppState>,
     Business(key): Business,
-    crate::error::Query(q): crate::error::Query<DocumentQuery>,
-) -> ApiResult<Json<Vec<crate::model::ProjectedDocument>>> {
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::BadRequest("limit is 1 to 500".into()));
-    }
-    let after = q
-        .after
-        .as_deref()
-        .map(|a| {
-            knd_shared::RecordId::parse(a)
-                .map_err(|_| ApiError::BadRequest("after is a record id".into()))
-        })
-        .transpose()?;
-    Ok(Json(
-        state
-            .store
-            .documents_for_subject(&key.subject_inn, after, limit)
-            .await?,
-    ))
+    page: Paged<NoFilter, 500>,
+) -> ApiResult<Json<Vec<DocumentView>>> {
+    let after = page.cursor("a record id", |a| knd_shared::RecordId::parse(a).ok())?;
+    let documents = records::documents_for(&state, &key, after, page.limit).await?;
+    Ok(Json(documents.into_iter().map(Into::into).collect()))
 }

@@ -1,23 +1,14 @@
 use axum::extract::State;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::OffsetDateTime;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
+use super::paging::{NoFilter, Paged};
 use crate::auth::Caller;
-use crate::error::{ApiResult, Json, Problem, Query};
-use crate::model::{Outcome, Role};
+use crate::error::{ApiResult, Json, Problem};
+use crate::model::Outcome;
+use crate::services::accounts;
 use crate::state::AppState;
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub(super) struct AuditQuery {
-    /// Continue below this entry id (from `next` of the previous page).
-    before: Option<i64>,
-    /// Page size, 1 to 500 (default 100).
-    #[param(minimum = 1, maximum = 500)]
-    limit: Option<u32>,
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub(super) struct AuditView {
@@ -36,40 +27,29 @@ pub(super) struct AuditView {
 #[derive(Debug, Serialize, ToSchema)]
 pub(super) struct AuditPage {
     entries: Vec<AuditView>,
-    /// Pass as `before` for the next page; absent on the last page.
+    /// Pass as `after` (or `before`) for the next, older page; absent on the last page.
     next: Option<i64>,
 }
 
 /// The agency's audit log, newest first (admins and auditors).
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("session" = [])), params(AuditQuery), responses(
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("session" = [])), params(Paged<NoFilter, 500>), responses(
     (status = 200, body = AuditPage), (status = 403, body = Problem),
 ))]
 pub(super) async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<AuditQuery>,
+    page: Paged<NoFilter, 500>,
 ) -> ApiResult<Json<AuditPage>> {
-    caller
-        .require(
-            &state,
-            &[Role::Admin, Role::Auditor],
-            "audit.read",
-            format!("agency:{}", caller.user.agency),
-        )
-        .await?;
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(crate::error::ApiError::BadRequest(
-            "limit is 1 to 500".into(),
-        ));
-    }
-    let rows = state
-        .store
-        .list_audit(caller.user.agency, q.before, limit)
-        .await?;
-    let next = (rows.len() == limit as usize)
-        .then(|| rows.last().map(|r| r.id))
-        .flatten();
+    let before = page.cursor("an entry id", |a| a.parse::<i64>().ok())?;
+    let rows = accounts::read_audit(
+        &state,
+        &caller.user,
+        caller.address.as_deref(),
+        before,
+        page.limit,
+    )
+    .await?;
+    let next = page.next(&rows, |r| r.id);
     Ok(Json(AuditPage {
         entries: rows
             .into_iter()

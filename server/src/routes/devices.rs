@@ -6,9 +6,9 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::auth::{Caller, ClientAddr};
-use crate::error::{ApiError, ApiResult, Json, Path, Problem};
-use crate::model::{Actor, Device, Role};
-use crate::services::{accounts, enrollment};
+use crate::error::{ApiResult, Json, Path, Problem};
+use crate::model::Device;
+use crate::services::{accounts, devices, enrollment};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -142,22 +142,8 @@ pub(super) async fn list_devices(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<Json<Vec<DeviceView>>> {
-    caller
-        .require(
-            &state,
-            &[Role::Admin, Role::Auditor, Role::Inspector],
-            "device.list",
-            format!("agency:{}", caller.user.agency),
-        )
-        .await?;
-    let devices = state.store.list_devices(caller.user.agency).await?;
-    Ok(Json(
-        devices
-            .into_iter()
-            .filter(|d| caller.user.role != Role::Inspector || d.user == Some(caller.user.id))
-            .map(Into::into)
-            .collect(),
-    ))
+    let devices = devices::list(&state, &caller.user, caller.address.as_deref()).await?;
+    Ok(Json(devices.into_iter().map(Into::into).collect()))
 }
 
 /// One device of the agency.
@@ -169,20 +155,7 @@ pub(super) async fn get_device(
     caller: Caller,
     Path(id): Path<DeviceId>,
 ) -> ApiResult<Json<DeviceView>> {
-    let Some(device) = state.store.get_device(Some(caller.user.agency), id).await? else {
-        return not_found(&state, &caller, "device.read", id).await;
-    };
-    let own = device.user == Some(caller.user.id);
-    if !own {
-        caller
-            .require(
-                &state,
-                &[Role::Admin, Role::Auditor],
-                "device.read",
-                format!("device:{id}"),
-            )
-            .await?;
-    }
+    let device = devices::get(&state, &caller.user, caller.address.as_deref(), id).await?;
     Ok(Json(device.into()))
 }
 
@@ -195,53 +168,6 @@ pub(super) async fn revoke_device(
     caller: Caller,
     Path(id): Path<DeviceId>,
 ) -> ApiResult<Json<DeviceView>> {
-    // Another agency's device does not exist for this caller, whatever the role.
-    if state
-        .store
-        .get_device(Some(caller.user.agency), id)
-        .await?
-        .is_none()
-    {
-        return not_found(&state, &caller, "device.revoke", id).await;
-    }
-    caller
-        .require(
-            &state,
-            &[Role::Admin],
-            "device.revoke",
-            format!("device:{id}"),
-        )
-        .await?;
-    let mut a = accounts::audit(
-        Actor::User(caller.user.id),
-        Some(caller.user.agency),
-        "device.revoke",
-        caller.address.as_deref(),
-    );
-    a.target = Some(format!("device:{id}"));
-    let device = state
-        .store
-        .revoke_device(caller.user.agency, id, OffsetDateTime::now_utc(), &a)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let device = devices::revoke(&state, &caller.user, caller.address.as_deref(), id).await?;
     Ok(Json(device.into()))
-}
-
-/// Answers 404 for a device the caller's agency does not have, and audits the attempt: asking for
-/// another agency's device by id is worth an auditor's look.
-async fn not_found<T>(
-    state: &AppState,
-    caller: &Caller,
-    action: &str,
-    id: DeviceId,
-) -> ApiResult<T> {
-    accounts::audit_denied(
-        state,
-        &caller.user,
-        action,
-        format!("device:{id}"),
-        caller.address.as_deref(),
-    )
-    .await?;
-    Err(ApiError::NotFound)
 }

@@ -8,12 +8,11 @@ use knd_shared::{InspectionId, RecordId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::projected::{DocumentView, FindingView, FlagView, PhotoView};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, Json, Path};
-use crate::model::{
-    FieldData, ProjectedDocument, ProjectedFinding, ProjectedPhoto, ReviewFlag, Version,
-};
-use crate::services::inspections;
+use crate::model::{FieldData, ProjectedDocument, ProjectedFinding, ProjectedPhoto, Version};
+use crate::services::inspection_reads;
 use crate::state::AppState;
 
 /// An inspection's field work, projected from the accepted records. Every row is one record's:
@@ -35,39 +34,48 @@ pub(super) struct FieldView {
     photos: Vec<CurrentPhoto>,
     /// The current warnings, acts, orders and interaction intervals, by record id.
     documents: Vec<CurrentDocument>,
-    flags: Vec<ReviewFlag>,
+    flags: Vec<FlagView>,
 }
 
 /// The current answer to a checklist item: the finding, or the correction that replaced it.
 #[derive(Debug, Serialize, ToSchema)]
 pub(super) struct CurrentFinding {
     #[serde(flatten)]
-    current: ProjectedFinding,
+    current: FindingView,
+    /// The review flags raised on this record (e.g. `not_assigned`: its inspector was not
+    /// assigned to the inspection when it arrived), so a doubtful row never looks ordinary.
+    review_flags: Vec<String>,
     /// The answers this one replaced, oldest first: the original finding, then each earlier
     /// correction, each with its own record id, time, content and reason.
-    history: Vec<ProjectedFinding>,
+    history: Vec<FindingView>,
 }
 
 /// A current photo, with the findings that cite it.
 #[derive(Debug, Serialize, ToSchema)]
 pub(super) struct CurrentPhoto {
     #[serde(flatten)]
-    current: ProjectedPhoto,
+    current: PhotoView,
+    /// The review flags raised on this record (e.g. `not_assigned`: its inspector was not
+    /// assigned to the inspection when it arrived), so a doubtful row never looks ordinary.
+    review_flags: Vec<String>,
     /// The finding records of this inspection (current answers or earlier versions) that cite
     /// the photo by its SHA-256.
     #[schema(value_type = Vec<String>)]
     cited_by: Vec<RecordId>,
     /// The versions this one replaced, oldest first.
-    history: Vec<ProjectedPhoto>,
+    history: Vec<PhotoView>,
 }
 
 /// A current document.
 #[derive(Debug, Serialize, ToSchema)]
 pub(super) struct CurrentDocument {
     #[serde(flatten)]
-    current: ProjectedDocument,
+    current: DocumentView,
+    /// The review flags raised on this record (e.g. `not_assigned`: its inspector was not
+    /// assigned to the inspection when it arrived), so a doubtful row never looks ordinary.
+    review_flags: Vec<String>,
     /// The versions this one replaced, oldest first.
-    history: Vec<ProjectedDocument>,
+    history: Vec<DocumentView>,
 }
 
 /// A projected row of one record, in a chain of versions.
@@ -118,21 +126,31 @@ fn current_versions<T: Versioned>(rows: Vec<T>) -> Vec<(T, Vec<T>)> {
         .collect()
 }
 
+fn views<T, V: From<T>>(rows: Vec<T>) -> Vec<V> {
+    rows.into_iter().map(Into::into).collect()
+}
+
 impl From<FieldData> for FieldView {
     fn from(d: FieldData) -> Self {
+        let mut flagged: std::collections::HashMap<RecordId, Vec<String>> = Default::default();
+        for f in &d.flags {
+            flagged.entry(f.record).or_default().push(f.reason.clone());
+        }
+        let flags_of = |r: RecordId| flagged.get(&r).cloned().unwrap_or_default();
         let photos = current_versions(d.photos)
             .into_iter()
             .map(|(current, history)| {
                 let sha = current.sha256.to_hex();
                 CurrentPhoto {
+                    review_flags: flags_of(current.record),
                     cited_by: d
                         .findings
                         .iter()
                         .filter(|f| f.photos.contains(&sha))
                         .map(|f| f.record)
                         .collect(),
-                    current,
-                    history,
+                    current: current.into(),
+                    history: views(history),
                 }
             })
             .collect();
@@ -143,14 +161,22 @@ impl From<FieldData> for FieldView {
             finished_at: d.finished_at,
             findings: current_versions(d.findings)
                 .into_iter()
-                .map(|(current, history)| CurrentFinding { current, history })
+                .map(|(current, history)| CurrentFinding {
+                    review_flags: flags_of(current.record),
+                    current: current.into(),
+                    history: views(history),
+                })
                 .collect(),
             photos,
             documents: current_versions(d.documents)
                 .into_iter()
-                .map(|(current, history)| CurrentDocument { current, history })
+                .map(|(current, history)| CurrentDocument {
+                    review_flags: flags_of(current.record),
+                    current: current.into(),
+                    history: views(history),
+                })
                 .collect(),
-            flags: d.flags,
+            flags: views(d.flags),
         }
     }
 }
@@ -166,8 +192,11 @@ pub(super) async fn field(
     Path(id): Path<String>,
 ) -> ApiResult<Json<FieldView>> {
     let id = InspectionId::parse(&id).map_err(|_| ApiError::NotFound)?;
-    let insp = inspections::get(&state, &caller.user, id).await?;
-    Ok(Json(state.store.field_data(insp.id).await?.into()))
+    Ok(Json(
+        inspection_reads::field(&state, &caller.user, id)
+            .await?
+            .into(),
+    ))
 }
 
 #[cfg(test)]

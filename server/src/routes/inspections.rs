@@ -6,15 +6,14 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
+use super::paging::{NoFilter, Paged};
+use super::projected::FlagView;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, Json, Path, Problem, Query};
-use crate::model::{
-    Actor, Inspection, InspectionFilter, InspectionStatus, ProsecutorAgreement, Role,
-};
+use crate::error::{ApiError, ApiResult, Json, Path, Problem};
+use crate::model::{Inspection, InspectionFilter, InspectionStatus, ProsecutorAgreement};
+use crate::services::inspection_reads;
 use crate::services::inspections::{self, InspectionChange, NewInspection};
 use crate::state::AppState;
-
-const PLANNERS: &[Role] = &[Role::Admin, Role::Planner];
 
 #[derive(Debug, Serialize, ToSchema)]
 pub(super) struct InspectionView {
@@ -97,9 +96,6 @@ pub(super) async fn create(
     caller: Caller,
     Json(req): Json<NewInspection>,
 ) -> ApiResult<(axum::http::StatusCode, Json<InspectionView>)> {
-    caller
-        .require(&state, PLANNERS, "inspection.create", "inspection".into())
-        .await?;
     let insp = inspections::create(&state, &caller.user, req, caller.address.as_deref()).await?;
     Ok((axum::http::StatusCode::CREATED, Json(insp.into())))
 }
@@ -107,7 +103,7 @@ pub(super) async fn create(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub(super) struct ListQuery {
+pub(super) struct ListFilter {
     status: Option<InspectionStatus>,
     /// Only those assigned to this inspector (an inspector always sees only their own).
     inspector: Option<String>,
@@ -117,10 +113,6 @@ pub(super) struct ListQuery {
     /// Only those not starting after this date.
     #[param(format = Date)]
     to: Option<String>,
-    /// The `next` of the previous page.
-    after: Option<String>,
-    #[param(minimum = 1, maximum = 500)]
-    limit: Option<u32>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -140,60 +132,41 @@ fn date_param(name: &str, s: Option<&str>) -> ApiResult<Option<time::Date>> {
 
 /// The agency's inspections by start date (keyset pages), filtered.
 #[utoipa::path(get, path = "/api/v1/inspections", tag = "inspections", security(("session" = [])),
-    params(ListQuery), responses((status = 200, body = InspectionPage)))]
+    params(Paged<ListFilter, 500>), responses((status = 200, body = InspectionPage)))]
 pub(super) async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<ListQuery>,
+    page: Paged<ListFilter, 500>,
 ) -> ApiResult<Json<InspectionPage>> {
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::BadRequest("limit is 1 to 500".into()));
-    }
-    let mut inspector = q
+    let q = &page.filter;
+    let inspector = q
         .inspector
         .as_deref()
         .map(|s| {
             UserId::parse(s).map_err(|_| ApiError::BadRequest("inspector is a user id".into()))
         })
         .transpose()?;
-    if caller.user.role == Role::Inspector {
-        inspector = Some(caller.user.id);
-    }
-    let after = q
-        .after
-        .as_deref()
-        .map(|a| {
-            a.split_once('_')
-                .and_then(|(d, i)| {
-                    Some((
-                        knd_shared::calendar::iso_date::parse(d).ok()?,
-                        InspectionId::parse(i).ok()?,
-                    ))
-                })
-                .ok_or_else(|| ApiError::BadRequest("after is the next of a previous page".into()))
-        })
-        .transpose()?;
+    let after = page.cursor("the next of a previous page", |a| {
+        let (d, i) = a.split_once('_')?;
+        Some((
+            knd_shared::calendar::iso_date::parse(d).ok()?,
+            InspectionId::parse(i).ok()?,
+        ))
+    })?;
     let filter = InspectionFilter {
         status: q.status,
         inspector,
         from: date_param("from", q.from.as_deref())?,
         to: date_param("to", q.to.as_deref())?,
     };
-    let items = state
-        .store
-        .list_inspections(caller.user.agency, &filter, after, limit)
-        .await?;
-    let next = (items.len() == limit as usize)
-        .then(|| items.last())
-        .flatten()
-        .map(|i| {
-            format!(
-                "{}_{}",
-                knd_shared::calendar::iso_date::format(i.starts_on),
-                i.id
-            )
-        });
+    let items = inspection_reads::list(&state, &caller.user, filter, after, page.limit).await?;
+    let next = page.next(&items, |i| {
+        format!(
+            "{}_{}",
+            knd_shared::calendar::iso_date::format(i.starts_on),
+            i.id
+        )
+    });
     Ok(Json(InspectionPage {
         items: items.into_iter().map(Into::into).collect(),
         next,
@@ -222,14 +195,6 @@ pub(super) async fn change(
     Path(id): Path<String>,
     Json(req): Json<InspectionChange>,
 ) -> ApiResult<Json<InspectionView>> {
-    caller
-        .require(
-            &state,
-            PLANNERS,
-            "inspection.change",
-            format!("inspection:{}", id.escape_debug()),
-        )
-        .await?;
     let insp = inspections::change(
         &state,
         &caller.user,
@@ -260,74 +225,34 @@ pub(super) async fn set_status(
     Path(id): Path<String>,
     Json(req): Json<StatusChange>,
 ) -> ApiResult<Json<InspectionView>> {
-    let roles: &[Role] = if req.status == InspectionStatus::Closed {
-        &[Role::Admin, Role::Planner, Role::Reviewer]
-    } else {
-        PLANNERS
-    };
-    caller
-        .require(
-            &state,
-            roles,
-            "inspection.status",
-            format!("inspection:{}", id.escape_debug()),
-        )
-        .await?;
-    let prev = inspections::get(&state, &caller.user, parse_id(&id)?).await?;
-    let insp = inspections::set_status(
+    let insp = inspections::change_status(
         &state,
-        &prev,
+        &caller.user,
+        caller.address.as_deref(),
+        parse_id(&id)?,
         req.status,
         req.reason.as_deref(),
-        Actor::User(caller.user.id),
-        caller.address.as_deref(),
     )
     .await?;
     Ok(Json(insp.into()))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub(super) struct FlagQuery {
-    /// The last record id of the previous page.
-    after: Option<String>,
-    #[param(minimum = 1, maximum = 500)]
-    limit: Option<u32>,
-}
-
 /// Records stored but in conflict with the server's state, for review (not inspectors).
 #[utoipa::path(get, path = "/api/v1/review-flags", tag = "inspections", security(("session" = [])),
-    params(FlagQuery), responses((status = 200, body = Vec<crate::model::ReviewFlag>)))]
+    params(Paged<NoFilter, 500>), responses((status = 200, body = Vec<FlagView>)))]
 pub(super) async fn review_flags(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<FlagQuery>,
-) -> ApiResult<Json<Vec<crate::model::ReviewFlag>>> {
-    caller
-        .require(
-            &state,
-            &[Role::Admin, Role::Planner, Role::Reviewer, Role::Auditor],
-            "review_flags.list",
-            "review_flags".into(),
-        )
-        .await?;
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::BadRequest("limit is 1 to 500".into()));
-    }
-    let after = q
-        .after
-        .as_deref()
-        .map(|a| {
-            knd_shared::RecordId::parse(a)
-                .map_err(|_| ApiError::BadRequest("after is a record id".into()))
-        })
-        .transpose()?;
-    Ok(Json(
-        state
-            .store
-            .review_flags(caller.user.agency, after, limit)
-            .await?,
-    ))
+    page: Paged<NoFilter, 500>,
+) -> ApiResult<Json<Vec<FlagView>>> {
+    let after = page.cursor("a record id", |a| knd_shared::RecordId::parse(a).ok())?;
+    let flags = inspection_reads::review_flags(
+        &state,
+        &caller.user,
+        caller.address.as_deref(),
+        after,
+        page.limit,
+    )
+    .await?;
+    Ok(Json(flags.into_iter().map(Into::into).collect()))
 }

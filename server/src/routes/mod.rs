@@ -7,6 +7,8 @@ mod field;
 mod inspections;
 mod log;
 mod ops;
+mod paging;
+mod projected;
 mod records;
 mod registry;
 mod sync;

@@ -44,11 +44,11 @@ pub(super) async fn metrics(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    if !operator(
-        state.config.metrics.token.as_deref(),
-        bearer,
-        peer.as_deref(),
-    ) {
+    // Through a reverse proxy on this machine the peer is a loopback address for everyone.
+    let local = peer
+        .as_deref()
+        .filter(|_| !crate::client::forwarded(&headers));
+    if !operator(state.config.metrics.token.as_deref(), bearer, local) {
         return Err(ApiError::Forbidden(
             "метрики доступны только оператору / metrics are served to the operator only".into(),
         ));

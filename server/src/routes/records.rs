@@ -6,8 +6,9 @@ use knd_shared::RecordId;
 
 use crate::auth::{Business, Caller, DeviceCaller};
 use crate::error::{ApiError, ApiResult, Json, Path, Problem};
-use crate::model::{Role, StoredRecord};
-use crate::services::{accounts, transparency};
+use crate::model::StoredRecord;
+use crate::services::policy::RecordReader;
+use crate::services::{records, transparency};
 use crate::state::AppState;
 
 /// A reader of records: a console user of the record's agency (inspectors: their devices'
@@ -36,43 +37,12 @@ impl FromRequestParts<AppState> for Reader {
 }
 
 async fn visible(state: &AppState, reader: &Reader, id: RecordId) -> ApiResult<StoredRecord> {
-    let record = state.store.get_record(id).await?;
-    let allowed = match (&record, reader) {
-        (None, _) => false,
-        (Some(r), Reader::Device(d)) => r.device == d.0.id,
-        (Some(r), Reader::Business(Business(key))) => state
-            .store
-            .projected_document(r.id)
-            .await?
-            .is_some_and(|d| d.subject_inn.as_deref() == Some(key.subject_inn.as_str())),
-        (Some(r), Reader::User(c)) => {
-            let same_agency = r.agency == Some(c.user.agency);
-            let own_device = || async {
-                state
-                    .store
-                    .get_device(Some(c.user.agency), r.device)
-                    .await
-                    .map(|d| d.is_some_and(|d| d.user == Some(c.user.id)))
-            };
-            same_agency && (c.user.role != Role::Inspector || own_device().await?)
-        }
+    let (who, address) = match reader {
+        Reader::User(c) => (RecordReader::User(&c.user), c.address.as_deref()),
+        Reader::Device(d) => (RecordReader::Device(&d.0), None),
+        Reader::Business(Business(key)) => (RecordReader::Business(key), None),
     };
-    match record {
-        Some(r) if allowed => Ok(r),
-        _ => {
-            if let Reader::User(c) = reader {
-                accounts::audit_denied(
-                    state,
-                    &c.user,
-                    "record.read",
-                    format!("record:{id}"),
-                    c.address.as_deref(),
-                )
-                .await?;
-            }
-            Err(ApiError::NotFound)
-        }
-    }
+    records::read(state, who, address, id).await
 }
 
 /// A record exactly as the device sent it.

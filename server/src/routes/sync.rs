@@ -121,14 +121,7 @@ pub(super) async fn pull(
     DeviceCaller(device): DeviceCaller,
     crate::error::Query(q): crate::error::Query<PullQuery>,
 ) -> ApiResult<Json<crate::services::pull::PullPage>> {
-    if device.revoked_at.is_some() {
-        return Err(ApiError::Forbidden("the device is revoked".into()));
-    }
-    let (Some(agency), Some(user)) = (device.agency, device.user) else {
-        return Err(ApiError::Forbidden(
-            "the device belongs to no inspector".into(),
-        ));
-    };
+    let (agency, user) = crate::services::policy::working_device(&device)?;
     let page =
         crate::services::pull::pull(&state, agency, user, q.cursor.as_deref(), q.limit).await?;
     Ok(Json(page))

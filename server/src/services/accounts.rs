@@ -1,81 +1,19 @@
 //! Agencies, users, passwords, sessions, API keys and enrollment codes.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use knd_shared::{AgencyId, Inn, UserId};
-use rand_core::OsRng;
 use time::{Duration, OffsetDateTime};
 
+use super::passwords;
+use super::policy::{self, Action};
+use super::throttle::Limit;
 use super::tokens::{self, TokenKind};
+use crate::config::AuthConfig;
 use crate::error::{ApiError, ApiResult};
 use crate::model::{Actor, Agency, ApiKey, AuditEntry, NewUser, Outcome, Role, User};
 use crate::state::AppState;
 
 /// Passwords shorter than this are refused.
 pub const MIN_PASSWORD_CHARS: usize = 10;
-
-/// Hashes with Argon2id (the crate's defaults follow OWASP's recommendation), off the async runtime.
-pub async fn hash_password(password: String) -> ApiResult<String> {
-    let _slot = hashing_slot().await?;
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| ApiError::Internal(format!("argon2: {e}")))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-}
-
-/// Password checks running at once: each Argon2id check takes 19 MiB, so a flood of failed
-/// logins would otherwise take memory in proportion to its width (40 at once took the process
-/// from 113 to 813 MB). Sized to the cores: more at once would not finish sooner.
-fn hashing_slots() -> &'static tokio::sync::Semaphore {
-    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    SLOTS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
-        tokio::sync::Semaphore::new(cores.clamp(1, 8))
-    })
-}
-
-/// How long a login waits for a password check slot before it is told to come back.
-const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// Takes a password check slot, or refuses with 503 and Retry-After when all stay taken.
-async fn hashing_slot() -> ApiResult<tokio::sync::SemaphorePermit<'static>> {
-    match tokio::time::timeout(HASHING_WAIT, hashing_slots().acquire()).await {
-        Ok(Ok(permit)) => Ok(permit),
-        _ => Err(ApiError::Busy(HASHING_WAIT.as_secs().max(1))),
-    }
-}
-
-async fn verify_password(hash: String, password: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|h| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &h)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
-}
-
-/// A hash to verify against when the login does not exist, so that timing does not tell.
-async fn dummy_hash() -> String {
-    static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
-    DUMMY
-        .get_or_init(|| async {
-            hash_password("not a real password".into())
-                .await
-                .unwrap_or_default()
-        })
-        .await
-        .clone()
-}
 
 pub fn audit(
     actor: Actor,
@@ -150,7 +88,7 @@ pub async fn create_user(
     if state.store.get_agency(agency).await?.is_none() {
         return Err(ApiError::NotFound);
     }
-    let password_hash = hash_password(password).await?;
+    let password_hash = passwords::hash(password).await?;
     let mut a = audit(actor, Some(agency), "user.create", address);
     a.detail = Some(serde_json::json!({ "login": login, "role": role.as_str() }));
     state
@@ -164,11 +102,37 @@ pub async fn create_user(
             },
             &a,
         )
+        // A taken login answers `login-taken` ("этот логин уже занят") without saying whose:
+        // logins are unique across agencies, and another agency's users are not this admin's
+        // business.
         .await
-        .map_err(|e| match ApiError::from(e) {
-            ApiError::Conflict(_) => ApiError::Conflict(format!("login {login:?} is taken")),
-            other => other,
-        })
+        .map_err(ApiError::from)
+}
+
+/// What a login attempt counts against: the (login, address) pair with growing delays, so
+/// that guessing one user's password from one place slows down fast; the login from everywhere
+/// only at a far higher threshold, so that a few addresses cannot lock the user out; and the
+/// address whatever the names. The pair comes first.
+fn login_limits(auth: &AuthConfig, login: &str, address: Option<&str>) -> [Limit; 3] {
+    let login = login.to_lowercase();
+    let address = address.unwrap_or("unknown");
+    [
+        Limit {
+            key: format!("pair:{login}|{address}"),
+            max: auth.max_failed_logins as usize,
+            growing: true,
+        },
+        Limit {
+            key: format!("login:{login}"),
+            max: auth.max_failed_logins_per_login as usize,
+            growing: false,
+        },
+        Limit {
+            key: format!("addr:{address}"),
+            max: auth.max_failed_logins_per_address as usize,
+            growing: false,
+        },
+    ]
 }
 
 /// A new session for a correct login and password.
@@ -178,9 +142,10 @@ pub async fn login(
     password: String,
     address: Option<&str>,
 ) -> ApiResult<(String, User, OffsetDateTime)> {
+    let limits = login_limits(&state.config.auth, login, address);
     state
         .throttle
-        .check(login, address)
+        .check(&limits)
         .map_err(ApiError::TooManyRequests)?;
     // A login that no user can have is not looked up (and cannot upset the database).
     let found = if validate_login(login).is_ok() {
@@ -190,11 +155,9 @@ pub async fn login(
     };
     let hash = match &found {
         Some((_, hash)) => hash.clone(),
-        None => dummy_hash().await,
+        None => passwords::dummy_hash().await,
     };
-    let slot = hashing_slot().await?;
-    let ok = verify_password(hash, password).await && found.is_some();
-    drop(slot);
+    let ok = passwords::verify(hash, password).await? && found.is_some();
     let agency = found.as_ref().map(|(u, _)| u.agency);
     let Some((user, _)) = found.filter(|_| ok) else {
         // Failures against a real login go to that agency's audit log.
@@ -204,7 +167,9 @@ pub async fn login(
         state.store.audit(&a).await?;
         return Err(ApiError::Unauthorized);
     };
-    state.throttle.record_success(login, address);
+    let [pair, rest @ ..] = &limits;
+    let rest: Vec<&str> = rest.iter().map(|l| l.key.as_str()).collect();
+    state.throttle.record_success(&[&pair.key], &rest);
     let (token, hash) = tokens::generate(TokenKind::Session);
     let expires =
         OffsetDateTime::now_utc() + Duration::hours(i64::from(state.config.auth.session_hours));
@@ -298,10 +263,7 @@ pub async fn create_enrollment_code(
     address: Option<&str>,
 ) -> ApiResult<(String, OffsetDateTime)> {
     let actor = caller.map_or(Actor::Operator, |u| Actor::User(u.id));
-    let allowed = match caller {
-        None => true,
-        Some(u) => u.role == Role::Admin || (u.role == Role::Inspector && u.id == target),
-    };
+    let allowed = policy::may_enroll_for(caller, target);
     let mut a = audit(actor, Some(agency), "enrollment_code.create", address);
     a.target = Some(format!("user:{target}"));
     let Some(target_user) = state.store.get_user(agency, target).await? else {
@@ -315,7 +277,9 @@ pub async fn create_enrollment_code(
         a.detail = Some(serde_json::json!({ "reason": "only admins enroll devices for others" }));
         state.store.audit(&a).await?;
         return Err(ApiError::Forbidden(
-            "only an admin may create an enrollment code for another user".into(),
+            "код для устройства другого пользователя создаёт только администратор / \
+             only an admin may create an enrollment code for another user"
+                .into(),
         ));
     }
     if target_user.role != Role::Inspector {
@@ -333,6 +297,101 @@ pub async fn create_enrollment_code(
     Ok((code, expires))
 }
 
+/// The agency's users (admins and auditors).
+pub async fn list_users(
+    state: &AppState,
+    user: &User,
+    address: Option<&str>,
+) -> ApiResult<Vec<User>> {
+    policy::require(state, user, address, Action::ReadUsers, "user.list", || {
+        format!("agency:{}", user.agency)
+    })
+    .await?;
+    Ok(state.store.list_users(user.agency).await?)
+}
+
+/// One user of the agency: oneself, or anyone for admins and auditors.
+pub async fn get_user(
+    state: &AppState,
+    user: &User,
+    address: Option<&str>,
+    id: UserId,
+) -> ApiResult<User> {
+    policy::require_user_read(state, user, address, id).await?;
+    match state.store.get_user(user.agency, id).await? {
+        Some(u) => Ok(u),
+        None => {
+            audit_denied(state, user, "user.read", format!("user:{id}"), address).await?;
+            Err(ApiError::NotFound)
+        }
+    }
+}
+
+/// A user creates another user of their agency (admins only).
+pub async fn create_user_as(
+    state: &AppState,
+    user: &User,
+    address: Option<&str>,
+    new: UserForm,
+) -> ApiResult<User> {
+    policy::require(
+        state,
+        user,
+        address,
+        Action::ManageUsers,
+        "user.create",
+        || format!("login:{}", new.login.escape_debug()),
+    )
+    .await?;
+    create_user(
+        state,
+        user.agency,
+        &new.login,
+        new.password,
+        new.role,
+        Actor::User(user.id),
+        address,
+    )
+    .await
+}
+
+/// A user to create: login, password and role.
+pub struct UserForm {
+    pub login: String,
+    pub password: String,
+    pub role: Role,
+}
+
+/// Without the password.
+impl std::fmt::Debug for UserForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserForm")
+            .field("login", &self.login)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The agency's audit log, newest first, below the entry `before` (admins and auditors).
+pub async fn read_audit(
+    state: &AppState,
+    user: &User,
+    address: Option<&str>,
+    before: Option<i64>,
+    limit: u32,
+) -> ApiResult<Vec<crate::model::AuditRecord>> {
+    policy::require(
+        state,
+        user,
+        address,
+        Action::ReadAudit,
+        "audit.read",
+        || format!("agency:{}", user.agency),
+    )
+    .await?;
+    Ok(state.store.list_audit(user.agency, before, limit).await?)
+}
+
 /// Records a refused action in the audit log.
 pub async fn audit_denied(
     state: &AppState,
@@ -345,33 +404,4 @@ pub async fn audit_denied(
     a.outcome = Outcome::Denied;
     a.target = Some(target);
     Ok(state.store.audit(&a).await?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Security finding 2: password checks are bounded; when every slot stays taken, a login is
-    /// told to come back (503 with Retry-After) instead of taking another 19 MiB.
-    #[tokio::test]
-    async fn password_checks_are_bounded() {
-        let slots = hashing_slots();
-        let all = u32::try_from(slots.available_permits()).unwrap();
-        assert!((1..=8).contains(&all));
-        dummy_hash().await; // made before the slots are all taken
-        let held = slots.acquire_many(all).await.unwrap();
-        let refused = verify_or_busy().await;
-        assert!(
-            matches!(refused, Err(ApiError::Busy(s)) if s >= 1),
-            "{refused:?}"
-        );
-        drop(held);
-        assert!(verify_or_busy().await.is_ok(), "a slot is free again");
-    }
-
-    async fn verify_or_busy() -> ApiResult<bool> {
-        let hash = dummy_hash().await;
-        let _slot = hashing_slot().await?;
-        Ok(verify_password(hash, "wrong password".into()).await)
-    }
 }

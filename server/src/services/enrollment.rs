@@ -5,11 +5,16 @@ use knd_shared::{DeviceId, KeyError, PublicKey};
 use time::OffsetDateTime;
 
 use super::accounts::audit;
+use super::throttle::Limit;
 use super::tokens::{self, TokenKind};
 use crate::error::{ApiError, ApiResult};
 use crate::model::{Actor, Device, NewDevice, Outcome};
 use crate::state::AppState;
 use crate::store::EnrollRefusal;
+
+/// Bad codes allowed per code prefix and per address within the window: generous, since an
+/// office behind one address may enroll many tablets with typos.
+const ENROLL_FAILURES: usize = 20;
 
 /// What the app receives: its identity, its secret, and how to check the server.
 #[derive(Debug)]
@@ -30,10 +35,21 @@ pub async fn enroll(
     // Codes are short enough to type: guesses are limited per address and per code prefix,
     // never globally (one office's typos or an attacker's guesses must not stop every agency's
     // enrollment).
-    let throttle_key = format!("enrollment-code:{}", tokens::code_prefix(code));
+    let limits = [
+        Limit {
+            key: format!("enrollment-code:{}", tokens::code_prefix(code)),
+            max: ENROLL_FAILURES,
+            growing: false,
+        },
+        Limit {
+            key: format!("addr:{}", address.unwrap_or("unknown")),
+            max: ENROLL_FAILURES,
+            growing: false,
+        },
+    ];
     state
         .enroll_throttle
-        .check(&throttle_key, address)
+        .check(&limits)
         .map_err(ApiError::TooManyRequests)?;
     let name = super::accounts::plain_text("a device name", name, 200)?;
     let public_key = PublicKey::parse_hex(public_key_hex).map_err(|e| match e {
@@ -62,7 +78,10 @@ pub async fn enroll(
         .await?;
     match outcome {
         Ok(device) => {
-            state.enroll_throttle.record_success(&throttle_key, address);
+            let [code_key, addr_key] = &limits;
+            state
+                .enroll_throttle
+                .record_success(&[&code_key.key], &[&addr_key.key]);
             Ok(Enrolled {
                 device,
                 token,

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use super::accounts::{audit, plain_text};
 use super::inspection_law as law;
+use super::policy::{self, Action};
 use crate::error::{ApiError, ApiResult};
 use crate::model::{Actor, Inspection, InspectionStatus, ProsecutorAgreement, Role, User};
 use crate::state::AppState;
@@ -262,6 +263,15 @@ pub async fn create(
     new: NewInspection,
     address: Option<&str>,
 ) -> ApiResult<Inspection> {
+    policy::require(
+        state,
+        user,
+        address,
+        Action::PlanInspection,
+        "inspection.create",
+        || "inspection".into(),
+    )
+    .await?;
     let status = new.status.unwrap_or(InspectionStatus::Draft);
     if !matches!(
         status,
@@ -351,18 +361,7 @@ pub async fn create(
     Ok(insp)
 }
 
-/// An inspection of the user's agency; an inspector sees only those assigned to them.
-pub async fn get(state: &AppState, user: &User, id: InspectionId) -> ApiResult<Inspection> {
-    let insp = state
-        .store
-        .get_inspection(Some(user.agency), id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if user.role == Role::Inspector && !insp.inspectors.contains(&user.id) {
-        return Err(ApiError::NotFound);
-    }
-    Ok(insp)
-}
+pub use super::inspection_reads::get;
 
 pub async fn change(
     state: &AppState,
@@ -371,6 +370,15 @@ pub async fn change(
     change: InspectionChange,
     address: Option<&str>,
 ) -> ApiResult<Inspection> {
+    policy::require(
+        state,
+        user,
+        address,
+        Action::PlanInspection,
+        "inspection.change",
+        || format!("inspection:{id}"),
+    )
+    .await?;
     let prev = get(state, user, id).await?;
     let mut next = prev.clone();
     let mut what = Vec::new();
@@ -500,6 +508,28 @@ fn later_than(prev: OffsetDateTime) -> OffsetDateTime {
     } else {
         prev + time::Duration::microseconds(1)
     }
+}
+
+/// A user moves an inspection through the status machine: planners, and reviewers to close it.
+pub async fn change_status(
+    state: &AppState,
+    user: &User,
+    address: Option<&str>,
+    id: InspectionId,
+    status: InspectionStatus,
+    reason: Option<&str>,
+) -> ApiResult<Inspection> {
+    let action = if status == InspectionStatus::Closed {
+        Action::CloseInspection
+    } else {
+        Action::PlanInspection
+    };
+    policy::require(state, user, address, action, "inspection.status", || {
+        format!("inspection:{id}")
+    })
+    .await?;
+    let prev = get(state, user, id).await?;
+    set_status(state, &prev, status, reason, Actor::User(user.id), address).await
 }
 
 /// Moves an inspection through the status machine. `actor` is a user, or the server itself when

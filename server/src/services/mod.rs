@@ -2,14 +2,21 @@
 
 pub mod accounts;
 pub mod blobs;
+pub mod csv_export;
+pub mod devices;
 pub mod enrollment;
 pub mod ingest;
 pub mod inspection_law;
+pub mod inspection_reads;
 pub mod inspections;
+pub mod passwords;
+pub mod policy;
 pub mod projections;
 pub mod pull;
+pub mod records;
 pub mod registry;
 pub mod registry_one;
+pub mod registry_reads;
 pub mod throttle;
 pub mod tokens;
 pub mod transparency;

@@ -15,6 +15,7 @@ use crate::model::{
     Actor, Checklist, ControlType, ImportCounts, NewChecklistItem, NewObject, NewSubject,
     Requirement, User,
 };
+use crate::services::policy::{self, Action};
 use crate::state::AppState;
 
 /// Whether valid rows go in when others are refused.
@@ -51,7 +52,16 @@ pub async fn put_control_type(
     rules: ControlTypeRules,
     address: Option<&str>,
 ) -> ApiResult<ControlType> {
-    let code = plain_text("a control type code", code, 64)?;
+    policy::require(
+        state,
+        user,
+        address,
+        Action::EditRegistry,
+        "control_type.put",
+        || format!("control_type:{}", code.escape_debug()),
+    )
+    .await?;
+    let code = safe_key(code, 64).map_err(ApiError::Unprocessable)?;
     let name = plain_text("a control type name", name, 300)?;
     rules
         .validate()
@@ -78,8 +88,19 @@ pub async fn put_requirement(
     r: Requirement,
     address: Option<&str>,
 ) -> ApiResult<Requirement> {
+    policy::require(
+        state,
+        user,
+        address,
+        Action::EditRegistry,
+        "requirement.put",
+        || format!("requirement:{}", r.code.escape_debug()),
+    )
+    .await?;
     let r = Requirement {
-        code: plain_text("a requirement code", &r.code, 64)?.to_owned(),
+        code: safe_key(&r.code, 64)
+            .map_err(ApiError::Unprocessable)?
+            .to_owned(),
         text: plain_text("a requirement's text", &r.text, 4000)?.to_owned(),
         legal_act: plain_text("the legal act", &r.legal_act, 500)?.to_owned(),
         article: plain_text("the article", &r.article, 200)?.to_owned(),
@@ -113,7 +134,16 @@ pub async fn put_checklist(
     items: Vec<NewChecklistItem>,
     address: Option<&str>,
 ) -> ApiResult<Checklist> {
-    let code = plain_text("a checklist code", code, 64)?;
+    policy::require(
+        state,
+        user,
+        address,
+        Action::EditRegistry,
+        "checklist.put",
+        || format!("checklist:{}", code.escape_debug()),
+    )
+    .await?;
+    let code = safe_key(code, 64).map_err(ApiError::Unprocessable)?;
     let name = plain_text("a checklist name", name, 300)?;
     if items.is_empty() || items.len() > 1000 {
         return Err(ApiError::Unprocessable(
@@ -122,7 +152,7 @@ pub async fn put_checklist(
     }
     let mut seen = HashSet::new();
     for item in &items {
-        plain_text("an item code", &item.code, 64)?;
+        safe_key(&item.code, 64).map_err(ApiError::Unprocessable)?;
         plain_text("a question", &item.question, 4000)?;
         if !seen.insert(item.code.as_str()) {
             return Err(ApiError::Unprocessable(format!(
@@ -156,6 +186,25 @@ pub async fn put_checklist(
     }
 }
 
+/// A code or key that names something in paths, files and reports: letters (any script),
+/// digits and `. - _ :`, starting with a letter or digit, 1 to `max` characters. No spaces,
+/// slashes (`../../x`) or invisible formatting (the text-direction override U+202E).
+pub(crate) fn safe_key(s: &str, max: usize) -> Result<&str, String> {
+    let ok = s.chars().next().is_some_and(char::is_alphanumeric)
+        && s.chars().count() <= max
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ':'));
+    if ok {
+        Ok(s)
+    } else {
+        Err(format!(
+            "код или ключ {s:?} недопустим: от 1 до {max} букв, цифр и знаков . - _ :, \
+             начинается с буквы или цифры / the code or key {s:?} is not allowed: 1 to {max} \
+             letters, digits and . - _ :, starting with a letter or digit"
+        ))
+    }
+}
+
 /// Reads a CSV file with a header row; calls `row` with each record's fields by header name.
 fn read_csv(
     bytes: &[u8],
@@ -174,6 +223,13 @@ fn read_csv(
         .iter()
         .map(str::to_owned)
         .collect();
+    let mut names = HashSet::new();
+    if let Some(twice) = headers.iter().find(|h| !names.insert(h.as_str())) {
+        return Err(ApiError::Unprocessable(format!(
+            "в заголовке CSV столбец {twice:?} встречается дважды / the CSV header names column \
+             {twice:?} twice"
+        )));
+    }
     if let Some(missing) = required.iter().find(|h| !headers.iter().any(|x| x == *h)) {
         return Err(ApiError::Unprocessable(format!(
             "the CSV header has no column {missing:?}; expected {}",
@@ -281,6 +337,15 @@ pub async fn import_subjects(
     mode: ImportMode,
     address: Option<&str>,
 ) -> ApiResult<ImportReport> {
+    policy::require(
+        state,
+        user,
+        address,
+        Action::ImportRegistry,
+        "subject.import",
+        || format!("agency:{}", user.agency),
+    )
+    .await?;
     let mut rows = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     let refused = read_csv(csv, &["inn", "ogrn", "name", "size_class"], |line, f| {
@@ -326,6 +391,15 @@ pub async fn import_objects(
     mode: ImportMode,
     address: Option<&str>,
 ) -> ApiResult<ImportReport> {
+    policy::require(
+        state,
+        user,
+        address,
+        Action::ImportRegistry,
+        "object.import",
+        || format!("agency:{}", user.agency),
+    )
+    .await?;
     // Each control type's rules: a category its regulation does not use is refused (ч.2 ст.23).
     let types: HashMap<String, knd_shared::registry::ControlTypeRules> = state
         .store
@@ -347,7 +421,7 @@ pub async fn import_objects(
         "risk_category",
     ];
     let mut refused = read_csv(csv, &columns, |line, f| {
-        let key = field(f, "object_key")?.to_owned();
+        let key = safe_key(field(f, "object_key")?, 200)?.to_owned();
         let inn = Inn::parse(field(f, "subject_inn")?).map_err(|e| e.to_string())?;
         let code = field(f, "control_type")?;
         let Some(rules) = types.get(code) else {
@@ -458,6 +532,15 @@ pub async fn decide_risk(
     attributes: Option<serde_json::Value>,
     address: Option<&str>,
 ) -> ApiResult<crate::model::ControlObject> {
+    policy::require(
+        state,
+        user,
+        address,
+        Action::EditRegistry,
+        "object.risk",
+        || format!("object:{}", key.escape_debug()),
+    )
+    .await?;
     let reason = plain_text("a reason", reason, 4000)?;
     if attributes.as_ref().is_some_and(|a| !a.is_object()) {
         return Err(ApiError::Unprocessable(

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use super::accounts::{audit, plain_text};
 use crate::error::{ApiError, ApiResult};
 use crate::model::{Actor, ControlObject, NewObject, NewSubject, Subject, User};
+use crate::services::policy::{self, Action};
 use crate::state::AppState;
 
 /// A subject as a form submits it; the INN is in the path.
@@ -47,6 +48,15 @@ pub async fn put_subject(
     form: SubjectForm,
     address: Option<&str>,
 ) -> ApiResult<Subject> {
+    policy::require(
+        state,
+        user,
+        address,
+        Action::EditRegistry,
+        "subject.put",
+        || format!("subject:{}", inn.escape_debug()),
+    )
+    .await?;
     let inn = Inn::parse(inn).map_err(refuse)?;
     let ogrn = match form.ogrn.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -87,7 +97,18 @@ pub async fn put_object(
     form: ObjectForm,
     address: Option<&str>,
 ) -> ApiResult<ControlObject> {
-    let key = plain_text("an object key", key, 200)?.to_owned();
+    policy::require(
+        state,
+        user,
+        address,
+        Action::EditRegistry,
+        "object.put",
+        || format!("object:{}", key.escape_debug()),
+    )
+    .await?;
+    let key = super::registry::safe_key(key, 200)
+        .map_err(ApiError::Unprocessable)?
+        .to_owned();
     let inn = Inn::parse(&form.subject_inn).map_err(refuse)?;
     if state
         .store

@@ -54,12 +54,7 @@ fn refused(reason: &'static str) {
 
 /// The agency and device a device uploads for; a revoked device uploads nothing.
 fn uploader(device: &Device) -> ApiResult<BlobUploader> {
-    if device.revoked_at.is_some() {
-        return Err(ApiError::Forbidden("the device is revoked".into()));
-    }
-    let agency = device
-        .agency
-        .ok_or_else(|| ApiError::Forbidden("the server's own chain uploads nothing".into()))?;
+    let (agency, _) = super::policy::working_device(device)?;
     Ok(BlobUploader {
         agency,
         device: device.id,

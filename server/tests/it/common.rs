@@ -78,8 +78,26 @@ impl TestServer {
         Self::start_with(dir, database_url).await
     }
 
+    /// Starts a server whose configuration `tweak` changes first.
+    pub async fn start_configured(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestServer {
+        let dir = TempDir::new().unwrap();
+        let database_url = match backend {
+            Backend::Sqlite => format!("sqlite://{}", dir.path().join("knd.sqlite3").display()),
+            Backend::Postgres => fresh_postgres_db().await,
+        };
+        Self::start_tweaked(dir, database_url, tweak).await
+    }
+
     /// Starts (or restarts) a server on an existing data directory and database.
     pub async fn start_with(dir: TempDir, database_url: String) -> TestServer {
+        Self::start_tweaked(dir, database_url, |_| {}).await
+    }
+
+    async fn start_tweaked(
+        dir: TempDir,
+        database_url: String,
+        tweak: impl FnOnce(&mut Config),
+    ) -> TestServer {
         let mut config = Config {
             data_dir: dir.path().to_owned(),
             database_url: Some(database_url.clone()),
@@ -88,6 +106,7 @@ impl TestServer {
         };
         config.limits.max_push_bytes = 4 * 1024 * 1024;
         config.limits.max_body_bytes = 64 * 1024;
+        tweak(&mut config);
         let state = knd_server::start(config).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

@@ -389,11 +389,17 @@ async fn another_agencys_inspection_stays_out(backend: Backend) {
         RecordKind::Finding,
         json!({"inspection": insp, "item": "1", "result": "compliant", "note": "всё хорошо"}),
     );
-    let (st, v) = s.push(&stranger, std::slice::from_ref(&finding)).await;
+    let nowhere = uuid::Uuid::now_v7().to_string();
+    let lost = sign(
+        &mut stranger,
+        RecordKind::Finding,
+        json!({"inspection": nowhere, "item": "1", "result": "compliant"}),
+    );
+    let (st, v) = s.push(&stranger, &[finding.clone(), lost]).await;
     assert_eq!(st, 200);
     assert_eq!(
         accepted(&v),
-        1,
+        2,
         "stored: a valid signed record is never dropped"
     );
     knd_server::services::projections::catch_up(&s.state)
@@ -401,7 +407,23 @@ async fn another_agencys_inspection_stays_out(backend: Backend) {
         .unwrap();
     let (st, flags) = s.get("/api/v1/review-flags", &other_admin).await;
     assert_eq!(st, 200);
-    assert_eq!(flags[0]["reason"], "unknown_inspection", "{flags}");
+    // Another agency's inspection and none at all answer alike: the flag does not tell the
+    // stranger's agency that the other inspection exists.
+    let flags = flags.as_array().unwrap();
+    assert_eq!(flags.len(), 2, "{flags:?}");
+    let texts: Vec<String> = flags
+        .iter()
+        .map(|f| {
+            assert_eq!(f["reason"], "unknown_inspection", "{f}");
+            f["detail"]
+                .as_str()
+                .unwrap()
+                .replace(&insp, "ID")
+                .replace(&nowhere, "ID")
+        })
+        .collect();
+    assert_eq!(texts[0], texts[1]);
+    assert!(texts[0].starts_with("проверки ID нет"), "{texts:?}");
     let data = field_data(s, &f.w.admin, &insp, |_| true).await;
     assert_eq!(
         data["findings"],
@@ -413,3 +435,88 @@ async fn another_agencys_inspection_stays_out(backend: Backend) {
     assert_eq!(own_flags, json!([]));
 }
 on_both!(another_agencys_inspection_stays_out);
+
+/// Finding 7: a finding from an inspector who was not assigned to the inspection is marked in
+/// the field view, not shown as an ordinary answer.
+async fn an_unassigned_inspectors_finding_is_marked(backend: Backend) {
+    let mut f = field(backend).await;
+    let insp = f.scheduled(&["OBJ-1"], &[&f.w.inspector_id]).await;
+    let s = &f.w.server;
+    let finding = sign(
+        &mut f.device2,
+        RecordKind::Finding,
+        json!({"inspection": insp, "item": "1", "result": "compliant"}),
+    );
+    let (st, v) = s.push(&f.device2, &[finding]).await;
+    assert_eq!((st, accepted(&v)), (200, 1), "{v}");
+    let data = field_data(s, &f.w.admin, &insp, |d| {
+        d["findings"].as_array().is_some_and(|a| !a.is_empty())
+    })
+    .await;
+    assert_eq!(
+        data["findings"][0]["review_flags"],
+        json!(["not_assigned"]),
+        "{data}"
+    );
+}
+on_both!(an_unassigned_inspectors_finding_is_marked);
+
+/// Findings 6 and 7: a warning addressed to an ИНН outside the agency's registry is flagged and
+/// kept from that business until reviewed; a business sees when the server received each
+/// document beside the device's time.
+async fn a_warning_to_a_stranger_is_held_and_receipt_times_are_shown(backend: Backend) {
+    let mut f = field(backend).await;
+    let s = &f.w.server;
+    let stranger_inn = "500100732259";
+    let d = &mut f.w.device;
+    let to = |inn: &str| {
+        json!({"subject": inn, "requirements": ["R2"], "text": "Предостережение",
+               "measures": [{"what": "Освободить выход", "by": "2026-12-10"}]})
+    };
+    let held = sign(d, RecordKind::Warning, to(stranger_inn));
+    let shown = d.sign_at(
+        RecordKind::Warning,
+        &to(SUBJECT),
+        "2026-01-05T09:00:00.000Z",
+    );
+    let (st, v) = s.push(d, &[held.clone(), shown.clone()]).await;
+    assert_eq!((st, accepted(&v)), (200, 2), "{v}");
+    knd_server::services::projections::catch_up(&s.state)
+        .await
+        .unwrap();
+    let (_, flags) = s.get("/api/v1/review-flags", &f.w.admin).await;
+    let reasons: Vec<(&str, &str)> = flags
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["record"].as_str().unwrap(), f["reason"].as_str().unwrap()))
+        .collect();
+    assert!(
+        reasons.contains(&(id_of(&held).as_str(), "document_unknown_subject")),
+        "{flags}"
+    );
+    let key_of = |inn: &'static str| async move {
+        let k = knd_server::admin::issue_api_key(&s.state, inn)
+            .await
+            .unwrap();
+        k["key"].as_str().unwrap().to_owned()
+    };
+    let stranger = key_of(stranger_inn).await;
+    let (st, docs) = s.get("/api/v1/business/documents", &stranger).await;
+    assert_eq!((st, docs.clone()), (200, json!([])), "held for review");
+    let (st, _) = s
+        .get(&format!("/api/v1/records/{}", id_of(&held)), &stranger)
+        .await;
+    assert_eq!(st, 404, "the record is held too");
+    let subject = key_of(SUBJECT).await;
+    let (_, docs) = s.get("/api/v1/business/documents", &subject).await;
+    let doc = &docs[0];
+    assert_eq!(doc["record"], id_of(&shown), "{docs}");
+    assert_eq!(doc["at"], "2026-01-05T09:00:00.000Z");
+    let received = doc["received_at"].as_str().unwrap();
+    assert!(
+        received.starts_with(&time::OffsetDateTime::now_utc().year().to_string()),
+        "{doc}"
+    );
+}
+on_both!(a_warning_to_a_stranger_is_held_and_receipt_times_are_shown);

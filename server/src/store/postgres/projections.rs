@@ -38,8 +38,7 @@ pub(super) async fn inspection_at(
     user: Option<UserId>,
 ) -> StoreResult<Option<InspectionAt>> {
     let iid = inspection.as_uuid();
-    let Some((agency, subject_inn, interaction_limit_minutes)) =
-        query_opt(c, &sql::INSPECTION_HEAD, &[&iid], sql::inspection_head).await?
+    let Some(head) = query_opt(c, &sql::INSPECTION_HEAD, &[&iid], sql::inspection_head).await?
     else {
         return Ok(None);
     };
@@ -54,11 +53,13 @@ pub(super) async fn inspection_at(
         }
     };
     Ok(Some(InspectionAt {
-        agency,
-        subject_inn,
+        agency: head.agency,
+        subject_inn: head.subject_inn,
         status,
         assigned: assigned == Some(true),
-        interaction_limit_minutes,
+        interaction_limit_minutes: head.interaction_limit_minutes,
+        starts_on: head.starts_on,
+        ends_on: head.ends_on,
     }))
 }
 

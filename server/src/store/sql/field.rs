@@ -62,6 +62,8 @@ pub(crate) fn document(r: &impl Cols) -> StoreResult<ProjectedDocument> {
         body: json(r, 4)?,
         at: r.text(5)?,
         version: version(r, 6)?,
+        received_at: Some(r.ts(9)?),
+        held_for_review: r.bool(10)?,
     })
 }
 
@@ -96,7 +98,18 @@ macro_rules! photo_columns {
 macro_rules! document_columns {
     () => {
         "SELECT d.record_id, d.kind, d.inspection_id, d.subject_inn, d.body, d.at,
-    d.supersedes, d.reason, d.superseded_by FROM proj_documents d"
+    d.supersedes, d.reason, d.superseded_by, rec.received_at,
+    EXISTS (SELECT 1 FROM review_flags hf WHERE hf.record_id = d.record_id
+            AND hf.reason = 'document_unknown_subject')
+    FROM proj_documents d JOIN records rec ON rec.id = d.record_id"
+    };
+}
+
+/// A condition on `proj_documents d`: not held for review (see [`document`]'s `held_for_review`).
+macro_rules! not_held {
+    () => {
+        "NOT EXISTS (SELECT 1 FROM review_flags hf
+    WHERE hf.record_id = d.record_id AND hf.reason = 'document_unknown_subject')"
     };
 }
 
@@ -155,16 +168,20 @@ pub(crate) static AGENCY_FLAGS: Sql = Sql::dialects(
     ),
 );
 
-/// A subject's documents from every agency, every version, by record after a cursor.
+/// A subject's documents from every agency, every version, by record after a cursor (not those
+/// held for review).
 pub(crate) static SUBJECT_DOCUMENTS_AFTER: Sql = Sql::dialects(
     concat!(
         document_columns!(),
-        " WHERE d.subject_inn = ?1 AND d.record_id > ?2 ORDER BY d.record_id LIMIT ?3"
+        " WHERE d.subject_inn = ?1 AND d.record_id > ?2 AND ",
+        not_held!(),
+        " ORDER BY d.record_id LIMIT ?3"
     ),
     concat!(
         document_columns!(),
-        " WHERE d.subject_inn = $1 AND ($2::UUID IS NULL OR d.record_id > $2)
-         ORDER BY d.record_id LIMIT $3"
+        " WHERE d.subject_inn = $1 AND ($2::UUID IS NULL OR d.record_id > $2) AND ",
+        not_held!(),
+        " ORDER BY d.record_id LIMIT $3"
     ),
 );
 pub(crate) static DOCUMENT: Sql = Sql::new(concat!(document_columns!(), " WHERE d.record_id = ?1"));

@@ -15,10 +15,23 @@ pub(crate) fn position(r: &impl Cols) -> StoreResult<ProjectionPosition> {
     })
 }
 
-/// A row of [`INSPECTION_HEAD`]: its agency, subject INN and interaction limit.
-pub(crate) fn inspection_head(r: &impl Cols) -> StoreResult<(AgencyId, String, Option<u32>)> {
-    let limit = crate::store::limit_of(&r.text(2)?, r.opt_text(3)?.as_deref())?;
-    Ok((r.id(0)?, r.text(1)?, limit))
+/// A row of [`INSPECTION_HEAD`]: its agency, subject INN, interaction limit and dates.
+pub(crate) struct InspectionHead {
+    pub agency: AgencyId,
+    pub subject_inn: String,
+    pub interaction_limit_minutes: Option<u32>,
+    pub starts_on: time::Date,
+    pub ends_on: time::Date,
+}
+
+pub(crate) fn inspection_head(r: &impl Cols) -> StoreResult<InspectionHead> {
+    Ok(InspectionHead {
+        agency: r.id(0)?,
+        subject_inn: r.text(1)?,
+        interaction_limit_minutes: crate::store::limit_of(&r.text(2)?, r.opt_text(3)?.as_deref())?,
+        starts_on: r.date(4)?,
+        ends_on: r.date(5)?,
+    })
 }
 
 /// A row of [`STATUS_AT`].
@@ -46,7 +59,7 @@ pub(crate) static PROJECTION_POSITION: Sql =
 
 /// What an inspection is, for judging a record against it.
 pub(crate) static INSPECTION_HEAD: Sql = Sql::new(
-    "SELECT i.agency_id, s.inn, i.kind, i.subject_size FROM inspections i
+    "SELECT i.agency_id, s.inn, i.kind, i.subject_size, i.starts_on, i.ends_on FROM inspections i
              JOIN subjects s ON s.id = i.subject_id WHERE i.id = ?1",
 );
 

@@ -1,17 +1,25 @@
+//! The registry: control types with their requirements and checklists, subjects and control
+//! objects (one by one or imported from CSV), and risk decisions.
+
+mod views;
+
 use axum::body::Bytes;
 use axum::extract::State;
 use knd_shared::RiskCategory;
-use knd_shared::registry::{ControlTypeRules, SizeClass};
-use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
+use knd_shared::registry::ControlTypeRules;
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, Json, Path, Problem, Query};
-use crate::model::{
-    Checklist, ControlObject, ControlType, NewChecklistItem, Requirement, Role, Subject,
+use self::views::{
+    ChecklistView, ControlTypeView, ObjectPage, ObjectView, RequirementView, SubjectPage,
+    SubjectView,
 };
+use super::paging::{NoFilter, Paged};
+use crate::auth::Caller;
+use crate::error::{ApiResult, Json, Path, Problem, Query};
+use crate::model::{NewChecklistItem, Requirement};
 use crate::services::registry::{self, ImportMode, ImportReport};
+use crate::services::registry_reads as reads;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -21,29 +29,6 @@ pub(super) struct PutControlType {
     /// The regulation's rules; the defaults of DESIGN.md section 7 when absent.
     #[schema(value_type = Option<Object>)]
     rules: Option<ControlTypeRules>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub(super) struct ControlTypeView {
-    id: uuid::Uuid,
-    code: String,
-    name: String,
-    #[schema(value_type = Object)]
-    rules: ControlTypeRules,
-    #[serde(with = "time::serde::rfc3339")]
-    updated_at: OffsetDateTime,
-}
-
-impl From<ControlType> for ControlTypeView {
-    fn from(t: ControlType) -> Self {
-        Self {
-            id: t.id,
-            code: t.code,
-            name: t.name,
-            rules: t.rules,
-            updated_at: t.updated_at,
-        }
-    }
 }
 
 /// Creates or updates a control type of the agency, by its code (admins and planners).
@@ -57,14 +42,6 @@ pub(super) async fn put_control_type(
     Path(code): Path<String>,
     Json(req): Json<PutControlType>,
 ) -> ApiResult<Json<ControlTypeView>> {
-    caller
-        .require(
-            &state,
-            &[Role::Admin, Role::Planner],
-            "control_type.put",
-            format!("control_type:{}", code.escape_debug()),
-        )
-        .await?;
     let t = registry::put_control_type(
         &state,
         &caller.user,
@@ -85,7 +62,7 @@ pub(super) async fn list_control_types(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<Json<Vec<ControlTypeView>>> {
-    let types = state.store.list_control_types(caller.user.agency).await?;
+    let types = reads::control_types(&state, &caller.user, caller.address.as_deref()).await?;
     Ok(Json(types.into_iter().map(Into::into).collect()))
 }
 
@@ -142,18 +119,6 @@ async fn import(
     q: ImportQuery,
     body: &[u8],
 ) -> ApiResult<Json<ImportReport>> {
-    let action = match what {
-        Import::Subjects => "subject.import",
-        Import::Objects => "object.import",
-    };
-    caller
-        .require(
-            state,
-            &[Role::Admin, Role::Planner],
-            action,
-            format!("agency:{}", caller.user.agency),
-        )
-        .await?;
     let (mode, address) = (q.mode.unwrap_or_default(), caller.address.as_deref());
     let report = match what {
         Import::Subjects => {
@@ -169,76 +134,33 @@ async fn import(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub(super) struct PageQuery {
-    /// Continue after this key (`next` of the previous page).
-    after: Option<String>,
-    /// Page size, 1 to 1000 (default 100).
-    #[param(minimum = 1, maximum = 1000)]
-    limit: Option<u32>,
+pub(super) struct DistrictFilter {
     /// Objects of one district only.
     district: Option<String>,
 }
 
-fn limit(q: &PageQuery) -> ApiResult<u32> {
-    let limit = q.limit.unwrap_or(100);
-    if (1..=1000).contains(&limit) {
-        Ok(limit)
-    } else {
-        Err(ApiError::BadRequest("limit is 1 to 1000".into()))
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub(super) struct SubjectView {
-    id: uuid::Uuid,
-    inn: String,
-    ogrn: Option<String>,
-    name: String,
-    /// micro, small, medium or large.
-    #[schema(value_type = String)]
-    size_class: SizeClass,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub(super) struct SubjectPage {
-    items: Vec<SubjectView>,
-    /// Pass as `after` for the next page; absent on the last page.
-    next: Option<String>,
-}
-
 /// The agency's subjects in INN order (keyset pages).
-#[utoipa::path(get, path = "/api/v1/subjects", tag = "registry", security(("session" = [])), params(PageQuery), responses(
+#[utoipa::path(get, path = "/api/v1/subjects", tag = "registry", security(("session" = [])), params(Paged<NoFilter, 1000>), responses(
     (status = 200, body = SubjectPage),
 ))]
 pub(super) async fn list_subjects(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<PageQuery>,
+    page: Paged<NoFilter, 1000>,
 ) -> ApiResult<Json<SubjectPage>> {
-    let limit = limit(&q)?;
-    let rows: Vec<Subject> = state
-        .store
-        .list_subjects(caller.user.agency, q.after.as_deref(), limit)
-        .await?;
-    let next = (rows.len() == limit as usize)
-        .then(|| rows.last().map(|s| s.inn.clone()))
-        .flatten();
+    let rows = reads::subjects(
+        &state,
+        &caller.user,
+        caller.address.as_deref(),
+        page.after.as_deref(),
+        page.limit,
+    )
+    .await?;
+    let next = page.next(&rows, |s| s.inn.clone());
     Ok(Json(SubjectPage {
         items: rows.into_iter().map(Into::into).collect(),
         next,
     }))
-}
-
-impl From<Subject> for SubjectView {
-    fn from(s: Subject) -> Self {
-        Self {
-            id: s.id,
-            inn: s.inn,
-            ogrn: s.ogrn,
-            name: s.name,
-            size_class: s.size_class,
-        }
-    }
 }
 
 /// Creates or updates one subject by INN (admins and planners).
@@ -251,14 +173,6 @@ pub(super) async fn put_subject(
     Path(inn): Path<String>,
     Json(form): Json<crate::services::registry_one::SubjectForm>,
 ) -> ApiResult<Json<SubjectView>> {
-    caller
-        .require(
-            &state,
-            &[Role::Admin, Role::Planner],
-            "subject.put",
-            format!("subject:{}", inn.escape_debug()),
-        )
-        .await?;
     let s = crate::services::registry_one::put_subject(
         &state,
         &caller.user,
@@ -280,14 +194,6 @@ pub(super) async fn put_object(
     Path(key): Path<String>,
     Json(form): Json<crate::services::registry_one::ObjectForm>,
 ) -> ApiResult<Json<ObjectView>> {
-    caller
-        .require(
-            &state,
-            &[Role::Admin, Role::Planner],
-            "object.put",
-            format!("object:{}", key.escape_debug()),
-        )
-        .await?;
     let o = crate::services::registry_one::put_object(
         &state,
         &caller.user,
@@ -297,49 +203,6 @@ pub(super) async fn put_object(
     )
     .await?;
     Ok(Json(o.into()))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub(super) struct ObjectView {
-    id: uuid::Uuid,
-    object_key: String,
-    subject_inn: String,
-    control_type: String,
-    address: String,
-    district: String,
-    lat_e7: Option<i64>,
-    lon_e7: Option<i64>,
-    /// low, moderate, medium, significant, high or extremely_high; absent counts as low.
-    #[schema(value_type = Option<String>)]
-    risk_category: Option<RiskCategory>,
-    /// The date of the category decision (ч.1 ст.23), and its reasons.
-    #[schema(value_type = Option<String>, format = Date)]
-    risk_decided_on: Option<String>,
-    risk_reason: Option<String>,
-    /// What the object is and does, as the risk criteria need it.
-    #[schema(value_type = Object)]
-    attributes: serde_json::Value,
-}
-
-impl From<ControlObject> for ObjectView {
-    fn from(o: ControlObject) -> Self {
-        Self {
-            id: o.id,
-            object_key: o.object_key,
-            subject_inn: o.subject_inn,
-            control_type: o.control_type_code,
-            address: o.address,
-            district: o.district,
-            lat_e7: o.position.map(|p| p.0),
-            lon_e7: o.position.map(|p| p.1),
-            risk_category: o.risk_category,
-            risk_decided_on: o
-                .risk_decided_on
-                .map(knd_shared::calendar::iso_date::format),
-            risk_reason: o.risk_reason,
-            attributes: o.attributes,
-        }
-    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -368,14 +231,6 @@ pub(super) async fn decide_risk(
     Path(key): Path<String>,
     Json(req): Json<RiskDecision>,
 ) -> ApiResult<Json<ObjectView>> {
-    caller
-        .require(
-            &state,
-            &[Role::Admin, Role::Planner],
-            "object.risk",
-            format!("object:{}", key.escape_debug()),
-        )
-        .await?;
     let o = registry::decide_risk(
         &state,
         &caller.user,
@@ -390,34 +245,22 @@ pub(super) async fn decide_risk(
     Ok(Json(o.into()))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub(super) struct ObjectPage {
-    items: Vec<ObjectView>,
-    next: Option<String>,
-}
-
 /// The agency's control objects in key order (keyset pages), optionally of one district.
-#[utoipa::path(get, path = "/api/v1/objects", tag = "registry", security(("session" = [])), params(PageQuery), responses(
+#[utoipa::path(get, path = "/api/v1/objects", tag = "registry", security(("session" = [])), params(Paged<DistrictFilter, 1000>), responses(
     (status = 200, body = ObjectPage),
 ))]
 pub(super) async fn list_objects(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<PageQuery>,
+    page: Paged<DistrictFilter, 1000>,
 ) -> ApiResult<Json<ObjectPage>> {
-    let limit = limit(&q)?;
-    let rows = state
-        .store
-        .list_objects(
-            caller.user.agency,
-            q.district.as_deref(),
-            q.after.as_deref(),
-            limit,
-        )
-        .await?;
-    let next = (rows.len() == limit as usize)
-        .then(|| rows.last().map(|o| o.object_key.clone()))
-        .flatten();
+    let q = reads::ObjectQuery {
+        district: page.filter.district.as_deref(),
+        after: page.after.as_deref(),
+        limit: page.limit,
+    };
+    let rows = reads::objects(&state, &caller.user, caller.address.as_deref(), q).await?;
+    let next = page.next(&rows, |o| o.object_key.clone());
     Ok(Json(ObjectPage {
         items: rows.into_iter().map(Into::into).collect(),
         next,
@@ -435,47 +278,34 @@ pub(super) struct PutRequirement {
 /// Creates or updates a mandatory requirement of a control type (admins and planners).
 #[utoipa::path(put, path = "/api/v1/control-types/{code}/requirements/{requirement}", tag = "registry",
     security(("session" = [])), params(("code" = String, Path), ("requirement" = String, Path)),
-    request_body = PutRequirement, responses((status = 200, body = Requirement)))]
+    request_body = PutRequirement, responses((status = 200, body = RequirementView)))]
 pub(super) async fn put_requirement(
     State(state): State<AppState>,
     caller: Caller,
     Path((code, requirement)): Path<(String, String)>,
     Json(req): Json<PutRequirement>,
-) -> ApiResult<Json<Requirement>> {
-    caller
-        .require(
-            &state,
-            &[Role::Admin, Role::Planner],
-            "requirement.put",
-            format!("requirement:{}", requirement.escape_debug()),
-        )
-        .await?;
+) -> ApiResult<Json<RequirementView>> {
     let r = Requirement {
         code: requirement,
         text: req.text,
         legal_act: req.legal_act,
         article: req.article,
     };
-    Ok(Json(
-        registry::put_requirement(&state, &caller.user, &code, r, caller.address.as_deref())
-            .await?,
-    ))
+    let r = registry::put_requirement(&state, &caller.user, &code, r, caller.address.as_deref())
+        .await?;
+    Ok(Json(r.into()))
 }
 
 /// The requirements of a control type.
 #[utoipa::path(get, path = "/api/v1/control-types/{code}/requirements", tag = "registry",
-    security(("session" = [])), params(("code" = String, Path)), responses((status = 200, body = Vec<Requirement>)))]
+    security(("session" = [])), params(("code" = String, Path)), responses((status = 200, body = Vec<RequirementView>)))]
 pub(super) async fn list_requirements(
     State(state): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
-) -> ApiResult<Json<Vec<Requirement>>> {
-    let list = state
-        .store
-        .list_requirements(caller.user.agency, &code)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Json(list))
+) -> ApiResult<Json<Vec<RequirementView>>> {
+    let list = reads::requirements(&state, &caller.user, caller.address.as_deref(), &code).await?;
+    Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -489,21 +319,13 @@ pub(super) struct PutChecklist {
 /// Creates or replaces a checklist of a control type (admins and planners).
 #[utoipa::path(put, path = "/api/v1/control-types/{code}/checklists/{checklist}", tag = "registry",
     security(("session" = [])), params(("code" = String, Path), ("checklist" = String, Path)),
-    request_body = PutChecklist, responses((status = 200, body = Checklist), (status = 422, body = Problem)))]
+    request_body = PutChecklist, responses((status = 200, body = ChecklistView), (status = 422, body = Problem)))]
 pub(super) async fn put_checklist(
     State(state): State<AppState>,
     caller: Caller,
     Path((code, checklist)): Path<(String, String)>,
     Json(req): Json<PutChecklist>,
-) -> ApiResult<Json<Checklist>> {
-    caller
-        .require(
-            &state,
-            &[Role::Admin, Role::Planner],
-            "checklist.put",
-            format!("checklist:{}", checklist.escape_debug()),
-        )
-        .await?;
+) -> ApiResult<Json<ChecklistView>> {
     let c = registry::put_checklist(
         &state,
         &caller.user,
@@ -514,22 +336,19 @@ pub(super) async fn put_checklist(
         caller.address.as_deref(),
     )
     .await?;
-    Ok(Json(c))
+    Ok(Json(c.into()))
 }
 
 /// A checklist with its items and their requirements.
 #[utoipa::path(get, path = "/api/v1/control-types/{code}/checklists/{checklist}", tag = "registry",
     security(("session" = [])), params(("code" = String, Path), ("checklist" = String, Path)),
-    responses((status = 200, body = Checklist)))]
+    responses((status = 200, body = ChecklistView)))]
 pub(super) async fn get_checklist(
     State(state): State<AppState>,
     caller: Caller,
     Path((code, checklist)): Path<(String, String)>,
-) -> ApiResult<Json<Checklist>> {
-    let c = state
-        .store
-        .get_checklist(caller.user.agency, &code, &checklist)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Json(c))
+) -> ApiResult<Json<ChecklistView>> {
+    let address = caller.address.as_deref();
+    let c = reads::checklist(&state, &caller.user, address, &code, &checklist).await?;
+    Ok(Json(c.into()))
 }

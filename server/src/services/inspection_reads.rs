@@ -1,0 +1,67 @@
+//! What console users read of inspections: lists, field data and review flags, each narrowed by
+//! the policy (an inspector sees the inspections assigned to them).
+
+use knd_shared::{InspectionId, RecordId};
+use time::Date;
+
+use crate::error::{ApiError, ApiResult};
+use crate::model::{FieldData, Inspection, InspectionFilter, ReviewFlag, User};
+use crate::services::policy::{self, Action, Scope};
+use crate::state::AppState;
+
+/// An inspection of the user's agency that the user may see; 404 otherwise.
+pub async fn get(state: &AppState, user: &User, id: InspectionId) -> ApiResult<Inspection> {
+    let insp = state
+        .store
+        .get_inspection(Some(user.agency), id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    match policy::scope(user, Action::ReadInspection) {
+        Scope::Own(me) if !insp.inspectors.contains(&me) => Err(ApiError::NotFound),
+        _ => Ok(insp),
+    }
+}
+
+/// The agency's inspections by start date after `after`, filtered; an inspector's filter is
+/// always their own.
+pub async fn list(
+    state: &AppState,
+    user: &User,
+    mut filter: InspectionFilter,
+    after: Option<(Date, InspectionId)>,
+    limit: u32,
+) -> ApiResult<Vec<Inspection>> {
+    if let Scope::Own(me) = policy::scope(user, Action::ReadInspection) {
+        filter.inspector = Some(me);
+    }
+    Ok(state
+        .store
+        .list_inspections(user.agency, &filter, after, limit)
+        .await?)
+}
+
+/// What field devices recorded for an inspection the user may see.
+pub async fn field(state: &AppState, user: &User, id: InspectionId) -> ApiResult<FieldData> {
+    let insp = get(state, user, id).await?;
+    Ok(state.store.field_data(insp.id).await?)
+}
+
+/// The agency's review flags by record id after `after`.
+pub async fn review_flags(
+    state: &AppState,
+    user: &User,
+    address: Option<&str>,
+    after: Option<RecordId>,
+    limit: u32,
+) -> ApiResult<Vec<ReviewFlag>> {
+    policy::require(
+        state,
+        user,
+        address,
+        Action::ReadReviewFlags,
+        "review_flags.list",
+        || "review_flags".into(),
+    )
+    .await?;
+    Ok(state.store.review_flags(user.agency, after, limit).await?)
+}
