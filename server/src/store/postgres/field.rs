@@ -10,9 +10,6 @@ use tokio_postgres::{GenericClient, Row};
 
 use crate::store::FieldStore;
 use crate::store::sql::field as sql;
-use crate::store::sql::field::{
-    DOCUMENT_COLUMNS, FINDING_COLUMNS, FLAG_COLUMNS, NOT_HELD, PHOTO_COLUMNS,
-};
 
 use crate::store::sql::field::{document as document_of, finding as finding_of};
 use crate::store::sql::field::{flag as flag_of, photo as photo_of};
@@ -47,38 +44,10 @@ pub(super) async fn field_data(
         data.finished_record = opt_id(&p, 2);
         data.finished_at = p.get(3);
     }
-    data.findings = collect(
-        c,
-        &format!(
-            "{FINDING_COLUMNS} WHERE inspection_id = $1 ORDER BY item COLLATE \"C\", at COLLATE \"C\", record_id"
-        ),
-        &[&iid],
-        finding_of,
-    )
-    .await?;
-    data.photos = collect(
-        c,
-        &format!("{PHOTO_COLUMNS} WHERE inspection_id = $1 ORDER BY record_id"),
-        &[&iid],
-        photo_of,
-    )
-    .await?;
-    data.documents = collect(
-        c,
-        &format!("{DOCUMENT_COLUMNS} WHERE d.inspection_id = $1 ORDER BY d.record_id"),
-        &[&iid],
-        document_of,
-    )
-    .await?;
-    data.flags = collect(
-        c,
-        &format!(
-            "{FLAG_COLUMNS} WHERE inspection_id = $1 ORDER BY record_id, reason COLLATE \"C\""
-        ),
-        &[&iid],
-        flag_of,
-    )
-    .await?;
+    data.findings = collect(c, sql::FINDINGS_OF.pg(), &[&iid], finding_of).await?;
+    data.photos = collect(c, sql::PHOTOS_OF.pg(), &[&iid], photo_of).await?;
+    data.documents = collect(c, sql::DOCUMENTS_OF.pg(), &[&iid], document_of).await?;
+    data.flags = collect(c, sql::FLAGS_OF.pg(), &[&iid], flag_of).await?;
     Ok(data)
 }
 
@@ -90,10 +59,7 @@ pub(super) async fn review_flags(
 ) -> StoreResult<Vec<ReviewFlag>> {
     collect(
         c,
-        &format!(
-            "{FLAG_COLUMNS} WHERE agency_id = $1 AND ($2::UUID IS NULL OR record_id > $2)
-             ORDER BY record_id, reason COLLATE \"C\" LIMIT $3"
-        ),
+        sql::AGENCY_FLAGS.pg(),
         &[
             &agency.as_uuid(),
             &after.map(|a| a.as_uuid()),
@@ -146,10 +112,7 @@ pub(super) async fn documents_for_subject(
 ) -> StoreResult<Vec<ProjectedDocument>> {
     collect(
         c,
-        &format!(
-            "{DOCUMENT_COLUMNS} WHERE d.subject_inn = $1 AND ($2::UUID IS NULL OR d.record_id > $2)
-             AND {NOT_HELD} ORDER BY d.record_id LIMIT $3"
-        ),
+        sql::SUBJECT_DOCUMENTS_AFTER.pg(),
         &[&inn, &after.map(|a| a.as_uuid()), &i64::from(limit)],
         document_of,
     )
@@ -160,14 +123,11 @@ pub(super) async fn projected_document(
     c: &impl GenericClient,
     record: RecordId,
 ) -> StoreResult<Option<ProjectedDocument>> {
-    Ok(collect(
-        c,
-        &format!("{DOCUMENT_COLUMNS} WHERE d.record_id = $1"),
-        &[&record.as_uuid()],
-        document_of,
+    Ok(
+        collect(c, sql::DOCUMENT.pg(), &[&record.as_uuid()], document_of)
+            .await?
+            .pop(),
     )
-    .await?
-    .pop())
 }
 
 pub(super) async fn subject_documents(
@@ -179,12 +139,7 @@ pub(super) async fn subject_documents(
 ) -> StoreResult<Vec<ProjectedDocument>> {
     collect(
         c,
-        &format!(
-            "{DOCUMENT_COLUMNS} JOIN inspections i ON i.id = d.inspection_id
-             WHERE i.agency_id = $1 AND d.subject_inn = $2 AND d.kind = $3
-               AND d.superseded_by IS NULL
-             ORDER BY d.at DESC LIMIT $4"
-        ),
+        sql::AGENCY_SUBJECT_DOCUMENTS.pg(),
         &[&agency.as_uuid(), &inn, &kind, &i64::from(limit)],
         document_of,
     )

@@ -5,10 +5,11 @@ use time::OffsetDateTime;
 use tokio_postgres::{GenericClient, Transaction};
 
 use super::PgStore;
-use super::cols::{query_all, query_opt};
+use super::cols::{execute, query_all, query_opt};
 use super::{db_err, insert_audit};
 use crate::model::{AuditEntry, Change, Inspection, InspectionFilter, InspectionStatus};
 use crate::store::InspectionStore;
+use crate::store::cols::Cols as _;
 use crate::store::inspections::consequences;
 use crate::store::sql::inspections as sql;
 use crate::store::{StoreError, StoreResult};
@@ -200,33 +201,24 @@ pub(super) async fn changes_for(
     after: i64,
     limit: u32,
 ) -> StoreResult<Vec<Change>> {
-    Ok(c.query(
-        sql::CHANGES_FOR.pg(),
+    query_all(
+        c,
+        &sql::CHANGES_FOR,
         &[
             &after,
             &user.as_uuid(),
             &agency.as_uuid(),
             &i64::from(limit),
         ],
+        sql::change,
     )
     .await
-    .map_err(db_err)?
-    .iter()
-    .map(|r| Change {
-        id: r.get(0),
-        inspection: r.get::<_, Option<uuid::Uuid>>(1).map(InspectionId::from),
-        what: r.get(2),
-    })
-    .collect())
 }
 
-/// The lowest cursor still complete (changes below it were pruned) and the newest change id.
 pub(super) async fn feed_bounds(c: &impl GenericClient) -> StoreResult<(i64, i64)> {
-    let r = c
-        .query_one(sql::FEED_BOUNDS.pg(), &[])
-        .await
-        .map_err(db_err)?;
-    Ok((r.get(0), r.get(1)))
+    query_opt(c, &sql::FEED_BOUNDS, &[], sql::bounds)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("no change feed state".into()))
 }
 
 /// Deletes changes older than `before`; cursors below the new floor get a snapshot.
@@ -234,19 +226,12 @@ pub(super) async fn prune_changes(
     tx: &Transaction<'_>,
     before: OffsetDateTime,
 ) -> StoreResult<u64> {
-    let floor: Option<i64> = tx
-        .query_one(sql::NEWEST_CHANGE_BEFORE.pg(), &[&before])
-        .await
-        .map_err(db_err)?
-        .get(0);
-    let Some(floor) = floor else { return Ok(0) };
-    let n = tx
-        .execute(sql::DELETE_CHANGES_UPTO.pg(), &[&floor])
-        .await
-        .map_err(db_err)?;
-    tx.execute(sql::RAISE_FLOOR.pg(), &[&floor])
-        .await
-        .map_err(db_err)?;
+    let floor = query_opt(tx, &sql::NEWEST_CHANGE_BEFORE, &[&before], |r| r.opt_i64(0)).await?;
+    let Some(floor) = floor.flatten() else {
+        return Ok(0);
+    };
+    let n = execute(tx, &sql::DELETE_CHANGES_UPTO, &[&floor]).await?;
+    execute(tx, &sql::RAISE_FLOOR, &[&floor]).await?;
     Ok(n)
 }
 
@@ -258,10 +243,7 @@ pub(super) async fn assigned_inspections(
     limit: u32,
 ) -> StoreResult<Vec<InspectionId>> {
     Ok(c.query(
-        "SELECT i.id FROM inspection_assignments a JOIN inspections i ON i.id = a.inspection_id
-             WHERE a.user_id = $1 AND a.unassigned_at IS NULL AND ($2::UUID IS NULL OR i.id > $2)
-               AND i.status IN ('scheduled', 'in_progress', 'completed')
-             ORDER BY i.id LIMIT $3",
+        sql::ASSIGNED.pg(),
         &[
             &user.as_uuid(),
             &after.map(|a| a.as_uuid()),

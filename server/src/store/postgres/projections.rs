@@ -11,7 +11,7 @@ use crate::model::{InspectionAt, ProjOp, ProjectionPosition, RowKind};
 use crate::store::ProjectionStore;
 use crate::store::cols::Cols as _;
 use crate::store::sql::projections as sql;
-use crate::store::{StoreError, StoreResult, table_of};
+use crate::store::{StoreError, StoreResult};
 
 pub(super) fn corrupt(what: String) -> StoreError {
     StoreError::Corrupt(what)
@@ -107,10 +107,7 @@ pub(super) async fn apply_projection(
                 at,
             } => {
                 tx.execute(
-                    "INSERT INTO proj_inspections (inspection_id, started_record, started_at) VALUES ($1, $2, $3)
-                     ON CONFLICT (inspection_id) DO UPDATE SET
-                         started_record = COALESCE(proj_inspections.started_record, excluded.started_record),
-                         started_at = COALESCE(proj_inspections.started_at, excluded.started_at)",
+                    sql::STARTED.pg(),
                     &[&inspection.as_uuid(), &record.as_uuid(), at],
                 )
                 .await
@@ -122,10 +119,7 @@ pub(super) async fn apply_projection(
                 at,
             } => {
                 tx.execute(
-                    "INSERT INTO proj_inspections (inspection_id, finished_record, finished_at) VALUES ($1, $2, $3)
-                     ON CONFLICT (inspection_id) DO UPDATE SET
-                         finished_record = COALESCE(proj_inspections.finished_record, excluded.finished_record),
-                         finished_at = COALESCE(proj_inspections.finished_at, excluded.finished_at)",
+                    sql::FINISHED.pg(),
                     &[&inspection.as_uuid(), &record.as_uuid(), at],
                 )
                 .await
@@ -195,10 +189,7 @@ pub(super) async fn apply_projection(
             ProjOp::Supersede { table, record, by } => {
                 // The first correction of a version wins; a second is flagged by the projector.
                 tx.execute(
-                    &format!(
-                        "UPDATE {} SET superseded_by = $1 WHERE record_id = $2 AND superseded_by IS NULL",
-                        table_of(*table)
-                    ),
+                    sql::supersede(*table).pg(),
                     &[&by.as_uuid(), &record.as_uuid()],
                 )
                 .await

@@ -5,7 +5,7 @@ use knd_shared::registry::SizeClass;
 use knd_shared::{Ground, InspectionKind, UserId};
 
 use super::Sql;
-use crate::model::{Inspection, InspectionStatus, ProsecutorAgreement};
+use crate::model::{Change, Inspection, InspectionStatus, ProsecutorAgreement};
 use crate::store::cols::Cols;
 use crate::store::{StoreError, StoreResult};
 
@@ -124,6 +124,20 @@ pub(crate) fn id_and_key(r: &impl Cols) -> StoreResult<(uuid::Uuid, String)> {
     Ok((r.uuid(0)?, r.text(1)?))
 }
 
+/// A row of [`CHANGES_FOR`].
+pub(crate) fn change(r: &impl Cols) -> StoreResult<Change> {
+    Ok(Change {
+        id: r.i64(0)?,
+        inspection: r.opt_id(1)?,
+        what: r.text(2)?,
+    })
+}
+
+/// A row of [`FEED_BOUNDS`]: (floor, newest).
+pub(crate) fn bounds(r: &impl Cols) -> StoreResult<(i64, i64)> {
+    Ok((r.i64(0)?, r.i64(1)?))
+}
+
 pub(crate) fn inspector(r: &impl Cols) -> StoreResult<UserId> {
     r.id(0)
 }
@@ -201,4 +215,17 @@ pub(crate) static INSERT_REFERENCE_CHANGE: Sql = Sql::new(
 pub(crate) static RAISE_FLOOR: Sql = Sql::dialects(
     "UPDATE change_feed SET floor = MAX(floor, ?1) WHERE id = 1",
     "UPDATE change_feed SET floor = GREATEST(floor, $1) WHERE id = 1",
+);
+
+/// The inspections the user is assigned to now that devices carry, by id after a cursor
+/// (SQLite gets `''` for none).
+pub(crate) static ASSIGNED: Sql = Sql::dialects(
+    "SELECT i.id FROM inspection_assignments a JOIN inspections i ON i.id = a.inspection_id
+     WHERE a.user_id = ?1 AND a.unassigned_at IS NULL AND i.id > ?2
+       AND i.status IN ('scheduled', 'in_progress', 'completed')
+     ORDER BY i.id LIMIT ?3",
+    "SELECT i.id FROM inspection_assignments a JOIN inspections i ON i.id = a.inspection_id
+     WHERE a.user_id = $1 AND a.unassigned_at IS NULL AND ($2::UUID IS NULL OR i.id > $2)
+       AND i.status IN ('scheduled', 'in_progress', 'completed')
+     ORDER BY i.id LIMIT $3",
 );

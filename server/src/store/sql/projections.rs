@@ -110,3 +110,38 @@ pub(crate) static INSERT_FLAG: Sql = Sql::new(
 /// The projector moves on in the log.
 pub(crate) static MOVE_PROJECTION: Sql =
     Sql::new("UPDATE projection_state SET upto = ?1 WHERE id = 1");
+
+/// The projection saw the inspection start; the first record to say so stays.
+pub(crate) static STARTED: Sql = Sql::new(
+    "INSERT INTO proj_inspections (inspection_id, started_record, started_at) VALUES (?1, ?2, ?3)
+     ON CONFLICT (inspection_id) DO UPDATE SET
+         started_record = COALESCE(proj_inspections.started_record, excluded.started_record),
+         started_at = COALESCE(proj_inspections.started_at, excluded.started_at)",
+);
+
+/// The projection saw the inspection finish; the first record to say so stays.
+pub(crate) static FINISHED: Sql = Sql::new(
+    "INSERT INTO proj_inspections (inspection_id, finished_record, finished_at) VALUES (?1, ?2, ?3)
+     ON CONFLICT (inspection_id) DO UPDATE SET
+         finished_record = COALESCE(proj_inspections.finished_record, excluded.finished_record),
+         finished_at = COALESCE(proj_inspections.finished_at, excluded.finished_at)",
+);
+
+/// Marks a projected row replaced by a correction: the first correction of a version wins (a
+/// second is flagged by the projector).
+pub(crate) fn supersede(kind: RowKind) -> &'static Sql {
+    static FINDING: Sql = Sql::new(
+        "UPDATE proj_findings SET superseded_by = ?1 WHERE record_id = ?2 AND superseded_by IS NULL",
+    );
+    static PHOTO: Sql = Sql::new(
+        "UPDATE proj_photos SET superseded_by = ?1 WHERE record_id = ?2 AND superseded_by IS NULL",
+    );
+    static DOCUMENT: Sql = Sql::new(
+        "UPDATE proj_documents SET superseded_by = ?1 WHERE record_id = ?2 AND superseded_by IS NULL",
+    );
+    match kind {
+        RowKind::Finding => &FINDING,
+        RowKind::Photo => &PHOTO,
+        RowKind::Document => &DOCUMENT,
+    }
+}

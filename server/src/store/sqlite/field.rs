@@ -12,9 +12,6 @@ use rusqlite::{Connection, OptionalExtension as _, Row, params};
 
 use crate::store::FieldStore;
 use crate::store::sql::field as sql;
-use crate::store::sql::field::{
-    DOCUMENT_COLUMNS, FINDING_COLUMNS, FLAG_COLUMNS, NOT_HELD, PHOTO_COLUMNS,
-};
 
 // The shared row mappings, in the shape `collect` takes.
 fn finding_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedFinding>> {
@@ -67,30 +64,10 @@ pub(super) fn field_data(c: &Connection, inspection: InspectionId) -> StoreResul
         started_at: sa,
         finished_record: opt_id(fr)?,
         finished_at: fa,
-        findings: collect(
-            c,
-            &format!("{FINDING_COLUMNS} WHERE inspection_id = ?1 ORDER BY item, at, record_id"),
-            [&id],
-            finding_of,
-        )?,
-        photos: collect(
-            c,
-            &format!("{PHOTO_COLUMNS} WHERE inspection_id = ?1 ORDER BY record_id"),
-            [&id],
-            photo_of,
-        )?,
-        documents: collect(
-            c,
-            &format!("{DOCUMENT_COLUMNS} WHERE d.inspection_id = ?1 ORDER BY d.record_id"),
-            [&id],
-            document_of,
-        )?,
-        flags: collect(
-            c,
-            &format!("{FLAG_COLUMNS} WHERE inspection_id = ?1 ORDER BY record_id, reason"),
-            [&id],
-            flag_of,
-        )?,
+        findings: collect(c, sql::FINDINGS_OF.sqlite(), [&id], finding_of)?,
+        photos: collect(c, sql::PHOTOS_OF.sqlite(), [&id], photo_of)?,
+        documents: collect(c, sql::DOCUMENTS_OF.sqlite(), [&id], document_of)?,
+        flags: collect(c, sql::FLAGS_OF.sqlite(), [&id], flag_of)?,
     })
 }
 
@@ -102,9 +79,7 @@ pub(super) fn review_flags(
 ) -> StoreResult<Vec<ReviewFlag>> {
     collect(
         c,
-        &format!(
-            "{FLAG_COLUMNS} WHERE agency_id = ?1 AND record_id > ?2 ORDER BY record_id, reason LIMIT ?3"
-        ),
+        sql::AGENCY_FLAGS.sqlite(),
         params![
             agency.to_string(),
             after.map(|a| a.to_string()).unwrap_or_default(),
@@ -179,10 +154,7 @@ pub(super) fn documents_for_subject(
 ) -> StoreResult<Vec<ProjectedDocument>> {
     collect(
         c,
-        &format!(
-            "{DOCUMENT_COLUMNS} WHERE d.subject_inn = ?1 AND d.record_id > ?2 AND {NOT_HELD}
-             ORDER BY d.record_id LIMIT ?3"
-        ),
+        sql::SUBJECT_DOCUMENTS_AFTER.sqlite(),
         params![inn, after.map(|a| a.to_string()).unwrap_or_default(), limit],
         document_of,
     )
@@ -192,13 +164,7 @@ pub(super) fn projected_document(
     c: &Connection,
     record: RecordId,
 ) -> StoreResult<Option<ProjectedDocument>> {
-    Ok(collect(
-        c,
-        &format!("{DOCUMENT_COLUMNS} WHERE d.record_id = ?1"),
-        [record.to_string()],
-        document_of,
-    )?
-    .pop())
+    Ok(collect(c, sql::DOCUMENT.sqlite(), [record.to_string()], document_of)?.pop())
 }
 
 pub(super) fn subject_documents(
@@ -210,12 +176,7 @@ pub(super) fn subject_documents(
 ) -> StoreResult<Vec<ProjectedDocument>> {
     collect(
         c,
-        &format!(
-            "{DOCUMENT_COLUMNS} JOIN inspections i ON i.id = d.inspection_id
-             WHERE i.agency_id = ?1 AND d.subject_inn = ?2 AND d.kind = ?3
-               AND d.superseded_by IS NULL
-             ORDER BY d.at DESC LIMIT ?4"
-        ),
+        sql::AGENCY_SUBJECT_DOCUMENTS.sqlite(),
         params![agency.to_string(), inn, kind, limit],
         document_of,
     )

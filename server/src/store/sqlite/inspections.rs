@@ -5,10 +5,11 @@ use rusqlite::{Connection, Transaction, params};
 use time::OffsetDateTime;
 
 use super::SqliteStore;
-use super::cols::{query_all, query_opt};
+use super::cols::{execute, query_all, query_opt};
 use super::{db_err, insert_audit, parse_uuid, ts};
 use crate::model::{AuditEntry, Change, Inspection, InspectionFilter, InspectionStatus};
 use crate::store::InspectionStore;
+use crate::store::cols::Cols as _;
 use crate::store::inspections::consequences;
 use crate::store::sql::inspections as sql;
 use crate::store::{StoreError, StoreResult};
@@ -199,57 +200,29 @@ pub(super) fn changes_for(
     after: i64,
     limit: u32,
 ) -> StoreResult<Vec<Change>> {
-    let rows = c
-        .prepare_cached(sql::CHANGES_FOR.sqlite())
-        .map_err(db_err)?
-        .query_map(
-            params![after, user.to_string(), agency.to_string(), limit],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get(2)?,
-                ))
-            },
-        )
-        .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(db_err)?;
-    rows.into_iter()
-        .map(|(id, insp, what)| {
-            Ok(Change {
-                id,
-                inspection: insp
-                    .as_deref()
-                    .map(|s| parse_uuid(s).map(InspectionId::from))
-                    .transpose()?,
-                what,
-            })
-        })
-        .collect()
+    query_all(
+        c,
+        &sql::CHANGES_FOR,
+        params![after, user.to_string(), agency.to_string(), limit],
+        |r| sql::change(r),
+    )
 }
 
-/// The lowest cursor still complete (changes below it were pruned) and the newest change id.
 pub(super) fn feed_bounds(c: &Connection) -> StoreResult<(i64, i64)> {
-    c.query_row(sql::FEED_BOUNDS.sqlite(), [], |r| {
-        Ok((r.get(0)?, r.get(1)?))
-    })
-    .map_err(db_err)
+    query_opt(c, &sql::FEED_BOUNDS, [], |r| sql::bounds(r))?
+        .ok_or_else(|| StoreError::Corrupt("no change feed state".into()))
 }
 
 /// Deletes changes older than `before`; cursors below the new floor get a snapshot.
 pub(super) fn prune_changes(tx: &Transaction<'_>, before: OffsetDateTime) -> StoreResult<u64> {
-    let floor: Option<i64> = tx
-        .query_row(sql::NEWEST_CHANGE_BEFORE.sqlite(), [ts(before)], |r| {
-            r.get(0)
-        })
-        .map_err(db_err)?;
-    let Some(floor) = floor else { return Ok(0) };
-    let n = tx
-        .execute(sql::DELETE_CHANGES_UPTO.sqlite(), [floor])
-        .map_err(db_err)?;
-    tx.execute(sql::RAISE_FLOOR.sqlite(), [floor])
-        .map_err(db_err)?;
+    let floor = query_opt(tx, &sql::NEWEST_CHANGE_BEFORE, [ts(before)], |r| {
+        r.opt_i64(0)
+    })?;
+    let Some(floor) = floor.flatten() else {
+        return Ok(0);
+    };
+    let n = execute(tx, &sql::DELETE_CHANGES_UPTO, [floor])?;
+    execute(tx, &sql::RAISE_FLOOR, [floor])?;
     Ok(n as u64)
 }
 
@@ -261,12 +234,7 @@ pub(super) fn assigned_inspections(
     limit: u32,
 ) -> StoreResult<Vec<InspectionId>> {
     let rows = c
-        .prepare_cached(
-            "SELECT i.id FROM inspection_assignments a JOIN inspections i ON i.id = a.inspection_id
-             WHERE a.user_id = ?1 AND a.unassigned_at IS NULL AND i.id > ?2
-               AND i.status IN ('scheduled', 'in_progress', 'completed')
-             ORDER BY i.id LIMIT ?3",
-        )
+        .prepare_cached(sql::ASSIGNED.sqlite())
         .map_err(db_err)?
         .query_map(
             params![

@@ -12,7 +12,7 @@ use crate::model::{InspectionAt, ProjOp, ProjectionPosition, RowKind};
 use crate::store::ProjectionStore;
 use crate::store::cols::Cols as _;
 use crate::store::sql::projections as sql;
-use crate::store::{StoreError, StoreResult, table_of};
+use crate::store::{StoreError, StoreResult};
 
 pub(super) fn corrupt(what: String) -> StoreError {
     StoreError::Corrupt(what)
@@ -99,10 +99,7 @@ pub(super) fn apply_projection(tx: &Transaction<'_>, ops: &[ProjOp], upto: u64) 
                 at,
             } => {
                 tx.execute(
-                    "INSERT INTO proj_inspections (inspection_id, started_record, started_at) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (inspection_id) DO UPDATE SET
-                         started_record = COALESCE(started_record, excluded.started_record),
-                         started_at = COALESCE(started_at, excluded.started_at)",
+                    sql::STARTED.sqlite(),
                     params![inspection.to_string(), record.to_string(), at],
                 )
                 .map_err(db_err)?;
@@ -113,10 +110,7 @@ pub(super) fn apply_projection(tx: &Transaction<'_>, ops: &[ProjOp], upto: u64) 
                 at,
             } => {
                 tx.execute(
-                    "INSERT INTO proj_inspections (inspection_id, finished_record, finished_at) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (inspection_id) DO UPDATE SET
-                         finished_record = COALESCE(finished_record, excluded.finished_record),
-                         finished_at = COALESCE(finished_at, excluded.finished_at)",
+                    sql::FINISHED.sqlite(),
                     params![inspection.to_string(), record.to_string(), at],
                 )
                 .map_err(db_err)?;
@@ -182,10 +176,7 @@ pub(super) fn apply_projection(tx: &Transaction<'_>, ops: &[ProjOp], upto: u64) 
             ProjOp::Supersede { table, record, by } => {
                 // The first correction of a version wins; a second is flagged by the projector.
                 tx.execute(
-                    &format!(
-                        "UPDATE {} SET superseded_by = ?1 WHERE record_id = ?2 AND superseded_by IS NULL",
-                        table_of(*table)
-                    ),
+                    sql::supersede(*table).sqlite(),
                     params![by.to_string(), record.to_string()],
                 )
                 .map_err(db_err)?;
