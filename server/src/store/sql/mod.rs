@@ -10,6 +10,7 @@ pub(crate) mod accounts;
 pub(crate) mod blobs;
 pub(crate) mod checklists;
 pub(crate) mod devices;
+pub(crate) mod pull;
 pub(crate) mod records;
 pub(crate) mod registry;
 
