@@ -48,7 +48,8 @@ impl Proxies {
     /// address in its header that is not itself a trusted proxy (proxies append, so what is
     /// left of an untrusted hop could be made up by the client).
     pub fn client(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
-        let peer = peer?;
+        // A dual-stack listener sees IPv4 peers as `::ffff:a.b.c.d`: compare them as IPv4.
+        let peer = peer?.to_canonical();
         if !self.trusts(peer) {
             return Some(peer);
         }
@@ -75,7 +76,7 @@ impl Proxies {
     /// Whether the client reached us over TLS: a trusted proxy says `X-Forwarded-For`'s sibling
     /// `X-Forwarded-Proto: https` (or `Forwarded: proto=https`).
     pub fn over_tls(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> bool {
-        if !peer.is_some_and(|p| self.trusts(p)) {
+        if !peer.is_some_and(|p| self.trusts(p.to_canonical())) {
             return false;
         }
         let proto = headers
@@ -92,6 +93,18 @@ impl Proxies {
     }
 }
 
+/// The key failed attempts from `ip` are counted under: the address, or for IPv6 its /64 (one
+/// subscriber's network: a client there can take a new address for every attempt).
+pub fn throttle_key(ip: &str) -> String {
+    match ip.parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) => {
+            let net = ipnet::Ipv6Net::new(v6, 64).map(|n| n.trunc());
+            net.map_or_else(|_| ip.to_owned(), |n| n.to_string())
+        }
+        _ => ip.to_owned(),
+    }
+}
+
 /// Whether a proxy forwarded the request (it then is not "from this machine", whatever the peer).
 pub fn forwarded(headers: &HeaderMap) -> bool {
     FORWARDING.iter().any(|h| headers.contains_key(*h))
@@ -102,6 +115,7 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
     hop.parse::<IpAddr>()
         .ok()
         .or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
+        .map(|ip| ip.to_canonical())
 }
 
 #[cfg(test)]
@@ -157,6 +171,16 @@ mod tests {
         assert!(p.over_tls(ip("127.0.0.1"), &f));
         assert!(forwarded(&f));
         assert!(!forwarded(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn mapped_addresses_and_ipv6_networks() {
+        let p = proxies(&["10.0.0.0/8"]);
+        let h = headers(&[("x-forwarded-for", "::ffff:198.51.100.9")]);
+        assert_eq!(p.client(ip("::ffff:10.1.2.3"), &h), ip("198.51.100.9"));
+        assert_eq!(throttle_key("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+        assert_eq!(throttle_key("2001:db8:1:2:ffff::1"), "2001:db8:1:2::/64");
+        assert_eq!(throttle_key("198.51.100.9"), "198.51.100.9");
     }
 
     #[test]

@@ -115,7 +115,7 @@ pub async fn create_user(
 /// address whatever the names. The pair comes first.
 fn login_limits(auth: &AuthConfig, login: &str, address: Option<&str>) -> [Limit; 3] {
     let login = login.to_lowercase();
-    let address = address.unwrap_or("unknown");
+    let address = address.map_or_else(|| "unknown".to_owned(), crate::client::throttle_key);
     [
         Limit {
             key: format!("pair:{login}|{address}"),
@@ -155,7 +155,7 @@ pub async fn login(
     };
     let hash = match &found {
         Some((_, hash)) => hash.clone(),
-        None => passwords::dummy_hash().await,
+        None => passwords::dummy_hash().await?,
     };
     let ok = passwords::verify(hash, password).await? && found.is_some();
     let agency = found.as_ref().map(|(u, _)| u.agency);

@@ -42,7 +42,10 @@ pub async fn enroll(
             growing: false,
         },
         Limit {
-            key: format!("addr:{}", address.unwrap_or("unknown")),
+            key: format!(
+                "addr:{}",
+                address.map_or_else(|| "unknown".to_owned(), crate::client::throttle_key)
+            ),
             max: ENROLL_FAILURES,
             growing: false,
         },

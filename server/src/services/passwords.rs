@@ -155,13 +155,15 @@ fn matches(slot: &mut Slot, hash: &str, password: &[u8]) -> bool {
     check().unwrap_or(false)
 }
 
-/// A hash to verify against when the login does not exist, so that timing does not tell.
-pub async fn dummy_hash() -> String {
+/// A hash to verify against when the login does not exist, so that timing does not tell. Made
+/// once; if the slots are all busy the first time, the login is told to come back and the next
+/// one tries again (an empty hash cached would answer unknown logins at once).
+pub async fn dummy_hash() -> ApiResult<String> {
     static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     DUMMY
-        .get_or_init(|| async { hash("not a real password".into()).await.unwrap_or_default() })
+        .get_or_try_init(|| hash("not a real password".into()))
         .await
-        .clone()
+        .cloned()
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
@@ -216,7 +218,7 @@ mod tests {
         // Other tests in this process may hold a slot for a moment: count them all.
         let all = u32::try_from(slots()).unwrap();
         assert!((1..=8).contains(&all));
-        let hash = dummy_hash().await; // made before the slots are all taken
+        let hash = dummy_hash().await.unwrap(); // made before the slots are all taken
         let held = pool.permits.acquire_many(all).await.unwrap();
         let refused = verify(hash.clone(), "wrong password".into()).await;
         assert!(

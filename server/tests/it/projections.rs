@@ -518,5 +518,45 @@ async fn a_warning_to_a_stranger_is_held_and_receipt_times_are_shown(backend: Ba
         received.starts_with(&time::OffsetDateTime::now_utc().year().to_string()),
         "{doc}"
     );
+
+    // A correction cannot re-address a shown warning to a stranger unseen.
+    let d = &mut f.w.device;
+    let moved = sign(
+        d,
+        RecordKind::Correction,
+        json!({"supersedes": id_of(&shown), "reason": "Другой адресат",
+               "body": to(stranger_inn)}),
+    );
+    let (st, v) = s.push(d, &[moved.clone()]).await;
+    assert_eq!((st, accepted(&v)), (200, 1), "{v}");
+    knd_server::services::projections::catch_up(&s.state)
+        .await
+        .unwrap();
+    let (_, docs) = s.get("/api/v1/business/documents", &stranger).await;
+    assert_eq!(docs, json!([]), "the correction is held too");
+    // Once the agency's registry has the subject, what was addressed to it is released.
+    let resp = s
+        .http
+        .post(s.url("/api/v1/import/subjects"))
+        .bearer_auth(&f.w.admin)
+        .header("content-type", "text/csv")
+        .body(format!(
+            "inn,ogrn,name,size_class\n{stranger_inn},,ИП Иванов,micro\n"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let (_, docs) = s.get("/api/v1/business/documents", &stranger).await;
+    let records: Vec<&str> = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["record"].as_str().unwrap())
+        .collect();
+    assert!(
+        records.contains(&id_of(&held).as_str()) && records.contains(&id_of(&moved).as_str()),
+        "{docs}"
+    );
 }
 on_both!(a_warning_to_a_stranger_is_held_and_receipt_times_are_shown);

@@ -92,15 +92,12 @@ impl Projector<'_> {
             superseded_by: None,
         };
         if let Some(op) = row(kind, r.id, r.device, at, &c.body, ctx, version)? {
-            self.ops.push(op);
+            self.push_row(op, kind, r.id, &c.body, ctx).await?;
             self.ops.push(ProjOp::Supersede {
                 table,
                 record: target.id,
                 by: r.id,
             });
-            if kind == RecordKind::Photo {
-                self.photo_warnings(r.id, &c.body, ctx);
-            }
         }
         Ok(())
     }

@@ -179,6 +179,13 @@ struct Context {
     inspection: Option<(InspectionId, Option<InspectionAt>)>,
 }
 
+/// The subject of an inspection the record names, when that inspection is the device's
+/// agency's own: another agency's subject never becomes a document's addressee.
+fn own_subject(at: Option<&InspectionAt>, ctx: &Context) -> Option<String> {
+    at.filter(|a| Some(a.agency) == ctx.agency)
+        .map(|a| a.subject_inn.clone())
+}
+
 fn inspection_of(body: &Map<String, Value>) -> Option<InspectionId> {
     body.get("inspection")
         .and_then(Value::as_str)
@@ -385,28 +392,38 @@ impl Projector<'_> {
                     &ctx,
                     Version::default(),
                 )? {
-                    let addressee = match &op {
-                        ProjOp::Document(d)
-                            if matches!(kind, RecordKind::Warning | RecordKind::Order) =>
-                        {
-                            d.subject_inn.clone()
-                        }
-                        _ => None,
-                    };
-                    self.ops.push(op);
-                    if kind == RecordKind::Photo {
-                        self.photo_warnings(r.id, &rec.body, &ctx);
-                    }
-                    if let Some(inn) = addressee {
-                        self.check_addressee(r.id, &inn, &ctx).await?;
-                    }
+                    self.push_row(op, kind, r.id, &rec.body, &ctx).await?;
                 }
             }
         }
         Ok(())
     }
 
-    /// Flags a warning or order addressed to an ИНН outside the device's agency's registry: a
+    /// Writes a projected row with the flags its content raises: a photo's warnings, a
+    /// document's addressee outside the registry. Originals and corrections alike.
+    async fn push_row(
+        &mut self,
+        op: ProjOp,
+        kind: RecordKind,
+        record: RecordId,
+        body: &Map<String, Value>,
+        ctx: &Context,
+    ) -> ApiResult<()> {
+        let addressee = match &op {
+            ProjOp::Document(d) => d.subject_inn.clone(),
+            _ => None,
+        };
+        self.ops.push(op);
+        if kind == RecordKind::Photo {
+            self.photo_warnings(record, body, ctx);
+        }
+        if let Some(inn) = addressee {
+            self.check_addressee(record, &inn, ctx).await?;
+        }
+        Ok(())
+    }
+
+    /// Flags a document addressed to an ИНН outside the device's agency's registry: a
     /// device can sign any ИНН, so the business does not see it until a reviewer has looked.
     /// (The registry as it is now: subjects are never deleted, and one imported later is the
     /// addressee the reviewer would have confirmed.)
@@ -579,13 +596,13 @@ fn row(
                         None => ctx
                             .inspection
                             .as_ref()
-                            .and_then(|(_, at)| at.as_ref().map(|a| a.subject_inn.clone())),
+                            .and_then(|(_, at)| own_subject(at.as_ref(), ctx)),
                     }
                 }
                 _ => ctx
                     .inspection
                     .as_ref()
-                    .and_then(|(_, at)| at.as_ref().map(|a| a.subject_inn.clone())),
+                    .and_then(|(_, at)| own_subject(at.as_ref(), ctx)),
             };
             Some(ProjOp::Document(ProjectedDocument {
                 record,

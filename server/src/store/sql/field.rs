@@ -94,22 +94,35 @@ macro_rules! photo_columns {
     };
 }
 
-/// The columns of a projected document, from `proj_documents d`.
-macro_rules! document_columns {
+/// Whether the document `d` is held from its addressee: flagged `document_unknown_subject` (a
+/// device addressed it to an ИНН outside its agency's registry) while that ИНН is still not in
+/// the registry. Importing the subject releases it; a reviewer's release comes with the review
+/// console.
+macro_rules! held {
     () => {
-        "SELECT d.record_id, d.kind, d.inspection_id, d.subject_inn, d.body, d.at,
-    d.supersedes, d.reason, d.superseded_by, rec.received_at,
-    EXISTS (SELECT 1 FROM review_flags hf WHERE hf.record_id = d.record_id
-            AND hf.reason = 'document_unknown_subject')
-    FROM proj_documents d JOIN records rec ON rec.id = d.record_id"
+        "EXISTS (SELECT 1 FROM review_flags hf WHERE hf.record_id = d.record_id
+            AND hf.reason = 'document_unknown_subject'
+            AND NOT EXISTS (SELECT 1 FROM subjects hs
+                            WHERE hs.agency_id = hf.agency_id AND hs.inn = d.subject_inn))"
     };
 }
 
-/// A condition on `proj_documents d`: not held for review (see [`document`]'s `held_for_review`).
+/// The columns of a projected document, from `proj_documents d`.
+macro_rules! document_columns {
+    () => {
+        concat!(
+            "SELECT d.record_id, d.kind, d.inspection_id, d.subject_inn, d.body, d.at,
+    d.supersedes, d.reason, d.superseded_by, rec.received_at, ",
+            held!(),
+            " FROM proj_documents d JOIN records rec ON rec.id = d.record_id"
+        )
+    };
+}
+
+/// A condition on `proj_documents d`: not held for review (see [`held`]).
 macro_rules! not_held {
     () => {
-        "NOT EXISTS (SELECT 1 FROM review_flags hf
-    WHERE hf.record_id = d.record_id AND hf.reason = 'document_unknown_subject')"
+        concat!("NOT ", held!())
     };
 }
 

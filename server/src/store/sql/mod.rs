@@ -10,6 +10,8 @@ pub(crate) mod accounts;
 pub(crate) mod blobs;
 pub(crate) mod checklists;
 pub(crate) mod devices;
+// `field`'s statement fragments (`held!`, ...) serve the modules after it.
+#[macro_use]
 pub(crate) mod field;
 pub(crate) mod inspections;
 pub(crate) mod projections;

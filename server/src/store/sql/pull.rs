@@ -213,9 +213,9 @@ macro_rules! orders {
             "SELECT record_id, kind, inspection_id, subject_inn, body, at, supersedes, reason,
                     superseded_by, received_at, held FROM (
                  SELECT d.record_id, d.kind, d.inspection_id, d.subject_inn, d.body, d.at,
-                        d.supersedes, d.reason, d.superseded_by, rec.received_at,
-                        EXISTS (SELECT 1 FROM review_flags hf WHERE hf.record_id = d.record_id
-                                AND hf.reason = 'document_unknown_subject') AS held,
+                        d.supersedes, d.reason, d.superseded_by, rec.received_at, ",
+            held!(),
+            " AS held,
                         ROW_NUMBER() OVER (PARTITION BY d.subject_inn
                                            ORDER BY d.at DESC, d.record_id) AS n
                  FROM proj_documents d JOIN records rec ON rec.id = d.record_id
