@@ -5,7 +5,7 @@ use knd_server::model::Role;
 use knd_server::state::AppState;
 use knd_shared::AgencyId;
 
-use crate::client::Client;
+use crate::client::{Client, text_of};
 
 /// The password of every user the kit creates.
 pub const PASSWORD: &str = "correct horse battery";
@@ -29,7 +29,7 @@ pub async fn user(state: &AppState, agency: AgencyId, login: &str, role: Role) -
     let v = knd_server::admin::create_user(state, agency, login, role, PASSWORD.into())
         .await
         .unwrap_or_else(|e| panic!("create user {login}: {e}"));
-    field(&v, "id")
+    text_of(&v, "id")
 }
 
 /// Creates a user and signs in over HTTP: the user's id and a session token.
@@ -52,16 +52,9 @@ pub async fn enrollment_code(state: &AppState, login: &str) -> String {
     let v = knd_server::admin::enrollment_code(state, login)
         .await
         .unwrap_or_else(|e| panic!("enrollment code for {login}: {e}"));
-    field(&v, "code")
+    text_of(&v, "code")
 }
 
 fn parse_agency(v: &serde_json::Value) -> AgencyId {
-    AgencyId::parse(&field(v, "id")).unwrap_or_else(|e| panic!("agency id in {v}: {e}"))
-}
-
-fn field(v: &serde_json::Value, name: &str) -> String {
-    match v[name].as_str() {
-        Some(s) => s.to_owned(),
-        None => panic!("no {name} in {v}"),
-    }
+    AgencyId::parse(&text_of(v, "id")).unwrap_or_else(|e| panic!("agency id in {v}: {e}"))
 }

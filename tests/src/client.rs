@@ -105,6 +105,25 @@ impl Client {
         .await
     }
 
+    /// Sends `body` as it is, with `content_type` (a CSV import, say) and a bearer `token`.
+    pub async fn send_bytes(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> (u16, Value) {
+        let resp = self.http.request(method, self.url(path)).bearer_auth(token);
+        answer(
+            resp.header("content-type", content_type)
+                .body(body)
+                .send()
+                .await,
+        )
+        .await
+    }
+
     /// GET with a bearer `token`.
     pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
         answer(
@@ -115,6 +134,11 @@ impl Client {
                 .await,
         )
         .await
+    }
+
+    /// GET without credentials (public data: the log, the health check).
+    pub async fn get_public(&self, path: &str) -> (u16, Value) {
+        answer(self.http.get(self.url(path)).send().await).await
     }
 
     /// GET the bytes of `path` with a bearer `token`.
@@ -166,7 +190,11 @@ pub async fn answer(resp: reqwest::Result<reqwest::Response>) -> (u16, Value) {
     )
 }
 
-fn text_of(v: &Value, name: &str) -> String {
+/// The string `name` of a JSON answer.
+///
+/// # Panics
+/// When there is none.
+pub(crate) fn text_of(v: &Value, name: &str) -> String {
     match v[name].as_str() {
         Some(s) => s.to_owned(),
         None => panic!("no {name} in {v}"),

@@ -179,17 +179,12 @@ impl World {
     }
 
     async fn import(&self, what: &str, csv: &str) {
-        let resp = self
-            .http
-            .post(self.url(&format!("/api/v1/import/{what}")))
-            .bearer_auth(&self.admin)
-            .header("content-type", "text/csv")
-            .body(csv.to_owned())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 200);
-        let report: Value = resp.json().await.unwrap();
+        let path = format!("/api/v1/import/{what}");
+        let (st, report) = self
+            .client()
+            .send_bytes(Method::POST, &path, &self.admin, "text/csv", csv.to_owned())
+            .await;
+        assert_eq!(st, 200, "{report}");
         assert_eq!(report["refused"], json!([]), "{report}");
     }
 
@@ -235,9 +230,8 @@ impl World {
 
     /// The log's size and key, as anyone can read them.
     pub async fn log(&self) -> (u64, PublicKey) {
-        let resp = self.http.get(self.url("/api/v1/log")).send().await.unwrap();
-        assert_eq!(resp.status(), 200);
-        let v: Value = resp.json().await.unwrap();
+        let (st, v) = self.client().get_public("/api/v1/log").await;
+        assert_eq!(st, 200, "{v}");
         let key = knd_shared::note::NoteVerifier::parse(v["verifier_key"].as_str().unwrap())
             .unwrap()
             .public_key()
