@@ -26,16 +26,16 @@ pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
     /// 401: no valid credentials.
-    #[error("authentication required")]
+    #[error("требуется вход / authentication required")]
     Unauthorized,
     /// 403: authenticated, but the role does not allow it.
     #[error("{0}")]
     Forbidden(String),
     /// 404: not there, or not visible to the caller (other agencies' data answers the same).
-    #[error("not found")]
+    #[error("не найдено / not found")]
     NotFound,
     /// 405: the path exists, but not with this method.
-    #[error("method not allowed on this path")]
+    #[error("этот метод не применим к пути / method not allowed on this path")]
     MethodNotAllowed,
     /// 409: conflicts with the stored state.
     #[error("{0}")]
@@ -44,22 +44,22 @@ pub enum ApiError {
     #[error("{}", violation_detail(*.0))]
     Constraint(Violation),
     /// 413: the body exceeds the configured limit.
-    #[error("request body too large")]
+    #[error("тело запроса слишком велико / request body too large")]
     PayloadTooLarge,
     /// 422: well-formed, but its content is refused.
     #[error("{0}")]
     Unprocessable(String),
     /// 429: too many attempts; retry after the given seconds.
-    #[error("too many attempts, retry in {0} s")]
+    #[error("слишком много попыток, повторите через {0} с / too many attempts, retry in {0} s")]
     TooManyRequests(u64),
     /// 503: a dependency (the database) is not available.
-    #[error("service unavailable")]
+    #[error("сервис недоступен / service unavailable")]
     Unavailable,
     /// 503: busy (e.g. every password check slot is taken); retry after the given seconds.
-    #[error("busy, retry in {0} s")]
+    #[error("сервер занят, повторите через {0} с / busy, retry in {0} s")]
     Busy(u64),
     /// 500: logged with its cause; the client gets a generic message.
-    #[error("internal error")]
+    #[error("внутренняя ошибка / internal error")]
     Internal(String),
     /// 412: a precondition header (e.g. tus's `Tus-Resumable`) is missing or unsupported.
     #[error("{0}")]
@@ -73,9 +73,44 @@ pub enum ApiError {
     /// 422: an upload's bytes do not match its declared SHA-256 or size; nothing was stored.
     #[error("{0}")]
     ChecksumMismatch(String),
+    /// 403: an enrollment code that cannot enroll a device, by why (the app tells its user
+    /// which: ask for a new code, or check the one typed).
+    #[error("{}", .0.detail())]
+    EnrollmentRefused(CodeRefusal),
     /// 429: the device has as many unfinished uploads as it may.
-    #[error("this device has {0} unfinished uploads, the limit: finish or delete one first")]
+    #[error(
+        "у устройства {0} незавершённых загрузок — это предел: завершите или удалите одну / this device has {0} unfinished uploads, the limit: finish or delete one first"
+    )]
     TooManyUploads(usize),
+}
+
+/// Why an enrollment code was refused: each is a problem type of its own
+/// (`urn:knd:problem:enrollment-code-…`), so a client never has to read the words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeRefusal {
+    Unknown,
+    Used,
+    Expired,
+}
+
+impl CodeRefusal {
+    fn slug(self) -> &'static str {
+        match self {
+            CodeRefusal::Unknown => "enrollment-code-unknown",
+            CodeRefusal::Used => "enrollment-code-used",
+            CodeRefusal::Expired => "enrollment-code-expired",
+        }
+    }
+
+    /// Russian, then English (the English words are what apps before the problem types
+    /// matched).
+    pub fn detail(self) -> &'static str {
+        match self {
+            CodeRefusal::Unknown => "код регистрации не найден / unknown enrollment code",
+            CodeRefusal::Used => "код регистрации уже использован / enrollment code already used",
+            CodeRefusal::Expired => "срок кода регистрации истёк / enrollment code expired",
+        }
+    }
 }
 
 impl ApiError {
@@ -83,7 +118,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::EnrollmentRefused(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) | ApiError::Constraint(_) => StatusCode::CONFLICT,
@@ -105,6 +140,7 @@ impl ApiError {
             ApiError::BadRequest(_) => "bad-request",
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
+            ApiError::EnrollmentRefused(r) => r.slug(),
             ApiError::NotFound => "not-found",
             ApiError::MethodNotAllowed => "method-not-allowed",
             ApiError::Conflict(_) => "conflict",
@@ -131,7 +167,7 @@ impl ApiError {
             status: status.as_u16(),
             detail: match self {
                 ApiError::Internal(_) => {
-                    Some("internal error; the cause is in the server log".into())
+                    Some("внутренняя ошибка; причина в журнале сервера / internal error; the cause is in the server log".into())
                 }
                 other => Some(other.to_string()),
             },

@@ -195,6 +195,14 @@ pub struct ProjectedDocument {
     pub body: serde_json::Value,
     /// The device's time of the record.
     pub at: String,
+    /// When the server received the record (its receipt's time): a device's clock can be wrong,
+    /// so a business sees both. Joined from the record when read; the projector leaves it unset.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub received_at: Option<time::OffsetDateTime>,
+    /// Addressed to an ИНН outside the agency's registry: kept from the business until a
+    /// reviewer has looked (flag `document_unknown_subject`).
+    #[serde(skip)]
+    pub held_for_review: bool,
     #[serde(flatten)]
     pub version: Version,
 }
@@ -224,6 +232,10 @@ pub struct InspectionAt {
     pub assigned: bool,
     /// The interaction limit of the inspection (fixed when it was created).
     pub interaction_limit_minutes: Option<u32>,
+    /// Its dates. Only a draft or scheduled inspection can be rescheduled, so a record from the
+    /// field sees the dates that held when it arrived (and a rebuild sees the same).
+    pub starts_on: time::Date,
+    pub ends_on: time::Date,
 }
 
 /// An answer to a checklist item as one record holds it (a row of `proj_findings`): a `finding`

@@ -130,8 +130,12 @@ pub(super) struct DocumentView {
     /// The record's body (a correction's: the corrected body), as signed.
     #[schema(value_type = Object)]
     body: serde_json::Value,
-    /// The device's time of the record.
+    /// The device's time of the record (its clock may be wrong).
     at: String,
+    /// When the server received the record: the time of its receipt in the transparency log.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    received_at: Option<time::OffsetDateTime>,
     #[serde(flatten)]
     version: VersionView,
 }
@@ -145,6 +149,7 @@ impl From<ProjectedDocument> for DocumentView {
             subject_inn: d.subject_inn,
             body: d.body,
             at: d.at,
+            received_at: d.received_at,
             version: d.version.into(),
         }
     }

@@ -102,11 +102,11 @@ pub async fn create_user(
             },
             &a,
         )
+        // A taken login answers `login-taken` ("этот логин уже занят") without saying whose:
+        // logins are unique across agencies, and another agency's users are not this admin's
+        // business.
         .await
-        .map_err(|e| match ApiError::from(e) {
-            ApiError::Conflict(_) => ApiError::Conflict(format!("login {login:?} is taken")),
-            other => other,
-        })
+        .map_err(ApiError::from)
 }
 
 /// What a login attempt counts against: the (login, address) pair with growing delays, so

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use super::accounts::audit;
 use super::throttle::Limit;
 use super::tokens::{self, TokenKind};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, CodeRefusal};
 use crate::model::{Actor, Device, NewDevice, Outcome};
 use crate::state::AppState;
 use crate::store::EnrollRefusal;
@@ -91,15 +91,15 @@ pub async fn enroll(
         }
         Err(refusal) => {
             let (why, agency) = match refusal {
-                EnrollRefusal::UnknownCode => ("unknown enrollment code", None),
-                EnrollRefusal::CodeUsed(a) => ("enrollment code already used", Some(a)),
-                EnrollRefusal::CodeExpired(a) => ("enrollment code expired", Some(a)),
+                EnrollRefusal::UnknownCode => (CodeRefusal::Unknown, None),
+                EnrollRefusal::CodeUsed(a) => (CodeRefusal::Used, Some(a)),
+                EnrollRefusal::CodeExpired(a) => (CodeRefusal::Expired, Some(a)),
             };
             a.agency = agency;
             a.outcome = Outcome::Denied;
-            a.detail = Some(serde_json::json!({ "reason": why }));
+            a.detail = Some(serde_json::json!({ "reason": why.detail() }));
             state.store.audit(&a).await?;
-            Err(ApiError::Forbidden(why.into()))
+            Err(ApiError::EnrollmentRefused(why))
         }
     }
 }

@@ -220,7 +220,9 @@ pub async fn may_read_record(
             .store
             .projected_document(record.id)
             .await?
-            .is_some_and(|d| d.subject_inn.as_deref() == Some(key.subject_inn.as_str())),
+            .is_some_and(|d| {
+                !d.held_for_review && d.subject_inn.as_deref() == Some(key.subject_inn.as_str())
+            }),
         RecordReader::User(u) => {
             if record.agency != Some(u.agency) || !Action::ReadRecord.allows(u.role) {
                 return Ok(false);

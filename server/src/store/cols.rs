@@ -8,10 +8,6 @@ use time::{Date, OffsetDateTime};
 use super::{StoreError, StoreResult};
 
 /// The columns of one result row, by position.
-#[allow(
-    dead_code,
-    reason = "the areas still on their own SQL will use the rest"
-)]
 pub(crate) trait Cols {
     fn text(&self, i: usize) -> StoreResult<String>;
     fn opt_text(&self, i: usize) -> StoreResult<Option<String>>;

@@ -31,7 +31,7 @@ use knd_shared::{AgencyId, DeviceKey};
 pub use ingest_rules::{IngestResult, Rejection};
 pub use violation::Violation;
 
-use crate::model::{RowKind, ServerIdentity};
+use crate::model::ServerIdentity;
 
 pub use accounts::AccountStore;
 pub use blobs::BlobStore;
@@ -154,14 +154,5 @@ pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
         postgres::open(url).await
     } else {
         Err(StoreError::UnsupportedUrl(url.to_owned()))
-    }
-}
-
-/// The projection table of a kind of row.
-pub(crate) fn table_of(kind: RowKind) -> &'static str {
-    match kind {
-        RowKind::Finding => "proj_findings",
-        RowKind::Photo => "proj_photos",
-        RowKind::Document => "proj_documents",
     }
 }

@@ -31,7 +31,14 @@ async fn codes_are_single_use_and_expire(backend: Backend) {
     )
     .await;
     assert_eq!(status, 403, "{v}");
-    assert_eq!(v["detail"], "enrollment code already used");
+    assert_eq!(v["type"], "urn:knd:problem:enrollment-code-used");
+    assert!(
+        v["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with("/ enrollment code already used"),
+        "{v}"
+    );
     // Codes are typed by people: case, spaces and dashes do not matter.
     let code = w.server.code_for("inspector1").await;
     let sloppy = code.to_lowercase().replace('-', " ");
@@ -47,8 +54,14 @@ async fn codes_are_single_use_and_expire(backend: Backend) {
     )
     .await;
     assert_eq!(status, 403);
-    assert_eq!(v["detail"], "unknown enrollment code");
-    assert_eq!(v["type"], "urn:knd:problem:forbidden");
+    assert_eq!(v["type"], "urn:knd:problem:enrollment-code-unknown");
+    assert!(
+        v["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with("/ unknown enrollment code"),
+        "{v}"
+    );
 }
 on_both!(codes_are_single_use_and_expire);
 
@@ -80,7 +93,14 @@ async fn an_expired_code_is_refused(backend: Backend) {
     )
     .await;
     assert_eq!(status, 403, "{v}");
-    assert_eq!(v["detail"], "enrollment code expired");
+    assert_eq!(v["type"], "urn:knd:problem:enrollment-code-expired");
+    assert!(
+        v["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with("/ enrollment code expired"),
+        "{v}"
+    );
     // Refusals are audited with the address they came from.
     let entries = audit(&w.server, &w.admin).await;
     let refused = entries

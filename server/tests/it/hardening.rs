@@ -346,3 +346,31 @@ async fn unsafe_keys_zero_numbers_and_duplicate_headers_are_refused(backend: Bac
     assert_eq!(report["refused"].as_array().unwrap().len(), 2, "{report}");
 }
 on_both!(unsafe_keys_zero_numbers_and_duplicate_headers_are_refused);
+
+/// Finding 7: a login taken in another agency is refused without saying whose it is.
+async fn a_taken_login_does_not_name_its_agency(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let first = server.agency("Управление «Север»").await;
+    server.user(first, "ivanov", Role::Inspector).await;
+    let second = server.agency("Управление «Юг»").await;
+    let (_, admin) = server.user(second, "admin-south", Role::Admin).await;
+    let (status, body) = server
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/users",
+            &admin,
+            &json!({"login": "ivanov", "password": "long enough password", "role": "inspector"}),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["type"].as_str().unwrap().ends_with("login-taken"),
+        "{body}"
+    );
+    let text = body.to_string();
+    assert!(
+        !text.contains("Север") && !text.contains(&first.to_string()),
+        "{text}"
+    );
+}
+on_both!(a_taken_login_does_not_name_its_agency);

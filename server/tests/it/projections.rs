@@ -460,3 +460,63 @@ async fn an_unassigned_inspectors_finding_is_marked(backend: Backend) {
     );
 }
 on_both!(an_unassigned_inspectors_finding_is_marked);
+
+/// Findings 6 and 7: a warning addressed to an ИНН outside the agency's registry is flagged and
+/// kept from that business until reviewed; a business sees when the server received each
+/// document beside the device's time.
+async fn a_warning_to_a_stranger_is_held_and_receipt_times_are_shown(backend: Backend) {
+    let mut f = field(backend).await;
+    let s = &f.w.server;
+    let stranger_inn = "500100732259";
+    let d = &mut f.w.device;
+    let to = |inn: &str| {
+        json!({"subject": inn, "requirements": ["R2"], "text": "Предостережение",
+               "measures": [{"what": "Освободить выход", "by": "2026-12-10"}]})
+    };
+    let held = sign(d, RecordKind::Warning, to(stranger_inn));
+    let shown = d.sign_at(
+        RecordKind::Warning,
+        &to(SUBJECT),
+        "2026-01-05T09:00:00.000Z",
+    );
+    let (st, v) = s.push(d, &[held.clone(), shown.clone()]).await;
+    assert_eq!((st, accepted(&v)), (200, 2), "{v}");
+    knd_server::services::projections::catch_up(&s.state)
+        .await
+        .unwrap();
+    let (_, flags) = s.get("/api/v1/review-flags", &f.w.admin).await;
+    let reasons: Vec<(&str, &str)> = flags
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["record"].as_str().unwrap(), f["reason"].as_str().unwrap()))
+        .collect();
+    assert!(
+        reasons.contains(&(id_of(&held).as_str(), "document_unknown_subject")),
+        "{flags}"
+    );
+    let key_of = |inn: &'static str| async move {
+        let k = knd_server::admin::issue_api_key(&s.state, inn)
+            .await
+            .unwrap();
+        k["key"].as_str().unwrap().to_owned()
+    };
+    let stranger = key_of(stranger_inn).await;
+    let (st, docs) = s.get("/api/v1/business/documents", &stranger).await;
+    assert_eq!((st, docs.clone()), (200, json!([])), "held for review");
+    let (st, _) = s
+        .get(&format!("/api/v1/records/{}", id_of(&held)), &stranger)
+        .await;
+    assert_eq!(st, 404, "the record is held too");
+    let subject = key_of(SUBJECT).await;
+    let (_, docs) = s.get("/api/v1/business/documents", &subject).await;
+    let doc = &docs[0];
+    assert_eq!(doc["record"], id_of(&shown), "{docs}");
+    assert_eq!(doc["at"], "2026-01-05T09:00:00.000Z");
+    let received = doc["received_at"].as_str().unwrap();
+    assert!(
+        received.starts_with(&time::OffsetDateTime::now_utc().year().to_string()),
+        "{doc}"
+    );
+}
+on_both!(a_warning_to_a_stranger_is_held_and_receipt_times_are_shown);

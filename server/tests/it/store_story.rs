@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use knd_server::error::ApiError;
-use knd_server::model::{Actor, AuditEntry, Blob, BlobUploader, Outcome};
+use knd_server::model::{Actor, AuditEntry, Blob, BlobUploader, InspectionStatus, Outcome};
 use knd_server::store::{StoreError, Violation};
 use knd_shared::record::RecordKind;
-use knd_shared::{Sha256, UserId};
+use knd_shared::{InspectionId, Sha256, UserId};
 use reqwest::Method;
 use serde_json::json;
 use time::OffsetDateTime;
@@ -119,10 +119,17 @@ async fn story(backend: Backend) -> Dump {
         .push(&f.w.device, &[started, photo, f1, f2, correction, finished])
         .await;
     assert_eq!(st, 200, "{v}");
+    let insp_id = InspectionId::parse(&insp).unwrap();
     let mut projected = false;
     for _ in 0..200 {
         let size = store.log_size().await.unwrap();
-        if store.projection_position().await.unwrap().upto >= size {
+        // The projector moves the inspection along after it projected the records.
+        let completed = store
+            .get_inspection(None, insp_id)
+            .await
+            .unwrap()
+            .is_some_and(|i| i.status == InspectionStatus::Completed);
+        if completed && store.projection_position().await.unwrap().upto >= size {
             projected = true;
             break;
         }

@@ -469,11 +469,23 @@ async fn records_with_implausible_times_are_flagged(backend: Backend) {
         "2099-01-01T00:00:00.000Z",
     );
     let now = sign(d, RecordKind::Finding, finding("3"));
-    let (st, v) = s.push(d, &[old.clone(), future.clone(), now.clone()]).await;
-    assert_eq!((st, accepted(&v)), (200, 3), "{v}");
+    // A month before the inspection's dates: plausible as a time, not for this inspection.
+    let month_ago = (time::OffsetDateTime::now_utc() - time::Duration::days(30)).date();
+    let early = d.sign_at(
+        RecordKind::Finding,
+        &finding("4"),
+        &format!("{month_ago}T10:00:00.000Z"),
+    );
+    let (st, v) = s
+        .push(
+            d,
+            &[old.clone(), future.clone(), now.clone(), early.clone()],
+        )
+        .await;
+    assert_eq!((st, accepted(&v)), (200, 4), "{v}");
     let data = field_data(s, &f.w.admin, &insp, |v| {
-        v["flags"].as_array().is_some_and(|f| f.len() >= 2)
-            && v["findings"].as_array().is_some_and(|f| f.len() == 3)
+        v["flags"].as_array().is_some_and(|f| f.len() >= 3)
+            && v["findings"].as_array().is_some_and(|f| f.len() == 4)
     })
     .await;
     let reason_of = |rec: &[u8]| -> Vec<String> {
@@ -488,6 +500,11 @@ async fn records_with_implausible_times_are_flagged(backend: Backend) {
     assert_eq!(reason_of(&old), ["record_time_implausible"], "{data}");
     assert_eq!(reason_of(&future), ["record_time_future"], "{data}");
     assert!(reason_of(&now).is_empty(), "{data}");
+    assert_eq!(
+        reason_of(&early),
+        ["record_time_outside_inspection"],
+        "{data}"
+    );
     let detail = data["flags"].to_string();
     assert!(
         detail.contains("01.01.1970") && detail.contains("248-ФЗ"),

@@ -24,12 +24,24 @@ fn fresh_app(dir: &std::path::Path) -> App {
 async fn a_refused_code_says_which_refusal_and_leaves_no_enrollment() {
     let dir = tempfile::tempdir().unwrap();
     let app = fresh_app(dir.path());
-    for (detail, expected) in [
-        ("unknown enrollment code", ErrorKind::EnrollCodeUnknown),
-        ("enrollment code already used", ErrorKind::EnrollCodeUsed),
-        ("enrollment code expired", ErrorKind::EnrollCodeExpired),
+    for (problem, detail, expected) in [
+        (
+            "enrollment-code-unknown",
+            "код регистрации не найден / unknown enrollment code",
+            ErrorKind::EnrollCodeUnknown,
+        ),
+        (
+            "enrollment-code-used",
+            "код регистрации уже использован / enrollment code already used",
+            ErrorKind::EnrollCodeUsed,
+        ),
+        (
+            "enrollment-code-expired",
+            "срок кода регистрации истёк / enrollment code expired",
+            ErrorKind::EnrollCodeExpired,
+        ),
     ] {
-        let server = serve(Some(Canned::problem(403, "forbidden", detail))).await;
+        let server = serve(Some(Canned::problem(403, problem, detail))).await;
         let e = app
             .enroll(&server.url, "K7QM-2XRT-HP9D", "Планшет", PIN)
             .await

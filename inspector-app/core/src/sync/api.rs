@@ -121,16 +121,17 @@ fn refusal(status: StatusCode, retry_after: Option<u64>, body: &str) -> SyncErro
         };
     }
     let doc = serde_json::from_str::<Value>(body).ok();
-    let knd = doc
+    let problem = doc
         .as_ref()
         .and_then(|v| v.get("type"))
         .and_then(Value::as_str)
-        .is_some_and(|t| t.starts_with(KND_PROBLEM));
-    if !knd {
+        .and_then(|t| t.strip_prefix(KND_PROBLEM))
+        .map(|t| t.trim_start_matches(':').to_owned());
+    let Some(problem) = problem else {
         return SyncError::NotKndServer {
             seen: format!("{status}: {}", excerpt(body)),
         };
-    }
+    };
     let detail = doc
         .as_ref()
         .and_then(|v| v.get("detail").or_else(|| v.get("title")))
@@ -142,38 +143,46 @@ fn refusal(status: StatusCode, retry_after: Option<u64>, body: &str) -> SyncErro
         StatusCode::TOO_MANY_REQUESTS => SyncError::TooManyAttempts { retry_after },
         _ => SyncError::Server {
             status: status.as_u16(),
+            problem,
             message: detail,
         },
     }
 }
 
-/// An enrollment refusal: the server's 403 names the code's problem in its `detail`
-/// (`services/enrollment.rs`: "unknown enrollment code", "enrollment code already used",
-/// "enrollment code expired"); a 404 or 405 on the enrollment path is not a KND server.
+/// An enrollment refusal: the server's 403 names the code's problem by its type
+/// (`enrollment-code-unknown`, `-used`, `-expired`; `server/src/error.rs`). Servers before the
+/// types said it only in `detail` ("unknown enrollment code", "enrollment code already used",
+/// "enrollment code expired"), which is still understood. A 404 or 405 on the enrollment path
+/// is not a KND server.
 fn enroll_refusal(e: SyncError) -> SyncError {
     match e {
         SyncError::Server {
             status: 403,
+            problem,
             message,
         } => {
             let m = message.to_lowercase();
-            let refusal = if m.contains("already used") {
-                EnrollRefusal::Used
-            } else if m.contains("expired") {
-                EnrollRefusal::Expired
-            } else if m.contains("unknown") {
-                EnrollRefusal::Unknown
-            } else {
-                return SyncError::Server {
-                    status: 403,
-                    message,
-                };
+            let refusal = match problem.as_str() {
+                "enrollment-code-used" => EnrollRefusal::Used,
+                "enrollment-code-expired" => EnrollRefusal::Expired,
+                "enrollment-code-unknown" => EnrollRefusal::Unknown,
+                _ if m.contains("already used") => EnrollRefusal::Used,
+                _ if m.contains("expired") => EnrollRefusal::Expired,
+                _ if m.contains("unknown") => EnrollRefusal::Unknown,
+                _ => {
+                    return SyncError::Server {
+                        status: 403,
+                        problem,
+                        message,
+                    };
+                }
             };
             SyncError::Enrollment(refusal)
         }
         SyncError::Server {
             status: 404 | 405,
             message,
+            ..
         } => SyncError::NotKndServer {
             seen: format!("no enrollment endpoint: {message}"),
         },
@@ -490,6 +499,27 @@ mod tests {
     async fn each_enrollment_failure_has_its_own_kind() {
         let cases = [
             // What the KND server answers (server/src/services/enrollment.rs).
+            (
+                Canned::problem(
+                    403,
+                    "enrollment-code-unknown",
+                    "код регистрации не найден / unknown enrollment code",
+                ),
+                ErrorKind::EnrollCodeUnknown,
+            ),
+            (
+                Canned::problem(
+                    403,
+                    "enrollment-code-used",
+                    "код регистрации уже использован / enrollment code already used",
+                ),
+                ErrorKind::EnrollCodeUsed,
+            ),
+            (
+                Canned::problem(403, "enrollment-code-expired", "срок кода истёк"),
+                ErrorKind::EnrollCodeExpired,
+            ),
+            // A server from before the problem types: the words.
             (
                 Canned::problem(403, "forbidden", "unknown enrollment code"),
                 ErrorKind::EnrollCodeUnknown,

@@ -45,9 +45,14 @@ pub enum SyncError {
     /// another shape, 404 on the API's path (a wrong address, or a Wi-Fi login page).
     #[error("по этому адресу отвечает не сервер КНД / the address does not answer as a KND server")]
     NotKndServer { seen: String },
-    /// A KND server refused the request, with its reason (problem+json `detail`).
+    /// A KND server refused the request, with its reason (problem+json `detail`) and the
+    /// problem type's name after `urn:knd:problem:` (what the app decides by, never the words).
     #[error("{}", refused(*status, message))]
-    Server { status: u16, message: String },
+    Server {
+        status: u16,
+        problem: String,
+        message: String,
+    },
     /// The server failed (5xx): worth retrying later.
     #[error("ошибка на сервере ({status}) / the server failed ({status})")]
     ServerFailed { status: u16 },

@@ -337,7 +337,15 @@ impl Projector<'_> {
             return Ok(());
         }
         // A doubtful time is flagged for review; it does not stop the record's effect.
-        if let Some((reason, detail)) = record_time::implausible(rec.at, r.received_at) {
+        let dates = match &ctx.inspection {
+            Some((_, Some(i))) if Some(i.agency) == ctx.agency => Some((i.starts_on, i.ends_on)),
+            _ => None,
+        };
+        if let Some((reason, detail)) =
+            record_time::implausible(rec.at, r.received_at).or_else(|| {
+                dates.and_then(|(from, to)| record_time::outside_inspection(rec.at, from, to))
+            })
+        {
             self.flag(r.id, reason, &ctx, detail);
         }
         match kind {
@@ -377,12 +385,50 @@ impl Projector<'_> {
                     &ctx,
                     Version::default(),
                 )? {
+                    let addressee = match &op {
+                        ProjOp::Document(d)
+                            if matches!(kind, RecordKind::Warning | RecordKind::Order) =>
+                        {
+                            d.subject_inn.clone()
+                        }
+                        _ => None,
+                    };
                     self.ops.push(op);
                     if kind == RecordKind::Photo {
                         self.photo_warnings(r.id, &rec.body, &ctx);
                     }
+                    if let Some(inn) = addressee {
+                        self.check_addressee(r.id, &inn, &ctx).await?;
+                    }
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Flags a warning or order addressed to an ИНН outside the device's agency's registry: a
+    /// device can sign any ИНН, so the business does not see it until a reviewer has looked.
+    /// (The registry as it is now: subjects are never deleted, and one imported later is the
+    /// addressee the reviewer would have confirmed.)
+    async fn check_addressee(
+        &mut self,
+        record: RecordId,
+        inn: &str,
+        ctx: &Context,
+    ) -> ApiResult<()> {
+        let Some(agency) = ctx.agency else {
+            return Ok(());
+        };
+        let known = self.store.known_inns(agency, &[inn.to_owned()]).await?;
+        if known.is_empty() {
+            self.flag(
+                record,
+                "document_unknown_subject",
+                ctx,
+                format!(
+                    "документ адресован ИНН {inn}, которого нет в реестре ведомства; организация не увидит его до проверки / the document is addressed to ИНН {inn}, which is not in the agency's registry; the business will not see it until reviewed"
+                ),
+            );
         }
         Ok(())
     }
@@ -548,6 +594,8 @@ fn row(
                 subject_inn,
                 body: Value::Object(body.clone()),
                 at: at.to_owned(),
+                received_at: None,
+                held_for_review: false,
                 version,
             }))
         }

@@ -1,96 +1,18 @@
 //! Reading the projection: field data, review flags, past violations and documents.
 
 use super::PgStore;
-use super::projections::{corrupt, id, opt_id};
-use super::{db_err, hash_col, u64_of};
-use crate::model::{
-    FieldData, PastViolation, ProjectedDocument, ProjectedFinding, ProjectedPhoto, ReviewFlag,
-    Version,
-};
+use super::db_err;
+use super::projections::{id, opt_id};
+use crate::model::{FieldData, PastViolation, ProjectedDocument, ReviewFlag};
 use crate::store::StoreResult;
 use knd_shared::{AgencyId, InspectionId, RecordId};
 use tokio_postgres::{GenericClient, Row};
 
 use crate::store::FieldStore;
+use crate::store::sql::field as sql;
 
-fn version_at(r: &Row, first: usize) -> Version {
-    Version {
-        supersedes: opt_id(r, first),
-        reason: r.get(first + 1),
-        superseded_by: opt_id(r, first + 2),
-    }
-}
-
-const FINDING_COLUMNS: &str =
-    "SELECT record_id, inspection_id, item, result, note, photos, device_id, at,
-    supersedes, reason, superseded_by FROM proj_findings";
-
-fn finding_of(r: &Row) -> StoreResult<ProjectedFinding> {
-    let photos: String = r.get(5);
-    Ok(ProjectedFinding {
-        record: id(r, 0),
-        inspection: id(r, 1),
-        item: r.get(2),
-        result: r.get(3),
-        note: r.get(4),
-        photos: serde_json::from_str(&photos).map_err(|e| corrupt(e.to_string()))?,
-        device: id(r, 6),
-        at: r.get(7),
-        version: version_at(r, 8),
-    })
-}
-
-const PHOTO_COLUMNS: &str =
-    "SELECT record_id, inspection_id, sha256, agency_id, size, mime, taken_at, lat_e7, lon_e7,
-        warnings, at, supersedes, reason, superseded_by FROM proj_photos";
-
-fn photo_of(r: &Row) -> StoreResult<ProjectedPhoto> {
-    let warnings: String = r.get(9);
-    Ok(ProjectedPhoto {
-        record: id(r, 0),
-        inspection: id(r, 1),
-        sha256: hash_col(r.get(2))?,
-        agency: id(r, 3),
-        size: u64_of(r.get(4))?,
-        mime: r.get(5),
-        taken_at: r.get(6),
-        lat_e7: r.get(7),
-        lon_e7: r.get(8),
-        warnings: serde_json::from_str(&warnings).map_err(|e| corrupt(e.to_string()))?,
-        at: r.get(10),
-        version: version_at(r, 11),
-    })
-}
-
-const DOCUMENT_COLUMNS: &str =
-    "SELECT d.record_id, d.kind, d.inspection_id, d.subject_inn, d.body, d.at,
-    d.supersedes, d.reason, d.superseded_by FROM proj_documents d";
-
-fn document_of(r: &Row) -> StoreResult<ProjectedDocument> {
-    let body: String = r.get(4);
-    Ok(ProjectedDocument {
-        record: id(r, 0),
-        kind: r.get(1),
-        inspection: opt_id(r, 2),
-        subject_inn: r.get(3),
-        body: serde_json::from_str(&body).map_err(|e| corrupt(e.to_string()))?,
-        at: r.get(5),
-        version: version_at(r, 6),
-    })
-}
-
-const FLAG_COLUMNS: &str =
-    "SELECT record_id, reason, agency_id, inspection_id, detail FROM review_flags";
-
-fn flag_of(r: &Row) -> StoreResult<ReviewFlag> {
-    Ok(ReviewFlag {
-        record: id(r, 0),
-        reason: r.get(1),
-        agency: opt_id(r, 2),
-        inspection: opt_id(r, 3),
-        detail: r.get(4),
-    })
-}
+use crate::store::sql::field::{document as document_of, finding as finding_of};
+use crate::store::sql::field::{flag as flag_of, photo as photo_of};
 
 async fn collect<T>(
     c: &impl GenericClient,
@@ -112,11 +34,7 @@ pub(super) async fn field_data(
 ) -> StoreResult<FieldData> {
     let iid = inspection.as_uuid();
     let progress = c
-        .query_opt(
-            "SELECT started_record, started_at, finished_record, finished_at FROM proj_inspections
-             WHERE inspection_id = $1",
-            &[&iid],
-        )
+        .query_opt(sql::PROJECTED_INSPECTION.pg(), &[&iid])
         .await
         .map_err(db_err)?;
     let mut data = FieldData::default();
@@ -126,38 +44,10 @@ pub(super) async fn field_data(
         data.finished_record = opt_id(&p, 2);
         data.finished_at = p.get(3);
     }
-    data.findings = collect(
-        c,
-        &format!(
-            "{FINDING_COLUMNS} WHERE inspection_id = $1 ORDER BY item COLLATE \"C\", at COLLATE \"C\", record_id"
-        ),
-        &[&iid],
-        finding_of,
-    )
-    .await?;
-    data.photos = collect(
-        c,
-        &format!("{PHOTO_COLUMNS} WHERE inspection_id = $1 ORDER BY record_id"),
-        &[&iid],
-        photo_of,
-    )
-    .await?;
-    data.documents = collect(
-        c,
-        &format!("{DOCUMENT_COLUMNS} WHERE d.inspection_id = $1 ORDER BY d.record_id"),
-        &[&iid],
-        document_of,
-    )
-    .await?;
-    data.flags = collect(
-        c,
-        &format!(
-            "{FLAG_COLUMNS} WHERE inspection_id = $1 ORDER BY record_id, reason COLLATE \"C\""
-        ),
-        &[&iid],
-        flag_of,
-    )
-    .await?;
+    data.findings = collect(c, sql::FINDINGS_OF.pg(), &[&iid], finding_of).await?;
+    data.photos = collect(c, sql::PHOTOS_OF.pg(), &[&iid], photo_of).await?;
+    data.documents = collect(c, sql::DOCUMENTS_OF.pg(), &[&iid], document_of).await?;
+    data.flags = collect(c, sql::FLAGS_OF.pg(), &[&iid], flag_of).await?;
     Ok(data)
 }
 
@@ -169,10 +59,7 @@ pub(super) async fn review_flags(
 ) -> StoreResult<Vec<ReviewFlag>> {
     collect(
         c,
-        &format!(
-            "{FLAG_COLUMNS} WHERE agency_id = $1 AND ($2::UUID IS NULL OR record_id > $2)
-             ORDER BY record_id, reason COLLATE \"C\" LIMIT $3"
-        ),
+        sql::AGENCY_FLAGS.pg(),
         &[
             &agency.as_uuid(),
             &after.map(|a| a.as_uuid()),
@@ -225,10 +112,7 @@ pub(super) async fn documents_for_subject(
 ) -> StoreResult<Vec<ProjectedDocument>> {
     collect(
         c,
-        &format!(
-            "{DOCUMENT_COLUMNS} WHERE d.subject_inn = $1 AND ($2::UUID IS NULL OR d.record_id > $2)
-             ORDER BY d.record_id LIMIT $3"
-        ),
+        sql::SUBJECT_DOCUMENTS_AFTER.pg(),
         &[&inn, &after.map(|a| a.as_uuid()), &i64::from(limit)],
         document_of,
     )
@@ -239,14 +123,11 @@ pub(super) async fn projected_document(
     c: &impl GenericClient,
     record: RecordId,
 ) -> StoreResult<Option<ProjectedDocument>> {
-    Ok(collect(
-        c,
-        &format!("{DOCUMENT_COLUMNS} WHERE d.record_id = $1"),
-        &[&record.as_uuid()],
-        document_of,
+    Ok(
+        collect(c, sql::DOCUMENT.pg(), &[&record.as_uuid()], document_of)
+            .await?
+            .pop(),
     )
-    .await?
-    .pop())
 }
 
 pub(super) async fn subject_documents(
@@ -258,12 +139,7 @@ pub(super) async fn subject_documents(
 ) -> StoreResult<Vec<ProjectedDocument>> {
     collect(
         c,
-        &format!(
-            "{DOCUMENT_COLUMNS} JOIN inspections i ON i.id = d.inspection_id
-             WHERE i.agency_id = $1 AND d.subject_inn = $2 AND d.kind = $3
-               AND d.superseded_by IS NULL
-             ORDER BY d.at DESC LIMIT $4"
-        ),
+        sql::AGENCY_SUBJECT_DOCUMENTS.pg(),
         &[&agency.as_uuid(), &inn, &kind, &i64::from(limit)],
         document_of,
     )

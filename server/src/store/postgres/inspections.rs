@@ -1,23 +1,20 @@
 //! Inspections, their assignment and status history, and the change feed pull reads.
 
-use knd_shared::{AgencyId, InspectionId, InspectionKind, UserId};
+use knd_shared::{AgencyId, InspectionId, UserId};
 use time::OffsetDateTime;
-use tokio_postgres::{GenericClient, Row, Transaction};
+use tokio_postgres::{GenericClient, Transaction};
 
 use super::PgStore;
+use super::cols::{execute, query_all, query_opt};
 use super::{db_err, insert_audit};
-use crate::model::{
-    AuditEntry, Change, Inspection, InspectionFilter, InspectionStatus, ProsecutorAgreement,
-};
+use crate::model::{AuditEntry, Change, Inspection, InspectionFilter, InspectionStatus};
 use crate::store::InspectionStore;
+use crate::store::cols::Cols as _;
+use crate::store::inspections::consequences;
+use crate::store::sql::inspections as sql;
 use crate::store::{StoreError, StoreResult};
-use knd_shared::Ground;
 use knd_shared::registry::SizeClass;
 use time::Date;
-
-fn corrupt(what: String) -> StoreError {
-    StoreError::Corrupt(what)
-}
 
 /// Writes `insp` (new when `prev` is `None`), refusing with a conflict when the stored row is no
 /// longer `prev`; the change feed gets an entry for every inspector the change concerns.
@@ -34,10 +31,7 @@ pub(super) async fn save_inspection(
     match prev {
         None => {
             tx.execute(
-                "INSERT INTO inspections (id, agency_id, kind, basis, subject_id, control_type_id, checklist_id,
-                     starts_on, ends_on, status, note, created_by, created_at, updated_at, ground,
-                     prosecutor_reference, prosecutor_agreed_on, erknm, subject_size)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+                sql::INSERT_INSPECTION.pg(),
                 &[
                     &id,
                     &insp.agency.as_uuid(),
@@ -54,7 +48,10 @@ pub(super) async fn save_inspection(
                     &insp.created_at,
                     &now,
                     &insp.ground.as_str(),
-                    &insp.prosecutor_agreement.as_ref().map(|p| p.reference.as_str()),
+                    &insp
+                        .prosecutor_agreement
+                        .as_ref()
+                        .map(|p| p.reference.as_str()),
                     &insp.prosecutor_agreement.as_ref().map(|p| p.date),
                     &insp.erknm,
                     &insp.subject_size.map(SizeClass::as_str),
@@ -66,10 +63,7 @@ pub(super) async fn save_inspection(
         Some(p) => {
             let n = tx
                 .execute(
-                    "UPDATE inspections SET checklist_id = $1, starts_on = $2, ends_on = $3, status = $4,
-                         note = $5, updated_at = $6, ground = $9, basis = $10,
-                         prosecutor_reference = $11, prosecutor_agreed_on = $12, erknm = $13
-                     WHERE id = $7 AND updated_at = $8",
+                    sql::UPDATE_INSPECTION.pg(),
                     &[
                         &checklist,
                         &insp.starts_on,
@@ -81,7 +75,10 @@ pub(super) async fn save_inspection(
                         &p.updated_at,
                         &insp.ground.as_str(),
                         &insp.basis(),
-                        &insp.prosecutor_agreement.as_ref().map(|p| p.reference.as_str()),
+                        &insp
+                            .prosecutor_agreement
+                            .as_ref()
+                            .map(|p| p.reference.as_str()),
                         &insp.prosecutor_agreement.as_ref().map(|p| p.date),
                         &insp.erknm,
                     ],
@@ -91,164 +88,59 @@ pub(super) async fn save_inspection(
             if n == 0 {
                 return Err(StoreError::Stale);
             }
-            tx.execute(
-                "DELETE FROM inspection_objects WHERE inspection_id = $1",
-                &[&id],
-            )
-            .await
-            .map_err(db_err)?;
-            tx.execute(
-                "DELETE FROM inspection_subjects WHERE inspection_id = $1",
-                &[&id],
-            )
-            .await
-            .map_err(db_err)?;
+            tx.execute(sql::DELETE_INSPECTION_OBJECTS.pg(), &[&id])
+                .await
+                .map_err(db_err)?;
+            tx.execute(sql::DELETE_INSPECTION_SUBJECTS.pg(), &[&id])
+                .await
+                .map_err(db_err)?;
         }
     }
     for (subject, _) in &insp.other_subjects {
-        tx.execute(
-            "INSERT INTO inspection_subjects (inspection_id, subject_id) VALUES ($1, $2)",
-            &[&id, subject],
-        )
-        .await
-        .map_err(db_err)?;
-    }
-    for (object, _) in &insp.objects {
-        tx.execute(
-            "INSERT INTO inspection_objects (inspection_id, object_id) VALUES ($1, $2)",
-            &[&id, object],
-        )
-        .await
-        .map_err(db_err)?;
-    }
-    let before: &[UserId] = prev.map_or(&[], |p| &p.inspectors);
-    for gone in before.iter().filter(|u| !insp.inspectors.contains(u)) {
-        tx.execute(
-            "UPDATE inspection_assignments SET unassigned_at = $1
-             WHERE inspection_id = $2 AND user_id = $3 AND unassigned_at IS NULL",
-            &[&now, &id, &gone.as_uuid()],
-        )
-        .await
-        .map_err(db_err)?;
-    }
-    for new in insp.inspectors.iter().filter(|u| !before.contains(u)) {
-        tx.execute(
-            "INSERT INTO inspection_assignments (inspection_id, user_id, assigned_at) VALUES ($1, $2, $3)",
-            &[&id, &new.as_uuid(), &now],
-        )
-        .await
-        .map_err(db_err)?;
-    }
-    if prev.is_none_or(|p| p.status != insp.status) {
-        tx.execute(
-            "INSERT INTO inspection_status_log (inspection_id, status, at) VALUES ($1, $2, $3)",
-            &[&id, &insp.status.as_str(), &now],
-        )
-        .await
-        .map_err(db_err)?;
-    }
-    // Devices hear of it when it is (or was) on them; drafts stay with the planner.
-    let was_visible = prev.is_some_and(|p| p.status.is_on_devices());
-    if insp.status.is_on_devices() || was_visible {
-        let mut concerned: Vec<UserId> = before.to_vec();
-        concerned.extend(insp.inspectors.iter().copied());
-        concerned.sort();
-        concerned.dedup();
-        for user in concerned {
-            tx.execute(
-                "INSERT INTO changes (agency_id, user_id, inspection_id, what, at) VALUES ($1, $2, $3, $4, $5)",
-                &[&insp.agency.as_uuid(), &user.as_uuid(), &id, &what, &now],
-            )
+        tx.execute(sql::INSERT_INSPECTION_SUBJECT.pg(), &[&id, subject])
             .await
             .map_err(db_err)?;
-        }
+    }
+    for (object, _) in &insp.objects {
+        tx.execute(sql::INSERT_INSPECTION_OBJECT.pg(), &[&id, object])
+            .await
+            .map_err(db_err)?;
+    }
+    let consequences = consequences(insp, prev);
+    for gone in &consequences.unassigned {
+        tx.execute(sql::END_ASSIGNMENT.pg(), &[&now, &id, &gone.as_uuid()])
+            .await
+            .map_err(db_err)?;
+    }
+    for new in &consequences.assigned {
+        tx.execute(sql::INSERT_ASSIGNMENT.pg(), &[&id, &new.as_uuid(), &now])
+            .await
+            .map_err(db_err)?;
+    }
+    if consequences.status_logged {
+        tx.execute(sql::INSERT_STATUS.pg(), &[&id, &insp.status.as_str(), &now])
+            .await
+            .map_err(db_err)?;
+    }
+    // Devices hear of it when it is (or was) on them (see `consequences`).
+    for user in &consequences.notified {
+        tx.execute(
+            sql::INSERT_CHANGE.pg(),
+            &[&insp.agency.as_uuid(), &user.as_uuid(), &id, &what, &now],
+        )
+        .await
+        .map_err(db_err)?;
     }
     insert_audit(tx, audit).await
 }
 
-const INSPECTION_COLUMNS: &str = "SELECT i.id, i.agency_id, i.kind, i.basis, i.status, i.subject_id, s.inn,
-        i.control_type_id, t.code, i.checklist_id, c.code, i.starts_on, i.ends_on, i.note, i.created_by,
-        i.created_at, i.updated_at, i.ground, i.prosecutor_reference, i.prosecutor_agreed_on,
-        i.erknm, i.subject_size
-     FROM inspections i JOIN subjects s ON s.id = i.subject_id
-          JOIN control_types t ON t.id = i.control_type_id
-          LEFT JOIN checklists c ON c.id = i.checklist_id";
-
-async fn inspection_of(c: &impl GenericClient, r: &Row) -> StoreResult<Inspection> {
-    let id: uuid::Uuid = r.get(0);
-    let objects = c
-        .query(
-            "SELECT o.id, o.object_key FROM inspection_objects io JOIN control_objects o ON o.id = io.object_id
-             WHERE io.inspection_id = $1 ORDER BY o.object_key COLLATE \"C\"",
-            &[&id],
-        )
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(|o| (o.get(0), o.get(1)))
-        .collect();
-    let inspectors = c
-        .query(
-            "SELECT user_id FROM inspection_assignments WHERE inspection_id = $1 AND unassigned_at IS NULL
-             ORDER BY user_id",
-            &[&id],
-        )
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(|u| UserId::from(u.get::<_, uuid::Uuid>(0)))
-        .collect();
-    let other_subjects = c
-        .query(
-            "SELECT s.id, s.inn FROM inspection_subjects x JOIN subjects s ON s.id = x.subject_id
-             WHERE x.inspection_id = $1 ORDER BY s.inn",
-            &[&id],
-        )
-        .await
-        .map_err(db_err)?
-        .iter()
-        .map(|o| (o.get(0), o.get(1)))
-        .collect();
-    let (kind, status): (String, String) = (r.get(2), r.get(4));
-    let ground: Option<String> = r.get(17);
-    let size: Option<String> = r.get(21);
-    let prosecutor_agreement = match (r.get::<_, Option<String>>(18), r.get(19)) {
-        (Some(reference), Some(date)) => Some(ProsecutorAgreement { reference, date }),
-        _ => None,
-    };
-    Ok(Inspection {
-        id: InspectionId::from(id),
-        agency: AgencyId::from(r.get::<_, uuid::Uuid>(1)),
-        kind: InspectionKind::parse(&kind).ok_or_else(|| corrupt(format!("kind {kind:?}")))?,
-        // NULL only before the start-up step has read old notes: treat as unspecified.
-        ground: match ground.as_deref() {
-            None => Ground::Unspecified,
-            Some(g) => Ground::parse(g).ok_or_else(|| corrupt(format!("ground {g:?}")))?,
-        },
-        prosecutor_agreement,
-        erknm: r.get(20),
-        subject_size: size
-            .as_deref()
-            .map(|s| SizeClass::parse(s).ok_or_else(|| corrupt(format!("size class {s:?}"))))
-            .transpose()?,
-        other_subjects,
-        status: InspectionStatus::parse(&status)
-            .ok_or_else(|| corrupt(format!("status {status:?}")))?,
-        subject_id: r.get(5),
-        subject_inn: r.get(6),
-        control_type_id: r.get(7),
-        control_type_code: r.get(8),
-        checklist_id: r.get(9),
-        checklist_code: r.get(10),
-        objects,
-        starts_on: r.get(11),
-        ends_on: r.get(12),
-        inspectors,
-        note: r.get(13),
-        created_by: r.get::<_, Option<uuid::Uuid>>(14).map(UserId::from),
-        created_at: r.get(15),
-        updated_at: r.get(16),
-    })
+/// Reads the inspection's lists after its row.
+async fn with_lists(c: &impl GenericClient, mut insp: Inspection) -> StoreResult<Inspection> {
+    let id = insp.id.as_uuid();
+    insp.objects = query_all(c, &sql::OBJECTS_OF, &[&id], sql::id_and_key).await?;
+    insp.other_subjects = query_all(c, &sql::OTHER_SUBJECTS, &[&id], sql::id_and_key).await?;
+    insp.inspectors = query_all(c, &sql::INSPECTORS_OF, &[&id], sql::inspector).await?;
+    Ok(insp)
 }
 
 pub(super) async fn get_inspection(
@@ -256,17 +148,15 @@ pub(super) async fn get_inspection(
     agency: Option<AgencyId>,
     id: InspectionId,
 ) -> StoreResult<Option<Inspection>> {
-    let row = c
-        .query_opt(
-            &format!(
-                "{INSPECTION_COLUMNS} WHERE i.id = $1 AND ($2::UUID IS NULL OR i.agency_id = $2)"
-            ),
-            &[&id.as_uuid(), &agency.map(|a| a.as_uuid())],
-        )
-        .await
-        .map_err(db_err)?;
+    let row = query_opt(
+        c,
+        &sql::INSPECTION,
+        &[&id.as_uuid(), &agency.map(|a| a.as_uuid())],
+        sql::inspection,
+    )
+    .await?;
     match row {
-        Some(r) => Ok(Some(inspection_of(c, &r).await?)),
+        Some(insp) => Ok(Some(with_lists(c, insp).await?)),
         None => Ok(None),
     }
 }
@@ -280,33 +170,25 @@ pub(super) async fn list_inspections(
     limit: u32,
 ) -> StoreResult<Vec<Inspection>> {
     let (after_date, after_id) = after.unzip();
-    let rows = c
-        .query(
-            &format!(
-                "{INSPECTION_COLUMNS}
-                 WHERE i.agency_id = $1 AND ($2::TEXT IS NULL OR i.status = $2)
-                   AND ($3::UUID IS NULL OR EXISTS (SELECT 1 FROM inspection_assignments a
-                        WHERE a.inspection_id = i.id AND a.user_id = $3 AND a.unassigned_at IS NULL))
-                   AND ($4::DATE IS NULL OR i.ends_on >= $4) AND ($5::DATE IS NULL OR i.starts_on <= $5)
-                   AND ($6::DATE IS NULL OR (i.starts_on, i.id) > ($6, $7::UUID))
-                 ORDER BY i.starts_on, i.id LIMIT $8"
-            ),
-            &[
-                &agency.as_uuid(),
-                &f.status.map(InspectionStatus::as_str),
-                &f.inspector.map(|u| u.as_uuid()),
-                &f.from,
-                &f.to,
-                &after_date,
-                &after_id.map(|i| i.as_uuid()),
-                &i64::from(limit),
-            ],
-        )
-        .await
-        .map_err(db_err)?;
+    let rows = query_all(
+        c,
+        &sql::INSPECTIONS,
+        &[
+            &agency.as_uuid(),
+            &f.status.map(InspectionStatus::as_str),
+            &f.inspector.map(|u| u.as_uuid()),
+            &f.from,
+            &f.to,
+            &after_date,
+            &after_id.map(|i| i.as_uuid()),
+            &i64::from(limit),
+        ],
+        sql::inspection,
+    )
+    .await?;
     let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        out.push(inspection_of(c, r).await?);
+    for insp in rows {
+        out.push(with_lists(c, insp).await?);
     }
     Ok(out)
 }
@@ -319,38 +201,24 @@ pub(super) async fn changes_for(
     after: i64,
     limit: u32,
 ) -> StoreResult<Vec<Change>> {
-    Ok(c.query(
-        "SELECT id, inspection_id, what FROM changes
-             WHERE id > $1 AND (user_id = $2 OR (user_id IS NULL AND agency_id = $3))
-             ORDER BY id LIMIT $4",
+    query_all(
+        c,
+        &sql::CHANGES_FOR,
         &[
             &after,
             &user.as_uuid(),
             &agency.as_uuid(),
             &i64::from(limit),
         ],
+        sql::change,
     )
     .await
-    .map_err(db_err)?
-    .iter()
-    .map(|r| Change {
-        id: r.get(0),
-        inspection: r.get::<_, Option<uuid::Uuid>>(1).map(InspectionId::from),
-        what: r.get(2),
-    })
-    .collect())
 }
 
-/// The lowest cursor still complete (changes below it were pruned) and the newest change id.
 pub(super) async fn feed_bounds(c: &impl GenericClient) -> StoreResult<(i64, i64)> {
-    let r = c
-        .query_one(
-            "SELECT f.floor, COALESCE((SELECT MAX(id) FROM changes), f.floor) FROM change_feed f WHERE f.id = 1",
-            &[],
-        )
-        .await
-        .map_err(db_err)?;
-    Ok((r.get(0), r.get(1)))
+    query_opt(c, &sql::FEED_BOUNDS, &[], sql::bounds)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("no change feed state".into()))
 }
 
 /// Deletes changes older than `before`; cursors below the new floor get a snapshot.
@@ -358,22 +226,12 @@ pub(super) async fn prune_changes(
     tx: &Transaction<'_>,
     before: OffsetDateTime,
 ) -> StoreResult<u64> {
-    let floor: Option<i64> = tx
-        .query_one("SELECT MAX(id) FROM changes WHERE at < $1", &[&before])
-        .await
-        .map_err(db_err)?
-        .get(0);
-    let Some(floor) = floor else { return Ok(0) };
-    let n = tx
-        .execute("DELETE FROM changes WHERE id <= $1", &[&floor])
-        .await
-        .map_err(db_err)?;
-    tx.execute(
-        "UPDATE change_feed SET floor = GREATEST(floor, $1) WHERE id = 1",
-        &[&floor],
-    )
-    .await
-    .map_err(db_err)?;
+    let floor = query_opt(tx, &sql::NEWEST_CHANGE_BEFORE, &[&before], |r| r.opt_i64(0)).await?;
+    let Some(floor) = floor.flatten() else {
+        return Ok(0);
+    };
+    let n = execute(tx, &sql::DELETE_CHANGES_UPTO, &[&floor]).await?;
+    execute(tx, &sql::RAISE_FLOOR, &[&floor]).await?;
     Ok(n)
 }
 
@@ -385,10 +243,7 @@ pub(super) async fn assigned_inspections(
     limit: u32,
 ) -> StoreResult<Vec<InspectionId>> {
     Ok(c.query(
-        "SELECT i.id FROM inspection_assignments a JOIN inspections i ON i.id = a.inspection_id
-             WHERE a.user_id = $1 AND a.unassigned_at IS NULL AND ($2::UUID IS NULL OR i.id > $2)
-               AND i.status IN ('scheduled', 'in_progress', 'completed')
-             ORDER BY i.id LIMIT $3",
+        sql::ASSIGNED.pg(),
         &[
             &user.as_uuid(),
             &after.map(|a| a.as_uuid()),
@@ -406,7 +261,7 @@ pub(super) async fn assigned_inspections(
 /// checklists, object risk): devices get a fresh snapshot of their assignments.
 pub(super) async fn reference_changed(tx: &Transaction<'_>, agency: AgencyId) -> StoreResult<()> {
     tx.execute(
-        "INSERT INTO changes (agency_id, user_id, inspection_id, what, at) VALUES ($1, NULL, NULL, 'reference', $2)",
+        sql::INSERT_REFERENCE_CHANGE.pg(),
         &[&agency.as_uuid(), &OffsetDateTime::now_utc()],
     )
     .await

@@ -5,10 +5,13 @@ use time::OffsetDateTime;
 use tokio_postgres::{GenericClient, Row, Transaction};
 
 use super::PgStore;
-use super::{db_err, i64_of, u64_of};
-use crate::model::{InspectionAt, InspectionStatus, ProjOp, ProjectionPosition, RowKind};
+use super::cols::query_opt;
+use super::{db_err, i64_of};
+use crate::model::{InspectionAt, ProjOp, ProjectionPosition, RowKind};
 use crate::store::ProjectionStore;
-use crate::store::{StoreError, StoreResult, table_of};
+use crate::store::cols::Cols as _;
+use crate::store::sql::projections as sql;
+use crate::store::{StoreError, StoreResult};
 
 pub(super) fn corrupt(what: String) -> StoreError {
     StoreError::Corrupt(what)
@@ -23,17 +26,9 @@ pub(super) fn id<T: From<uuid::Uuid>>(r: &Row, i: usize) -> T {
 }
 
 pub(super) async fn projection_position(c: &impl GenericClient) -> StoreResult<ProjectionPosition> {
-    let r = c
-        .query_one(
-            "SELECT upto, replay_below FROM projection_state WHERE id = 1",
-            &[],
-        )
-        .await
-        .map_err(db_err)?;
-    Ok(ProjectionPosition {
-        upto: u64_of(r.get(0))?,
-        replay_below: u64_of(r.get(1))?,
-    })
+    query_opt(c, &sql::PROJECTION_POSITION, &[], sql::position)
+        .await?
+        .ok_or_else(|| corrupt("no projection state".into()))
 }
 
 pub(super) async fn inspection_at(
@@ -43,50 +38,28 @@ pub(super) async fn inspection_at(
     user: Option<UserId>,
 ) -> StoreResult<Option<InspectionAt>> {
     let iid = inspection.as_uuid();
-    let Some(head) = c
-        .query_opt(
-            "SELECT i.agency_id, s.inn, i.kind, i.subject_size FROM inspections i
-             JOIN subjects s ON s.id = i.subject_id WHERE i.id = $1",
-            &[&iid],
-        )
-        .await
-        .map_err(db_err)?
+    let Some(head) = query_opt(c, &sql::INSPECTION_HEAD, &[&iid], sql::inspection_head).await?
     else {
         return Ok(None);
     };
-    let interaction_limit_minutes = crate::store::limit_of(
-        &head.get::<_, String>(2),
-        head.get::<_, Option<String>>(3).as_deref(),
-    )?;
-    let status: Option<String> = c
-        .query_opt(
-            "SELECT status FROM inspection_status_log WHERE inspection_id = $1 AND at <= $2
-             ORDER BY at DESC, id DESC LIMIT 1",
-            &[&iid, &at],
-        )
-        .await
-        .map_err(db_err)?
-        .map(|r| r.get(0));
+    let status = query_opt(c, &sql::STATUS_AT, &[&iid, &at], sql::status).await?;
     let assigned = match user {
-        None => false,
-        Some(u) => c
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM inspection_assignments WHERE inspection_id = $1
-                   AND user_id = $2 AND assigned_at <= $3 AND (unassigned_at IS NULL OR unassigned_at > $3))",
-                &[&iid, &u.as_uuid(), &at],
-            )
-            .await
-            .map_err(db_err)?
-            .get(0),
+        None => None,
+        Some(u) => {
+            query_opt(c, &sql::ASSIGNED_AT, &[&iid, &u.as_uuid(), &at], |r| {
+                r.bool(0)
+            })
+            .await?
+        }
     };
     Ok(Some(InspectionAt {
-        agency: id(&head, 0),
-        subject_inn: head.get(1),
-        status: status
-            .map(|s| InspectionStatus::parse(&s).ok_or_else(|| corrupt(format!("status {s:?}"))))
-            .transpose()?,
-        assigned,
-        interaction_limit_minutes,
+        agency: head.agency,
+        subject_inn: head.subject_inn,
+        status,
+        assigned: assigned == Some(true),
+        interaction_limit_minutes: head.interaction_limit_minutes,
+        starts_on: head.starts_on,
+        ends_on: head.ends_on,
     }))
 }
 
@@ -95,14 +68,14 @@ pub(super) async fn other_act(
     inspection: InspectionId,
     except: RecordId,
 ) -> StoreResult<bool> {
-    Ok(c.query_one(
-        "SELECT EXISTS (SELECT 1 FROM proj_documents WHERE kind = 'act' AND inspection_id = $1
-               AND record_id <> $2 AND supersedes IS NULL)",
+    let other = query_opt(
+        c,
+        &sql::OTHER_ACT,
         &[&inspection.as_uuid(), &except.as_uuid()],
+        |r| r.bool(0),
     )
-    .await
-    .map_err(db_err)?
-    .get(0))
+    .await?;
+    Ok(other == Some(true))
 }
 
 pub(super) async fn superseded_by(
@@ -110,16 +83,11 @@ pub(super) async fn superseded_by(
     table: RowKind,
     record: RecordId,
 ) -> StoreResult<Option<RecordId>> {
-    Ok(c.query_opt(
-        &format!(
-            "SELECT superseded_by FROM {} WHERE record_id = $1",
-            table_of(table)
-        ),
-        &[&record.as_uuid()],
-    )
-    .await
-    .map_err(db_err)?
-    .and_then(|r| opt_id(&r, 0)))
+    let by = query_opt(c, sql::superseded_by(table), &[&record.as_uuid()], |r| {
+        r.opt_id(0)
+    })
+    .await?;
+    Ok(by.flatten())
 }
 
 fn json_text<T: serde::Serialize>(v: &T) -> StoreResult<String> {
@@ -139,10 +107,7 @@ pub(super) async fn apply_projection(
                 at,
             } => {
                 tx.execute(
-                    "INSERT INTO proj_inspections (inspection_id, started_record, started_at) VALUES ($1, $2, $3)
-                     ON CONFLICT (inspection_id) DO UPDATE SET
-                         started_record = COALESCE(proj_inspections.started_record, excluded.started_record),
-                         started_at = COALESCE(proj_inspections.started_at, excluded.started_at)",
+                    sql::STARTED.pg(),
                     &[&inspection.as_uuid(), &record.as_uuid(), at],
                 )
                 .await
@@ -154,10 +119,7 @@ pub(super) async fn apply_projection(
                 at,
             } => {
                 tx.execute(
-                    "INSERT INTO proj_inspections (inspection_id, finished_record, finished_at) VALUES ($1, $2, $3)
-                     ON CONFLICT (inspection_id) DO UPDATE SET
-                         finished_record = COALESCE(proj_inspections.finished_record, excluded.finished_record),
-                         finished_at = COALESCE(proj_inspections.finished_at, excluded.finished_at)",
+                    sql::FINISHED.pg(),
                     &[&inspection.as_uuid(), &record.as_uuid(), at],
                 )
                 .await
@@ -165,10 +127,7 @@ pub(super) async fn apply_projection(
             }
             ProjOp::Finding(f) => {
                 tx.execute(
-                    "INSERT INTO proj_findings (record_id, inspection_id, item, result, note, photos, device_id, at,
-                         supersedes, reason, superseded_by)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                     ON CONFLICT (record_id) DO NOTHING",
+                    sql::INSERT_FINDING.pg(),
                     &[
                         &f.record.as_uuid(),
                         &f.inspection.as_uuid(),
@@ -188,10 +147,7 @@ pub(super) async fn apply_projection(
             }
             ProjOp::Photo(p) => {
                 tx.execute(
-                    "INSERT INTO proj_photos (record_id, inspection_id, sha256, agency_id, size, mime, taken_at,
-                         lat_e7, lon_e7, warnings, at, supersedes, reason, superseded_by)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-                     ON CONFLICT (record_id) DO NOTHING",
+                    sql::INSERT_PHOTO.pg(),
                     &[
                         &p.record.as_uuid(),
                         &p.inspection.as_uuid(),
@@ -214,10 +170,7 @@ pub(super) async fn apply_projection(
             }
             ProjOp::Document(d) => {
                 tx.execute(
-                    "INSERT INTO proj_documents (record_id, kind, inspection_id, subject_inn, body, at,
-                         supersedes, reason, superseded_by)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                     ON CONFLICT (record_id) DO NOTHING",
+                    sql::INSERT_DOCUMENT.pg(),
                     &[
                         &d.record.as_uuid(),
                         &d.kind,
@@ -236,10 +189,7 @@ pub(super) async fn apply_projection(
             ProjOp::Supersede { table, record, by } => {
                 // The first correction of a version wins; a second is flagged by the projector.
                 tx.execute(
-                    &format!(
-                        "UPDATE {} SET superseded_by = $1 WHERE record_id = $2 AND superseded_by IS NULL",
-                        table_of(*table)
-                    ),
+                    sql::supersede(*table).pg(),
                     &[&by.as_uuid(), &record.as_uuid()],
                 )
                 .await
@@ -247,8 +197,7 @@ pub(super) async fn apply_projection(
             }
             ProjOp::Flag(f) => {
                 tx.execute(
-                    "INSERT INTO review_flags (record_id, reason, agency_id, inspection_id, detail)
-                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (record_id, reason) DO NOTHING",
+                    sql::INSERT_FLAG.pg(),
                     &[
                         &f.record.as_uuid(),
                         &f.reason,
@@ -262,12 +211,9 @@ pub(super) async fn apply_projection(
             }
         }
     }
-    tx.execute(
-        "UPDATE projection_state SET upto = $1 WHERE id = 1",
-        &[&i64_of(upto)?],
-    )
-    .await
-    .map_err(db_err)?;
+    tx.execute(sql::MOVE_PROJECTION.pg(), &[&i64_of(upto)?])
+        .await
+        .map_err(db_err)?;
     Ok(())
 }
 

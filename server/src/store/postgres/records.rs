@@ -106,12 +106,9 @@ async fn finish_log(tx: &Transaction<'_>, app: &LogAppender) -> StoreResult<()> 
         .await
         .map_err(db_err)?;
     }
-    tx.execute(
-        "UPDATE log_state SET size = $1 WHERE id = 1",
-        &[&i64_of(app.size())?],
-    )
-    .await
-    .map_err(db_err)?;
+    tx.execute(sql::UPDATE_LOG_STATE.pg(), &[&i64_of(app.size())?])
+        .await
+        .map_err(db_err)?;
     Ok(())
 }
 

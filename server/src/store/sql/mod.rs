@@ -10,6 +10,9 @@ pub(crate) mod accounts;
 pub(crate) mod blobs;
 pub(crate) mod checklists;
 pub(crate) mod devices;
+pub(crate) mod field;
+pub(crate) mod inspections;
+pub(crate) mod projections;
 pub(crate) mod records;
 pub(crate) mod registry;
 

@@ -60,3 +60,6 @@ pub(crate) fn device_head(r: &impl Cols) -> StoreResult<(Option<AgencyId>, Chain
         r.bool(3)?,
     ))
 }
+
+/// The log's new size after an append.
+pub(crate) static UPDATE_LOG_STATE: Sql = Sql::new("UPDATE log_state SET size = ?1 WHERE id = 1");

@@ -1,137 +1,33 @@
 //! Reading the projection: field data, review flags, past violations and documents.
 
 use super::SqliteStore;
-use super::projections::{corrupt, id_of, opt_id};
-use super::{db_err, hash_col};
+use super::db_err;
+use super::projections::{id_of, opt_id};
 use crate::model::{
     FieldData, PastViolation, ProjectedDocument, ProjectedFinding, ProjectedPhoto, ReviewFlag,
-    Version,
 };
 use crate::store::StoreResult;
 use knd_shared::{AgencyId, InspectionId, RecordId};
 use rusqlite::{Connection, OptionalExtension as _, Row, params};
 
 use crate::store::FieldStore;
+use crate::store::sql::field as sql;
 
-fn version_at(r: &Row<'_>, first: usize) -> rusqlite::Result<StoreResult<Version>> {
-    let (supersedes, reason, superseded_by): (Option<String>, Option<String>, Option<String>) =
-        (r.get(first)?, r.get(first + 1)?, r.get(first + 2)?);
-    Ok((|| {
-        Ok(Version {
-            supersedes: opt_id(supersedes)?,
-            reason,
-            superseded_by: opt_id(superseded_by)?,
-        })
-    })())
-}
-
-const FINDING_COLUMNS: &str =
-    "SELECT record_id, inspection_id, item, result, note, photos, device_id, at,
-    supersedes, reason, superseded_by FROM proj_findings";
-
+// The shared row mappings, in the shape `collect` takes.
 fn finding_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedFinding>> {
-    let (record, inspection, photos, device): (String, String, String, String) =
-        (r.get(0)?, r.get(1)?, r.get(5)?, r.get(6)?);
-    let (item, result, note, at) = (r.get(2)?, r.get(3)?, r.get(4)?, r.get(7)?);
-    let version = version_at(r, 8)?;
-    Ok((|| {
-        Ok(ProjectedFinding {
-            record: id_of(&record)?,
-            inspection: id_of(&inspection)?,
-            item,
-            result,
-            note,
-            photos: serde_json::from_str(&photos).map_err(|e| corrupt(e.to_string()))?,
-            device: id_of(&device)?,
-            at,
-            version: version?,
-        })
-    })())
+    Ok(sql::finding(r))
 }
-
-const PHOTO_COLUMNS: &str =
-    "SELECT record_id, inspection_id, sha256, agency_id, size, mime, taken_at, lat_e7, lon_e7,
-        warnings, at, supersedes, reason, superseded_by FROM proj_photos";
 
 fn photo_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedPhoto>> {
-    let (record, inspection, sha, agency): (String, String, Vec<u8>, String) =
-        (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-    let (size, mime, taken_at, lat, lon): (i64, String, Option<String>, Option<i64>, Option<i64>) =
-        (r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?);
-    let (warnings, at): (String, String) = (r.get(9)?, r.get(10)?);
-    let version = version_at(r, 11)?;
-    Ok((|| {
-        Ok(ProjectedPhoto {
-            record: id_of(&record)?,
-            inspection: id_of(&inspection)?,
-            sha256: hash_col(&sha)?,
-            agency: id_of(&agency)?,
-            size: size as u64,
-            mime,
-            taken_at,
-            lat_e7: lat,
-            lon_e7: lon,
-            warnings: serde_json::from_str(&warnings).map_err(|e| corrupt(e.to_string()))?,
-            at,
-            version: version?,
-        })
-    })())
+    Ok(sql::photo(r))
 }
-
-const DOCUMENT_COLUMNS: &str =
-    "SELECT d.record_id, d.kind, d.inspection_id, d.subject_inn, d.body, d.at,
-    d.supersedes, d.reason, d.superseded_by FROM proj_documents d";
 
 fn document_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ProjectedDocument>> {
-    let (record, kind, inspection, inn, body, at): (
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-        String,
-    ) = (
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-    );
-    let version = version_at(r, 6)?;
-    Ok((|| {
-        Ok(ProjectedDocument {
-            record: id_of(&record)?,
-            kind,
-            inspection: opt_id(inspection)?,
-            subject_inn: inn,
-            body: serde_json::from_str(&body).map_err(|e| corrupt(e.to_string()))?,
-            at,
-            version: version?,
-        })
-    })())
+    Ok(sql::document(r))
 }
 
-const FLAG_COLUMNS: &str =
-    "SELECT record_id, reason, agency_id, inspection_id, detail FROM review_flags";
-
 fn flag_of(r: &Row<'_>) -> rusqlite::Result<StoreResult<ReviewFlag>> {
-    let (record, reason, agency, inspection, detail): (
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-    ) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
-    Ok((|| {
-        Ok(ReviewFlag {
-            record: id_of(&record)?,
-            reason,
-            agency: opt_id(agency)?,
-            inspection: opt_id(inspection)?,
-            detail,
-        })
-    })())
+    Ok(sql::flag(r))
 }
 
 fn collect<T>(
@@ -157,12 +53,9 @@ pub(super) fn field_data(c: &Connection, inspection: InspectionId) -> StoreResul
         Option<String>,
     );
     let progress: Option<Progress> = c
-        .query_row(
-            "SELECT started_record, started_at, finished_record, finished_at FROM proj_inspections
-             WHERE inspection_id = ?1",
-            [&id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
+        .query_row(sql::PROJECTED_INSPECTION.sqlite(), [&id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()
         .map_err(db_err)?;
     let (sr, sa, fr, fa) = progress.unwrap_or_default();
@@ -171,30 +64,10 @@ pub(super) fn field_data(c: &Connection, inspection: InspectionId) -> StoreResul
         started_at: sa,
         finished_record: opt_id(fr)?,
         finished_at: fa,
-        findings: collect(
-            c,
-            &format!("{FINDING_COLUMNS} WHERE inspection_id = ?1 ORDER BY item, at, record_id"),
-            [&id],
-            finding_of,
-        )?,
-        photos: collect(
-            c,
-            &format!("{PHOTO_COLUMNS} WHERE inspection_id = ?1 ORDER BY record_id"),
-            [&id],
-            photo_of,
-        )?,
-        documents: collect(
-            c,
-            &format!("{DOCUMENT_COLUMNS} WHERE d.inspection_id = ?1 ORDER BY d.record_id"),
-            [&id],
-            document_of,
-        )?,
-        flags: collect(
-            c,
-            &format!("{FLAG_COLUMNS} WHERE inspection_id = ?1 ORDER BY record_id, reason"),
-            [&id],
-            flag_of,
-        )?,
+        findings: collect(c, sql::FINDINGS_OF.sqlite(), [&id], finding_of)?,
+        photos: collect(c, sql::PHOTOS_OF.sqlite(), [&id], photo_of)?,
+        documents: collect(c, sql::DOCUMENTS_OF.sqlite(), [&id], document_of)?,
+        flags: collect(c, sql::FLAGS_OF.sqlite(), [&id], flag_of)?,
     })
 }
 
@@ -206,9 +79,7 @@ pub(super) fn review_flags(
 ) -> StoreResult<Vec<ReviewFlag>> {
     collect(
         c,
-        &format!(
-            "{FLAG_COLUMNS} WHERE agency_id = ?1 AND record_id > ?2 ORDER BY record_id, reason LIMIT ?3"
-        ),
+        sql::AGENCY_FLAGS.sqlite(),
         params![
             agency.to_string(),
             after.map(|a| a.to_string()).unwrap_or_default(),
@@ -283,9 +154,7 @@ pub(super) fn documents_for_subject(
 ) -> StoreResult<Vec<ProjectedDocument>> {
     collect(
         c,
-        &format!(
-            "{DOCUMENT_COLUMNS} WHERE d.subject_inn = ?1 AND d.record_id > ?2 ORDER BY d.record_id LIMIT ?3"
-        ),
+        sql::SUBJECT_DOCUMENTS_AFTER.sqlite(),
         params![inn, after.map(|a| a.to_string()).unwrap_or_default(), limit],
         document_of,
     )
@@ -295,13 +164,7 @@ pub(super) fn projected_document(
     c: &Connection,
     record: RecordId,
 ) -> StoreResult<Option<ProjectedDocument>> {
-    Ok(collect(
-        c,
-        &format!("{DOCUMENT_COLUMNS} WHERE d.record_id = ?1"),
-        [record.to_string()],
-        document_of,
-    )?
-    .pop())
+    Ok(collect(c, sql::DOCUMENT.sqlite(), [record.to_string()], document_of)?.pop())
 }
 
 pub(super) fn subject_documents(
@@ -313,12 +176,7 @@ pub(super) fn subject_documents(
 ) -> StoreResult<Vec<ProjectedDocument>> {
     collect(
         c,
-        &format!(
-            "{DOCUMENT_COLUMNS} JOIN inspections i ON i.id = d.inspection_id
-             WHERE i.agency_id = ?1 AND d.subject_inn = ?2 AND d.kind = ?3
-               AND d.superseded_by IS NULL
-             ORDER BY d.at DESC LIMIT ?4"
-        ),
+        sql::AGENCY_SUBJECT_DOCUMENTS.sqlite(),
         params![agency.to_string(), inn, kind, limit],
         document_of,
     )

@@ -1,28 +1,21 @@
 //! Inspections, their assignment and status history, and the change feed pull reads.
 
-use knd_shared::{AgencyId, InspectionId, InspectionKind, UserId};
-use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
+use knd_shared::{AgencyId, InspectionId, UserId};
+use rusqlite::{Connection, Transaction, params};
 use time::OffsetDateTime;
 
 use super::SqliteStore;
-use super::{db_err, insert_audit, parse_ts, parse_uuid, ts};
-use crate::model::{
-    AuditEntry, Change, Inspection, InspectionFilter, InspectionStatus, ProsecutorAgreement,
-};
+use super::cols::{execute, query_all, query_opt};
+use super::{db_err, insert_audit, parse_uuid, ts};
+use crate::model::{AuditEntry, Change, Inspection, InspectionFilter, InspectionStatus};
 use crate::store::InspectionStore;
+use crate::store::cols::Cols as _;
+use crate::store::inspections::consequences;
+use crate::store::sql::inspections as sql;
 use crate::store::{StoreError, StoreResult};
-use knd_shared::Ground;
 use knd_shared::calendar::iso_date;
 use knd_shared::registry::SizeClass;
 use time::Date;
-
-fn corrupt(what: String) -> StoreError {
-    StoreError::Corrupt(what)
-}
-
-fn date(s: &str) -> StoreResult<time::Date> {
-    iso_date::parse(s).map_err(|e| corrupt(format!("date {s:?}: {e}")))
-}
 
 /// Writes `insp` (new when `prev` is `None`), refusing with a conflict when the stored row is no
 /// longer `prev`; the change feed gets an entry for every inspector the change concerns.
@@ -38,10 +31,7 @@ pub(super) fn save_inspection(
     match prev {
         None => {
             tx.execute(
-                "INSERT INTO inspections (id, agency_id, kind, basis, subject_id, control_type_id, checklist_id,
-                     starts_on, ends_on, status, note, created_by, created_at, updated_at, ground,
-                     prosecutor_reference, prosecutor_agreed_on, erknm, subject_size)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                sql::INSERT_INSPECTION.sqlite(),
                 params![
                     id,
                     insp.agency.to_string(),
@@ -71,10 +61,7 @@ pub(super) fn save_inspection(
         Some(p) => {
             let n = tx
                 .execute(
-                    "UPDATE inspections SET checklist_id = ?1, starts_on = ?2, ends_on = ?3, status = ?4,
-                         note = ?5, updated_at = ?6, ground = ?9, basis = ?10,
-                         prosecutor_reference = ?11, prosecutor_agreed_on = ?12, erknm = ?13
-                     WHERE id = ?7 AND updated_at = ?8",
+                    sql::UPDATE_INSPECTION.sqlite(),
                     params![
                         insp.checklist_id.map(|c| c.to_string()),
                         iso_date::format(insp.starts_on),
@@ -97,214 +84,66 @@ pub(super) fn save_inspection(
             if n == 0 {
                 return Err(StoreError::Stale);
             }
-            tx.execute(
-                "DELETE FROM inspection_objects WHERE inspection_id = ?1",
-                [&id],
-            )
-            .map_err(db_err)?;
-            tx.execute(
-                "DELETE FROM inspection_subjects WHERE inspection_id = ?1",
-                [&id],
-            )
-            .map_err(db_err)?;
+            tx.execute(sql::DELETE_INSPECTION_OBJECTS.sqlite(), [&id])
+                .map_err(db_err)?;
+            tx.execute(sql::DELETE_INSPECTION_SUBJECTS.sqlite(), [&id])
+                .map_err(db_err)?;
         }
     }
     for (subject, _) in &insp.other_subjects {
         tx.execute(
-            "INSERT INTO inspection_subjects (inspection_id, subject_id) VALUES (?1, ?2)",
+            sql::INSERT_INSPECTION_SUBJECT.sqlite(),
             params![id, subject.to_string()],
         )
         .map_err(db_err)?;
     }
     for (object, _) in &insp.objects {
         tx.execute(
-            "INSERT INTO inspection_objects (inspection_id, object_id) VALUES (?1, ?2)",
+            sql::INSERT_INSPECTION_OBJECT.sqlite(),
             params![id, object.to_string()],
         )
         .map_err(db_err)?;
     }
-    let before: &[UserId] = prev.map_or(&[], |p| &p.inspectors);
-    for gone in before.iter().filter(|u| !insp.inspectors.contains(u)) {
+    let consequences = consequences(insp, prev);
+    for gone in &consequences.unassigned {
         tx.execute(
-            "UPDATE inspection_assignments SET unassigned_at = ?1
-             WHERE inspection_id = ?2 AND user_id = ?3 AND unassigned_at IS NULL",
+            sql::END_ASSIGNMENT.sqlite(),
             params![ts(now), id, gone.to_string()],
         )
         .map_err(db_err)?;
     }
-    for new in insp.inspectors.iter().filter(|u| !before.contains(u)) {
+    for new in &consequences.assigned {
         tx.execute(
-            "INSERT INTO inspection_assignments (inspection_id, user_id, assigned_at) VALUES (?1, ?2, ?3)",
+            sql::INSERT_ASSIGNMENT.sqlite(),
             params![id, new.to_string(), ts(now)],
         )
         .map_err(db_err)?;
     }
-    if prev.is_none_or(|p| p.status != insp.status) {
+    if consequences.status_logged {
         tx.execute(
-            "INSERT INTO inspection_status_log (inspection_id, status, at) VALUES (?1, ?2, ?3)",
+            sql::INSERT_STATUS.sqlite(),
             params![id, insp.status.as_str(), ts(now)],
         )
         .map_err(db_err)?;
     }
-    // Devices hear of it when it is (or was) on them; drafts stay with the planner.
-    let was_visible = prev.is_some_and(|p| p.status.is_on_devices());
-    if insp.status.is_on_devices() || was_visible {
-        let mut concerned: Vec<UserId> = before.to_vec();
-        concerned.extend(insp.inspectors.iter().copied());
-        concerned.sort();
-        concerned.dedup();
-        for user in concerned {
-            tx.execute(
-                "INSERT INTO changes (agency_id, user_id, inspection_id, what, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![insp.agency.to_string(), user.to_string(), id, what, ts(now)],
-            )
-            .map_err(db_err)?;
-        }
+    // Devices hear of it when it is (or was) on them (see `consequences`).
+    for user in &consequences.notified {
+        tx.execute(
+            sql::INSERT_CHANGE.sqlite(),
+            params![insp.agency.to_string(), user.to_string(), id, what, ts(now)],
+        )
+        .map_err(db_err)?;
     }
     insert_audit(tx, audit)
 }
 
-const INSPECTION_COLUMNS: &str = "SELECT i.id, i.agency_id, i.kind, i.basis, i.status, i.subject_id, s.inn,
-        i.control_type_id, t.code, i.checklist_id, c.code, i.starts_on, i.ends_on, i.note, i.created_by,
-        i.created_at, i.updated_at, i.ground, i.prosecutor_reference, i.prosecutor_agreed_on,
-        i.erknm, i.subject_size
-     FROM inspections i JOIN subjects s ON s.id = i.subject_id
-          JOIN control_types t ON t.id = i.control_type_id
-          LEFT JOIN checklists c ON c.id = i.checklist_id";
-
-/// An inspection row as text, before parsing.
-struct InspectionRow {
-    id: String,
-    agency: String,
-    kind: String,
-    status: String,
-    subject: String,
-    inn: String,
-    control_type: String,
-    control_type_code: String,
-    checklist: Option<String>,
-    checklist_code: Option<String>,
-    starts_on: String,
-    ends_on: String,
-    note: String,
-    created_by: Option<String>,
-    created_at: String,
-    updated_at: String,
-    ground: Option<String>,
-    prosecutor_reference: Option<String>,
-    prosecutor_agreed_on: Option<String>,
-    erknm: Option<String>,
-    subject_size: Option<String>,
-}
-
-fn inspection_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InspectionRow> {
-    Ok(InspectionRow {
-        id: r.get(0)?,
-        agency: r.get(1)?,
-        kind: r.get(2)?,
-        status: r.get(4)?,
-        subject: r.get(5)?,
-        inn: r.get(6)?,
-        control_type: r.get(7)?,
-        control_type_code: r.get(8)?,
-        checklist: r.get(9)?,
-        checklist_code: r.get(10)?,
-        starts_on: r.get(11)?,
-        ends_on: r.get(12)?,
-        note: r.get(13)?,
-        created_by: r.get(14)?,
-        created_at: r.get(15)?,
-        updated_at: r.get(16)?,
-        ground: r.get(17)?,
-        prosecutor_reference: r.get(18)?,
-        prosecutor_agreed_on: r.get(19)?,
-        erknm: r.get(20)?,
-        subject_size: r.get(21)?,
-    })
-}
-
-fn uuid_list(c: &Connection, sql: &str, id: &str) -> StoreResult<Vec<(uuid::Uuid, String)>> {
-    c.prepare_cached(sql)
-        .map_err(db_err)?
-        .query_map([id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })
-        .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(db_err)?
-        .into_iter()
-        .map(|(u, s)| Ok((parse_uuid(&u)?, s)))
-        .collect()
-}
-
-fn finish_inspection(c: &Connection, r: InspectionRow) -> StoreResult<Inspection> {
-    let objects = uuid_list(
-        c,
-        "SELECT o.id, o.object_key FROM inspection_objects io JOIN control_objects o ON o.id = io.object_id
-         WHERE io.inspection_id = ?1 ORDER BY o.object_key",
-        &r.id,
-    )?;
-    let inspectors = uuid_list(
-        c,
-        "SELECT user_id, '' FROM inspection_assignments WHERE inspection_id = ?1 AND unassigned_at IS NULL
-         ORDER BY user_id",
-        &r.id,
-    )?
-    .into_iter()
-    .map(|(u, _)| UserId::from(u))
-    .collect();
-    let other_subjects = uuid_list(
-        c,
-        "SELECT s.id, s.inn FROM inspection_subjects x JOIN subjects s ON s.id = x.subject_id
-         WHERE x.inspection_id = ?1 ORDER BY s.inn",
-        &r.id,
-    )?;
-    let prosecutor_agreement = match (r.prosecutor_reference, r.prosecutor_agreed_on) {
-        (Some(reference), Some(d)) => Some(ProsecutorAgreement {
-            reference,
-            date: date(&d)?,
-        }),
-        _ => None,
-    };
-    Ok(Inspection {
-        id: InspectionId::from(parse_uuid(&r.id)?),
-        agency: AgencyId::from(parse_uuid(&r.agency)?),
-        kind: InspectionKind::parse(&r.kind)
-            .ok_or_else(|| corrupt(format!("kind {:?}", r.kind)))?,
-        // NULL only before the start-up step has read old notes: treat as unspecified.
-        ground: match r.ground.as_deref() {
-            None => Ground::Unspecified,
-            Some(g) => Ground::parse(g).ok_or_else(|| corrupt(format!("ground {g:?}")))?,
-        },
-        prosecutor_agreement,
-        erknm: r.erknm,
-        subject_size: r
-            .subject_size
-            .as_deref()
-            .map(|s| SizeClass::parse(s).ok_or_else(|| corrupt(format!("size class {s:?}"))))
-            .transpose()?,
-        other_subjects,
-        status: InspectionStatus::parse(&r.status)
-            .ok_or_else(|| corrupt(format!("status {:?}", r.status)))?,
-        subject_id: parse_uuid(&r.subject)?,
-        subject_inn: r.inn,
-        control_type_id: parse_uuid(&r.control_type)?,
-        control_type_code: r.control_type_code,
-        checklist_id: r.checklist.as_deref().map(parse_uuid).transpose()?,
-        checklist_code: r.checklist_code,
-        objects,
-        starts_on: date(&r.starts_on)?,
-        ends_on: date(&r.ends_on)?,
-        inspectors,
-        note: r.note,
-        created_by: r
-            .created_by
-            .as_deref()
-            .map(|u| parse_uuid(u).map(UserId::from))
-            .transpose()?,
-        created_at: parse_ts(&r.created_at)?,
-        updated_at: parse_ts(&r.updated_at)?,
-    })
+/// Reads the inspection's lists after its row.
+fn with_lists(c: &Connection, mut insp: Inspection) -> StoreResult<Inspection> {
+    let id = insp.id.to_string();
+    insp.objects = query_all(c, &sql::OBJECTS_OF, [&id], |r| sql::id_and_key(r))?;
+    insp.other_subjects = query_all(c, &sql::OTHER_SUBJECTS, [&id], |r| sql::id_and_key(r))?;
+    insp.inspectors = query_all(c, &sql::INSPECTORS_OF, [&id], |r| sql::inspector(r))?;
+    Ok(insp)
 }
 
 pub(super) fn get_inspection(
@@ -312,18 +151,14 @@ pub(super) fn get_inspection(
     agency: Option<AgencyId>,
     id: InspectionId,
 ) -> StoreResult<Option<Inspection>> {
-    let row = c
-        .prepare_cached(&format!(
-            "{INSPECTION_COLUMNS} WHERE i.id = ?1 AND (?2 IS NULL OR i.agency_id = ?2)"
-        ))
-        .map_err(db_err)?
-        .query_row(
-            params![id.to_string(), agency.map(|a| a.to_string())],
-            inspection_row,
-        )
-        .optional()
-        .map_err(db_err)?;
-    row.map(|r| finish_inspection(c, r)).transpose()
+    query_opt(
+        c,
+        &sql::INSPECTION,
+        params![id.to_string(), agency.map(|a| a.to_string())],
+        |r| sql::inspection(r),
+    )?
+    .map(|insp| with_lists(c, insp))
+    .transpose()
 }
 
 /// The agency's inspections by start date then id, after `after` (keyset pagination).
@@ -337,34 +172,24 @@ pub(super) fn list_inspections(
     let (after_date, after_id) = after.map_or((String::new(), String::new()), |(d, i)| {
         (iso_date::format(d), i.to_string())
     });
-    let rows = c
-        .prepare_cached(&format!(
-            "{INSPECTION_COLUMNS}
-             WHERE i.agency_id = ?1 AND (?2 IS NULL OR i.status = ?2)
-               AND (?3 IS NULL OR EXISTS (SELECT 1 FROM inspection_assignments a
-                    WHERE a.inspection_id = i.id AND a.user_id = ?3 AND a.unassigned_at IS NULL))
-               AND (?4 IS NULL OR i.ends_on >= ?4) AND (?5 IS NULL OR i.starts_on <= ?5)
-               AND (i.starts_on > ?6 OR (i.starts_on = ?6 AND i.id > ?7))
-             ORDER BY i.starts_on, i.id LIMIT ?8"
-        ))
-        .map_err(db_err)?
-        .query_map(
-            params![
-                agency.to_string(),
-                f.status.map(InspectionStatus::as_str),
-                f.inspector.map(|u| u.to_string()),
-                f.from.map(iso_date::format),
-                f.to.map(iso_date::format),
-                after_date,
-                after_id,
-                limit
-            ],
-            inspection_row,
-        )
-        .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(db_err)?;
-    rows.into_iter().map(|r| finish_inspection(c, r)).collect()
+    query_all(
+        c,
+        &sql::INSPECTIONS,
+        params![
+            agency.to_string(),
+            f.status.map(InspectionStatus::as_str),
+            f.inspector.map(|u| u.to_string()),
+            f.from.map(iso_date::format),
+            f.to.map(iso_date::format),
+            after_date,
+            after_id,
+            limit
+        ],
+        |r| sql::inspection(r),
+    )?
+    .into_iter()
+    .map(|insp| with_lists(c, insp))
+    .collect()
 }
 
 /// The inspector's feed after `after`, oldest first.
@@ -375,68 +200,29 @@ pub(super) fn changes_for(
     after: i64,
     limit: u32,
 ) -> StoreResult<Vec<Change>> {
-    let rows = c
-        .prepare_cached(
-            "SELECT id, inspection_id, what FROM changes
-             WHERE id > ?1 AND (user_id = ?2 OR (user_id IS NULL AND agency_id = ?3))
-             ORDER BY id LIMIT ?4",
-        )
-        .map_err(db_err)?
-        .query_map(
-            params![after, user.to_string(), agency.to_string(), limit],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get(2)?,
-                ))
-            },
-        )
-        .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(db_err)?;
-    rows.into_iter()
-        .map(|(id, insp, what)| {
-            Ok(Change {
-                id,
-                inspection: insp
-                    .as_deref()
-                    .map(|s| parse_uuid(s).map(InspectionId::from))
-                    .transpose()?,
-                what,
-            })
-        })
-        .collect()
+    query_all(
+        c,
+        &sql::CHANGES_FOR,
+        params![after, user.to_string(), agency.to_string(), limit],
+        |r| sql::change(r),
+    )
 }
 
-/// The lowest cursor still complete (changes below it were pruned) and the newest change id.
 pub(super) fn feed_bounds(c: &Connection) -> StoreResult<(i64, i64)> {
-    c.query_row(
-        "SELECT f.floor, COALESCE((SELECT MAX(id) FROM changes), f.floor) FROM change_feed f WHERE f.id = 1",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .map_err(db_err)
+    query_opt(c, &sql::FEED_BOUNDS, [], |r| sql::bounds(r))?
+        .ok_or_else(|| StoreError::Corrupt("no change feed state".into()))
 }
 
 /// Deletes changes older than `before`; cursors below the new floor get a snapshot.
 pub(super) fn prune_changes(tx: &Transaction<'_>, before: OffsetDateTime) -> StoreResult<u64> {
-    let floor: Option<i64> = tx
-        .query_row(
-            "SELECT MAX(id) FROM changes WHERE at < ?1",
-            [ts(before)],
-            |r| r.get(0),
-        )
-        .map_err(db_err)?;
-    let Some(floor) = floor else { return Ok(0) };
-    let n = tx
-        .execute("DELETE FROM changes WHERE id <= ?1", [floor])
-        .map_err(db_err)?;
-    tx.execute(
-        "UPDATE change_feed SET floor = MAX(floor, ?1) WHERE id = 1",
-        [floor],
-    )
-    .map_err(db_err)?;
+    let floor = query_opt(tx, &sql::NEWEST_CHANGE_BEFORE, [ts(before)], |r| {
+        r.opt_i64(0)
+    })?;
+    let Some(floor) = floor.flatten() else {
+        return Ok(0);
+    };
+    let n = execute(tx, &sql::DELETE_CHANGES_UPTO, [floor])?;
+    execute(tx, &sql::RAISE_FLOOR, [floor])?;
     Ok(n as u64)
 }
 
@@ -448,12 +234,7 @@ pub(super) fn assigned_inspections(
     limit: u32,
 ) -> StoreResult<Vec<InspectionId>> {
     let rows = c
-        .prepare_cached(
-            "SELECT i.id FROM inspection_assignments a JOIN inspections i ON i.id = a.inspection_id
-             WHERE a.user_id = ?1 AND a.unassigned_at IS NULL AND i.id > ?2
-               AND i.status IN ('scheduled', 'in_progress', 'completed')
-             ORDER BY i.id LIMIT ?3",
-        )
+        .prepare_cached(sql::ASSIGNED.sqlite())
         .map_err(db_err)?
         .query_map(
             params![
@@ -475,7 +256,7 @@ pub(super) fn assigned_inspections(
 /// checklists, object risk): devices get a fresh snapshot of their assignments.
 pub(super) fn reference_changed(tx: &Transaction<'_>, agency: AgencyId) -> StoreResult<()> {
     tx.execute(
-        "INSERT INTO changes (agency_id, user_id, inspection_id, what, at) VALUES (?1, NULL, NULL, 'reference', ?2)",
+        sql::INSERT_REFERENCE_CHANGE.sqlite(),
         params![agency.to_string(), ts(OffsetDateTime::now_utc())],
     )
     .map_err(db_err)?;

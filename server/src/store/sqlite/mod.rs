@@ -14,4 +14,4 @@ mod records;
 mod registry;
 
 pub use conn::SqliteStore;
-use conn::{db_err, hash_col, insert_audit, parse_ts, parse_uuid, ts};
+use conn::{db_err, hash_col, insert_audit, parse_uuid, ts};

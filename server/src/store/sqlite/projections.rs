@@ -2,14 +2,17 @@
 
 use knd_shared::{InspectionId, RecordId, UserId};
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
+use rusqlite::{Connection, Transaction, params};
 use time::OffsetDateTime;
 
 use super::SqliteStore;
+use super::cols::query_opt;
 use super::{db_err, parse_uuid, ts};
-use crate::model::{InspectionAt, InspectionStatus, ProjOp, ProjectionPosition, RowKind};
+use crate::model::{InspectionAt, ProjOp, ProjectionPosition, RowKind};
 use crate::store::ProjectionStore;
-use crate::store::{StoreError, StoreResult, table_of};
+use crate::store::cols::Cols as _;
+use crate::store::sql::projections as sql;
+use crate::store::{StoreError, StoreResult};
 
 pub(super) fn corrupt(what: String) -> StoreError {
     StoreError::Corrupt(what)
@@ -24,16 +27,8 @@ pub(super) fn opt_id<T: From<uuid::Uuid>>(s: Option<String>) -> StoreResult<Opti
 }
 
 pub(super) fn projection_position(c: &Connection) -> StoreResult<ProjectionPosition> {
-    c.query_row(
-        "SELECT upto, replay_below FROM projection_state WHERE id = 1",
-        [],
-        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
-    )
-    .map(|(upto, replay_below)| ProjectionPosition {
-        upto: upto as u64,
-        replay_below: replay_below as u64,
-    })
-    .map_err(db_err)
+    query_opt(c, &sql::PROJECTION_POSITION, [], |r| sql::position(r))?
+        .ok_or_else(|| corrupt("no projection state".into()))
 }
 
 pub(super) fn inspection_at(
@@ -43,48 +38,26 @@ pub(super) fn inspection_at(
     user: Option<UserId>,
 ) -> StoreResult<Option<InspectionAt>> {
     let id = id.to_string();
-    let head: Option<(String, String, String, Option<String>)> = c
-        .query_row(
-            "SELECT i.agency_id, s.inn, i.kind, i.subject_size FROM inspections i
-             JOIN subjects s ON s.id = i.subject_id WHERE i.id = ?1",
-            [&id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()
-        .map_err(db_err)?;
-    let Some((agency, subject_inn, kind, size)) = head else {
+    let Some(head) = query_opt(c, &sql::INSPECTION_HEAD, [&id], |r| sql::inspection_head(r))?
+    else {
         return Ok(None);
     };
-    let interaction_limit_minutes = crate::store::limit_of(&kind, size.as_deref())?;
     let at = ts(at);
-    let status: Option<String> = c
-        .query_row(
-            "SELECT status FROM inspection_status_log WHERE inspection_id = ?1 AND at <= ?2
-             ORDER BY at DESC, id DESC LIMIT 1",
-            params![id, at],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(db_err)?;
+    let status = query_opt(c, &sql::STATUS_AT, params![id, at], |r| sql::status(r))?;
     let assigned = match user {
-        None => false,
-        Some(u) => c
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM inspection_assignments WHERE inspection_id = ?1
-                   AND user_id = ?2 AND assigned_at <= ?3 AND (unassigned_at IS NULL OR unassigned_at > ?3))",
-                params![id, u.to_string(), at],
-                |r| r.get(0),
-            )
-            .map_err(db_err)?,
+        None => None,
+        Some(u) => query_opt(c, &sql::ASSIGNED_AT, params![id, u.to_string(), at], |r| {
+            r.bool(0)
+        })?,
     };
     Ok(Some(InspectionAt {
-        agency: id_of(&agency)?,
-        subject_inn,
-        status: status
-            .map(|s| InspectionStatus::parse(&s).ok_or_else(|| corrupt(format!("status {s:?}"))))
-            .transpose()?,
-        assigned,
-        interaction_limit_minutes,
+        agency: head.agency,
+        subject_inn: head.subject_inn,
+        status,
+        assigned: assigned == Some(true),
+        interaction_limit_minutes: head.interaction_limit_minutes,
+        starts_on: head.starts_on,
+        ends_on: head.ends_on,
     }))
 }
 
@@ -93,13 +66,13 @@ pub(super) fn other_act(
     inspection: InspectionId,
     except: RecordId,
 ) -> StoreResult<bool> {
-    c.query_row(
-        "SELECT EXISTS (SELECT 1 FROM proj_documents WHERE kind = 'act' AND inspection_id = ?1
-           AND record_id <> ?2 AND supersedes IS NULL)",
+    let other = query_opt(
+        c,
+        &sql::OTHER_ACT,
         params![inspection.to_string(), except.to_string()],
-        |r| r.get(0),
-    )
-    .map_err(db_err)
+        |r| r.bool(0),
+    )?;
+    Ok(other == Some(true))
 }
 
 pub(super) fn superseded_by(
@@ -107,18 +80,10 @@ pub(super) fn superseded_by(
     table: RowKind,
     record: RecordId,
 ) -> StoreResult<Option<RecordId>> {
-    let by: Option<Option<String>> = c
-        .query_row(
-            &format!(
-                "SELECT superseded_by FROM {} WHERE record_id = ?1",
-                table_of(table)
-            ),
-            [record.to_string()],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(db_err)?;
-    opt_id(by.flatten())
+    let by = query_opt(c, sql::superseded_by(table), [record.to_string()], |r| {
+        r.opt_id(0)
+    })?;
+    Ok(by.flatten())
 }
 
 fn json_text<T: serde::Serialize>(v: &T) -> StoreResult<String> {
@@ -134,10 +99,7 @@ pub(super) fn apply_projection(tx: &Transaction<'_>, ops: &[ProjOp], upto: u64) 
                 at,
             } => {
                 tx.execute(
-                    "INSERT INTO proj_inspections (inspection_id, started_record, started_at) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (inspection_id) DO UPDATE SET
-                         started_record = COALESCE(started_record, excluded.started_record),
-                         started_at = COALESCE(started_at, excluded.started_at)",
+                    sql::STARTED.sqlite(),
                     params![inspection.to_string(), record.to_string(), at],
                 )
                 .map_err(db_err)?;
@@ -148,20 +110,14 @@ pub(super) fn apply_projection(tx: &Transaction<'_>, ops: &[ProjOp], upto: u64) 
                 at,
             } => {
                 tx.execute(
-                    "INSERT INTO proj_inspections (inspection_id, finished_record, finished_at) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (inspection_id) DO UPDATE SET
-                         finished_record = COALESCE(finished_record, excluded.finished_record),
-                         finished_at = COALESCE(finished_at, excluded.finished_at)",
+                    sql::FINISHED.sqlite(),
                     params![inspection.to_string(), record.to_string(), at],
                 )
                 .map_err(db_err)?;
             }
             ProjOp::Finding(f) => {
                 tx.execute(
-                    "INSERT INTO proj_findings (record_id, inspection_id, item, result, note, photos, device_id, at,
-                         supersedes, reason, superseded_by)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                     ON CONFLICT (record_id) DO NOTHING",
+                    sql::INSERT_FINDING.sqlite(),
                     params![
                         f.record.to_string(),
                         f.inspection.to_string(),
@@ -180,10 +136,7 @@ pub(super) fn apply_projection(tx: &Transaction<'_>, ops: &[ProjOp], upto: u64) 
             }
             ProjOp::Photo(p) => {
                 tx.execute(
-                    "INSERT INTO proj_photos (record_id, inspection_id, sha256, agency_id, size, mime, taken_at,
-                         lat_e7, lon_e7, warnings, at, supersedes, reason, superseded_by)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-                     ON CONFLICT (record_id) DO NOTHING",
+                    sql::INSERT_PHOTO.sqlite(),
                     params![
                         p.record.to_string(),
                         p.inspection.to_string(),
@@ -205,10 +158,7 @@ pub(super) fn apply_projection(tx: &Transaction<'_>, ops: &[ProjOp], upto: u64) 
             }
             ProjOp::Document(d) => {
                 tx.execute(
-                    "INSERT INTO proj_documents (record_id, kind, inspection_id, subject_inn, body, at,
-                         supersedes, reason, superseded_by)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                     ON CONFLICT (record_id) DO NOTHING",
+                    sql::INSERT_DOCUMENT.sqlite(),
                     params![
                         d.record.to_string(),
                         d.kind,
@@ -226,18 +176,14 @@ pub(super) fn apply_projection(tx: &Transaction<'_>, ops: &[ProjOp], upto: u64) 
             ProjOp::Supersede { table, record, by } => {
                 // The first correction of a version wins; a second is flagged by the projector.
                 tx.execute(
-                    &format!(
-                        "UPDATE {} SET superseded_by = ?1 WHERE record_id = ?2 AND superseded_by IS NULL",
-                        table_of(*table)
-                    ),
+                    sql::supersede(*table).sqlite(),
                     params![by.to_string(), record.to_string()],
                 )
                 .map_err(db_err)?;
             }
             ProjOp::Flag(f) => {
                 tx.execute(
-                    "INSERT INTO review_flags (record_id, reason, agency_id, inspection_id, detail)
-                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (record_id, reason) DO NOTHING",
+                    sql::INSERT_FLAG.sqlite(),
                     params![
                         f.record.to_string(),
                         f.reason,
@@ -250,11 +196,8 @@ pub(super) fn apply_projection(tx: &Transaction<'_>, ops: &[ProjOp], upto: u64) 
             }
         }
     }
-    tx.execute(
-        "UPDATE projection_state SET upto = ?1 WHERE id = 1",
-        [upto as i64],
-    )
-    .map_err(db_err)?;
+    tx.execute(sql::MOVE_PROJECTION.sqlite(), [upto as i64])
+        .map_err(db_err)?;
     Ok(())
 }
 

@@ -73,11 +73,8 @@ fn finish_log(tx: &Transaction<'_>, app: &LogAppender) -> StoreResult<()> {
         stmt.execute(params![*i as i64, h.as_bytes().as_slice()])
             .map_err(db_err)?;
     }
-    tx.execute(
-        "UPDATE log_state SET size = ?1 WHERE id = 1",
-        [app.size() as i64],
-    )
-    .map_err(db_err)?;
+    tx.execute(sql::UPDATE_LOG_STATE.sqlite(), [app.size() as i64])
+        .map_err(db_err)?;
     Ok(())
 }
 
