@@ -6,6 +6,8 @@
 //! device gets a snapshot: every current assignment in full, paged by inspection id, ending with
 //! the feed position taken when the snapshot began, so that nothing changed meanwhile is missed.
 
+use std::collections::HashMap;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use knd_shared::{AgencyId, InspectionId, UserId};
@@ -19,6 +21,7 @@ use crate::model::{
     ProsecutorAgreement,
 };
 use crate::state::AppState;
+use crate::store::PageDetails;
 
 /// Where a device is in its pull.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -252,7 +255,7 @@ pub fn spawn_pruning(state: &AppState) {
 }
 
 /// How many past violations and orders go with an assignment.
-const HISTORY_LIMIT: u32 = 50;
+pub const HISTORY_LIMIT: u32 = 50;
 
 pub async fn pull(
     state: &AppState,
@@ -322,9 +325,16 @@ pub async fn pull(
                 calendar: Vec::new(),
                 server_time,
             };
+            let mut by_id: HashMap<InspectionId, Inspection> = state
+                .store
+                .inspections_by_ids(agency, &ids)
+                .await?
+                .into_iter()
+                .map(|i| (i.id, i))
+                .collect();
             let mut send = Vec::new();
-            for (id, found) in load(state, agency, &ids).await? {
-                match found {
+            for id in ids {
+                match by_id.remove(&id) {
                     Some(i) if i.inspectors.contains(&user) && i.status.is_on_devices() => {
                         send.push(i);
                     }
@@ -359,11 +369,7 @@ async fn snapshot(
 ) -> ApiResult<PullPage> {
     let ids = state.store.assigned_inspections(user, after, page).await?;
     let full = ids.len() == page as usize;
-    let found: Vec<Inspection> = load(state, agency, &ids)
-        .await?
-        .into_iter()
-        .filter_map(|(_, i)| i)
-        .collect();
+    let found = state.store.inspections_by_ids(agency, &ids).await?;
     let assignments = assemble(state, found).await?;
     let cursor = if full {
         Cursor::Snapshot {
@@ -392,77 +398,59 @@ async fn snapshot(
     Ok(out)
 }
 
-/// How many inspections a page loads at once: each takes several queries, and a pool (or the
-/// SQLite readers) answers them in parallel.
-const PARALLEL: usize = 8;
-
-async fn load(
-    state: &AppState,
-    agency: AgencyId,
-    ids: &[InspectionId],
-) -> ApiResult<Vec<(InspectionId, Option<Inspection>)>> {
-    use futures_util::{StreamExt as _, TryStreamExt as _};
-    futures_util::stream::iter(ids.iter().copied())
-        .map(|id| async move {
-            Ok::<_, ApiError>((id, state.store.get_inspection(Some(agency), id).await?))
-        })
-        .buffered(PARALLEL)
-        .try_collect()
-        .await
-}
-
-/// The assignments of `found`, in order.
+/// The assignments of `found` (one agency's inspections), in order: a constant number of
+/// statements for the page, whatever its size (`PullStore`).
 async fn assemble(state: &AppState, found: Vec<Inspection>) -> ApiResult<Vec<Assignment>> {
-    use futures_util::{StreamExt as _, TryStreamExt as _};
-    // One query per page for the control types' names (a page is one agency's).
-    let names: std::collections::HashMap<String, String> = match found.first() {
-        Some(first) => state
-            .store
-            .list_control_types(first.agency)
-            .await?
-            .into_iter()
-            .map(|c| (c.code, c.name))
-            .collect(),
-        None => Default::default(),
+    let Some(first) = found.first() else {
+        return Ok(Vec::new());
     };
-    let names = &names;
-    futures_util::stream::iter(found)
-        .map(|i| assignment(state, i, names))
-        .buffered(PARALLEL)
-        .try_collect()
-        .await
+    let agency = first.agency;
+    let (types, details) = tokio::try_join!(
+        state.store.list_control_types(agency),
+        state.store.page_details(agency, &found, HISTORY_LIMIT),
+    )?;
+    let names: HashMap<String, String> = types.into_iter().map(|c| (c.code, c.name)).collect();
+    let today = state.today();
+    found
+        .into_iter()
+        .map(|i| assignment(state, i, &names, &details, today))
+        .collect()
 }
 
-async fn assignment(
+fn assignment(
     state: &AppState,
     i: Inspection,
-    control_type_names: &std::collections::HashMap<String, String>,
+    control_type_names: &HashMap<String, String>,
+    details: &PageDetails,
+    today: time::Date,
 ) -> ApiResult<Assignment> {
-    let subject = state
-        .store
-        .subject_by_inn(i.agency, &i.subject_inn)
-        .await?
+    let subject = details
+        .subjects
+        .get(&i.subject_inn)
+        .cloned()
         .ok_or_else(|| ApiError::Internal(format!("inspection {} has no subject", i.id)))?;
-    let keys: Vec<String> = i.objects.iter().map(|(_, k)| k.clone()).collect();
-    let objects = state.store.objects_by_keys(i.agency, &keys).await?;
-    let object_ids: Vec<uuid::Uuid> = i.objects.iter().map(|(id, _)| *id).collect();
-    let violations = state
-        .store
-        .past_violations(i.agency, &object_ids, i.id, HISTORY_LIMIT)
-        .await?;
-    let today = state.today();
     let mut subjects = vec![SubjectCard::from(subject)];
-    for (_, inn) in &i.other_subjects {
-        if let Some(s) = state.store.subject_by_inn(i.agency, inn).await? {
-            subjects.push(s.into());
-        }
-    }
-    let open_orders = state
-        .store
-        .subject_documents(i.agency, &i.subject_inn, "order", HISTORY_LIMIT)
-        .await?
+    subjects.extend(
+        i.other_subjects
+            .iter()
+            .filter_map(|(_, inn)| details.subjects.get(inn))
+            .map(|s| SubjectCard::from(s.clone())),
+    );
+    // `i.objects` is in key order, as devices have always got them.
+    let objects = i
+        .objects
+        .iter()
+        .filter_map(|(id, _)| details.objects.get(id))
+        .map(|o| ObjectCard::from(o.clone()))
+        .collect();
+    let violations = details.violations.get(&i.id).cloned().unwrap_or_default();
+    let open_orders = details
+        .orders
+        .get(&i.subject_inn)
         .into_iter()
+        .flatten()
         .filter(|o| order_open(o, today))
+        .cloned()
         .collect();
     Ok(Assignment {
         id: i.id,
@@ -486,7 +474,7 @@ async fn assignment(
         note: i.note,
         subject: subjects[0].clone(),
         subjects,
-        objects: objects.into_iter().map(Into::into).collect(),
+        objects,
         checklist: i.checklist_code,
         history: History {
             violations,

@@ -17,6 +17,7 @@ mod layering;
 mod log_append;
 pub mod postgres;
 mod projections;
+mod pull;
 mod records;
 mod registry;
 mod sql;
@@ -40,6 +41,7 @@ pub use devices::DeviceStore;
 pub use field::FieldStore;
 pub use inspections::InspectionStore;
 pub use projections::ProjectionStore;
+pub use pull::{PageDetails, PullStore};
 pub use records::RecordStore;
 pub use registry::RegistryStore;
 
@@ -47,7 +49,7 @@ pub use registry::RegistryStore;
 pub mod prelude {
     pub use super::{
         AccountStore, BlobStore, ChecklistStore, DeviceStore, FieldStore, InspectionStore,
-        ProjectionStore, RecordStore, RegistryStore, Store,
+        ProjectionStore, PullStore, RecordStore, RegistryStore, Store,
     };
 }
 
@@ -108,6 +110,7 @@ pub trait Store:
     + ProjectionStore
     + FieldStore
     + BlobStore
+    + PullStore
     + 'static
 {
 }
@@ -122,6 +125,7 @@ impl<
         + ProjectionStore
         + FieldStore
         + BlobStore
+        + PullStore
         + 'static,
 > Store for T
 {

@@ -186,11 +186,8 @@ pub(super) async fn list_inspections(
         sql::inspection,
     )
     .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for insp in rows {
-        out.push(with_lists(c, insp).await?);
-    }
-    Ok(out)
+    let ids: Vec<InspectionId> = rows.iter().map(|i| i.id).collect();
+    super::pull::with_lists_of(c, &ids, rows).await
 }
 
 /// The inspector's feed after `after`, oldest first.

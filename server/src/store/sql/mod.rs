@@ -13,6 +13,7 @@ pub(crate) mod devices;
 pub(crate) mod field;
 pub(crate) mod inspections;
 pub(crate) mod projections;
+pub(crate) mod pull;
 pub(crate) mod records;
 pub(crate) mod registry;
 

@@ -172,7 +172,7 @@ pub(super) fn list_inspections(
     let (after_date, after_id) = after.map_or((String::new(), String::new()), |(d, i)| {
         (iso_date::format(d), i.to_string())
     });
-    query_all(
+    let found = query_all(
         c,
         &sql::INSPECTIONS,
         params![
@@ -186,10 +186,9 @@ pub(super) fn list_inspections(
             limit
         ],
         |r| sql::inspection(r),
-    )?
-    .into_iter()
-    .map(|insp| with_lists(c, insp))
-    .collect()
+    )?;
+    let ids: Vec<InspectionId> = found.iter().map(|i| i.id).collect();
+    super::pull::with_lists_of(c, &ids, found)
 }
 
 /// The inspector's feed after `after`, oldest first.

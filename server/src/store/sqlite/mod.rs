@@ -10,6 +10,7 @@ mod devices;
 mod field;
 mod inspections;
 mod projections;
+mod pull;
 mod records;
 mod registry;
 
