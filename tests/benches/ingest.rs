@@ -48,6 +48,7 @@ fn raw_verify_rate() -> f64 {
     let mut dev = Device {
         id: knd_shared::DeviceId::new(),
         token: String::new(),
+        server_key: String::new(),
         key: knd_shared::DeviceKey::generate(),
         head: knd_shared::record::ChainHead::GENESIS,
     };

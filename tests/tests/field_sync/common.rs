@@ -11,7 +11,7 @@ use knd_inspector_core::app::{App, AppConfig, AppError, AppResult};
 use knd_inspector_core::store::Store;
 use knd_server::model::Role;
 use knd_shared::{AgencyId, PublicKey};
-use knd_tests::ServerNode;
+use knd_tests::{Client, ServerNode, admin};
 use reqwest::Method;
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -64,10 +64,7 @@ impl World {
             .await
             .unwrap();
         let addr = node.addr;
-        let agency = knd_server::admin::create_agency(&node.state, "Управление надзора №1")
-            .await
-            .unwrap();
-        let agency = AgencyId::parse(agency["id"].as_str().unwrap()).unwrap();
+        let agency = admin::agency(&node.state, "Управление надзора №1").await;
         let mut w = World {
             node: Some(node),
             addr,
@@ -122,33 +119,17 @@ impl World {
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
+        self.client().url(path)
+    }
+
+    /// A client of the server (its address stays the same across restarts).
+    pub fn client(&self) -> Client {
+        Client::new(self.http.clone(), self.addr)
     }
 
     /// Creates a user and signs in: the user id and a session token.
     async fn user(&self, login: &str, role: Role) -> (String, String) {
-        let v = knd_server::admin::create_user(
-            &self.node().state,
-            self.agency,
-            login,
-            role,
-            "correct horse battery".into(),
-        )
-        .await
-        .unwrap();
-        let resp = self
-            .http
-            .post(self.url("/api/v1/auth/login"))
-            .json(&json!({"login": login, "password": "correct horse battery"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 200, "login {login}");
-        let body: Value = resp.json().await.unwrap();
-        (
-            v["id"].as_str().unwrap().to_owned(),
-            body["token"].as_str().unwrap().to_owned(),
-        )
+        admin::user_signed_in(&self.node().state, &self.client(), self.agency, login, role).await
     }
 
     async fn registry(&self) {
@@ -198,74 +179,33 @@ impl World {
     }
 
     async fn import(&self, what: &str, csv: &str) {
-        let resp = self
-            .http
-            .post(self.url(&format!("/api/v1/import/{what}")))
-            .bearer_auth(&self.admin)
-            .header("content-type", "text/csv")
-            .body(csv.to_owned())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 200);
-        let report: Value = resp.json().await.unwrap();
+        let path = format!("/api/v1/import/{what}");
+        let (st, report) = self
+            .client()
+            .send_bytes(Method::POST, &path, &self.admin, "text/csv", csv.to_owned())
+            .await;
+        assert_eq!(st, 200, "{report}");
         assert_eq!(report["refused"], json!([]), "{report}");
     }
 
     /// A one-time enrollment code for the inspector.
     pub async fn code(&self) -> String {
-        let v = knd_server::admin::enrollment_code(&self.node().state, INSPECTOR)
-            .await
-            .unwrap();
-        v["code"].as_str().unwrap().to_owned()
+        admin::enrollment_code(&self.node().state, INSPECTOR).await
     }
 
     /// Sends `body` as JSON with the admin's session; the status and JSON answer.
     pub async fn send(&self, method: Method, path: &str, body: &Value) -> (u16, Value) {
-        let resp = self
-            .http
-            .request(method, self.url(path))
-            .bearer_auth(&self.admin)
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        self.client().send(method, path, &self.admin, body).await
     }
 
     /// GET with a bearer token; the status and JSON answer.
     pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
-        let resp = self
-            .http
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        self.client().get(path, token).await
     }
 
     /// GET the bytes of `path` with a bearer token.
     pub async fn get_bytes(&self, path: &str, token: &str) -> (u16, Vec<u8>) {
-        let resp = self
-            .http
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        let status = resp.status().as_u16();
-        (status, resp.bytes().await.unwrap().to_vec())
+        self.client().get_bytes(path, token).await
     }
 
     /// Kills the server and checks that its address no longer answers.
@@ -290,9 +230,8 @@ impl World {
 
     /// The log's size and key, as anyone can read them.
     pub async fn log(&self) -> (u64, PublicKey) {
-        let resp = self.http.get(self.url("/api/v1/log")).send().await.unwrap();
-        assert_eq!(resp.status(), 200);
-        let v: Value = resp.json().await.unwrap();
+        let (st, v) = self.client().get_public("/api/v1/log").await;
+        assert_eq!(st, 200, "{v}");
         let key = knd_shared::note::NoteVerifier::parse(v["verifier_key"].as_str().unwrap())
             .unwrap()
             .public_key()
