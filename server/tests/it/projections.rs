@@ -527,7 +527,7 @@ async fn a_warning_to_a_stranger_is_held_and_receipt_times_are_shown(backend: Ba
         json!({"supersedes": id_of(&shown), "reason": "Другой адресат",
                "body": to(stranger_inn)}),
     );
-    let (st, v) = s.push(d, &[moved.clone()]).await;
+    let (st, v) = s.push(d, std::slice::from_ref(&moved)).await;
     assert_eq!((st, accepted(&v)), (200, 1), "{v}");
     knd_server::services::projections::catch_up(&s.state)
         .await
