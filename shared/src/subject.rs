@@ -7,24 +7,28 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// Why a string is not a valid ИНН.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InnError {
-    #[error("an inn has 10 (organisation) or 12 (individual) digits, got {0:?}")]
+    #[error(
+        "ИНН — 10 (организация) или 12 (физическое лицо) цифр, получено {0:?} / an inn has 10 (organisation) or 12 (individual) digits, got {0:?}"
+    )]
     Format(String),
-    #[error("inn {0} fails its check digit")]
+    #[error("ИНН {0}: неверное контрольное число / inn {0} fails its check digit")]
     CheckDigit(String),
     /// All zeros pass the check digits but name no one.
-    #[error("inn {0} is all zeros")]
+    #[error("ИНН {0} из одних нулей / inn {0} is all zeros")]
     Zero(String),
 }
 
 /// Why a string is not a valid ОГРН / ОГРНИП.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OgrnError {
-    #[error("an ogrn has 13 (organisation) or 15 (individual entrepreneur) digits, got {0:?}")]
+    #[error(
+        "ОГРН — 13 (организация) или 15 (ИП) цифр, получено {0:?} / an ogrn has 13 (organisation) or 15 (individual entrepreneur) digits, got {0:?}"
+    )]
     Format(String),
-    #[error("ogrn {0} fails its check digit")]
+    #[error("ОГРН {0}: неверное контрольное число / ogrn {0} fails its check digit")]
     CheckDigit(String),
     /// All zeros pass the check digit but name no one.
-    #[error("ogrn {0} is all zeros")]
+    #[error("ОГРН {0} из одних нулей / ogrn {0} is all zeros")]
     Zero(String),
 }
 

@@ -42,9 +42,9 @@ struct Raw {
 
 /// Reads `query` (pairs as in a URL) as `T`, refusing what `T` does not take.
 fn read<T: DeserializeOwned>(query: &str) -> ApiResult<T> {
-    let uri: Uri = format!("/?{query}")
-        .parse()
-        .map_err(|_| ApiError::BadRequest("the query string is malformed".into()))?;
+    let uri: Uri = format!("/?{query}").parse().map_err(|_| {
+        ApiError::BadRequest("строка запроса не разбирается / the query string is malformed".into())
+    })?;
     Ok(axum::extract::Query::<T>::try_from_uri(&uri)?.0)
 }
 
@@ -72,7 +72,9 @@ where
                 .parse::<u32>()
                 .ok()
                 .filter(|l| (1..=MAX).contains(l))
-                .ok_or_else(|| ApiError::BadRequest(format!("limit is 1 to {MAX}")))?,
+                .ok_or_else(|| {
+                    ApiError::BadRequest(format!("limit — от 1 до {MAX} / limit is 1 to {MAX}"))
+                })?,
         };
         Ok(Paged {
             after: raw.after,
@@ -91,7 +93,13 @@ impl<F, const MAX: u32> Paged<F, MAX> {
     ) -> ApiResult<Option<T>> {
         self.after
             .as_deref()
-            .map(|a| parse(a).ok_or_else(|| ApiError::BadRequest(format!("after is {what}"))))
+            .map(|a| {
+                parse(a).ok_or_else(|| {
+                    ApiError::BadRequest(format!(
+                        "after — не курсор этого списка / after is {what}"
+                    ))
+                })
+            })
             .transpose()
     }
 
@@ -187,7 +195,7 @@ mod tests {
         }
         assert!(paged::<Filter>("district=A&colour=red").await.is_err());
         let e = paged::<Filter>("limit=501").await.unwrap_err();
-        assert_eq!(e.to_string(), "limit is 1 to 500");
+        assert_eq!(e.to_string(), "limit — от 1 до 500 / limit is 1 to 500");
     }
 
     #[test]

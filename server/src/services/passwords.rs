@@ -176,9 +176,13 @@ mod tests {
 
     use super::*;
 
+    /// The tests share the process's slots; one holds them all on purpose, so they take turns.
+    static TURNS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
     /// Ours and the crate's own hashing agree both ways, so stored hashes keep working.
     #[tokio::test]
     async fn hashes_agree_with_the_crates_own() {
+        let _turn = TURNS.lock().await;
         let ours = hash("correct horse battery".into()).await.unwrap();
         assert!(
             ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
@@ -214,6 +218,7 @@ mod tests {
     /// working memory is reused, never more buffers than slots.
     #[tokio::test]
     async fn password_checks_are_bounded_and_reuse_their_memory() {
+        let _turn = TURNS.lock().await;
         let pool = pool();
         // Other tests in this process may hold a slot for a moment: count them all.
         let all = u32::try_from(slots()).unwrap();

@@ -29,7 +29,10 @@ impl Projector<'_> {
                 r.id,
                 "correction_unknown_target",
                 ctx,
-                format!("record {} is not on the server", c.supersedes),
+                format!(
+                    "записи {0} нет на сервере / record {0} is not on the server",
+                    c.supersedes
+                ),
             );
             return Ok(());
         };
@@ -38,7 +41,10 @@ impl Projector<'_> {
                 r.id,
                 "correction_foreign",
                 ctx,
-                format!("record {} is another device's", c.supersedes),
+                format!(
+                    "запись {0} сделана другим устройством / record {0} is another device's",
+                    c.supersedes
+                ),
             );
             return Ok(());
         }
@@ -50,7 +56,12 @@ impl Projector<'_> {
             }
         };
         if let Err(e) = kinds::check_body(kind.as_str(), &c.body) {
-            self.flag(r.id, "correction_invalid", ctx, e.to_string());
+            self.flag(
+                r.id,
+                "correction_invalid",
+                ctx,
+                format!("исправление неверно: {e} / the correction is invalid: {e}"),
+            );
             return Ok(());
         }
         if let Some((id, at)) = &ctx.inspection {
@@ -59,7 +70,9 @@ impl Projector<'_> {
                     r.id,
                     "correction_invalid",
                     ctx,
-                    format!("the corrected body names inspection {id}, not of the device's agency"),
+                    format!(
+                        "исправление называет проверку {id}, которой нет среди проверок ведомства устройства / the corrected body names inspection {id}, not among the device's agency's inspections"
+                    ),
                 );
                 return Ok(());
             }
@@ -133,7 +146,7 @@ impl Projector<'_> {
                             return Ok(Err((
                                 "correction_unknown_target",
                                 format!(
-                                    "the corrections before record {} do not start from a record on the server",
+                                    "исправления до записи {0} не начинаются с записи на сервере / the corrections before record {0} do not start from a record on the server",
                                     target.id
                                 ),
                             )));
@@ -145,7 +158,9 @@ impl Projector<'_> {
                 _ => {
                     return Ok(Err((
                         "correction_unsupported",
-                        format!("a {kind} record is not corrected in place"),
+                        format!(
+                            "запись вида {kind} не исправляется на месте / a {kind} record is not corrected in place"
+                        ),
                     )));
                 }
             }

@@ -318,7 +318,9 @@ impl Projector<'_> {
                         r.id,
                         "second_act",
                         &ctx,
-                        format!("inspection {id} already has an act"),
+                        format!(
+                            "у проверки {id} уже есть акт / inspection {id} already has an act"
+                        ),
                     );
                 }
                 self.acts.insert(*id);
@@ -482,7 +484,7 @@ impl Projector<'_> {
                 "interaction_invalid",
                 ctx,
                 format!(
-                    "the interval ends ({}) before it starts ({})",
+                    "интервал заканчивается ({0}) раньше, чем начинается ({1}) / the interval ends ({0}) before it starts ({1})",
                     i.ended_at, i.started_at
                 ),
             );
