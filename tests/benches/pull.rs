@@ -100,12 +100,14 @@ async fn login(http: &reqwest::Client, server: &Server, login: &str) -> String {
     v["token"].as_str().unwrap().to_owned()
 }
 
-/// Pulls until the feed is drained; (requests, bytes, time, final cursor).
+/// Pulls until the feed is drained; (requests, bytes, time, final cursor, assignments), and
+/// each request's time added to `pages`.
 async fn pull_all(
     http: &reqwest::Client,
     server: &Server,
     token: &str,
     cursor: Option<&str>,
+    pages: &mut Vec<Duration>,
 ) -> (usize, usize, Duration, String, usize) {
     let started = Instant::now();
     let mut cursor = cursor.map(str::to_owned);
@@ -115,6 +117,7 @@ async fn pull_all(
         if let Some(c) = &cursor {
             write!(url, "&cursor={c}").unwrap();
         }
+        let page_started = Instant::now();
         let body = http
             .get(url)
             .bearer_auth(token)
@@ -124,6 +127,7 @@ async fn pull_all(
             .bytes()
             .await
             .unwrap();
+        pages.push(page_started.elapsed());
         requests += 1;
         bytes += body.len();
         let page: Value = serde_json::from_slice(&body).unwrap();
@@ -296,15 +300,19 @@ async fn main() {
     let device_token = device["token"].as_str().unwrap().to_owned();
 
     let mut first = Vec::new();
+    let mut first_pages = Vec::new();
     let mut last = None;
     for _ in 0..20 {
         let (requests, bytes, took, cursor, got) =
-            pull_all(&http, &c.server, &device_token, None).await;
+            pull_all(&http, &c.server, &device_token, None, &mut first_pages).await;
         assert_eq!(got, assignments);
         first.push(took);
         last = Some((requests, bytes, cursor));
     }
+    // Which of the pulls was slowest: the first, on connections and caches still cold, or not.
+    let slowest = (0..first.len()).max_by_key(|&i| first[i]).unwrap_or(0);
     first.sort();
+    first_pages.sort();
     let (requests, bytes, cursor) = last.unwrap();
     println!(
         "{backend}: first pull of {assignments} assignments with {objects} objects: p50 {} p99 {} \
@@ -313,14 +321,27 @@ async fn main() {
         ms(percentile(&first, 0.99)),
         bytes / assignments.max(1)
     );
+    println!(
+        "{backend}: first pull, each page (of 50): p50 {} p99 {}; the slowest pull was number {} of {}",
+        ms(percentile(&first_pages, 0.5)),
+        ms(percentile(&first_pages, 0.99)),
+        slowest + 1,
+        first.len(),
+    );
 
     let mut empty = Vec::new();
     let mut changed = Vec::new();
     let mut changed_bytes = 0;
     let mut cursor = cursor;
     for i in 0..50 {
-        let (_, _, took, next, got) =
-            pull_all(&http, &c.server, &device_token, Some(&cursor)).await;
+        let (_, _, took, next, got) = pull_all(
+            &http,
+            &c.server,
+            &device_token,
+            Some(&cursor),
+            &mut Vec::new(),
+        )
+        .await;
         assert_eq!(got, 0);
         empty.push(took);
         cursor = next;
@@ -335,8 +356,14 @@ async fn main() {
             &json!({"starts_on": day}),
         )
         .await;
-        let (_, bytes, took, next, got) =
-            pull_all(&http, &c.server, &device_token, Some(&cursor)).await;
+        let (_, bytes, took, next, got) = pull_all(
+            &http,
+            &c.server,
+            &device_token,
+            Some(&cursor),
+            &mut Vec::new(),
+        )
+        .await;
         assert_eq!(got, 1);
         changed.push(took);
         changed_bytes = bytes;
