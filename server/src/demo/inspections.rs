@@ -29,14 +29,16 @@ pub(super) struct Planned {
     pub(super) skipped: Option<String>,
 }
 
-/// Up to `n` working days after `today`, on the production calendar: fewer when the calendar
-/// does not hold the year they fall in (the plan then fits in the days it knows); an error only
-/// when it knows none.
+/// Up to `n` working days from `today` on (today included when it is one, so someone trying
+/// the demo can start an inspection on its own dates), on the production calendar: fewer when
+/// the calendar does not hold the year they fall in (the plan then fits in the days it knows);
+/// an error only when it knows none.
 fn working_days(calendar: &Calendar, today: Date, n: usize) -> Result<Vec<Date>, String> {
     let mut days = Vec::with_capacity(n);
-    let mut d = today;
+    let mut next = Some(today);
     while days.len() < n {
-        d = d.next_day().ok_or("the date is out of range")?;
+        let d = next.ok_or("the date is out of range")?;
+        next = d.next_day();
         match calendar.is_working_day(d) {
             Ok(true) => days.push(d),
             Ok(false) => {}
@@ -246,7 +248,13 @@ mod tests {
         let calendar = Calendar::embedded();
         let days = working_days(&calendar, date!(2026 - 11 - 20), 13).unwrap();
         assert_eq!(days.len(), 13);
-        assert_eq!(days[0], date!(2026 - 11 - 23), "the next Monday");
+        assert_eq!(days[0], date!(2026 - 11 - 20), "a working Friday: today");
+        let days = working_days(&calendar, date!(2026 - 11 - 21), 13).unwrap();
+        assert_eq!(
+            days[0],
+            date!(2026 - 11 - 23),
+            "a Saturday: the next Monday"
+        );
         // The last weeks of the last year it holds: fewer days, all of them in that year.
         let days = working_days(&calendar, date!(2027 - 12 - 22), 13).unwrap();
         assert!(!days.is_empty() && days.len() < 13, "{days:?}");
