@@ -329,6 +329,26 @@ pub(super) async fn decide_risk(
     Ok(n > 0)
 }
 
+impl PgStore {
+    /// After a bulk import, the planner's statistics of `table` are refreshed at once (autovacuum
+    /// would get to it later): the first pulls after a planner imports a registry are planned
+    /// on the table as it now is. Cheap next to the import; small imports skip it.
+    async fn refresh_statistics(
+        &self,
+        table: &'static str,
+        counts: ImportCounts,
+    ) -> StoreResult<ImportCounts> {
+        if counts.inserted + counts.updated >= 10_000 {
+            self.client()
+                .await?
+                .batch_execute(&format!("ANALYZE {table}"))
+                .await
+                .map_err(db_err)?;
+        }
+        Ok(counts)
+    }
+}
+
 #[async_trait::async_trait]
 impl RegistryStore for PgStore {
     async fn put_control_type(
@@ -355,7 +375,9 @@ impl RegistryStore for PgStore {
         rows: &[NewSubject],
         audit: &AuditEntry,
     ) -> StoreResult<ImportCounts> {
-        transact!(self, |tx| import_subjects(&tx, agency, rows, audit).await?)
+        let counts: StoreResult<ImportCounts> =
+            transact!(self, |tx| import_subjects(&tx, agency, rows, audit).await?);
+        self.refresh_statistics("subjects", counts?).await
     }
 
     async fn import_objects(
@@ -364,7 +386,9 @@ impl RegistryStore for PgStore {
         rows: &[NewObject],
         audit: &AuditEntry,
     ) -> StoreResult<ImportCounts> {
-        transact!(self, |tx| import_objects(&tx, agency, rows, audit).await?)
+        let counts: StoreResult<ImportCounts> =
+            transact!(self, |tx| import_objects(&tx, agency, rows, audit).await?);
+        self.refresh_statistics("control_objects", counts?).await
     }
 
     async fn known_inns(&self, agency: AgencyId, inns: &[String]) -> StoreResult<Vec<String>> {
