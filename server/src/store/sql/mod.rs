@@ -10,9 +10,11 @@ pub(crate) mod accounts;
 pub(crate) mod blobs;
 pub(crate) mod checklists;
 pub(crate) mod devices;
-// `field`'s statement fragments (`held!`, ...) serve the modules after it.
+// `field`'s and `inspections`' statement fragments (`held!`, `inspection_columns!`) serve
+// the modules after them.
 #[macro_use]
 pub(crate) mod field;
+#[macro_use]
 pub(crate) mod inspections;
 pub(crate) mod projections;
 pub(crate) mod pull;

@@ -4,13 +4,10 @@
 //! written once as a macro of its set test, always parameter `?1`, and [`SetSql`] holds both
 //! expansions.
 
-use knd_shared::registry::SizeClass;
-use knd_shared::{Ground, InspectionKind};
-
 use super::Sql;
-use crate::model::{Inspection, InspectionStatus, PastViolation, ProsecutorAgreement};
+use crate::model::PastViolation;
+use crate::store::StoreResult;
 use crate::store::cols::Cols;
-use crate::store::{StoreError, StoreResult};
 
 /// A statement over a set passed as `?1`, in each dialect's form.
 #[derive(Debug)]
@@ -33,73 +30,23 @@ macro_rules! set_sql {
     };
 }
 
-fn corrupt(what: String) -> StoreError {
-    StoreError::Corrupt(what)
-}
-
 macro_rules! inspections {
     ($in_set:literal, $agency:literal) => {
         concat!(
-            "SELECT i.id, i.agency_id, i.kind, i.status, i.subject_id, s.inn, i.control_type_id,
-                t.code, i.checklist_id, c.code, i.starts_on, i.ends_on, i.note, i.created_by,
-                i.created_at, i.updated_at, i.ground, i.prosecutor_reference,
-                i.prosecutor_agreed_on, i.erknm, i.subject_size
-             FROM inspections i JOIN subjects s ON s.id = i.subject_id
-                  JOIN control_types t ON t.id = i.control_type_id
-                  LEFT JOIN checklists c ON c.id = i.checklist_id
-             WHERE ",
+            inspection_columns!(),
+            " WHERE ",
             $agency,
             "i.agency_id = ?2 AND i.id ",
             $in_set
         )
     };
 }
-/// The agency's (`?2`) inspections among the ids `?1`, without their lists: [`inspection`].
+/// The agency's (`?2`) inspections among the ids `?1`, without their lists: rows of
+/// [`inspection`] (the columns every inspection read has); the caller fills the lists in from
+/// [`INSPECTION_OBJECTS`], [`INSPECTORS`] and [`OTHER_SUBJECTS`].
 pub(crate) static INSPECTIONS: SetSql = set_sql!(inspections);
 
-/// An inspection row of [`INSPECTIONS`]; objects, inspectors and further subjects are filled in
-/// by the caller from [`INSPECTION_OBJECTS`], [`INSPECTORS`] and [`OTHER_SUBJECTS`].
-pub(crate) fn inspection(r: &impl Cols) -> StoreResult<Inspection> {
-    let kind = r.text(2)?;
-    let status = r.text(3)?;
-    let prosecutor_agreement = match (r.opt_text(17)?, r.opt_date(18)?) {
-        (Some(reference), Some(date)) => Some(ProsecutorAgreement { reference, date }),
-        _ => None,
-    };
-    Ok(Inspection {
-        id: r.id(0)?,
-        agency: r.id(1)?,
-        kind: InspectionKind::parse(&kind).ok_or_else(|| corrupt(format!("kind {kind:?}")))?,
-        status: InspectionStatus::parse(&status)
-            .ok_or_else(|| corrupt(format!("status {status:?}")))?,
-        subject_id: r.uuid(4)?,
-        subject_inn: r.text(5)?,
-        control_type_id: r.uuid(6)?,
-        control_type_code: r.text(7)?,
-        checklist_id: r.opt_uuid(8)?,
-        checklist_code: r.opt_text(9)?,
-        starts_on: r.date(10)?,
-        ends_on: r.date(11)?,
-        note: r.text(12)?,
-        created_by: r.opt_id(13)?,
-        created_at: r.ts(14)?,
-        updated_at: r.ts(15)?,
-        // NULL only before the start-up step has read old notes: treat as unspecified.
-        ground: match r.opt_text(16)? {
-            None => Ground::Unspecified,
-            Some(g) => Ground::parse(&g).ok_or_else(|| corrupt(format!("ground {g:?}")))?,
-        },
-        prosecutor_agreement,
-        erknm: r.opt_text(19)?,
-        subject_size: r
-            .opt_text(20)?
-            .map(|s| SizeClass::parse(&s).ok_or_else(|| corrupt(format!("size class {s:?}"))))
-            .transpose()?,
-        objects: Vec::new(),
-        inspectors: Vec::new(),
-        other_subjects: Vec::new(),
-    })
-}
+pub(crate) use super::inspections::inspection;
 
 macro_rules! inspection_objects {
     ($in_set:literal, $agency:literal) => {
