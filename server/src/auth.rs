@@ -48,6 +48,25 @@ impl FromRequestParts<AppState> for OverTls {
     }
 }
 
+/// The `Set-Cookie` value of a session (`max_age` 0 clears it): HttpOnly, SameSite=Strict, and
+/// Secure behind TLS or when configured so.
+pub(crate) fn session_cookie(
+    state: &AppState,
+    tls: OverTls,
+    value: &str,
+    max_age: i64,
+) -> axum::http::HeaderValue {
+    let secure = if state.config.auth.secure_cookies || tls.0 {
+        "; Secure"
+    } else {
+        ""
+    };
+    axum::http::HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or_else(|_| axum::http::HeaderValue::from_static("knd_session=; Path=/; Max-Age=0"))
+}
+
 fn bearer(parts: &Parts) -> Option<&str> {
     parts
         .headers
@@ -58,9 +77,9 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .map(str::trim)
 }
 
-fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+/// A cookie's value, from the request's `Cookie` headers.
+pub(crate) fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -83,10 +102,10 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(parts)
-            .or_else(|| cookie(parts, SESSION_COOKIE))
+            .or_else(|| cookie(&parts.headers, SESSION_COOKIE))
             .ok_or(ApiError::Unauthorized)?
             .to_owned();
-        let user = accounts::session_user(state, &token)
+        let (user, _) = accounts::session_user(state, &token)
             .await?
             .ok_or(ApiError::Unauthorized)?;
         let address = ClientAddr::from_request_parts(parts, state).await?.0;

@@ -1,11 +1,12 @@
 //! `knd-server`: stores and verifies signed field records, keeps the transparency log, and serves
-//! the API (and, later, the console). A library with a thin `main.rs`, so that tests start the
+//! the API and the agency's web console. A library with a thin `main.rs`, so that tests start the
 //! real server on `127.0.0.1:0`.
 
 pub mod admin;
 pub mod auth;
 pub mod client;
 pub mod config;
+mod console;
 pub mod demo;
 pub mod error;
 pub mod keys;

@@ -1,5 +1,5 @@
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use knd_shared::UserId;
 use serde::{Deserialize, Serialize};
@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::paging::{NoFilter, Paged};
 use super::projected::DocumentView;
-use crate::auth::{Business, Caller, ClientAddr, OverTls, SESSION_COOKIE};
+use crate::auth::{Business, Caller, ClientAddr, OverTls, session_cookie};
 use crate::error::{ApiResult, Json, Path, Problem};
 use crate::model::{Role, User};
 use crate::services::{accounts, records};
@@ -50,18 +50,6 @@ pub(super) struct LoginResponse {
     #[serde(with = "time::serde::rfc3339")]
     expires_at: OffsetDateTime,
     user: UserView,
-}
-
-fn session_cookie(state: &AppState, tls: OverTls, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if state.config.auth.secure_cookies || tls.0 {
-        "; Secure"
-    } else {
-        ""
-    };
-    HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static("knd_session=; Path=/; Max-Age=0"))
 }
 
 /// Signs in; failed attempts are throttled per login and per address.

@@ -262,7 +262,16 @@ pub(crate) fn router(state: AppState) -> Router {
     let (api, doc) = api(&state);
     let doc = std::sync::Arc::new(doc);
     api.layer(axum::Extension(doc))
-        .fallback(|| async { ApiError::NotFound })
+        .merge(crate::console::router())
+        .fallback(|uri: axum::http::Uri| async move {
+            use axum::response::IntoResponse as _;
+            // The API's clients read problem documents; a browser on a page path reads a page.
+            if uri.path().starts_with("/api/") {
+                ApiError::NotFound.into_response()
+            } else {
+                crate::console::not_found()
+            }
+        })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
 }

@@ -202,8 +202,11 @@ pub async fn logout(
     Ok(())
 }
 
-/// The user a session token belongs to.
-pub async fn session_user(state: &AppState, token: &str) -> ApiResult<Option<User>> {
+/// The user a session token belongs to, and when the session expires.
+pub async fn session_user(
+    state: &AppState,
+    token: &str,
+) -> ApiResult<Option<(User, OffsetDateTime)>> {
     if TokenKind::of(token) != Some(TokenKind::Session) {
         return Ok(None);
     }

@@ -32,12 +32,12 @@ pub trait AccountStore: Send + Sync {
         audit: &AuditEntry,
     ) -> StoreResult<()>;
 
-    /// The user of an unexpired session.
+    /// The user of an unexpired session, and when it expires.
     async fn session_user(
         &self,
         token_hash: &Sha256,
         now: OffsetDateTime,
-    ) -> StoreResult<Option<User>>;
+    ) -> StoreResult<Option<(User, OffsetDateTime)>>;
 
     async fn delete_session(&self, token_hash: &Sha256, audit: &AuditEntry) -> StoreResult<()>;
 

@@ -53,6 +53,11 @@ impl AgencyZone {
 
     /// The agency's local date at the instant `at` (ГК ст.194).
     pub fn local_date(&self, at: OffsetDateTime) -> Date {
+        self.to_local(at).date()
+    }
+
+    /// The instant `at` on the agency's clock (its UTC offset then).
+    pub fn to_local(&self, at: OffsetDateTime) -> OffsetDateTime {
         // Through the unix timestamp: jiff gives the zone's UTC offset at that instant. Its range
         // (years -9999 to 9999) is a day narrower than `time`'s at each end; the offset there is the
         // zone's last known rule either way.
@@ -66,7 +71,7 @@ impl AgencyZone {
         UtcOffset::from_whole_seconds(offset)
             .ok()
             .and_then(|o| at.checked_to_offset(o))
-            .map_or(at.date(), |local| local.date())
+            .unwrap_or(at)
     }
 
     /// The agency's local date now, from the system clock.

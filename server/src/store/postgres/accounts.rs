@@ -119,12 +119,12 @@ pub(super) async fn session_user(
     c: &Client,
     token_hash: &Sha256,
     now: OffsetDateTime,
-) -> StoreResult<Option<User>> {
+) -> StoreResult<Option<(User, OffsetDateTime)>> {
     query_opt(
         c,
         &sql::SESSION_USER,
         &[&token_hash.as_bytes().as_slice(), &now],
-        sql::user,
+        sql::session,
     )
     .await
 }
@@ -257,7 +257,7 @@ impl AccountStore for PgStore {
         &self,
         token_hash: &Sha256,
         now: OffsetDateTime,
-    ) -> StoreResult<Option<User>> {
+    ) -> StoreResult<Option<(User, OffsetDateTime)>> {
         session_user(&**self.client().await?, token_hash, now).await
     }
 

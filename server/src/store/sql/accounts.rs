@@ -4,6 +4,7 @@ use super::Sql;
 use crate::model::{Agency, ApiKey, AuditRecord, Outcome, Role, User};
 use crate::store::cols::Cols;
 use crate::store::{StoreError, StoreResult};
+use time::OffsetDateTime;
 
 pub(crate) static INSERT_AGENCY: Sql =
     Sql::new("INSERT INTO agencies (id, name, created_at) VALUES (?1, ?2, ?3)");
@@ -57,6 +58,11 @@ pub(crate) fn user(r: &impl Cols) -> StoreResult<User> {
 }
 
 /// A user and the password hash, for a login.
+/// A session's user and when the session expires.
+pub(crate) fn session(r: &impl Cols) -> StoreResult<(User, OffsetDateTime)> {
+    Ok((user(r)?, r.ts(5)?))
+}
+
 pub(crate) fn user_and_password(r: &impl Cols) -> StoreResult<(User, String)> {
     Ok((user(r)?, r.text(5)?))
 }
@@ -69,7 +75,7 @@ pub(crate) static INSERT_SESSION: Sql = Sql::new(
 pub(crate) static SESSION_USER: Sql = Sql::new(concat!(
     "SELECT ",
     user_columns!(),
-    " FROM sessions s JOIN users u ON u.id = s.user_id
+    ", s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.token_hash = ?1 AND s.expires_at > ?2"
 ));
 pub(crate) static DELETE_SESSION: Sql = Sql::new("DELETE FROM sessions WHERE token_hash = ?1");

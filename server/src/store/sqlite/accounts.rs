@@ -110,12 +110,12 @@ pub(super) fn session_user(
     c: &Connection,
     token_hash: &Sha256,
     now: OffsetDateTime,
-) -> StoreResult<Option<User>> {
+) -> StoreResult<Option<(User, OffsetDateTime)>> {
     query_opt(
         c,
         &sql::SESSION_USER,
         params![token_hash.as_bytes().as_slice(), ts(now)],
-        |r| sql::user(r),
+        |r| sql::session(r),
     )
 }
 
@@ -239,7 +239,7 @@ impl AccountStore for SqliteStore {
         &self,
         token_hash: &Sha256,
         now: OffsetDateTime,
-    ) -> StoreResult<Option<User>> {
+    ) -> StoreResult<Option<(User, OffsetDateTime)>> {
         let token_hash = *token_hash;
         self.read(move |c| session_user(c, &token_hash, now)).await
     }

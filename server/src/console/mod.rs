@@ -1,0 +1,69 @@
+//! The agency's web console: server-rendered pages at `/`, in Russian with an English switch.
+//!
+//! Handlers here translate between HTML and the services, like the API's routes do between
+//! JSON and the services: they never call the store, and the policy module decides what each
+//! role sees (the navigation only hides what a role may not use). Templates are askama files in
+//! `templates/` (checked at compile time), static files in `static/`, all compiled into the
+//! binary. Pages work without JavaScript; `static/console.js` only enhances them, under a
+//! Content-Security-Policy that allows no inline script or style.
+//!
+//! Adding a page: a handler module, its template (extending `layout.html`, given a
+//! [`chrome::Chrome`]), a route in [`router`], and a line in `chrome::SECTIONS` if it is a
+//! section of its own.
+
+#![allow(dead_code, reason = "helpers the pages being added use")]
+
+mod assets;
+mod chrome;
+mod format;
+mod i18n;
+mod login;
+mod names;
+mod session;
+mod today;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+/// What a console page may load: its own scripts, styles and images, nothing inline, nothing
+/// from elsewhere; forms post only here; no framing.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+async fn page_headers(req: Request, next: Next) -> Response {
+    let static_file = req.uri().path().starts_with("/static/");
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    if !static_file {
+        // Pages show an agency's data: kept out of shared caches and the back-forward cache.
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+/// The console's routes (merged beside the API's).
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(today::page_handler))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/lang/{code}", get(login::switch_lang))
+        .route("/static/{file}", get(assets::file))
+        .layer(middleware::from_fn(page_headers))
+}
+
+/// The answer to a path that is neither the API's nor a page: an HTML page for a browser.
+pub(crate) fn not_found() -> Response {
+    use axum::response::IntoResponse as _;
+    chrome::Failure::Api(crate::error::ApiError::NotFound).into_response()
+}

@@ -1,0 +1,230 @@
+//! Today: what needs attention, each number a link to the list behind it. An inspector sees
+//! their own inspections and devices only (the services narrow the lists).
+
+use askama::Template;
+use axum::extract::State;
+use time::{Date, Duration, OffsetDateTime};
+
+use super::chrome::{Chrome, PageResult, page};
+use super::format;
+use super::names;
+use super::session::Viewer;
+use crate::model::{Inspection, InspectionFilter, InspectionStatus};
+use crate::services::policy::Action;
+use crate::services::{devices, inspection_reads};
+use crate::state::AppState;
+
+/// How many rows a count reads at most; beyond it the page says "N+".
+const CAP: u32 = 2000;
+/// The window of coming deadlines, in working days.
+const SOON_WORKING_DAYS: u32 = 5;
+
+/// A number on the page with the list it counts.
+pub(crate) struct Tile {
+    pub(crate) label: &'static str,
+    pub(crate) count: String,
+    pub(crate) href: String,
+    /// Drawn as a warning (with the word, not colour alone).
+    pub(crate) alarm: bool,
+}
+
+/// An inspection line of the page's tables.
+pub(crate) struct Line {
+    pub(crate) href: String,
+    pub(crate) subject: String,
+    pub(crate) kind: &'static str,
+    pub(crate) status: &'static str,
+    pub(crate) starts: String,
+    pub(crate) ends: String,
+}
+
+#[derive(Template)]
+#[template(path = "today.html")]
+struct TodayPage {
+    chrome: Chrome,
+    today: String,
+    tiles: Vec<Tile>,
+    overdue: Vec<Line>,
+    soon: Vec<Line>,
+    soon_until: String,
+}
+
+fn counted(n: usize) -> String {
+    if n >= CAP as usize {
+        format!("{}+", format::count(n as u64))
+    } else {
+        format::count(n as u64)
+    }
+}
+
+async fn of_status(
+    state: &AppState,
+    viewer: &Viewer,
+    status: InspectionStatus,
+    from: Option<Date>,
+    to: Option<Date>,
+) -> Result<Vec<Inspection>, super::chrome::Failure> {
+    let filter = InspectionFilter {
+        status: Some(status),
+        inspector: None,
+        from,
+        to,
+    };
+    Ok(inspection_reads::list(state, &viewer.user, filter, None, CAP).await?)
+}
+
+fn line(viewer: &Viewer, i: &Inspection) -> Line {
+    let lang = viewer.lang;
+    let (sru, sen) = names::status(i.status);
+    Line {
+        href: format!("/inspections/{}", i.id),
+        subject: i.subject_inn.clone(),
+        kind: {
+            let (ru, en) = names::kind(i.kind);
+            lang.t(ru, en)
+        },
+        status: lang.t(sru, sen),
+        starts: format::date(i.starts_on),
+        ends: format::date(i.ends_on),
+    }
+}
+
+pub(super) async fn page_handler(State(state): State<AppState>, viewer: Viewer) -> PageResult {
+    let lang = viewer.lang;
+    let today = state.zone.today();
+    let soon_until = state
+        .calendar
+        .add_working_days(today, SOON_WORKING_DAYS)
+        .unwrap_or(today + Duration::days(7));
+    let mut tiles = Vec::new();
+    let mut overdue = Vec::new();
+    let mut soon = Vec::new();
+    if viewer.may(Action::ReadInspection) {
+        let starting = of_status(
+            &state,
+            &viewer,
+            InspectionStatus::Scheduled,
+            Some(today),
+            Some(today),
+        )
+        .await?;
+        let starting_today = starting.iter().filter(|i| i.starts_on == today).count();
+        let late_to_start = starting.iter().filter(|i| i.starts_on < today).count();
+        let running = of_status(&state, &viewer, InspectionStatus::InProgress, None, None).await?;
+        let scheduled_ended = of_status(
+            &state,
+            &viewer,
+            InspectionStatus::Scheduled,
+            None,
+            Some(today - Duration::days(1)),
+        )
+        .await?;
+        let past_term: Vec<&Inspection> = running
+            .iter()
+            .chain(scheduled_ended.iter().filter(|i| i.ends_on < today))
+            .filter(|i| i.ends_on < today)
+            .collect();
+        let ending_soon: Vec<&Inspection> = running
+            .iter()
+            .chain(starting.iter())
+            .filter(|i| i.ends_on >= today && i.ends_on <= soon_until)
+            .collect();
+        let d = format::date;
+        let iso = |x: Date| knd_shared::calendar::iso_date::format(x);
+        tiles.push(Tile {
+            label: lang.t("Начинаются сегодня", "Starting today"),
+            count: counted(starting_today),
+            href: format!(
+                "/inspections?status=scheduled&starts_from={}&starts_to={}",
+                iso(today),
+                iso(today)
+            ),
+            alarm: false,
+        });
+        tiles.push(Tile {
+            label: lang.t("Не начаты в срок", "Not started on time"),
+            count: counted(late_to_start),
+            href: format!(
+                "/inspections?status=scheduled&starts_to={}",
+                iso(today - Duration::days(1))
+            ),
+            alarm: late_to_start > 0,
+        });
+        tiles.push(Tile {
+            label: lang.t("Проводятся", "In progress"),
+            count: counted(running.len()),
+            href: "/inspections?status=in_progress".into(),
+            alarm: false,
+        });
+        tiles.push(Tile {
+            label: lang.t("Просрочены (срок истёк)", "Overdue (past their term)"),
+            count: counted(past_term.len()),
+            href: "/inspections?overdue=1".into(),
+            alarm: !past_term.is_empty(),
+        });
+        tiles.push(Tile {
+            label: lang.t(
+                "Сроки в ближайшие 5 рабочих дней",
+                "Terms ending in 5 working days",
+            ),
+            count: counted(ending_soon.len()),
+            href: format!(
+                "/inspections?ends_from={}&ends_to={}",
+                iso(today),
+                iso(soon_until)
+            ),
+            alarm: false,
+        });
+        overdue = past_term
+            .iter()
+            .take(20)
+            .map(|i| line(&viewer, i))
+            .collect();
+        let mut soon_sorted = ending_soon;
+        soon_sorted.sort_by_key(|i| (i.ends_on, i.id.as_uuid()));
+        soon = soon_sorted
+            .iter()
+            .take(20)
+            .map(|i| line(&viewer, i))
+            .collect();
+        let _ = d;
+    }
+    if viewer.may(Action::ReadReviewFlags) {
+        let flags =
+            inspection_reads::review_flags(&state, &viewer.user, viewer.address(), None, CAP)
+                .await?;
+        tiles.push(Tile {
+            label: lang.t("Ждут рассмотрения", "Review flags waiting"),
+            count: counted(flags.len()),
+            href: "/review-flags".into(),
+            alarm: !flags.is_empty(),
+        });
+    }
+    if viewer.may(Action::ListDevices) {
+        let list = devices::list(&state, &viewer.user, viewer.address()).await?;
+        let day_ago = OffsetDateTime::now_utc() - Duration::hours(24);
+        let quiet = list
+            .iter()
+            .filter(|d| d.user.is_some() && d.revoked_at.is_none())
+            .filter(|d| d.last_seen_at.is_none_or(|t| t < day_ago))
+            .count();
+        tiles.push(Tile {
+            label: lang.t(
+                "Устройства без связи более 24 часов",
+                "Devices not synced for over 24 hours",
+            ),
+            count: counted(quiet),
+            href: "/devices?attention=1".into(),
+            alarm: quiet > 0,
+        });
+    }
+    let t = TodayPage {
+        chrome: Chrome::new(&state, &viewer, "/"),
+        today: format::date(today),
+        tiles,
+        overdue,
+        soon,
+        soon_until: format::date(soon_until),
+    };
+    Ok(page(&t))
+}
