@@ -30,6 +30,7 @@ fn escape(s: &str) -> String {
 }
 
 /// A browser session on a test server's console.
+#[derive(Debug)]
 pub struct Browser {
     http: reqwest::Client,
     base: String,
