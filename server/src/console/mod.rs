@@ -14,6 +14,7 @@
 #![allow(dead_code, reason = "helpers the pages being added use")]
 
 mod assets;
+mod chart;
 mod chrome;
 mod format;
 mod i18n;
