@@ -158,6 +158,7 @@ pub(super) async fn list(
         inspector,
         from: date_param("from", q.from.as_deref())?,
         to: date_param("to", q.to.as_deref())?,
+        ..InspectionFilter::default()
     };
     let items = inspection_reads::list(&state, &caller.user, filter, after, page.limit).await?;
     let next = page.next(&items, |i| {

@@ -1,6 +1,6 @@
 //! Inspections, their assignment and status history, and the change feed pull reads.
 
-use knd_shared::{AgencyId, InspectionId, UserId};
+use knd_shared::{AgencyId, Ground, InspectionId, InspectionKind, UserId};
 use time::OffsetDateTime;
 use tokio_postgres::{GenericClient, Transaction};
 
@@ -182,6 +182,13 @@ pub(super) async fn list_inspections(
             &after_date,
             &after_id.map(|i| i.as_uuid()),
             &i64::from(limit),
+            &f.kind.map(InspectionKind::as_str),
+            &f.ground.map(Ground::as_str),
+            &f.starts_from,
+            &f.starts_to,
+            &f.ends_from,
+            &f.ends_to,
+            &f.overdue_on,
         ],
         sql::inspection,
     )

@@ -1,6 +1,6 @@
 //! Inspections, their assignment and status history, and the change feed pull reads.
 
-use knd_shared::{AgencyId, InspectionId, UserId};
+use knd_shared::{AgencyId, Ground, InspectionId, InspectionKind, UserId};
 use rusqlite::{Connection, Transaction, params};
 use time::OffsetDateTime;
 
@@ -183,7 +183,14 @@ pub(super) fn list_inspections(
             f.to.map(iso_date::format),
             after_date,
             after_id,
-            limit
+            limit,
+            f.kind.map(InspectionKind::as_str),
+            f.ground.map(Ground::as_str),
+            f.starts_from.map(iso_date::format),
+            f.starts_to.map(iso_date::format),
+            f.ends_from.map(iso_date::format),
+            f.ends_to.map(iso_date::format),
+            f.overdue_on.map(iso_date::format),
         ],
         |r| sql::inspection(r),
     )?;
