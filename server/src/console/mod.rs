@@ -14,9 +14,15 @@
 #![allow(dead_code, reason = "helpers the pages being added use")]
 
 mod assets;
+mod calendar;
 mod chrome;
+mod documents;
+mod evidence;
 mod format;
 mod i18n;
+mod inspection_forms;
+mod inspection_view;
+mod inspections;
 mod login;
 mod names;
 mod session;
@@ -59,6 +65,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/lang/{code}", get(login::switch_lang))
         .route("/static/{file}", get(assets::file))
+        .merge(inspections::routes())
         .layer(middleware::from_fn(page_headers))
 }
 
