@@ -108,15 +108,25 @@ pub(super) async fn reschedule(
         forms.reschedule_checked = Some(inspection_view::term_words(
             &state, &viewer, &insp, starts_on, ends_on,
         ));
-        if let Err(e) = inspections::check_term(
-            &state.calendar,
+        forms.reschedule_error = inspection_view::term_refusal(
+            &state,
             insp.kind,
             insp.objects.len(),
             starts_on,
             ends_on,
-        ) {
-            forms.reschedule_error = Some(refusal(e)?);
-        }
+        );
+        let status = if forms.reschedule_error.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        };
+        return inspection_view::render(&state, &viewer, &id, forms, status).await;
+    }
+    let insp = inspection_reads::get(&state, &viewer.user, parse_id(&id)?).await?;
+    if let Some(words) =
+        inspection_view::term_refusal(&state, insp.kind, insp.objects.len(), starts_on, ends_on)
+    {
+        forms.reschedule_error = Some(words);
         return show(&state, &viewer, &id, forms).await;
     }
     let change = InspectionChange {
@@ -246,6 +256,7 @@ pub(crate) struct Errors {
     pub(crate) starts_on: Option<String>,
     pub(crate) ends_on: Option<String>,
     pub(crate) agreement_date: Option<String>,
+    pub(crate) checklist: Option<String>,
     /// The service's refusal, shown at the top.
     pub(crate) top: Option<String>,
 }
@@ -350,7 +361,7 @@ fn keys(s: &str) -> Vec<String> {
 }
 
 /// Reads the form into a new inspection, or the errors beside its fields.
-fn read_new(form: &Pairs) -> Result<NewInspection, Errors> {
+fn read_new(form: &Pairs) -> Result<NewInspection, Box<Errors>> {
     let mut err = Errors::default();
     let kind = InspectionKind::parse(field(form, "kind"));
     if kind.is_none() {
@@ -395,7 +406,13 @@ fn read_new(form: &Pairs) -> Result<NewInspection, Errors> {
             Err(_) => err.top = Some("неизвестный инспектор / unknown inspector".into()),
         }
     }
-    let (Some(kind), Some(ground), Ok(starts_on), Ok(ends_on), None, None, None, None) = (
+    if kind.is_some_and(InspectionKind::requires_checklist) && field(form, "checklist").is_empty() {
+        err.checklist = Some(
+            "для этого вида нужен проверочный лист (ПП 1844) / this kind needs a checklist (ПП 1844)"
+                .into(),
+        );
+    }
+    let (Some(kind), Some(ground), Ok(starts_on), Ok(ends_on), None, None, None, None, None) = (
         kind,
         ground,
         starts_on,
@@ -403,9 +420,10 @@ fn read_new(form: &Pairs) -> Result<NewInspection, Errors> {
         &err.subject_inn,
         &err.objects,
         &err.agreement_date,
+        &err.checklist,
         &err.top,
     ) else {
-        return Err(err);
+        return Err(Box::new(err));
     };
     let opt = |name: &str| Some(field(form, name).to_owned()).filter(|s| !s.is_empty());
     Ok(NewInspection {
@@ -474,15 +492,13 @@ fn checked_term(
             )
         }
     };
-    let refused = inspections::check_term(
-        &state.calendar,
+    let refused = inspection_view::term_refusal(
+        state,
         new.kind,
         new.objects.len(),
         new.starts_on,
         new.ends_on,
-    )
-    .err()
-    .map(|e| e.to_string());
+    );
     (words, refused)
 }
 
@@ -494,7 +510,7 @@ pub(super) async fn create(
     let new = match read_new(&form) {
         Ok(n) => n,
         Err(errors) => {
-            let t = new_page(&state, &viewer, form, errors, None).await?;
+            let t = new_page(&state, &viewer, form, *errors, None).await?;
             return Ok(rendered(StatusCode::UNPROCESSABLE_ENTITY, &t));
         }
     };
@@ -511,6 +527,14 @@ pub(super) async fn create(
         };
         let t = new_page(&state, &viewer, form, errors, Some(words)).await?;
         return Ok(rendered(status, &t));
+    }
+    if let (_, Some(words)) = checked_term(&state, &viewer, &new) {
+        let errors = Errors {
+            ends_on: Some(words),
+            ..Errors::default()
+        };
+        let t = new_page(&state, &viewer, form, errors, None).await?;
+        return Ok(rendered(StatusCode::UNPROCESSABLE_ENTITY, &t));
     }
     match inspections::create(&state, &viewer.user, new, viewer.address()).await {
         Ok(i) => Ok(done(&format!("/inspections/{}", i.id))),

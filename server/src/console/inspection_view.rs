@@ -15,7 +15,7 @@ use super::session::Viewer;
 use super::{format, names};
 use crate::model::{Inspection, InspectionStatus};
 use crate::services::policy::Action;
-use crate::services::{inspection_evidence, inspection_reads};
+use crate::services::{inspection_evidence, inspection_reads, registry_reads};
 use crate::state::AppState;
 
 /// What the action forms show again after a refused post.
@@ -131,6 +131,33 @@ pub(super) fn term_words(
     }
 }
 
+/// Why the dates exceed the kind's term, in Russian then English (`None`: they fit). The
+/// service checks the same on saving (`inspections::check_term`); the console words it for
+/// people, with the kind's name and the dates as they read them.
+pub(super) fn term_refusal(
+    state: &AppState,
+    kind: knd_shared::InspectionKind,
+    places: usize,
+    starts_on: time::Date,
+    ends_on: time::Date,
+) -> Option<String> {
+    if ends_on < starts_on {
+        return Some("окончание раньше начала / the end is before the start".to_owned());
+    }
+    crate::services::inspections::check_term(&state.calendar, kind, places, starts_on, ends_on)
+        .err()?;
+    let max = kind.max_working_days(places.max(1))?;
+    let used = starts_on
+        .previous_day()
+        .and_then(|d| state.calendar.working_days_between(d, ends_on).ok())?;
+    let (ru, en) = names::kind(kind);
+    let (a, b) = (format::date(starts_on), format::date(ends_on));
+    Some(format!(
+        "{ru} длится не более {max} рабочих дней; с {a} по {b} — {used} / \
+         a {en} lasts at most {max} working days; {a} to {b} is {used}"
+    ))
+}
+
 pub(super) async fn page_handler(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -151,6 +178,11 @@ pub(super) async fn render(
     let inspectors = inspection_reads::inspectors(state, &viewer.user).await?;
     let logins = Logins::of(&inspectors);
     let (objects, subject) = inspection_evidence::objects_and_subject(state, &insp).await?;
+    let control_type = registry_reads::control_types(state, &viewer.user, viewer.address())
+        .await?
+        .into_iter()
+        .find(|t| t.id == insp.control_type_id)
+        .map_or_else(|| insp.control_type_code.clone(), |t| t.name);
     let today = state.zone.today();
     let (kru, ken) = names::kind(insp.kind);
     let (gru, gen_) = names::ground(insp.ground);
@@ -198,7 +230,7 @@ pub(super) async fn render(
             .map(|(_, inn)| inn.as_str())
             .collect::<Vec<_>>()
             .join(", "),
-        control_type: insp.control_type_code.clone(),
+        control_type,
         checklist: insp.checklist_code.clone(),
         objects: insp
             .objects

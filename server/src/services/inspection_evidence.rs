@@ -111,12 +111,12 @@ pub async fn evidence(state: &AppState, user: &User, id: InspectionId) -> ApiRes
     stored.sort_by_key(|r| r.log_index);
     let mut devices: HashMap<DeviceId, Option<Device>> = HashMap::new();
     for r in &stored {
-        if !devices.contains_key(&r.device) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = devices.entry(r.device) {
             let d = state
                 .store
                 .get_device(Some(inspection.agency), r.device)
                 .await?;
-            devices.insert(r.device, d);
+            slot.insert(d);
         }
     }
     let mine = match policy::scope(user, Action::ReadRecord) {
