@@ -7,107 +7,39 @@ use base64::engine::general_purpose::STANDARD;
 use knd_shared::Sha256;
 use knd_shared::record::RecordKind;
 use reqwest::Method;
-use reqwest::redirect::Policy;
 use serde_json::json;
+
+use knd_tests::admin::PASSWORD;
+use knd_tests::console::Browser;
 
 use crate::common::{TestServer, audit};
 use crate::field::{Field, OTHER_SUBJECT, SUBJECT, field};
 use crate::on_both;
 use crate::projections::{field_data, id_of, sign};
 
-/// A browser signed in as a user: the session cookie on every request, redirects not followed
-/// (so a form's 303 is seen), the page's CSRF token read from its forms.
-struct Browser<'a> {
-    server: &'a TestServer,
-    http: reqwest::Client,
-    cookie: String,
+/// A browser signed in as `login` (the kit's password).
+async fn signed_in(s: &TestServer, login: &str) -> Browser {
+    let mut b = Browser::new(s);
+    assert_eq!(b.sign_in(login, PASSWORD).await.status, 303);
+    b
 }
 
-impl<'a> Browser<'a> {
-    fn new(server: &'a TestServer, session: &str) -> Browser<'a> {
-        Browser {
-            server,
-            http: reqwest::Client::builder()
-                .redirect(Policy::none())
-                .build()
-                .unwrap(),
-            cookie: format!("knd_session={session}"),
-        }
-    }
-
-    async fn get(&self, path: &str) -> (u16, String) {
-        let resp = self
-            .http
-            .get(self.server.url(path))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .unwrap();
-        (resp.status().as_u16(), resp.text().await.unwrap())
-    }
-
-    async fn get_bytes(&self, path: &str) -> (u16, String, Vec<u8>) {
-        let resp = self
-            .http
-            .get(self.server.url(path))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .unwrap();
-        let kind = resp
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        (
-            resp.status().as_u16(),
-            kind,
-            resp.bytes().await.unwrap().to_vec(),
-        )
-    }
-
-    /// Posts a form from `page` (its CSRF token added); the status, the `Location` and the body.
-    async fn post(
-        &self,
-        page: &str,
-        action: &str,
-        fields: &[(&str, &str)],
-    ) -> (u16, String, String) {
-        let (st, html) = self.get(page).await;
-        assert_eq!(st, 200, "{page}: {html}");
-        let csrf = csrf_of(&html);
-        let mut form: Vec<(&str, &str)> = vec![("_csrf", &csrf)];
-        form.extend_from_slice(fields);
-        let resp = self
-            .http
-            .post(self.server.url(action))
-            .header("cookie", &self.cookie)
-            .header("origin", self.server.url(""))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(serde_urlencoded::to_string(&form).unwrap())
-            .send()
-            .await
-            .unwrap();
-        let status = resp.status().as_u16();
-        let location = resp
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        (status, location, resp.text().await.unwrap())
-    }
+/// Posts a form of `page` (read first, for its CSRF token): status, `Location`, body.
+async fn post(
+    b: &mut Browser,
+    page: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String, String) {
+    let p = b.get(page).await;
+    assert_eq!(p.status, 200, "{page}: {}", p.body);
+    let r = b.post(action, fields).await;
+    (r.status, r.location.unwrap_or_default(), r.body)
 }
 
-fn csrf_of(html: &str) -> String {
-    let at = html
-        .find("name=\"_csrf\" value=\"")
-        .expect("a form with a CSRF token");
-    let rest = &html[at + 20..];
-    rest[..rest.find('"').unwrap()].to_owned()
-}
-
-async fn login(s: &TestServer, login: &str) -> String {
-    s.client().login(login).await
+async fn get(b: &mut Browser, path: &str) -> (u16, String) {
+    let p = b.get(path).await;
+    (p.status, p.body)
 }
 
 async fn two_inspections(f: &Field) -> (String, String) {
@@ -128,8 +60,8 @@ async fn the_list_filters_and_narrows(backend: crate::common::Backend) {
     let f = field(backend).await;
     let s = &f.w.server;
     let (mine, theirs) = two_inspections(&f).await;
-    let admin = Browser::new(s, &f.w.admin);
-    let (st, html) = admin.get("/inspections").await;
+    let mut admin = signed_in(s, "admin1").await;
+    let (st, html) = get(&mut admin, "/inspections").await;
     assert_eq!(st, 200, "{html}");
     assert!(html.contains(&mine) && html.contains(&theirs), "{html}");
     assert!(html.contains("выездная проверка") && html.contains("Запланирована"));
@@ -139,22 +71,26 @@ async fn the_list_filters_and_narrows(backend: crate::common::Backend) {
         "objects link to the registry"
     );
     // Filters: kind, inspector, start dates, the Today page's links.
-    let (_, html) = admin.get("/inspections?kind=document_check").await;
+    let (_, html) = get(&mut admin, "/inspections?kind=document_check").await;
     assert!(html.contains(&theirs) && !html.contains(&mine));
-    let (_, html) = admin
-        .get(&format!("/inspections?inspector={}", f.w.inspector_id))
-        .await;
+    let (_, html) = get(
+        &mut admin,
+        &format!("/inspections?inspector={}", f.w.inspector_id),
+    )
+    .await;
     assert!(html.contains(&mine) && !html.contains(&theirs));
-    let (_, html) = admin
-        .get("/inspections?status=scheduled&starts_from=2026-12-01&starts_to=2026-12-01")
-        .await;
+    let (_, html) = get(
+        &mut admin,
+        "/inspections?status=scheduled&starts_from=2026-12-01&starts_to=2026-12-01",
+    )
+    .await;
     assert!(html.contains(&mine) && html.contains(&theirs));
-    let (_, html) = admin.get("/inspections?ends_from=2027-01-01").await;
+    let (_, html) = get(&mut admin, "/inspections?ends_from=2027-01-01").await;
     assert!(!html.contains(&mine));
-    let (_, html) = admin.get("/inspections?ground=plan").await;
+    let (_, html) = get(&mut admin, "/inspections?ground=plan").await;
     assert!(!html.contains(&mine), "both are on an instruction");
     // A date that does not read is shown beside its field, not a failure.
-    let (st, html) = admin.get("/inspections?starts_from=1.12.2026").await;
+    let (st, html) = get(&mut admin, "/inspections?starts_from=1.12.2026").await;
     assert_eq!(st, 200);
     assert!(html.contains("aria-invalid=\"true\"") && html.contains("ГГГГ-ММ-ДД"));
     // Past its term: a scheduled inspection that ended before today.
@@ -168,46 +104,52 @@ async fn the_list_filters_and_narrows(backend: crate::common::Backend) {
         .await;
     assert_eq!(st, 201, "{v}");
     let late = v["id"].as_str().unwrap().to_owned();
-    let (_, html) = admin.get("/inspections?overdue=1").await;
+    let (_, html) = get(&mut admin, "/inspections?overdue=1").await;
     assert!(html.contains(&late) && !html.contains(&theirs), "{html}");
     assert!(html.contains("срок истёк"), "past its term in words");
     // An inspector sees their own only, whatever the filter asks.
-    let insp = Browser::new(s, &f.w.inspector);
-    let (_, html) = insp
-        .get(&format!("/inspections?inspector={}", f.inspector2_id))
-        .await;
+    let mut insp = signed_in(s, "inspector1").await;
+    let (_, html) = get(
+        &mut insp,
+        &format!("/inspections?inspector={}", f.inspector2_id),
+    )
+    .await;
     assert!(!html.contains(&theirs), "{html}");
-    let (_, html) = insp.get("/inspections").await;
+    let (_, html) = get(&mut insp, "/inspections").await;
     assert!(html.contains(&mine) && !html.contains(&theirs));
     assert!(
         !html.contains("/inspections/new"),
         "no planner's link for an inspector"
     );
-    let (st, _) = insp.get(&format!("/inspections/{theirs}")).await;
+    let (st, _) = get(&mut insp, &format!("/inspections/{theirs}")).await;
     assert_eq!(st, 404);
     // Keyset pages: 50 a page, a next link, nothing twice.
     for _ in 0..50 {
         f.scheduled(&["OBJ-1"], &[&f.w.inspector_id]).await;
     }
-    let (_, first) = admin.get("/inspections").await;
+    let (_, first) = get(&mut admin, "/inspections").await;
     let next = first
         .split("rel=\"next\"")
         .next()
         .and_then(|h| h.rsplit("href=\"").next())
-        .map(|h| h[..h.find('"').unwrap()].replace("&amp;", "&"))
+        .map(|h| {
+            h[..h.find('"').unwrap()]
+                .replace("&#38;", "&")
+                .replace("&amp;", "&")
+        })
         .expect("a next page link");
-    let (st, second) = admin.get(&next).await;
+    let (st, second) = get(&mut admin, &next).await;
     assert_eq!(st, 200);
     let rows = |h: &str| h.matches("<tr>").count() - 1;
     assert_eq!(rows(&first), 50);
     assert_eq!(rows(&second), 3, "53 inspections: 50 then 3");
     // The calendar: rows per inspector, non-working days in words.
-    let (st, html) = admin.get("/inspections/calendar?month=2026-12").await;
+    let (st, html) = get(&mut admin, "/inspections/calendar?month=2026-12").await;
     assert_eq!(st, 200);
     assert!(html.contains("Декабрь 2026") && html.contains("вых."));
     assert!(html.contains("inspector1") && html.contains(&format!("/inspections/{mine}")));
     assert!(html.contains("month=2026-11") && html.contains("month=2027-01"));
-    let (_, html) = insp.get("/inspections/calendar?month=2026-12").await;
+    let (_, html) = get(&mut insp, "/inspections/calendar?month=2026-12").await;
     assert!(!html.contains(&theirs) && !html.contains("inspector2"));
 }
 on_both!(the_list_filters_and_narrows);
@@ -217,8 +159,8 @@ async fn the_planners_forms_say_why(backend: crate::common::Backend) {
     let s = &f.w.server;
     let id = f.scheduled(&["OBJ-1"], &[&f.w.inspector_id]).await;
     let page = format!("/inspections/{id}");
-    let admin = Browser::new(s, &f.w.admin);
-    let (st, html) = admin.get(&page).await;
+    let mut admin = signed_in(s, "admin1").await;
+    let (st, html) = get(&mut admin, &page).await;
     assert_eq!(st, 200);
     assert!(
         html.contains("п.3 ч.1 ст.57 248-ФЗ"),
@@ -228,76 +170,76 @@ async fn the_planners_forms_say_why(backend: crate::common::Backend) {
     assert!(html.contains("последний рабочий день срока"), "{html}");
     // Check the term without saving; then a term too long, refused in words beside the dates.
     let reschedule = format!("/inspections/{id}/reschedule");
-    let (st, _, html) = admin
-        .post(
-            &page,
-            &reschedule,
-            &[
-                ("starts_on", "2026-12-07"),
-                ("ends_on", "2026-12-11"),
-                ("action", "check"),
-            ],
-        )
-        .await;
+    let (st, _, html) = post(
+        &mut admin,
+        &page,
+        &reschedule,
+        &[
+            ("starts_on", "2026-12-07"),
+            ("ends_on", "2026-12-11"),
+            ("action", "check"),
+        ],
+    )
+    .await;
     assert_eq!(st, 200, "{html}");
     assert!(
         html.contains("последний рабочий день срока 18.12.2026"),
         "{html}"
     );
-    let (st, _, html) = admin
-        .post(
-            &page,
-            &reschedule,
-            &[
-                ("starts_on", "2026-12-07"),
-                ("ends_on", "2026-12-31"),
-                ("action", "save"),
-            ],
-        )
-        .await;
+    let (st, _, html) = post(
+        &mut admin,
+        &page,
+        &reschedule,
+        &[
+            ("starts_on", "2026-12-07"),
+            ("ends_on", "2026-12-31"),
+            ("action", "save"),
+        ],
+    )
+    .await;
     assert_eq!(st, 422);
     assert!(html.contains("длится не более 10 рабочих дней"), "{html}");
     assert!(
         html.contains("value=\"2026-12-31\""),
         "what was typed stays"
     );
-    let (st, _, html) = admin
-        .post(
-            &page,
-            &reschedule,
-            &[
-                ("starts_on", "7 декабря"),
-                ("ends_on", "2026-12-11"),
-                ("action", "save"),
-            ],
-        )
-        .await;
+    let (st, _, html) = post(
+        &mut admin,
+        &page,
+        &reschedule,
+        &[
+            ("starts_on", "7 декабря"),
+            ("ends_on", "2026-12-11"),
+            ("action", "save"),
+        ],
+    )
+    .await;
     assert_eq!(st, 422);
     assert!(html.contains("aria-invalid=\"true\"") && html.contains("ГГГГ-ММ-ДД"));
-    let (st, location, _) = admin
-        .post(
-            &page,
-            &reschedule,
-            &[
-                ("starts_on", "2026-12-07"),
-                ("ends_on", "2026-12-11"),
-                ("action", "save"),
-            ],
-        )
-        .await;
+    let (st, location, _) = post(
+        &mut admin,
+        &page,
+        &reschedule,
+        &[
+            ("starts_on", "2026-12-07"),
+            ("ends_on", "2026-12-11"),
+            ("action", "save"),
+        ],
+    )
+    .await;
     assert_eq!((st, location.as_str()), (303, page.as_str()));
     let (_, v) = s
         .get(&format!("/api/v1/inspections/{id}"), &f.w.admin)
         .await;
     assert_eq!(v["starts_on"], "2026-12-07");
     // Reassign to the second inspector.
-    let (st, _, _) = admin
-        .post(
-            &page,
-            &format!("/inspections/{id}/reassign"),
-            &[("inspector", &f.inspector2_id)],
-        )
-        .await;
+    let (st, _, _) = post(
+        &mut admin,
+        &page,
+        &format!("/inspections/{id}/reassign"),
+        &[("inspector", &f.inspector2_id)],
+    )
+    .await;
     assert_eq!(st, 303);
     let (_, v) = s
         .get(&format!("/api/v1/inspections/{id}"), &f.w.admin)
@@ -307,25 +249,25 @@ async fn the_planners_forms_say_why(backend: crate::common::Backend) {
     let auditor_id = s
         .user(f.w.agency, "auditor1", knd_server::model::Role::Auditor)
         .await;
-    let auditor = Browser::new(s, &auditor_id.1);
-    let (st, html) = auditor.get(&page).await;
+    let mut auditor = signed_in(s, "auditor1").await;
+    let (st, html) = get(&mut auditor, &page).await;
     assert_eq!(st, 200);
     assert!(!html.contains(&reschedule), "no forms for an auditor");
-    let (st, _, _) = auditor
-        .post(
-            &page,
-            &reschedule,
-            &[("starts_on", "2026-12-08"), ("ends_on", "2026-12-09")],
-        )
-        .await;
+    let (st, _, _) = post(
+        &mut auditor,
+        &page,
+        &reschedule,
+        &[("starts_on", "2026-12-08"), ("ends_on", "2026-12-09")],
+    )
+    .await;
     assert_eq!(st, 403);
-    let (st, _, _) = auditor
-        .post(
-            &page,
-            &format!("/inspections/{id}/status"),
-            &[("status", "cancelled"), ("reason", "x")],
-        )
-        .await;
+    let (st, _, _) = post(
+        &mut auditor,
+        &page,
+        &format!("/inspections/{id}/status"),
+        &[("status", "cancelled"), ("reason", "x")],
+    )
+    .await;
     assert_eq!(st, 403);
     let entries = audit(s, &f.w.admin).await;
     let denied = |action: &str| {
@@ -339,36 +281,40 @@ async fn the_planners_forms_say_why(backend: crate::common::Backend) {
     assert!(denied("inspection.status"), "{entries:?}");
     // Cancelling needs a reason; with one it is done.
     let status = format!("/inspections/{id}/status");
-    let (st, _, html) = admin
-        .post(&page, &status, &[("status", "cancelled"), ("reason", "")])
-        .await;
+    let (st, _, html) = post(
+        &mut admin,
+        &page,
+        &status,
+        &[("status", "cancelled"), ("reason", "")],
+    )
+    .await;
     assert_eq!(st, 422);
     assert!(html.contains("укажите причину отмены"));
     assert!(html.contains("data-confirm="), "cancelling asks first");
-    let (st, _, _) = admin
-        .post(
-            &page,
-            &status,
-            &[("status", "cancelled"), ("reason", "Отзыв поручения")],
-        )
-        .await;
+    let (st, _, _) = post(
+        &mut admin,
+        &page,
+        &status,
+        &[("status", "cancelled"), ("reason", "Отзыв поручения")],
+    )
+    .await;
     assert_eq!(st, 303);
-    let (_, html) = admin.get(&page).await;
+    let (_, html) = get(&mut admin, &page).await;
     assert!(html.contains("Отменена"));
     // A new inspection: bad input beside its fields, the term checked, then created.
-    let (st, _, html) = admin
-        .post(
-            "/inspections/new",
-            "/inspections/new",
-            &[
-                ("kind", ""),
-                ("ground", "instruction"),
-                ("subject_inn", ""),
-                ("starts_on", "bad"),
-                ("action", "create"),
-            ],
-        )
-        .await;
+    let (st, _, html) = post(
+        &mut admin,
+        "/inspections/new",
+        "/inspections/new",
+        &[
+            ("kind", ""),
+            ("ground", "instruction"),
+            ("subject_inn", ""),
+            ("starts_on", "bad"),
+            ("action", "create"),
+        ],
+    )
+    .await;
     assert_eq!(st, 422);
     for words in [
         "выберите вид мероприятия",
@@ -393,28 +339,23 @@ async fn the_planners_forms_say_why(backend: crate::common::Backend) {
     ];
     let mut check = good.to_vec();
     check.push(("action", "check"));
-    let (st, _, html) = admin
-        .post("/inspections/new", "/inspections/new", &check)
-        .await;
+    let (st, _, html) = post(&mut admin, "/inspections/new", "/inspections/new", &check).await;
     assert_eq!(st, 200, "{html}");
     assert!(html.contains("не более рабочих дней: 10"), "{html}");
     let mut create = good.to_vec();
     create.push(("action", "create"));
-    let (st, location, html) = admin
-        .post("/inspections/new", "/inspections/new", &create)
-        .await;
+    let (st, location, html) =
+        post(&mut admin, "/inspections/new", "/inspections/new", &create).await;
     assert_eq!(st, 303, "{html}");
     assert!(location.starts_with("/inspections/"));
-    let (st, html) = admin.get(&location).await;
+    let (st, html) = get(&mut admin, &location).await;
     assert_eq!(st, 200);
     assert!(html.contains("OBJ-2") && html.contains("14.12.2026"));
     // The service's own refusal, at the top: an unknown subject.
     let mut unknown = good.to_vec();
     unknown[3] = ("subject_inn", "7700000000");
     unknown.push(("action", "create"));
-    let (st, _, html) = admin
-        .post("/inspections/new", "/inspections/new", &unknown)
-        .await;
+    let (st, _, html) = post(&mut admin, "/inspections/new", "/inspections/new", &unknown).await;
     assert_eq!(st, 422);
     assert!(
         html.contains("7700000000") && html.contains("class=\"error\""),
@@ -521,9 +462,9 @@ async fn the_evidence_is_checked_and_readable(backend: crate::common::Backend) {
     })
     .await;
 
-    let admin = Browser::new(s, &f.w.admin);
+    let mut admin = signed_in(s, "admin1").await;
     let page = format!("/inspections/{insp}/evidence");
-    let (st, html) = admin.get(&page).await;
+    let (st, html) = get(&mut admin, &page).await;
     assert_eq!(st, 200, "{html}");
     for r in &day {
         assert!(html.contains(&id_of(r)), "every record is listed");
@@ -568,13 +509,12 @@ async fn the_evidence_is_checked_and_readable(backend: crate::common::Backend) {
         .get_bytes(&format!("/inspections/{insp}/photos/{other}/thumb"))
         .await;
     assert_eq!(st, 404);
-    let session2 = login(s, "inspector2").await;
-    let stranger = Browser::new(s, &session2);
-    assert_eq!(stranger.get(&page).await.0, 404);
+    let mut stranger = signed_in(s, "inspector2").await;
+    assert_eq!(get(&mut stranger, &page).await.0, 404);
     assert_eq!(stranger.get_bytes(&thumb).await.0, 404);
     // The assigned inspector sees it all, their records with bundle links.
-    let own = Browser::new(s, &f.w.inspector);
-    let (st, html) = own.get(&page).await;
+    let mut own = signed_in(s, "inspector1").await;
+    let (st, html) = get(&mut own, &page).await;
     assert_eq!(st, 200);
     assert!(html.contains(&format!("/api/v1/records/{}/bundle", id_of(&act))));
 }

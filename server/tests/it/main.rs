@@ -9,6 +9,7 @@
 mod access;
 mod binary;
 mod common;
+mod console;
 mod console_inspections;
 mod crash;
 mod demo;
