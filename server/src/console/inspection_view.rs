@@ -75,6 +75,8 @@ struct InspectionPage {
     inspectors: String,
     note: String,
     created: String,
+    /// (status, since when), oldest first.
+    history: Vec<(String, String)>,
     may_plan: bool,
     editable_dates: bool,
     reassignable: bool,
@@ -175,6 +177,14 @@ pub(super) async fn render(
 ) -> PageResult {
     let lang = viewer.lang;
     let insp = inspection_reads::get(state, &viewer.user, parse_id(id)?).await?;
+    let history = inspection_reads::status_history(state, &viewer.user, insp.id)
+        .await?
+        .into_iter()
+        .map(|(s, at)| {
+            let (ru, en) = names::status(s);
+            (lang.t(ru, en).to_owned(), format::datetime(&state.zone, at))
+        })
+        .collect();
     let inspectors = inspection_reads::inspectors(state, &viewer.user).await?;
     let logins = Logins::of(&inspectors);
     let (objects, subject) = inspection_evidence::objects_and_subject(state, &insp).await?;
@@ -261,6 +271,7 @@ pub(super) async fn render(
         inspectors: logins.names(&insp.inspectors),
         note: insp.note.clone(),
         created: format::datetime(&state.zone, insp.created_at),
+        history,
         may_plan,
         editable_dates,
         reassignable: !matches!(

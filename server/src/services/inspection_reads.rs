@@ -92,3 +92,13 @@ pub fn last_working_day(
         .add_working_days(starts_on.previous_day()?, max)
         .ok()
 }
+
+/// The statuses an inspection the user may see has had, with when each began, oldest first.
+pub async fn status_history(
+    state: &AppState,
+    user: &User,
+    id: InspectionId,
+) -> ApiResult<Vec<(crate::model::InspectionStatus, time::OffsetDateTime)>> {
+    let insp = get(state, user, id).await?;
+    Ok(state.store.status_history(insp.id).await?)
+}

@@ -301,6 +301,12 @@ async fn the_planners_forms_say_why(backend: crate::common::Backend) {
     assert_eq!(st, 303);
     let (_, html) = get(&mut admin, &page).await;
     assert!(html.contains("Отменена"));
+    assert!(
+        html.contains("История статусов")
+            && html.contains("<td>Запланирована</td>")
+            && html.contains("<td>Отменена</td>"),
+        "the status history: {html}"
+    );
     // A new inspection: bad input beside its fields, the term checked, then created.
     let (st, _, html) = post(
         &mut admin,

@@ -306,6 +306,20 @@ impl InspectionStore for PgStore {
         list_inspections(&**self.client().await?, agency, filter, after, limit).await
     }
 
+    async fn status_history(
+        &self,
+        inspection: InspectionId,
+    ) -> StoreResult<Vec<(InspectionStatus, OffsetDateTime)>> {
+        let c = self.client().await?;
+        query_all(
+            &**c,
+            &sql::STATUS_HISTORY,
+            &[&inspection.as_uuid()],
+            sql::status_line,
+        )
+        .await
+    }
+
     async fn changes_for(
         &self,
         agency: AgencyId,

@@ -184,6 +184,19 @@ pub(crate) static INSERT_ASSIGNMENT: Sql = Sql::new(
     "INSERT INTO inspection_assignments (inspection_id, user_id, assigned_at) VALUES (?1, ?2, ?3)",
 );
 
+/// An inspection's status history, oldest first.
+pub(crate) static STATUS_HISTORY: Sql =
+    Sql::new("SELECT status, at FROM inspection_status_log WHERE inspection_id = ?1 ORDER BY id");
+
+/// A row of [`STATUS_HISTORY`].
+pub(crate) fn status_line(r: &impl Cols) -> StoreResult<(InspectionStatus, time::OffsetDateTime)> {
+    let status = r.text(0)?;
+    Ok((
+        InspectionStatus::parse(&status).ok_or_else(|| corrupt(format!("status {status:?}")))?,
+        r.ts(1)?,
+    ))
+}
+
 pub(crate) static INSERT_STATUS: Sql =
     Sql::new("INSERT INTO inspection_status_log (inspection_id, status, at) VALUES (?1, ?2, ?3)");
 

@@ -308,6 +308,18 @@ impl InspectionStore for SqliteStore {
             .await
     }
 
+    async fn status_history(
+        &self,
+        inspection: InspectionId,
+    ) -> StoreResult<Vec<(InspectionStatus, OffsetDateTime)>> {
+        self.read(move |c| {
+            query_all(c, &sql::STATUS_HISTORY, [inspection.to_string()], |r| {
+                sql::status_line(r)
+            })
+        })
+        .await
+    }
+
     async fn changes_for(
         &self,
         agency: AgencyId,
