@@ -297,8 +297,14 @@ async fn list(
         .iter()
         .map(|i| row(&viewer, &logins, i, today))
         .collect();
+    // An inspector's list is their own whatever the filter says: no choice to offer.
+    let own_only = matches!(
+        crate::services::policy::scope(&viewer.user, Action::ReadInspection),
+        crate::services::policy::Scope::Own(_)
+    );
     let inspector_choices = inspectors
         .iter()
+        .filter(|_| !own_only)
         .map(|u| Choice {
             value: u.id.to_string(),
             label: u.login.clone(),

@@ -131,6 +131,16 @@ pub async fn evidence(state: &AppState, user: &User, id: InspectionId) -> ApiRes
             check_record(r, device, &log_key, mine)
         })
         .collect();
+    // A time the device supplied is the moment the photo was added, not when it was taken: like
+    // the app, only a time from the photo's own metadata is judged against the dates.
+    let device_times: Vec<RecordId> = stored
+        .iter()
+        .filter(|r| r.kind == "photo")
+        .filter_map(|r| {
+            let v = knd_shared::record::parse_unverified(&r.bytes).ok()?;
+            (v.body.get("time_source").and_then(|t| t.as_str()) == Some("device")).then_some(r.id)
+        })
+        .collect();
     let photo_checks = field
         .photos
         .iter()
@@ -139,7 +149,9 @@ pub async fn evidence(state: &AppState, user: &User, id: InspectionId) -> ApiRes
                 &state.zone,
                 &inspection,
                 &objects,
-                p.taken_at.as_deref(),
+                p.taken_at
+                    .as_deref()
+                    .filter(|_| !device_times.contains(&p.record)),
                 p.lat_e7.zip(p.lon_e7),
             );
             (p.record, checks)
@@ -217,8 +229,9 @@ fn check_record(
 }
 
 /// The server's own checks of a photo's time and place (the device's, signed in the record,
-/// are shown beside them): its time on a day outside the inspection's dates in the agency's
-/// zone, its position more than 1 km from every object with a known position.
+/// are shown beside them): its time (`None` when it is not the photo's own) on a day outside
+/// the inspection's dates in the agency's zone, its position more than 1 km from every object
+/// with a known position.
 pub fn photo_checks(
     zone: &AgencyZone,
     insp: &Inspection,

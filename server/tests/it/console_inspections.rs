@@ -419,6 +419,8 @@ async fn the_evidence_is_checked_and_readable(backend: crate::common::Backend) {
     let insp = f.scheduled(&["OBJ-1", "OBJ-2"], &[&me]).await;
     let jpeg = photo("Canon_40D.jpg");
     let sha = upload(&f.w.server, &f.w.device.token, &jpeg).await;
+    let jpeg2 = photo("DSCN0010.jpg");
+    let sha2 = upload(&f.w.server, &f.w.device.token, &jpeg2).await;
     let d = &mut f.w.device;
     let started = sign(
         d,
@@ -433,6 +435,13 @@ async fn the_evidence_is_checked_and_readable(backend: crate::common::Backend) {
                "taken_at": "2026-11-01T09:20:00.000Z", "time_source": "exif",
                "lat_e7": 557_458_000, "lon_e7": 375_866_000, "position_source": "exif",
                "warnings": [{"kind": "far_from_object", "distance_m": 5004, "object": "OBJ-1"}]}),
+    );
+    // Its time from the device (the moment it was added), not from the photo: not judged.
+    let photo2 = sign(
+        d,
+        RecordKind::Photo,
+        json!({"inspection": insp, "sha256": sha2, "bytes": jpeg2.len(), "mime": "image/jpeg",
+               "taken_at": "2026-11-01T09:20:00.000Z", "time_source": "device"}),
     );
     let f1 = sign(
         d,
@@ -456,12 +465,14 @@ async fn the_evidence_is_checked_and_readable(backend: crate::common::Backend) {
     let day = vec![
         started,
         photo_rec.clone(),
+        photo2,
         f1.clone(),
         correction.clone(),
         act.clone(),
     ];
     let (st, v) = f.w.server.push(&f.w.device, &day).await;
     assert_eq!(st, 200, "{v}");
+    assert_eq!(crate::projections::accepted(&v), day.len(), "{v}");
     let s = &f.w.server;
     field_data(s, &f.w.admin, &insp, |v| {
         v["documents"].as_array().is_some_and(|d| !d.is_empty())
@@ -486,7 +497,12 @@ async fn the_evidence_is_checked_and_readable(backend: crate::common::Backend) {
     // The photo: a thumbnail, its EXIF time and position, the server's and the device's warnings.
     let thumb = format!("/inspections/{insp}/photos/{sha}/thumb");
     assert!(html.contains(&thumb));
-    assert!(html.contains("внимание (проверка сервера)") && html.contains("вне сроков проверки"));
+    assert!(html.contains("внимание (проверка сервера)"));
+    assert_eq!(
+        html.matches("вне сроков проверки").count(),
+        1,
+        "only the EXIF time is judged"
+    );
     assert!(
         html.contains("м от ближайшего объекта (более 1 км)"),
         "{html}"
