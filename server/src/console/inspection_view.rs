@@ -10,13 +10,15 @@ use axum::http::StatusCode;
 use knd_shared::calendar::iso_date;
 
 use super::chrome::{Chrome, PageResult, rendered};
+use super::i18n::Lang;
 use super::inspections::{Logins, parse_id, status_word};
 use super::session::Viewer;
 use super::{format, names};
-use crate::model::{Inspection, InspectionStatus};
+use crate::model::InspectionStatus;
 use crate::services::policy::Action;
 use crate::services::{inspection_evidence, inspection_reads, registry_reads};
 use crate::state::AppState;
+use knd_shared::InspectionKind;
 
 /// What the action forms show again after a refused post.
 #[derive(Debug, Default)]
@@ -93,23 +95,23 @@ struct InspectionPage {
 /// dates take.
 pub(super) fn term_words(
     state: &AppState,
-    viewer: &Viewer,
-    insp: &Inspection,
+    lang: Lang,
+    kind: InspectionKind,
+    places: usize,
     starts_on: time::Date,
     ends_on: time::Date,
 ) -> String {
-    let lang = viewer.lang;
-    let places = insp.objects.len().max(1);
+    let places = places.max(1);
     let used = starts_on
         .previous_day()
-        .and_then(|d| state.calendar.working_days_between(d, ends_on).ok());
-    let used = used.map_or_else(String::new, |n| {
-        format!(
-            "{} {n}",
-            lang.t("; по датам рабочих дней:", "; the dates take working days:")
-        )
-    });
-    match insp.kind.max_working_days(places) {
+        .and_then(|d| state.calendar.working_days_between(d, ends_on).ok())
+        .map_or_else(String::new, |n| {
+            format!(
+                "{} {n}",
+                lang.t("; по датам рабочих дней:", "; the dates take working days:")
+            )
+        });
+    match kind.max_working_days(places) {
         None => format!(
             "{}{used}",
             lang.t(
@@ -118,9 +120,8 @@ pub(super) fn term_words(
             )
         ),
         Some(max) => {
-            let last =
-                inspection_reads::last_working_day(&state.calendar, insp.kind, places, starts_on)
-                    .map_or_else(|| "—".to_owned(), format::date);
+            let last = inspection_reads::last_working_day(&state.calendar, kind, places, starts_on)
+                .map_or_else(|| "—".to_owned(), format::date);
             format!(
                 "{} {max}, {} {last}{used}",
                 lang.t("не более рабочих дней:", "at most working days:"),
@@ -265,7 +266,14 @@ pub(super) async fn render(
         erknm: insp.erknm.clone(),
         starts: format::date(insp.starts_on),
         ends: format::date(insp.ends_on),
-        term: term_words(state, viewer, &insp, insp.starts_on, insp.ends_on),
+        term: term_words(
+            state,
+            lang,
+            insp.kind,
+            insp.objects.len(),
+            insp.starts_on,
+            insp.ends_on,
+        ),
         status: status_text,
         overdue,
         inspectors: logins.names(&insp.inspectors),

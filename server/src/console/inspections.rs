@@ -15,7 +15,7 @@ use time::Date;
 
 use super::chrome::{Chrome, Failure, PageResult, page};
 use super::session::{Viewer, filled};
-use super::{calendar, evidence, format, inspection_forms, inspection_view, names};
+use super::{calendar, evidence, format, inspection_forms, inspection_new, inspection_view, names};
 use crate::error::ApiError;
 use crate::model::{Inspection, InspectionFilter, InspectionStatus, User};
 use crate::services::inspection_reads;
@@ -31,7 +31,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/inspections/calendar", get(calendar::page_handler))
         .route(
             "/inspections/new",
-            get(inspection_forms::new_form).post(inspection_forms::create),
+            get(inspection_new::new_form).post(inspection_new::create),
         )
         .route("/inspections/{id}", get(inspection_view::page_handler))
         .route(

@@ -22,6 +22,7 @@ mod evidence;
 mod format;
 mod i18n;
 mod inspection_forms;
+mod inspection_new;
 mod inspection_view;
 mod inspections;
 mod login;
