@@ -15,7 +15,7 @@ use knd_shared::Sha256;
 use super::chrome::{Chrome, Failure, PageResult, page};
 use super::documents::{self, DocView};
 use super::i18n::Lang;
-use super::inspections::parse_id;
+use super::inspections::{capitalized, parse_id};
 use super::session::Viewer;
 use super::{format, names};
 use crate::error::ApiError;
@@ -306,7 +306,7 @@ pub(super) async fn page_handler(
     let t = EvidencePage {
         chrome: Chrome::new(&state, &viewer, "/inspections"),
         id: id_s.clone(),
-        title: format!("{} · {}", lang.t(kru, ken), insp.subject_inn),
+        title: format!("{} · {}", capitalized(lang.t(kru, ken)), insp.subject_inn),
         dates: format!(
             "{} — {}",
             format::date(insp.starts_on),

@@ -11,7 +11,7 @@ use knd_shared::calendar::iso_date;
 
 use super::chrome::{Chrome, PageResult, rendered};
 use super::i18n::Lang;
-use super::inspections::{Logins, parse_id, status_word};
+use super::inspections::{Logins, capitalized, parse_id, status_word};
 use super::session::Viewer;
 use super::{format, names};
 use crate::model::InspectionStatus;
@@ -232,7 +232,7 @@ pub(super) async fn render(
     let t = InspectionPage {
         chrome: Chrome::new(state, viewer, "/inspections"),
         id: insp.id.to_string(),
-        title: format!("{} · {}", lang.t(kru, ken), insp.subject_inn),
+        title: format!("{} · {}", capitalized(lang.t(kru, ken)), insp.subject_inn),
         subject_inn: insp.subject_inn.clone(),
         subject_name: subject.map(|s| s.name),
         other_subjects: insp

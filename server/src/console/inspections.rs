@@ -55,6 +55,14 @@ pub(super) fn parse_id(s: &str) -> Result<InspectionId, Failure> {
     InspectionId::parse(s).map_err(|_| Failure::Api(ApiError::NotFound))
 }
 
+/// `выездная проверка` → `Выездная проверка`: a kind's name as a heading begins.
+pub(super) fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|first| first.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 /// Logins of the agency's inspectors by id (the pages name inspectors by login).
 pub(super) struct Logins(pub(super) HashMap<UserId, String>);
 
