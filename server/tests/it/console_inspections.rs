@@ -89,6 +89,23 @@ async fn the_list_filters_and_narrows(backend: crate::common::Backend) {
     assert!(!html.contains(&mine));
     let (_, html) = get(&mut admin, "/inspections?ground=plan").await;
     assert!(!html.contains(&mine), "both are on an instruction");
+    // The API's list takes the same filters.
+    let (st, v) = s
+        .get(
+            "/api/v1/inspections?kind=document_check&starts_from=2026-12-01&ends_to=2026-12-31",
+            &f.w.admin,
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let ids: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [theirs.as_str()]);
+    let (st, _) = s.get("/api/v1/inspections?kind=picnic", &f.w.admin).await;
+    assert_eq!(st, 400);
     // A date that does not read is shown beside its field, not a failure.
     let (st, html) = get(&mut admin, "/inspections?starts_from=1.12.2026").await;
     assert_eq!(st, 200);
@@ -106,6 +123,14 @@ async fn the_list_filters_and_narrows(backend: crate::common::Backend) {
     let late = v["id"].as_str().unwrap().to_owned();
     let (_, html) = get(&mut admin, "/inspections?overdue=1").await;
     assert!(html.contains(&late) && !html.contains(&theirs), "{html}");
+    let (_, v) = s.get("/api/v1/inspections?overdue=true", &f.w.admin).await;
+    let ids: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [late.as_str()]);
     assert!(html.contains("срок истёк"), "past its term in words");
     // An inspector sees their own only, whatever the filter asks.
     let mut insp = signed_in(s, "inspector1").await;
