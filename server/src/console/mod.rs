@@ -14,10 +14,17 @@
 #![allow(dead_code, reason = "helpers the pages being added use")]
 
 mod assets;
+mod calendar;
 mod chart;
 mod chrome;
+mod documents;
+mod evidence;
 mod format;
 mod i18n;
+mod inspection_forms;
+mod inspection_new;
+mod inspection_view;
+mod inspections;
 mod login;
 mod names;
 mod session;
@@ -69,6 +76,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/lang/{code}", get(login::switch_lang))
         .route("/static/{file}", get(assets::file))
         .route("/favicon.ico", get(assets::icon))
+        .merge(inspections::routes())
         .layer(middleware::from_fn(page_headers))
 }
 

@@ -75,6 +75,7 @@ async fn of_status(
         inspector: None,
         from,
         to,
+        ..InspectionFilter::default()
     };
     Ok(inspection_reads::list(state, &viewer.user, filter, None, CAP).await?)
 }
