@@ -26,14 +26,14 @@ pub(crate) static INSERT_USER: Sql = Sql::new(
 /// The columns [`user`] reads, in its order (and `password_hash` after them for a login).
 macro_rules! user_columns {
     () => {
-        "u.id, u.agency_id, u.login, u.role, u.created_at"
+        "u.id, u.agency_id, u.login, u.role, u.created_at, u.disabled_at"
     };
 }
 
 pub(crate) static USER_FOR_LOGIN: Sql = Sql::new(concat!(
     "SELECT ",
     user_columns!(),
-    ", u.password_hash FROM users u WHERE u.login = ?1"
+    ", u.password_hash FROM users u WHERE u.login = ?1 AND u.disabled_at IS NULL"
 ));
 pub(crate) static USER: Sql = Sql::new(concat!(
     "SELECT ",
@@ -54,17 +54,18 @@ pub(crate) fn user(r: &impl Cols) -> StoreResult<User> {
         login: r.text(2)?,
         role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
         created_at: r.ts(4)?,
+        disabled_at: r.opt_ts(5)?,
     })
 }
 
 /// A user and the password hash, for a login.
 /// A session's user and when the session expires.
 pub(crate) fn session(r: &impl Cols) -> StoreResult<(User, OffsetDateTime)> {
-    Ok((user(r)?, r.ts(5)?))
+    Ok((user(r)?, r.ts(6)?))
 }
 
 pub(crate) fn user_and_password(r: &impl Cols) -> StoreResult<(User, String)> {
-    Ok((user(r)?, r.text(5)?))
+    Ok((user(r)?, r.text(6)?))
 }
 
 /// Expired sessions are swept as new ones are made.
@@ -76,7 +77,7 @@ pub(crate) static SESSION_USER: Sql = Sql::new(concat!(
     "SELECT ",
     user_columns!(),
     ", s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
-     WHERE s.token_hash = ?1 AND s.expires_at > ?2"
+     WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.disabled_at IS NULL"
 ));
 pub(crate) static DELETE_SESSION: Sql = Sql::new("DELETE FROM sessions WHERE token_hash = ?1");
 
@@ -101,9 +102,20 @@ pub(crate) static INSERT_AUDIT: Sql = Sql::new(
     "INSERT INTO audit_log (at, agency_id, actor, action, target, outcome, detail, address)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 );
-pub(crate) static AUDIT: Sql = Sql::new(
+/// The agency's audit log below an id, newest first, each filter applied when given (see
+/// `AuditFilter`).
+pub(crate) static AUDIT: Sql = Sql::dialects(
     "SELECT id, at, agency_id, actor, action, target, outcome, detail, address
-     FROM audit_log WHERE agency_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
+     FROM audit_log WHERE agency_id = ?1 AND id < ?2
+       AND (?3 IS NULL OR actor = ?3) AND (?4 IS NULL OR action = ?4)
+       AND (?5 IS NULL OR target = ?5) AND (?6 IS NULL OR at >= ?6) AND (?7 IS NULL OR at < ?7)
+     ORDER BY id DESC LIMIT ?8",
+    "SELECT id, at, agency_id, actor, action, target, outcome, detail, address
+     FROM audit_log WHERE agency_id = $1 AND id < $2
+       AND ($3::TEXT IS NULL OR actor = $3) AND ($4::TEXT IS NULL OR action = $4)
+       AND ($5::TEXT IS NULL OR target = $5) AND ($6::TIMESTAMPTZ IS NULL OR at >= $6)
+       AND ($7::TIMESTAMPTZ IS NULL OR at < $7)
+     ORDER BY id DESC LIMIT $8",
 );
 
 pub(crate) fn audit_record(r: &impl Cols) -> StoreResult<AuditRecord> {
