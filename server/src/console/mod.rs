@@ -14,13 +14,18 @@
 #![allow(dead_code, reason = "helpers the pages being added use")]
 
 mod assets;
+mod audit;
 mod chrome;
+mod devices;
 mod format;
 mod i18n;
 mod login;
 mod names;
+mod review;
+mod review_names;
 mod session;
 mod today;
+mod users;
 
 use axum::Router;
 use axum::extract::Request;
@@ -59,6 +64,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/lang/{code}", get(login::switch_lang))
         .route("/static/{file}", get(assets::file))
+        .merge(review::routes())
+        .merge(devices::routes())
+        .merge(audit::routes())
+        .merge(users::routes())
         .layer(middleware::from_fn(page_headers))
 }
 
