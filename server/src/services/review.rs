@@ -58,8 +58,8 @@ pub struct Resolve {
     pub note: Option<String>,
 }
 
-/// Resolves a flag of the user's agency: 404 for an unknown one, 409 when it is resolved
-/// already, 422 for a rejection without a reason.
+/// Resolves a flag of the user's agency: 403 for a role that may not, 404 for an unknown
+/// flag, 409 when it is resolved already, 422 for a rejection without a reason.
 pub async fn resolve(
     state: &AppState,
     user: &User,
@@ -67,14 +67,6 @@ pub async fn resolve(
     r: Resolve,
 ) -> ApiResult<ReviewItem> {
     let target = format!("record:{}", r.record);
-    let Some(item) = state
-        .store
-        .review_item(user.agency, r.record, &r.reason)
-        .await?
-    else {
-        accounts::audit_denied(state, user, "review_flag.resolve", target, address).await?;
-        return Err(ApiError::NotFound);
-    };
     policy::require(
         state,
         user,
@@ -84,6 +76,14 @@ pub async fn resolve(
         || target.clone(),
     )
     .await?;
+    let Some(item) = state
+        .store
+        .review_item(user.agency, r.record, &r.reason)
+        .await?
+    else {
+        accounts::audit_denied(state, user, "review_flag.resolve", target, address).await?;
+        return Err(ApiError::NotFound);
+    };
     let note = match r.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
         Some(n) => Some(note_text(n)?),
         None if r.decision == Decision::Rejected => {

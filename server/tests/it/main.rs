@@ -10,6 +10,7 @@ mod access;
 mod binary;
 mod common;
 mod console;
+mod console_admin;
 mod crash;
 mod demo;
 mod enroll;
