@@ -158,11 +158,13 @@ fn outcome(viewer: &Viewer, o: Outcome) -> (&'static str, &'static str) {
     (viewer.lang.t(ru, en), class)
 }
 
-/// Who acted, by login where the actor is one of the agency's users.
+/// Who acted: the login where the actor is one of the agency's users, else the actor's label
+/// (a device, an API key, the operator).
 fn who(logins: &HashMap<String, String>, actor: &str) -> String {
     logins
         .get(actor)
-        .map_or_else(|| actor.to_owned(), |l| format!("{l} ({actor})"))
+        .cloned()
+        .unwrap_or_else(|| actor.to_owned())
 }
 
 async fn logins(state: &AppState, viewer: &Viewer) -> Result<HashMap<String, String>, Failure> {
