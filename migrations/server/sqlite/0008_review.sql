@@ -27,3 +27,4 @@ ALTER TABLE devices ADD COLUMN clock_skew_ms INTEGER;
 CREATE INDEX audit_by_actor ON audit_log (agency_id, actor, id);
 CREATE INDEX audit_by_action ON audit_log (agency_id, action, id);
 CREATE INDEX audit_by_target ON audit_log (agency_id, target, id);
+CREATE INDEX audit_by_time ON audit_log (agency_id, at, id);

@@ -205,7 +205,7 @@ pub(super) async fn list_audit(
 ) -> StoreResult<Vec<AuditRecord>> {
     query_all(
         c,
-        &sql::AUDIT,
+        sql::audit_query(f),
         &[
             &agency.as_uuid(),
             &before.unwrap_or(i64::MAX),

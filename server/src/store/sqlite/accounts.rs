@@ -188,7 +188,7 @@ pub(super) fn list_audit(
 ) -> StoreResult<Vec<AuditRecord>> {
     query_all(
         c,
-        &sql::AUDIT,
+        sql::audit_query(f),
         params![
             agency.to_string(),
             before.unwrap_or(i64::MAX),
