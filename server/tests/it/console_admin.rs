@@ -503,6 +503,60 @@ async fn the_audit_log_filters_and_exports(backend: Backend) {
         .await;
     assert_eq!(page["entries"].as_array().unwrap().len(), 2, "{page}");
 
+    // A period pages newest first through its id bounds, one entry at a time.
+    let now = time::OffsetDateTime::now_utc();
+    let rfc = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+            .replace('+', "%2B")
+    };
+    let period = format!(
+        "from={}&until={}",
+        rfc(now - time::Duration::hours(1)),
+        rfc(now + time::Duration::hours(1))
+    );
+    let (_, all) = s
+        .get(&format!("/api/v1/audit?{period}&limit=500"), &admin_token)
+        .await;
+    let all: Vec<i64> = all["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    assert!(all.len() >= 5, "{all:?}");
+    let mut paged = Vec::new();
+    let mut after: Option<i64> = None;
+    loop {
+        let cursor = after.map(|a| format!("&after={a}")).unwrap_or_default();
+        let (st, page) = s
+            .get(
+                &format!("/api/v1/audit?{period}&limit=2{cursor}"),
+                &admin_token,
+            )
+            .await;
+        assert_eq!(st, 200, "{page}");
+        paged.extend(
+            page["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["id"].as_i64().unwrap()),
+        );
+        match page["next"].as_i64() {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(paged, all);
+    let (_, old) = s
+        .get(
+            "/api/v1/audit?from=2020-01-01T00:00:00Z&until=2020-01-02T00:00:00Z",
+            &admin_token,
+        )
+        .await;
+    assert_eq!(old["entries"], json!([]));
+
     let mut aud = signed_in(s, "auditor1").await;
     let filtered = aud.get("/audit?action=user.create").await;
     assert_eq!(filtered.status, 200);

@@ -144,7 +144,7 @@ static AUDIT_BY_TIME: Sql = audit_query!(
          (SELECT MAX(id) FROM audit_log WHERE agency_id = ?1 AND at >= ?6 AND at < ?7))",
     "id >= (SELECT MIN(id) FROM audit_log
             WHERE agency_id = $1 AND at >= $6::TIMESTAMPTZ AND at < $7::TIMESTAMPTZ)
-     AND id <= LEAST($2 - 1, (SELECT MAX(id) FROM audit_log
+     AND id <= LEAST($2::BIGINT - 1, (SELECT MAX(id) FROM audit_log
             WHERE agency_id = $1 AND at >= $6::TIMESTAMPTZ AND at < $7::TIMESTAMPTZ))"
 );
 
