@@ -40,7 +40,7 @@ pub trait ReviewStore: Send + Sync {
     async fn waiting_flags(&self, agency: AgencyId, cap: u32) -> StoreResult<u64>;
 
     /// Stores the resolution with its audit entry in one transaction; false (and nothing
-    /// written) when the flag is resolved already.
+    /// written) when the agency has no such flag or it is resolved already.
     async fn resolve_flag(
         &self,
         agency: AgencyId,

@@ -49,11 +49,14 @@ pub(crate) static WAITING: Sql = Sql::new(
          LIMIT ?2) w",
 );
 
-/// Stores a resolution; changes nothing when the flag has one already.
+/// Stores a resolution of a flag of the agency; changes nothing when there is no such flag or
+/// it has a resolution already.
 pub(crate) static RESOLVE: Sql = Sql::new(
     "INSERT INTO review_resolutions
          (record_id, reason, agency_id, decision, note, resolved_by, resolved_at)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (record_id, reason) DO NOTHING",
+     SELECT f.record_id, f.reason, f.agency_id, ?4, ?5, ?6, ?7 FROM review_flags f
+     WHERE f.record_id = ?1 AND f.reason = ?2 AND f.agency_id = ?3
+     ON CONFLICT (record_id, reason) DO NOTHING",
 );
 
 /// A row of `item_columns!`.

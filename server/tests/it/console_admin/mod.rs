@@ -6,6 +6,7 @@
 mod audit;
 mod devices;
 mod review;
+mod store;
 mod users;
 
 use knd_tests::admin::PASSWORD;
