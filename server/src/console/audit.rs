@@ -13,6 +13,7 @@ use axum::routing::get;
 use serde::Deserialize;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 
+use super::audit_names;
 use super::chrome::{Chrome, Failure, PageResult, form_urlencoded, rendered};
 use super::format;
 use super::session::{Viewer, filled};
@@ -123,6 +124,8 @@ fn filter(state: &AppState, viewer: &Viewer, q: &AuditQuery) -> Result<AuditFilt
 pub(crate) struct Row {
     pub(crate) at: String,
     pub(crate) who: String,
+    /// The action's name (its code when it has none).
+    pub(crate) action_name: String,
     pub(crate) action: String,
     pub(crate) target: String,
     pub(crate) outcome: &'static str,
@@ -249,6 +252,10 @@ async fn page(
             Row {
                 at: format::datetime(&state.zone, e.at),
                 who: who(&logins, &e.actor),
+                action_name: audit_names::action(&e.action).map_or_else(
+                    || e.action.clone(),
+                    |(ru, en)| viewer.lang.t(ru, en).to_owned(),
+                ),
                 action: e.action,
                 target: e.target.unwrap_or_default(),
                 outcome: word,

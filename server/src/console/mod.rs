@@ -15,6 +15,7 @@
 
 mod assets;
 mod audit;
+mod audit_names;
 mod chart;
 mod chrome;
 mod devices;

@@ -101,14 +101,27 @@ async fn the_audit_log_filters_and_exports(backend: Backend) {
     let mut aud = signed_in(s, "auditor1").await;
     let filtered = aud.get("/audit?action=user.create").await;
     assert_eq!(filtered.status, 200);
-    assert!(filtered.body.contains("<code>user.create</code>"));
-    assert!(!filtered.body.contains("<code>auth.login</code>"));
-    let today = knd_shared::calendar::iso_date::format(time::OffsetDateTime::now_utc().date());
+    assert!(
+        filtered
+            .body
+            .contains("<code class=\"record-id\">user.create</code>")
+    );
+    assert!(
+        !filtered
+            .body
+            .contains("<code class=\"record-id\">auth.login</code>")
+    );
+    assert!(filtered.shows("Создание пользователя"), "the action's name");
+    let today = knd_shared::calendar::iso_date::format(s.state.zone.today());
     let ranged = aud
         .get(&format!("/audit?action=auth.login&from={today}&to={today}"))
         .await;
     assert_eq!(ranged.status, 200);
-    assert!(ranged.body.contains("<code>auth.login</code>"));
+    assert!(
+        ranged
+            .body
+            .contains("<code class=\"record-id\">auth.login</code>")
+    );
     let none = aud.get("/audit?from=2020-01-01&to=2020-01-02").await;
     assert!(none.shows("Записей нет."));
     let bad = aud.get("/audit?from=01.02.2026&to=2026-01-01").await;
