@@ -107,13 +107,20 @@ async fn measure(label: &str, database_url: Option<String>, subjects: usize, obj
     let resp = http
         .post(format!("{base}/login"))
         .header("origin", &base)
-        .form(&[("_csrf", csrf.as_str()), ("login", "admin"), ("password", PASSWORD)])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("login", "admin"),
+            ("password", PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 200, "signed in and shown Today");
     let rounds = env_usize("KND_BENCH_ROUNDS", 40);
-    println!("{:<58} {:>9} {:>9} {:>8}", "page", "p50 ms", "p95 ms", "bytes");
+    println!(
+        "{:<58} {:>9} {:>9} {:>8}",
+        "page", "p50 ms", "p95 ms", "bytes"
+    );
     for page in PAGES {
         let url = format!("{base}{page}");
         let mut times = Vec::with_capacity(rounds);

@@ -14,9 +14,12 @@
 #![allow(dead_code, reason = "helpers the pages being added use")]
 
 mod assets;
+mod audit;
+mod audit_names;
 mod calendar;
 mod chart;
 mod chrome;
+mod devices;
 mod documents;
 mod evidence;
 mod format;
@@ -27,8 +30,11 @@ mod inspection_view;
 mod inspections;
 mod login;
 mod names;
+mod review;
+mod review_names;
 mod session;
 mod today;
+mod users;
 
 use axum::Router;
 use axum::extract::Request;
@@ -77,6 +83,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/static/{file}", get(assets::file))
         .route("/favicon.ico", get(assets::icon))
         .merge(inspections::routes())
+        .merge(review::routes())
+        .merge(devices::routes())
+        .merge(audit::routes())
+        .merge(users::routes())
         .layer(middleware::from_fn(page_headers))
 }
 

@@ -20,8 +20,10 @@ mod projections;
 mod pull;
 mod records;
 mod registry;
+mod review;
 mod sql;
 pub mod sqlite;
+mod users;
 mod violation;
 
 use std::sync::Arc;
@@ -44,12 +46,14 @@ pub use projections::ProjectionStore;
 pub use pull::{PageDetails, PullStore};
 pub use records::RecordStore;
 pub use registry::RegistryStore;
+pub use review::{NewResolution, ReviewStore};
+pub use users::UserStore;
 
 /// The area traits, for callers of an `Arc<dyn Store>` (a trait's methods need it in scope).
 pub mod prelude {
     pub use super::{
         AccountStore, BlobStore, ChecklistStore, DeviceStore, FieldStore, InspectionStore,
-        ProjectionStore, PullStore, RecordStore, RegistryStore, Store,
+        ProjectionStore, PullStore, RecordStore, RegistryStore, ReviewStore, Store, UserStore,
     };
 }
 
@@ -111,6 +115,8 @@ pub trait Store:
     + FieldStore
     + BlobStore
     + PullStore
+    + ReviewStore
+    + UserStore
     + 'static
 {
 }
@@ -126,6 +132,8 @@ impl<
         + FieldStore
         + BlobStore
         + PullStore
+        + ReviewStore
+        + UserStore
         + 'static,
 > Store for T
 {

@@ -10,6 +10,7 @@ mod access;
 mod binary;
 mod common;
 mod console;
+mod console_admin;
 mod console_inspections;
 mod crash;
 mod demo;

@@ -25,6 +25,8 @@ mod projections;
 mod pull;
 mod records;
 mod registry;
+mod review;
+mod users;
 
 use std::sync::Arc;
 
