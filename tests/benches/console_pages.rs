@@ -9,32 +9,13 @@
 //! database is created).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+use knd_tests::bench::{env_usize, percentile};
 use std::time::{Duration, Instant};
 
 use knd_server::Config;
 use knd_server::demo::DemoArgs;
 
 const PASSWORD: &str = "bench-console-password";
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )]
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
-}
 
 /// The pages measured: every list of the console, and searches of the registry.
 const PAGES: &[&str] = &[

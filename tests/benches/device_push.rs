@@ -10,6 +10,7 @@
 //! `KND_BENCH_PUSH_RECORDS` (default 10000) and `KND_BENCH_PUSH_RUNS` (default 3) change the sizes.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+use knd_tests::bench::env_usize;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -21,13 +22,6 @@ use knd_server::model::Role;
 use knd_shared::record::kinds::RecordKind;
 use knd_tests::Server;
 use serde_json::json;
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();

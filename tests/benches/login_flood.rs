@@ -8,19 +8,13 @@
 //! and a few seconds after, with the answers' statuses (503 = every password check slot taken).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+use knd_tests::bench::env_usize;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use knd_tests::Server;
 use serde_json::json;
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// A line of `/proc/self/status` in MiB (`VmRSS`, `VmHWM`).
 fn status_mib(field: &str) -> f64 {

@@ -12,6 +12,7 @@
 //! On SQLite by default; `KND_BENCH_POSTGRES_URL` runs it on PostgreSQL instead.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+use knd_tests::bench::{env_usize, ms, percentile};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
@@ -19,27 +20,6 @@ use knd_server::model::Role;
 use knd_shared::{DeviceKey, Inn};
 use knd_tests::Server;
 use serde_json::{Value, json};
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )]
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
 
 /// A valid 10-digit INN for `n` (the last digit is the check digit; found by trying them).
 fn inn(n: usize) -> String {

@@ -12,32 +12,13 @@
 //! database is created).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+use knd_tests::bench::{env_usize, percentile};
 use std::time::{Duration, Instant};
 
 use knd_server::demo::generator::{Registry, Spec};
 use knd_server::model::Role;
 use knd_tests::Server;
 use serde_json::{Value, json};
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )]
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
-}
 
 /// The peak resident memory of this process (Linux), in MiB: the server runs in-process, so this
 /// bounds what the import holds at once.

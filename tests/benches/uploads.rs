@@ -10,17 +10,11 @@
 //! `KND_BENCH_UPLOAD_MB` (default 10) and `KND_BENCH_UPLOAD_RUNS` (default 7) change the sizes.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+use knd_tests::bench::env_usize;
 use std::time::{Duration, Instant};
 
 use knd_shared::Sha256;
 use knd_tests::Server;
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// Incompressible bytes from a xorshift generator (no need for a cryptographic one here).
 fn random_bytes(n: usize) -> Vec<u8> {

@@ -2,6 +2,7 @@
 //! does. The server's integration tests (`server/tests/it`), the cross-process tests
 //! (`tests/tests/field_sync`) and the benchmarks (`tests/benches`) all use it.
 //!
+//! - [`bench`]: sizes from the environment and percentiles for the benchmarks;
 //! - [`server`]: a server in this process on SQLite or a fresh PostgreSQL database
 //!   ([`TestServer`]), and the benchmarks' [`Server`];
 //! - [`postgres`]: fresh PostgreSQL databases;
@@ -13,6 +14,7 @@
 //! - [`proxy`]: a TCP proxy that cuts or holds bytes (fault injection).
 
 pub mod admin;
+pub mod bench;
 pub mod client;
 pub mod console;
 pub mod device;
