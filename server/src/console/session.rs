@@ -180,11 +180,12 @@ pub(crate) fn filled(field: &Option<String>) -> Option<&str> {
 /// (not `//other.site`, not a scheme).
 pub(crate) fn safe_return(path: Option<&str>) -> &str {
     match path {
+        // No control character anywhere: browsers drop tabs and newlines from a URL, so
+        // `/\t/evil.example` would become `//evil.example`; no backslash: some read it as `/`.
         Some(p)
             if p.starts_with('/')
                 && !p.starts_with("//")
-                && !p.starts_with("/\\")
-                && !p.contains(['\r', '\n']) =>
+                && !p.chars().any(|c| c.is_control() || c == '\\') =>
         {
             p
         }
@@ -201,6 +202,9 @@ mod tests {
         assert_eq!(safe_return(Some("/registry?q=1")), "/registry?q=1");
         assert_eq!(safe_return(Some("//evil.example/")), "/");
         assert_eq!(safe_return(Some("/\\evil.example")), "/");
+        assert_eq!(safe_return(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_return(Some("/\u{1}x")), "/");
+        assert_eq!(safe_return(Some("/\u{7f}x")), "/");
         assert_eq!(safe_return(Some("https://evil.example/")), "/");
         assert_eq!(safe_return(None), "/");
     }
