@@ -17,6 +17,7 @@ pub mod records;
 pub mod registry;
 pub mod registry_one;
 pub mod registry_reads;
+pub mod registry_search;
 pub mod throttle;
 pub mod tokens;
 pub mod transparency;

@@ -20,6 +20,7 @@ mod projections;
 mod pull;
 mod records;
 mod registry;
+pub mod search;
 mod sql;
 pub mod sqlite;
 mod violation;
@@ -44,12 +45,13 @@ pub use projections::ProjectionStore;
 pub use pull::{PageDetails, PullStore};
 pub use records::RecordStore;
 pub use registry::RegistryStore;
+pub use search::SearchStore;
 
 /// The area traits, for callers of an `Arc<dyn Store>` (a trait's methods need it in scope).
 pub mod prelude {
     pub use super::{
         AccountStore, BlobStore, ChecklistStore, DeviceStore, FieldStore, InspectionStore,
-        ProjectionStore, PullStore, RecordStore, RegistryStore, Store,
+        ProjectionStore, PullStore, RecordStore, RegistryStore, SearchStore, Store,
     };
 }
 
@@ -111,6 +113,7 @@ pub trait Store:
     + FieldStore
     + BlobStore
     + PullStore
+    + SearchStore
     + 'static
 {
 }
@@ -126,6 +129,7 @@ impl<
         + FieldStore
         + BlobStore
         + PullStore
+        + SearchStore
         + 'static,
 > Store for T
 {

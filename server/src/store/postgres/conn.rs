@@ -34,6 +34,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         6,
         include_str!("../../../../migrations/server/postgres/0006_versions.sql"),
     ),
+    (
+        7,
+        include_str!("../../../../migrations/server/postgres/0007_search.sql"),
+    ),
 ];
 
 pub struct PgStore {

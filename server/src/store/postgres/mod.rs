@@ -25,6 +25,7 @@ mod projections;
 mod pull;
 mod records;
 mod registry;
+mod search;
 
 use std::sync::Arc;
 

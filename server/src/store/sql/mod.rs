@@ -20,6 +20,7 @@ pub(crate) mod projections;
 pub(crate) mod pull;
 pub(crate) mod records;
 pub(crate) mod registry;
+pub(crate) mod search;
 
 /// One statement, written once (or once per dialect where they differ).
 #[derive(Debug)]

@@ -39,6 +39,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         6,
         include_str!("../../../../migrations/server/sqlite/0006_versions.sql"),
     ),
+    (
+        7,
+        include_str!("../../../../migrations/server/sqlite/0007_search.sql"),
+    ),
 ];
 
 const READERS: usize = 4;

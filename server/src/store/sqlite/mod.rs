@@ -13,6 +13,7 @@ mod projections;
 mod pull;
 mod records;
 mod registry;
+mod search;
 
 pub use conn::SqliteStore;
 use conn::{db_err, hash_col, insert_audit, parse_uuid, ts};

@@ -1,0 +1,151 @@
+//! Registry search and the object page's readers. Fragments differ per dialect (SQLite asks the
+//! FTS5 trigram tables by rowid, PostgreSQL uses `ILIKE` on pg_trgm's GIN indexes); prefixes and
+//! keyset pages compare bytes on both (`COLLATE "C"` on PostgreSQL, as the indexes of 0007).
+//!
+//! Object statements bind: 1 agency, 2 after (`''` for the first page), 3 control type code,
+//! 4 district, 5 risk (`none`: unassigned), 6 and 7 the match, 8 the limit.
+
+use knd_shared::RiskCategory;
+
+use super::Sql;
+use super::registry::object_columns;
+use crate::store::cols::Cols;
+use crate::store::search::RiskDecision;
+use crate::store::{StoreError, StoreResult};
+
+macro_rules! objects_sqlite {
+    ($matching:literal) => {
+        concat!(
+            object_columns!(),
+            " WHERE o.agency_id = ?1 AND o.object_key > ?2
+               AND (?3 IS NULL OR t.code = ?3) AND (?4 IS NULL OR o.district = ?4)
+               AND (?5 IS NULL OR o.risk_category = ?5 OR (?5 = 'none' AND o.risk_category IS NULL))
+               AND ",
+            $matching,
+            " ORDER BY o.object_key LIMIT ?8"
+        )
+    };
+}
+
+macro_rules! objects_pg {
+    ($matching:literal) => {
+        concat!(
+            object_columns!(),
+            " WHERE o.agency_id = $1 AND o.object_key COLLATE \"C\" > $2
+               AND ($3::TEXT IS NULL OR t.code = $3) AND ($4::TEXT IS NULL OR o.district = $4)
+               AND ($5::TEXT IS NULL OR o.risk_category = $5
+                    OR ($5 = 'none' AND o.risk_category IS NULL))
+               AND ",
+            $matching,
+            " ORDER BY o.object_key COLLATE \"C\" LIMIT $8"
+        )
+    };
+}
+
+pub(crate) static OBJECTS_ALL: Sql = Sql::dialects(
+    objects_sqlite!("(?6 IS NULL AND ?7 IS NULL)"),
+    objects_pg!("($6::TEXT IS NULL AND $7::TEXT IS NULL)"),
+);
+pub(crate) static OBJECTS_BY_KEY_PREFIX: Sql = Sql::dialects(
+    objects_sqlite!("o.object_key >= ?6 AND o.object_key < ?7"),
+    objects_pg!("o.object_key COLLATE \"C\" >= $6 AND o.object_key COLLATE \"C\" < $7"),
+);
+/// ?6: an FTS5 phrase (SQLite) or an `ILIKE` pattern (PostgreSQL).
+pub(crate) static OBJECTS_BY_ADDRESS: Sql = Sql::dialects(
+    objects_sqlite!(
+        "o.rowid IN (SELECT rowid FROM control_objects_fts WHERE control_objects_fts MATCH ?6)
+         AND ?7 IS NULL"
+    ),
+    objects_pg!("o.address ILIKE $6 AND $7::TEXT IS NULL"),
+);
+pub(crate) static OBJECTS_OF_SUBJECT: Sql = Sql::dialects(
+    objects_sqlite!("s.inn = ?6 AND ?7 IS NULL"),
+    objects_pg!("s.inn = $6 AND $7::TEXT IS NULL"),
+);
+
+/// Subject statements bind: 1 agency, 2 after, 3 and 4 the match, 5 the limit.
+macro_rules! subjects_sqlite {
+    ($matching:literal) => {
+        concat!(
+            "SELECT id, inn, ogrn, name, size_class, updated_at FROM subjects
+             WHERE agency_id = ?1 AND inn > ?2 AND ",
+            $matching,
+            " ORDER BY inn LIMIT ?5"
+        )
+    };
+}
+macro_rules! subjects_pg {
+    ($matching:literal) => {
+        concat!(
+            "SELECT id, inn, ogrn, name, size_class, updated_at FROM subjects
+             WHERE agency_id = $1 AND inn COLLATE \"C\" > $2 AND ",
+            $matching,
+            " ORDER BY inn COLLATE \"C\" LIMIT $5"
+        )
+    };
+}
+
+pub(crate) static SUBJECTS_ALL: Sql = Sql::dialects(
+    subjects_sqlite!("(?3 IS NULL AND ?4 IS NULL)"),
+    subjects_pg!("($3::TEXT IS NULL AND $4::TEXT IS NULL)"),
+);
+pub(crate) static SUBJECTS_BY_INN_PREFIX: Sql = Sql::dialects(
+    subjects_sqlite!("inn >= ?3 AND inn < ?4"),
+    subjects_pg!("inn COLLATE \"C\" >= $3 AND inn COLLATE \"C\" < $4"),
+);
+pub(crate) static SUBJECTS_BY_OGRN_PREFIX: Sql = Sql::dialects(
+    subjects_sqlite!("ogrn >= ?3 AND ogrn < ?4"),
+    subjects_pg!("ogrn COLLATE \"C\" >= $3 AND ogrn COLLATE \"C\" < $4"),
+);
+pub(crate) static SUBJECTS_BY_NAME: Sql = Sql::dialects(
+    subjects_sqlite!(
+        "rowid IN (SELECT rowid FROM subjects_fts WHERE subjects_fts MATCH ?3) AND ?4 IS NULL"
+    ),
+    subjects_pg!("name ILIKE $3 AND $4::TEXT IS NULL"),
+);
+
+pub(crate) static OBJECT_BY_ID: Sql = Sql::new(concat!(
+    object_columns!(),
+    " WHERE o.agency_id = ?1 AND o.id = ?2"
+));
+
+pub(crate) static OBJECTS_IN_BOX: Sql = Sql::new(concat!(
+    object_columns!(),
+    " WHERE o.agency_id = ?1 AND o.lat_e7 BETWEEN ?2 AND ?3 AND o.lon_e7 BETWEEN ?4 AND ?5
+     LIMIT ?6"
+));
+
+pub(crate) static RISK_HISTORY: Sql = Sql::new(
+    "SELECT r.category, r.decided_on, r.reason, r.recorded_at
+     FROM risk_decisions r JOIN control_objects o ON o.id = r.object_id
+     WHERE o.agency_id = ?1 AND r.object_id = ?2 ORDER BY r.id DESC LIMIT ?3",
+);
+
+pub(crate) fn risk_decision(r: &impl Cols) -> StoreResult<RiskDecision> {
+    let category = r.text(0)?;
+    Ok(RiskDecision {
+        category: RiskCategory::parse(&category)
+            .ok_or_else(|| StoreError::Corrupt(format!("risk {category:?}")))?,
+        decided_on: r.date(1)?,
+        reason: r.text(2)?,
+        recorded_at: r.ts(3)?,
+    })
+}
+
+pub(crate) static OBJECT_INSPECTIONS: Sql = Sql::new(
+    "SELECT i.id FROM inspection_objects io JOIN inspections i ON i.id = io.inspection_id
+     WHERE io.object_id = ?2 AND i.agency_id = ?1
+     ORDER BY i.starts_on DESC, i.id DESC LIMIT ?3",
+);
+
+/// A loose index scan over `control_objects_by_district`: one probe per district, not one row
+/// per object.
+pub(crate) static DISTRICTS: Sql = Sql::new(
+    "WITH RECURSIVE d (name) AS (
+         SELECT MIN(district) FROM control_objects WHERE agency_id = ?1
+         UNION ALL
+         SELECT (SELECT MIN(district) FROM control_objects WHERE agency_id = ?1 AND district > d.name)
+         FROM d WHERE d.name IS NOT NULL
+     )
+     SELECT name FROM d WHERE name IS NOT NULL LIMIT ?2",
+);
