@@ -18,7 +18,12 @@ mod chrome;
 mod format;
 mod i18n;
 mod login;
+mod map;
 mod names;
+mod object;
+mod registry;
+mod registry_forms;
+mod registry_import;
 mod session;
 mod today;
 
@@ -59,6 +64,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/lang/{code}", get(login::switch_lang))
         .route("/static/{file}", get(assets::file))
+        .merge(registry::routes())
         .layer(middleware::from_fn(page_headers))
 }
 
