@@ -46,8 +46,6 @@ CREATE INDEX subjects_by_ogrn ON subjects (agency_id, ogrn);
 -- An object's neighbours on the map: a latitude band, longitudes checked in the index.
 CREATE INDEX control_objects_by_position ON control_objects (agency_id, lat_e7, lon_e7)
     WHERE lat_e7 IS NOT NULL;
--- A subject's objects, in key order.
-CREATE INDEX control_objects_by_subject ON control_objects (subject_id, object_key);
 
 -- The history of risk-category decisions (ч.1 ст.23): every decision the object's row has
 -- carried, written by triggers whenever the row takes a new decision (an import with a decision,

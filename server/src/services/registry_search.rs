@@ -219,6 +219,26 @@ pub async fn search(
         ),
         None => None,
     };
+    // Digits that start no ИНН may start an ОГРН.
+    let subjects = match subjects {
+        Some(found) if found.is_empty() && q.by == SearchBy::Auto && by == SearchBy::Inn => {
+            by = SearchBy::Ogrn;
+            Some(
+                state
+                    .store
+                    .search_subjects(
+                        user.agency,
+                        &SubjectSearch {
+                            matching: SubjectMatch::OgrnPrefix(text.clone()),
+                            after: q.subjects_after.clone(),
+                            limit,
+                        },
+                    )
+                    .await?,
+            )
+        }
+        other => other,
+    };
     // A whole ИНН or ОГРН of one subject: its objects too.
     if p.objects.is_none() && q.subjects_after.is_none() {
         if let Some([one]) = subjects.as_deref() {
