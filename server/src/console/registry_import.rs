@@ -95,9 +95,12 @@ pub(super) async fn submit(
         match field.name() {
             Some("_csrf") => csrf = Some(field.text().await.map_err(Failure::bad_form)?),
             Some("mode") => {
-                if field.text().await.map_err(Failure::bad_form)? == "all_or_nothing" {
-                    mode = ImportMode::AllOrNothing;
-                }
+                let chosen = field.text().await.map_err(Failure::bad_form)?;
+                mode = if chosen == "all_or_nothing" {
+                    ImportMode::AllOrNothing
+                } else {
+                    ImportMode::ValidRows
+                };
             }
             Some("file") => {
                 let bytes = field.bytes().await.map_err(|_| ApiError::PayloadTooLarge)?;
