@@ -74,6 +74,11 @@ start_postgres
 step "cargo test"
 cargo test --workspace --locked
 
+step "the agency console in Chromium (playwright-core, axe-core)"
+command -v chromium >/dev/null || install_missing chromium
+cargo build -p knd-server --locked
+(cd tests/console && npm ci --no-audit --no-fund --loglevel=error && node run.mjs)
+
 step "the inspector app end to end (Tauri window under Xvfb, tauri-driver, WebKitWebDriver)"
 bash scripts/e2e.sh
 

@@ -9,10 +9,12 @@
 //!   functions, then sign-in, enrollment, pushes and JSON or byte requests over HTTP;
 //! - [`device`]: an enrolled device signing its chain, and push bodies;
 //! - [`node`]: a server that can be killed and restarted on its data directory and address;
+//! - [`console`]: the web console as a browser without JavaScript uses it ([`console::Browser`]);
 //! - [`proxy`]: a TCP proxy that cuts or holds bytes (fault injection).
 
 pub mod admin;
 pub mod client;
+pub mod console;
 pub mod device;
 pub mod node;
 pub mod postgres;

@@ -33,3 +33,8 @@ pub(super) async fn file(Path(name): Path<String>) -> Response {
     );
     resp
 }
+
+/// Browsers ask for `/favicon.ico` whatever the page says.
+pub(super) async fn icon() -> Response {
+    file(Path("icon.svg".to_owned())).await
+}

@@ -14,6 +14,7 @@
 #![allow(dead_code, reason = "helpers the pages being added use")]
 
 mod assets;
+mod chart;
 mod chrome;
 mod format;
 mod i18n;
@@ -34,6 +35,8 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 
+pub(crate) use session::Viewer;
+
 use crate::state::AppState;
 
 /// What a console page may load: its own scripts, styles and images, nothing inline, nothing
@@ -48,6 +51,12 @@ async fn page_headers(req: Request, next: Next) -> Response {
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CSP),
+    );
+    // Links within the console keep their origin (browsers then send `Origin` with form posts,
+    // which `session::same_origin` checks); nothing leaks to other sites.
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
     );
     if !static_file {
         // Pages show an agency's data: kept out of shared caches and the back-forward cache.
@@ -64,6 +73,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/lang/{code}", get(login::switch_lang))
         .route("/static/{file}", get(assets::file))
+        .route("/favicon.ico", get(assets::icon))
         .merge(registry::routes())
         .layer(middleware::from_fn(page_headers))
 }
@@ -72,4 +82,14 @@ pub(crate) fn router() -> Router<AppState> {
 pub(crate) fn not_found() -> Response {
     use axum::response::IntoResponse as _;
     chrome::Failure::Api(crate::error::ApiError::NotFound).into_response()
+}
+
+/// A path that is no page: to the login page when not signed in (which pages exist is not
+/// told to strangers), else "not found".
+pub(crate) async fn fallback(viewer: Result<session::Viewer, chrome::Failure>) -> Response {
+    use axum::response::IntoResponse as _;
+    match viewer {
+        Ok(_) => not_found(),
+        Err(sign_in) => sign_in.into_response(),
+    }
 }

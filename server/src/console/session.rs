@@ -119,12 +119,18 @@ impl FromRequestParts<AppState> for Viewer {
 /// form post and `Sec-Fetch-Site` with every request; a client that sends neither is not a
 /// browser another site can drive.
 pub(super) fn same_origin(headers: &HeaderMap) -> Result<(), Failure> {
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if let Some(site) = site {
         if site != "same-origin" && site != "none" {
             return Err(Failure::foreign_post());
         }
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        // `null` is what a browser sends when a policy withholds the origin: then the browser's
+        // own `Sec-Fetch-Site` (above) has decided, or, without it, the post is not trusted.
+        if origin == "null" && site == Some("same-origin") {
+            return Ok(());
+        }
         let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
         let authority = origin.split_once("://").map(|(_, a)| a);
         if authority.is_none() || authority != host {
@@ -210,6 +216,11 @@ mod tests {
         assert!(same_origin(&h).is_err());
         h.insert(header::ORIGIN, "null".parse().unwrap());
         assert!(same_origin(&h).is_err());
+        h.insert("sec-fetch-site", "same-origin".parse().unwrap());
+        assert!(same_origin(&h).is_ok());
+        h.insert(header::ORIGIN, "http://evil.example".parse().unwrap());
+        assert!(same_origin(&h).is_err());
+        h.insert(header::ORIGIN, "null".parse().unwrap());
         h.remove(header::ORIGIN);
         h.insert("sec-fetch-site", "cross-site".parse().unwrap());
         assert!(same_origin(&h).is_err());

@@ -5,8 +5,10 @@ use askama::Template;
 use axum::extract::State;
 use time::{Date, Duration, OffsetDateTime};
 
+use super::chart::{Bar, BarChart};
 use super::chrome::{Chrome, PageResult, page};
 use super::format;
+use super::i18n::Lang;
 use super::names;
 use super::session::Viewer;
 use crate::model::{Inspection, InspectionFilter, InspectionStatus};
@@ -16,6 +18,8 @@ use crate::state::AppState;
 
 /// How many rows a count reads at most; beyond it the page says "N+".
 const CAP: u32 = 2000;
+/// The days of the load chart, in working days.
+const CHART_DAYS: usize = 10;
 /// The window of coming deadlines, in working days.
 const SOON_WORKING_DAYS: u32 = 5;
 
@@ -47,6 +51,8 @@ struct TodayPage {
     overdue: Vec<Line>,
     soon: Vec<Line>,
     soon_until: String,
+    /// Inspections under way on each of the coming working days.
+    load: Option<BarChart>,
 }
 
 fn counted(n: usize) -> String {
@@ -99,13 +105,16 @@ pub(super) async fn page_handler(State(state): State<AppState>, viewer: Viewer) 
     let mut tiles = Vec::new();
     let mut overdue = Vec::new();
     let mut soon = Vec::new();
+    let mut load = None;
     if viewer.may(Action::ReadInspection) {
+        let days = working_days(&state, today, CHART_DAYS);
+        let last = days.last().copied().unwrap_or(today);
         let starting = of_status(
             &state,
             &viewer,
             InspectionStatus::Scheduled,
             Some(today),
-            Some(today),
+            Some(last),
         )
         .await?;
         let starting_today = starting.iter().filter(|i| i.starts_on == today).count();
@@ -126,10 +135,9 @@ pub(super) async fn page_handler(State(state): State<AppState>, viewer: Viewer) 
             .collect();
         let ending_soon: Vec<&Inspection> = running
             .iter()
-            .chain(starting.iter())
+            .chain(starting.iter().filter(|i| i.starts_on <= soon_until))
             .filter(|i| i.ends_on >= today && i.ends_on <= soon_until)
             .collect();
-        let d = format::date;
         let iso = |x: Date| knd_shared::calendar::iso_date::format(x);
         tiles.push(Tile {
             label: lang.t("Начинаются сегодня", "Starting today"),
@@ -175,6 +183,11 @@ pub(super) async fn page_handler(State(state): State<AppState>, viewer: Viewer) 
             ),
             alarm: false,
         });
+        load = Some(load_chart(
+            viewer.lang,
+            &days,
+            running.iter().chain(starting.iter()),
+        ));
         overdue = past_term
             .iter()
             .take(20)
@@ -187,7 +200,6 @@ pub(super) async fn page_handler(State(state): State<AppState>, viewer: Viewer) 
             .take(20)
             .map(|i| line(&viewer, i))
             .collect();
-        let _ = d;
     }
     if viewer.may(Action::ReadReviewFlags) {
         let flags =
@@ -225,6 +237,51 @@ pub(super) async fn page_handler(State(state): State<AppState>, viewer: Viewer) 
         overdue,
         soon,
         soon_until: format::date(soon_until),
+        load,
     };
     Ok(page(&t))
+}
+
+/// The next `n` working days from `today` (today included when it is one), as far as the
+/// production calendar knows them.
+fn working_days(state: &AppState, today: Date, n: usize) -> Vec<Date> {
+    let mut days = Vec::with_capacity(n);
+    let mut d = today;
+    while days.len() < n {
+        match state.calendar.is_working_day(d) {
+            Ok(true) => days.push(d),
+            Ok(false) => {}
+            Err(_) => break,
+        }
+        d += Duration::days(1);
+    }
+    days
+}
+
+/// How many of `inspections` are under way on each of `days`.
+fn load_chart<'a>(
+    lang: Lang,
+    days: &[Date],
+    inspections: impl Iterator<Item = &'a Inspection> + Clone,
+) -> BarChart {
+    let bars = days
+        .iter()
+        .map(|d| Bar {
+            label: format!("{:02}.{:02}", d.day(), u8::from(d.month())),
+            value: inspections
+                .clone()
+                .filter(|i| i.starts_on <= *d && *d <= i.ends_on)
+                .count() as u64,
+        })
+        .collect();
+    BarChart {
+        id: "load",
+        title: lang
+            .t(
+                "Проверки в работе по рабочим дням",
+                "Inspections under way per working day",
+            )
+            .to_owned(),
+        bars,
+    }
 }

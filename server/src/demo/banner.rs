@@ -25,6 +25,8 @@ pub(super) struct Banner {
     pub(super) objects: u64,
     pub(super) inspections: usize,
     pub(super) inspections_skipped: Option<String>,
+    /// The inspection the demo tablet worked on this morning, and how many records it signed.
+    pub(super) field_day: Option<(knd_shared::InspectionId, usize)>,
 }
 
 fn role_names(role: Role) -> &'static str {
@@ -89,6 +91,15 @@ impl Banner {
         if let Some(why) = &self.inspections_skipped {
             line(format!(
                 "    КНМ не запланированы / inspections not planned: {why}"
+            ));
+        }
+        line(String::new());
+        line(format!(
+            "Консоль ведомства / Agency console: {url}/  (войдите как / sign in as planner1, admin, reviewer, auditor)"
+        ));
+        if let Some((id, records)) = &self.field_day {
+            line(format!(
+                "  Полевые данные демо-планшета / the demo tablet's field evidence ({records} записей / records): {url}/inspections/{id}/evidence"
             ));
         }
         line(String::new());

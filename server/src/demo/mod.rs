@@ -9,6 +9,7 @@
 
 mod banner;
 pub mod data;
+mod field;
 pub mod generator;
 pub mod ids;
 mod inspections;
@@ -178,6 +179,10 @@ pub async fn run(
     // "Tomorrow" is the agency's (its time zone, Moscow by default; ГК ст.194).
     let today = state.today();
     let planned = inspections::plan(&state, &planner, &inspectors, &registry, today).await?;
+    let morning = match inspectors.get(1) {
+        Some(second) => field::morning(&state, &admin, second, &registry, today).await?,
+        None => field::FieldDay::default(),
+    };
     drop(registry);
     let first = inspectors.first().context("the demo has no inspector")?;
     let (code, expires) = seed::enrollment_code(&state, &admin, first).await?;
@@ -197,6 +202,7 @@ pub async fn run(
         objects: imported.objects,
         inspections: planned.created,
         inspections_skipped: planned.skipped,
+        field_day: morning.inspection.map(|i| (i.id, morning.records)),
     };
     println!("{}", banner.render());
     tracing::info!(address = %addr, "serving");

@@ -17,6 +17,7 @@ mod uploads;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::extract::State;
 use axum::middleware;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -263,15 +264,19 @@ pub(crate) fn router(state: AppState) -> Router {
     let doc = std::sync::Arc::new(doc);
     api.layer(axum::Extension(doc))
         .merge(crate::console::router())
-        .fallback(|uri: axum::http::Uri| async move {
-            use axum::response::IntoResponse as _;
-            // The API's clients read problem documents; a browser on a page path reads a page.
-            if uri.path().starts_with("/api/") {
-                ApiError::NotFound.into_response()
-            } else {
-                crate::console::not_found()
-            }
-        })
+        .fallback(
+            |State(state): State<AppState>, req: axum::extract::Request| async move {
+                use axum::extract::FromRequestParts as _;
+                use axum::response::IntoResponse as _;
+                // The API's clients read problem documents; a browser on a page path reads a page.
+                if req.uri().path().starts_with("/api/") {
+                    return ApiError::NotFound.into_response();
+                }
+                let (mut parts, _) = req.into_parts();
+                let viewer = crate::console::Viewer::from_request_parts(&mut parts, &state).await;
+                crate::console::fallback(viewer).await
+            },
+        )
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
 }

@@ -9,6 +9,7 @@
 mod access;
 mod binary;
 mod common;
+mod console;
 mod console_registry;
 mod crash;
 mod demo;
