@@ -100,14 +100,16 @@ export default async function (ctx) {
   assert.ok(await planner.$("figure svg[role=img]"));
   const neighbours = await planner.$$("table caption:has-text('Соседние объекты') ~ tbody tr");
   assert.ok(neighbours.length > 0, "neighbours listed beside the map");
+  // The browser's own check of required fields is switched off: the server's is tested.
+  await planner.$eval("textarea#reason", (t) => (t.form.noValidate = true));
   await planner.fill("#reason", "");
-  await planner.click("text=Записать решение");
+  await planner.click("form[action$='/risk'] button[type=submit]");
   await planner.waitForSelector("#reason-error");
   await ctx.shot(planner, "object-risk-error");
   await planner.selectOption("#category", { index: 1 });
   await planner.fill("#decided_on", "2026-03-02");
   await planner.fill("#reason", "Решение из браузерного теста");
-  await Promise.all([planner.waitForURL(/\/registry\/objects\/BROWSER-1$/), planner.click("text=Записать решение")]);
+  await Promise.all([planner.waitForURL(/\/registry\/objects\/BROWSER-1$/), planner.click("form[action$='/risk'] button[type=submit]")]);
   assert.match(await planner.textContent("#history-h ~ table"), /Решение из браузерного теста/);
   await ctx.shot(planner, "object");
   await ctx.axe(planner, "object");
