@@ -13,19 +13,35 @@ use crate::store::cols::Cols;
 use crate::store::search::RiskDecision;
 use crate::store::{StoreError, StoreResult};
 
+/// `$key` is `o.object_key`, or `+o.object_key` where no index of the agency's keys may lead
+/// (SQLite has no statistics and would otherwise walk every key looking for a rare match; the
+/// `+` keeps a column's indexes from being used).
 macro_rules! objects_sqlite {
     ($matching:literal) => {
+        objects_sqlite!("o.agency_id", "o.object_key", $matching)
+    };
+    (not_by_key, $matching:literal) => {
+        objects_sqlite!("+o.agency_id", "+o.object_key", $matching)
+    };
+    ($agency:literal, $key:literal, $matching:literal) => {
         concat!(
             object_columns!(),
-            " WHERE o.agency_id = ?1 AND o.object_key > ?2
+            " WHERE ",
+            $agency,
+            " = ?1 AND ",
+            $key,
+            " > ?2
                AND (?3 IS NULL OR t.code = ?3) AND (?4 IS NULL OR o.district = ?4)
                AND (?5 IS NULL OR o.risk_category = ?5 OR (?5 = 'none' AND o.risk_category IS NULL))
                AND ",
             $matching,
-            " ORDER BY o.object_key LIMIT ?8"
+            " ORDER BY ",
+            $key,
+            " LIMIT ?8"
         )
     };
 }
+pub(crate) use objects_sqlite;
 
 macro_rules! objects_pg {
     ($matching:literal) => {
@@ -50,7 +66,9 @@ pub(crate) static OBJECTS_BY_KEY_PREFIX: Sql = Sql::dialects(
     objects_sqlite!("o.object_key >= ?6 AND o.object_key < ?7"),
     objects_pg!("o.object_key COLLATE \"C\" >= $6 AND o.object_key COLLATE \"C\" < $7"),
 );
-/// ?6: an FTS5 phrase (SQLite) or an `ILIKE` pattern (PostgreSQL).
+/// ?6: an FTS5 phrase (SQLite) or an `ILIKE` pattern (PostgreSQL). On SQLite this is the form
+/// for a fragment many addresses hold (the keys walked in order, each looked up in the set of
+/// matches); `sqlite/search.rs` has the forms for rare and for dense fragments.
 pub(crate) static OBJECTS_BY_ADDRESS: Sql = Sql::dialects(
     objects_sqlite!(
         "o.rowid IN (SELECT rowid FROM control_objects_fts WHERE control_objects_fts MATCH ?6)
@@ -61,6 +79,7 @@ pub(crate) static OBJECTS_BY_ADDRESS: Sql = Sql::dialects(
 /// By the subject's id, so that the subject's index leads (not a walk of every key).
 pub(crate) static OBJECTS_OF_SUBJECT: Sql = Sql::dialects(
     objects_sqlite!(
+        not_by_key,
         "o.subject_id = (SELECT id FROM subjects WHERE agency_id = ?1 AND inn = ?6)
          AND ?7 IS NULL"
     ),
@@ -73,14 +92,27 @@ pub(crate) static OBJECTS_OF_SUBJECT: Sql = Sql::dialects(
 /// Subject statements bind: 1 agency, 2 after, 3 and 4 the match, 5 the limit.
 macro_rules! subjects_sqlite {
     ($matching:literal) => {
+        subjects_sqlite!("agency_id", "inn", $matching)
+    };
+    (not_by_inn, $matching:literal) => {
+        subjects_sqlite!("+agency_id", "+inn", $matching)
+    };
+    ($agency:literal, $inn:literal, $matching:literal) => {
         concat!(
             "SELECT id, inn, ogrn, name, size_class, updated_at FROM subjects
-             WHERE agency_id = ?1 AND inn > ?2 AND ",
+             WHERE ",
+            $agency,
+            " = ?1 AND ",
+            $inn,
+            " > ?2 AND ",
             $matching,
-            " ORDER BY inn LIMIT ?5"
+            " ORDER BY ",
+            $inn,
+            " LIMIT ?5"
         )
     };
 }
+pub(crate) use subjects_sqlite;
 macro_rules! subjects_pg {
     ($matching:literal) => {
         concat!(
@@ -104,6 +136,7 @@ pub(crate) static SUBJECTS_BY_OGRN_PREFIX: Sql = Sql::dialects(
     subjects_sqlite!("ogrn >= ?3 AND ogrn < ?4"),
     subjects_pg!("ogrn COLLATE \"C\" >= $3 AND ogrn COLLATE \"C\" < $4"),
 );
+/// The form for a fragment many names hold (see [`OBJECTS_BY_ADDRESS`]).
 pub(crate) static SUBJECTS_BY_NAME: Sql = Sql::dialects(
     subjects_sqlite!(
         "rowid IN (SELECT rowid FROM subjects_fts WHERE subjects_fts MATCH ?3) AND ?4 IS NULL"

@@ -12,8 +12,76 @@ use crate::store::search::{
     GeoBox, ObjectMatch, ObjectSearch, RiskDecision, SearchStore, SubjectMatch, SubjectSearch,
     prefix_end,
 };
-use crate::store::sql::registry as reg;
+use crate::store::sql::Sql;
+use crate::store::sql::registry::{self as reg, object_columns};
 use crate::store::sql::search as sql;
+use crate::store::sql::search::{objects_sqlite, subjects_sqlite};
+
+/// How a fragment's rows are found. SQLite keeps no statistics to choose for itself, so the
+/// full-text index is asked how many rows match (up to a bound) and the plan follows:
+/// * rare (under [`FEW`] rows): the index's rows are read and sorted by key;
+/// * common: the keys are walked in order, each looked up in the set of matching rows;
+/// * dense (at least a tenth of the table): the keys are walked and each is checked against the
+///   index by itself, so the set of matches (up to every row) is never built.
+const FEW: i64 = 5000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Density {
+    Rare,
+    Common,
+    Dense,
+}
+
+/// The forms of a rare fragment: the full-text index leads (`+` keeps the key indexes out).
+static OBJECTS_BY_RARE_ADDRESS: Sql = Sql::only(objects_sqlite!(
+    not_by_key,
+    "o.rowid IN (SELECT rowid FROM control_objects_fts WHERE control_objects_fts MATCH ?6)
+     AND ?7 IS NULL"
+));
+static SUBJECTS_BY_RARE_NAME: Sql = Sql::only(subjects_sqlite!(
+    not_by_inn,
+    "rowid IN (SELECT rowid FROM subjects_fts WHERE subjects_fts MATCH ?3) AND ?4 IS NULL"
+));
+/// The forms of a dense fragment: each key walked is checked against the index.
+static OBJECTS_BY_DENSE_ADDRESS: Sql = Sql::only(objects_sqlite!(
+    "EXISTS (SELECT 1 FROM control_objects_fts f
+             WHERE f.control_objects_fts MATCH ?6 AND f.rowid = o.rowid)
+     AND ?7 IS NULL"
+));
+static SUBJECTS_BY_DENSE_NAME: Sql = Sql::only(subjects_sqlite!(
+    "EXISTS (SELECT 1 FROM subjects_fts f WHERE f.subjects_fts MATCH ?3 AND f.rowid = subjects.rowid)
+     AND ?4 IS NULL"
+));
+static ADDRESS_MATCHES: Sql = Sql::only(
+    "SELECT count(*) FROM (SELECT rowid FROM control_objects_fts
+                           WHERE control_objects_fts MATCH ?1 LIMIT ?2)",
+);
+static NAME_MATCHES: Sql = Sql::only(
+    "SELECT count(*) FROM (SELECT rowid FROM subjects_fts WHERE subjects_fts MATCH ?1 LIMIT ?2)",
+);
+static OBJECT_ROWS: Sql = Sql::only("SELECT max(rowid) FROM control_objects");
+static SUBJECT_ROWS: Sql = Sql::only("SELECT max(rowid) FROM subjects");
+
+/// How many rows (of any agency) match the phrase, counted only as far as the answer needs.
+fn density(c: &Connection, counter: &Sql, rows: &Sql, phrase: &str) -> StoreResult<Density> {
+    let count = |limit: i64| -> StoreResult<i64> {
+        Ok(query_opt(c, counter, params![phrase, limit], |r| r.i64(0))?.unwrap_or(0))
+    };
+    if count(FEW)? < FEW {
+        return Ok(Density::Rare);
+    }
+    // The largest rowid approximates the table's size (rows are never deleted).
+    let tenth = (query_opt(c, rows, [], |r| r.opt_i64(0))?
+        .flatten()
+        .unwrap_or(0)
+        / 10)
+        .max(FEW);
+    Ok(if count(tenth)? >= tenth {
+        Density::Dense
+    } else {
+        Density::Common
+    })
+}
 
 /// A fragment as an FTS5 phrase: quoted, its quotes doubled, so that nothing in it is syntax.
 fn phrase(fragment: &str) -> String {
@@ -25,7 +93,7 @@ fn search_subjects(
     agency: AgencyId,
     q: &SubjectSearch,
 ) -> StoreResult<Vec<Subject>> {
-    let (stmt, a, b) = match &q.matching {
+    let (stmt, a, b): (&Sql, _, _) = match &q.matching {
         SubjectMatch::All => (&sql::SUBJECTS_ALL, None, None),
         SubjectMatch::InnPrefix(p) => (
             &sql::SUBJECTS_BY_INN_PREFIX,
@@ -37,7 +105,15 @@ fn search_subjects(
             Some(p.clone()),
             Some(prefix_end(p)),
         ),
-        SubjectMatch::Name(f) => (&sql::SUBJECTS_BY_NAME, Some(phrase(f)), None),
+        SubjectMatch::Name(f) => {
+            let p = phrase(f);
+            let stmt = match density(c, &NAME_MATCHES, &SUBJECT_ROWS, &p)? {
+                Density::Rare => &SUBJECTS_BY_RARE_NAME,
+                Density::Common => &sql::SUBJECTS_BY_NAME,
+                Density::Dense => &SUBJECTS_BY_DENSE_NAME,
+            };
+            (stmt, Some(p), None)
+        }
     };
     query_all(
         c,
@@ -58,14 +134,22 @@ fn search_objects(
     agency: AgencyId,
     q: &ObjectSearch,
 ) -> StoreResult<Vec<ControlObject>> {
-    let (stmt, a, b) = match &q.matching {
+    let (stmt, a, b): (&Sql, _, _) = match &q.matching {
         ObjectMatch::All => (&sql::OBJECTS_ALL, None, None),
         ObjectMatch::KeyPrefix(p) => (
             &sql::OBJECTS_BY_KEY_PREFIX,
             Some(p.clone()),
             Some(prefix_end(p)),
         ),
-        ObjectMatch::Address(f) => (&sql::OBJECTS_BY_ADDRESS, Some(phrase(f)), None),
+        ObjectMatch::Address(f) => {
+            let p = phrase(f);
+            let stmt = match density(c, &ADDRESS_MATCHES, &OBJECT_ROWS, &p)? {
+                Density::Rare => &OBJECTS_BY_RARE_ADDRESS,
+                Density::Common => &sql::OBJECTS_BY_ADDRESS,
+                Density::Dense => &OBJECTS_BY_DENSE_ADDRESS,
+            };
+            (stmt, Some(p), None)
+        }
         ObjectMatch::SubjectInn(inn) => (&sql::OBJECTS_OF_SUBJECT, Some(inn.clone()), None),
     };
     query_all(
