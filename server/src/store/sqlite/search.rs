@@ -52,31 +52,28 @@ static SUBJECTS_BY_DENSE_NAME: Sql = Sql::only(subjects_sqlite!(
     "EXISTS (SELECT 1 FROM subjects_fts f WHERE f.subjects_fts MATCH ?3 AND f.rowid = subjects.rowid)
      AND ?4 IS NULL"
 ));
+/// The first [`FEW`] matches (the index gives them in rowid order): how many, and the rowid of
+/// the last, which says how densely the matches fill the table.
 static ADDRESS_MATCHES: Sql = Sql::only(
-    "SELECT count(*) FROM (SELECT rowid FROM control_objects_fts
-                           WHERE control_objects_fts MATCH ?1 LIMIT ?2)",
+    "SELECT count(*), max(rowid) FROM (SELECT rowid FROM control_objects_fts
+                                       WHERE control_objects_fts MATCH ?1 LIMIT ?2)",
 );
 static NAME_MATCHES: Sql = Sql::only(
-    "SELECT count(*) FROM (SELECT rowid FROM subjects_fts WHERE subjects_fts MATCH ?1 LIMIT ?2)",
+    "SELECT count(*), max(rowid) FROM (SELECT rowid FROM subjects_fts
+                                       WHERE subjects_fts MATCH ?1 LIMIT ?2)",
 );
-static OBJECT_ROWS: Sql = Sql::only("SELECT max(rowid) FROM control_objects");
-static SUBJECT_ROWS: Sql = Sql::only("SELECT max(rowid) FROM subjects");
 
-/// How many rows (of any agency) match the phrase, counted only as far as the answer needs.
-fn density(c: &Connection, counter: &Sql, rows: &Sql, phrase: &str) -> StoreResult<Density> {
-    let count = |limit: i64| -> StoreResult<i64> {
-        Ok(query_opt(c, counter, params![phrase, limit], |r| r.i64(0))?.unwrap_or(0))
-    };
-    if count(FEW)? < FEW {
-        return Ok(Density::Rare);
-    }
-    // The largest rowid approximates the table's size (rows are never deleted).
-    let tenth = (query_opt(c, rows, [], |r| r.opt_i64(0))?
-        .flatten()
-        .unwrap_or(0)
-        / 10)
-        .max(FEW);
-    Ok(if count(tenth)? >= tenth {
+/// How densely the phrase's matches fill the table, from its first [`FEW`] matches alone (so
+/// the index is not read to the end twice): rowids are dealt in order, so when the [`FEW`]th
+/// match is within the first 10 × [`FEW`] rows, about a tenth of the rows or more match.
+fn density(c: &Connection, counter: &Sql, phrase: &str) -> StoreResult<Density> {
+    let (n, last) = query_opt(c, counter, params![phrase, FEW], |r| {
+        Ok((r.i64(0)?, r.opt_i64(1)?.unwrap_or(0)))
+    })?
+    .unwrap_or((0, 0));
+    Ok(if n < FEW {
+        Density::Rare
+    } else if last <= FEW * 10 {
         Density::Dense
     } else {
         Density::Common
@@ -107,7 +104,7 @@ fn search_subjects(
         ),
         SubjectMatch::Name(f) => {
             let p = phrase(f);
-            let stmt = match density(c, &NAME_MATCHES, &SUBJECT_ROWS, &p)? {
+            let stmt = match density(c, &NAME_MATCHES, &p)? {
                 Density::Rare => &SUBJECTS_BY_RARE_NAME,
                 Density::Common => &sql::SUBJECTS_BY_NAME,
                 Density::Dense => &SUBJECTS_BY_DENSE_NAME,
@@ -143,7 +140,7 @@ fn search_objects(
         ),
         ObjectMatch::Address(f) => {
             let p = phrase(f);
-            let stmt = match density(c, &ADDRESS_MATCHES, &OBJECT_ROWS, &p)? {
+            let stmt = match density(c, &ADDRESS_MATCHES, &p)? {
                 Density::Rare => &OBJECTS_BY_RARE_ADDRESS,
                 Density::Common => &sql::OBJECTS_BY_ADDRESS,
                 Density::Dense => &OBJECTS_BY_DENSE_ADDRESS,
