@@ -95,6 +95,25 @@ impl Browser {
         self.page(resp).await
     }
 
+    /// Fetches a resource that is not a page (a thumbnail): status, content type, bytes.
+    pub async fn get_bytes(&mut self, path: &str) -> (u16, String, Vec<u8>) {
+        let resp = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("a response");
+        let kind = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.expect("a body").to_vec();
+        (status, kind, bytes)
+    }
+
     /// Posts a form with the last page's CSRF token.
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let mut all: Vec<(&str, &str)> = fields.to_vec();

@@ -14,10 +14,20 @@
 #![allow(dead_code, reason = "helpers the pages being added use")]
 
 mod assets;
+mod audit;
+mod audit_names;
+mod calendar;
 mod chart;
 mod chrome;
+mod devices;
+mod documents;
+mod evidence;
 mod format;
 mod i18n;
+mod inspection_forms;
+mod inspection_new;
+mod inspection_view;
+mod inspections;
 mod login;
 mod map;
 mod names;
@@ -25,8 +35,11 @@ mod object;
 mod registry;
 mod registry_forms;
 mod registry_import;
+mod review;
+mod review_names;
 mod session;
 mod today;
+mod users;
 
 use axum::Router;
 use axum::extract::Request;
@@ -75,6 +88,11 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/static/{file}", get(assets::file))
         .route("/favicon.ico", get(assets::icon))
         .merge(registry::routes())
+        .merge(inspections::routes())
+        .merge(review::routes())
+        .merge(devices::routes())
+        .merge(audit::routes())
+        .merge(users::routes())
         .layer(middleware::from_fn(page_headers))
 }
 

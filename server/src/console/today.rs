@@ -13,7 +13,7 @@ use super::names;
 use super::session::Viewer;
 use crate::model::{Inspection, InspectionFilter, InspectionStatus};
 use crate::services::policy::Action;
-use crate::services::{devices, inspection_reads};
+use crate::services::{devices, inspection_reads, review};
 use crate::state::AppState;
 
 /// How many rows a count reads at most; beyond it the page says "N+".
@@ -75,6 +75,7 @@ async fn of_status(
         inspector: None,
         from,
         to,
+        ..InspectionFilter::default()
     };
     Ok(inspection_reads::list(state, &viewer.user, filter, None, CAP).await?)
 }
@@ -201,33 +202,29 @@ pub(super) async fn page_handler(State(state): State<AppState>, viewer: Viewer) 
             .map(|i| line(&viewer, i))
             .collect();
     }
-    if viewer.may(Action::ReadReviewFlags) {
-        let flags =
-            inspection_reads::review_flags(&state, &viewer.user, viewer.address(), None, CAP)
-                .await?;
+    if let Some(waiting) = review::waiting(&state, &viewer.user, CAP).await? {
         tiles.push(Tile {
             label: lang.t("Ждут рассмотрения", "Review flags waiting"),
-            count: counted(flags.len()),
+            count: counted(usize::try_from(waiting).unwrap_or(usize::MAX)),
             href: "/review-flags".into(),
-            alarm: !flags.is_empty(),
+            alarm: waiting > 0,
         });
     }
     if viewer.may(Action::ListDevices) {
         let list = devices::list(&state, &viewer.user, viewer.address()).await?;
-        let day_ago = OffsetDateTime::now_utc() - Duration::hours(24);
-        let quiet = list
+        let now = OffsetDateTime::now_utc();
+        let attention = list
             .iter()
-            .filter(|d| d.user.is_some() && d.revoked_at.is_none())
-            .filter(|d| d.last_seen_at.is_none_or(|t| t < day_ago))
+            .filter(|d| super::devices::needs_attention(d, now))
             .count();
         tiles.push(Tile {
             label: lang.t(
-                "Устройства без связи более 24 часов",
-                "Devices not synced for over 24 hours",
+                "Устройства без связи более 24 часов или с неотправленными записями",
+                "Devices not synced for 24 hours or holding unsent records",
             ),
-            count: counted(quiet),
+            count: counted(attention),
             href: "/devices?attention=1".into(),
-            alarm: quiet > 0,
+            alarm: attention > 0,
         });
     }
     let t = TodayPage {

@@ -117,6 +117,7 @@ async fn todays(
         inspector: Some(inspector.id),
         from: Some(today),
         to: Some(today),
+        ..InspectionFilter::default()
     };
     let list = inspection_reads::list(state, admin, filter, None, 100)
         .await

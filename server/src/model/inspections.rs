@@ -148,13 +148,25 @@ pub fn interaction_limit_minutes(kind: InspectionKind, size: Option<SizeClass>) 
     }
 }
 
-/// Filters of the inspection list.
+/// Filters of the inspection list (each `None` matches everything).
 #[derive(Debug, Clone, Default)]
 pub struct InspectionFilter {
     pub status: Option<InspectionStatus>,
     pub inspector: Option<UserId>,
+    /// Overlapping the dates: not ended before `from`...
     pub from: Option<Date>,
+    /// ...and not starting after `to`.
     pub to: Option<Date>,
+    pub kind: Option<InspectionKind>,
+    pub ground: Option<Ground>,
+    /// Starting on or after / on or before these dates.
+    pub starts_from: Option<Date>,
+    pub starts_to: Option<Date>,
+    /// Ending (the last day of the term) on or after / on or before these dates.
+    pub ends_from: Option<Date>,
+    pub ends_to: Option<Date>,
+    /// Past its term on this date: scheduled or in progress, its last day before it.
+    pub overdue_on: Option<Date>,
 }
 
 /// One entry of an inspector's change feed.

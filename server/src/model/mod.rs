@@ -62,6 +62,8 @@ pub struct User {
     pub login: String,
     pub role: Role,
     pub created_at: OffsetDateTime,
+    /// Since when the user may not sign in (`None`: active).
+    pub disabled_at: Option<OffsetDateTime>,
 }
 
 /// A new user, with the password already hashed.
@@ -88,6 +90,8 @@ pub struct Device {
     pub head: ChainHead,
     /// The server's `device_enrolled` record for this device.
     pub enrollment_record: Option<RecordId>,
+    /// What the device said on its last sync call.
+    pub sync: SyncReport,
 }
 
 /// A device being enrolled: the service has checked the key; the store checks the code.
@@ -318,7 +322,9 @@ pub struct NewChecklistItem {
     pub question: String,
 }
 
+mod admin;
 mod inspections;
+pub use admin::*;
 pub use inspections::*;
 /// A stored blob (a photo): its bytes are in the object store under its SHA-256.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -29,6 +29,12 @@ pub(super) struct UserView {
     role: Role,
     #[serde(with = "time::serde::rfc3339")]
     created_at: OffsetDateTime,
+    /// Since when the user may not sign in; absent for an active user.
+    #[serde(
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    disabled_at: Option<OffsetDateTime>,
 }
 
 impl From<User> for UserView {
@@ -39,6 +45,7 @@ impl From<User> for UserView {
             login: u.login,
             role: u.role,
             created_at: u.created_at,
+            disabled_at: u.disabled_at,
         }
     }
 }

@@ -116,6 +116,14 @@ pub(super) struct DeviceView {
     /// Records accepted so far (the chain's last seq).
     records: u64,
     enrollment_record: Option<uuid::Uuid>,
+    /// When the device last called a sync endpoint.
+    #[serde(with = "time::serde::rfc3339::option")]
+    synced_at: Option<OffsetDateTime>,
+    /// Records signed on the device and not yet sent, as it last reported (`X-Knd-Pending`).
+    pending_records: Option<u64>,
+    /// The device's clock minus the server's at its last sync, in milliseconds
+    /// (`X-Knd-Device-Time`).
+    clock_skew_ms: Option<i64>,
 }
 
 impl From<Device> for DeviceView {
@@ -130,6 +138,9 @@ impl From<Device> for DeviceView {
             last_seen_at: d.last_seen_at,
             records: d.head.seq,
             enrollment_record: d.enrollment_record.map(|r| r.as_uuid()),
+            synced_at: d.sync.synced_at,
+            pending_records: d.sync.pending_records,
+            clock_skew_ms: d.sync.clock_skew_ms,
         }
     }
 }

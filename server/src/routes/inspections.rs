@@ -113,6 +113,25 @@ pub(super) struct ListFilter {
     /// Only those not starting after this date.
     #[param(format = Date)]
     to: Option<String>,
+    /// Only this kind (`field_check`, `raid`, ...).
+    kind: Option<String>,
+    /// Only this ground (`plan`, `instruction`, ...).
+    ground: Option<String>,
+    /// Only those starting on or after this date.
+    #[param(format = Date)]
+    starts_from: Option<String>,
+    /// Only those starting on or before this date.
+    #[param(format = Date)]
+    starts_to: Option<String>,
+    /// Only those ending on or after this date.
+    #[param(format = Date)]
+    ends_from: Option<String>,
+    /// Only those ending on or before this date.
+    #[param(format = Date)]
+    ends_to: Option<String>,
+    /// Only those past their term today (scheduled or in progress, ended before today in the
+    /// agency's zone).
+    overdue: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -158,6 +177,27 @@ pub(super) async fn list(
         inspector,
         from: date_param("from", q.from.as_deref())?,
         to: date_param("to", q.to.as_deref())?,
+        kind: q
+            .kind
+            .as_deref()
+            .map(|k| {
+                knd_shared::InspectionKind::parse(k)
+                    .ok_or_else(|| ApiError::BadRequest(format!("no inspection kind {k}")))
+            })
+            .transpose()?,
+        ground: q
+            .ground
+            .as_deref()
+            .map(|g| {
+                knd_shared::Ground::parse(g)
+                    .ok_or_else(|| ApiError::BadRequest(format!("no ground {g}")))
+            })
+            .transpose()?,
+        starts_from: date_param("starts_from", q.starts_from.as_deref())?,
+        starts_to: date_param("starts_to", q.starts_to.as_deref())?,
+        ends_from: date_param("ends_from", q.ends_from.as_deref())?,
+        ends_to: date_param("ends_to", q.ends_to.as_deref())?,
+        overdue_on: q.overdue.unwrap_or(false).then(|| state.today()),
     };
     let items = inspection_reads::list(&state, &caller.user, filter, after, page.limit).await?;
     let next = page.next(&items, |i| {

@@ -11,9 +11,11 @@ mod paging;
 mod projected;
 mod records;
 mod registry;
+mod review;
 mod sync;
 mod tus;
 mod uploads;
+mod users;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -199,6 +201,10 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
             accounts::create_user
         ))
         .routes(utoipa_axum::routes!(accounts::get_user))
+        .routes(utoipa_axum::routes!(users::set_role))
+        .routes(utoipa_axum::routes!(users::disable))
+        .routes(utoipa_axum::routes!(users::enable))
+        .routes(utoipa_axum::routes!(users::set_password))
         .routes(utoipa_axum::routes!(accounts::business_me))
         .routes(utoipa_axum::routes!(accounts::business_documents))
         .routes(utoipa_axum::routes!(devices::create_enrollment_code))
@@ -231,6 +237,7 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(inspections::set_status))
         .routes(utoipa_axum::routes!(field::field))
         .routes(utoipa_axum::routes!(inspections::review_flags))
+        .routes(utoipa_axum::routes!(review::resolve))
         .routes(utoipa_axum::routes!(sync::pull))
         .routes(utoipa_axum::routes!(ops::openapi_json))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))

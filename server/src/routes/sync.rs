@@ -1,10 +1,12 @@
 use axum::extract::State;
+use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use crate::auth::DeviceCaller;
 use crate::error::{ApiError, ApiResult, Json, Problem};
+use crate::services::devices::{self, SyncSaid};
 use crate::services::ingest::{self, PushResult};
 use crate::state::AppState;
 use crate::store::IngestResult;
@@ -81,20 +83,47 @@ fn item(r: PushResult) -> ApiResult<ItemResult> {
     })
 }
 
+/// Records signed on the device and not yet sent (a push counts the batch it carries).
+pub(super) const PENDING_HEADER: &str = "x-knd-pending";
+/// The device's clock at the call, RFC 3339.
+pub(super) const DEVICE_TIME_HEADER: &str = "x-knd-device-time";
+
+/// What the device says in the optional headers of a sync call; a value that does not read is
+/// taken as not said (an old or odd app still syncs).
+fn said(headers: &HeaderMap) -> SyncSaid {
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    SyncSaid {
+        pending_records: text(PENDING_HEADER).and_then(|v| v.parse().ok()),
+        device_time: text(DEVICE_TIME_HEADER).and_then(|v| {
+            time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339).ok()
+        }),
+    }
+}
+
 /// Pushes a batch of signed records. Each gets its own answer; accepted records, their receipts
 /// and their log leaves are committed together before the answer is sent. Re-sending is safe.
 #[utoipa::path(post, path = "/api/v1/sync/push", tag = "sync", request_body = PushRequest,
-    security(("device_token" = [])), responses(
+    security(("device_token" = [])), params(
+        ("X-Knd-Pending" = Option<u64>, Header, description = "records signed on the device and not yet sent, this batch included"),
+        ("X-Knd-Device-Time" = Option<String>, Header, description = "the device's clock now, RFC 3339 (the console shows its skew)"),
+    ), responses(
     (status = 200, body = PushResponse), (status = 401, body = Problem), (status = 413, body = Problem),
 ))]
 pub(super) async fn push(
     State(state): State<AppState>,
     DeviceCaller(device): DeviceCaller,
+    headers: HeaderMap,
     Json(req): Json<PushRequest>,
 ) -> ApiResult<Json<PushResponse>> {
     if req.records.len() > state.config.limits.max_push_records {
         return Err(ApiError::PayloadTooLarge);
     }
+    devices::report_sync(&state, &device, said(&headers)).await?;
     let results = ingest::push(&state, &device, req.records).await?;
     Ok(Json(PushResponse {
         results: results.into_iter().map(item).collect::<ApiResult<_>>()?,
@@ -115,13 +144,18 @@ pub(super) struct PullQuery {
 /// What the device's inspector needs offline (assignments with subject, objects, checklist,
 /// requirements and history; the calendar), then the changes to it, paged by an opaque cursor.
 #[utoipa::path(get, path = "/api/v1/sync/pull", tag = "sync", security(("device_token" = [])),
-    params(PullQuery), responses((status = 200, body = crate::services::pull::PullPage), (status = 400, body = Problem)))]
+    params(PullQuery,
+        ("X-Knd-Pending" = Option<u64>, Header, description = "records signed on the device and not yet sent"),
+        ("X-Knd-Device-Time" = Option<String>, Header, description = "the device's clock now, RFC 3339 (the console shows its skew)"),
+    ), responses((status = 200, body = crate::services::pull::PullPage), (status = 400, body = Problem)))]
 pub(super) async fn pull(
     State(state): State<AppState>,
     DeviceCaller(device): DeviceCaller,
+    headers: HeaderMap,
     crate::error::Query(q): crate::error::Query<PullQuery>,
 ) -> ApiResult<Json<crate::services::pull::PullPage>> {
     let (agency, user) = crate::services::policy::working_device(&device)?;
+    devices::report_sync(&state, &device, said(&headers)).await?;
     let page =
         crate::services::pull::pull(&state, agency, user, q.cursor.as_deref(), q.limit).await?;
     Ok(Json(page))

@@ -375,11 +375,13 @@ impl std::fmt::Debug for UserForm {
     }
 }
 
-/// The agency's audit log, newest first, below the entry `before` (admins and auditors).
+/// The agency's audit log, newest first, below the entry `before`, filtered (admins and
+/// auditors).
 pub async fn read_audit(
     state: &AppState,
     user: &User,
     address: Option<&str>,
+    filter: &crate::model::AuditFilter,
     before: Option<i64>,
     limit: u32,
 ) -> ApiResult<Vec<crate::model::AuditRecord>> {
@@ -392,7 +394,10 @@ pub async fn read_audit(
         || format!("agency:{}", user.agency),
     )
     .await?;
-    Ok(state.store.list_audit(user.agency, before, limit).await?)
+    Ok(state
+        .store
+        .list_audit(user.agency, filter, before, limit)
+        .await?)
 }
 
 /// Records a refused action in the audit log.

@@ -102,3 +102,26 @@ async fn not_found<T>(
     accounts::audit_denied(state, user, action, format!("device:{id}"), address).await?;
     Err(ApiError::NotFound)
 }
+
+/// What a device says about itself on a sync call: records still unsent, and its clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SyncSaid {
+    pub pending_records: Option<u64>,
+    pub device_time: Option<OffsetDateTime>,
+}
+
+/// Stores what the device said, with the server's time of arrival: the clock skew is the
+/// device's time minus the server's (positive: the device runs ahead).
+pub async fn report_sync(state: &AppState, device: &Device, said: SyncSaid) -> ApiResult<()> {
+    let now = OffsetDateTime::now_utc();
+    let skew = said.device_time.map(|t| {
+        let ms = (t - now).whole_milliseconds();
+        i64::try_from(ms).unwrap_or(if ms < 0 { i64::MIN } else { i64::MAX })
+    });
+    let report = crate::model::SyncReport {
+        synced_at: Some(now),
+        pending_records: said.pending_records,
+        clock_skew_ms: skew,
+    };
+    Ok(state.store.report_sync(device.id, &report).await?)
+}

@@ -65,3 +65,40 @@ pub async fn review_flags(
     .await?;
     Ok(state.store.review_flags(user.agency, after, limit).await?)
 }
+
+/// The agency's inspectors: whom an inspection may be assigned to, and whose names the
+/// inspection pages show (any user who reads inspections sees who works on them).
+pub async fn inspectors(state: &AppState, user: &User) -> ApiResult<Vec<User>> {
+    if !Action::ReadInspection.allows(user.role) {
+        return Err(policy::forbidden(user.role));
+    }
+    let mut all = state.store.list_users(user.agency).await?;
+    all.retain(|u| u.role == crate::model::Role::Inspector);
+    all.sort_by(|a, b| a.login.cmp(&b.login));
+    Ok(all)
+}
+
+/// The last working day of the kind's term (ст.70–73) for an inspection starting on
+/// `starts_on` at `places` objects: the day [`super::inspections::check_term`] counts up to.
+/// `None` when the kind has no term in working days, or the calendar does not reach it.
+pub fn last_working_day(
+    calendar: &knd_shared::calendar::Calendar,
+    kind: knd_shared::InspectionKind,
+    places: usize,
+    starts_on: Date,
+) -> Option<Date> {
+    let max = kind.max_working_days(places)?;
+    calendar
+        .add_working_days(starts_on.previous_day()?, max)
+        .ok()
+}
+
+/// The statuses an inspection the user may see has had, with when each began, oldest first.
+pub async fn status_history(
+    state: &AppState,
+    user: &User,
+    id: InspectionId,
+) -> ApiResult<Vec<(crate::model::InspectionStatus, time::OffsetDateTime)>> {
+    let insp = get(state, user, id).await?;
+    Ok(state.store.status_history(insp.id).await?)
+}

@@ -20,6 +20,7 @@
 //! | `ReadInspection`      |   ✓   |    ✓    |  own      |    ✓     |    ✓    |
 //! | `ReadFieldData`       |   ✓   |    ✓    |  own      |    ✓     |    ✓    |
 //! | `ReadReviewFlags`     |   ✓   |    ✓    |           |    ✓     |    ✓    |
+//! | `ResolveReviewFlags`  |   ✓   |    ✓    |           |    ✓     |         |
 //! | `ReadRecord`          |   ✓   |    ✓    |  own      |    ✓     |    ✓    |
 //!
 //! "self" and "own" are decided beside the table: a user reads their own account and enrolls
@@ -65,6 +66,8 @@ pub enum Action {
     ReadInspection,
     ReadFieldData,
     ReadReviewFlags,
+    /// Accept or reject a review flag (accepting a held document releases it).
+    ResolveReviewFlags,
     ReadRecord,
 }
 
@@ -79,7 +82,7 @@ impl Action {
             Action::EditRegistry | Action::ImportRegistry | Action::PlanInspection => {
                 &[Admin, Planner]
             }
-            Action::CloseInspection => &[Admin, Planner, Reviewer],
+            Action::CloseInspection | Action::ResolveReviewFlags => &[Admin, Planner, Reviewer],
             Action::ReadReviewFlags => &[Admin, Planner, Reviewer, Auditor],
             Action::ReadRegistry
             | Action::ReadInspection
@@ -266,6 +269,7 @@ mod tests {
             Action::ReadReviewFlags,
             &[Admin, Planner, Reviewer, Auditor],
         );
+        check(Action::ResolveReviewFlags, &[Admin, Planner, Reviewer]);
         check(Action::ReadInspection, &Role::ALL);
     }
 

@@ -5,7 +5,7 @@ use knd_shared::{AgencyId, Sha256, UserId};
 use time::OffsetDateTime;
 
 use super::StoreResult;
-use crate::model::{Agency, ApiKey, AuditEntry, AuditRecord, NewUser, User};
+use crate::model::{Agency, ApiKey, AuditEntry, AuditFilter, AuditRecord, NewUser, User};
 
 /// Agencies, users, sessions, API keys and the audit log.
 #[async_trait]
@@ -60,10 +60,11 @@ pub trait AccountStore: Send + Sync {
 
     async fn audit(&self, entry: &AuditEntry) -> StoreResult<()>;
 
-    /// Newest first; `before` is the id to continue below (keyset pagination).
+    /// Newest first, filtered; `before` is the id to continue below (keyset pagination).
     async fn list_audit(
         &self,
         agency: AgencyId,
+        filter: &AuditFilter,
         before: Option<i64>,
         limit: u32,
     ) -> StoreResult<Vec<AuditRecord>>;

@@ -5,7 +5,7 @@ use knd_shared::{AgencyId, DeviceId, Sha256, UserId};
 use time::OffsetDateTime;
 
 use super::{EnrollRefusal, ServerChain, StoreResult};
-use crate::model::{AuditEntry, Device, NewDevice, ServerIdentity};
+use crate::model::{AuditEntry, Device, NewDevice, ServerIdentity, SyncReport};
 
 /// The database's liveness, the server's identity, enrollment codes and devices.
 #[async_trait]
@@ -53,6 +53,9 @@ pub trait DeviceStore: Send + Sync {
     ) -> StoreResult<Option<Device>>;
 
     async fn list_devices(&self, agency: AgencyId) -> StoreResult<Vec<Device>>;
+
+    /// Stores what a device said on a sync call (`report.synced_at` is the server's time).
+    async fn report_sync(&self, id: DeviceId, report: &SyncReport) -> StoreResult<()>;
 
     /// Revokes a device of `agency`; `None` when it does not exist there.
     async fn revoke_device(

@@ -5,7 +5,7 @@ use knd_shared::{AgencyId, InspectionId, UserId};
 use time::{Date, OffsetDateTime};
 
 use super::StoreResult;
-use crate::model::{AuditEntry, Change, Inspection, InspectionFilter};
+use crate::model::{AuditEntry, Change, Inspection, InspectionFilter, InspectionStatus};
 
 /// Inspections, their assignments and the inspectors' change feed.
 #[async_trait]
@@ -36,6 +36,12 @@ pub trait InspectionStore: Send + Sync {
         after: Option<(Date, InspectionId)>,
         limit: u32,
     ) -> StoreResult<Vec<Inspection>>;
+
+    /// The inspection's statuses with when each began, oldest first.
+    async fn status_history(
+        &self,
+        inspection: InspectionId,
+    ) -> StoreResult<Vec<(InspectionStatus, OffsetDateTime)>>;
 
     /// The inspector's change feed after `after`, oldest first (and the agency-wide entries).
     async fn changes_for(

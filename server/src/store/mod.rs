@@ -20,9 +20,11 @@ mod projections;
 mod pull;
 mod records;
 mod registry;
+mod review;
 pub mod search;
 mod sql;
 pub mod sqlite;
+mod users;
 mod violation;
 
 use std::sync::Arc;
@@ -45,13 +47,16 @@ pub use projections::ProjectionStore;
 pub use pull::{PageDetails, PullStore};
 pub use records::RecordStore;
 pub use registry::RegistryStore;
+pub use review::{NewResolution, ReviewStore};
 pub use search::SearchStore;
+pub use users::UserStore;
 
 /// The area traits, for callers of an `Arc<dyn Store>` (a trait's methods need it in scope).
 pub mod prelude {
     pub use super::{
         AccountStore, BlobStore, ChecklistStore, DeviceStore, FieldStore, InspectionStore,
-        ProjectionStore, PullStore, RecordStore, RegistryStore, SearchStore, Store,
+        ProjectionStore, PullStore, RecordStore, RegistryStore, ReviewStore, SearchStore, Store,
+        UserStore,
     };
 }
 
@@ -114,6 +119,8 @@ pub trait Store:
     + BlobStore
     + PullStore
     + SearchStore
+    + ReviewStore
+    + UserStore
     + 'static
 {
 }
@@ -130,6 +137,8 @@ impl<
         + BlobStore
         + PullStore
         + SearchStore
+        + ReviewStore
+        + UserStore
         + 'static,
 > Store for T
 {

@@ -10,6 +10,8 @@ mod access;
 mod binary;
 mod common;
 mod console;
+mod console_admin;
+mod console_inspections;
 mod console_registry;
 mod crash;
 mod demo;

@@ -75,6 +75,15 @@ const MATRIX: &[Row] = &[
                                                                       [401, 401, 401, 201, 403, 403, 403, 403, 201]),
     // {user} is the inspector: they read themself.
     ("GET", "/api/v1/users/{id}", "/api/v1/users/{user}", Empty,     [401, 401, 401, 404, 200, 403, 200, 403, 200]),
+    // {spare} is a user for an admin to change: only the admin may.
+    ("POST", "/api/v1/users/{id}/role", "/api/v1/users/{spare}/role", Json(r#"{"role": "reviewer"}"#),
+                                                                      [401, 401, 401, 404, 403, 403, 403, 403, 200]),
+    ("POST", "/api/v1/users/{id}/password", "/api/v1/users/{spare}/password", Json(r#"{"password": "another horse battery"}"#),
+                                                                      [401, 401, 401, 404, 403, 403, 403, 403, 200]),
+    ("POST", "/api/v1/users/{id}/disable", "/api/v1/users/{spare}/disable", Empty,
+                                                                      [401, 401, 401, 404, 403, 403, 403, 403, 200]),
+    ("POST", "/api/v1/users/{id}/enable", "/api/v1/users/{spare}/enable", Empty,
+                                                                      [401, 401, 401, 404, 403, 403, 403, 403, 200]),
     ("GET", "/api/v1/business/me", "/api/v1/business/me", Empty,      [401, 401, 200, 401, 401, 401, 401, 401, 401]),
     ("GET", "/api/v1/business/documents", "/api/v1/business/documents", Empty,
                                                                       [401, 401, 200, 401, 401, 401, 401, 401, 401]),
@@ -140,6 +149,9 @@ const MATRIX: &[Row] = &[
     ("GET", "/api/v1/inspections/{id}/field", "/api/v1/inspections/{inspection}/field", Empty,
                                                                       [401, 401, 401, 404, 200, 200, 200, 200, 200]),
     ("GET", "/api/v1/review-flags", "/api/v1/review-flags", Empty,    [401, 401, 401, 200, 403, 200, 200, 200, 200]),
+    // Resolving: reviewers, planners and admins; a flag the record does not have is not found.
+    ("POST", "/api/v1/review-flags/{record}/{reason}/resolution", "/api/v1/review-flags/{record}/no_such_flag/resolution",
+        Json(r#"{"decision": "accepted"}"#),                          [401, 401, 401, 404, 403, 404, 403, 404, 404]),
     // Devices.
     ("POST", "/api/v1/sync/push", "/api/v1/sync/push", Json(r#"{"records": []}"#),
                                                                       [401, 200, 401, 401, 401, 401, 401, 401, 401]),
@@ -171,6 +183,7 @@ async fn build(backend: Backend) -> Matrix {
     let (_, planner) = s.user(w.agency, "planner1", Role::Planner).await;
     let (_, reviewer) = s.user(w.agency, "reviewer1", Role::Reviewer).await;
     let (_, auditor) = s.user(w.agency, "auditor1", Role::Auditor).await;
+    let (spare, _) = s.user(w.agency, "spare1", Role::Auditor).await;
     let other_agency = s.agency("Управление надзора №2").await;
     let (_, other) = s.user(other_agency, "other-admin", Role::Admin).await;
     let business = knd_server::admin::issue_api_key(&s.state, SUBJECT)
@@ -206,6 +219,7 @@ async fn build(backend: Backend) -> Matrix {
     let names = vec![
         ("{inspection}", inspection),
         ("{user}", w.inspector_id.clone()),
+        ("{spare}", spare),
         ("{device}", w.device.id.to_string()),
         ("{device2}", f.device2.id.to_string()),
         ("{record}", record),

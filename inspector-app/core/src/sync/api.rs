@@ -8,6 +8,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use knd_shared::PublicKey;
 use knd_shared::note::NoteVerifier;
+use knd_shared::record::Timestamp;
 use reqwest::{Method, StatusCode, header};
 use serde::Deserialize;
 use serde_json::Value;
@@ -15,6 +16,10 @@ use serde_json::Value;
 use super::{EnrollRefusal, SyncError};
 
 const TUS: &str = "1.0.0";
+/// Records signed on the device and not yet receipted (the agency's console shows them).
+const PENDING_HEADER: &str = "x-knd-pending";
+/// The device's clock at the call, RFC 3339 (the console shows its skew from the server's).
+const DEVICE_TIME_HEADER: &str = "x-knd-device-time";
 
 /// What enrollment answered.
 #[derive(Debug, Clone)]
@@ -324,15 +329,21 @@ impl Api {
         })
     }
 
-    /// `GET /api/v1/sync/pull`.
-    pub async fn pull(&self, cursor: Option<&str>) -> Result<PullAnswer, SyncError> {
+    /// What the device tells the server about itself on a sync call, for the agency's console:
+    /// its unsent records (`pending`) and its clock now.
+    fn said(rb: reqwest::RequestBuilder, pending: u64) -> reqwest::RequestBuilder {
+        rb.header(PENDING_HEADER, pending.to_string())
+            .header(DEVICE_TIME_HEADER, Timestamp::now().to_string())
+    }
+
+    /// `GET /api/v1/sync/pull`, saying how many records wait to be sent.
+    pub async fn pull(&self, cursor: Option<&str>, pending: u64) -> Result<PullAnswer, SyncError> {
         let mut url = reqwest::Url::parse(&format!("{}/api/v1/sync/pull", self.base))
             .map_err(|e| SyncError::BadServerUrl(e.to_string()))?;
         if let Some(c) = cursor {
             url.query_pairs_mut().append_pair("cursor", c);
         }
-        let resp = self
-            .request(Method::GET, url.as_str())
+        let resp = Self::said(self.request(Method::GET, url.as_str()), pending)
             .send()
             .await
             .map_err(transport)?;
@@ -342,8 +353,9 @@ impl Api {
         answer(resp).await
     }
 
-    /// `POST /api/v1/sync/push` with the records exactly as signed.
-    pub async fn push(&self, records: &[&[u8]]) -> Result<Vec<PushItem>, SyncError> {
+    /// `POST /api/v1/sync/push` with the records exactly as signed; `pending` counts the
+    /// records not yet receipted, this batch included.
+    pub async fn push(&self, records: &[&[u8]], pending: u64) -> Result<Vec<PushItem>, SyncError> {
         let mut body = b"{\"records\":[".to_vec();
         for (i, r) in records.iter().enumerate() {
             if i > 0 {
@@ -352,8 +364,7 @@ impl Api {
             body.extend_from_slice(r);
         }
         body.extend_from_slice(b"]}");
-        let resp = self
-            .request(Method::POST, "/api/v1/sync/push")
+        let resp = Self::said(self.request(Method::POST, "/api/v1/sync/push"), pending)
             .header(header::CONTENT_TYPE, "application/json")
             .body(body)
             .send()
@@ -469,7 +480,7 @@ mod tests {
     use reqwest::StatusCode;
     use serde_json::json;
 
-    use super::{Api, SyncError, refusal};
+    use super::{Api, DEVICE_TIME_HEADER, PENDING_HEADER, SyncError, refusal};
     use crate::app::{AppError, ErrorKind};
     use crate::sync::test_server::{Canned, closed_port, serve};
 
@@ -578,6 +589,34 @@ mod tests {
         for (answer, expected) in cases {
             let e = enroll_answered(answer.clone()).await;
             assert_eq!(kind(&e), expected, "{answer:?}: {e:?}");
+        }
+    }
+
+    /// Pull and push tell the server the device's unsent records and its clock (shown in the
+    /// agency's console), whatever the server answers.
+    #[tokio::test]
+    async fn sync_calls_say_pending_records_and_the_device_clock() {
+        let server = serve(Some(Canned::problem(401, "unauthorized", "no"))).await;
+        let api = Api::new(&server.url, Some("kdt_x".into())).unwrap();
+        let before = time::OffsetDateTime::now_utc();
+        assert!(api.pull(None, 7).await.is_err());
+        assert!(api.push(&[b"{}".as_slice()], 3).await.is_err());
+        let heads = server.heads.lock().unwrap().clone();
+        assert_eq!(heads.len(), 2, "{heads:?}");
+        for (head, pending) in heads.iter().zip(["7", "3"]) {
+            let value = |name: &str| {
+                head.lines()
+                    .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+                    .map(str::to_owned)
+            };
+            assert_eq!(value(PENDING_HEADER).as_deref(), Some(pending), "{head}");
+            let at = value(DEVICE_TIME_HEADER).expect("the device time");
+            let at = time::OffsetDateTime::parse(
+                &at.to_uppercase(),
+                &time::format_description::well_known::Rfc3339,
+            )
+            .unwrap();
+            assert!((at - before).whole_seconds().abs() < 60, "{head}");
         }
     }
 

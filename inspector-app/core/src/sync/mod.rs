@@ -280,7 +280,8 @@ async fn pull(store: &Mutex<Store>, api: &Api, report: &mut SyncReport) -> Resul
     let mut snapshot: Option<Vec<InspectionId>> = None;
     loop {
         let sent = Timestamp::now();
-        let answer = api.pull(cursor.as_deref()).await?;
+        let pending = lock(store).pending_count()?;
+        let answer = api.pull(cursor.as_deref(), pending).await?;
         let skew = skew_ms(&answer.server_time, sent, Timestamp::now());
         let (page, ids) = page_of(&answer)?;
         if answer.reset {
@@ -334,13 +335,14 @@ async fn push(
             batch.truncate(keep);
             let ids: Vec<RecordId> = batch.iter().map(|r| r.id).collect();
             s.mark_sent(&ids)?;
-            batch
+            (s.pending_count()?, batch)
         };
+        let (pending, batch) = batch;
         if batch.is_empty() {
             return Ok(());
         }
         let bytes: Vec<&[u8]> = batch.iter().map(|r| r.bytes.as_slice()).collect();
-        let results = api.push(&bytes).await?;
+        let results = api.push(&bytes, pending).await?;
         let mut rejected = Vec::new();
         let mut receipts: Vec<(RecordId, Box<serde_json::value::RawValue>)> = Vec::new();
         for (record, result) in batch.iter().zip(results) {

@@ -59,6 +59,8 @@ impl Canned {
 /// A running server; stops when dropped.
 pub(crate) struct TestServer {
     pub url: String,
+    /// The heads of the requests answered so far (lower-cased).
+    pub heads: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     task: JoinHandle<()>,
 }
 
@@ -72,6 +74,8 @@ impl Drop for TestServer {
 pub(crate) async fn serve(answer: Option<Canned>) -> TestServer {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("address"));
+    let heads = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = std::sync::Arc::clone(&heads);
     let task = tokio::spawn(async move {
         let mut silent = Vec::new();
         loop {
@@ -82,15 +86,17 @@ pub(crate) async fn serve(answer: Option<Canned>) -> TestServer {
                 silent.push(conn); // held open, unanswered
                 continue;
             };
+            let seen = std::sync::Arc::clone(&seen);
             tokio::spawn(async move {
-                if read_request(&mut conn).await.is_some() {
+                if let Some(head) = read_request(&mut conn).await {
+                    seen.lock().expect("heads").push(head);
                     let _ = conn.write_all(&response(&answer)).await;
                     let _ = conn.shutdown().await;
                 }
             });
         }
     });
-    TestServer { url, task }
+    TestServer { url, heads, task }
 }
 
 /// An address where nothing listens: a port that was bound, then released.
@@ -101,8 +107,8 @@ pub(crate) async fn closed_port() -> String {
     url
 }
 
-/// Reads a request's head and, by its `Content-Length`, its body.
-async fn read_request(conn: &mut tokio::net::TcpStream) -> Option<()> {
+/// Reads a request's head and, by its `Content-Length`, its body; the head, lower-cased.
+async fn read_request(conn: &mut tokio::net::TcpStream) -> Option<String> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
@@ -128,7 +134,7 @@ async fn read_request(conn: &mut tokio::net::TcpStream) -> Option<()> {
         }
         buf.extend_from_slice(&chunk[..n]);
     }
-    Some(())
+    Some(head)
 }
 
 fn response(a: &Canned) -> Vec<u8> {

@@ -7,7 +7,7 @@ use tokio_postgres::{Client, Transaction};
 use super::PgStore;
 use super::cols::{execute, query_all, query_opt};
 use super::insert_audit;
-use crate::model::{Agency, ApiKey, AuditEntry, AuditRecord, NewUser, User};
+use crate::model::{Agency, ApiKey, AuditEntry, AuditFilter, AuditRecord, NewUser, User};
 use crate::store::AccountStore;
 use crate::store::StoreResult;
 use crate::store::sql::accounts as sql;
@@ -50,6 +50,7 @@ pub(super) async fn create_user(
         login: u.login.clone(),
         role: u.role,
         created_at: OffsetDateTime::now_utc(),
+        disabled_at: None,
     };
     execute(
         tx,
@@ -75,7 +76,7 @@ pub(super) async fn user_for_login(c: &Client, login: &str) -> StoreResult<Optio
 }
 
 pub(super) async fn get_user(
-    c: &Client,
+    c: &impl tokio_postgres::GenericClient,
     agency: AgencyId,
     id: UserId,
 ) -> StoreResult<Option<User>> {
@@ -198,15 +199,21 @@ pub(super) async fn revoke_api_key(
 pub(super) async fn list_audit(
     c: &Client,
     agency: AgencyId,
+    f: &AuditFilter,
     before: Option<i64>,
     limit: u32,
 ) -> StoreResult<Vec<AuditRecord>> {
     query_all(
         c,
-        &sql::AUDIT,
+        sql::audit_query(f),
         &[
             &agency.as_uuid(),
             &before.unwrap_or(i64::MAX),
+            &f.actor,
+            &f.action,
+            &f.target,
+            &f.from,
+            &f.until,
             &i64::from(limit),
         ],
         sql::audit_record,
@@ -295,9 +302,10 @@ impl AccountStore for PgStore {
     async fn list_audit(
         &self,
         agency: AgencyId,
+        filter: &AuditFilter,
         before: Option<i64>,
         limit: u32,
     ) -> StoreResult<Vec<AuditRecord>> {
-        list_audit(&**self.client().await?, agency, before, limit).await
+        list_audit(&**self.client().await?, agency, filter, before, limit).await
     }
 }

@@ -10,7 +10,7 @@ use super::PgStore;
 use super::cols::{execute, query_all, query_opt};
 use super::insert_audit;
 use super::records::append_server_record;
-use crate::model::{Actor, AuditEntry, Device, NewDevice, ServerIdentity};
+use crate::model::{Actor, AuditEntry, Device, NewDevice, ServerIdentity, SyncReport};
 use crate::store::DeviceStore;
 use crate::store::cols::Cols as _;
 use crate::store::devices::{StoredCode, code_refusal};
@@ -272,6 +272,22 @@ impl DeviceStore for PgStore {
 
     async fn list_devices(&self, agency: AgencyId) -> StoreResult<Vec<Device>> {
         list_devices(&**self.client().await?, agency).await
+    }
+
+    async fn report_sync(&self, id: DeviceId, report: &SyncReport) -> StoreResult<()> {
+        let pending = report.pending_records.and_then(|n| i64::try_from(n).ok());
+        execute(
+            &**self.client().await?,
+            &sql::REPORT_SYNC,
+            &[
+                &report.synced_at,
+                &pending,
+                &report.clock_skew_ms,
+                &id.as_uuid(),
+            ],
+        )
+        .await
+        .map(drop)
     }
 
     async fn revoke_device(

@@ -1,6 +1,6 @@
 //! Inspections, their assignment and status history, and the change feed pull reads.
 
-use knd_shared::{AgencyId, InspectionId, UserId};
+use knd_shared::{AgencyId, Ground, InspectionId, InspectionKind, UserId};
 use time::OffsetDateTime;
 use tokio_postgres::{GenericClient, Transaction};
 
@@ -182,6 +182,13 @@ pub(super) async fn list_inspections(
             &after_date,
             &after_id.map(|i| i.as_uuid()),
             &i64::from(limit),
+            &f.kind.map(InspectionKind::as_str),
+            &f.ground.map(Ground::as_str),
+            &f.starts_from,
+            &f.starts_to,
+            &f.ends_from,
+            &f.ends_to,
+            &f.overdue_on,
         ],
         sql::inspection,
     )
@@ -297,6 +304,20 @@ impl InspectionStore for PgStore {
         limit: u32,
     ) -> StoreResult<Vec<Inspection>> {
         list_inspections(&**self.client().await?, agency, filter, after, limit).await
+    }
+
+    async fn status_history(
+        &self,
+        inspection: InspectionId,
+    ) -> StoreResult<Vec<(InspectionStatus, OffsetDateTime)>> {
+        let c = self.client().await?;
+        query_all(
+            &**c,
+            &sql::STATUS_HISTORY,
+            &[&inspection.as_uuid()],
+            sql::status_line,
+        )
+        .await
     }
 
     async fn changes_for(

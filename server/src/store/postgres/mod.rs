@@ -25,7 +25,9 @@ mod projections;
 mod pull;
 mod records;
 mod registry;
+mod review;
 mod search;
+mod users;
 
 use std::sync::Arc;
 

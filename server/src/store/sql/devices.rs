@@ -4,7 +4,7 @@ use knd_shared::PublicKey;
 use knd_shared::record::ChainHead;
 
 use super::Sql;
-use crate::model::{Device, ServerIdentity};
+use crate::model::{Device, ServerIdentity, SyncReport};
 use crate::store::cols::Cols;
 use crate::store::{StoreError, StoreResult};
 
@@ -61,7 +61,7 @@ pub(crate) static SET_ENROLLMENT_RECORD: Sql =
 macro_rules! device_columns {
     () => {
         "id, agency_id, user_id, name, public_key, enrolled_at, revoked_at, last_seen_at, \
-         head_seq, head_hash, enrollment_record"
+         head_seq, head_hash, enrollment_record, synced_at, pending_records, clock_skew_ms"
     };
 }
 
@@ -101,9 +101,20 @@ pub(crate) fn device(r: &impl Cols) -> StoreResult<Device> {
             hash: r.hash(9)?,
         },
         enrollment_record: r.opt_id(10)?,
+        sync: SyncReport {
+            synced_at: r.opt_ts(11)?,
+            pending_records: r.opt_i64(12)?.and_then(|n| u64::try_from(n).ok()),
+            clock_skew_ms: r.opt_i64(13)?,
+        },
     })
 }
 
 pub(crate) static REVOKE: Sql = Sql::new(
     "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2 AND agency_id = ?3",
+);
+
+/// What a device said on a sync call; a part it did not send keeps what it said before.
+pub(crate) static REPORT_SYNC: Sql = Sql::new(
+    "UPDATE devices SET synced_at = ?1, pending_records = COALESCE(?2, pending_records),
+         clock_skew_ms = COALESCE(?3, clock_skew_ms) WHERE id = ?4",
 );

@@ -96,14 +96,17 @@ macro_rules! photo_columns {
 
 /// Whether the document `d` is held from its addressee: flagged `document_unknown_subject` (a
 /// device addressed it to an ИНН outside its agency's registry) while that ИНН is still not in
-/// the registry. Importing the subject releases it; a reviewer's release comes with the review
-/// console.
+/// the registry and no reviewer has accepted the flag. Importing the subject or a reviewer's
+/// acceptance releases it; a rejection keeps it held.
 macro_rules! held {
     () => {
         "EXISTS (SELECT 1 FROM review_flags hf WHERE hf.record_id = d.record_id
             AND hf.reason = 'document_unknown_subject'
             AND NOT EXISTS (SELECT 1 FROM subjects hs
-                            WHERE hs.agency_id = hf.agency_id AND hs.inn = d.subject_inn))"
+                            WHERE hs.agency_id = hf.agency_id AND hs.inn = d.subject_inn)
+            AND NOT EXISTS (SELECT 1 FROM review_resolutions hr
+                            WHERE hr.record_id = hf.record_id AND hr.reason = hf.reason
+                              AND hr.decision = 'accepted'))"
     };
 }
 

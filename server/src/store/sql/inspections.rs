@@ -35,7 +35,8 @@ pub(crate) static INSPECTION: Sql = Sql::dialects(
 );
 
 /// The agency's inspections by start date then id after a cursor, optionally of one status,
-/// one inspector, or overlapping dates. PostgreSQL compares the cursor as a row value; SQLite
+/// inspector, kind or ground, overlapping dates, starting or ending within dates, or past their
+/// term on a date (`?15`). PostgreSQL compares the cursor as a row value; SQLite
 /// gets an empty cursor (`''` sorts first) instead of NULL.
 pub(crate) static INSPECTIONS: Sql = Sql::dialects(
     concat!(
@@ -44,6 +45,10 @@ pub(crate) static INSPECTIONS: Sql = Sql::dialects(
            AND (?3 IS NULL OR EXISTS (SELECT 1 FROM inspection_assignments a
                 WHERE a.inspection_id = i.id AND a.user_id = ?3 AND a.unassigned_at IS NULL))
            AND (?4 IS NULL OR i.ends_on >= ?4) AND (?5 IS NULL OR i.starts_on <= ?5)
+           AND (?9 IS NULL OR i.kind = ?9) AND (?10 IS NULL OR i.ground = ?10)
+           AND (?11 IS NULL OR i.starts_on >= ?11) AND (?12 IS NULL OR i.starts_on <= ?12)
+           AND (?13 IS NULL OR i.ends_on >= ?13) AND (?14 IS NULL OR i.ends_on <= ?14)
+           AND (?15 IS NULL OR (i.ends_on < ?15 AND i.status IN ('scheduled', 'in_progress')))
            AND (i.starts_on > ?6 OR (i.starts_on = ?6 AND i.id > ?7))
          ORDER BY i.starts_on, i.id LIMIT ?8"
     ),
@@ -53,6 +58,10 @@ pub(crate) static INSPECTIONS: Sql = Sql::dialects(
            AND ($3::UUID IS NULL OR EXISTS (SELECT 1 FROM inspection_assignments a
                 WHERE a.inspection_id = i.id AND a.user_id = $3 AND a.unassigned_at IS NULL))
            AND ($4::DATE IS NULL OR i.ends_on >= $4) AND ($5::DATE IS NULL OR i.starts_on <= $5)
+           AND ($9::TEXT IS NULL OR i.kind = $9) AND ($10::TEXT IS NULL OR i.ground = $10)
+           AND ($11::DATE IS NULL OR i.starts_on >= $11) AND ($12::DATE IS NULL OR i.starts_on <= $12)
+           AND ($13::DATE IS NULL OR i.ends_on >= $13) AND ($14::DATE IS NULL OR i.ends_on <= $14)
+           AND ($15::DATE IS NULL OR (i.ends_on < $15 AND i.status IN ('scheduled', 'in_progress')))
            AND ($6::DATE IS NULL OR (i.starts_on, i.id) > ($6, $7::UUID))
          ORDER BY i.starts_on, i.id LIMIT $8"
     ),
@@ -174,6 +183,19 @@ pub(crate) static END_ASSIGNMENT: Sql = Sql::new(
 pub(crate) static INSERT_ASSIGNMENT: Sql = Sql::new(
     "INSERT INTO inspection_assignments (inspection_id, user_id, assigned_at) VALUES (?1, ?2, ?3)",
 );
+
+/// An inspection's status history, oldest first.
+pub(crate) static STATUS_HISTORY: Sql =
+    Sql::new("SELECT status, at FROM inspection_status_log WHERE inspection_id = ?1 ORDER BY id");
+
+/// A row of [`STATUS_HISTORY`].
+pub(crate) fn status_line(r: &impl Cols) -> StoreResult<(InspectionStatus, time::OffsetDateTime)> {
+    let status = r.text(0)?;
+    Ok((
+        InspectionStatus::parse(&status).ok_or_else(|| corrupt(format!("status {status:?}")))?,
+        r.ts(1)?,
+    ))
+}
 
 pub(crate) static INSERT_STATUS: Sql =
     Sql::new("INSERT INTO inspection_status_log (inspection_id, status, at) VALUES (?1, ?2, ?3)");

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use super::SqliteStore;
 use super::cols::{execute, query_all, query_opt};
 use super::{insert_audit, ts};
-use crate::model::{Agency, ApiKey, AuditEntry, AuditRecord, NewUser, User};
+use crate::model::{Agency, ApiKey, AuditEntry, AuditFilter, AuditRecord, NewUser, User};
 use crate::store::AccountStore;
 use crate::store::StoreResult;
 use crate::store::sql::accounts as sql;
@@ -49,6 +49,7 @@ pub(super) fn create_user(
         login: u.login.clone(),
         role: u.role,
         created_at: OffsetDateTime::now_utc(),
+        disabled_at: None,
     };
     execute(
         tx,
@@ -181,13 +182,23 @@ pub(super) fn revoke_api_key(
 pub(super) fn list_audit(
     c: &Connection,
     agency: AgencyId,
+    f: &AuditFilter,
     before: Option<i64>,
     limit: u32,
 ) -> StoreResult<Vec<AuditRecord>> {
     query_all(
         c,
-        &sql::AUDIT,
-        params![agency.to_string(), before.unwrap_or(i64::MAX), limit],
+        sql::audit_query(f),
+        params![
+            agency.to_string(),
+            before.unwrap_or(i64::MAX),
+            f.actor,
+            f.action,
+            f.target,
+            f.from.map(ts),
+            f.until.map(ts),
+            limit
+        ],
         |r| sql::audit_record(r),
     )
 }
@@ -285,10 +296,12 @@ impl AccountStore for SqliteStore {
     async fn list_audit(
         &self,
         agency: AgencyId,
+        filter: &AuditFilter,
         before: Option<i64>,
         limit: u32,
     ) -> StoreResult<Vec<AuditRecord>> {
-        self.read(move |c| list_audit(c, agency, before, limit))
+        let filter = filter.clone();
+        self.read(move |c| list_audit(c, agency, &filter, before, limit))
             .await
     }
 }

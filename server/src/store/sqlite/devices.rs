@@ -10,7 +10,7 @@ use super::SqliteStore;
 use super::cols::{execute, query_all, query_opt};
 use super::records::append_server_record;
 use super::{insert_audit, ts};
-use crate::model::{AuditEntry, Device, NewDevice, ServerIdentity};
+use crate::model::{AuditEntry, Device, NewDevice, ServerIdentity, SyncReport};
 use crate::store::DeviceStore;
 use crate::store::cols::Cols as _;
 use crate::store::devices::{StoredCode, code_refusal};
@@ -259,6 +259,24 @@ impl DeviceStore for SqliteStore {
 
     async fn list_devices(&self, agency: AgencyId) -> StoreResult<Vec<Device>> {
         self.read(move |c| list_devices(c, agency)).await
+    }
+
+    async fn report_sync(&self, id: DeviceId, report: &SyncReport) -> StoreResult<()> {
+        let r = *report;
+        self.transact(move |tx| {
+            execute(
+                tx,
+                &sql::REPORT_SYNC,
+                params![
+                    r.synced_at.map(ts),
+                    r.pending_records.and_then(|n| i64::try_from(n).ok()),
+                    r.clock_skew_ms,
+                    id.to_string()
+                ],
+            )
+            .map(drop)
+        })
+        .await
     }
 
     async fn revoke_device(

@@ -1,6 +1,6 @@
 //! Inspections, their assignment and status history, and the change feed pull reads.
 
-use knd_shared::{AgencyId, InspectionId, UserId};
+use knd_shared::{AgencyId, Ground, InspectionId, InspectionKind, UserId};
 use rusqlite::{Connection, Transaction, params};
 use time::OffsetDateTime;
 
@@ -183,7 +183,14 @@ pub(super) fn list_inspections(
             f.to.map(iso_date::format),
             after_date,
             after_id,
-            limit
+            limit,
+            f.kind.map(InspectionKind::as_str),
+            f.ground.map(Ground::as_str),
+            f.starts_from.map(iso_date::format),
+            f.starts_to.map(iso_date::format),
+            f.ends_from.map(iso_date::format),
+            f.ends_to.map(iso_date::format),
+            f.overdue_on.map(iso_date::format),
         ],
         |r| sql::inspection(r),
     )?;
@@ -299,6 +306,18 @@ impl InspectionStore for SqliteStore {
         let f = filter.clone();
         self.read(move |c| list_inspections(c, agency, &f, after, limit))
             .await
+    }
+
+    async fn status_history(
+        &self,
+        inspection: InspectionId,
+    ) -> StoreResult<Vec<(InspectionStatus, OffsetDateTime)>> {
+        self.read(move |c| {
+            query_all(c, &sql::STATUS_HISTORY, [inspection.to_string()], |r| {
+                sql::status_line(r)
+            })
+        })
+        .await
     }
 
     async fn changes_for(

@@ -13,7 +13,9 @@ mod projections;
 mod pull;
 mod records;
 mod registry;
+mod review;
 mod search;
+mod users;
 
 pub use conn::SqliteStore;
 use conn::{db_err, hash_col, insert_audit, parse_uuid, ts};
