@@ -144,3 +144,30 @@ pub trait SearchStore: Send + Sync {
 pub(crate) fn prefix_end(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
 }
+
+/// The lowest key (or ИНН) a page may hold: just above the cursor `after` (keys, ИНН and ОГРН
+/// are letters, digits and `. - _ :`, so `after` followed by U+0001 is the next possible one),
+/// and not below `prefix`.
+pub(crate) fn lowest(after: Option<&str>, prefix: Option<&str>) -> String {
+    let above = after.map_or_else(String::new, |a| format!("{a}\u{1}"));
+    match prefix {
+        Some(p) if p > above.as_str() => p.to_owned(),
+        _ => above,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_start_above_the_cursor_and_within_the_prefix() {
+        assert_eq!(lowest(None, None), "");
+        assert_eq!(lowest(Some("K-049"), None), "K-049\u{1}");
+        assert_eq!(lowest(None, Some("K-")), "K-");
+        assert_eq!(lowest(Some("K-049"), Some("K-")), "K-049\u{1}");
+        assert_eq!(lowest(Some("A-1"), Some("K-")), "K-");
+        assert!(lowest(Some("K-049"), None).as_str() < "K-050");
+        assert!(lowest(Some("K-049"), None).as_str() > "K-049");
+    }
+}

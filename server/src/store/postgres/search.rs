@@ -10,7 +10,7 @@ use crate::store::StoreResult;
 use crate::store::cols::Cols as _;
 use crate::store::search::{
     GeoBox, ObjectMatch, ObjectSearch, RiskDecision, SearchStore, SubjectMatch, SubjectSearch,
-    prefix_end,
+    lowest, prefix_end,
 };
 use crate::store::sql::registry as reg;
 use crate::store::sql::search as sql;
@@ -50,7 +50,11 @@ impl SearchStore for PgStore {
             ),
             SubjectMatch::Name(f) => (&sql::SUBJECTS_BY_NAME, Some(contains(f)), None),
         };
-        let after = q.after.as_deref().unwrap_or("");
+        let prefix = match &q.matching {
+            SubjectMatch::InnPrefix(p) => Some(p.as_str()),
+            _ => None,
+        };
+        let after = lowest(q.after.as_deref(), prefix);
         let limit = i64::from(q.limit);
         let params: &[&(dyn ToSql + Sync)] = &[&agency.as_uuid(), &after, &a, &b, &limit];
         query_all(&**self.client().await?, stmt, params, reg::subject).await
@@ -71,7 +75,11 @@ impl SearchStore for PgStore {
             ObjectMatch::Address(f) => (&sql::OBJECTS_BY_ADDRESS, Some(contains(f)), None),
             ObjectMatch::SubjectInn(inn) => (&sql::OBJECTS_OF_SUBJECT, Some(inn.clone()), None),
         };
-        let after = q.after.as_deref().unwrap_or("");
+        let prefix = match &q.matching {
+            ObjectMatch::KeyPrefix(p) => Some(p.as_str()),
+            _ => None,
+        };
+        let after = lowest(q.after.as_deref(), prefix);
         let risk = q.risk.map(|r| r.code());
         let limit = i64::from(q.limit);
         let params: &[&(dyn ToSql + Sync)] = &[

@@ -2,8 +2,10 @@
 //! FTS5 trigram tables by rowid, PostgreSQL uses `ILIKE` on pg_trgm's GIN indexes); prefixes and
 //! keyset pages compare bytes on both (`COLLATE "C"` on PostgreSQL, as the indexes of 0007).
 //!
-//! Object statements bind: 1 agency, 2 after (`''` for the first page), 3 control type code,
-//! 4 district, 5 risk (`none`: unassigned), 6 and 7 the match, 8 the limit.
+//! Object statements bind: 1 agency, 2 the lowest key of the page ([`crate::store::search::
+//! lowest`]: after the cursor, and within a prefix's range), 3 control type code, 4 district,
+//! 5 risk (`none`: unassigned), 6 and 7 the match, 8 the limit. One lower bound per statement:
+//! given two, SQLite may start the index range at the wrong one and walk every key.
 
 use knd_shared::RiskCategory;
 
@@ -30,7 +32,7 @@ macro_rules! objects_sqlite {
             $agency,
             " = ?1 AND ",
             $key,
-            " > ?2
+            " >= ?2
                AND (?3 IS NULL OR t.code = ?3) AND (?4 IS NULL OR o.district = ?4)
                AND (?5 IS NULL OR o.risk_category = ?5 OR (?5 = 'none' AND o.risk_category IS NULL))
                AND ",
@@ -47,7 +49,7 @@ macro_rules! objects_pg {
     ($matching:literal) => {
         concat!(
             object_columns!(),
-            " WHERE o.agency_id = $1 AND o.object_key COLLATE \"C\" > $2
+            " WHERE o.agency_id = $1 AND o.object_key COLLATE \"C\" >= $2
                AND ($3::TEXT IS NULL OR t.code = $3) AND ($4::TEXT IS NULL OR o.district = $4)
                AND ($5::TEXT IS NULL OR o.risk_category = $5
                     OR ($5 = 'none' AND o.risk_category IS NULL))
@@ -63,8 +65,8 @@ pub(crate) static OBJECTS_ALL: Sql = Sql::dialects(
     objects_pg!("($6::TEXT IS NULL AND $7::TEXT IS NULL)"),
 );
 pub(crate) static OBJECTS_BY_KEY_PREFIX: Sql = Sql::dialects(
-    objects_sqlite!("o.object_key >= ?6 AND o.object_key < ?7"),
-    objects_pg!("o.object_key COLLATE \"C\" >= $6 AND o.object_key COLLATE \"C\" < $7"),
+    objects_sqlite!("?6 IS NOT NULL AND o.object_key < ?7"),
+    objects_pg!("$6::TEXT IS NOT NULL AND o.object_key COLLATE \"C\" < $7"),
 );
 /// ?6: an FTS5 phrase (SQLite) or an `ILIKE` pattern (PostgreSQL). On SQLite this is the form
 /// for a fragment many addresses hold (the keys walked in order, each looked up in the set of
@@ -104,7 +106,7 @@ macro_rules! subjects_sqlite {
             $agency,
             " = ?1 AND ",
             $inn,
-            " > ?2 AND ",
+            " >= ?2 AND ",
             $matching,
             " ORDER BY ",
             $inn,
@@ -117,7 +119,7 @@ macro_rules! subjects_pg {
     ($matching:literal) => {
         concat!(
             "SELECT id, inn, ogrn, name, size_class, updated_at FROM subjects
-             WHERE agency_id = $1 AND inn COLLATE \"C\" > $2 AND ",
+             WHERE agency_id = $1 AND inn COLLATE \"C\" >= $2 AND ",
             $matching,
             " ORDER BY inn COLLATE \"C\" LIMIT $5"
         )
@@ -129,11 +131,11 @@ pub(crate) static SUBJECTS_ALL: Sql = Sql::dialects(
     subjects_pg!("($3::TEXT IS NULL AND $4::TEXT IS NULL)"),
 );
 pub(crate) static SUBJECTS_BY_INN_PREFIX: Sql = Sql::dialects(
-    subjects_sqlite!("inn >= ?3 AND inn < ?4"),
-    subjects_pg!("inn COLLATE \"C\" >= $3 AND inn COLLATE \"C\" < $4"),
+    subjects_sqlite!("?3 IS NOT NULL AND inn < ?4"),
+    subjects_pg!("$3::TEXT IS NOT NULL AND inn COLLATE \"C\" < $4"),
 );
 pub(crate) static SUBJECTS_BY_OGRN_PREFIX: Sql = Sql::dialects(
-    subjects_sqlite!("ogrn >= ?3 AND ogrn < ?4"),
+    subjects_sqlite!(not_by_inn, "ogrn >= ?3 AND ogrn < ?4"),
     subjects_pg!("ogrn COLLATE \"C\" >= $3 AND ogrn COLLATE \"C\" < $4"),
 );
 /// The form for a fragment many names hold (see [`OBJECTS_BY_ADDRESS`]).

@@ -10,7 +10,7 @@ use crate::store::StoreResult;
 use crate::store::cols::Cols as _;
 use crate::store::search::{
     GeoBox, ObjectMatch, ObjectSearch, RiskDecision, SearchStore, SubjectMatch, SubjectSearch,
-    prefix_end,
+    lowest, prefix_end,
 };
 use crate::store::sql::Sql;
 use crate::store::sql::registry::{self as reg, object_columns};
@@ -112,12 +112,16 @@ fn search_subjects(
             (stmt, Some(p), None)
         }
     };
+    let prefix = match &q.matching {
+        SubjectMatch::InnPrefix(p) => Some(p.as_str()),
+        _ => None,
+    };
     query_all(
         c,
         stmt,
         params![
             agency.to_string(),
-            q.after.as_deref().unwrap_or(""),
+            lowest(q.after.as_deref(), prefix),
             a,
             b,
             q.limit
@@ -149,12 +153,16 @@ fn search_objects(
         }
         ObjectMatch::SubjectInn(inn) => (&sql::OBJECTS_OF_SUBJECT, Some(inn.clone()), None),
     };
+    let prefix = match &q.matching {
+        ObjectMatch::KeyPrefix(p) => Some(p.as_str()),
+        _ => None,
+    };
     query_all(
         c,
         stmt,
         params![
             agency.to_string(),
-            q.after.as_deref().unwrap_or(""),
+            lowest(q.after.as_deref(), prefix),
             q.control_type,
             q.district,
             q.risk.map(|r| r.code()),
