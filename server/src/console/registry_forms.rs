@@ -81,6 +81,9 @@ struct ObjectFormPage {
 /// A subject as the form posts it.
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct SubjectPost {
+    /// Set by the form of an existing subject (its ИНН stays fixed when shown again).
+    #[serde(default)]
+    editing: Option<String>,
     inn: String,
     ogrn: Option<String>,
     name: String,
@@ -90,6 +93,9 @@ pub(super) struct SubjectPost {
 /// An object as the form posts it (coordinates in degrees, as people write them).
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct ObjectPost {
+    /// Set by the form of an existing object (its key stays fixed when shown again).
+    #[serde(default)]
+    editing: Option<String>,
     object_key: String,
     subject_inn: String,
     control_type: String,
@@ -168,6 +174,7 @@ pub(super) async fn edit_subject(
     )
     .await?;
     let p = SubjectPost {
+        editing: None,
         inn: s.inn,
         ogrn: s.ogrn,
         name: s.name,
@@ -205,7 +212,7 @@ pub(super) async fn save_subject(
     )
     .await?;
     let lang = viewer.lang;
-    let mut t = subject_page(&state, &viewer, false, &form);
+    let mut t = subject_page(&state, &viewer, form.editing.is_some(), &form);
     let inn = form.inn.trim();
     if let Err(e) = Inn::parse(inn) {
         set(&mut t.inn, lang, e.to_string());
@@ -342,6 +349,7 @@ pub(super) async fn edit_object(
         .object;
     let (lat, lon) = o.position.unzip();
     let p = ObjectPost {
+        editing: None,
         object_key: o.object_key,
         subject_inn: o.subject_inn,
         control_type: o.control_type_code,
@@ -368,7 +376,7 @@ pub(super) async fn save_object(
     )
     .await?;
     let lang = viewer.lang;
-    let mut t = object_page(&state, &viewer, false, &form).await?;
+    let mut t = object_page(&state, &viewer, form.editing.is_some(), &form).await?;
     let key = form.object_key.trim();
     if let Err(e) = crate::services::registry::safe_key(key, 200) {
         set(&mut t.key, lang, e);
