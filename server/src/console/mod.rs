@@ -29,7 +29,12 @@ mod inspection_new;
 mod inspection_view;
 mod inspections;
 mod login;
+mod map;
 mod names;
+mod object;
+mod registry;
+mod registry_forms;
+mod registry_import;
 mod review;
 mod review_names;
 mod session;
@@ -82,6 +87,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/lang/{code}", get(login::switch_lang))
         .route("/static/{file}", get(assets::file))
         .route("/favicon.ico", get(assets::icon))
+        .merge(registry::routes())
         .merge(inspections::routes())
         .merge(review::routes())
         .merge(devices::routes())

@@ -18,6 +18,7 @@ pub mod records;
 pub mod registry;
 pub mod registry_one;
 pub mod registry_reads;
+pub mod registry_search;
 pub mod review;
 pub mod throttle;
 pub mod thumbnails;

@@ -485,7 +485,7 @@ fn assignment(
 }
 
 /// An order is open while one of its remedies' deadlines has not passed.
-fn order_open(order: &ProjectedDocument, today: time::Date) -> bool {
+pub(crate) fn order_open(order: &ProjectedDocument, today: time::Date) -> bool {
     let Ok(o) = serde_json::from_value::<knd_shared::record::kinds::Order>(order.body.clone())
     else {
         return false;

@@ -21,6 +21,7 @@ mod pull;
 mod records;
 mod registry;
 mod review;
+pub mod search;
 mod sql;
 pub mod sqlite;
 mod users;
@@ -47,13 +48,15 @@ pub use pull::{PageDetails, PullStore};
 pub use records::RecordStore;
 pub use registry::RegistryStore;
 pub use review::{NewResolution, ReviewStore};
+pub use search::SearchStore;
 pub use users::UserStore;
 
 /// The area traits, for callers of an `Arc<dyn Store>` (a trait's methods need it in scope).
 pub mod prelude {
     pub use super::{
         AccountStore, BlobStore, ChecklistStore, DeviceStore, FieldStore, InspectionStore,
-        ProjectionStore, PullStore, RecordStore, RegistryStore, ReviewStore, Store, UserStore,
+        ProjectionStore, PullStore, RecordStore, RegistryStore, ReviewStore, SearchStore, Store,
+        UserStore,
     };
 }
 
@@ -115,6 +118,7 @@ pub trait Store:
     + FieldStore
     + BlobStore
     + PullStore
+    + SearchStore
     + ReviewStore
     + UserStore
     + 'static
@@ -132,6 +136,7 @@ impl<
         + FieldStore
         + BlobStore
         + PullStore
+        + SearchStore
         + ReviewStore
         + UserStore
         + 'static,

@@ -12,6 +12,7 @@ mod common;
 mod console;
 mod console_admin;
 mod console_inspections;
+mod console_registry;
 mod crash;
 mod demo;
 mod enroll;

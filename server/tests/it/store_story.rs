@@ -199,7 +199,12 @@ fn dump_sqlite(path: &std::path::Path) -> Dump {
     use rusqlite::types::ValueRef;
     let c = rusqlite::Connection::open(path).unwrap();
     let tables: Vec<String> = c
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        // Full-text tables (`*_fts` and their shadow tables) are SQLite's search index, as the
+        // GIN indexes are PostgreSQL's: not stored data.
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+             AND name NOT LIKE '%\\_fts' ESCAPE '\\' AND name NOT LIKE '%\\_fts\\_%' ESCAPE '\\'",
+        )
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()

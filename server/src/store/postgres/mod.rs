@@ -26,6 +26,7 @@ mod pull;
 mod records;
 mod registry;
 mod review;
+mod search;
 mod users;
 
 use std::sync::Arc;

@@ -21,6 +21,7 @@ pub(crate) mod pull;
 pub(crate) mod records;
 pub(crate) mod registry;
 pub(crate) mod review;
+pub(crate) mod search;
 pub(crate) mod users;
 
 /// One statement, written once (or once per dialect where they differ).

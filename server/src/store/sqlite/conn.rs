@@ -40,6 +40,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../../../migrations/server/sqlite/0006_versions.sql"),
     ),
     (
+        7,
+        include_str!("../../../../migrations/server/sqlite/0007_search.sql"),
+    ),
+    (
         8,
         include_str!("../../../../migrations/server/sqlite/0008_review.sql"),
     ),

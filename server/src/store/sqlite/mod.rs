@@ -14,6 +14,7 @@ mod pull;
 mod records;
 mod registry;
 mod review;
+mod search;
 mod users;
 
 pub use conn::SqliteStore;
