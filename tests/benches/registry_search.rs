@@ -16,6 +16,7 @@
 //! database is created).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+use knd_tests::bench::{env_usize, percentile};
 use std::time::{Duration, Instant};
 
 use knd_server::demo::generator::{Registry, Spec};
@@ -23,23 +24,6 @@ use knd_server::model::{Role, User};
 use knd_server::services::{accounts, registry_search};
 use knd_tests::Server;
 use serde_json::{Value, json};
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )]
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
-}
 
 fn report(label: &str, what: &str, mut times: Vec<Duration>, found: usize, target_ms: u64) {
     times.sort();
