@@ -67,6 +67,29 @@ pub(crate) fn session_cookie(
     .unwrap_or_else(|_| axum::http::HeaderValue::from_static("knd_session=; Path=/; Max-Age=0"))
 }
 
+/// Whether a browser's request says it comes from this site: `Sec-Fetch-Site` same-origin (or
+/// typed by the user), and an `Origin`, when sent, naming this host. A client that sends
+/// neither is not a browser another site can drive.
+pub(crate) fn from_this_site(headers: &axum::http::HeaderMap) -> bool {
+    use axum::http::header::{HOST, ORIGIN};
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if site.is_some_and(|s| s != "same-origin" && s != "none") {
+        return false;
+    }
+    match headers.get(ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => true,
+        // `null`: a policy withheld the origin; the browser's own `Sec-Fetch-Site` decides.
+        Some("null") => site == Some("same-origin"),
+        Some(origin) => {
+            let host = headers.get(HOST).and_then(|v| v.to_str().ok());
+            origin
+                .split_once("://")
+                .map(|(_, a)| a)
+                .is_some_and(|a| Some(a) == host)
+        }
+    }
+}
+
 fn bearer(parts: &Parts) -> Option<&str> {
     parts
         .headers
@@ -101,10 +124,23 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts)
-            .or_else(|| cookie(&parts.headers, SESSION_COOKIE))
-            .ok_or(ApiError::Unauthorized)?
-            .to_owned();
+        let (token, by_cookie) = match bearer(parts) {
+            Some(t) => (t.to_owned(), false),
+            None => (
+                cookie(&parts.headers, SESSION_COOKIE)
+                    .ok_or(ApiError::Unauthorized)?
+                    .to_owned(),
+                true,
+            ),
+        };
+        // A browser sends the cookie with whatever page asks: a call that changes something
+        // must say it comes from this site (the console's forms carry their own token too).
+        if by_cookie && !parts.method.is_safe() && !from_this_site(&parts.headers) {
+            return Err(ApiError::Forbidden(
+                "запрос отправлен с другого сайта и отклонён / the request came from another site and is refused"
+                    .into(),
+            ));
+        }
         let (user, _) = accounts::session_user(state, &token)
             .await?
             .ok_or(ApiError::Unauthorized)?;
@@ -135,6 +171,20 @@ impl FromRequestParts<AppState> for DeviceCaller {
             .device_by_token(&crate::services::tokens::hash(token))
             .await?
             .ok_or(ApiError::Unauthorized)?;
+        // A device acts for its inspector: once that user is disabled or no longer an
+        // inspector, it neither pulls their assignments nor sends anything in their name.
+        if let (Some(agency), Some(user)) = (device.agency, device.user) {
+            match state.store.get_user(agency, user).await? {
+                Some(u) if u.disabled_at.is_none() && u.role == crate::model::Role::Inspector => {}
+                _ => {
+                    return Err(ApiError::Forbidden(
+                        "пользователь устройства отключён или больше не инспектор / \
+                         the device's user is disabled or no longer an inspector"
+                            .into(),
+                    ));
+                }
+            }
+        }
         Ok(DeviceCaller(device))
     }
 }

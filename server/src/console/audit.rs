@@ -186,7 +186,12 @@ async fn page(
     // Refused (and audited) by the service for a role that may not read the log.
     let checked = filter(&state, &viewer, &q);
     let before = match filled(&q.before) {
-        Some(b) => Some(b.parse::<i64>().map_err(|_| Failure::bad_form("before"))?),
+        Some(b) => Some(
+            b.parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| Failure::bad_form("before"))?,
+        ),
         None => None,
     };
     let (status, errors, entries) = match &checked {

@@ -71,7 +71,7 @@ async fn page_headers(req: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
-    if !static_file {
+    if !static_file && !h.contains_key(header::CACHE_CONTROL) {
         // Pages show an agency's data: kept out of shared caches and the back-forward cache.
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

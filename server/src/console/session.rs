@@ -7,8 +7,8 @@
 //! honoured; posts whose `Origin` or `Sec-Fetch-Site` names another site are refused first.
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest as _, Sha256};
@@ -119,25 +119,11 @@ impl FromRequestParts<AppState> for Viewer {
 /// form post and `Sec-Fetch-Site` with every request; a client that sends neither is not a
 /// browser another site can drive.
 pub(super) fn same_origin(headers: &HeaderMap) -> Result<(), Failure> {
-    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-    if let Some(site) = site {
-        if site != "same-origin" && site != "none" {
-            return Err(Failure::foreign_post());
-        }
+    if crate::auth::from_this_site(headers) {
+        Ok(())
+    } else {
+        Err(Failure::foreign_post())
     }
-    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        // `null` is what a browser sends when a policy withholds the origin: then the browser's
-        // own `Sec-Fetch-Site` (above) has decided, or, without it, the post is not trusted.
-        if origin == "null" && site == Some("same-origin") {
-            return Ok(());
-        }
-        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-        let authority = origin.split_once("://").map(|(_, a)| a);
-        if authority.is_none() || authority != host {
-            return Err(Failure::foreign_post());
-        }
-    }
-    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -196,6 +182,7 @@ pub(crate) fn safe_return(path: Option<&str>) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header;
 
     #[test]
     fn returns_only_to_this_site() {

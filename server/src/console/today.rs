@@ -80,6 +80,15 @@ async fn of_status(
     Ok(inspection_reads::list(state, &viewer.user, filter, None, CAP).await?)
 }
 
+/// The inspections `filter` lists for the viewer (at most [`CAP`]).
+async fn listed(
+    state: &AppState,
+    viewer: &Viewer,
+    filter: InspectionFilter,
+) -> Result<Vec<Inspection>, super::chrome::Failure> {
+    Ok(inspection_reads::list(state, &viewer.user, filter, None, CAP).await?)
+}
+
 fn line(viewer: &Viewer, i: &Inspection) -> Line {
     let lang = viewer.lang;
     let (sru, sen) = names::status(i.status);
@@ -118,31 +127,55 @@ pub(super) async fn page_handler(State(state): State<AppState>, viewer: Viewer) 
             Some(last),
         )
         .await?;
-        let starting_today = starting.iter().filter(|i| i.starts_on == today).count();
-        let late_to_start = starting.iter().filter(|i| i.starts_on < today).count();
-        let running = of_status(&state, &viewer, InspectionStatus::InProgress, None, None).await?;
-        let scheduled_ended = of_status(
+        let iso = |x: Date| knd_shared::calendar::iso_date::format(x);
+        let yesterday = today - Duration::days(1);
+        // Each number is read with the filter its link shows, so the two always agree.
+        let starting_today = listed(
             &state,
             &viewer,
-            InspectionStatus::Scheduled,
-            None,
-            Some(today - Duration::days(1)),
+            InspectionFilter {
+                status: Some(InspectionStatus::Scheduled),
+                starts_from: Some(today),
+                starts_to: Some(today),
+                ..InspectionFilter::default()
+            },
         )
         .await?;
-        let past_term: Vec<&Inspection> = running
-            .iter()
-            .chain(scheduled_ended.iter().filter(|i| i.ends_on < today))
-            .filter(|i| i.ends_on < today)
-            .collect();
-        let ending_soon: Vec<&Inspection> = running
-            .iter()
-            .chain(starting.iter().filter(|i| i.starts_on <= soon_until))
-            .filter(|i| i.ends_on >= today && i.ends_on <= soon_until)
-            .collect();
-        let iso = |x: Date| knd_shared::calendar::iso_date::format(x);
+        let late_to_start = listed(
+            &state,
+            &viewer,
+            InspectionFilter {
+                status: Some(InspectionStatus::Scheduled),
+                starts_to: Some(yesterday),
+                ends_from: Some(today),
+                ..InspectionFilter::default()
+            },
+        )
+        .await?;
+        let running = of_status(&state, &viewer, InspectionStatus::InProgress, None, None).await?;
+        let past_term = listed(
+            &state,
+            &viewer,
+            InspectionFilter {
+                overdue_on: Some(today),
+                ..InspectionFilter::default()
+            },
+        )
+        .await?;
+        let ending_soon = listed(
+            &state,
+            &viewer,
+            InspectionFilter {
+                status: Some(InspectionStatus::InProgress),
+                ends_from: Some(today),
+                ends_to: Some(soon_until),
+                ..InspectionFilter::default()
+            },
+        )
+        .await?;
         tiles.push(Tile {
             label: lang.t("Начинаются сегодня", "Starting today"),
-            count: counted(starting_today),
+            count: counted(starting_today.len()),
             href: format!(
                 "/inspections?status=scheduled&starts_from={}&starts_to={}",
                 iso(today),
@@ -152,12 +185,13 @@ pub(super) async fn page_handler(State(state): State<AppState>, viewer: Viewer) 
         });
         tiles.push(Tile {
             label: lang.t("Не начаты в срок", "Not started on time"),
-            count: counted(late_to_start),
+            count: counted(late_to_start.len()),
             href: format!(
-                "/inspections?status=scheduled&starts_to={}",
-                iso(today - Duration::days(1))
+                "/inspections?status=scheduled&starts_to={}&ends_from={}",
+                iso(yesterday),
+                iso(today)
             ),
-            alarm: late_to_start > 0,
+            alarm: !late_to_start.is_empty(),
         });
         tiles.push(Tile {
             label: lang.t("Проводятся", "In progress"),
@@ -173,12 +207,12 @@ pub(super) async fn page_handler(State(state): State<AppState>, viewer: Viewer) 
         });
         tiles.push(Tile {
             label: lang.t(
-                "Сроки в ближайшие 5 рабочих дней",
-                "Terms ending in 5 working days",
+                "Проводятся, срок истекает в ближайшие 5 рабочих дней",
+                "In progress, term ending within 5 working days",
             ),
             count: counted(ending_soon.len()),
             href: format!(
-                "/inspections?ends_from={}&ends_to={}",
+                "/inspections?status=in_progress&ends_from={}&ends_to={}",
                 iso(today),
                 iso(soon_until)
             ),
@@ -194,7 +228,7 @@ pub(super) async fn page_handler(State(state): State<AppState>, viewer: Viewer) 
             .take(20)
             .map(|i| line(&viewer, i))
             .collect();
-        let mut soon_sorted = ending_soon;
+        let mut soon_sorted: Vec<&Inspection> = ending_soon.iter().collect();
         soon_sorted.sort_by_key(|i| (i.ends_on, i.id.as_uuid()));
         soon = soon_sorted
             .iter()

@@ -61,7 +61,7 @@ pub(super) async fn list(
     caller: Caller,
     page: Paged<AuditQuery, 500>,
 ) -> ApiResult<Json<AuditPage>> {
-    let before = page.cursor("an entry id", |a| a.parse::<i64>().ok())?;
+    let before = page.cursor("an entry id", |a| a.parse::<i64>().ok().filter(|n| *n > 0))?;
     let q = &page.filter;
     let filter = AuditFilter {
         actor: q.actor.clone(),

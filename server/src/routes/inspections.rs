@@ -181,16 +181,20 @@ pub(super) async fn list(
             .kind
             .as_deref()
             .map(|k| {
-                knd_shared::InspectionKind::parse(k)
-                    .ok_or_else(|| ApiError::BadRequest(format!("no inspection kind {k}")))
+                knd_shared::InspectionKind::parse(k).ok_or_else(|| {
+                    ApiError::BadRequest(format!(
+                        "нет вида мероприятия {k} / no inspection kind {k}"
+                    ))
+                })
             })
             .transpose()?,
         ground: q
             .ground
             .as_deref()
             .map(|g| {
-                knd_shared::Ground::parse(g)
-                    .ok_or_else(|| ApiError::BadRequest(format!("no ground {g}")))
+                knd_shared::Ground::parse(g).ok_or_else(|| {
+                    ApiError::BadRequest(format!("нет основания {g} / no ground {g}"))
+                })
             })
             .transpose()?,
         starts_from: date_param("starts_from", q.starts_from.as_deref())?,

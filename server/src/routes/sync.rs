@@ -123,8 +123,23 @@ pub(super) async fn push(
     if req.records.len() > state.config.limits.max_push_records {
         return Err(ApiError::PayloadTooLarge);
     }
-    devices::report_sync(&state, &device, said(&headers)).await?;
     let results = ingest::push(&state, &device, req.records).await?;
+    // The device counted this batch among its unsent records: what was receipted now is sent.
+    // A revoked device's report is not kept (it is not at work).
+    if device.revoked_at.is_none() {
+        let receipted = results
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.result,
+                    IngestResult::Accepted { .. } | IngestResult::Duplicate { .. }
+                )
+            })
+            .count() as u64;
+        let mut report = said(&headers);
+        report.pending_records = report.pending_records.map(|n| n.saturating_sub(receipted));
+        devices::report_sync(&state, &device, report).await?;
+    }
     Ok(Json(PushResponse {
         results: results.into_iter().map(item).collect::<ApiResult<_>>()?,
     }))

@@ -285,9 +285,16 @@ pub async fn create_enrollment_code(
                 .into(),
         ));
     }
+    if target_user.disabled_at.is_some() {
+        return Err(ApiError::Unprocessable(
+            "пользователь отключён: устройство для него не подключают / \
+             the user is disabled: no device is enrolled for them"
+                .into(),
+        ));
+    }
     if target_user.role != Role::Inspector {
         return Err(ApiError::Unprocessable(
-            "devices are enrolled for inspectors".into(),
+            "устройства подключают только инспекторам / devices are enrolled for inspectors".into(),
         ));
     }
     let (code, hash) = tokens::enrollment_code();

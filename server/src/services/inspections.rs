@@ -194,10 +194,11 @@ async fn check_inspectors(state: &AppState, insp: &Inspection) -> ApiResult<()> 
     }
     for id in &insp.inspectors {
         match state.store.get_user(insp.agency, *id).await? {
-            Some(u) if u.role == Role::Inspector => {}
+            Some(u) if u.role == Role::Inspector && u.disabled_at.is_none() => {}
             _ => {
                 return Err(ApiError::Unprocessable(format!(
-                    "user {id} is not an inspector of the agency"
+                    "пользователь {id} не является действующим инспектором ведомства / \
+                     user {id} is not an active inspector of the agency"
                 )));
             }
         }

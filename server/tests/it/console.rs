@@ -166,3 +166,54 @@ async fn the_frame() {
     assert_eq!(out.status, 303);
     assert_eq!(b.get("/").await.status, 303);
 }
+
+/// Review mends: a disabled inspector's tablet stops acting for them (pull, push), no code or
+/// assignment is made for them, and a cookie-authenticated API call from another site is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disabled_inspectors_tablet_stops_and_cookie_calls_need_this_site() {
+    let w = crate::common::world(Backend::Sqlite).await;
+    let s = &w.server;
+    let (st, _) = s.get("/api/v1/sync/pull", &w.device.token).await;
+    assert_eq!(st, 200);
+
+    // From another site, with the admin's session cookie: refused before anything changes.
+    let mut admin = Browser::new(s);
+    assert_eq!(admin.sign_in("admin1", PASSWORD).await.status, 303);
+    let path = format!("/api/v1/users/{}/disable", w.inspector_id);
+    let foreign = admin.post_from("http://evil.example", &path, &[]).await;
+    assert_eq!(foreign.status, 403, "{}", foreign.body);
+    let (st, _) = s.get("/api/v1/sync/pull", &w.device.token).await;
+    assert_eq!(st, 200, "still enabled");
+
+    // The admin disables the inspector (bearer token: a script, not a page).
+    let (st, body) = s
+        .send(
+            reqwest::Method::POST,
+            &path,
+            &w.admin,
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(st, 200, "{body}");
+    let (st, body) = s.get("/api/v1/sync/pull", &w.device.token).await;
+    assert_eq!(st, 403, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("отключён"),
+        "{body}"
+    );
+    let mut device = w.device;
+    let record = device.finding(1);
+    let (st, _) = s.push(&device, &[record]).await;
+    assert_eq!(st, 403);
+
+    // No enrollment code for a disabled user.
+    let (st, body) = s
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/enrollment-codes",
+            &w.admin,
+            &serde_json::json!({ "user_id": w.inspector_id }),
+        )
+        .await;
+    assert_eq!(st, 422, "{body}");
+}

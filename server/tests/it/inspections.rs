@@ -22,7 +22,7 @@ async fn created_validated_and_moved(backend: Backend) {
         (json!({"ends_on": "2026-11-30"}), "before"),
         (
             json!({"inspectors": [f.w.server.state.server.identity.device.to_string()]}),
-            "not an inspector",
+            "not an active inspector",
         ),
         (json!({"inspectors": []}), "at least one inspector"),
         (
