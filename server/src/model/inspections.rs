@@ -60,6 +60,18 @@ impl InspectionStatus {
         Self::ALL.into_iter().find(|x| x.as_str() == s)
     }
 
+    /// The status's name in Russian (for refusals; the console has both languages).
+    pub fn name_ru(self) -> &'static str {
+        match self {
+            InspectionStatus::Draft => "черновик",
+            InspectionStatus::Scheduled => "запланировано",
+            InspectionStatus::InProgress => "проводится",
+            InspectionStatus::Completed => "завершено",
+            InspectionStatus::Closed => "закрыто",
+            InspectionStatus::Cancelled => "отменено",
+        }
+    }
+
     /// The transitions the status machine allows: draft → scheduled → in progress → completed →
     /// closed, and cancelled from any state before closed.
     pub fn may_become(self, next: InspectionStatus) -> bool {

@@ -94,24 +94,32 @@ pub fn check_term(
 ) -> ApiResult<()> {
     if ends_on < starts_on {
         return Err(ApiError::Unprocessable(
-            "ends_on is before starts_on".into(),
+            "дата окончания раньше даты начала / ends_on is before starts_on".into(),
         ));
     }
     let Some(max) = kind.max_working_days(places) else {
         return Ok(());
     };
-    let before = starts_on
-        .previous_day()
-        .ok_or_else(|| ApiError::Unprocessable("starts_on is out of range".into()))?;
+    let before = starts_on.previous_day().ok_or_else(|| {
+        ApiError::Unprocessable(
+            "дата начала вне допустимого диапазона / starts_on is out of range".into(),
+        )
+    })?;
     let days = calendar
         .working_days_between(before, ends_on)
-        .map_err(|e| ApiError::Unprocessable(format!("the production calendar: {e}")))?;
+        .map_err(|e| {
+            ApiError::Unprocessable(format!(
+                "производственный календарь: {e} / the production calendar: {e}"
+            ))
+        })?;
     if days > max {
         return Err(ApiError::Unprocessable(format!(
-            "a {} lasts at most {max} working days; {} to {} is {days}",
+            "{} длится не более {max} рабочих дней, а с {from} по {to} их {days} / \
+             a {} lasts at most {max} working days; {from} to {to} is {days}",
+            kind.name_ru(),
             kind.as_str(),
-            knd_shared::calendar::iso_date::format(starts_on),
-            knd_shared::calendar::iso_date::format(ends_on),
+            from = knd_shared::calendar::iso_date::format(starts_on),
+            to = knd_shared::calendar::iso_date::format(ends_on),
         )));
     }
     Ok(())
@@ -125,14 +133,15 @@ async fn resolve_objects(
 ) -> ApiResult<Vec<(uuid::Uuid, String)>> {
     if keys.is_empty() || keys.len() > MAX_OBJECTS {
         return Err(ApiError::Unprocessable(format!(
-            "an inspection covers 1 to {MAX_OBJECTS} objects"
+            "мероприятие охватывает от 1 до {MAX_OBJECTS} объектов / \
+             an inspection covers 1 to {MAX_OBJECTS} objects"
         )));
     }
     let found = state.store.objects_by_keys(insp.agency, keys).await?;
     let mut refused = Vec::new();
     for key in keys {
         match found.iter().find(|o| &o.object_key == key) {
-            None => refused.push(format!("{key}: no such object")),
+            None => refused.push(format!("{key}: нет такого объекта / no such object")),
             Some(o)
                 if o.subject_inn != insp.subject_inn
                     && !insp
@@ -140,17 +149,21 @@ async fn resolve_objects(
                         .iter()
                         .any(|(_, inn)| inn == &o.subject_inn) =>
             {
-                refused.push(format!("{key}: belongs to another subject"));
+                refused.push(format!(
+                    "{key}: принадлежит другому лицу / belongs to another subject"
+                ));
             }
             Some(o) if o.control_type_code != insp.control_type_code => {
-                refused.push(format!("{key}: is under another control type"));
+                refused.push(format!(
+                    "{key}: относится к другому виду контроля / is under another control type"
+                ));
             }
             Some(_) => {}
         }
     }
     if !refused.is_empty() {
         return Err(ApiError::Unprocessable(format!(
-            "objects refused: {}",
+            "объекты отклонены / objects refused: {}",
             refused.join("; ")
         )));
     }
@@ -167,7 +180,8 @@ async fn resolve_checklist(
     let Some(code) = code else {
         if insp.kind.requires_checklist() {
             return Err(ApiError::Unprocessable(format!(
-                "a {} needs a checklist (ПП 1844)",
+                "для мероприятия «{}» нужен проверочный лист (ПП 1844) / a {} needs a checklist (ПП 1844)",
+                insp.kind.name_ru(),
                 insp.kind.as_str()
             )));
         }
@@ -179,7 +193,8 @@ async fn resolve_checklist(
         .await?
         .ok_or_else(|| {
             ApiError::Unprocessable(format!(
-                "control type {} has no checklist {code}",
+                "у вида контроля {} нет проверочного листа {code} / control type {} has no checklist {code}",
+                insp.control_type_code,
                 insp.control_type_code
             ))
         })?;
@@ -189,7 +204,7 @@ async fn resolve_checklist(
 async fn check_inspectors(state: &AppState, insp: &Inspection) -> ApiResult<()> {
     if insp.inspectors.len() > MAX_INSPECTORS {
         return Err(ApiError::Unprocessable(format!(
-            "at most {MAX_INSPECTORS} inspectors"
+            "не более {MAX_INSPECTORS} инспекторов / at most {MAX_INSPECTORS} inspectors"
         )));
     }
     for id in &insp.inspectors {
@@ -205,7 +220,9 @@ async fn check_inspectors(state: &AppState, insp: &Inspection) -> ApiResult<()> 
     }
     if insp.status != InspectionStatus::Draft && insp.inspectors.is_empty() {
         return Err(ApiError::Unprocessable(
-            "a scheduled inspection needs at least one inspector".into(),
+            "запланированному мероприятию нужен хотя бы один инспектор / \
+             a scheduled inspection needs at least one inspector"
+                .into(),
         ));
     }
     Ok(())
@@ -237,7 +254,8 @@ async fn resolve_other_subjects(
     out.dedup_by(|a, b| a.0 == b.0);
     if out.len() > MAX_OBJECTS {
         return Err(ApiError::Unprocessable(format!(
-            "a raid concerns at most {MAX_OBJECTS} controlled persons"
+            "рейд касается не более {MAX_OBJECTS} контролируемых лиц / \
+             a raid concerns at most {MAX_OBJECTS} controlled persons"
         )));
     }
     Ok(out)
@@ -279,13 +297,15 @@ pub async fn create(
         InspectionStatus::Draft | InspectionStatus::Scheduled
     ) {
         return Err(ApiError::Unprocessable(
-            "a new inspection is draft or scheduled".into(),
+            "новое мероприятие — черновик или запланированное / a new inspection is draft or scheduled".into(),
         ));
     }
     let note = new.note.trim();
     if note.chars().count() > 2000 || note.chars().any(|c| c.is_control() && c != '\n') {
         return Err(ApiError::Unprocessable(
-            "a note is at most 2000 characters, without control characters".into(),
+            "примечание — не более 2000 символов, без управляющих символов / \
+             a note is at most 2000 characters, without control characters"
+                .into(),
         ));
     }
     let subject = state
@@ -293,7 +313,10 @@ pub async fn create(
         .subject_by_inn(user.agency, &new.subject_inn)
         .await?
         .ok_or_else(|| {
-            ApiError::Unprocessable(format!("no subject with INN {}", new.subject_inn))
+            ApiError::Unprocessable(format!(
+                "нет контролируемого лица с ИНН {inn} / no subject with INN {inn}",
+                inn = new.subject_inn
+            ))
         })?;
     let control_type = state
         .store
@@ -301,7 +324,12 @@ pub async fn create(
         .await?
         .into_iter()
         .find(|t| t.code == new.control_type)
-        .ok_or_else(|| ApiError::Unprocessable(format!("no control type {}", new.control_type)))?;
+        .ok_or_else(|| {
+            ApiError::Unprocessable(format!(
+                "нет вида контроля {code} / no control type {code}",
+                code = new.control_type
+            ))
+        })?;
     if new.ground == Ground::Unspecified {
         return Err(ApiError::Unprocessable(
             "укажите основание проведения (ч.1 ст.57 248-ФЗ) / state the inspection's ground (ч.1 ст.57 248-FZ)".into(),
@@ -390,7 +418,8 @@ pub async fn change(
     if change.starts_on.is_some() || change.ends_on.is_some() {
         if !editable_plan {
             return Err(ApiError::Conflict(format!(
-                "a {} inspection cannot be rescheduled",
+                "мероприятие в статусе «{}» нельзя перенести / a {} inspection cannot be rescheduled",
+                prev.status.name_ru(),
                 prev.status.as_str()
             )));
         }
@@ -401,7 +430,8 @@ pub async fn change(
     if let Some(ground) = change.ground {
         if !editable_plan {
             return Err(ApiError::Conflict(format!(
-                "the ground of a {} inspection is fixed",
+                "основание мероприятия в статусе «{}» не меняется / the ground of a {} inspection is fixed",
+                prev.status.name_ru(),
                 prev.status.as_str()
             )));
         }
@@ -415,7 +445,8 @@ pub async fn change(
     if let Some(number) = &change.erknm {
         if prev.erknm.is_some() && !editable_plan {
             return Err(ApiError::Conflict(format!(
-                "the ЕРКНМ number of a {} inspection is fixed",
+                "номер ЕРКНМ мероприятия в статусе «{}» не меняется / the ЕРКНМ number of a {} inspection is fixed",
+                prev.status.name_ru(),
                 prev.status.as_str()
             )));
         }
@@ -425,7 +456,8 @@ pub async fn change(
     if let Some(inns) = &change.other_subjects {
         if !editable_plan {
             return Err(ApiError::Conflict(format!(
-                "the controlled persons of a {} inspection are fixed",
+                "контролируемые лица мероприятия в статусе «{}» не меняются / the controlled persons of a {} inspection are fixed",
+                prev.status.name_ru(),
                 prev.status.as_str()
             )));
         }
@@ -440,7 +472,8 @@ pub async fn change(
     if let Some(keys) = &change.objects {
         if !editable_plan {
             return Err(ApiError::Conflict(format!(
-                "the objects of a {} inspection are fixed",
+                "объекты мероприятия в статусе «{}» не меняются / the objects of a {} inspection are fixed",
+                prev.status.name_ru(),
                 prev.status.as_str()
             )));
         }
@@ -450,7 +483,8 @@ pub async fn change(
     if let Some(code) = &change.checklist {
         if !editable_plan {
             return Err(ApiError::Conflict(format!(
-                "the checklist of a {} inspection is fixed",
+                "проверочный лист мероприятия в статусе «{}» не меняется / the checklist of a {} inspection is fixed",
+                prev.status.name_ru(),
                 prev.status.as_str()
             )));
         }
@@ -464,7 +498,8 @@ pub async fn change(
             InspectionStatus::Closed | InspectionStatus::Cancelled
         ) {
             return Err(ApiError::Conflict(format!(
-                "a {} inspection cannot be reassigned",
+                "мероприятие в статусе «{}» нельзя переназначить / a {} inspection cannot be reassigned",
+                prev.status.name_ru(),
                 prev.status.as_str()
             )));
         }
@@ -545,13 +580,17 @@ pub async fn set_status(
 ) -> ApiResult<Inspection> {
     if !prev.status.may_become(status) {
         return Err(ApiError::Conflict(format!(
-            "a {} inspection cannot become {}",
+            "мероприятие в статусе «{}» не может перейти в статус «{}» / a {} inspection cannot become {}",
+            prev.status.name_ru(),
+            status.name_ru(),
             prev.status.as_str(),
             status.as_str()
         )));
     }
     if status == InspectionStatus::Cancelled && reason.is_none_or(|r| r.trim().is_empty()) {
-        return Err(ApiError::Unprocessable("cancelling needs a reason".into()));
+        return Err(ApiError::Unprocessable(
+            "для отмены нужна причина / cancelling needs a reason".into(),
+        ));
     }
     let reason = reason
         .filter(|r| !r.trim().is_empty())

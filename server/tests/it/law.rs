@@ -394,7 +394,13 @@ async fn erknm_before_the_start_and_a_raids_persons(backend: Backend) {
             json!({"kind": "raid", "ends_on": "2026-12-02"}),
         )
         .await;
-    check_refusal(st, &v, &raid, 422, "OBJ-3: belongs to another subject");
+    check_refusal(
+        st,
+        &v,
+        &raid,
+        422,
+        "OBJ-3: принадлежит другому лицу / belongs to another subject",
+    );
 }
 on_both!(erknm_before_the_start_and_a_raids_persons);
 
