@@ -4,7 +4,8 @@
 //! object, one the tablet warned was taken far from it), and closed with an act and an order.
 //! Everything goes through the services a real tablet's requests reach (enrollment, uploads,
 //! push), signed with a key made here, so it is verified, logged and projected like real work.
-//! The first inspector is left alone: that is whom someone trying the app enrolls.
+//! The first inspector's inspections are left alone: that is whom someone trying the app
+//! enrolls (and the app's end-to-end test takes the first of them).
 
 use std::convert::Infallible;
 
@@ -105,11 +106,12 @@ async fn upload(
 }
 
 /// The inspection the morning is spent on: `inspector`'s first starting today, with objects
-/// and a checklist.
+/// and a checklist, that `spare` is not assigned to (whoever tries the app takes `spare`'s).
 async fn todays(
     state: &AppState,
     admin: &User,
     inspector: &User,
+    spare: &User,
     today: Date,
 ) -> anyhow::Result<Option<Inspection>> {
     let filter = InspectionFilter {
@@ -122,19 +124,23 @@ async fn todays(
     let list = inspection_reads::list(state, admin, filter, None, 100)
         .await
         .map_err(api)?;
-    Ok(list
-        .into_iter()
-        .find(|i| i.starts_on == today && !i.objects.is_empty() && i.checklist_code.is_some()))
+    Ok(list.into_iter().find(|i| {
+        i.starts_on == today
+            && !i.objects.is_empty()
+            && i.checklist_code.is_some()
+            && !i.inspectors.contains(&spare.id)
+    }))
 }
 
 pub(super) async fn morning(
     state: &AppState,
     admin: &User,
     inspector: &User,
+    spare: &User,
     registry: &Registry,
     today: Date,
 ) -> anyhow::Result<FieldDay> {
-    let Some(insp) = todays(state, admin, inspector, today).await? else {
+    let Some(insp) = todays(state, admin, inspector, spare, today).await? else {
         return Ok(FieldDay::default());
     };
     let checklist = registry_reads::checklist(

@@ -198,10 +198,12 @@ pub(super) async fn plan(
         };
         // Within `days`: a visit has one object here, other measures were checked above.
         let (starts_on, ends_on) = (days[start], days[start + working_days - 1]);
-        let lead = &inspectors[i % inspectors.len()];
+        // Rotated per round of days too, so that each day's measures have different leads (the
+        // first of a day is the first inspector's: whoever tries the app enrolls for them).
+        let lead = &inspectors[(i + i / DAYS) % inspectors.len()];
         let mut assigned = vec![lead.id];
         if m.kind == InspectionKind::FieldCheck && inspectors.len() > 1 {
-            assigned.push(inspectors[(i + 1) % inspectors.len()].id);
+            assigned.push(inspectors[(i + i / DAYS + 1) % inspectors.len()].id);
         }
         // Unplanned measures on ground п.1 were agreed with the prosecutor's office the day before
         // the plan was made; every scheduled measure is registered in ЕРКНМ (ПП 604).

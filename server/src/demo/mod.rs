@@ -179,10 +179,17 @@ pub async fn run(
     // "Tomorrow" is the agency's (its time zone, Moscow by default; ГК ст.194).
     let today = state.today();
     let planned = inspections::plan(&state, &planner, &inspectors, &registry, today).await?;
-    let morning = match inspectors.get(1) {
-        Some(second) => field::morning(&state, &admin, second, &registry, today).await?,
-        None => field::FieldDay::default(),
-    };
+    // The first inspector other than the one someone trying the app enrolls, with an
+    // inspection of their own today (none on a non-working day).
+    let mut morning = field::FieldDay::default();
+    if let Some((first, others)) = inspectors.split_first() {
+        for other in others {
+            morning = field::morning(&state, &admin, other, first, &registry, today).await?;
+            if morning.inspection.is_some() {
+                break;
+            }
+        }
+    }
     drop(registry);
     let first = inspectors.first().context("the demo has no inspector")?;
     let (code, expires) = seed::enrollment_code(&state, &admin, first).await?;
