@@ -239,6 +239,17 @@ async fn the_demo_starts_from_nothing_and_serves_what_it_seeded() {
         .banner
         .iter()
         .any(|l| l.contains("the demo tablet's field evidence"));
+    let today = knd_shared::calendar::zone::AgencyZone::default().today();
+    if planned > 0
+        && knd_shared::calendar::Calendar::embedded()
+            .is_working_day(today)
+            .unwrap_or(false)
+    {
+        assert!(
+            works_today,
+            "a working day: the demo tablet works one of today's inspections"
+        );
+    }
     let worked = if works_today {
         let url = demo.value("the demo tablet's field evidence");
         let id = url
