@@ -65,9 +65,14 @@ async fn records_signed_offline_sync_by_themselves_when_the_server_returns() {
     let deadline = Instant::now() + Duration::from_secs(30);
     let synced = loop {
         let st = app.sync_status().unwrap();
-        // Receipts are stored as they arrive; the sync's outcome (the error cleared) is noted when
-        // it ends, so wait for both.
-        if st.receipted == 3 && st.pending == 0 && st.sent == 0 && st.last_error.is_none() {
+        // Receipts are stored as they arrive; the sync's outcome (the error cleared in the store,
+        // then "online" in memory, a moment later) is noted when it ends, so wait for all.
+        if st.receipted == 3
+            && st.pending == 0
+            && st.sent == 0
+            && st.last_error.is_none()
+            && st.online == Some(true)
+        {
             break st;
         }
         assert!(Instant::now() < deadline, "not synced by itself: {st:?}");
