@@ -20,7 +20,7 @@ use knd_tests::bench::{env_usize, percentile};
 use std::time::{Duration, Instant};
 
 use knd_server::demo::generator::{Registry, Spec};
-use knd_server::model::{Role, User};
+use knd_server::model::User;
 use knd_server::services::{accounts, registry_search};
 use knd_tests::Server;
 use serde_json::{Value, json};
@@ -141,41 +141,8 @@ fn query_encoded(s: &str) -> String {
 
 async fn run(label: &str, database_url: Option<String>, spec: Spec, n: usize) {
     let server = Server::start(database_url).await.unwrap();
+    let (http, token) = knd_tests::bench::planner_with_demo_types(&server).await;
     let state = &server.state;
-    let agency = knd_server::admin::create_agency(state, "Bench agency")
-        .await
-        .unwrap();
-    let agency = knd_shared::AgencyId::parse(agency["id"].as_str().unwrap()).unwrap();
-    knd_server::admin::create_user(
-        state,
-        agency,
-        "planner",
-        Role::Planner,
-        "bench password".into(),
-    )
-    .await
-    .unwrap();
-    let http = reqwest::Client::new();
-    let login: Value = http
-        .post(server.url("/api/v1/auth/login"))
-        .json(&json!({"login": "planner", "password": "bench password"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["token"].as_str().unwrap().to_owned();
-    for t in &knd_server::demo::data::demo_data().unwrap().control_types {
-        let resp = http
-            .put(server.url(&format!("/api/v1/control-types/{}", t.code)))
-            .bearer_auth(&token)
-            .json(&json!({"name": t.name, "rules": t.rules()}))
-            .send()
-            .await
-            .unwrap();
-        assert!(resp.status().is_success());
-    }
     let registry = Registry::generate(spec).unwrap();
     let started = Instant::now();
     for csv in registry.subject_chunks(50_000) {
