@@ -150,9 +150,10 @@ export default async function (ctx) {
   await ctx.shot(planner, "inspection-evidence-english");
   await planner.click("header a.lang");
 
-  // Another inspector does not see it; an auditor reads it and changes nothing.
-  const inspector3 = await ctx.as("inspector3");
-  const other = await inspector3.goto(evidenceUrl);
+  // Another inspector does not see it (inspector1 is never on the demo tablet's inspection);
+  // an auditor reads it and changes nothing.
+  const inspector1 = await ctx.as("inspector1");
+  const other = await inspector1.goto(evidenceUrl);
   assert.equal(other.status(), 404);
   const auditor = await ctx.as("auditor");
   const evidenceInspection = evidenceUrl.replace(/\/evidence$/, "");
