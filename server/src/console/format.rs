@@ -20,12 +20,6 @@ pub(crate) fn datetime(zone: &AgencyZone, at: OffsetDateTime) -> String {
     )
 }
 
-/// `14:05` in the agency's zone.
-pub(crate) fn time_of_day(zone: &AgencyZone, at: OffsetDateTime) -> String {
-    let local = zone.to_local(at);
-    format!("{:02}:{:02}", local.hour(), local.minute())
-}
-
 /// A device's RFC 3339 time as the agency reads it (unchanged when it does not parse: it is
 /// signed evidence and is shown as signed).
 pub(crate) fn device_time(zone: &AgencyZone, at: &str) -> String {

@@ -11,8 +11,6 @@
 //! [`chrome::Chrome`]), a route in [`router`], and a line in `chrome::SECTIONS` if it is a
 //! section of its own.
 
-#![allow(dead_code, reason = "helpers the pages being added use")]
-
 mod assets;
 mod audit;
 mod audit_names;
