@@ -267,21 +267,12 @@ pub fn photo_checks(
     found
 }
 
-/// Mean Earth radius (IUGG), metres.
-const EARTH_RADIUS_M: f64 = 6_371_008.8;
-
-/// Great-circle distance in whole metres between positions in degrees × 10^7 (haversine; the
-/// inspector app's `photo/checks.rs` computes the same, so the device and the server agree on
-/// what "more than 1 km" is).
+/// Great-circle distance in whole metres between positions in degrees × 10^7: the same
+/// function the inspector app judges a photo with (`knd_shared::geo`), so both agree on what
+/// "more than 1 km" is.
 pub fn distance_m(a: (i64, i64), b: (i64, i64)) -> u64 {
-    let rad = |e7: i64| (e7 as f64 / 1e7).to_radians();
-    let (lat1, lat2) = (rad(a.0), rad(b.0));
-    let dlat = lat2 - lat1;
-    let dlon = rad(b.1) - rad(a.1);
-    let h = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlon / 2.0).sin().powi(2);
-    let d = 2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin();
-    // Finite and at most half the circumference: the cast cannot wrap.
-    d.round() as u64
+    let at = |(lat_e7, lon_e7): (i64, i64)| knd_shared::record::kinds::Position { lat_e7, lon_e7 };
+    knd_shared::geo::distance_m(at(a), at(b))
 }
 
 #[cfg(test)]
