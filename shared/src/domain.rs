@@ -69,7 +69,7 @@ impl RiskCategory {
 /// ч.2 lists the measures carried out with interaction with the controlled person, ч.3 those
 /// without. Interaction matters: only measures with interaction are limited by the moratorium and
 /// need the subject's presence, and only they count towards the interaction-hours limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InspectionKind {
     /// контрольная закупка (ст.67)

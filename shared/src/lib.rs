@@ -12,6 +12,7 @@ pub mod ids;
 pub mod keys;
 pub mod log;
 pub mod note;
+pub mod planning;
 pub mod receipt;
 pub mod record;
 pub mod registry;

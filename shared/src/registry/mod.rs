@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::domain::RiskCategory;
+use crate::planning::{IndicatorRule, PlanningRules, RiskModel};
 
 mod moratorium;
 
@@ -59,7 +60,7 @@ pub struct Periodicity {
 }
 
 /// The rules of one control type that differ between regulations.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ControlTypeRules {
     /// The categories the regulation uses (ч.2 ст.23: at least three, always including low).
@@ -82,6 +83,17 @@ pub struct ControlTypeRules {
     /// lifts it.
     #[serde(default = "Moratorium::pp336")]
     pub moratorium: Option<Moratorium>,
+    /// The risk model (ст.23): criteria, weights, thresholds and the matrix. `None` (rules
+    /// stored before it existed, or never edited): the default, fitted to the categories in use
+    /// ([`ControlTypeRules::risk_model`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk_model: Option<RiskModel>,
+    /// The risk indicators (ст.23 ч.9-10).
+    #[serde(default = "IndicatorRule::defaults")]
+    pub indicators: Vec<IndicatorRule>,
+    /// The planning policy: the kind of planned inspection per category and each kind's load.
+    #[serde(default)]
+    pub planning: PlanningRules,
 }
 
 /// Why rules were refused.
@@ -97,6 +109,12 @@ pub enum RulesError {
     Threshold,
     #[error("the moratorium must cite its source and name at least one category it allows")]
     Moratorium,
+    #[error(transparent)]
+    Model(#[from] crate::planning::model::ModelError),
+    #[error(transparent)]
+    Indicators(#[from] crate::planning::indicators::IndicatorError),
+    #[error(transparent)]
+    Planning(#[from] crate::planning::policy::PolicyError),
 }
 
 /// A risk category the control type's regulation does not use (ч.2 ст.23): refused wherever a
@@ -139,6 +157,9 @@ impl Default for ControlTypeRules {
             appeal_suspension_working_days: 2,
             self_assessment_threshold_percent: 100,
             moratorium: Moratorium::pp336(),
+            risk_model: None,
+            indicators: IndicatorRule::defaults(),
+            planning: PlanningRules::default(),
         }
     }
 }
@@ -184,7 +205,19 @@ impl ControlTypeRules {
         if let Some(m) = &self.moratorium {
             m.validate()?;
         }
+        if let Some(model) = &self.risk_model {
+            model.validate(&used)?;
+        }
+        IndicatorRule::validate(&self.indicators)?;
+        self.planning.validate()?;
         Ok(())
+    }
+
+    /// The risk model in force: the agency's own, or the default fitted to the categories used.
+    pub fn risk_model(&self) -> RiskModel {
+        self.risk_model
+            .clone()
+            .unwrap_or_else(|| RiskModel::default().fitted(&self.categories))
     }
 
     /// Refuses a category the regulation does not use.

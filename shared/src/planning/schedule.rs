@@ -1,0 +1,1 @@
+//! The scheduler: on its way (branch `sched`).
