@@ -5,6 +5,15 @@ use time::macros::date;
 use super::*;
 use crate::registry::{EducationFacility, ObjectAttributes};
 
+/// (every N years, the last measure, the category decision, the year, what is expected)
+type Case = (
+    Option<u32>,
+    Option<&'static str>,
+    Option<&'static str>,
+    i32,
+    Due,
+);
+
 fn d(s: &str) -> Date {
     crate::calendar::iso_date::parse(s).unwrap()
 }
@@ -12,7 +21,7 @@ fn d(s: &str) -> Date {
 #[test]
 fn periodicity_of_planned_inspections() {
     // (every N years, last planned inspection, category decision, year, expected)
-    let cases: &[(Option<u32>, Option<&str>, Option<&str>, i32, Due)] = &[
+    let cases: &[Case] = &[
         // Extremely high, once a year: inspected 10.03.2026, due again 10.03.2027.
         (
             Some(1),
@@ -116,10 +125,10 @@ fn periodicity_of_planned_inspections() {
 #[test]
 fn preventive_visits_of_pp_1511() {
     // (category's years: significant 3, medium 5, moderate 6), last counted visit, decision, year
-    let cases: &[(u32, Option<&str>, Option<&str>, i32, Due)] = &[
+    let cases: &[Case] = &[
         // Significant: decided 01.02.2024 → a visit from 01.02.2027.
         (
-            3,
+            Some(3),
             None,
             Some("2024-02-01"),
             2027,
@@ -131,7 +140,7 @@ fn preventive_visits_of_pp_1511() {
         ),
         // ... but not in 2026.
         (
-            3,
+            Some(3),
             None,
             Some("2024-02-01"),
             2026,
@@ -141,7 +150,7 @@ fn preventive_visits_of_pp_1511() {
         ),
         // Medium: visited 15.09.2022 → from 15.09.2027.
         (
-            5,
+            Some(5),
             Some("2022-09-15"),
             Some("2021-01-10"),
             2027,
@@ -153,7 +162,7 @@ fn preventive_visits_of_pp_1511() {
         ),
         // A new decision after the visit starts the count again.
         (
-            5,
+            Some(5),
             Some("2022-09-15"),
             Some("2025-04-01"),
             2027,
@@ -163,7 +172,7 @@ fn preventive_visits_of_pp_1511() {
         ),
         // Moderate: 6 years; decided in 2019 and never visited: overdue since 10.10.2025.
         (
-            6,
+            Some(6),
             None,
             Some("2019-10-10"),
             2027,
@@ -174,7 +183,7 @@ fn preventive_visits_of_pp_1511() {
             },
         ),
         (
-            6,
+            Some(6),
             None,
             Some("2021-10-10"),
             2027,
@@ -186,7 +195,7 @@ fn preventive_visits_of_pp_1511() {
         ),
     ];
     for (i, (n, last, decided, year, want)) in cases.iter().enumerate() {
-        let got = visit_due(Some(*n), last.map(d), decided.map(d), *year);
+        let got = visit_due(*n, last.map(d), decided.map(d), *year);
         assert_eq!(got, *want, "case {i}");
     }
     assert_eq!(

@@ -113,8 +113,10 @@ fn the_model_is_validated() {
         m.validate(&all),
         Err(ModelError::MatrixShape { rows: 4, cols: 4 })
     ));
-    let mut m = RiskModel::default();
-    m.probability_thresholds = vec![10, 4, 20];
+    let m = RiskModel {
+        probability_thresholds: vec![10, 4, 20],
+        ..RiskModel::default()
+    };
     assert_eq!(m.validate(&all), Err(ModelError::ProbabilityThresholds));
     let mut m = RiskModel::default();
     m.weights[4].points = 6;
