@@ -90,11 +90,14 @@ pub enum InspectionKind {
     Observation,
     /// выездное обследование (ст.75)
     FieldSurvey,
+    /// обязательный профилактический визит (ст.52, ст.52.1): a preventive measure, not a
+    /// control measure, carried through the same plan, assignment and pull as one.
+    PreventiveVisit,
 }
 
 impl InspectionKind {
-    /// All nine, in the order of ст.56.
-    pub const ALL: [InspectionKind; 9] = [
+    /// The nine control measures in the order of ст.56, then the preventive visit.
+    pub const ALL: [InspectionKind; 10] = [
         InspectionKind::TestPurchase,
         InspectionKind::MonitoringPurchase,
         InspectionKind::SampleCheck,
@@ -104,6 +107,7 @@ impl InspectionKind {
         InspectionKind::FieldCheck,
         InspectionKind::Observation,
         InspectionKind::FieldSurvey,
+        InspectionKind::PreventiveVisit,
     ];
 
     /// The wire name (snake_case, as serde writes it).
@@ -118,6 +122,7 @@ impl InspectionKind {
             InspectionKind::FieldCheck => "field_check",
             InspectionKind::Observation => "observation",
             InspectionKind::FieldSurvey => "field_survey",
+            InspectionKind::PreventiveVisit => "preventive_visit",
         }
     }
 
@@ -138,8 +143,17 @@ impl InspectionKind {
             InspectionKind::InspectionVisit => {
                 Some(u32::try_from(places.max(1)).unwrap_or(u32::MAX))
             }
+            // A visit takes at most one working day (ст.52); the plan's policy gives it the
+            // 2 hours the planning issue names.
+            InspectionKind::PreventiveVisit => Some(1),
             _ => None,
         }
+    }
+
+    /// A preventive measure (ст.45), not a control measure: no moratorium, no checklist, no
+    /// act or order.
+    pub fn is_preventive(self) -> bool {
+        self == InspectionKind::PreventiveVisit
     }
 
     /// Whether a checklist must be used (ПП 1844: raids and field checks).
@@ -184,6 +198,7 @@ impl InspectionKind {
             InspectionKind::FieldCheck => "ст.73",
             InspectionKind::Observation => "ст.74",
             InspectionKind::FieldSurvey => "ст.75",
+            InspectionKind::PreventiveVisit => "ст.52",
         }
     }
 
@@ -199,6 +214,7 @@ impl InspectionKind {
             InspectionKind::FieldCheck => "выездная проверка",
             InspectionKind::Observation => "наблюдение за соблюдением обязательных требований",
             InspectionKind::FieldSurvey => "выездное обследование",
+            InspectionKind::PreventiveVisit => "обязательный профилактический визит",
         }
     }
 }

@@ -29,6 +29,7 @@ pub(crate) fn kind(k: InspectionKind) -> (&'static str, &'static str) {
         InspectionKind::FieldCheck => "field check (art. 73)",
         InspectionKind::Observation => "observation of compliance (art. 74)",
         InspectionKind::FieldSurvey => "field survey (art. 75)",
+        InspectionKind::PreventiveVisit => "mandatory preventive visit (art. 52)",
     };
     (k.name_ru(), en)
 }

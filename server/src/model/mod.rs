@@ -214,7 +214,7 @@ pub struct ServerIdentity {
 }
 
 /// A control type (вид контроля) of an agency, with its regulation's rules.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ControlType {
     pub id: uuid::Uuid,
     pub code: String,

@@ -101,7 +101,8 @@ pub fn check_may_start(insp: &Inspection) -> ApiResult<()> {
 /// The moratorium on planned inspections (ПП 336 as extended by ПП 372): every object of a
 /// planned inspection must be one the rules in force on its first day still allow.
 pub async fn check_moratorium(state: &AppState, insp: &Inspection) -> ApiResult<()> {
-    if !insp.ground.is_planned() {
+    // A preventive visit is not an inspection: the moratorium sends objects to it.
+    if !insp.ground.is_planned() || insp.kind.is_preventive() {
         return Ok(());
     }
     let rules = state

@@ -477,6 +477,30 @@ pub struct PreventiveVisit {
     #[serde(default)]
     pub mandatory: bool,
     pub summary: String,
+    /// The planned visit (a measure of kind `preventive_visit`) this record concludes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inspection: Option<InspectionId>,
+    /// The subject refused the visit: only one that is not mandatory may be refused (ст.52.1,
+    /// as the planning issue reads it); `summary` then says so in the inspector's words.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refused: bool,
+}
+
+impl PreventiveVisit {
+    /// What a visit's record must say: a summary, and no refusal of a mandatory visit.
+    pub fn check_contents(&self) -> Result<(), ContentsError> {
+        if blank(&self.summary) {
+            return Err(ContentsError(
+                "опишите, что обсуждалось на визите, или отказ от него / summarise what the visit discussed, or the refusal".into(),
+            ));
+        }
+        if self.refused && self.mandatory {
+            return Err(ContentsError(
+                "от обязательного профилактического визита отказаться нельзя (ст.52.1 248-ФЗ) / a mandatory preventive visit cannot be refused (ст.52.1 248-FZ)".into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A free-text note attached to an inspection.

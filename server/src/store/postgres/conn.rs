@@ -42,6 +42,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         8,
         include_str!("../../../../migrations/server/postgres/0008_review.sql"),
     ),
+    (
+        9,
+        include_str!("../../../../migrations/server/postgres/0009_planning.sql"),
+    ),
 ];
 
 pub struct PgStore {

@@ -47,6 +47,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         8,
         include_str!("../../../../migrations/server/sqlite/0008_review.sql"),
     ),
+    (
+        9,
+        include_str!("../../../../migrations/server/sqlite/0009_planning.sql"),
+    ),
 ];
 
 const READERS: usize = 4;
