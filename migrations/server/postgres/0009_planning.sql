@@ -72,7 +72,8 @@ CREATE TABLE control_type_versions (
     control_type_id  UUID NOT NULL REFERENCES control_types (id),
     version          INTEGER NOT NULL,
     rules            TEXT NOT NULL,
-    changed_by       UUID REFERENCES users (id),
+    -- Who, as the audit log names them (a user, the operator, a demo seed).
+    changed_by       TEXT NOT NULL,
     changed_at       TIMESTAMPTZ NOT NULL,
     reason           TEXT NOT NULL,
     PRIMARY KEY (control_type_id, version)

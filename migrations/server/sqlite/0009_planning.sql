@@ -72,7 +72,8 @@ CREATE TABLE control_type_versions (
     control_type_id  TEXT NOT NULL REFERENCES control_types (id),
     version          INTEGER NOT NULL,
     rules            TEXT NOT NULL,
-    changed_by       TEXT REFERENCES users (id),
+    -- Who, as the audit log names them (a user, the operator, a demo seed).
+    changed_by       TEXT NOT NULL,
     changed_at       TEXT NOT NULL,
     reason           TEXT NOT NULL,
     PRIMARY KEY (control_type_id, version)

@@ -324,6 +324,7 @@ pub struct NewChecklistItem {
 
 mod admin;
 mod inspections;
+pub mod planning;
 pub use admin::*;
 pub use inspections::*;
 /// A stored blob (a photo): its bytes are in the object store under its SHA-256.

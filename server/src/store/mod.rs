@@ -15,6 +15,7 @@ mod inspections;
 #[cfg(test)]
 mod layering;
 mod log_append;
+mod planning;
 pub mod postgres;
 mod projections;
 mod pull;
@@ -43,6 +44,7 @@ pub use checklists::ChecklistStore;
 pub use devices::DeviceStore;
 pub use field::FieldStore;
 pub use inspections::InspectionStore;
+pub use planning::{PlanChange, PlanningStore, ServerRecord};
 pub use projections::ProjectionStore;
 pub use pull::{PageDetails, PullStore};
 pub use records::RecordStore;
@@ -55,8 +57,8 @@ pub use users::UserStore;
 pub mod prelude {
     pub use super::{
         AccountStore, BlobStore, ChecklistStore, DeviceStore, FieldStore, InspectionStore,
-        ProjectionStore, PullStore, RecordStore, RegistryStore, ReviewStore, SearchStore, Store,
-        UserStore,
+        PlanningStore, ProjectionStore, PullStore, RecordStore, RegistryStore, ReviewStore,
+        SearchStore, Store, UserStore,
     };
 }
 
@@ -121,6 +123,7 @@ pub trait Store:
     + SearchStore
     + ReviewStore
     + UserStore
+    + PlanningStore
     + 'static
 {
 }
@@ -139,6 +142,7 @@ impl<
         + SearchStore
         + ReviewStore
         + UserStore
+        + PlanningStore
         + 'static,
 > Store for T
 {

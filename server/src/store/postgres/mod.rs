@@ -21,6 +21,7 @@ mod conn;
 mod devices;
 mod field;
 mod inspections;
+mod planning;
 mod projections;
 mod pull;
 mod records;

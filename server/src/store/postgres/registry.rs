@@ -45,6 +45,17 @@ pub(super) async fn put_control_type(
     )
     .await?
     .ok_or_else(|| corrupt("the control type just written is missing"))?;
+    execute(
+        tx,
+        &sql::RULES_VERSION,
+        &[
+            &stored.id,
+            &audit.actor.label(),
+            &OffsetDateTime::now_utc(),
+            &sql::audit_reason(audit),
+        ],
+    )
+    .await?;
     super::inspections::reference_changed(tx, agency).await?;
     insert_audit(tx, audit).await?;
     Ok(stored)

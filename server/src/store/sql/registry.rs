@@ -22,6 +22,26 @@ pub(crate) static PUT_CONTROL_TYPE: Sql = Sql::new(
                                                  updated_at = excluded.updated_at
      RETURNING id, code, name, rules, updated_at",
 );
+/// Keeps the rules just written as the control type's next version: who (`?2`, as the audit log
+/// names them), when and why (`?4`).
+pub(crate) static RULES_VERSION: Sql = Sql::new(
+    "INSERT INTO control_type_versions (control_type_id, version, rules, changed_by, changed_at, reason)
+     SELECT t.id, COALESCE((SELECT MAX(v.version) FROM control_type_versions v
+                            WHERE v.control_type_id = t.id), 0) + 1, t.rules, ?2, ?3, ?4
+     FROM control_types t WHERE t.id = ?1",
+);
+
+/// The reason an audit entry's detail gives (`reason`), for the version it describes.
+pub(crate) fn audit_reason(audit: &crate::model::AuditEntry) -> String {
+    audit
+        .detail
+        .as_ref()
+        .and_then(|d| d.get("reason"))
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
 pub(crate) static CONTROL_TYPES: Sql = Sql::new(
     "SELECT id, code, name, rules, updated_at FROM control_types WHERE agency_id = ?1
      ORDER BY code",

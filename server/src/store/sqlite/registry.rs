@@ -45,6 +45,16 @@ pub(super) fn put_control_type(
         |r| sql::control_type(r),
     )?
     .ok_or_else(|| corrupt("the control type just written is missing"))?;
+    execute(
+        tx,
+        &sql::RULES_VERSION,
+        params![
+            stored.id.to_string(),
+            audit.actor.label(),
+            ts(now),
+            sql::audit_reason(audit)
+        ],
+    )?;
     super::inspections::reference_changed(tx, agency)?;
     insert_audit(tx, audit)?;
     Ok(stored)

@@ -1,0 +1,309 @@
+//! Risk-scored planning as the server keeps it: risk events, triggered indicators, category
+//! proposals, inspector absences and annual plans.
+
+use knd_shared::{AgencyId, ObjectId, RecordId, RiskCategory, SubjectId, UserId};
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+/// The kinds of risk event (the CHECK of `risk_events.kind`): the indicators' kinds
+/// (`knd_shared::planning::EventKind`) and the history the risk model and the plan read.
+pub const EVENT_KINDS: [&str; 11] = [
+    "complaint_confirmed",
+    "sensor_exceedance",
+    "order_overdue",
+    "violation_found",
+    "order_issued",
+    "order_fulfilled",
+    "planned_inspection",
+    "preventive_visit",
+    "self_assessment",
+    "declaration",
+    "activity_notice",
+];
+
+/// Something that happened to an object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskEvent {
+    pub id: Uuid,
+    pub agency: AgencyId,
+    pub object: ObjectId,
+    pub kind: String,
+    pub occurred_on: Date,
+    /// An order's deadline; a declaration's last day.
+    pub due_on: Option<Date>,
+    /// An order fulfilled on time; a self-assessment that reached the threshold; a visit that
+    /// counts towards ПП 1511's periodicity.
+    pub passed: Option<bool>,
+    pub source: String,
+    pub note: String,
+    pub recorded_at: OffsetDateTime,
+}
+
+/// The days the counts of [`ObjectFactsRow`] start from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FactsWindow {
+    /// The agency's today.
+    pub today: Date,
+    /// Violations and remedies count from this day (the model's `violation_years` back).
+    pub violations_since: Date,
+    /// Complaints and indicators count from this day (12 months back).
+    pub year_ago: Date,
+}
+
+/// One object of a control type with what the risk model and the plan read of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectFactsRow {
+    pub object: ObjectId,
+    pub object_key: String,
+    pub subject: SubjectId,
+    pub control_type: Uuid,
+    pub district: String,
+    pub category: Option<RiskCategory>,
+    pub decided_on: Option<Date>,
+    pub attributes: String,
+    pub violations: u32,
+    pub unfulfilled_orders: u32,
+    pub confirmed_complaints: u32,
+    pub indicators_triggered: u32,
+    pub declaration_in_force: bool,
+    pub self_assessment_passed: bool,
+    pub remedies_on_time: u32,
+    pub last_planned_inspection: Option<Date>,
+    pub last_counted_visit: Option<Date>,
+    /// The latest notice of starting activity, and whether a visit followed it.
+    pub activity_notice: Option<Date>,
+    pub visited_after_notice: bool,
+}
+
+/// A risk indicator that fired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndicatorTrigger {
+    pub id: Uuid,
+    pub agency: AgencyId,
+    pub object: ObjectId,
+    pub object_key: String,
+    pub control_type: Uuid,
+    pub rule_code: String,
+    pub rule_name: String,
+    pub triggered_on: Date,
+    /// The ids of the events it counted.
+    pub evidence: Vec<String>,
+    pub recorded_at: OffsetDateTime,
+    pub inspection: Option<Uuid>,
+}
+
+/// The state of a category proposal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalStatus {
+    Pending,
+    Confirmed,
+    Rejected,
+    /// A later scoring proposed something else before anyone decided.
+    Superseded,
+}
+
+impl ProposalStatus {
+    pub const ALL: [ProposalStatus; 4] = [
+        ProposalStatus::Pending,
+        ProposalStatus::Confirmed,
+        ProposalStatus::Rejected,
+        ProposalStatus::Superseded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProposalStatus::Pending => "pending",
+            ProposalStatus::Confirmed => "confirmed",
+            ProposalStatus::Rejected => "rejected",
+            ProposalStatus::Superseded => "superseded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// A category the model proposes for an object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategoryProposal {
+    pub id: Uuid,
+    pub agency: AgencyId,
+    pub object: ObjectId,
+    pub object_key: String,
+    pub control_type: Uuid,
+    pub current: Option<RiskCategory>,
+    pub proposed: RiskCategory,
+    /// The model's explanation (`knd_shared::planning::Explanation` as JSON).
+    pub explanation: serde_json::Value,
+    pub proposed_on: Date,
+    /// The last day to decide (5 working days, ст.24).
+    pub due_on: Date,
+    pub status: ProposalStatus,
+    pub decided_by: Option<UserId>,
+    pub decided_at: Option<OffsetDateTime>,
+    pub reason: Option<String>,
+    pub record: Option<RecordId>,
+}
+
+/// A planner's decision on a proposal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalDecision {
+    pub confirm: bool,
+    pub by: UserId,
+    pub reason: String,
+    pub decided_on: Date,
+    pub at: OffsetDateTime,
+}
+
+/// A day an inspector is away.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Absence {
+    pub user: UserId,
+    pub day: Date,
+    pub reason: String,
+}
+
+/// The kind of an annual plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanKind {
+    /// Planned inspections (п.2 ч.1 ст.57).
+    Inspections,
+    /// Mandatory preventive visits (ст.52.1, ПП 1511).
+    Visits,
+}
+
+impl PlanKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanKind::Inspections => "inspections",
+            PlanKind::Visits => "visits",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [PlanKind::Inspections, PlanKind::Visits]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// Where a plan is in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanStatus {
+    Draft,
+    /// Sent for the prosecutor's review.
+    Sent,
+    Approved,
+    Published,
+}
+
+impl PlanStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanStatus::Draft => "draft",
+            PlanStatus::Sent => "sent",
+            PlanStatus::Approved => "approved",
+            PlanStatus::Published => "published",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            PlanStatus::Draft,
+            PlanStatus::Sent,
+            PlanStatus::Approved,
+            PlanStatus::Published,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// An annual plan's header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub id: Uuid,
+    pub agency: AgencyId,
+    pub year: i32,
+    pub kind: PlanKind,
+    pub status: PlanStatus,
+    pub version: u32,
+    /// Capacity, demand, the scheduled share and the load per inspector and month (JSON).
+    pub summary: serde_json::Value,
+    pub built_by: Option<UserId>,
+    pub built_at: OffsetDateTime,
+    pub sent_on: Option<Date>,
+    pub approved_on: Option<Date>,
+    pub approved_by: Option<String>,
+    pub published_on: Option<Date>,
+    /// The server-signed record of the approval.
+    pub record: Option<RecordId>,
+}
+
+/// The state of a plan entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryStatus {
+    Planned,
+    LeftOut,
+    /// Removed by an amendment.
+    Removed,
+}
+
+impl EntryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryStatus::Planned => "planned",
+            EntryStatus::LeftOut => "left_out",
+            EntryStatus::Removed => "removed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            EntryStatus::Planned,
+            EntryStatus::LeftOut,
+            EntryStatus::Removed,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// One entry of a plan: an inspection of a subject's due objects of one control type, or a
+/// preventive visit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanEntry {
+    pub no: u32,
+    pub subject: SubjectId,
+    pub control_type: Uuid,
+    pub objects: Vec<ObjectId>,
+    pub category: RiskCategory,
+    pub kind: knd_shared::InspectionKind,
+    pub district: String,
+    pub status: EntryStatus,
+    pub starts_on: Option<Date>,
+    pub ends_on: Option<Date>,
+    pub inspectors: Vec<UserId>,
+    /// Why this object, why this date, why these inspectors; or why left out (JSON).
+    pub why: serde_json::Value,
+    pub inspection: Option<Uuid>,
+}
+
+/// One amendment of an approved plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanAmendment {
+    pub plan: Uuid,
+    pub version: u32,
+    pub entry: u32,
+    pub change: serde_json::Value,
+    pub reason: String,
+    pub made_by: Option<UserId>,
+    pub made_at: OffsetDateTime,
+    pub record: RecordId,
+}

@@ -1,0 +1,165 @@
+//! Risk-scored planning: risk events, the facts the model reads, triggered indicators, category
+//! proposals and their decisions, inspector absences, planning settings, annual plans.
+
+use async_trait::async_trait;
+use knd_shared::record::RecordKind;
+use knd_shared::{AgencyId, ObjectId, RecordId, UserId};
+use time::Date;
+use uuid::Uuid;
+
+use super::{ServerChain, StoreResult};
+use crate::model::AuditEntry;
+use crate::model::planning::{
+    Absence, CategoryProposal, FactsWindow, IndicatorTrigger, ObjectFactsRow, Plan, PlanAmendment,
+    PlanEntry, ProposalDecision, ProposalStatus, RiskEvent,
+};
+
+/// A record the server signs on its own chain within the same transaction as the change it
+/// attests.
+#[derive(Debug, Clone)]
+pub struct ServerRecord {
+    pub kind: RecordKind,
+    pub body: serde_json::Value,
+}
+
+/// What a plan change writes in one transaction: the header, the entries that changed, an
+/// amendment, and the server's record of it (approval, amendment).
+#[derive(Debug, Clone)]
+pub struct PlanChange {
+    pub plan: Plan,
+    pub entries: Vec<PlanEntry>,
+    /// The amendment (its `record` is filled with the server record's id).
+    pub amendment: Option<PlanAmendment>,
+    pub record: Option<ServerRecord>,
+}
+
+/// Risk-scored planning.
+#[async_trait]
+pub trait PlanningStore: Send + Sync {
+    /// Stores events; one already stored (same object, kind and source) is skipped. The
+    /// number stored.
+    async fn add_risk_events(
+        &self,
+        events: &[RiskEvent],
+        audit: Option<&AuditEntry>,
+    ) -> StoreResult<u64>;
+
+    /// An object's events, oldest first, of one kind or all.
+    async fn object_events(
+        &self,
+        object: ObjectId,
+        kind: Option<&str>,
+    ) -> StoreResult<Vec<RiskEvent>>;
+
+    /// The agency's objects in id order after `after`, with their counts over `window`.
+    async fn facts_page(
+        &self,
+        agency: AgencyId,
+        after: Option<ObjectId>,
+        limit: u32,
+        window: FactsWindow,
+    ) -> StoreResult<Vec<ObjectFactsRow>>;
+
+    /// Stores a trigger; false when the same rule fired for the object on that day already.
+    async fn add_trigger(&self, trigger: &IndicatorTrigger) -> StoreResult<bool>;
+
+    /// The last day a rule fired for an object.
+    async fn last_trigger(&self, object: ObjectId, rule: &str) -> StoreResult<Option<Date>>;
+
+    /// The agency's triggers, newest first, after the (day, id) cursor; of one object or all.
+    async fn triggers(
+        &self,
+        agency: AgencyId,
+        object: Option<ObjectId>,
+        after: Option<(Date, Uuid)>,
+        limit: u32,
+    ) -> StoreResult<Vec<IndicatorTrigger>>;
+
+    /// Links a trigger to the unplanned inspection opened on it; false when there is no such
+    /// trigger or it has one.
+    async fn link_trigger(
+        &self,
+        agency: AgencyId,
+        trigger: Uuid,
+        inspection: Uuid,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool>;
+
+    /// Stores proposals: an object's pending proposal of another category is superseded, one
+    /// of the same category kept (and the new one dropped). The number stored.
+    async fn propose_categories(&self, proposals: &[CategoryProposal]) -> StoreResult<u64>;
+
+    /// The agency's proposals in `status` (all when `None`), by due date then id after the
+    /// cursor; `overdue_on`: only those due before that day.
+    async fn proposals(
+        &self,
+        agency: AgencyId,
+        status: Option<ProposalStatus>,
+        overdue_on: Option<Date>,
+        after: Option<(Date, Uuid)>,
+        limit: u32,
+    ) -> StoreResult<Vec<CategoryProposal>>;
+
+    async fn proposal(&self, agency: AgencyId, id: Uuid) -> StoreResult<Option<CategoryProposal>>;
+
+    /// Decides a pending proposal in one transaction: a confirmation sets the object's category
+    /// (decision date, reason) and appends the server's signed record (`record`), a rejection
+    /// only marks it. `None` when it is not the agency's or not pending.
+    async fn decide_proposal(
+        &self,
+        agency: AgencyId,
+        id: Uuid,
+        decision: &ProposalDecision,
+        record: Option<ServerRecord>,
+        server: &ServerChain,
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<CategoryProposal>>;
+
+    /// The agency's inspectors' absences between two days (inclusive).
+    async fn absences(&self, agency: AgencyId, from: Date, to: Date) -> StoreResult<Vec<Absence>>;
+
+    /// Sets (`reason` given) or clears a user's absence on each of `days`.
+    async fn set_absences(
+        &self,
+        user: UserId,
+        days: &[Date],
+        reason: Option<&str>,
+        audit: &AuditEntry,
+    ) -> StoreResult<()>;
+
+    async fn planning_settings(&self, agency: AgencyId) -> StoreResult<Option<serde_json::Value>>;
+
+    async fn set_planning_settings(
+        &self,
+        agency: AgencyId,
+        settings: &serde_json::Value,
+        audit: &AuditEntry,
+    ) -> StoreResult<()>;
+
+    /// Replaces the agency's draft plan of that year and kind with this one (entries
+    /// included); false, and nothing written, when a plan of that year and kind is past draft.
+    async fn save_draft_plan(
+        &self,
+        plan: &Plan,
+        entries: &[PlanEntry],
+        audit: &AuditEntry,
+    ) -> StoreResult<bool>;
+
+    async fn plans(&self, agency: AgencyId) -> StoreResult<Vec<Plan>>;
+
+    /// A plan of the agency with all its entries in entry order.
+    async fn plan(&self, agency: AgencyId, id: Uuid)
+    -> StoreResult<Option<(Plan, Vec<PlanEntry>)>>;
+
+    /// Writes a change of a plan in one transaction, if the plan is still at `expected_version`
+    /// (else `None`, nothing written); the server record's id when one was signed.
+    async fn change_plan(
+        &self,
+        change: &PlanChange,
+        expected_version: u32,
+        server: &ServerChain,
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<Option<RecordId>>>;
+
+    async fn amendments(&self, plan: Uuid) -> StoreResult<Vec<PlanAmendment>>;
+}

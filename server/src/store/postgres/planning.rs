@@ -1,0 +1,593 @@
+//! Risk-scored planning (statements in `store/sql/planning.rs`).
+
+use knd_shared::{AgencyId, ObjectId, RecordId, UserId};
+use time::{Date, OffsetDateTime};
+use tokio_postgres::Transaction;
+use uuid::Uuid;
+
+use super::PgStore;
+use super::cols::{execute, query_all, query_opt};
+use super::insert_audit;
+use super::records::append_server_record;
+use crate::model::AuditEntry;
+use crate::model::planning::{
+    Absence, CategoryProposal, FactsWindow, IndicatorTrigger, ObjectFactsRow, Plan, PlanAmendment,
+    PlanEntry, ProposalDecision, ProposalStatus, RiskEvent,
+};
+use crate::store::cols::Cols;
+use crate::store::sql::planning as sql;
+use crate::store::{PlanChange, PlanningStore, ServerChain, ServerRecord, StoreError, StoreResult};
+
+fn text(v: &impl serde::Serialize) -> StoreResult<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn int(n: u32) -> StoreResult<i32> {
+    i32::try_from(n).map_err(|_| StoreError::Corrupt(format!("number {n}")))
+}
+
+async fn proposal(
+    c: &impl tokio_postgres::GenericClient,
+    agency: AgencyId,
+    id: Uuid,
+) -> StoreResult<Option<CategoryProposal>> {
+    query_opt(c, &sql::PROPOSAL, &[&agency.as_uuid(), &id], sql::proposal).await
+}
+
+async fn decide(
+    tx: &Transaction<'_>,
+    agency: AgencyId,
+    id: Uuid,
+    d: &ProposalDecision,
+    record: Option<ServerRecord>,
+    server: &ServerChain,
+    audit: &AuditEntry,
+) -> StoreResult<Option<CategoryProposal>> {
+    let Some(p) = proposal(tx, agency, id).await? else {
+        return Ok(None);
+    };
+    if p.status != ProposalStatus::Pending {
+        return Ok(None);
+    }
+    let record_id = match (&record, d.confirm) {
+        (Some(r), true) => Some(
+            append_server_record(tx, server, Some(agency), r.kind, &r.body, d.at)
+                .await?
+                .as_uuid(),
+        ),
+        _ => None,
+    };
+    let status = if d.confirm { "confirmed" } else { "rejected" };
+    execute(
+        tx,
+        &sql::DECIDE_PROPOSAL,
+        &[
+            &agency.as_uuid(),
+            &id,
+            &status,
+            &d.by.as_uuid(),
+            &d.at,
+            &d.reason,
+            &record_id,
+        ],
+    )
+    .await?;
+    if d.confirm {
+        execute(
+            tx,
+            &sql::SET_CATEGORY,
+            &[
+                &p.object.as_uuid(),
+                &p.proposed.as_str(),
+                &d.decided_on,
+                &d.reason,
+                &d.at,
+            ],
+        )
+        .await?;
+        super::inspections::reference_changed(tx, agency).await?;
+    }
+    insert_audit(tx, audit).await?;
+    proposal(tx, agency, id).await
+}
+
+async fn upsert_entry(tx: &Transaction<'_>, plan: Uuid, e: &PlanEntry) -> StoreResult<()> {
+    execute(
+        tx,
+        &sql::UPSERT_ENTRY,
+        &[
+            &plan,
+            &int(e.no)?,
+            &e.subject.as_uuid(),
+            &e.control_type,
+            &text(&e.objects)?,
+            &e.category.as_str(),
+            &e.kind.as_str(),
+            &e.district,
+            &e.status.as_str(),
+            &e.starts_on,
+            &e.ends_on,
+            &text(&e.inspectors)?,
+            &text(&e.why)?,
+            &e.inspection,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn save_draft(
+    tx: &Transaction<'_>,
+    p: &Plan,
+    entries: &[PlanEntry],
+    audit: &AuditEntry,
+) -> StoreResult<bool> {
+    let existing = query_opt(
+        tx,
+        &sql::PLAN_STATUS,
+        &[&p.agency.as_uuid(), &p.year, &p.kind.as_str()],
+        |r| Ok((r.uuid(0)?, r.text(1)?)),
+    )
+    .await?;
+    if let Some((id, status)) = existing {
+        if status != "draft" {
+            return Ok(false);
+        }
+        execute(tx, &sql::DELETE_ENTRIES, &[&id]).await?;
+        execute(tx, &sql::DELETE_PLAN, &[&id]).await?;
+    }
+    execute(
+        tx,
+        &sql::INSERT_PLAN,
+        &[
+            &p.id,
+            &p.agency.as_uuid(),
+            &p.year,
+            &p.kind.as_str(),
+            &p.status.as_str(),
+            &int(p.version)?,
+            &text(&p.summary)?,
+            &p.built_by.map(|u| u.as_uuid()),
+            &p.built_at,
+            &p.sent_on,
+            &p.approved_on,
+            &p.approved_by,
+            &p.published_on,
+            &p.record.map(|r| r.as_uuid()),
+        ],
+    )
+    .await?;
+    for e in entries {
+        upsert_entry(tx, p.id, e).await?;
+    }
+    insert_audit(tx, audit).await?;
+    Ok(true)
+}
+
+async fn change_plan(
+    tx: &Transaction<'_>,
+    change: &PlanChange,
+    expected: u32,
+    server: &ServerChain,
+    audit: &AuditEntry,
+) -> StoreResult<Option<Option<RecordId>>> {
+    let p = &change.plan;
+    let record = match &change.record {
+        Some(r) => Some(
+            append_server_record(
+                tx,
+                server,
+                Some(p.agency),
+                r.kind,
+                &r.body,
+                OffsetDateTime::now_utc(),
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    let plan_record = if change.amendment.is_none() {
+        record.or(p.record)
+    } else {
+        p.record
+    };
+    let changed = execute(
+        tx,
+        &sql::UPDATE_PLAN,
+        &[
+            &p.id,
+            &int(expected)?,
+            &p.status.as_str(),
+            &int(p.version)?,
+            &text(&p.summary)?,
+            &p.sent_on,
+            &p.approved_on,
+            &p.approved_by,
+            &p.published_on,
+            &plan_record.map(|r| r.as_uuid()),
+        ],
+    )
+    .await?;
+    if changed == 0 {
+        return Ok(None);
+    }
+    for e in &change.entries {
+        upsert_entry(tx, p.id, e).await?;
+    }
+    if let (Some(a), Some(rid)) = (&change.amendment, record) {
+        execute(
+            tx,
+            &sql::INSERT_AMENDMENT,
+            &[
+                &a.plan,
+                &int(a.version)?,
+                &int(a.entry)?,
+                &text(&a.change)?,
+                &a.reason,
+                &a.made_by.map(|u| u.as_uuid()),
+                &a.made_at,
+                &rid.as_uuid(),
+            ],
+        )
+        .await?;
+    }
+    insert_audit(tx, audit).await?;
+    Ok(Some(record))
+}
+
+#[async_trait::async_trait]
+impl PlanningStore for PgStore {
+    async fn add_risk_events(
+        &self,
+        events: &[RiskEvent],
+        audit: Option<&AuditEntry>,
+    ) -> StoreResult<u64> {
+        transact!(self, |tx| {
+            let mut n = 0;
+            for e in events {
+                n += execute(
+                    &*tx,
+                    &sql::INSERT_EVENT,
+                    &[
+                        &e.id,
+                        &e.agency.as_uuid(),
+                        &e.object.as_uuid(),
+                        &e.kind,
+                        &e.occurred_on,
+                        &e.due_on,
+                        &e.passed,
+                        &e.source,
+                        &e.note,
+                        &e.recorded_at,
+                    ],
+                )
+                .await?;
+            }
+            if let Some(a) = audit {
+                insert_audit(&tx, a).await?;
+            }
+            n
+        })
+    }
+
+    async fn object_events(
+        &self,
+        object: ObjectId,
+        kind: Option<&str>,
+    ) -> StoreResult<Vec<RiskEvent>> {
+        query_all(
+            &**self.client().await?,
+            &sql::OBJECT_EVENTS,
+            &[&object.as_uuid(), &kind.unwrap_or_default()],
+            sql::event,
+        )
+        .await
+    }
+
+    async fn facts_page(
+        &self,
+        agency: AgencyId,
+        after: Option<ObjectId>,
+        limit: u32,
+        w: FactsWindow,
+    ) -> StoreResult<Vec<ObjectFactsRow>> {
+        let c = self.client().await?;
+        let after = after.map_or(sql::FIRST_ID, |a| a.as_uuid());
+        let mut rows = query_all(
+            &**c,
+            &sql::FACTS_OBJECTS,
+            &[&agency.as_uuid(), &after, &i64::from(limit)],
+            sql::facts_object,
+        )
+        .await?;
+        let Some(last) = rows.last().map(|r| r.object.as_uuid()) else {
+            return Ok(rows);
+        };
+        let events = query_all(
+            &**c,
+            &sql::FACTS_EVENTS,
+            &[&after, &last, &w.violations_since, &w.year_ago, &w.today],
+            sql::event_counts,
+        )
+        .await?;
+        let triggers = query_all(
+            &**c,
+            &sql::FACTS_TRIGGERS,
+            &[&after, &last, &w.year_ago],
+            sql::trigger_count,
+        )
+        .await?;
+        sql::merge_facts(&mut rows, events, triggers);
+        Ok(rows)
+    }
+
+    async fn add_trigger(&self, t: &IndicatorTrigger) -> StoreResult<bool> {
+        let n = execute(
+            &**self.client().await?,
+            &sql::INSERT_TRIGGER,
+            &[
+                &t.id,
+                &t.agency.as_uuid(),
+                &t.object.as_uuid(),
+                &t.control_type,
+                &t.rule_code,
+                &t.rule_name,
+                &t.triggered_on,
+                &text(&t.evidence)?,
+                &t.recorded_at,
+            ],
+        )
+        .await?;
+        Ok(n > 0)
+    }
+
+    async fn last_trigger(&self, object: ObjectId, rule: &str) -> StoreResult<Option<Date>> {
+        Ok(query_opt(
+            &**self.client().await?,
+            &sql::LAST_TRIGGER,
+            &[&object.as_uuid(), &rule],
+            |r| r.opt_date(0),
+        )
+        .await?
+        .flatten())
+    }
+
+    async fn triggers(
+        &self,
+        agency: AgencyId,
+        object: Option<ObjectId>,
+        after: Option<(Date, Uuid)>,
+        limit: u32,
+    ) -> StoreResult<Vec<IndicatorTrigger>> {
+        let (on, id) = after.unwrap_or((Date::MAX, Uuid::max()));
+        let object = object.map_or(sql::FIRST_ID, |o| o.as_uuid());
+        query_all(
+            &**self.client().await?,
+            &sql::TRIGGERS,
+            &[
+                &agency.as_uuid(),
+                &object,
+                &on,
+                &id,
+                &i64::from(limit),
+                &sql::FIRST_ID,
+            ],
+            sql::trigger,
+        )
+        .await
+    }
+
+    async fn link_trigger(
+        &self,
+        agency: AgencyId,
+        trigger: Uuid,
+        inspection: Uuid,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        transact!(self, |tx| {
+            let n = execute(
+                &*tx,
+                &sql::LINK_TRIGGER,
+                &[&agency.as_uuid(), &trigger, &inspection],
+            )
+            .await?;
+            if n > 0 {
+                insert_audit(&tx, audit).await?;
+            }
+            n > 0
+        })
+    }
+
+    async fn propose_categories(&self, proposals: &[CategoryProposal]) -> StoreResult<u64> {
+        transact!(self, |tx| {
+            let mut n = 0;
+            for p in proposals {
+                execute(
+                    &*tx,
+                    &sql::SUPERSEDE_PROPOSAL,
+                    &[&p.object.as_uuid(), &p.proposed.as_str()],
+                )
+                .await?;
+                n += execute(
+                    &*tx,
+                    &sql::INSERT_PROPOSAL,
+                    &[
+                        &p.id,
+                        &p.agency.as_uuid(),
+                        &p.object.as_uuid(),
+                        &p.control_type,
+                        &p.current.map(|c| c.as_str()),
+                        &p.proposed.as_str(),
+                        &text(&p.explanation)?,
+                        &p.proposed_on,
+                        &p.due_on,
+                    ],
+                )
+                .await?;
+            }
+            n
+        })
+    }
+
+    async fn proposals(
+        &self,
+        agency: AgencyId,
+        status: Option<ProposalStatus>,
+        overdue_on: Option<Date>,
+        after: Option<(Date, Uuid)>,
+        limit: u32,
+    ) -> StoreResult<Vec<CategoryProposal>> {
+        let status = status.map_or("all", ProposalStatus::as_str);
+        let before = overdue_on.unwrap_or(Date::MAX);
+        let (on, id) = after.unwrap_or((Date::MIN, Uuid::nil()));
+        query_all(
+            &**self.client().await?,
+            &sql::PROPOSALS,
+            &[
+                &agency.as_uuid(),
+                &status,
+                &before,
+                &on,
+                &id,
+                &i64::from(limit),
+            ],
+            sql::proposal,
+        )
+        .await
+    }
+
+    async fn proposal(&self, agency: AgencyId, id: Uuid) -> StoreResult<Option<CategoryProposal>> {
+        proposal(&**self.client().await?, agency, id).await
+    }
+
+    async fn decide_proposal(
+        &self,
+        agency: AgencyId,
+        id: Uuid,
+        decision: &ProposalDecision,
+        record: Option<ServerRecord>,
+        server: &ServerChain,
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<CategoryProposal>> {
+        transact!(self, |tx| decide(
+            &tx, agency, id, decision, record, server, audit
+        )
+        .await?)
+    }
+
+    async fn absences(&self, agency: AgencyId, from: Date, to: Date) -> StoreResult<Vec<Absence>> {
+        query_all(
+            &**self.client().await?,
+            &sql::ABSENCES,
+            &[&agency.as_uuid(), &from, &to],
+            sql::absence,
+        )
+        .await
+    }
+
+    async fn set_absences(
+        &self,
+        user: UserId,
+        days: &[Date],
+        reason: Option<&str>,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        transact!(self, |tx| {
+            for d in days {
+                match reason {
+                    Some(r) => execute(&*tx, &sql::SET_ABSENCE, &[&user.as_uuid(), d, &r]).await?,
+                    None => execute(&*tx, &sql::CLEAR_ABSENCE, &[&user.as_uuid(), d]).await?,
+                };
+            }
+            insert_audit(&tx, audit).await?
+        })
+    }
+
+    async fn planning_settings(&self, agency: AgencyId) -> StoreResult<Option<serde_json::Value>> {
+        query_opt(
+            &**self.client().await?,
+            &sql::SETTINGS,
+            &[&agency.as_uuid()],
+            sql::settings,
+        )
+        .await
+    }
+
+    async fn set_planning_settings(
+        &self,
+        agency: AgencyId,
+        settings: &serde_json::Value,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        let settings = text(settings)?;
+        transact!(self, |tx| {
+            execute(
+                &*tx,
+                &sql::SET_SETTINGS,
+                &[&agency.as_uuid(), &settings, &OffsetDateTime::now_utc()],
+            )
+            .await?;
+            insert_audit(&tx, audit).await?
+        })
+    }
+
+    async fn save_draft_plan(
+        &self,
+        plan: &Plan,
+        entries: &[PlanEntry],
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        transact!(self, |tx| save_draft(&tx, plan, entries, audit).await?)
+    }
+
+    async fn plans(&self, agency: AgencyId) -> StoreResult<Vec<Plan>> {
+        query_all(
+            &**self.client().await?,
+            &sql::PLANS,
+            &[&agency.as_uuid()],
+            sql::plan,
+        )
+        .await
+    }
+
+    async fn plan(
+        &self,
+        agency: AgencyId,
+        id: Uuid,
+    ) -> StoreResult<Option<(Plan, Vec<PlanEntry>)>> {
+        let c = self.client().await?;
+        let Some(plan) = query_opt(&**c, &sql::PLAN, &[&agency.as_uuid(), &id], sql::plan).await?
+        else {
+            return Ok(None);
+        };
+        let entries = query_all(&**c, &sql::ENTRIES, &[&id], sql::entry).await?;
+        Ok(Some((plan, entries)))
+    }
+
+    async fn change_plan(
+        &self,
+        change: &PlanChange,
+        expected_version: u32,
+        server: &ServerChain,
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<Option<RecordId>>> {
+        transact!(self, |tx| change_plan(
+            &*tx,
+            change,
+            expected_version,
+            server,
+            audit
+        )
+        .await?)
+    }
+
+    async fn amendments(&self, plan: Uuid) -> StoreResult<Vec<PlanAmendment>> {
+        query_all(
+            &**self.client().await?,
+            &sql::AMENDMENTS,
+            &[&plan],
+            sql::amendment,
+        )
+        .await
+    }
+}

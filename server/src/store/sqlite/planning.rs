@@ -1,0 +1,651 @@
+//! Risk-scored planning (statements in `store/sql/planning.rs`).
+
+use knd_shared::calendar::iso_date;
+use knd_shared::{AgencyId, ObjectId, RecordId, UserId};
+use rusqlite::{Connection, Transaction, params};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::SqliteStore;
+use super::cols::{execute, query_all, query_opt};
+use super::records::append_server_record;
+use super::{insert_audit, ts};
+use crate::model::AuditEntry;
+use crate::model::planning::{
+    Absence, CategoryProposal, FactsWindow, IndicatorTrigger, ObjectFactsRow, Plan, PlanAmendment,
+    PlanEntry, ProposalDecision, ProposalStatus, RiskEvent,
+};
+use crate::store::sql::planning as sql;
+use crate::store::{PlanChange, PlanningStore, ServerChain, ServerRecord, StoreError, StoreResult};
+
+fn day(d: Date) -> String {
+    iso_date::format(d)
+}
+
+fn opt_day(d: Option<Date>) -> Option<String> {
+    d.map(day)
+}
+
+fn text(v: &impl serde::Serialize) -> StoreResult<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn add_events(
+    tx: &Transaction<'_>,
+    events: &[RiskEvent],
+    audit: Option<&AuditEntry>,
+) -> StoreResult<u64> {
+    let mut n = 0u64;
+    for e in events {
+        n += execute(
+            tx,
+            &sql::INSERT_EVENT,
+            params![
+                e.id.to_string(),
+                e.agency.to_string(),
+                e.object.to_string(),
+                e.kind,
+                day(e.occurred_on),
+                opt_day(e.due_on),
+                e.passed,
+                e.source,
+                e.note,
+                ts(e.recorded_at)
+            ],
+        )? as u64;
+    }
+    if let Some(a) = audit {
+        insert_audit(tx, a)?;
+    }
+    Ok(n)
+}
+
+fn facts_page(
+    c: &Connection,
+    agency: AgencyId,
+    after: Option<ObjectId>,
+    limit: u32,
+    w: FactsWindow,
+) -> StoreResult<Vec<ObjectFactsRow>> {
+    let after = after.map_or(sql::FIRST_ID.to_string(), |a| a.to_string());
+    let mut rows = query_all(
+        c,
+        &sql::FACTS_OBJECTS,
+        params![agency.to_string(), after, limit],
+        |r| sql::facts_object(r),
+    )?;
+    let Some(last) = rows.last().map(|r| r.object.to_string()) else {
+        return Ok(rows);
+    };
+    let events = query_all(
+        c,
+        &sql::FACTS_EVENTS,
+        params![
+            after,
+            last,
+            day(w.violations_since),
+            day(w.year_ago),
+            day(w.today)
+        ],
+        |r| sql::event_counts(r),
+    )?;
+    let triggers = query_all(
+        c,
+        &sql::FACTS_TRIGGERS,
+        params![after, last, day(w.year_ago)],
+        |r| sql::trigger_count(r),
+    )?;
+    sql::merge_facts(&mut rows, events, triggers);
+    Ok(rows)
+}
+
+fn propose(tx: &Transaction<'_>, proposals: &[CategoryProposal]) -> StoreResult<u64> {
+    let mut n = 0u64;
+    for p in proposals {
+        execute(
+            tx,
+            &sql::SUPERSEDE_PROPOSAL,
+            params![p.object.to_string(), p.proposed.as_str()],
+        )?;
+        n += execute(
+            tx,
+            &sql::INSERT_PROPOSAL,
+            params![
+                p.id.to_string(),
+                p.agency.to_string(),
+                p.object.to_string(),
+                p.control_type.to_string(),
+                p.current.map(|c| c.as_str()),
+                p.proposed.as_str(),
+                text(&p.explanation)?,
+                day(p.proposed_on),
+                day(p.due_on)
+            ],
+        )? as u64;
+    }
+    Ok(n)
+}
+
+fn proposal(c: &Connection, agency: AgencyId, id: Uuid) -> StoreResult<Option<CategoryProposal>> {
+    query_opt(
+        c,
+        &sql::PROPOSAL,
+        params![agency.to_string(), id.to_string()],
+        |r| sql::proposal(r),
+    )
+}
+
+fn decide(
+    tx: &Transaction<'_>,
+    agency: AgencyId,
+    id: Uuid,
+    d: &ProposalDecision,
+    record: Option<ServerRecord>,
+    server: &ServerChain,
+    audit: &AuditEntry,
+) -> StoreResult<Option<CategoryProposal>> {
+    let Some(p) = proposal(tx, agency, id)? else {
+        return Ok(None);
+    };
+    if p.status != ProposalStatus::Pending {
+        return Ok(None);
+    }
+    let record_id = match (&record, d.confirm) {
+        (Some(r), true) => Some(append_server_record(
+            tx,
+            server,
+            Some(agency),
+            r.kind,
+            &r.body,
+            d.at,
+        )?),
+        _ => None,
+    };
+    let status = if d.confirm { "confirmed" } else { "rejected" };
+    execute(
+        tx,
+        &sql::DECIDE_PROPOSAL,
+        params![
+            agency.to_string(),
+            id.to_string(),
+            status,
+            d.by.to_string(),
+            ts(d.at),
+            d.reason,
+            record_id.map(|r| r.to_string())
+        ],
+    )?;
+    if d.confirm {
+        execute(
+            tx,
+            &sql::SET_CATEGORY,
+            params![
+                p.object.to_string(),
+                p.proposed.as_str(),
+                day(d.decided_on),
+                d.reason,
+                ts(d.at)
+            ],
+        )?;
+        super::inspections::reference_changed(tx, agency)?;
+    }
+    insert_audit(tx, audit)?;
+    proposal(tx, agency, id)
+}
+
+fn save_draft(
+    tx: &Transaction<'_>,
+    plan: &Plan,
+    entries: &[PlanEntry],
+    audit: &AuditEntry,
+) -> StoreResult<bool> {
+    let existing = query_opt(
+        tx,
+        &sql::PLAN_STATUS,
+        params![plan.agency.to_string(), plan.year, plan.kind.as_str()],
+        |r| {
+            Ok((
+                r.get::<_, String>(0).map_err(super::db_err)?,
+                r.get::<_, String>(1).map_err(super::db_err)?,
+            ))
+        },
+    )?;
+    if let Some((id, status)) = existing {
+        if status != "draft" {
+            return Ok(false);
+        }
+        execute(tx, &sql::DELETE_ENTRIES, params![id])?;
+        execute(tx, &sql::DELETE_PLAN, params![id])?;
+    }
+    insert_plan(tx, plan)?;
+    for e in entries {
+        upsert_entry(tx, plan.id, e)?;
+    }
+    insert_audit(tx, audit)?;
+    Ok(true)
+}
+
+fn insert_plan(tx: &Transaction<'_>, p: &Plan) -> StoreResult<()> {
+    execute(
+        tx,
+        &sql::INSERT_PLAN,
+        params![
+            p.id.to_string(),
+            p.agency.to_string(),
+            p.year,
+            p.kind.as_str(),
+            p.status.as_str(),
+            p.version,
+            text(&p.summary)?,
+            p.built_by.map(|u| u.to_string()),
+            ts(p.built_at),
+            opt_day(p.sent_on),
+            opt_day(p.approved_on),
+            p.approved_by,
+            opt_day(p.published_on),
+            p.record.map(|r| r.to_string())
+        ],
+    )?;
+    Ok(())
+}
+
+fn upsert_entry(tx: &Transaction<'_>, plan: Uuid, e: &PlanEntry) -> StoreResult<()> {
+    execute(
+        tx,
+        &sql::UPSERT_ENTRY,
+        params![
+            plan.to_string(),
+            e.no,
+            e.subject.to_string(),
+            e.control_type.to_string(),
+            text(&e.objects)?,
+            e.category.as_str(),
+            e.kind.as_str(),
+            e.district,
+            e.status.as_str(),
+            opt_day(e.starts_on),
+            opt_day(e.ends_on),
+            text(&e.inspectors)?,
+            text(&e.why)?,
+            e.inspection.map(|i| i.to_string())
+        ],
+    )?;
+    Ok(())
+}
+
+fn change_plan(
+    tx: &Transaction<'_>,
+    change: &PlanChange,
+    expected: u32,
+    server: &ServerChain,
+    audit: &AuditEntry,
+) -> StoreResult<Option<Option<RecordId>>> {
+    let p = &change.plan;
+    let record = match &change.record {
+        Some(r) => Some(append_server_record(
+            tx,
+            server,
+            Some(p.agency),
+            r.kind,
+            &r.body,
+            OffsetDateTime::now_utc(),
+        )?),
+        None => None,
+    };
+    let plan_record = if change.amendment.is_none() {
+        record.or(p.record)
+    } else {
+        p.record
+    };
+    let changed = execute(
+        tx,
+        &sql::UPDATE_PLAN,
+        params![
+            p.id.to_string(),
+            expected,
+            p.status.as_str(),
+            p.version,
+            text(&p.summary)?,
+            opt_day(p.sent_on),
+            opt_day(p.approved_on),
+            p.approved_by,
+            opt_day(p.published_on),
+            plan_record.map(|r| r.to_string())
+        ],
+    )?;
+    if changed == 0 {
+        return Err(StoreError::Stale);
+    }
+    for e in &change.entries {
+        upsert_entry(tx, p.id, e)?;
+    }
+    if let (Some(a), Some(rid)) = (&change.amendment, record) {
+        execute(
+            tx,
+            &sql::INSERT_AMENDMENT,
+            params![
+                a.plan.to_string(),
+                a.version,
+                a.entry,
+                text(&a.change)?,
+                a.reason,
+                a.made_by.map(|u| u.to_string()),
+                ts(a.made_at),
+                rid.to_string()
+            ],
+        )?;
+    }
+    insert_audit(tx, audit)?;
+    Ok(Some(record))
+}
+
+#[async_trait::async_trait]
+impl PlanningStore for SqliteStore {
+    async fn add_risk_events(
+        &self,
+        events: &[RiskEvent],
+        audit: Option<&AuditEntry>,
+    ) -> StoreResult<u64> {
+        let (events, audit) = (events.to_vec(), audit.cloned());
+        self.transact(move |tx| add_events(tx, &events, audit.as_ref()))
+            .await
+    }
+
+    async fn object_events(
+        &self,
+        object: ObjectId,
+        kind: Option<&str>,
+    ) -> StoreResult<Vec<RiskEvent>> {
+        let kind = kind.unwrap_or_default().to_owned();
+        self.read(move |c| {
+            query_all(
+                c,
+                &sql::OBJECT_EVENTS,
+                params![object.to_string(), kind],
+                |r| sql::event(r),
+            )
+        })
+        .await
+    }
+
+    async fn facts_page(
+        &self,
+        agency: AgencyId,
+        after: Option<ObjectId>,
+        limit: u32,
+        window: FactsWindow,
+    ) -> StoreResult<Vec<ObjectFactsRow>> {
+        self.read(move |c| facts_page(c, agency, after, limit, window))
+            .await
+    }
+
+    async fn add_trigger(&self, t: &IndicatorTrigger) -> StoreResult<bool> {
+        let t = t.clone();
+        self.transact(move |tx| {
+            Ok(execute(
+                tx,
+                &sql::INSERT_TRIGGER,
+                params![
+                    t.id.to_string(),
+                    t.agency.to_string(),
+                    t.object.to_string(),
+                    t.control_type.to_string(),
+                    t.rule_code,
+                    t.rule_name,
+                    day(t.triggered_on),
+                    text(&t.evidence)?,
+                    ts(t.recorded_at)
+                ],
+            )? > 0)
+        })
+        .await
+    }
+
+    async fn last_trigger(&self, object: ObjectId, rule: &str) -> StoreResult<Option<Date>> {
+        let rule = rule.to_owned();
+        self.read(move |c| {
+            Ok(query_opt(
+                c,
+                &sql::LAST_TRIGGER,
+                params![object.to_string(), rule],
+                |r| crate::store::cols::Cols::opt_date(r, 0),
+            )?
+            .flatten())
+        })
+        .await
+    }
+
+    async fn triggers(
+        &self,
+        agency: AgencyId,
+        object: Option<ObjectId>,
+        after: Option<(Date, Uuid)>,
+        limit: u32,
+    ) -> StoreResult<Vec<IndicatorTrigger>> {
+        let (on, id) = after.unwrap_or((Date::MAX, Uuid::max()));
+        let nil = sql::FIRST_ID.to_string();
+        let object = object.map_or(nil.clone(), |o| o.to_string());
+        self.read(move |c| {
+            query_all(
+                c,
+                &sql::TRIGGERS,
+                params![
+                    agency.to_string(),
+                    object,
+                    day(on),
+                    id.to_string(),
+                    limit,
+                    nil
+                ],
+                |r| sql::trigger(r),
+            )
+        })
+        .await
+    }
+
+    async fn link_trigger(
+        &self,
+        agency: AgencyId,
+        trigger: Uuid,
+        inspection: Uuid,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        let audit = audit.clone();
+        self.transact(move |tx| {
+            let n = execute(
+                tx,
+                &sql::LINK_TRIGGER,
+                params![
+                    agency.to_string(),
+                    trigger.to_string(),
+                    inspection.to_string()
+                ],
+            )?;
+            if n > 0 {
+                insert_audit(tx, &audit)?;
+            }
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    async fn propose_categories(&self, proposals: &[CategoryProposal]) -> StoreResult<u64> {
+        let proposals = proposals.to_vec();
+        self.transact(move |tx| propose(tx, &proposals)).await
+    }
+
+    async fn proposals(
+        &self,
+        agency: AgencyId,
+        status: Option<ProposalStatus>,
+        overdue_on: Option<Date>,
+        after: Option<(Date, Uuid)>,
+        limit: u32,
+    ) -> StoreResult<Vec<CategoryProposal>> {
+        let status = status.map_or("all", ProposalStatus::as_str);
+        let before = overdue_on.unwrap_or(Date::MAX);
+        let (on, id) = after.unwrap_or((Date::MIN, Uuid::nil()));
+        self.read(move |c| {
+            query_all(
+                c,
+                &sql::PROPOSALS,
+                params![
+                    agency.to_string(),
+                    status,
+                    day(before),
+                    day(on),
+                    id.to_string(),
+                    limit
+                ],
+                |r| sql::proposal(r),
+            )
+        })
+        .await
+    }
+
+    async fn proposal(&self, agency: AgencyId, id: Uuid) -> StoreResult<Option<CategoryProposal>> {
+        self.read(move |c| proposal(c, agency, id)).await
+    }
+
+    async fn decide_proposal(
+        &self,
+        agency: AgencyId,
+        id: Uuid,
+        decision: &ProposalDecision,
+        record: Option<ServerRecord>,
+        server: &ServerChain,
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<CategoryProposal>> {
+        let (d, server, audit) = (decision.clone(), server.clone(), audit.clone());
+        self.transact(move |tx| decide(tx, agency, id, &d, record, &server, &audit))
+            .await
+    }
+
+    async fn absences(&self, agency: AgencyId, from: Date, to: Date) -> StoreResult<Vec<Absence>> {
+        self.read(move |c| {
+            query_all(
+                c,
+                &sql::ABSENCES,
+                params![agency.to_string(), day(from), day(to)],
+                |r| sql::absence(r),
+            )
+        })
+        .await
+    }
+
+    async fn set_absences(
+        &self,
+        user: UserId,
+        days: &[Date],
+        reason: Option<&str>,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        let (days, reason, audit) = (days.to_vec(), reason.map(str::to_owned), audit.clone());
+        self.transact(move |tx| {
+            for d in &days {
+                match &reason {
+                    Some(r) => {
+                        execute(tx, &sql::SET_ABSENCE, params![user.to_string(), day(*d), r])?
+                    }
+                    None => execute(tx, &sql::CLEAR_ABSENCE, params![user.to_string(), day(*d)])?,
+                };
+            }
+            insert_audit(tx, &audit)
+        })
+        .await
+    }
+
+    async fn planning_settings(&self, agency: AgencyId) -> StoreResult<Option<serde_json::Value>> {
+        self.read(move |c| {
+            query_opt(c, &sql::SETTINGS, params![agency.to_string()], |r| {
+                sql::settings(r)
+            })
+        })
+        .await
+    }
+
+    async fn set_planning_settings(
+        &self,
+        agency: AgencyId,
+        settings: &serde_json::Value,
+        audit: &AuditEntry,
+    ) -> StoreResult<()> {
+        let (settings, audit) = (text(settings)?, audit.clone());
+        self.transact(move |tx| {
+            execute(
+                tx,
+                &sql::SET_SETTINGS,
+                params![agency.to_string(), settings, ts(OffsetDateTime::now_utc())],
+            )?;
+            insert_audit(tx, &audit)
+        })
+        .await
+    }
+
+    async fn save_draft_plan(
+        &self,
+        plan: &Plan,
+        entries: &[PlanEntry],
+        audit: &AuditEntry,
+    ) -> StoreResult<bool> {
+        let (plan, entries, audit) = (plan.clone(), entries.to_vec(), audit.clone());
+        self.transact(move |tx| save_draft(tx, &plan, &entries, &audit))
+            .await
+    }
+
+    async fn plans(&self, agency: AgencyId) -> StoreResult<Vec<Plan>> {
+        self.read(move |c| {
+            query_all(c, &sql::PLANS, params![agency.to_string()], |r| {
+                sql::plan(r)
+            })
+        })
+        .await
+    }
+
+    async fn plan(
+        &self,
+        agency: AgencyId,
+        id: Uuid,
+    ) -> StoreResult<Option<(Plan, Vec<PlanEntry>)>> {
+        self.read(move |c| {
+            let Some(plan) = query_opt(
+                c,
+                &sql::PLAN,
+                params![agency.to_string(), id.to_string()],
+                |r| sql::plan(r),
+            )?
+            else {
+                return Ok(None);
+            };
+            let entries = query_all(c, &sql::ENTRIES, params![id.to_string()], |r| sql::entry(r))?;
+            Ok(Some((plan, entries)))
+        })
+        .await
+    }
+
+    async fn change_plan(
+        &self,
+        change: &PlanChange,
+        expected_version: u32,
+        server: &ServerChain,
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<Option<RecordId>>> {
+        let (change, server, audit) = (change.clone(), server.clone(), audit.clone());
+        match self
+            .transact(move |tx| change_plan(tx, &change, expected_version, &server, &audit))
+            .await
+        {
+            Err(StoreError::Stale) => Ok(None),
+            other => other,
+        }
+    }
+
+    async fn amendments(&self, plan: Uuid) -> StoreResult<Vec<PlanAmendment>> {
+        self.read(move |c| {
+            query_all(c, &sql::AMENDMENTS, params![plan.to_string()], |r| {
+                sql::amendment(r)
+            })
+        })
+        .await
+    }
+}
