@@ -45,10 +45,30 @@ pub struct RiskEvent {
 pub struct FactsWindow {
     /// The agency's today.
     pub today: Date,
-    /// Violations and remedies count from this day (the model's `violation_years` back).
-    pub violations_since: Date,
-    /// Complaints and indicators count from this day (12 months back).
-    pub year_ago: Date,
+    /// 1 to 5 years back (`years_back[0]` is 12 months ago: complaints, indicators and
+    /// self-assessments count from it; violations, overdue orders and remedies from the one of
+    /// the model's `violation_years`).
+    pub years_back: [Date; 5],
+}
+
+impl FactsWindow {
+    /// The window on `today`: the same day 1 to 5 years back (ГК ст.192).
+    pub fn on(today: Date) -> Self {
+        let back = |n: i32| {
+            today
+                .replace_year(today.year() - n)
+                .or_else(|_| {
+                    today
+                        .replace_day(28)
+                        .and_then(|d| d.replace_year(d.year() - n))
+                })
+                .unwrap_or(today)
+        };
+        Self {
+            today,
+            years_back: [back(1), back(2), back(3), back(4), back(5)],
+        }
+    }
 }
 
 /// One object of a control type with what the risk model and the plan read of it.
@@ -62,13 +82,14 @@ pub struct ObjectFactsRow {
     pub category: Option<RiskCategory>,
     pub decided_on: Option<Date>,
     pub attributes: String,
-    pub violations: u32,
-    pub unfulfilled_orders: u32,
+    /// Counts since 1 to 5 years back.
+    pub violations: [u32; 5],
+    pub unfulfilled_orders: [u32; 5],
+    pub remedies_on_time: [u32; 5],
     pub confirmed_complaints: u32,
     pub indicators_triggered: u32,
     pub declaration_in_force: bool,
     pub self_assessment_passed: bool,
-    pub remedies_on_time: u32,
     pub last_planned_inspection: Option<Date>,
     pub last_counted_visit: Option<Date>,
     /// The latest notice of starting activity, and whether a visit followed it.

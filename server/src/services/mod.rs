@@ -20,6 +20,7 @@ pub mod registry_one;
 pub mod registry_reads;
 pub mod registry_search;
 pub mod review;
+pub mod risk;
 pub mod throttle;
 pub mod thumbnails;
 pub mod tokens;

@@ -22,6 +22,11 @@
 //! | `ReadReviewFlags`     |   ✓   |    ✓    |           |    ✓     |    ✓    |
 //! | `ResolveReviewFlags`  |   ✓   |    ✓    |           |    ✓     |         |
 //! | `ReadRecord`          |   ✓   |    ✓    |  own      |    ✓     |    ✓    |
+//! | `ReadPlanning`        |   ✓   |    ✓    |           |          |    ✓    |
+//! | `EditRiskModel`       |   ✓   |    ✓    |           |          |         |
+//! | `DecideCategory`      |   ✓   |    ✓    |           |          |         |
+//! | `RecordRiskEvent`     |   ✓   |    ✓    |           |    ✓     |         |
+//! | `BuildPlan`           |   ✓   |    ✓    |           |          |         |
 //!
 //! "self" and "own" are decided beside the table: a user reads their own account and enrolls
 //! their own device whatever the table says; an inspector's inspections, field data and records
@@ -69,6 +74,16 @@ pub enum Action {
     /// Accept or reject a review flag (accepting a held document releases it).
     ResolveReviewFlags,
     ReadRecord,
+    /// The risk model, proposals, triggered indicators, absences and plans.
+    ReadPlanning,
+    /// A control type's risk model, indicators and planning policy; the planning settings.
+    EditRiskModel,
+    /// Confirm or reject a proposed risk category; run the scoring and the indicators.
+    DecideCategory,
+    /// Register an event about an object (a confirmed complaint, a sensor reading, a notice).
+    RecordRiskEvent,
+    /// Build, amend and move the annual plan through its lifecycle; inspector absences.
+    BuildPlan,
 }
 
 impl Action {
@@ -84,6 +99,9 @@ impl Action {
             }
             Action::CloseInspection | Action::ResolveReviewFlags => &[Admin, Planner, Reviewer],
             Action::ReadReviewFlags => &[Admin, Planner, Reviewer, Auditor],
+            Action::ReadPlanning => &[Admin, Planner, Auditor],
+            Action::EditRiskModel | Action::DecideCategory | Action::BuildPlan => &[Admin, Planner],
+            Action::RecordRiskEvent => &[Admin, Planner, Reviewer],
             Action::ReadRegistry
             | Action::ReadInspection
             | Action::ReadFieldData

@@ -60,6 +60,14 @@ pub trait PlanningStore: Send + Sync {
         window: FactsWindow,
     ) -> StoreResult<Vec<ObjectFactsRow>>;
 
+    /// The agency's objects with events an indicator counts since `since`, with their control
+    /// types, in id order.
+    async fn objects_with_events(
+        &self,
+        agency: AgencyId,
+        since: Date,
+    ) -> StoreResult<Vec<(ObjectId, Uuid)>>;
+
     /// Stores a trigger; false when the same rule fired for the object on that day already.
     async fn add_trigger(&self, trigger: &IndicatorTrigger) -> StoreResult<bool>;
 

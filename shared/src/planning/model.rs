@@ -129,7 +129,7 @@ pub struct RiskModel {
     pub severity: Vec<SeverityRule>,
     /// How many severity classes there are (rows of the matrix).
     pub severity_classes: u8,
-    /// Violations count over this many years back.
+    /// Violations, overdue orders and remedies count over this many years back (1 to 5).
     pub violation_years: u32,
     pub weights: Vec<Weight>,
     /// Ascending points at which probability classes 2, 3, ... begin; below the first, class 1.
@@ -299,7 +299,7 @@ impl Default for RiskModel {
 impl RiskModel {
     /// Checks the model's shape; `categories` are those the regulation uses.
     pub fn validate(&self, categories: &[RiskCategory]) -> Result<(), ModelError> {
-        if self.severity_classes == 0 || self.violation_years == 0 {
+        if self.severity_classes == 0 || !(1..=5).contains(&self.violation_years) {
             return Err(ModelError::Empty);
         }
         let rows = usize::from(self.severity_classes);

@@ -37,7 +37,13 @@ macro_rules! kinds {
 
             /// Kinds only the server's own chain may sign (agency decisions, enrollment).
             pub fn signed_by_server(self) -> bool {
-                matches!(self, RecordKind::DeviceEnrolled)
+                matches!(
+                    self,
+                    RecordKind::DeviceEnrolled
+                        | RecordKind::RiskCategoryDecided
+                        | RecordKind::PlanApproved
+                        | RecordKind::PlanAmended
+                )
             }
 
             /// Parses a wire name.
@@ -70,6 +76,9 @@ kinds! {
     InspectionFinished => "inspection_finished": InspectionFinished,
     Interaction => "interaction": Interaction,
     DeviceEnrolled => "device_enrolled": DeviceEnrolled,
+    RiskCategoryDecided => "risk_category_decided": RiskCategoryDecided,
+    PlanApproved => "plan_approved": PlanApproved,
+    PlanAmended => "plan_amended": PlanAmended,
 }
 
 /// Why a record's body does not fit its kind.
@@ -558,6 +567,73 @@ pub struct DeviceEnrolled {
     pub public_key: PublicKey,
     pub name: String,
     pub user: UserId,
+}
+
+/// One factor of a risk category decision, as the model counted it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecidedFactor {
+    pub factor: String,
+    pub value: u32,
+    pub counted: u32,
+    pub weight: i32,
+    pub points: i32,
+}
+
+/// Server chain: a planner confirmed an object's risk category (ч.1 ст.23, ст.24), with the
+/// model's explanation factor by factor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskCategoryDecided {
+    pub object: ObjectId,
+    pub object_key: String,
+    pub control_type: String,
+    pub category: crate::domain::RiskCategory,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<crate::domain::RiskCategory>,
+    #[serde(with = "iso_date")]
+    pub decided_on: Date,
+    pub decided_by: UserId,
+    pub reason: String,
+    pub severity_class: u8,
+    pub probability_class: u8,
+    pub points: i64,
+    pub factors: Vec<DecidedFactor>,
+    pub explanation_ru: String,
+    pub explanation_en: String,
+}
+
+/// Server chain: an annual plan approved. `entries_sha256` is the SHA-256 of the plan's entries
+/// as canonical JSON (RFC 8785), so an exported plan can be checked against the record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanApproved {
+    pub plan: uuid::Uuid,
+    pub year: i32,
+    pub kind: String,
+    pub version: u32,
+    #[serde(with = "iso_date")]
+    pub approved_on: Date,
+    pub approved_by: String,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "iso_date::option"
+    )]
+    pub sent_on: Option<Date>,
+    pub entries: u32,
+    pub entries_sha256: Sha256,
+}
+
+/// Server chain: an approved plan amended (one entry moved, reassigned or removed), with the
+/// reason and the entries' hash after it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanAmended {
+    pub plan: uuid::Uuid,
+    pub year: i32,
+    pub kind: String,
+    pub version: u32,
+    pub entry: u32,
+    pub change: String,
+    pub reason: String,
+    pub entries_sha256: Sha256,
 }
 
 #[cfg(test)]

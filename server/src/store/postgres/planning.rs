@@ -306,19 +306,42 @@ impl PlanningStore for PgStore {
         let events = query_all(
             &**c,
             &sql::FACTS_EVENTS,
-            &[&after, &last, &w.violations_since, &w.year_ago, &w.today],
+            &[
+                &after,
+                &last,
+                &w.years_back[0],
+                &w.years_back[1],
+                &w.years_back[2],
+                &w.years_back[3],
+                &w.years_back[4],
+                &w.today,
+            ],
             sql::event_counts,
         )
         .await?;
         let triggers = query_all(
             &**c,
             &sql::FACTS_TRIGGERS,
-            &[&after, &last, &w.year_ago],
+            &[&after, &last, &w.years_back[0]],
             sql::trigger_count,
         )
         .await?;
         sql::merge_facts(&mut rows, events, triggers);
         Ok(rows)
+    }
+
+    async fn objects_with_events(
+        &self,
+        agency: AgencyId,
+        since: Date,
+    ) -> StoreResult<Vec<(ObjectId, Uuid)>> {
+        query_all(
+            &**self.client().await?,
+            &sql::OBJECTS_WITH_EVENTS,
+            &[&agency.as_uuid(), &since],
+            |r| Ok((r.id(0)?, r.uuid(1)?)),
+        )
+        .await
     }
 
     async fn add_trigger(&self, t: &IndicatorTrigger) -> StoreResult<bool> {

@@ -58,6 +58,39 @@ pub(crate) fn event(r: &impl Cols) -> StoreResult<RiskEvent> {
     })
 }
 
+/// Five counts of one kind (with a further condition): since 1, 2, 3, 4 and 5 years back.
+macro_rules! years {
+    ($kind:literal, $and:literal) => {
+        concat!(
+            ",\n SUM(CASE WHEN e.kind = '",
+            $kind,
+            "'",
+            $and,
+            " AND e.occurred_on >= ?3 THEN 1 ELSE 0 END)",
+            ",\n SUM(CASE WHEN e.kind = '",
+            $kind,
+            "'",
+            $and,
+            " AND e.occurred_on >= ?4 THEN 1 ELSE 0 END)",
+            ",\n SUM(CASE WHEN e.kind = '",
+            $kind,
+            "'",
+            $and,
+            " AND e.occurred_on >= ?5 THEN 1 ELSE 0 END)",
+            ",\n SUM(CASE WHEN e.kind = '",
+            $kind,
+            "'",
+            $and,
+            " AND e.occurred_on >= ?6 THEN 1 ELSE 0 END)",
+            ",\n SUM(CASE WHEN e.kind = '",
+            $kind,
+            "'",
+            $and,
+            " AND e.occurred_on >= ?7 THEN 1 ELSE 0 END)"
+        )
+    };
+}
+
 /// A page of the agency's objects after `?2`, in id order.
 pub(crate) static FACTS_OBJECTS: Sql = Sql::new(
     "SELECT o.id, o.object_key, o.subject_id, o.control_type_id, o.district, o.risk_category,
@@ -65,25 +98,37 @@ pub(crate) static FACTS_OBJECTS: Sql = Sql::new(
      FROM control_objects o WHERE o.agency_id = ?1 AND o.id > ?2 ORDER BY o.id LIMIT ?3",
 );
 
-/// The events of the objects in (`?1`, `?2`]: counts from `?3` (violations' window) and `?4`
-/// (12 months), states on `?5` (today), and the latest dates.
-pub(crate) static FACTS_EVENTS: Sql = Sql::new(
-    "SELECT e.object_id,
-        SUM(CASE WHEN e.kind = 'violation_found' AND e.occurred_on >= ?3 THEN 1 ELSE 0 END),
-        SUM(CASE WHEN e.kind = 'order_overdue' AND e.occurred_on >= ?3 THEN 1 ELSE 0 END),
-        SUM(CASE WHEN e.kind = 'complaint_confirmed' AND e.occurred_on >= ?4 THEN 1 ELSE 0 END),
-        SUM(CASE WHEN e.kind = 'declaration' AND e.occurred_on <= ?5 AND e.due_on >= ?5
+/// The events of the objects in (`?1`, `?2`]: violations, overdue orders and orders fulfilled on
+/// time since each of 1 to 5 years back (`?3` to `?7`, so each control type's model takes its
+/// own window from one scan), complaints and self-assessments in 12 months, a declaration in
+/// force on `?8` (today), and the latest dates.
+pub(crate) static FACTS_EVENTS: Sql = Sql::new(concat!(
+    "SELECT e.object_id",
+    years!("violation_found", ""),
+    years!("order_overdue", ""),
+    years!("order_fulfilled", " AND e.passed"),
+    ",
+        SUM(CASE WHEN e.kind = 'complaint_confirmed' AND e.occurred_on >= ?3 THEN 1 ELSE 0 END),
+        SUM(CASE WHEN e.kind = 'declaration' AND e.occurred_on <= ?8 AND e.due_on >= ?8
                  THEN 1 ELSE 0 END),
-        SUM(CASE WHEN e.kind = 'self_assessment' AND e.passed AND e.occurred_on >= ?4
-                 THEN 1 ELSE 0 END),
-        SUM(CASE WHEN e.kind = 'order_fulfilled' AND e.passed AND e.occurred_on >= ?3
+        SUM(CASE WHEN e.kind = 'self_assessment' AND e.passed AND e.occurred_on >= ?3
                  THEN 1 ELSE 0 END),
         MAX(CASE WHEN e.kind = 'planned_inspection' THEN e.occurred_on END),
         MAX(CASE WHEN e.kind = 'preventive_visit' AND e.passed THEN e.occurred_on END),
         MAX(CASE WHEN e.kind = 'activity_notice' THEN e.occurred_on END),
         MAX(CASE WHEN e.kind = 'preventive_visit' THEN e.occurred_on END)
      FROM risk_events e WHERE e.object_id > ?1 AND e.object_id <= ?2
-     GROUP BY e.object_id",
+     GROUP BY e.object_id"
+));
+
+/// The objects with events an indicator counts since `?2`, with their control types: the daily
+/// run evaluates these.
+pub(crate) static OBJECTS_WITH_EVENTS: Sql = Sql::new(
+    "SELECT DISTINCT e.object_id, o.control_type_id FROM risk_events e
+     JOIN control_objects o ON o.id = e.object_id
+     WHERE e.agency_id = ?1 AND e.occurred_on >= ?2
+       AND e.kind IN ('complaint_confirmed', 'sensor_exceedance', 'order_overdue', 'violation_found')
+     ORDER BY e.object_id",
 );
 
 /// Triggers in the last 12 months (`?3`) of the objects in (`?1`, `?2`].
@@ -95,12 +140,12 @@ pub(crate) static FACTS_TRIGGERS: Sql = Sql::new(
 /// What [`FACTS_EVENTS`] reads of one object.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct EventCounts {
-    violations: u32,
-    overdue: u32,
+    violations: [u32; 5],
+    overdue: [u32; 5],
+    remedies: [u32; 5],
     complaints: u32,
     declaration: bool,
     self_assessment: bool,
-    remedies: u32,
     last_planned: Option<time::Date>,
     last_counted_visit: Option<time::Date>,
     notice: Option<time::Date>,
@@ -112,20 +157,30 @@ fn count(r: &impl Cols, i: usize) -> StoreResult<u32> {
     u32::try_from(n).map_err(|_| corrupt(format!("count {n}")))
 }
 
+fn five(r: &impl Cols, first: usize) -> StoreResult<[u32; 5]> {
+    Ok([
+        count(r, first)?,
+        count(r, first + 1)?,
+        count(r, first + 2)?,
+        count(r, first + 3)?,
+        count(r, first + 4)?,
+    ])
+}
+
 pub(crate) fn event_counts(r: &impl Cols) -> StoreResult<(ObjectId, EventCounts)> {
     Ok((
         r.id(0)?,
         EventCounts {
-            violations: count(r, 1)?,
-            overdue: count(r, 2)?,
-            complaints: count(r, 3)?,
-            declaration: count(r, 4)? > 0,
-            self_assessment: count(r, 5)? > 0,
-            remedies: count(r, 6)?,
-            last_planned: r.opt_date(7)?,
-            last_counted_visit: r.opt_date(8)?,
-            notice: r.opt_date(9)?,
-            last_visit: r.opt_date(10)?,
+            violations: five(r, 1)?,
+            overdue: five(r, 6)?,
+            remedies: five(r, 11)?,
+            complaints: count(r, 16)?,
+            declaration: count(r, 17)? > 0,
+            self_assessment: count(r, 18)? > 0,
+            last_planned: r.opt_date(19)?,
+            last_counted_visit: r.opt_date(20)?,
+            notice: r.opt_date(21)?,
+            last_visit: r.opt_date(22)?,
         },
     ))
 }
@@ -145,13 +200,13 @@ pub(crate) fn facts_object(r: &impl Cols) -> StoreResult<ObjectFactsRow> {
         category: category(r.opt_text(5)?)?,
         decided_on: r.opt_date(6)?,
         attributes: r.text(7)?,
-        violations: 0,
-        unfulfilled_orders: 0,
+        violations: [0; 5],
+        unfulfilled_orders: [0; 5],
         confirmed_complaints: 0,
         indicators_triggered: 0,
         declaration_in_force: false,
         self_assessment_passed: false,
-        remedies_on_time: 0,
+        remedies_on_time: [0; 5],
         last_planned_inspection: None,
         last_counted_visit: None,
         activity_notice: None,
@@ -171,10 +226,10 @@ pub(crate) fn merge_facts(
         if let Some(e) = events.remove(&row.object) {
             row.violations = e.violations;
             row.unfulfilled_orders = e.overdue;
+            row.remedies_on_time = e.remedies;
             row.confirmed_complaints = e.complaints;
             row.declaration_in_force = e.declaration;
             row.self_assessment_passed = e.self_assessment;
-            row.remedies_on_time = e.remedies;
             row.last_planned_inspection = e.last_planned;
             row.last_counted_visit = e.last_counted_visit;
             row.activity_notice = e.notice;

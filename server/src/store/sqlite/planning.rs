@@ -83,8 +83,11 @@ fn facts_page(
         params![
             after,
             last,
-            day(w.violations_since),
-            day(w.year_ago),
+            day(w.years_back[0]),
+            day(w.years_back[1]),
+            day(w.years_back[2]),
+            day(w.years_back[3]),
+            day(w.years_back[4]),
             day(w.today)
         ],
         |r| sql::event_counts(r),
@@ -92,7 +95,7 @@ fn facts_page(
     let triggers = query_all(
         c,
         &sql::FACTS_TRIGGERS,
-        params![after, last, day(w.year_ago)],
+        params![after, last, day(w.years_back[0])],
         |r| sql::trigger_count(r),
     )?;
     sql::merge_facts(&mut rows, events, triggers);
@@ -377,6 +380,27 @@ impl PlanningStore for SqliteStore {
     ) -> StoreResult<Vec<ObjectFactsRow>> {
         self.read(move |c| facts_page(c, agency, after, limit, window))
             .await
+    }
+
+    async fn objects_with_events(
+        &self,
+        agency: AgencyId,
+        since: Date,
+    ) -> StoreResult<Vec<(ObjectId, Uuid)>> {
+        self.read(move |c| {
+            query_all(
+                c,
+                &sql::OBJECTS_WITH_EVENTS,
+                params![agency.to_string(), day(since)],
+                |r| {
+                    Ok((
+                        crate::store::cols::Cols::id(r, 0)?,
+                        crate::store::cols::Cols::uuid(r, 1)?,
+                    ))
+                },
+            )
+        })
+        .await
     }
 
     async fn add_trigger(&self, t: &IndicatorTrigger) -> StoreResult<bool> {
