@@ -6,6 +6,7 @@ mod calendar_cross_check;
 mod log_props;
 mod merkle_vectors;
 mod note_vectors;
+mod plan_schedule;
 mod record_props;
 mod record_vectors;
 
