@@ -21,6 +21,7 @@ pub mod registry_reads;
 pub mod registry_search;
 pub mod review;
 pub mod risk;
+pub mod risk_events;
 pub mod throttle;
 pub mod thumbnails;
 pub mod tokens;

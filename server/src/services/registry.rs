@@ -206,7 +206,7 @@ pub(crate) fn safe_key(s: &str, max: usize) -> Result<&str, String> {
 }
 
 /// Reads a CSV file with a header row; calls `row` with each record's fields by header name.
-fn read_csv(
+pub(crate) fn read_csv(
     bytes: &[u8],
     required: &[&str],
     mut row: impl FnMut(u64, &HashMap<&str, &str>) -> Result<(), String>,
@@ -272,7 +272,7 @@ fn read_csv(
     Ok(refused)
 }
 
-fn field<'a>(f: &HashMap<&str, &'a str>, name: &str) -> Result<&'a str, String> {
+pub(crate) fn field<'a>(f: &HashMap<&str, &'a str>, name: &str) -> Result<&'a str, String> {
     match f.get(name).copied().unwrap_or("") {
         "" => Err(format!("{name} is empty")),
         v if v.chars().any(char::is_control) => Err(format!("{name} has control characters")),
@@ -312,7 +312,7 @@ pub fn degrees_e7(s: &str, limit: i64) -> Result<i64, String> {
     Ok(if neg { -value } else { value })
 }
 
-async fn finish(
+pub(crate) async fn finish(
     refused: Vec<RefusedRow>,
     mode: ImportMode,
     import: impl std::future::Future<Output = ApiResult<ImportCounts>>,
