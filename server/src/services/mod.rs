@@ -11,6 +11,7 @@ pub mod inspection_law;
 pub mod inspection_reads;
 pub mod inspections;
 pub mod passwords;
+pub mod plan_build;
 pub mod policy;
 pub mod projections;
 pub mod pull;
