@@ -11,7 +11,7 @@ use super::{ServerChain, StoreResult};
 use crate::model::AuditEntry;
 use crate::model::planning::{
     Absence, CategoryProposal, FactsWindow, IndicatorTrigger, ObjectFactsRow, Plan, PlanAmendment,
-    PlanEntry, ProposalDecision, ProposalStatus, RiskEvent,
+    PlanEntry, ProposalDecision, ProposalStatus, RiskEvent, RulesVersion,
 };
 
 /// A record the server signs on its own chain within the same transaction as the change it
@@ -170,4 +170,7 @@ pub trait PlanningStore: Send + Sync {
     ) -> StoreResult<Option<Option<RecordId>>>;
 
     async fn amendments(&self, plan: Uuid) -> StoreResult<Vec<PlanAmendment>>;
+
+    /// Every version of a control type's rules, newest first.
+    async fn rules_versions(&self, control_type: Uuid) -> StoreResult<Vec<RulesVersion>>;
 }

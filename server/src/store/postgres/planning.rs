@@ -613,4 +613,17 @@ impl PlanningStore for PgStore {
         )
         .await
     }
+
+    async fn rules_versions(
+        &self,
+        control_type: Uuid,
+    ) -> StoreResult<Vec<crate::model::planning::RulesVersion>> {
+        query_all(
+            &**self.client().await?,
+            &sql::RULES_VERSIONS,
+            &[&control_type],
+            sql::rules_version,
+        )
+        .await
+    }
 }

@@ -530,3 +530,18 @@ pub(crate) fn amendment(r: &impl Cols) -> StoreResult<PlanAmendment> {
         record: r.id(7)?,
     })
 }
+
+pub(crate) static RULES_VERSIONS: Sql = Sql::new(
+    "SELECT version, rules, changed_by, changed_at, reason FROM control_type_versions
+     WHERE control_type_id = ?1 ORDER BY version DESC",
+);
+
+pub(crate) fn rules_version(r: &impl Cols) -> StoreResult<crate::model::planning::RulesVersion> {
+    Ok(crate::model::planning::RulesVersion {
+        version: u32::try_from(r.i64(0)?).map_err(|_| corrupt("rules version".into()))?,
+        rules: json(&r.text(1)?, "rules")?,
+        changed_by: r.text(2)?,
+        changed_at: r.ts(3)?,
+        reason: r.text(4)?,
+    })
+}

@@ -672,4 +672,19 @@ impl PlanningStore for SqliteStore {
         })
         .await
     }
+
+    async fn rules_versions(
+        &self,
+        control_type: Uuid,
+    ) -> StoreResult<Vec<crate::model::planning::RulesVersion>> {
+        self.read(move |c| {
+            query_all(
+                c,
+                &sql::RULES_VERSIONS,
+                params![control_type.to_string()],
+                |r| sql::rules_version(r),
+            )
+        })
+        .await
+    }
 }
