@@ -376,7 +376,7 @@ pub(super) struct ObjectRiskView {
 }
 
 /// An object's risk today: the model's explanation and its events.
-#[utoipa::path(get, path = "/api/v1/objects/{key}/risk", tag = "planning", security(("session" = [])),
+#[utoipa::path(get, path = "/api/v1/objects/{key}/risk-explanation", tag = "planning", security(("session" = [])),
     params(("key" = String, Path)), responses((status = 200, body = ObjectRiskView), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub(super) async fn object_risk(
     State(state): State<AppState>,

@@ -383,6 +383,7 @@ impl PlanningStore for PgStore {
         limit: u32,
     ) -> StoreResult<Vec<IndicatorTrigger>> {
         let (on, id) = after.unwrap_or((Date::MAX, Uuid::max()));
+        let all = object.is_none();
         let object = object.map_or(sql::FIRST_ID, |o| o.as_uuid());
         query_all(
             &**self.client().await?,
@@ -393,7 +394,7 @@ impl PlanningStore for PgStore {
                 &on,
                 &id,
                 &i64::from(limit),
-                &sql::FIRST_ID,
+                &all,
             ],
             sql::trigger,
         )
@@ -462,7 +463,7 @@ impl PlanningStore for PgStore {
     ) -> StoreResult<Vec<CategoryProposal>> {
         let status = status.map_or("all", ProposalStatus::as_str);
         let before = overdue_on.unwrap_or(Date::MAX);
-        let (on, id) = after.unwrap_or((Date::MIN, Uuid::nil()));
+        let (on, id) = after.unwrap_or((sql::FIRST_DAY, Uuid::nil()));
         query_all(
             &**self.client().await?,
             &sql::PROPOSALS,

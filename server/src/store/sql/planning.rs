@@ -22,6 +22,9 @@ fn corrupt(what: String) -> StoreError {
 /// The cursor before every id.
 pub(crate) const FIRST_ID: uuid::Uuid = uuid::Uuid::nil();
 
+/// A day before every stored one, and within PostgreSQL's dates (`Date::MIN` is not).
+pub(crate) const FIRST_DAY: time::Date = time::macros::date!(0001 - 01 - 01);
+
 pub(crate) static INSERT_EVENT: Sql = Sql::new(
     "INSERT INTO risk_events (id, agency_id, object_id, kind, occurred_on, due_on, passed, source,
                               note, recorded_at)
@@ -270,10 +273,10 @@ macro_rules! trigger_columns {
     };
 }
 
-/// Newest first after the (`?3` day, `?4` id) cursor; `?2`: one object or the nil id for all.
+/// Newest first after the (`?3` day, `?4` id) cursor; of the object `?2` unless `?6` (all).
 pub(crate) static TRIGGERS: Sql = Sql::new(concat!(
     trigger_columns!(),
-    " WHERE t.agency_id = ?1 AND (?2 = ?6 OR t.object_id = ?2)
+    " WHERE t.agency_id = ?1 AND (?6 OR t.object_id = ?2)
        AND (t.triggered_on < ?3 OR (t.triggered_on = ?3 AND t.id < ?4))
      ORDER BY t.triggered_on DESC, t.id DESC LIMIT ?5"
 ));
@@ -442,7 +445,8 @@ pub(crate) static UPSERT_ENTRY: Sql = Sql::new(
 
 macro_rules! plan_columns {
     () => {
-        "SELECT id, agency_id, year, kind, status, version, summary, built_by, built_at, sent_on,
+        "SELECT id, agency_id, CAST(year AS BIGINT), kind, status, CAST(version AS BIGINT), summary,
+                built_by, built_at, sent_on,
                 approved_on, approved_by, published_on, record_id FROM plans"
     };
 }
@@ -479,7 +483,7 @@ pub(crate) fn plan(r: &impl Cols) -> StoreResult<Plan> {
 }
 
 pub(crate) static ENTRIES: Sql = Sql::new(
-    "SELECT entry_no, subject_id, control_type_id, objects, category, kind, district, status,
+    "SELECT CAST(entry_no AS BIGINT), subject_id, control_type_id, objects, category, kind, district, status,
             starts_on, ends_on, inspectors, why, inspection_id
      FROM plan_entries WHERE plan_id = ?1 ORDER BY entry_no",
 );
@@ -514,7 +518,8 @@ pub(crate) static INSERT_AMENDMENT: Sql = Sql::new(
 );
 
 pub(crate) static AMENDMENTS: Sql = Sql::new(
-    "SELECT plan_id, version, entry_no, change, reason, made_by, made_at, record_id
+    "SELECT plan_id, CAST(version AS BIGINT), CAST(entry_no AS BIGINT), change, reason, made_by,
+            made_at, record_id
      FROM plan_amendments WHERE plan_id = ?1 ORDER BY version",
 );
 
@@ -532,7 +537,7 @@ pub(crate) fn amendment(r: &impl Cols) -> StoreResult<PlanAmendment> {
 }
 
 pub(crate) static RULES_VERSIONS: Sql = Sql::new(
-    "SELECT version, rules, changed_by, changed_at, reason FROM control_type_versions
+    "SELECT CAST(version AS BIGINT), rules, changed_by, changed_at, reason FROM control_type_versions
      WHERE control_type_id = ?1 ORDER BY version DESC",
 );
 

@@ -447,8 +447,8 @@ impl PlanningStore for SqliteStore {
         limit: u32,
     ) -> StoreResult<Vec<IndicatorTrigger>> {
         let (on, id) = after.unwrap_or((Date::MAX, Uuid::max()));
-        let nil = sql::FIRST_ID.to_string();
-        let object = object.map_or(nil.clone(), |o| o.to_string());
+        let all = object.is_none();
+        let object = object.map_or(sql::FIRST_ID.to_string(), |o| o.to_string());
         self.read(move |c| {
             query_all(
                 c,
@@ -459,7 +459,7 @@ impl PlanningStore for SqliteStore {
                     day(on),
                     id.to_string(),
                     limit,
-                    nil
+                    all
                 ],
                 |r| sql::trigger(r),
             )
@@ -508,7 +508,7 @@ impl PlanningStore for SqliteStore {
     ) -> StoreResult<Vec<CategoryProposal>> {
         let status = status.map_or("all", ProposalStatus::as_str);
         let before = overdue_on.unwrap_or(Date::MAX);
-        let (on, id) = after.unwrap_or((Date::MIN, Uuid::nil()));
+        let (on, id) = after.unwrap_or((sql::FIRST_DAY, Uuid::nil()));
         self.read(move |c| {
             query_all(
                 c,
