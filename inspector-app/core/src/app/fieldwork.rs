@@ -1,6 +1,6 @@
 //! Field work on the device: today's assignments, an inspection's screen, findings with
-//! corrections, photos and warnings (a preventive visit has its own screen, `visit.rs`). Every write is a signed record made in one transaction
-//! by the store; nothing is edited in place.
+//! corrections, photos and warnings (a preventive visit has its own screen, `visit.rs`). Every
+//! write is a signed record made in one transaction by the store; nothing is edited in place.
 
 use std::collections::HashMap;
 

@@ -1,6 +1,7 @@
 //! A one-answer HTTP server on `127.0.0.1:0` for the client's tests: every request gets the same
-//! canned answer, or none at all (to see a timeout); or, with `serve_with`, an answer per request. Enough HTTP/1.1 for reqwest: it reads the
-//! request's head and body, answers and closes the connection.
+//! canned answer, or none at all (to see a timeout); or, with `serve_with`, an answer per
+//! request. Enough HTTP/1.1 for reqwest: it reads the request's head and body, answers and
+//! closes the connection.
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;

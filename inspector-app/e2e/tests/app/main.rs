@@ -475,7 +475,7 @@ async fn run(
 
     step(
         9,
-        "a planned preventive visit: pulled, held offline, synced, on the server",
+        "a planned preventive visit: pulled, held, synced, on the server",
     );
     let visit = visit::preventive_visit(ui, http, banner, &done.inspection).await?;
 

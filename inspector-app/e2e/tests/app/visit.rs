@@ -163,7 +163,7 @@ pub(crate) async fn preventive_visit(
     ui.screenshot("09b-visit.png").await?;
     ui.click("visit-hold").await?;
 
-    // Done at once, offline: the record is signed on the device.
+    // Done at once: the record is signed on the device, whether or not a sync has run yet.
     ui.wait_attr("visit-done", "data-outcome", "held").await?;
     let record = ui
         .attr("visit-done", "data-record")
