@@ -628,3 +628,78 @@ fn hash_of(entries: &[Value]) -> String {
         .unwrap()
         .to_string()
 }
+
+async fn a_held_visit_completes_its_measure_and_counts(backend: Backend) {
+    let mut f = field(backend).await;
+    let planner = planner(&f).await;
+    let year = today().year() + 1;
+    let visits = |v: &Value| v["visit_entries"].as_u64();
+    let (st, out) =
+        f.w.server
+            .send(
+                Method::POST,
+                "/api/v1/plans",
+                &planner,
+                &json!({"year": year}),
+            )
+            .await;
+    assert_eq!(
+        (st, visits(&out)),
+        (201, Some(1)),
+        "OBJ-3 (significant) is due a visit: {out}"
+    );
+    // A visit held on the last working day: the measure (registered in ЕРКНМ, which visits are
+    // too, ПП 604), then the record of the visit.
+    let mut day = today();
+    while !Calendar::embedded().is_working_day(day).unwrap() {
+        day = day.previous_day().unwrap();
+    }
+    let on = iso_date::format(day);
+    let (st, m) =
+        f.w.server
+            .send(
+                Method::POST,
+                "/api/v1/inspections",
+                &planner,
+                &json!({"kind": "preventive_visit", "ground": "plan", "control_type": "fire",
+                    "subject_inn": crate::field::OTHER_SUBJECT, "objects": ["OBJ-3"],
+                    "starts_on": on, "ends_on": on, "inspectors": [f.w.inspector_id],
+                    "erknm": "76202600000000000077", "status": "scheduled"}),
+            )
+            .await;
+    assert_eq!(st, 201, "{m}");
+    let id = m["id"].as_str().unwrap();
+    let record = f.w.device.sign_at(
+        knd_shared::record::RecordKind::PreventiveVisit,
+        &json!({"subject": crate::field::OTHER_SUBJECT, "mandatory": true, "inspection": id,
+                "summary": "Разъяснены требования ППР, проведено самообследование"}),
+        &format!("{on}T09:00:00.000Z"),
+    );
+    let (st, v) = f.w.server.push(&f.w.device, &[record]).await;
+    assert_eq!(st, 200, "{v}");
+    knd_server::services::projections::catch_up(&f.w.server.state)
+        .await
+        .unwrap();
+    let (_, m) =
+        f.w.server
+            .get(&format!("/api/v1/inspections/{id}"), &planner)
+            .await;
+    assert_eq!(m["status"], "completed", "{m}");
+    let (_, risk) =
+        f.w.server
+            .get("/api/v1/objects/OBJ-3/risk-explanation", &planner)
+            .await;
+    assert_eq!(risk["events"][0]["kind"], "preventive_visit", "{risk}");
+    // Counted (ПП 1511: once per 3 years for significant risk): next year has no visit for it.
+    let (st, out) =
+        f.w.server
+            .send(
+                Method::POST,
+                "/api/v1/plans",
+                &planner,
+                &json!({"year": year}),
+            )
+            .await;
+    assert_eq!((st, visits(&out)), (201, Some(0)), "{out}");
+}
+on_both!(a_held_visit_completes_its_measure_and_counts);
