@@ -330,16 +330,26 @@ impl PlanningStore for PgStore {
         Ok(rows)
     }
 
-    async fn objects_with_events(
+    async fn indicator_events(
         &self,
         agency: AgencyId,
         since: Date,
-    ) -> StoreResult<Vec<(ObjectId, Uuid)>> {
+    ) -> StoreResult<Vec<(ObjectId, Uuid, String, Uuid, Date)>> {
         query_all(
             &**self.client().await?,
-            &sql::OBJECTS_WITH_EVENTS,
+            &sql::INDICATOR_EVENTS,
             &[&agency.as_uuid(), &since],
-            |r| Ok((r.id(0)?, r.uuid(1)?)),
+            |r| Ok((r.id(0)?, r.uuid(1)?, r.text(2)?, r.uuid(3)?, r.date(4)?)),
+        )
+        .await
+    }
+
+    async fn last_triggers(&self, agency: AgencyId) -> StoreResult<Vec<(ObjectId, String, Date)>> {
+        query_all(
+            &**self.client().await?,
+            &sql::LAST_TRIGGERS,
+            &[&agency.as_uuid()],
+            |r| Ok((r.id(0)?, r.text(1)?, r.date(2)?)),
         )
         .await
     }
@@ -596,7 +606,7 @@ impl PlanningStore for PgStore {
         audit: &AuditEntry,
     ) -> StoreResult<Option<Option<RecordId>>> {
         transact!(self, |tx| change_plan(
-            &*tx,
+            &tx,
             change,
             expected_version,
             server,
@@ -626,5 +636,9 @@ impl PlanningStore for PgStore {
             sql::rules_version,
         )
         .await
+    }
+
+    async fn agencies(&self) -> StoreResult<Vec<AgencyId>> {
+        query_all(&**self.client().await?, &sql::AGENCIES, &[], |r| r.id(0)).await
     }
 }

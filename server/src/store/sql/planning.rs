@@ -124,14 +124,18 @@ pub(crate) static FACTS_EVENTS: Sql = Sql::new(concat!(
      GROUP BY e.object_id"
 ));
 
-/// The objects with events an indicator counts since `?2`, with their control types: the daily
-/// run evaluates these.
-pub(crate) static OBJECTS_WITH_EVENTS: Sql = Sql::new(
-    "SELECT DISTINCT e.object_id, o.control_type_id FROM risk_events e
+/// The agency's events an indicator counts since `?2`, with their objects' control types.
+pub(crate) static INDICATOR_EVENTS: Sql = Sql::new(
+    "SELECT e.object_id, o.control_type_id, e.kind, e.id, e.occurred_on FROM risk_events e
      JOIN control_objects o ON o.id = e.object_id
      WHERE e.agency_id = ?1 AND e.occurred_on >= ?2
        AND e.kind IN ('complaint_confirmed', 'sensor_exceedance', 'order_overdue', 'violation_found')
-     ORDER BY e.object_id",
+     ORDER BY e.object_id, e.occurred_on, e.id",
+);
+
+pub(crate) static LAST_TRIGGERS: Sql = Sql::new(
+    "SELECT object_id, rule_code, MAX(triggered_on) FROM indicator_triggers WHERE agency_id = ?1
+     GROUP BY object_id, rule_code",
 );
 
 /// Triggers in the last 12 months (`?3`) of the objects in (`?1`, `?2`].
@@ -550,3 +554,5 @@ pub(crate) fn rules_version(r: &impl Cols) -> StoreResult<crate::model::planning
         reason: r.text(4)?,
     })
 }
+
+pub(crate) static AGENCIES: Sql = Sql::new("SELECT id FROM agencies ORDER BY id");

@@ -382,23 +382,29 @@ impl PlanningStore for SqliteStore {
             .await
     }
 
-    async fn objects_with_events(
+    async fn indicator_events(
         &self,
         agency: AgencyId,
         since: Date,
-    ) -> StoreResult<Vec<(ObjectId, Uuid)>> {
+    ) -> StoreResult<Vec<(ObjectId, Uuid, String, Uuid, Date)>> {
+        use crate::store::cols::Cols as _;
         self.read(move |c| {
             query_all(
                 c,
-                &sql::OBJECTS_WITH_EVENTS,
+                &sql::INDICATOR_EVENTS,
                 params![agency.to_string(), day(since)],
-                |r| {
-                    Ok((
-                        crate::store::cols::Cols::id(r, 0)?,
-                        crate::store::cols::Cols::uuid(r, 1)?,
-                    ))
-                },
+                |r| Ok((r.id(0)?, r.uuid(1)?, r.text(2)?, r.uuid(3)?, r.date(4)?)),
             )
+        })
+        .await
+    }
+
+    async fn last_triggers(&self, agency: AgencyId) -> StoreResult<Vec<(ObjectId, String, Date)>> {
+        use crate::store::cols::Cols as _;
+        self.read(move |c| {
+            query_all(c, &sql::LAST_TRIGGERS, params![agency.to_string()], |r| {
+                Ok((r.id(0)?, r.text(1)?, r.date(2)?))
+            })
         })
         .await
     }
@@ -684,6 +690,15 @@ impl PlanningStore for SqliteStore {
                 params![control_type.to_string()],
                 |r| sql::rules_version(r),
             )
+        })
+        .await
+    }
+
+    async fn agencies(&self) -> StoreResult<Vec<AgencyId>> {
+        self.read(|c| {
+            query_all(c, &sql::AGENCIES, [], |r| {
+                crate::store::cols::Cols::id(r, 0)
+            })
         })
         .await
     }
