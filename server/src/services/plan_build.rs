@@ -718,3 +718,7 @@ fn summary(
         "load": plan.load,
     })
 }
+
+#[cfg(test)]
+#[path = "plan_build_tests.rs"]
+mod tests;
