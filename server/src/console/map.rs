@@ -215,9 +215,11 @@ pub(super) fn draw_districts(lang: Lang, districts: &[District]) -> String {
         .max()
         .unwrap_or(1)
         .max(1);
-    // Largest first, so a small district's circle is drawn over a big neighbour's.
+    // Largest first, so a small district's circle is drawn over a big neighbour's; the names
+    // after every circle, so that no circle hides one.
     let mut order: Vec<usize> = (0..districts.len()).collect();
     order.sort_by_key(|i| std::cmp::Reverse(districts[*i].entries));
+    let mut names = String::new();
     for i in order {
         let d = &districts[i];
         let (e, nth) = at[i];
@@ -226,13 +228,19 @@ pub(super) fn draw_districts(lang: Lang, districts: &[District]) -> String {
         let r = (R_MAX * (d.entries as f64 / most as f64).sqrt()).max(11.0);
         let _ = writeln!(
             s,
-            r##"<g><title>{name}: {count}</title><circle cx="{x:.1}" cy="{y:.1}" r="{r:.1}" fill="#dde7f5" fill-opacity="0.85" stroke="#1d3f72" stroke-width="2"/><text x="{x:.1}" y="{ty:.1}" text-anchor="middle" font-size="12" font-weight="700" fill="#1b1f24">{count}</text><text x="{x:.1}" y="{ly:.1}" text-anchor="middle" font-size="11" fill="#1b1f24" stroke="#f7f8fa" stroke-width="3" paint-order="stroke">{name}</text></g>"##,
+            r##"<g><title>{name}: {count}</title><circle cx="{x:.1}" cy="{y:.1}" r="{r:.1}" fill="#dde7f5" fill-opacity="0.85" stroke="#1d3f72" stroke-width="2"/><text x="{x:.1}" y="{ty:.1}" text-anchor="middle" font-size="12" font-weight="700" fill="#1b1f24">{count}</text></g>"##,
             name = escape(&d.name),
             count = d.entries,
             ty = y + 4.0,
+        );
+        let _ = writeln!(
+            names,
+            r##"<text x="{x:.1}" y="{ly:.1}" text-anchor="middle" font-size="11" fill="#1b1f24" stroke="#f7f8fa" stroke-width="3" paint-order="stroke">{name}</text>"##,
+            name = escape(&d.name),
             ly = y + r + 13.0,
         );
     }
+    s.push_str(&names);
     // A region is wider than an object's neighbourhood: the scale goes up to 200 km.
     let target = m_per_px * WIDTH / 4.0;
     let bar_m = [20_000.0, 50_000.0, 100_000.0, 200_000.0]

@@ -30,6 +30,7 @@ mod login;
 mod map;
 mod names;
 mod object;
+mod plan_capacity;
 mod plan_entries;
 mod plan_entry;
 mod plan_forms;

@@ -61,6 +61,8 @@ pub(crate) struct EntryLine {
     pub(crate) no: u32,
     pub(crate) href: String,
     pub(crate) measure: &'static str,
+    /// The scheduled measure the entry became when the plan was approved.
+    pub(crate) measure_href: Option<String>,
     pub(crate) category: &'static str,
     pub(crate) inn: String,
     pub(crate) keys: String,
@@ -99,6 +101,7 @@ pub(super) async fn lines(
                 no: e.no,
                 href: format!("/plans/{plan}/entries/{}", e.no),
                 measure: lang.t(mru, men),
+                measure_href: e.inspection.map(|m| format!("/inspections/{m}")),
                 category: lang.t(cru, cen),
                 inn: k
                     .first()

@@ -8,12 +8,11 @@ use std::collections::{BTreeMap, HashMap};
 use knd_shared::UserId;
 use knd_shared::calendar::{MONTHS_EN, MONTHS_RU};
 
-use super::chart::{Pair, PairChart};
 use super::chrome::Failure;
 use super::i18n::Lang;
 use super::map::{self, District};
+use super::plan_capacity::{self, MonthLoad, PersonLoad};
 use super::plan_entries::{self, EntryLine};
-use super::plan_names;
 use super::plan_view::ViewQuery;
 use super::session::{Viewer, filled};
 use crate::model::planning::{EntryStatus, Plan, PlanEntry};
@@ -25,8 +24,6 @@ const PAGE: usize = 100;
 /// Entries per district whose objects place the district on the map: its circle sits at their
 /// mean, which a sample of this size already gives, without reading every object of the plan.
 const MAP_SAMPLE: usize = 30;
-/// Load above this share of capacity is marked (in words and colour).
-const HIGH_LOAD: f64 = 0.8;
 
 /// A month of the selector.
 pub(crate) struct MonthLink {
@@ -49,24 +46,6 @@ pub(crate) struct DistrictRow {
     pub(crate) entries: usize,
     pub(crate) objects: usize,
     pub(crate) on_map: bool,
-}
-
-/// A month's load against capacity, in hours.
-pub(crate) struct MonthLoad {
-    pub(crate) label: &'static str,
-    pub(crate) capacity: String,
-    pub(crate) load: String,
-    pub(crate) share: String,
-    pub(crate) high: bool,
-}
-
-/// An inspector's load in the chosen month.
-pub(crate) struct PersonLoad {
-    pub(crate) login: String,
-    pub(crate) capacity: String,
-    pub(crate) load: String,
-    pub(crate) share: String,
-    pub(crate) high: bool,
 }
 
 /// One view's content.
@@ -111,7 +90,7 @@ fn month_of(e: &PlanEntry) -> Option<u8> {
     e.starts_on.map(|d| u8::from(d.month()))
 }
 
-fn month_name(lang: Lang, m: u8) -> &'static str {
+pub(super) fn month_name(lang: Lang, m: u8) -> &'static str {
     let i = usize::from(m.clamp(1, 12)) - 1;
     lang.t(MONTHS_RU[i], MONTHS_EN[i])
 }
@@ -148,14 +127,6 @@ fn month_links(
 
 fn cursor(q: &ViewQuery) -> Option<u32> {
     filled(&q.after).and_then(|a| a.parse().ok())
-}
-
-fn share(load: u64, capacity: u64) -> f64 {
-    if capacity == 0 {
-        if load == 0 { 0.0 } else { 1.0 }
-    } else {
-        load as f64 / capacity as f64
-    }
 }
 
 /// The content of `view` (one of `plan_view::VIEWS`).
@@ -237,7 +208,7 @@ pub(super) async fn body(
             }
         }
         "district" => district(state, viewer, plan, entries, &dated, month, q, logins).await?,
-        "capacity" => capacity(lang, plan, month),
+        "capacity" => plan_capacity::view(lang, plan, month),
         "left_out" => {
             let out: Vec<&PlanEntry> = entries
                 .iter()
@@ -287,7 +258,9 @@ async fn district(
             d.2.extend(plan_entries::keys(e).into_iter().take(1));
         }
     }
-    let sample: Vec<String> = by.values().flat_map(|d| d.2.iter().cloned()).collect();
+    // One read whatever the number of districts: the registry lookup takes 10,000 keys at most.
+    let mut sample: Vec<String> = by.values().flat_map(|d| d.2.iter().cloned()).collect();
+    sample.truncate(10_000);
     let objects = plan_reads::objects(state, &viewer.user, viewer.address(), &sample).await?;
     let mut circles = Vec::new();
     let mut rows = Vec::new();
@@ -346,105 +319,4 @@ async fn district(
         groups,
         next: next.map(|n| format!("/plans/{id}?view=district&month={month}&after={n}")),
     })
-}
-
-/// The load of the year's plans against the inspectors' capacity (the summary's load is the
-/// one scheduling pass of both plans of the year: it is the inspectors' whole planned time).
-fn capacity(lang: Lang, plan: &Plan, month: u8) -> ViewBody {
-    let people: Vec<String> = plan.summary["inspectors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut by_month = [(0u64, 0u64); 12];
-    let mut person: BTreeMap<usize, (u64, u64)> = BTreeMap::new();
-    for l in plan.summary["load"].as_array().into_iter().flatten() {
-        let m = l["month"].as_u64().unwrap_or(0);
-        let (cap, load) = (
-            l["capacity_minutes"].as_u64().unwrap_or(0),
-            l["load_minutes"].as_u64().unwrap_or(0),
-        );
-        let Some(slot) = usize::try_from(m)
-            .ok()
-            .and_then(|m| m.checked_sub(1))
-            .and_then(|i| by_month.get_mut(i))
-        else {
-            continue;
-        };
-        slot.0 += cap;
-        slot.1 += load;
-        if m == u64::from(month) {
-            let who = usize::try_from(l["inspector"].as_u64().unwrap_or(0)).unwrap_or(0);
-            let p = person.entry(who).or_default();
-            p.0 += cap;
-            p.1 += load;
-        }
-    }
-    let h = |m: u64| (m + 30) / 60;
-    let chart = PairChart {
-        id: "capacity",
-        title: format!(
-            "{} {}",
-            lang.t(
-                "Нагрузка и рабочее время инспекторов по месяцам, ч,",
-                "Load against the inspectors' capacity by month, h,"
-            ),
-            plan.year
-        ),
-        limit_name: lang.t("рабочее время, ч", "capacity, h").to_owned(),
-        used_name: lang.t("нагрузка плана, ч", "planned load, h").to_owned(),
-        pairs: by_month
-            .iter()
-            .enumerate()
-            .map(|(i, (cap, load))| Pair {
-                label: month_name(lang, (i + 1) as u8).chars().take(3).collect(),
-                limit: h(*cap),
-                used: h(*load),
-            })
-            .collect(),
-    };
-    let months = by_month
-        .iter()
-        .enumerate()
-        .map(|(i, (cap, load))| {
-            let s = share(*load, *cap);
-            MonthLoad {
-                label: month_name(lang, (i + 1) as u8),
-                capacity: plan_names::hours(lang, *cap),
-                load: plan_names::hours(lang, *load),
-                share: plan_names::percent(lang, s),
-                high: s > HIGH_LOAD,
-            }
-        })
-        .collect();
-    let id = plan.id;
-    ViewBody::Capacity {
-        chart: chart.svg(),
-        months,
-        links: (1..=12u8)
-            .map(|m| MonthLink {
-                href: format!("/plans/{id}?view=capacity&month={m}"),
-                label: month_name(lang, m),
-                count: 0,
-                current: m == month,
-            })
-            .collect(),
-        heading: format!("{} {}", month_name(lang, month), plan.year),
-        people: person
-            .iter()
-            .map(|(i, (cap, load))| {
-                let s = share(*load, *cap);
-                PersonLoad {
-                    login: people.get(*i).cloned().unwrap_or_else(|| format!("#{i}")),
-                    capacity: plan_names::hours(lang, *cap),
-                    load: plan_names::hours(lang, *load),
-                    share: plan_names::percent(lang, s),
-                    high: s > HIGH_LOAD,
-                }
-            })
-            .collect(),
-    }
 }

@@ -240,6 +240,10 @@ async fn a_plan_from_draft_to_amendment(backend: Backend) {
         page.body
     );
     assert!(page.shows("Опубликовать план"));
+    assert!(
+        page.body.contains("href=\"/inspections/"),
+        "the plan's entries link their measures"
+    );
     // The entries are scheduled measures now: the entry links its measure, which exists.
     let page = b.get(&format!("/plans/{plan}/entries/1")).await;
     let at = page
@@ -457,6 +461,16 @@ async fn who_reads_and_who_may_not(backend: Backend) {
         .post("/plans/build", &[("year", &year.to_string())])
         .await;
     assert_eq!(r.status, 403);
+    // In English, the same pages.
+    assert_eq!(auditor.get("/lang/en?back=/plans").await.status, 303);
+    let page = auditor.get("/plans").await;
+    assert!(page.shows("Annual plans") && page.shows("planned control measures"));
+    let page = auditor.get(&format!("/plans/{plan}?view=left_out")).await;
+    assert!(
+        page.shows("Every entry is in the plan.") && page.shows("Figures"),
+        "{}",
+        page.body
+    );
     // An inspector may not read plans.
     let mut inspector = signed_in(s, "inspector1").await;
     for path in [
