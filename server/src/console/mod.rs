@@ -30,6 +30,16 @@ mod login;
 mod map;
 mod names;
 mod object;
+mod plan_capacity;
+mod plan_entries;
+mod plan_entry;
+mod plan_forms;
+mod plan_names;
+mod plan_view;
+mod plan_views;
+mod planning_absences;
+mod planning_settings;
+mod plans;
 mod registry;
 mod registry_forms;
 mod registry_import;
@@ -91,6 +101,9 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(devices::routes())
         .merge(audit::routes())
         .merge(users::routes())
+        .merge(plans::routes())
+        .merge(planning_absences::routes())
+        .merge(planning_settings::routes())
         .layer(middleware::from_fn(page_headers))
 }
 

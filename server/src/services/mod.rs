@@ -14,6 +14,7 @@ pub mod passwords;
 pub mod plan_build;
 pub mod plan_export;
 pub mod plan_lifecycle;
+pub mod plan_reads;
 pub mod planning_settings;
 pub mod policy;
 pub mod projections;

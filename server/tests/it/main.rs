@@ -12,6 +12,7 @@ mod common;
 mod console;
 mod console_admin;
 mod console_inspections;
+mod console_plans;
 mod console_registry;
 mod crash;
 mod demo;
