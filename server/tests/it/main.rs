@@ -13,6 +13,7 @@ mod console;
 mod console_admin;
 mod console_inspections;
 mod console_registry;
+mod console_risk;
 mod crash;
 mod demo;
 mod enroll;
