@@ -5,9 +5,12 @@
 //! button that shows the form again with a blank row, removed by a checkbox. An auditor sees
 //! the same fields disabled and no form.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use knd_shared::UserId;
 use serde::Deserialize;
 
 use super::chrome::{Chrome, Failure, PageResult, done, form_urlencoded, rendered};
@@ -20,6 +23,7 @@ use crate::error::ApiError;
 use crate::model::ControlType;
 use crate::services::planning_settings::{self, PlanningRulesChange};
 use crate::services::policy::{self, Action};
+use crate::services::risk_reads;
 use crate::state::AppState;
 
 /// A version of the rules.
@@ -59,16 +63,30 @@ async fn control_type(
     viewer: &Viewer,
     code: &str,
 ) -> Result<(ControlType, Vec<VersionLine>), Failure> {
-    let versions = planning_settings::versions(state, &viewer.user, viewer.address(), code)
-        .await?
-        .into_iter()
-        .map(|v| VersionLine {
+    let mut logins: HashMap<String, String> = HashMap::new();
+    let mut versions = Vec::new();
+    for v in planning_settings::versions(state, &viewer.user, viewer.address(), code).await? {
+        // The audit log names a user `user:<id>`: a person reads the login.
+        let by = match logins.get(&v.changed_by) {
+            Some(login) => login.clone(),
+            None => {
+                let login = match v.changed_by.strip_prefix("user:").map(UserId::parse) {
+                    Some(Ok(id)) => risk_reads::login_of(state, &viewer.user, viewer.address(), id)
+                        .await?
+                        .unwrap_or_else(|| v.changed_by.clone()),
+                    _ => v.changed_by.clone(),
+                };
+                logins.insert(v.changed_by.clone(), login.clone());
+                login
+            }
+        };
+        versions.push(VersionLine {
             version: v.version,
             at: format::datetime(&state.zone, v.changed_at),
-            by: v.changed_by,
+            by,
             reason: v.reason,
-        })
-        .collect();
+        });
+    }
     let t = planning_settings::control_type(state, &viewer.user, code).await?;
     Ok((t, versions))
 }
