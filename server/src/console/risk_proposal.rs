@@ -19,7 +19,7 @@ use super::risk_names;
 use super::session::{Posted, Viewer};
 use crate::error::ApiError;
 use crate::model::planning::{CategoryProposal, ProposalStatus};
-use crate::services::policy::Action;
+use crate::services::policy::{self, Action};
 use crate::services::{registry_reads, risk, risk_reads};
 use crate::state::AppState;
 
@@ -255,13 +255,22 @@ pub(super) async fn decide(
     Posted { viewer, form }: Posted<DecidePost>,
 ) -> PageResult {
     let id = parse_id(&id)?;
+    // Refused (and audited) before anything posted is looked at.
+    policy::require(
+        &state,
+        &viewer.user,
+        viewer.address(),
+        Action::DecideCategory,
+        "risk.decide",
+        || format!("risk_proposal:{id}"),
+    )
+    .await?;
     let confirm = match form.decision.as_str() {
         "confirm" => true,
         "reject" => false,
         _ => return Err(Failure::bad_form("decision")),
     };
-    // The service asks the policy first (an auditor's post is refused, audited, whatever it
-    // holds), then wants a reason.
+    // The service wants a reason, and a proposal still pending.
     match risk::decide(
         &state,
         &viewer.user,

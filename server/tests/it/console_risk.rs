@@ -216,7 +216,7 @@ async fn proposals_and_decisions(backend: Backend) {
     let a = auditor
         .post(
             &format!("/risk/proposals/{one}/decide"),
-            &[("decision", "confirm"), ("reason", "x")],
+            &[("decision", "whatever"), ("reason", "x")],
         )
         .await;
     assert_eq!(a.status, 403);
