@@ -3,7 +3,7 @@
 //! refusal at the top.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use knd_shared::{Ground, InspectionKind, UserId};
 
@@ -119,8 +119,27 @@ async fn new_page(
     })
 }
 
-pub(super) async fn new_form(State(state): State<AppState>, viewer: Viewer) -> PageResult {
-    let t = new_page(&state, &viewer, Vec::new(), Errors::default(), None).await?;
+/// The fields a link may fill in (`/inspections/new?ground=...&objects=...`): a triggered risk
+/// indicator's page opens the form with its object, subject, control type and ground.
+const PREFILLED: [&str; 6] = [
+    "kind",
+    "ground",
+    "control_type",
+    "subject_inn",
+    "objects",
+    "note",
+];
+
+pub(super) async fn new_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(given): Query<Pairs>,
+) -> PageResult {
+    let v = given
+        .into_iter()
+        .filter(|(k, _)| PREFILLED.contains(&k.as_str()))
+        .collect();
+    let t = new_page(&state, &viewer, v, Errors::default(), None).await?;
     Ok(page(&t))
 }
 

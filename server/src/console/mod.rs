@@ -45,6 +45,16 @@ mod registry_forms;
 mod registry_import;
 mod review;
 mod review_names;
+mod risk;
+mod risk_event;
+mod risk_indicators;
+mod risk_matrix;
+mod risk_model;
+mod risk_model_form;
+mod risk_model_view;
+mod risk_names;
+mod risk_object;
+mod risk_proposal;
 mod session;
 mod today;
 mod users;
@@ -104,6 +114,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(plans::routes())
         .merge(planning_absences::routes())
         .merge(planning_settings::routes())
+        .merge(risk::routes())
         .layer(middleware::from_fn(page_headers))
 }
 

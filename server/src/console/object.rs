@@ -16,6 +16,7 @@ use super::map;
 use super::names;
 use super::registry::{Choice, ObjectLine, SubjectLine, risk_name, type_name};
 use super::registry_forms::Field;
+use super::risk_object::{self, RiskBlock};
 use super::session::{Posted, Viewer, filled};
 use crate::error::ApiError;
 use crate::services::policy::{self, Action};
@@ -94,6 +95,8 @@ struct ObjectPage {
     searched: String,
     can_edit: bool,
     risk_form: Option<RiskForm>,
+    /// The «Риск» block (`risk_object.rs`).
+    risk_block: RiskBlock,
 }
 
 fn risk_form(lang: Lang, allowed: &[RiskCategory], p: &RiskPost) -> RiskForm {
@@ -185,6 +188,8 @@ async fn render(
         };
         risk_form(lang, &allowed, posted.as_ref().unwrap_or(&empty))
     });
+    let risk_block =
+        risk_object::block(state, viewer, o, p.control_type.as_ref().map(|t| &t.rules)).await?;
     Ok(ObjectPage {
         chrome: Chrome::new(state, viewer, "/registry"),
         key: o.object_key.clone(),
@@ -276,6 +281,7 @@ async fn render(
         searched: format!("{:.0}", p.searched_m),
         can_edit,
         risk_form,
+        risk_block,
     })
 }
 

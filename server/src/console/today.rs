@@ -13,7 +13,7 @@ use super::names;
 use super::session::Viewer;
 use crate::model::{Inspection, InspectionFilter, InspectionStatus};
 use crate::services::policy::Action;
-use crate::services::{devices, inspection_reads, review};
+use crate::services::{devices, inspection_reads, review, risk};
 use crate::state::AppState;
 
 /// How many rows a count reads at most; beyond it the page says "N+".
@@ -242,6 +242,17 @@ pub(super) async fn page_handler(State(state): State<AppState>, viewer: Viewer) 
             count: counted(usize::try_from(waiting).unwrap_or(usize::MAX)),
             href: "/review-flags".into(),
             alarm: waiting > 0,
+        });
+    }
+    if let Some(n) = risk::overdue_count(&state, &viewer.user, CAP).await? {
+        tiles.push(Tile {
+            label: lang.t(
+                "Просроченные решения о категории риска",
+                "Overdue risk category decisions",
+            ),
+            count: counted(usize::try_from(n).unwrap_or(usize::MAX)),
+            href: "/risk?overdue=1".into(),
+            alarm: n > 0,
         });
     }
     if viewer.may(Action::ListDevices) {

@@ -27,6 +27,7 @@ pub mod registry_search;
 pub mod review;
 pub mod risk;
 pub mod risk_events;
+pub mod risk_reads;
 pub mod throttle;
 pub mod thumbnails;
 pub mod tokens;

@@ -14,6 +14,7 @@ mod console_admin;
 mod console_inspections;
 mod console_plans;
 mod console_registry;
+mod console_risk;
 mod crash;
 mod demo;
 mod enroll;
