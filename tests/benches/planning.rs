@@ -9,7 +9,8 @@
 //!
 //! On SQLite, and also on PostgreSQL when `KND_BENCH_POSTGRES_URL` is set (an admin URL; a
 //! fresh database is created). `KND_BENCH_BACKEND=sqlite` or `postgres` runs one only, so that
-//! the peak memory is that backend's alone.
+//! the peak memory is that backend's alone. `KND_BENCH_DATA_DIR` (a directory that does not
+//! exist yet) keeps the data directory, and the SQLite database in it, for a closer look.
 //!
 //! Targets: scoring and the plan together under 5 s on SQLite and 10 s on PostgreSQL, peak
 //! memory under 1 GiB.
@@ -24,16 +25,29 @@ use knd_tests::bench::env_usize;
 
 const PASSWORD: &str = "bench-planning-password";
 
-/// The process's peak resident memory so far, in MiB (VmHWM of /proc/self/status).
-fn peak_mib() -> Option<f64> {
+/// A line of /proc/self/status in MiB: `VmHWM` (the peak resident memory so far) or `VmRSS`.
+fn status_mib(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
 }
 
+fn peak_mib() -> Option<f64> {
+    status_mib("VmHWM:")
+}
+
 fn mib(v: Option<f64>) -> String {
     v.map_or_else(|| "?".into(), |m| format!("{m:.0} MiB"))
+}
+
+/// The peak and the current resident memory.
+fn memory() -> String {
+    format!(
+        "peak {}, resident {}",
+        mib(peak_mib()),
+        mib(status_mib("VmRSS:"))
+    )
 }
 
 fn secs(d: Duration) -> String {
@@ -49,8 +63,12 @@ fn first_and_best(times: &[Duration]) -> (Duration, Duration) {
 async fn measure(label: &str, database_url: Option<String>, sizes: (usize, usize, usize)) {
     let (subjects, objects, inspectors) = sizes;
     let dir = tempfile::TempDir::new().unwrap();
+    let data_dir = match std::env::var("KND_BENCH_DATA_DIR") {
+        Ok(kept) => std::path::PathBuf::from(kept).join(label),
+        Err(_) => dir.path().to_owned(),
+    };
     let config = Config {
-        data_dir: dir.path().to_owned(),
+        data_dir,
         database_url,
         ..Config::default()
     };
@@ -71,7 +89,7 @@ async fn measure(label: &str, database_url: Option<String>, sizes: (usize, usize
         .unwrap();
     println!(
         "{label}: demo seeded in {:.0} s: {subjects} subjects, {} objects, {} history events \
-         ({:.0} s; {} indicators fired{}), {} inspectors; peak memory {}",
+         ({:.0} s; {} indicators fired{}), {} inspectors; memory {}",
         started.elapsed().as_secs_f64(),
         seeded.imported.objects,
         seeded.history.events,
@@ -86,7 +104,7 @@ async fn measure(label: &str, database_url: Option<String>, sizes: (usize, usize
             String::new()
         },
         seeded.inspectors.len(),
-        mib(peak_mib())
+        memory()
     );
 
     let mut score_times = Vec::new();
@@ -95,11 +113,12 @@ async fn measure(label: &str, database_url: Option<String>, sizes: (usize, usize
         let s = risk::score_agency(&state, seeded.agency).await.unwrap();
         score_times.push(t.elapsed());
         println!(
-            "  scoring, run {run}: {} ({} objects, {} proposals stored; by category {:?})",
+            "  scoring, run {run}: {} ({} objects, {} proposals stored; by category {:?}); {}",
             secs(t.elapsed()),
             s.objects,
             s.proposals,
-            s.by_category
+            s.by_category,
+            memory()
         );
     }
     let year = state.today().year() + 1;
@@ -113,7 +132,8 @@ async fn measure(label: &str, database_url: Option<String>, sizes: (usize, usize
         let bound = b.capacity_minutes.min(b.demand_minutes);
         println!(
             "  plan {year}, run {run}: {} (read {} ms, schedule {} ms, store {} ms); {} objects \
-             read, {} inspection and {} visit entries, {} left out, {} kept out by the moratorium",
+             read, {} inspection and {} visit entries, {} left out, {} kept out by the moratorium; \
+             {}",
             secs(t.elapsed()),
             b.read_ms,
             b.schedule_ms,
@@ -122,7 +142,8 @@ async fn measure(label: &str, database_url: Option<String>, sizes: (usize, usize
             b.inspection_entries,
             b.visit_entries,
             b.left_out,
-            b.moratorium_excluded
+            b.moratorium_excluded,
+            memory()
         );
         println!(
             "    capacity {} min, demand {} min, scheduled {} min: {:.1} % of min(capacity, \
