@@ -14,6 +14,10 @@
 //! record is signed by the same key (the server is a device of its own) and is in the log; it
 //! names the device's public key; the record is signed by that key and is in the log; the receipt
 //! is signed by the log key and names the record's hash and log index.
+//!
+//! A record of the server's own chain (an agency decision: a risk category, a plan's approval or
+//! amendment) has no `device`: it is signed by the log key itself, and only the kinds the server
+//! alone signs are accepted that way.
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -57,7 +61,9 @@ pub struct Bundle {
     pub inclusion: InclusionProof,
     /// The signed checkpoint note the proofs lead to.
     pub checkpoint: String,
-    pub device: DeviceEvidence,
+    /// Absent for a record of the server's own chain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<DeviceEvidence>,
 }
 
 /// What a bundle proved.
@@ -99,6 +105,8 @@ pub enum BundleError {
     ReceiptMismatch { what: String },
     #[error("record is not in the log: {0}")]
     RecordNotLogged(LogError),
+    #[error("a bundle without a device is for the server's own records; {0:?} is not one")]
+    NotServerKind(String),
 }
 
 impl Bundle {
@@ -114,10 +122,11 @@ impl Bundle {
             .open(self.checkpoint.as_bytes())
             .map_err(BundleError::Checkpoint)?;
         let checkpoint = Checkpoint::parse(&cp_text).map_err(BundleError::Checkpoint)?;
-        for (what, proof) in [
-            ("the record's", &self.inclusion),
-            ("the enrollment's", &self.device.enrollment_inclusion),
-        ] {
+        let mut proofs = vec![("the record's", &self.inclusion)];
+        if let Some(d) = &self.device {
+            proofs.push(("the enrollment's", &d.enrollment_inclusion));
+        }
+        for (what, proof) in proofs {
             if proof.size != checkpoint.size {
                 return Err(BundleError::SizeMismatch {
                     what,
@@ -126,44 +135,18 @@ impl Bundle {
                 });
             }
         }
-
-        // 2. The server enrolled this device with this key, and logged it.
-        let enrollment = record::verify(
-            self.device.enrollment.get().as_bytes(),
-            log_key.public_key(),
-        )
-        .map_err(BundleError::Enrollment)?;
-        if enrollment.kind != RecordKind::DeviceEnrolled.as_str() {
-            return Err(BundleError::EnrollmentBody(format!(
-                "kind is {:?}, not device_enrolled",
-                enrollment.kind
-            )));
-        }
-        let enrolled: DeviceEnrolled = decode_body(&enrollment.body)
-            .map_err(|e| BundleError::EnrollmentBody(e.to_string()))?;
-        let device_key = PublicKey::parse_hex(&self.device.public_key)
-            .map_err(|e| BundleError::DeviceKey(e.to_string()))?;
-        if enrolled.device != self.device.id || enrolled.public_key != device_key {
-            return Err(BundleError::EnrollmentBody(
-                "it enrolled another device or key than the bundle names".into(),
-            ));
-        }
-        check_logged(
-            &enrollment.hash,
-            &self.device.enrollment_inclusion,
-            &checkpoint,
-        )
-        .map_err(BundleError::EnrollmentNotLogged)?;
-
-        // 3. The device signed the record.
-        let rec = record::verify(self.record.get().as_bytes(), &device_key)
-            .map_err(BundleError::Record)?;
-        if rec.device != self.device.id {
-            return Err(BundleError::RecordDevice {
-                expected: self.device.id,
-                got: rec.device,
-            });
-        }
+        let rec = match &self.device {
+            Some(d) => device_record(self.record.get().as_bytes(), d, log_key, &checkpoint)?,
+            None => {
+                // The server's own chain: signed by the log key, of a kind only it signs.
+                let rec = record::verify(self.record.get().as_bytes(), log_key.public_key())
+                    .map_err(BundleError::Record)?;
+                if !RecordKind::parse(&rec.kind).is_some_and(RecordKind::signed_by_server) {
+                    return Err(BundleError::NotServerKind(rec.kind));
+                }
+                rec
+            }
+        };
 
         // 4. The server acknowledged it at that log index, and the log holds it there.
         let receipt = Receipt::verify(self.receipt.get().as_bytes(), log_key.public_key())
@@ -190,6 +173,46 @@ impl Bundle {
             checkpoint,
         })
     }
+}
+
+/// Steps 2 and 3 for a device's record: the server enrolled this device with this key, and
+/// logged it; the device signed the record.
+fn device_record(
+    bytes: &[u8],
+    device: &DeviceEvidence,
+    log_key: &NoteVerifier,
+    checkpoint: &Checkpoint,
+) -> Result<VerifiedRecord, BundleError> {
+    // 2. The server enrolled this device with this key, and logged it.
+    let enrollment = record::verify(device.enrollment.get().as_bytes(), log_key.public_key())
+        .map_err(BundleError::Enrollment)?;
+    if enrollment.kind != RecordKind::DeviceEnrolled.as_str() {
+        return Err(BundleError::EnrollmentBody(format!(
+            "kind is {:?}, not device_enrolled",
+            enrollment.kind
+        )));
+    }
+    let enrolled: DeviceEnrolled =
+        decode_body(&enrollment.body).map_err(|e| BundleError::EnrollmentBody(e.to_string()))?;
+    let device_key = PublicKey::parse_hex(&device.public_key)
+        .map_err(|e| BundleError::DeviceKey(e.to_string()))?;
+    if enrolled.device != device.id || enrolled.public_key != device_key {
+        return Err(BundleError::EnrollmentBody(
+            "it enrolled another device or key than the bundle names".into(),
+        ));
+    }
+    check_logged(&enrollment.hash, &device.enrollment_inclusion, checkpoint)
+        .map_err(BundleError::EnrollmentNotLogged)?;
+
+    // 3. The device signed the record.
+    let rec = record::verify(bytes, &device_key).map_err(BundleError::Record)?;
+    if rec.device != device.id {
+        return Err(BundleError::RecordDevice {
+            expected: device.id,
+            got: rec.device,
+        });
+    }
+    Ok(rec)
 }
 
 /// The leaf input of a record is its 32-byte hash (DESIGN.md section 6).

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use knd_inspector_core::app::views::{
     ActDocumentView, ActDraft, ActInput, AppStatus, AssignmentSummary, FindingResultView,
     InspectionScreen, InteractionView, MeasureInput, OrderDraft, OrderInput, PhotoOutcome,
-    RecordView, SyncStatus, WarningRequirementInput,
+    RecordView, SyncStatus, VisitScreen, WarningRequirementInput,
 };
 use knd_inspector_core::app::{App, AppError, AppResult, ErrorKind};
 use tauri::State;
@@ -144,6 +144,28 @@ async fn issue_warning(
 
 #[tauri::command]
 #[specta::specta]
+async fn visit(core: Core<'_>, inspection: String) -> AppResult<VisitScreen> {
+    blocking(core, move |a| a.visit(&inspection)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn hold_visit(core: Core<'_>, inspection: String, summary: String) -> AppResult<RecordView> {
+    blocking(core, move |a| a.hold_visit(&inspection, &summary)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn refuse_visit(
+    core: Core<'_>,
+    inspection: String,
+    summary: String,
+) -> AppResult<RecordView> {
+    blocking(core, move |a| a.refuse_visit(&inspection, &summary)).await
+}
+
+#[tauri::command]
+#[specta::specta]
 async fn act_draft(core: Core<'_>, inspection: String) -> AppResult<ActDraft> {
     blocking(core, move |a| a.act_draft(&inspection)).await
 }
@@ -233,6 +255,9 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             add_photo,
             photo_original,
             issue_warning,
+            visit,
+            hold_visit,
+            refuse_visit,
             act_draft,
             sign_act,
             act_document,

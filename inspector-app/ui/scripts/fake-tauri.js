@@ -62,6 +62,28 @@
     return { limit_minutes: LIMIT, signed_minutes: signed, open_since: st.openSince, open_subject: null,
       total_minutes: total, level, intervals: st.intervals };
   };
+  // A planned preventive visit (ст.52): no checklist; `visitOptional` (preview.mjs) makes it one
+  // the subject may refuse.
+  const VISIT = "0192f39e-3333-7000-8000-000000000003";
+  const visitScreen = () => ({
+    id: VISIT, kind: "preventive_visit", kind_name: "Обязательный профилактический визит", ground: "plan", basis: "planned",
+    ground_name: "п.2 ч.1 ст.57 248-ФЗ — план на 2026 год", erknm: null, status: "scheduled",
+    control_type: "fire", control_type_name: "Федеральный государственный пожарный надзор",
+    starts_on: "2026-03-04", ends_on: "2026-03-04", note: "",
+    subject: { inn: "7707083893", ogrn: "1027700132195", name: "ООО «Детский сад „Солнышко“»", size_class: "micro" },
+    objects: [{ key: "o3", address: "г. Москва, ул. Садовая, д. 5", district: "Басманный", risk_category: "significant" }],
+    mandatory: !st.visitOptional, visit: st.visit ?? null,
+    records: st.records.filter((r) => r.inspection === VISIT),
+  });
+  const signVisit = (summary, refused) => {
+    if (st.visit) throw bad("invalid_input", "визит уже оформлен: его запись подписана", "the visit is already recorded: its record is signed");
+    if (!summary.trim()) throw bad("invalid_input", "опишите, что обсуждалось на визите, или отказ от него", "summarise what the visit discussed, or the refusal");
+    if (refused && !st.visitOptional) throw bad("invalid_input", "от обязательного профилактического визита отказаться нельзя (ст.52.1 248-ФЗ)", "a mandatory preventive visit cannot be refused (ст.52.1 248-FZ)");
+    const r = addRecord("preventive_visit", `${refused ? "Отказ от профилактического визита" : "Профилактический визит проведён"}: ${summary}`, VISIT);
+    r.summary_en = `${refused ? "Preventive visit refused" : "Preventive visit held"}: ${summary}`;
+    st.visit = { record: r, outcome: refused ? "refused" : "held", summary };
+    return r;
+  };
   const orderDue = () => !!st.actContents && !st.order && st.actContents.violations.some((v) => v.remedied !== true);
   const screen = () => ({
     id: INS, basis: "planned", status: "in_progress", control_type: "ecology", control_type_name: "Региональный экологический контроль",
@@ -93,10 +115,16 @@
         starts_on: "2026-03-02", ends_on: "2026-03-13", subject_name: "ООО «Северный завод металлоконструкций»", subject_inn: "7701234567",
         addresses: ["г. Москва, ул. Заводская, д. 12, стр. 3", "г. Москва, Промышленный проезд, д. 4"], checklist_items: cl.length,
         answered_items: cl.filter((i) => i.current).length, pending_records: st.records.filter((r) => r.state === "pending").length,
-        started: !!st.started[INS], act_signed: !!st.act },
+        started: !!st.started[INS], act_signed: !!st.act, preventive_visit: false, visit_outcome: null },
       { id: "0192f39e-2222-7000-8000-000000000002", kind: "inspection_visit", kind_name: "Инспекционный визит", status: "scheduled", control_type: "fire", control_type_name: "Федеральный государственный пожарный надзор",
         starts_on: "2026-03-02", ends_on: "2026-03-02", subject_name: "ИП Кузнецова Анна Сергеевна", subject_inn: "772812345678",
-        addresses: ["г. Москва, ул. Лесная, д. 7"], checklist_items: 12, answered_items: 0, pending_records: 0, started: false, act_signed: false },
+        addresses: ["г. Москва, ул. Лесная, д. 7"], checklist_items: 12, answered_items: 0, pending_records: 0, started: false, act_signed: false,
+        preventive_visit: false, visit_outcome: null },
+      { id: VISIT, kind: "preventive_visit", kind_name: "Обязательный профилактический визит", status: "scheduled", control_type: "fire",
+        control_type_name: "Федеральный государственный пожарный надзор", starts_on: "2026-03-04", ends_on: "2026-03-04",
+        subject_name: "ООО «Детский сад „Солнышко“»", subject_inn: "7707083893", addresses: ["г. Москва, ул. Садовая, д. 5"],
+        checklist_items: 0, answered_items: 0, pending_records: st.records.filter((r) => r.inspection === VISIT && r.state === "pending").length,
+        started: false, act_signed: false, preventive_visit: true, visit_outcome: st.visit?.outcome ?? null },
     ];
   };
   const sync = () => {
@@ -171,6 +199,9 @@
       ensureStarted();
       return addRecord("warning", `Предостережение: ${text.slice(0, 60)}`);
     },
+    visit: () => visitScreen(),
+    hold_visit: ({ summary }) => signVisit(summary, false),
+    refuse_visit: ({ summary }) => signVisit(summary, true),
     interaction: () => interaction(),
     start_interaction: () => {
       if (st.act) throw bad("invalid_input", "Акт подписан", "The act is signed");

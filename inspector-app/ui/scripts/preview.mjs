@@ -327,6 +327,56 @@ async function order(tag, width, height, lang) {
   await page.close();
 }
 
+// A preventive visit: mandatory (no refusal, the rule said instead; a blank summary refused;
+// held), or not mandatory (refused by the subject), in one language.
+async function visit(tag, width, height, lang, optional) {
+  const page = await browser.newPage({ viewport: { width, height } });
+  const name = `${tag} visit ${optional ? "optional" : "mandatory"} ${lang}`;
+  page.on("pageerror", (e) => problems.push(`${name}: pageerror ${e.message}`));
+  await page.addInitScript(fake);
+  await page.addInitScript(
+    ([l, o]) => {
+      localStorage.setItem("knd.lang", l);
+      Object.assign(window.__FAKE__.status, { enrolled: true, unlocked: true, device_name: "Планшет инспектора" });
+      window.__FAKE__.visitOptional = o;
+    },
+    [lang, optional],
+  );
+  const tid = (id) => page.getByTestId(id);
+  const shot = async (what) => {
+    const small = await page.evaluate(() =>
+      [...document.querySelectorAll("button, input, textarea, summary")]
+        .map((el) => ({ id: el.dataset.testid ?? el.textContent.trim().slice(0, 20), h: Math.round(el.getBoundingClientRect().height), w: Math.round(el.getBoundingClientRect().width) }))
+        .filter((x) => x.h > 0 && (x.h < 48 || x.w < 44)),
+    );
+    if (small.length) problems.push(`${name} ${what}: small targets ${JSON.stringify(small)}`);
+    if (lang === "en") await englishOnly(page, `${name} ${what}`);
+    await page.screenshot({ path: `${out}/${tag}-23-visit-${optional ? "optional" : "mandatory"}-${what}-${lang}.png`, fullPage: true });
+  };
+  await page.goto(url);
+  await page.locator('[data-testid^="visit-tag-"]').first().waitFor();
+  await shot("list");
+  await page.locator('[data-testid="assignments"] [data-visit="true"]').first().click();
+  await tid("visit-summary").waitFor();
+  if (optional !== (await tid("visit-refuse").count()) > 0) problems.push(`${name}: the refusal button ${optional ? "is missing" : "is offered"}`);
+  await tid("visit-rule").waitFor();
+  await tid("visit-hold").click(); // blank: refused beside the buttons
+  await tid("error").waitFor();
+  await shot("blank");
+  await tid("visit-summary").fill(
+    optional
+      ? "Директор отказался от визита, уведомив орган письмом от 01.03.2026"
+      : "Разъяснены требования ППР 1479 (п. 27, п. 60); рассмотрены результаты самообследования; рекомендовано заменить огнетушители.",
+  );
+  await tid(optional ? "visit-refuse" : "visit-hold").click();
+  await page.locator(`[data-testid="visit-done"][data-outcome="${optional ? "refused" : "held"}"]`).waitFor();
+  await shot("done");
+  await tid("nav-assignments").click();
+  await page.locator('[data-testid^="visit-tag-"]').first().waitFor();
+  await shot("list-done");
+  await page.close();
+}
+
 // Enrollment refused: an unreachable server and an expired code, in one language.
 async function enroll(tag, width, height, lang) {
   const page = await browser.newPage({ viewport: { width, height } });
@@ -358,6 +408,8 @@ try {
     await states("desktop", 1280, 800, lang);
     await states("tablet", 800, 1280, lang);
     await warning("tablet", 800, 1280, lang);
+    await visit("tablet", 800, 1280, lang, false);
+    await visit("desktop", 1280, 800, lang, true);
   }
   await run("desktop", 1280, 800);
   await run("tablet", 800, 1280);

@@ -17,6 +17,7 @@ import { InspectionView } from "./screens/Inspection";
 import { OrderScreen } from "./screens/Order";
 import { SyncScreen } from "./screens/Sync";
 import { Unlock } from "./screens/Unlock";
+import { VisitScreen } from "./screens/Visit";
 import { WarningScreen } from "./screens/Warning";
 
 export function App() {
@@ -118,6 +119,8 @@ function Screen({ route }: { route: Route }) {
       return <Assignments />;
     case "inspection":
       return <InspectionView key={route.id} id={route.id} />;
+    case "visit":
+      return <VisitScreen key={route.id} id={route.id} />;
     case "warning":
       return <WarningScreen key={route.id} id={route.id} />;
     case "act":

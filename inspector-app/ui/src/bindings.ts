@@ -18,6 +18,9 @@ export const commands = {
 	addPhoto: (inspection: string, dataBase64: string, caption: string | null, accepted: string[]) => typedError<PhotoOutcome, AppError>(__TAURI_INVOKE("add_photo", { inspection, dataBase64, caption, accepted })),
 	photoOriginal: (sha256: string) => typedError<string, AppError>(__TAURI_INVOKE("photo_original", { sha256 })),
 	issueWarning: (inspection: string, requirements: WarningRequirementInput[], text: string, measures: MeasureInput[]) => typedError<RecordView, AppError>(__TAURI_INVOKE("issue_warning", { inspection, requirements, text, measures })),
+	visit: (inspection: string) => typedError<VisitScreen, AppError>(__TAURI_INVOKE("visit", { inspection })),
+	holdVisit: (inspection: string, summary: string) => typedError<RecordView, AppError>(__TAURI_INVOKE("hold_visit", { inspection, summary })),
+	refuseVisit: (inspection: string, summary: string) => typedError<RecordView, AppError>(__TAURI_INVOKE("refuse_visit", { inspection, summary })),
 	actDraft: (inspection: string) => typedError<ActDraft, AppError>(__TAURI_INVOKE("act_draft", { inspection })),
 	signAct: (inspection: string, act: ActInput, pin: string) => typedError<RecordView, AppError>(__TAURI_INVOKE("sign_act", { inspection, act, pin })),
 	actDocument: (inspection: string) => typedError<ActDocumentView, AppError>(__TAURI_INVOKE("act_document", { inspection })),
@@ -188,6 +191,10 @@ export type AssignmentSummary = {
 	pending_records: number,
 	started: boolean,
 	act_signed: boolean,
+	/**  A preventive visit (ст.52): opened on the visit screen, not the checklist walk. */
+	preventive_visit: boolean,
+	/**  The visit's signed record, once there is one. */
+	visit_outcome: VisitOutcome | null,
 };
 
 /**  One checklist item with its requirement and its answers so far. */
@@ -574,6 +581,53 @@ export type ViolationView = {
 	unit: string | null,
 	finding: string,
 	note: string | null,
+};
+
+/**  How a preventive visit ended (its `preventive_visit` record). */
+export type VisitOutcome = 
+/**  The visit took place; the record says what was discussed. */
+"held" | 
+/**  The subject refused the visit (only one that is not mandatory, ст.52.1). */
+"refused";
+
+/**  The signed record of a preventive visit. */
+export type VisitRecordView = {
+	record: RecordView,
+	outcome: VisitOutcome,
+	/**  What the inspector wrote: what was discussed, or the refusal. */
+	summary: string,
+};
+
+/**
+ *  A preventive visit (ст.52) opened on the device: whom and where it concerns, when, and
+ *  its record once signed.
+ */
+export type VisitScreen = {
+	id: string,
+	/**  The kind's code (the UI names it in its language) and the server's Russian name. */
+	kind: string,
+	kind_name: string,
+	ground: string | null,
+	basis: string,
+	ground_name: string | null,
+	erknm: string | null,
+	status: string,
+	control_type: string,
+	control_type_name: string | null,
+	starts_on: string,
+	ends_on: string,
+	note: string,
+	subject: SubjectView,
+	objects: ObjectView[],
+	/**
+	 *  A mandatory visit (ст.52.1) cannot be refused: the screen offers no refusal and
+	 *  says why.
+	 */
+	mandatory: boolean,
+	/**  The signed record; `None`: the visit is not recorded yet. */
+	visit: VisitRecordView | null,
+	/**  Every record of the visit, in order, with its state. */
+	records: RecordView[],
 };
 
 /**  A requirement a warning names (ст.49): the requirement, its legal act and structural unit. */

@@ -5,6 +5,7 @@ import { useContext } from "preact/hooks";
 export type Route =
   | { name: "assignments" }
   | { name: "inspection"; id: string }
+  | { name: "visit"; id: string }
   | { name: "warning"; id: string }
   | { name: "act"; id: string }
   | { name: "order"; id: string }

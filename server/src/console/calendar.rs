@@ -6,6 +6,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use knd_shared::UserId;
+use knd_shared::calendar::{MONTHS_EN, MONTHS_RU};
 use serde::Deserialize;
 use time::{Date, Month};
 
@@ -66,35 +67,6 @@ struct CalendarPage {
     rows: Vec<InspectorRow>,
     truncated: bool,
 }
-
-const MONTHS_RU: [&str; 12] = [
-    "Январь",
-    "Февраль",
-    "Март",
-    "Апрель",
-    "Май",
-    "Июнь",
-    "Июль",
-    "Август",
-    "Сентябрь",
-    "Октябрь",
-    "Ноябрь",
-    "Декабрь",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 /// `2026-12` → its first day.
 fn parse_month(s: &str) -> Option<Date> {

@@ -43,6 +43,18 @@ const SECTIONS: &[Section] = &[
         needs: Some(Action::ReadInspection),
     },
     Section {
+        href: "/risk",
+        ru: "Риски",
+        en: "Risk",
+        needs: Some(Action::ReadPlanning),
+    },
+    Section {
+        href: "/plans",
+        ru: "План",
+        en: "Plan",
+        needs: Some(Action::ReadPlanning),
+    },
+    Section {
         href: "/review-flags",
         ru: "На рассмотрение",
         en: "Review flags",

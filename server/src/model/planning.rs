@@ -328,3 +328,14 @@ pub struct PlanAmendment {
     pub made_at: OffsetDateTime,
     pub record: RecordId,
 }
+
+/// One version of a control type's rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RulesVersion {
+    pub version: u32,
+    pub rules: serde_json::Value,
+    /// As the audit log names them.
+    pub changed_by: String,
+    pub changed_at: OffsetDateTime,
+    pub reason: String,
+}

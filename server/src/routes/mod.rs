@@ -8,10 +8,12 @@ mod inspections;
 mod log;
 mod ops;
 mod paging;
+mod plans;
 mod projected;
 mod records;
 mod registry;
 mod review;
+mod risk;
 mod sync;
 mod tus;
 mod uploads;
@@ -138,6 +140,7 @@ impl utoipa::Modify for Security {
         (name = "audit", description = "Who changed what"),
         (name = "registry", description = "Control types, subjects and control objects"),
         (name = "inspections", description = "Inspections (КНМ): planning, assignment, status"),
+        (name = "planning", description = "Risk categories, risk indicators and the annual plan"),
         (name = "business", description = "The API of controlled persons"),
         (name = "uploads", description = "Resumable photo uploads (tus 1.0) and blob downloads"),
         (name = "ops", description = "Health and metrics"),
@@ -187,6 +190,7 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(sync::push))
         .routes(utoipa_axum::routes!(registry::import_subjects))
         .routes(utoipa_axum::routes!(registry::import_objects))
+        .routes(utoipa_axum::routes!(risk::import_events))
         .layer(DefaultBodyLimit::max(limits.max_push_bytes))
         .layer(middleware::from_fn_with_state(
             limits.max_push_bytes,
@@ -239,6 +243,27 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(inspections::review_flags))
         .routes(utoipa_axum::routes!(review::resolve))
         .routes(utoipa_axum::routes!(sync::pull))
+        .routes(utoipa_axum::routes!(risk::score))
+        .routes(utoipa_axum::routes!(risk::proposals))
+        .routes(utoipa_axum::routes!(risk::proposal))
+        .routes(utoipa_axum::routes!(risk::decide))
+        .routes(utoipa_axum::routes!(risk::record_event))
+        .routes(utoipa_axum::routes!(risk::triggers))
+        .routes(utoipa_axum::routes!(risk::run_indicators))
+        .routes(utoipa_axum::routes!(risk::object_risk))
+        .routes(utoipa_axum::routes!(risk::get_rules, risk::put_rules))
+        .routes(utoipa_axum::routes!(risk::versions))
+        .routes(utoipa_axum::routes!(
+            plans::get_settings,
+            plans::put_settings
+        ))
+        .routes(utoipa_axum::routes!(plans::absences, plans::set_absence))
+        .routes(utoipa_axum::routes!(plans::list, plans::build))
+        .routes(utoipa_axum::routes!(plans::get))
+        .routes(utoipa_axum::routes!(plans::entries))
+        .routes(utoipa_axum::routes!(plans::step))
+        .routes(utoipa_axum::routes!(plans::amend, plans::amendments))
+        .routes(utoipa_axum::routes!(plans::export))
         .routes(utoipa_axum::routes!(ops::openapi_json))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(middleware::from_fn_with_state(

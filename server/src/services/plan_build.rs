@@ -502,7 +502,7 @@ pub async fn build_year(
     }
     let mut candidates: Vec<Candidate> = groups.into_values().collect();
     // A stable order (the scheduler's ties go by index).
-    candidates.sort_by(|a, b| (a.subject, a.control_type).cmp(&(b.subject, b.control_type)));
+    candidates.sort_by_key(|c| (c.subject, c.control_type));
     candidates.extend(visits);
     let read_ms = ms(started);
 

@@ -342,7 +342,7 @@ async fn evaluate_rules(
         .iter()
         .filter(|r| kind.is_none_or(|k| r.event.as_str() == k))
     {
-        if !cache.contains_key(&rule.event) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(rule.event) {
             let events = state
                 .store
                 .object_events(object, Some(rule.event.as_str()))
@@ -353,7 +353,7 @@ async fn evaluate_rules(
                     on: e.occurred_on,
                 })
                 .collect();
-            cache.insert(rule.event, events);
+            slot.insert(events);
         }
         let events = cache
             .get(&rule.event)
@@ -392,7 +392,8 @@ pub struct DailyRun {
 
 /// Evaluates every indicator of every object with an event an indicator counts within the
 /// longest indicator window (at least a year), so a trigger missed at arrival (an import, a
-/// rule added later) fires the next day at the latest.
+/// rule added later) fires the next day at the latest. Two reads for the whole agency; only the
+/// triggers are written.
 pub async fn daily(state: &AppState, agency: AgencyId) -> ApiResult<DailyRun> {
     let types = state.store.list_control_types(agency).await?;
     let longest = types
@@ -404,15 +405,52 @@ pub async fn daily(state: &AppState, agency: AgencyId) -> ApiResult<DailyRun> {
     let since = state.today() - time::Duration::days(i64::from(longest));
     let rules: HashMap<Uuid, &knd_shared::registry::ControlTypeRules> =
         types.iter().map(|t| (t.id, &t.rules)).collect();
+    let last: HashMap<(ObjectId, String), Date> = state
+        .store
+        .last_triggers(agency)
+        .await?
+        .into_iter()
+        .map(|(o, r, d)| ((o, r), d))
+        .collect();
+    let events = state.store.indicator_events(agency, since).await?;
     let mut run = DailyRun::default();
-    for (object, control_type) in state.store.objects_with_events(agency, since).await? {
+    let now = OffsetDateTime::now_utc();
+    for chunk in events.chunk_by(|a, b| a.0 == b.0) {
+        let (object, control_type) = (chunk[0].0, chunk[0].1);
         let Some(r) = rules.get(&control_type) else {
             continue;
         };
         run.objects += 1;
-        let fired =
-            evaluate_rules(state, agency, object, "", control_type, &r.indicators, None).await?;
-        run.triggered += fired.len() as u64;
+        for rule in &r.indicators {
+            let of_kind: Vec<Event> = chunk
+                .iter()
+                .filter(|e| e.2 == rule.event.as_str())
+                .map(|e| Event {
+                    id: e.3.to_string(),
+                    on: e.4,
+                })
+                .collect();
+            let after = last.get(&(object, rule.code.clone())).copied();
+            let Some(t) = rule.evaluate(&of_kind, after) else {
+                continue;
+            };
+            let trigger = IndicatorTrigger {
+                id: Uuid::now_v7(),
+                agency,
+                object,
+                object_key: String::new(),
+                control_type,
+                rule_code: rule.code.clone(),
+                rule_name: rule.name_ru.clone(),
+                triggered_on: t.on,
+                evidence: t.evidence,
+                recorded_at: now,
+                inspection: None,
+            };
+            if state.store.add_trigger(&trigger).await? {
+                run.triggered += 1;
+            }
+        }
     }
     Ok(run)
 }
@@ -466,4 +504,39 @@ pub async fn triggers(
         .store
         .triggers(user.agency, object, after, limit)
         .await?)
+}
+
+/// Runs the daily evaluation in the background: once the server has started, then whenever
+/// the agency's date has changed (checked hourly). It stops when the state is dropped.
+pub fn spawn_daily(state: &AppState) {
+    let weak = std::sync::Arc::downgrade(&state.0);
+    tokio::spawn(async move {
+        let mut last: Option<Date> = None;
+        loop {
+            let Some(inner) = weak.upgrade() else { return };
+            let state = AppState(inner);
+            let today = state.today();
+            if last != Some(today) {
+                match run_all(&state).await {
+                    Ok(n) => {
+                        tracing::info!(triggered = n, "daily run of the risk indicators");
+                        last = Some(today);
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "daily run of the risk indicators failed")
+                    }
+                }
+            }
+            drop(state);
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    });
+}
+
+async fn run_all(state: &AppState) -> ApiResult<u64> {
+    let mut triggered = 0;
+    for agency in state.store.agencies().await? {
+        triggered += daily(state, agency).await?.triggered;
+    }
+    Ok(triggered)
 }

@@ -131,27 +131,35 @@ pub async fn bundle(state: &AppState, record: &StoredRecord) -> ApiResult<Bundle
         .get_device(None, record.device)
         .await?
         .ok_or_else(|| ApiError::Internal("record of an unknown device".into()))?;
+    let (size, note) = checkpoint(state).await?;
     let Some(enrollment_id) = device.enrollment_record else {
-        return Err(ApiError::Unprocessable(
-            "this is a record of the server's own chain: check it with the log key directly".into(),
-        ));
+        // The server's own chain: the log key signed the record itself.
+        if device.id != state.server.identity.device {
+            return Err(ApiError::Internal("a device without its enrollment".into()));
+        }
+        return Ok(Bundle {
+            record: raw(&record.bytes)?,
+            receipt: raw(&record.receipt)?,
+            inclusion: inclusion_at(state, record.log_index, size).await?,
+            checkpoint: note,
+            device: None,
+        });
     };
     let enrollment = state
         .store
         .get_record(enrollment_id)
         .await?
         .ok_or_else(|| ApiError::Internal("enrollment record missing".into()))?;
-    let (size, note) = checkpoint(state).await?;
     Ok(Bundle {
         record: raw(&record.bytes)?,
         receipt: raw(&record.receipt)?,
         inclusion: inclusion_at(state, record.log_index, size).await?,
         checkpoint: note,
-        device: DeviceEvidence {
+        device: Some(DeviceEvidence {
             id: device.id,
             public_key: device.public_key.to_hex(),
             enrollment: raw(&enrollment.bytes)?,
             enrollment_inclusion: inclusion_at(state, enrollment.log_index, size).await?,
-        },
+        }),
     })
 }

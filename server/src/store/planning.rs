@@ -11,7 +11,7 @@ use super::{ServerChain, StoreResult};
 use crate::model::AuditEntry;
 use crate::model::planning::{
     Absence, CategoryProposal, FactsWindow, IndicatorTrigger, ObjectFactsRow, Plan, PlanAmendment,
-    PlanEntry, ProposalDecision, ProposalStatus, RiskEvent,
+    PlanEntry, ProposalDecision, ProposalStatus, RiskEvent, RulesVersion,
 };
 
 /// A record the server signs on its own chain within the same transaction as the change it
@@ -60,13 +60,16 @@ pub trait PlanningStore: Send + Sync {
         window: FactsWindow,
     ) -> StoreResult<Vec<ObjectFactsRow>>;
 
-    /// The agency's objects with events an indicator counts since `since`, with their control
-    /// types, in id order.
-    async fn objects_with_events(
+    /// The agency's events an indicator counts since `since`, by object then date: (object,
+    /// its control type, kind, event id, date).
+    async fn indicator_events(
         &self,
         agency: AgencyId,
         since: Date,
-    ) -> StoreResult<Vec<(ObjectId, Uuid)>>;
+    ) -> StoreResult<Vec<(ObjectId, Uuid, String, Uuid, Date)>>;
+
+    /// The last day each rule fired for each of the agency's objects.
+    async fn last_triggers(&self, agency: AgencyId) -> StoreResult<Vec<(ObjectId, String, Date)>>;
 
     /// Stores a trigger; false when the same rule fired for the object on that day already.
     async fn add_trigger(&self, trigger: &IndicatorTrigger) -> StoreResult<bool>;
@@ -170,4 +173,10 @@ pub trait PlanningStore: Send + Sync {
     ) -> StoreResult<Option<Option<RecordId>>>;
 
     async fn amendments(&self, plan: Uuid) -> StoreResult<Vec<PlanAmendment>>;
+
+    /// Every agency (the daily run goes through each).
+    async fn agencies(&self) -> StoreResult<Vec<AgencyId>>;
+
+    /// Every version of a control type's rules, newest first.
+    async fn rules_versions(&self, control_type: Uuid) -> StoreResult<Vec<RulesVersion>>;
 }

@@ -160,7 +160,7 @@ async fn bundles_verify_offline_with_the_log_key_alone(backend: Backend) {
 on_both!(bundles_verify_offline_with_the_log_key_alone);
 
 /// The `knd` tool next to `knd-server`; built on demand when only this crate's tests were built.
-fn knd_binary() -> String {
+pub(crate) fn knd_binary() -> String {
     let knd = env!("CARGO_BIN_EXE_knd-server").replace("knd-server", "knd");
     if !std::path::Path::new(&knd).exists() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());

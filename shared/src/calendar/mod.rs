@@ -110,6 +110,36 @@ pub enum CalendarError {
     RegionData(#[from] RegionError),
 }
 
+/// The months' names, nominative (a heading: «Январь 2027»).
+pub const MONTHS_RU: [&str; 12] = [
+    "Январь",
+    "Февраль",
+    "Март",
+    "Апрель",
+    "Май",
+    "Июнь",
+    "Июль",
+    "Август",
+    "Сентябрь",
+    "Октябрь",
+    "Ноябрь",
+    "Декабрь",
+];
+pub const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
 /// The years the crate ships, each citing its decree.
 const EMBEDDED: [&str; 5] = [
     include_str!("years/2023.json"),

@@ -12,3 +12,10 @@ pub mod schedule;
 pub use indicators::{EventKind, IndicatorRule};
 pub use model::{Explanation, ObjectFacts, RiskModel};
 pub use policy::{MeasureLoad, PlanningRules};
+
+/// The SHA-256 of a plan's entries as canonical JSON (RFC 8785): what the server's
+/// `plan_approved` and `plan_amended` records carry, so an exported plan (the JSON of its
+/// entries) can be checked against the signed record by anyone.
+pub fn entries_sha256(entries: &serde_json::Value) -> Result<crate::Sha256, serde_json::Error> {
+    serde_json_canonicalizer::to_vec(entries).map(|bytes| crate::Sha256::digest(&bytes))
+}

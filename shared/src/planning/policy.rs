@@ -27,6 +27,9 @@ pub struct PlanningRules {
     pub loads: BTreeMap<InspectionKind, MeasureLoad>,
     /// A mandatory preventive visit: at most 2 hours (ст.52.1), one day.
     pub visit: MeasureLoad,
+    /// The checklist (its code) planned measures that need one use (ПП 1844: field checks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checklist: Option<String>,
 }
 
 /// Why a planning policy was refused.
@@ -76,6 +79,7 @@ impl Default for PlanningRules {
                 (InspectionKind::InspectionVisit, load(1, 360, 1)),
             ]),
             visit: load(1, 120, 1),
+            checklist: None,
         }
     }
 }

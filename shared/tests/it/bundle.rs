@@ -91,7 +91,7 @@ fn world() -> World {
             proof: log::inclusion_proof(index, size, &tree).unwrap(),
         },
         checkpoint,
-        device: DeviceEvidence {
+        device: Some(DeviceEvidence {
             id: device,
             public_key: device_key.public_key().to_hex(),
             enrollment: raw(&enrollment.bytes),
@@ -100,7 +100,7 @@ fn world() -> World {
                 size,
                 proof: log::inclusion_proof(enrollment_index, size, &tree).unwrap(),
             },
-        },
+        }),
     };
     World {
         log_key: NoteVerifier::parse(&signer.verifier_key()).unwrap(),

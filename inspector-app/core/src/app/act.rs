@@ -23,6 +23,7 @@ impl App {
     pub fn act_draft(&self, id: &str) -> AppResult<ActDraft> {
         let inspection = parse_inspection(id)?;
         let a = self.assignment_of(inspection)?;
+        super::visit::refuse_act(&a)?;
         let items = present::checklist_items(self.checklist_of(&a)?.as_ref());
         let findings: Vec<_> = self
             .store()
@@ -136,6 +137,7 @@ impl App {
     pub fn sign_act(&self, id: &str, act: ActInput, pin: &str) -> AppResult<RecordView> {
         let inspection = parse_inspection(id)?;
         let a = self.assignment_of(inspection)?;
+        super::visit::refuse_act(&a)?;
         self.refuse_after_act(inspection)?;
         let Some(erknm) = assignment::erknm(&a) else {
             return Err(AppError::invalid(

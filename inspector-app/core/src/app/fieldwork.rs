@@ -1,6 +1,6 @@
 //! Field work on the device: today's assignments, an inspection's screen, findings with
-//! corrections, photos and warnings. Every write is a signed record made in one transaction
-//! by the store; nothing is edited in place.
+//! corrections, photos and warnings (a preventive visit has its own screen, `visit.rs`). Every
+//! write is a signed record made in one transaction by the store; nothing is edited in place.
 
 use std::collections::HashMap;
 
@@ -116,6 +116,8 @@ impl App {
                 .unwrap_or(u32::MAX),
                 started: records.iter().any(|r| r.kind == "inspection_started"),
                 act_signed: records.iter().any(|r| r.kind == "act"),
+                preventive_visit: super::visit::is_visit(&a),
+                visit_outcome: super::visit::visit_outcome(&records),
             });
         }
         out.sort_by(|a, b| (&a.starts_on, &a.id).cmp(&(&b.starts_on, &b.id)));

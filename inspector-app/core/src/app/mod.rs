@@ -23,6 +23,9 @@ mod present;
 #[cfg(test)]
 mod tests;
 pub mod views;
+mod visit;
+#[cfg(test)]
+mod visit_tests;
 mod warning;
 
 use std::path::{Path, PathBuf};

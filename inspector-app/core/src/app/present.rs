@@ -267,6 +267,20 @@ fn summary(kind: &str, body: &Map<String, Value>) -> (String, String) {
                 ),
             )
         }
+        "preventive_visit" => {
+            let s = text(&body, "summary");
+            if body.get("refused").and_then(Value::as_bool) == Some(true) {
+                both(
+                    cut(format!("Отказ от профилактического визита: {s}")),
+                    cut(format!("Preventive visit refused: {s}")),
+                )
+            } else {
+                both(
+                    cut(format!("Профилактический визит проведён: {s}")),
+                    cut(format!("Preventive visit held: {s}")),
+                )
+            }
+        }
         "note" => {
             let n = text(&body, "text");
             both(cut(format!("Заметка: {n}")), cut(format!("Note: {n}")))

@@ -34,6 +34,18 @@ pub(super) fn field_app_with(
     dir: &Path,
     edit: impl FnOnce(&mut Value),
 ) -> (App, InspectionId, [u8; 32]) {
+    let server_key = DeviceKey::generate().public_key();
+    field_app_on(dir, "http://127.0.0.1:9", server_key, edit)
+}
+
+/// [`field_app_with`] enrolled with the server at `server_url`, whose key is `server_key` (a
+/// test server that signs receipts).
+pub(super) fn field_app_on(
+    dir: &Path,
+    server_url: &str,
+    server_key: knd_shared::PublicKey,
+    edit: impl FnOnce(&mut Value),
+) -> (App, InspectionId, [u8; 32]) {
     let device = DeviceId::new();
     let key = DeviceKey::generate();
     let seed = key.seed();
@@ -49,10 +61,10 @@ pub(super) fn field_app_with(
     store
         .save_enrollment(
             &Profile {
-                server_url: "http://127.0.0.1:9".into(),
+                server_url: server_url.into(),
                 device,
                 device_public_key: unlocked.public_key(),
-                server_public_key: DeviceKey::generate().public_key(),
+                server_public_key: server_key,
                 log_origin: "knd.example/log".into(),
                 device_name: "Планшет 3".into(),
                 enrolled_at: Timestamp::now(),

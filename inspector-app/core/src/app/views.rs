@@ -72,6 +72,17 @@ pub enum AcknowledgementInput {
     Absent,
 }
 
+/// How a preventive visit ended (its `preventive_visit` record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum VisitOutcome {
+    /// The visit took place; the record says what was discussed.
+    Held,
+    /// The subject refused the visit (only one that is not mandatory, ст.52.1).
+    Refused,
+}
+
 /// How the interaction so far stands against the law's limit (ст.73): `near` from 80 % of it,
 /// `reached` once the limit is used up (any more interaction would pass it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -119,6 +130,10 @@ view! {
         pub pending_records: u32,
         pub started: bool,
         pub act_signed: bool,
+        /// A preventive visit (ст.52): opened on the visit screen, not the checklist walk.
+        pub preventive_visit: bool,
+        /// The visit's signed record, once there is one.
+        pub visit_outcome: Option<VisitOutcome>,
     }
 
     pub struct SubjectView {
@@ -413,6 +428,41 @@ view! {
         pub records: Vec<RecordView>,
     }
 
+    /// The signed record of a preventive visit.
+    pub struct VisitRecordView {
+        pub record: RecordView,
+        pub outcome: VisitOutcome,
+        /// What the inspector wrote: what was discussed, or the refusal.
+        pub summary: String,
+    }
+
+    /// A preventive visit (ст.52) opened on the device: whom and where it concerns, when, and
+    /// its record once signed.
+    pub struct VisitScreen {
+        pub id: String,
+        /// The kind's code (the UI names it in its language) and the server's Russian name.
+        pub kind: String,
+        pub kind_name: String,
+        pub ground: Option<String>,
+        pub basis: String,
+        pub ground_name: Option<String>,
+        pub erknm: Option<String>,
+        pub status: String,
+        pub control_type: String,
+        pub control_type_name: Option<String>,
+        pub starts_on: String,
+        pub ends_on: String,
+        pub note: String,
+        pub subject: SubjectView,
+        pub objects: Vec<ObjectView>,
+        /// A mandatory visit (ст.52.1) cannot be refused: the screen offers no refusal and
+        /// says why.
+        pub mandatory: bool,
+        /// The signed record; `None`: the visit is not recorded yet.
+        pub visit: Option<VisitRecordView>,
+        /// Every record of the visit, in order, with its state.
+        pub records: Vec<RecordView>,
+    }
 
     pub struct ViolationView {
         pub item: String,

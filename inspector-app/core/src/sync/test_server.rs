@@ -1,6 +1,7 @@
 //! A one-answer HTTP server on `127.0.0.1:0` for the client's tests: every request gets the same
-//! canned answer, or none at all (to see a timeout). Enough HTTP/1.1 for reqwest: it reads the
-//! request's head and body, answers and closes the connection.
+//! canned answer, or none at all (to see a timeout); or, with `serve_with`, an answer per
+//! request. Enough HTTP/1.1 for reqwest: it reads the request's head and body, answers and
+//! closes the connection.
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
@@ -99,6 +100,38 @@ pub(crate) async fn serve(answer: Option<Canned>) -> TestServer {
     TestServer { url, heads, task }
 }
 
+/// Answers each request as `route` says from its head (lower-cased) and body; `None` closes the
+/// connection unanswered, as a link that drops does. For tests that need a server that tells
+/// pull from push and answers what was sent (receipts for the records pushed).
+pub(crate) async fn serve_with(
+    route: impl Fn(&str, &[u8]) -> Option<Canned> + Send + Sync + 'static,
+) -> TestServer {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    let heads = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = std::sync::Arc::clone(&heads);
+    let route = std::sync::Arc::new(route);
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((mut conn, _)) = listener.accept().await else {
+                return;
+            };
+            let (seen, route) = (std::sync::Arc::clone(&seen), std::sync::Arc::clone(&route));
+            tokio::spawn(async move {
+                let Some((head, body)) = read_request_body(&mut conn).await else {
+                    return;
+                };
+                seen.lock().expect("heads").push(head.clone());
+                if let Some(answer) = route(&head, &body) {
+                    let _ = conn.write_all(&response(&answer)).await;
+                }
+                let _ = conn.shutdown().await;
+            });
+        }
+    });
+    TestServer { url, heads, task }
+}
+
 /// An address where nothing listens: a port that was bound, then released.
 pub(crate) async fn closed_port() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -109,6 +142,11 @@ pub(crate) async fn closed_port() -> String {
 
 /// Reads a request's head and, by its `Content-Length`, its body; the head, lower-cased.
 async fn read_request(conn: &mut tokio::net::TcpStream) -> Option<String> {
+    read_request_body(conn).await.map(|(head, _)| head)
+}
+
+/// [`read_request`] with the body.
+async fn read_request_body(conn: &mut tokio::net::TcpStream) -> Option<(String, Vec<u8>)> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
@@ -134,7 +172,8 @@ async fn read_request(conn: &mut tokio::net::TcpStream) -> Option<String> {
         }
         buf.extend_from_slice(&chunk[..n]);
     }
-    Some(head)
+    let body = buf[head_end..].get(..length).unwrap_or_default().to_vec();
+    Some((head, body))
 }
 
 fn response(a: &Canned) -> Vec<u8> {

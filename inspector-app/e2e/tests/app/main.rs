@@ -4,7 +4,8 @@
 //! Enroll → assignments → lock and unlock with the keypad → findings with a note and a photo →
 //! sign the act → sync until every record is receipted → check on the server, as the admin, that
 //! the findings, the photo (its bytes too) and the act arrived and the device's chain is as long as
-//! the list the app shows.
+//! the list the app shows → a preventive visit planned over the API, pulled, held and synced
+//! (`visit.rs`) → every screen in English.
 //!
 //! Run by `scripts/e2e.sh` (which builds everything and runs this under Xvfb). Inputs from the
 //! environment, all optional:
@@ -31,6 +32,7 @@ use sha2::Digest as _;
 mod procs;
 mod server_check;
 mod ui;
+mod visit;
 
 use procs::*;
 use server_check::*;
@@ -457,40 +459,7 @@ async fn run(
     ui.screenshot("08-order-signed.png").await?;
 
     step(7, "sync until every record is receipted");
-    ui.click("nav-sync").await?;
-    ui.click("sync-now").await?;
-    let last_click = &std::cell::Cell::new(Instant::now());
-    let records = until("pending 0 and every record receipted", SYNC, move || async move {
-        let pending = ui.text("sync-pending").await?;
-        let states = ui
-            .js(r#"return [...document.querySelectorAll('[data-testid^="record-"]')].map(e => e.dataset.state);"#)
-            .await?;
-        let states: Vec<String> = serde_json::from_value(states)?;
-        if pending.trim() == "0" && !states.is_empty() && states.iter().all(|s| s == "receipted") {
-            return Ok(Some(states.len()));
-        }
-        if states.iter().any(|s| s == "rejected") {
-            bail!("a record was rejected: {states:?}");
-        }
-        // The background sync and the screen's own refresh usually get there; nudge it now and then.
-        if last_click.get().elapsed() > Duration::from_secs(10) {
-            if let Some(b) = ui.try_find("sync-now").await? {
-                if b.is_enabled().await? {
-                    b.click().await?;
-                }
-            }
-            last_click.set(Instant::now());
-        }
-        Err(anyhow!("pending {pending}, states {states:?}"))
-    })
-    .await?;
-    if let Some(err) = ui.try_find("sync-error").await? {
-        bail!(
-            "the sync screen shows an error: {}",
-            bounded("error text", err.text()).await?
-        );
-    }
-    eprintln!("e2e: {records} records receipted");
+    let records = sync_until_receipted(ui).await?;
     ui.screenshot("09-sync.png").await?;
 
     step(8, "the server has it all");
@@ -504,7 +473,13 @@ async fn run(
     };
     check_server(http, &banner.url, &done).await?;
 
-    step(9, "the act's receipt, then every screen in English");
+    step(
+        9,
+        "a planned preventive visit: pulled, held, synced, on the server",
+    );
+    let visit = visit::preventive_visit(ui, http, banner, &done.inspection).await?;
+
+    step(10, "the act's receipt, then every screen in English");
     ui.click("nav-assignments").await?;
     ui.click(&format!("assignment-{}", done.inspection)).await?;
     ui.click("open-act").await?;
@@ -532,6 +507,11 @@ async fn run(
     russian_left(ui, "the photo viewer").await?;
     ui.screenshot("14-en-photo-viewer.png").await?;
     ui.click("viewer-close").await?;
+    ui.click("nav-assignments").await?;
+    ui.click(&format!("assignment-{visit}")).await?;
+    ui.wait_attr("visit-done", "data-outcome", "held").await?;
+    russian_left(ui, "the preventive visit").await?;
+    ui.screenshot("14a-en-visit.png").await?;
     ui.click("nav-sync").await?;
     ui.find("sync-now").await?;
     russian_left(ui, "the sync screen").await?;

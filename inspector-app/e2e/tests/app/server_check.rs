@@ -7,15 +7,7 @@ pub(crate) async fn check_server(
     url: &str,
     done: &Done,
 ) -> anyhow::Result<()> {
-    let login: Value = http
-        .post(format!("{url}/api/v1/auth/login"))
-        .json(&json!({ "login": "admin", "password": PASSWORD }))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let token = login["token"].as_str().context("login token")?.to_owned();
+    let token = super::visit::admin_token(http, url).await?;
     let get = |path: String| get_json(http, url, &token, path);
 
     // The projector runs in the background: poll until everything is projected.

@@ -124,3 +124,43 @@ impl Ui {
         Ok(())
     }
 }
+
+/// Syncs from the sync screen until nothing is pending and every record it lists is receipted;
+/// returns how many records the app lists. A rejected record or an error shown fails it.
+pub(crate) async fn sync_until_receipted(ui: &Ui) -> anyhow::Result<usize> {
+    ui.click("nav-sync").await?;
+    ui.click("sync-now").await?;
+    let last_click = &std::cell::Cell::new(Instant::now());
+    let records = until("pending 0 and every record receipted", SYNC, move || async move {
+        let pending = ui.text("sync-pending").await?;
+        let states = ui
+            .js(r#"return [...document.querySelectorAll('[data-testid^="record-"]')].map(e => e.dataset.state);"#)
+            .await?;
+        let states: Vec<String> = serde_json::from_value(states)?;
+        if pending.trim() == "0" && !states.is_empty() && states.iter().all(|s| s == "receipted") {
+            return Ok(Some(states.len()));
+        }
+        if states.iter().any(|s| s == "rejected") {
+            bail!("a record was rejected: {states:?}");
+        }
+        // The background sync and the screen's own refresh usually get there; nudge it now and then.
+        if last_click.get().elapsed() > Duration::from_secs(10) {
+            if let Some(b) = ui.try_find("sync-now").await? {
+                if b.is_enabled().await? {
+                    b.click().await?;
+                }
+            }
+            last_click.set(Instant::now());
+        }
+        Err(anyhow!("pending {pending}, states {states:?}"))
+    })
+    .await?;
+    if let Some(err) = ui.try_find("sync-error").await? {
+        bail!(
+            "the sync screen shows an error: {}",
+            bounded("error text", err.text()).await?
+        );
+    }
+    eprintln!("e2e: {records} records receipted");
+    Ok(records)
+}

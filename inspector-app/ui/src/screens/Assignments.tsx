@@ -39,23 +39,36 @@ export function Assignments() {
   );
 }
 
+/** Where a visit stands: recorded (held or refused) or still to be held. */
+function VisitBadge({ a }: { a: AssignmentSummary }) {
+  const { t } = useI18n();
+  if (a.visit_outcome === "held") return <span class="tag tag-ok">✓ {t("badgeVisitHeld")}</span>;
+  if (a.visit_outcome === "refused") return <span class="tag tag-bad">{t("badgeVisitRefused")}</span>;
+  return <span class="tag">{t("badgeVisitOpen")}</span>;
+}
+
 function Card({ a }: { a: AssignmentSummary }) {
   const { t, lang } = useI18n();
   const nav = useNav();
   const pct = a.checklist_items > 0 ? Math.round((a.answered_items * 100) / a.checklist_items) : 0;
+  // A preventive visit has no checklist: its own screen, its own label, no progress bar.
+  const visit = a.preventive_visit;
   return (
     <button
       type="button"
-      class="card"
+      class={visit ? "card card-visit" : "card"}
       data-testid={`assignment-${a.id}`}
-      onClick={() => nav.go({ name: "inspection", id: a.id })}
+      data-visit={visit}
+      onClick={() => nav.go({ name: visit ? "visit" : "inspection", id: a.id })}
     >
       <span class="card-head">
         <span class="card-title" lang="ru">
           {a.subject_name}
         </span>
         <span class="badges">
-          {a.act_signed ? (
+          {visit ? (
+            <VisitBadge a={a} />
+          ) : a.act_signed ? (
             <span class="tag tag-ok">✓ {t("badgeActSigned")}</span>
           ) : a.started ? (
             <span class="tag tag-info">{t("badgeStarted")}</span>
@@ -64,6 +77,13 @@ function Card({ a }: { a: AssignmentSummary }) {
           )}
         </span>
       </span>
+      {visit ? (
+        <span class="card-line">
+          <span class="tag tag-visit" data-testid={`visit-tag-${a.id}`}>
+            {t("tagVisit")}
+          </span>
+        </span>
+      ) : null}
       <span class="card-line">
         {t("inn")} {a.subject_inn} · {kindName(t, lang, a.kind, a.kind_name)}
       </span>
@@ -78,11 +98,13 @@ function Card({ a }: { a: AssignmentSummary }) {
           <span lang="ru">{addr}</span>
         </span>
       ))}
-      <span class="progress" aria-hidden="true">
-        <span class="progress-bar" style={{ width: `${pct}%` }} />
-      </span>
+      {visit ? null : (
+        <span class="progress" aria-hidden="true">
+          <span class="progress-bar" style={{ width: `${pct}%` }} />
+        </span>
+      )}
       <span class="card-line card-foot">
-        <span>{t("progress", { a: a.answered_items, b: a.checklist_items })}</span>
+        <span>{visit ? t("visitNoChecklist") : t("progress", { a: a.answered_items, b: a.checklist_items })}</span>
         {a.pending_records > 0 ? (
           <span class="tag tag-pending">{t("pendingRecords", { n: a.pending_records })}</span>
         ) : null}

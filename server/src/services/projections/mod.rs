@@ -154,6 +154,37 @@ async fn advance(state: &AppState, id: InspectionId, device: DeviceId, to: Inspe
         super::inspections::set_status(state, &insp, to, None, Actor::Device(device), None).await
     {
         tracing::info!(inspection = %id, error = %e, "status not advanced by a field record");
+        return;
+    }
+    if to == InspectionStatus::Completed && insp.kind.is_preventive() {
+        visit_held(state, &insp).await;
+    }
+}
+
+/// A planned (mandatory) preventive visit held: each of its objects' history gains the visit,
+/// which counts towards ПП 1511's periodicity. Idempotent (the measure is the event's source).
+async fn visit_held(state: &AppState, insp: &crate::model::Inspection) {
+    let keys: Vec<String> = insp.objects.iter().map(|(_, k)| k.clone()).collect();
+    let Ok(objects) = state.store.objects_by_keys(insp.agency, &keys).await else {
+        return;
+    };
+    let events: Vec<crate::model::planning::RiskEvent> = objects
+        .into_iter()
+        .map(|o| crate::model::planning::RiskEvent {
+            id: uuid::Uuid::now_v7(),
+            agency: insp.agency,
+            object: o.id.into(),
+            kind: "preventive_visit".into(),
+            occurred_on: state.today(),
+            due_on: None,
+            passed: Some(true),
+            source: format!("inspection:{}", insp.id),
+            note: String::new(),
+            recorded_at: time::OffsetDateTime::now_utc(),
+        })
+        .collect();
+    if let Err(e) = state.store.add_risk_events(&events, None).await {
+        tracing::warn!(inspection = %insp.id, error = %e, "the visit's history not written");
     }
 }
 
@@ -382,6 +413,17 @@ impl Projector<'_> {
                         self.moves
                             .push((inspection, r.device, InspectionStatus::Completed));
                     }
+                }
+            }
+            // A preventive visit held (not refused) completes its planned measure.
+            RecordKind::PreventiveVisit
+                if moves && rec.body.get("refused") != Some(&Value::Bool(true)) =>
+            {
+                if let Some((inspection, _)) = ctx.inspection {
+                    self.moves
+                        .push((inspection, r.device, InspectionStatus::InProgress));
+                    self.moves
+                        .push((inspection, r.device, InspectionStatus::Completed));
                 }
             }
             _ => {

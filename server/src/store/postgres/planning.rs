@@ -330,16 +330,26 @@ impl PlanningStore for PgStore {
         Ok(rows)
     }
 
-    async fn objects_with_events(
+    async fn indicator_events(
         &self,
         agency: AgencyId,
         since: Date,
-    ) -> StoreResult<Vec<(ObjectId, Uuid)>> {
+    ) -> StoreResult<Vec<(ObjectId, Uuid, String, Uuid, Date)>> {
         query_all(
             &**self.client().await?,
-            &sql::OBJECTS_WITH_EVENTS,
+            &sql::INDICATOR_EVENTS,
             &[&agency.as_uuid(), &since],
-            |r| Ok((r.id(0)?, r.uuid(1)?)),
+            |r| Ok((r.id(0)?, r.uuid(1)?, r.text(2)?, r.uuid(3)?, r.date(4)?)),
+        )
+        .await
+    }
+
+    async fn last_triggers(&self, agency: AgencyId) -> StoreResult<Vec<(ObjectId, String, Date)>> {
+        query_all(
+            &**self.client().await?,
+            &sql::LAST_TRIGGERS,
+            &[&agency.as_uuid()],
+            |r| Ok((r.id(0)?, r.text(1)?, r.date(2)?)),
         )
         .await
     }
@@ -383,6 +393,7 @@ impl PlanningStore for PgStore {
         limit: u32,
     ) -> StoreResult<Vec<IndicatorTrigger>> {
         let (on, id) = after.unwrap_or((Date::MAX, Uuid::max()));
+        let all = object.is_none();
         let object = object.map_or(sql::FIRST_ID, |o| o.as_uuid());
         query_all(
             &**self.client().await?,
@@ -393,7 +404,7 @@ impl PlanningStore for PgStore {
                 &on,
                 &id,
                 &i64::from(limit),
-                &sql::FIRST_ID,
+                &all,
             ],
             sql::trigger,
         )
@@ -462,7 +473,7 @@ impl PlanningStore for PgStore {
     ) -> StoreResult<Vec<CategoryProposal>> {
         let status = status.map_or("all", ProposalStatus::as_str);
         let before = overdue_on.unwrap_or(Date::MAX);
-        let (on, id) = after.unwrap_or((Date::MIN, Uuid::nil()));
+        let (on, id) = after.unwrap_or((sql::FIRST_DAY, Uuid::nil()));
         query_all(
             &**self.client().await?,
             &sql::PROPOSALS,
@@ -595,7 +606,7 @@ impl PlanningStore for PgStore {
         audit: &AuditEntry,
     ) -> StoreResult<Option<Option<RecordId>>> {
         transact!(self, |tx| change_plan(
-            &*tx,
+            &tx,
             change,
             expected_version,
             server,
@@ -612,5 +623,22 @@ impl PlanningStore for PgStore {
             sql::amendment,
         )
         .await
+    }
+
+    async fn rules_versions(
+        &self,
+        control_type: Uuid,
+    ) -> StoreResult<Vec<crate::model::planning::RulesVersion>> {
+        query_all(
+            &**self.client().await?,
+            &sql::RULES_VERSIONS,
+            &[&control_type],
+            sql::rules_version,
+        )
+        .await
+    }
+
+    async fn agencies(&self) -> StoreResult<Vec<AgencyId>> {
+        query_all(&**self.client().await?, &sql::AGENCIES, &[], |r| r.id(0)).await
     }
 }

@@ -22,6 +22,9 @@ fn corrupt(what: String) -> StoreError {
 /// The cursor before every id.
 pub(crate) const FIRST_ID: uuid::Uuid = uuid::Uuid::nil();
 
+/// A day before every stored one, and within PostgreSQL's dates (`Date::MIN` is not).
+pub(crate) const FIRST_DAY: time::Date = time::macros::date!(0001 - 01 - 01);
+
 pub(crate) static INSERT_EVENT: Sql = Sql::new(
     "INSERT INTO risk_events (id, agency_id, object_id, kind, occurred_on, due_on, passed, source,
                               note, recorded_at)
@@ -121,14 +124,18 @@ pub(crate) static FACTS_EVENTS: Sql = Sql::new(concat!(
      GROUP BY e.object_id"
 ));
 
-/// The objects with events an indicator counts since `?2`, with their control types: the daily
-/// run evaluates these.
-pub(crate) static OBJECTS_WITH_EVENTS: Sql = Sql::new(
-    "SELECT DISTINCT e.object_id, o.control_type_id FROM risk_events e
+/// The agency's events an indicator counts since `?2`, with their objects' control types.
+pub(crate) static INDICATOR_EVENTS: Sql = Sql::new(
+    "SELECT e.object_id, o.control_type_id, e.kind, e.id, e.occurred_on FROM risk_events e
      JOIN control_objects o ON o.id = e.object_id
      WHERE e.agency_id = ?1 AND e.occurred_on >= ?2
        AND e.kind IN ('complaint_confirmed', 'sensor_exceedance', 'order_overdue', 'violation_found')
-     ORDER BY e.object_id",
+     ORDER BY e.object_id, e.occurred_on, e.id",
+);
+
+pub(crate) static LAST_TRIGGERS: Sql = Sql::new(
+    "SELECT object_id, rule_code, MAX(triggered_on) FROM indicator_triggers WHERE agency_id = ?1
+     GROUP BY object_id, rule_code",
 );
 
 /// Triggers in the last 12 months (`?3`) of the objects in (`?1`, `?2`].
@@ -270,10 +277,10 @@ macro_rules! trigger_columns {
     };
 }
 
-/// Newest first after the (`?3` day, `?4` id) cursor; `?2`: one object or the nil id for all.
+/// Newest first after the (`?3` day, `?4` id) cursor; of the object `?2` unless `?6` (all).
 pub(crate) static TRIGGERS: Sql = Sql::new(concat!(
     trigger_columns!(),
-    " WHERE t.agency_id = ?1 AND (?2 = ?6 OR t.object_id = ?2)
+    " WHERE t.agency_id = ?1 AND (?6 OR t.object_id = ?2)
        AND (t.triggered_on < ?3 OR (t.triggered_on = ?3 AND t.id < ?4))
      ORDER BY t.triggered_on DESC, t.id DESC LIMIT ?5"
 ));
@@ -442,7 +449,8 @@ pub(crate) static UPSERT_ENTRY: Sql = Sql::new(
 
 macro_rules! plan_columns {
     () => {
-        "SELECT id, agency_id, year, kind, status, version, summary, built_by, built_at, sent_on,
+        "SELECT id, agency_id, CAST(year AS BIGINT), kind, status, CAST(version AS BIGINT), summary,
+                built_by, built_at, sent_on,
                 approved_on, approved_by, published_on, record_id FROM plans"
     };
 }
@@ -479,7 +487,7 @@ pub(crate) fn plan(r: &impl Cols) -> StoreResult<Plan> {
 }
 
 pub(crate) static ENTRIES: Sql = Sql::new(
-    "SELECT entry_no, subject_id, control_type_id, objects, category, kind, district, status,
+    "SELECT CAST(entry_no AS BIGINT), subject_id, control_type_id, objects, category, kind, district, status,
             starts_on, ends_on, inspectors, why, inspection_id
      FROM plan_entries WHERE plan_id = ?1 ORDER BY entry_no",
 );
@@ -514,7 +522,8 @@ pub(crate) static INSERT_AMENDMENT: Sql = Sql::new(
 );
 
 pub(crate) static AMENDMENTS: Sql = Sql::new(
-    "SELECT plan_id, version, entry_no, change, reason, made_by, made_at, record_id
+    "SELECT plan_id, CAST(version AS BIGINT), CAST(entry_no AS BIGINT), change, reason, made_by,
+            made_at, record_id
      FROM plan_amendments WHERE plan_id = ?1 ORDER BY version",
 );
 
@@ -530,3 +539,20 @@ pub(crate) fn amendment(r: &impl Cols) -> StoreResult<PlanAmendment> {
         record: r.id(7)?,
     })
 }
+
+pub(crate) static RULES_VERSIONS: Sql = Sql::new(
+    "SELECT CAST(version AS BIGINT), rules, changed_by, changed_at, reason FROM control_type_versions
+     WHERE control_type_id = ?1 ORDER BY version DESC",
+);
+
+pub(crate) fn rules_version(r: &impl Cols) -> StoreResult<crate::model::planning::RulesVersion> {
+    Ok(crate::model::planning::RulesVersion {
+        version: u32::try_from(r.i64(0)?).map_err(|_| corrupt("rules version".into()))?,
+        rules: json(&r.text(1)?, "rules")?,
+        changed_by: r.text(2)?,
+        changed_at: r.ts(3)?,
+        reason: r.text(4)?,
+    })
+}
+
+pub(crate) static AGENCIES: Sql = Sql::new("SELECT id FROM agencies ORDER BY id");

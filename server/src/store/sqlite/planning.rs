@@ -382,23 +382,29 @@ impl PlanningStore for SqliteStore {
             .await
     }
 
-    async fn objects_with_events(
+    async fn indicator_events(
         &self,
         agency: AgencyId,
         since: Date,
-    ) -> StoreResult<Vec<(ObjectId, Uuid)>> {
+    ) -> StoreResult<Vec<(ObjectId, Uuid, String, Uuid, Date)>> {
+        use crate::store::cols::Cols as _;
         self.read(move |c| {
             query_all(
                 c,
-                &sql::OBJECTS_WITH_EVENTS,
+                &sql::INDICATOR_EVENTS,
                 params![agency.to_string(), day(since)],
-                |r| {
-                    Ok((
-                        crate::store::cols::Cols::id(r, 0)?,
-                        crate::store::cols::Cols::uuid(r, 1)?,
-                    ))
-                },
+                |r| Ok((r.id(0)?, r.uuid(1)?, r.text(2)?, r.uuid(3)?, r.date(4)?)),
             )
+        })
+        .await
+    }
+
+    async fn last_triggers(&self, agency: AgencyId) -> StoreResult<Vec<(ObjectId, String, Date)>> {
+        use crate::store::cols::Cols as _;
+        self.read(move |c| {
+            query_all(c, &sql::LAST_TRIGGERS, params![agency.to_string()], |r| {
+                Ok((r.id(0)?, r.text(1)?, r.date(2)?))
+            })
         })
         .await
     }
@@ -447,8 +453,8 @@ impl PlanningStore for SqliteStore {
         limit: u32,
     ) -> StoreResult<Vec<IndicatorTrigger>> {
         let (on, id) = after.unwrap_or((Date::MAX, Uuid::max()));
-        let nil = sql::FIRST_ID.to_string();
-        let object = object.map_or(nil.clone(), |o| o.to_string());
+        let all = object.is_none();
+        let object = object.map_or(sql::FIRST_ID.to_string(), |o| o.to_string());
         self.read(move |c| {
             query_all(
                 c,
@@ -459,7 +465,7 @@ impl PlanningStore for SqliteStore {
                     day(on),
                     id.to_string(),
                     limit,
-                    nil
+                    all
                 ],
                 |r| sql::trigger(r),
             )
@@ -508,7 +514,7 @@ impl PlanningStore for SqliteStore {
     ) -> StoreResult<Vec<CategoryProposal>> {
         let status = status.map_or("all", ProposalStatus::as_str);
         let before = overdue_on.unwrap_or(Date::MAX);
-        let (on, id) = after.unwrap_or((Date::MIN, Uuid::nil()));
+        let (on, id) = after.unwrap_or((sql::FIRST_DAY, Uuid::nil()));
         self.read(move |c| {
             query_all(
                 c,
@@ -668,6 +674,30 @@ impl PlanningStore for SqliteStore {
         self.read(move |c| {
             query_all(c, &sql::AMENDMENTS, params![plan.to_string()], |r| {
                 sql::amendment(r)
+            })
+        })
+        .await
+    }
+
+    async fn rules_versions(
+        &self,
+        control_type: Uuid,
+    ) -> StoreResult<Vec<crate::model::planning::RulesVersion>> {
+        self.read(move |c| {
+            query_all(
+                c,
+                &sql::RULES_VERSIONS,
+                params![control_type.to_string()],
+                |r| sql::rules_version(r),
+            )
+        })
+        .await
+    }
+
+    async fn agencies(&self) -> StoreResult<Vec<AgencyId>> {
+        self.read(|c| {
+            query_all(c, &sql::AGENCIES, [], |r| {
+                crate::store::cols::Cols::id(r, 0)
             })
         })
         .await
