@@ -34,6 +34,7 @@ async fn scoring_the_seeded_demo_proposes_only_the_objects_with_new_information(
     let history = seed::history(&state, &planner, &reg).await.unwrap();
     let events: usize = reg.objects().map(|o| o.events.len()).sum();
     assert_eq!(history.events, events as u64, "every event imported once");
+    assert!(history.triggered > 0, "the history fires indicators");
 
     let perturbed: HashSet<String> = reg
         .objects()

@@ -37,21 +37,17 @@ impl Counting {
 }
 
 /// The triggers counted in the last 12 months after one daily run on a database holding
-/// `events`: an object is evaluated when it has an event an indicator counts since
-/// `indicators_since`; each rule then fires once, on the first run of its events that reaches
-/// the threshold (no earlier trigger: the demo's database has none).
+/// `events` (`services::risk_events::daily`): each rule reads the object's events of its kind
+/// since `indicators_since` and fires once, on the first run of them that reaches the threshold
+/// (no earlier trigger: the demo's database has none).
 fn triggers(events: &[HistoryEvent], rules: &ControlTypeRules, c: &Counting) -> u32 {
-    let evaluated = events
-        .iter()
-        .any(|e| e.kind.counted_by_indicators() && e.occurred_on >= c.indicators_since);
-    if !evaluated {
-        return 0;
-    }
     let mut n = 0;
     for rule in &rules.indicators {
         let mut of_kind: Vec<Event> = events
             .iter()
-            .filter(|e| e.kind.as_str() == rule.event.as_str())
+            .filter(|e| {
+                e.kind.as_str() == rule.event.as_str() && e.occurred_on >= c.indicators_since
+            })
             .map(|e| Event {
                 id: String::new(),
                 on: e.occurred_on,

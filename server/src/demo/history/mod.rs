@@ -74,17 +74,6 @@ impl Kind {
             Kind::PreventiveVisit => "preventive_visit",
         }
     }
-
-    /// The kinds a risk indicator counts (`knd_shared::planning::EventKind`).
-    pub fn counted_by_indicators(self) -> bool {
-        matches!(
-            self,
-            Kind::ComplaintConfirmed
-                | Kind::SensorExceedance
-                | Kind::OrderOverdue
-                | Kind::ViolationFound
-        )
-    }
 }
 
 /// One event of an object's history.
