@@ -36,15 +36,16 @@ enum Command {
         #[command(flatten)]
         out: Output,
     },
-    /// Serve a realistic demo agency on a fresh database: control types, a registry, users of
-    /// every role and a plan of inspections (prints how to sign in).
+    /// Serve a realistic demo agency on a fresh database: control types, a registry with five
+    /// years of history, users of every role and a plan of inspections (prints how to sign in).
     Demo {
         #[command(flatten)]
         args: knd_server::demo::DemoArgs,
         #[command(flatten)]
         staff: knd_server::demo::DemoStaff,
     },
-    /// Write a synthetic registry as CSV files for the import endpoints (for benchmarks).
+    /// Write a synthetic registry and its history as CSV files for the import endpoints (for
+    /// benchmarks).
     Generate(knd_server::demo::GenerateArgs),
     /// Operator commands.
     #[command(subcommand)]

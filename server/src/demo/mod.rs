@@ -75,7 +75,8 @@ pub struct GenerateArgs {
     pub subjects: usize,
     #[arg(long, default_value_t = 1_000_000)]
     pub objects: usize,
-    /// The directory to write `subjects-NNNN.csv` and `objects-NNNN.csv` into.
+    /// The directory to write `subjects-NNNN.csv`, `objects-NNNN.csv` and the history's
+    /// `history-NNNN.csv` into.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Rows per file: each file is one import request (the API takes up to 32 MiB by default).
