@@ -36,10 +36,16 @@ enum Command {
         #[command(flatten)]
         out: Output,
     },
-    /// Serve a realistic demo agency on a fresh database: control types, a registry, users of
-    /// every role and a plan of inspections (prints how to sign in).
-    Demo(knd_server::demo::DemoArgs),
-    /// Write a synthetic registry as CSV files for the import endpoints (for benchmarks).
+    /// Serve a realistic demo agency on a fresh database: control types, a registry with five
+    /// years of history, users of every role and a plan of inspections (prints how to sign in).
+    Demo {
+        #[command(flatten)]
+        args: knd_server::demo::DemoArgs,
+        #[command(flatten)]
+        staff: knd_server::demo::DemoStaff,
+    },
+    /// Write a synthetic registry and its history as CSV files for the import endpoints (for
+    /// benchmarks).
     Generate(knd_server::demo::GenerateArgs),
     /// Operator commands.
     #[command(subcommand)]
@@ -175,7 +181,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(address = %listener.local_addr()?, "serving");
             knd_server::serve(listener, state, shutdown_signal()).await?;
         }
-        Command::Demo(args) => knd_server::demo::run(config, args, shutdown_signal()).await?,
+        Command::Demo { args, staff } => {
+            knd_server::demo::run_with(config, args, staff, shutdown_signal()).await?
+        }
         Command::Generate(args) => knd_server::demo::generate(&args)?,
         Command::Migrate => {
             // Opening the store applies the migrations.

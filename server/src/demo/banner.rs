@@ -5,7 +5,6 @@ use std::net::SocketAddr;
 
 use time::OffsetDateTime;
 
-use super::seed::USERS;
 use crate::model::Role;
 
 /// Everything the banner shows.
@@ -15,6 +14,8 @@ pub(super) struct Banner {
     pub(super) agency: String,
     pub(super) storage: String,
     pub(super) password: String,
+    /// Every user's login and role.
+    pub(super) users: Vec<(String, Role)>,
     pub(super) enrollment_login: String,
     pub(super) enrollment_code: String,
     pub(super) enrollment_expires: OffsetDateTime,
@@ -23,6 +24,8 @@ pub(super) struct Banner {
     pub(super) checklists: usize,
     pub(super) subjects: u64,
     pub(super) objects: u64,
+    /// Risk events of the registry's history.
+    pub(super) events: u64,
     pub(super) inspections: usize,
     pub(super) inspections_skipped: Option<String>,
     /// The inspection the demo tablet worked on this morning, and how many records it signed.
@@ -36,6 +39,17 @@ fn role_names(role: Role) -> &'static str {
         Role::Inspector => "инспектор / inspector",
         Role::Reviewer => "рецензент / reviewer",
         Role::Auditor => "аудитор / auditor",
+    }
+}
+
+/// Logins as a list, a long one by its first two and last (`inspector1, inspector2, …,
+/// inspector200 (200)`).
+fn shortened(logins: &[&str]) -> String {
+    match logins {
+        [a, b, .., last] if logins.len() > 6 => {
+            format!("{a}, {b}, …, {last} ({})", logins.len())
+        }
+        _ => logins.join(", "),
     }
 }
 
@@ -85,9 +99,11 @@ impl Banner {
             self.control_types, self.requirements, self.checklists
         ));
         line(format!(
-            "    контролируемых лиц / subjects {}, объектов / objects {}, КНМ / inspections {}",
-            self.subjects, self.objects, self.inspections
+            "    контролируемых лиц / subjects {}, объектов / objects {}, событий истории за 5 лет / \
+             history events over 5 years {},",
+            self.subjects, self.objects, self.events
         ));
+        line(format!("    КНМ / inspections {}", self.inspections));
         if let Some(why) = &self.inspections_skipped {
             line(format!(
                 "    КНМ не запланированы / inspections not planned: {why}"
@@ -108,14 +124,14 @@ impl Banner {
             self.password
         ));
         let mut roles: Vec<(Role, Vec<&str>)> = Vec::new();
-        for (login, role) in USERS {
-            match roles.iter_mut().find(|(r, _)| *r == role) {
+        for (login, role) in &self.users {
+            match roles.iter_mut().find(|(r, _)| r == role) {
                 Some((_, logins)) => logins.push(login),
-                None => roles.push((role, vec![login])),
+                None => roles.push((*role, vec![login])),
             }
         }
         for (role, logins) in roles {
-            line(format!("  {:<28} {}", role_names(role), logins.join(", ")));
+            line(format!("  {:<28} {}", role_names(role), shortened(&logins)));
         }
         line(String::new());
         let expires = self

@@ -1,28 +1,45 @@
 //! Synthetic registries of any size: subjects with valid ИНН and ОГРН, and control objects at
 //! street addresses across the city's districts, in the CSV format of the registry import.
 //!
-//! The output depends only on the seed and the sizes. Subjects are held in memory (a hundred
-//! thousand take a few megabytes); objects are produced one at a time, each subject's from its
-//! own random stream, so a million objects stream out in chunks without being held at once.
+//! Each object comes with five years of history (`history/`: the risk events an earlier system
+//! hands over) and the category the risk model gives on it, and the history is written as the
+//! risk events CSV of `services::risk_events::import_csv`.
+//!
+//! The output depends only on the seed, the sizes and the day taken as today. Subjects are held
+//! in memory (a hundred thousand take a few megabytes); objects are produced one at a time, each
+//! subject's from its own random stream and each object's history from its own, so a million
+//! objects and their history stream out in chunks without being held at once.
 
 use std::fmt::Write as _;
 
+use std::collections::BTreeMap;
+
 use anyhow::{Context as _, bail};
 use knd_shared::RiskCategory;
-use knd_shared::registry::SizeClass;
+use knd_shared::planning::RiskModel;
+use knd_shared::registry::{ControlTypeRules, SizeClass};
 use time::Date;
 
-use super::data::{DemoData, demo_data};
+use super::data::{ControlTypeData, DemoData, demo_data};
+use super::history::facts::Counting;
+use super::history::{self, Attributes, Conduct, HistoryEvent, Place};
 use super::ids;
 use super::rng::Rng;
 
 /// The header of a subjects file (`POST /api/v1/import/subjects`).
 pub const SUBJECTS_HEADER: &str = "inn,ogrn,name,size_class";
-/// The header of an objects file (`POST /api/v1/import/objects`), with the optional risk decision.
-pub const OBJECTS_HEADER: &str = "object_key,subject_inn,control_type,address,district,lat,lon,risk_category,risk_decided_on,risk_reason";
+/// The header of an objects file (`POST /api/v1/import/objects`), with the optional risk decision
+/// and the activity attributes the risk model reads (a JSON object).
+pub const OBJECTS_HEADER: &str = "object_key,subject_inn,control_type,address,district,lat,lon,risk_category,risk_decided_on,risk_reason,attributes";
+/// The header of a history file (`services::risk_events::import_csv`).
+pub const HISTORY_HEADER: &str = "object_key,kind,occurred_on,due_on,passed,source,note";
 
 /// Mixed into the seed for the objects' streams, so they do not repeat the subjects' stream.
 const OBJECT_STREAMS: u64 = 0x0B1E_C757_0B1E_C757;
+/// Mixed into the seed for each object's history.
+const HISTORY_STREAMS: u64 = 0x4157_0B1E_4157_0B1E;
+/// Mixed into the seed for each subject's conduct.
+const CONDUCT_STREAMS: u64 = 0xC0DE_C0DE_5AFE_7EA5;
 
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,28 +76,33 @@ pub struct ObjectRow {
     pub risk: Option<RiskCategory>,
     /// The category decision: its date and reasons (ч.1 ст.23).
     pub decision: Option<(Date, String)>,
+    pub attributes: Attributes,
+    /// The object's history, oldest first.
+    pub events: Vec<HistoryEvent>,
+    /// The category the risk model gives on the history as of today.
+    pub modelled: RiskCategory,
+    /// New information arrived after the decision: `risk` is the decision's, not `modelled`.
+    pub perturbed: bool,
 }
 
-/// A generated registry: the subjects, and how many objects each has.
+/// A control type as the generator scores its objects: the rules the demo puts and their model.
+#[derive(Debug)]
+struct TypeModel {
+    data: &'static ControlTypeData,
+    rules: ControlTypeRules,
+    model: RiskModel,
+}
+
+/// A generated registry: the subjects, how many objects each has, and the day its history ends.
 #[derive(Debug)]
 pub struct Registry {
     data: &'static DemoData,
     seed: u64,
     subjects: Vec<SubjectRow>,
+    conduct: Vec<Conduct>,
     counts: Vec<u32>,
-}
-
-/// How common each category is among objects: most are low or moderate risk, very few extremely
-/// high (the shape of the published registries of the large control types).
-fn category_weight(c: RiskCategory) -> u32 {
-    match c {
-        RiskCategory::Low => 40,
-        RiskCategory::Moderate => 25,
-        RiskCategory::Medium => 15,
-        RiskCategory::Significant => 10,
-        RiskCategory::High => 5,
-        RiskCategory::ExtremelyHigh => 1,
-    }
+    types: BTreeMap<&'static str, TypeModel>,
+    counting: Counting,
 }
 
 /// Tax office codes enough for `n` numbers of `per_office` each: the data's own, then more codes
@@ -103,8 +125,17 @@ fn offices(data: &DemoData, n: usize, per_office: usize) -> anyhow::Result<Vec<u
 }
 
 impl Registry {
-    /// Generates the subjects and spreads the objects over them (larger businesses have more).
+    /// [`Registry::generate_on`] the agency's today (Moscow time by default).
     pub fn generate(spec: Spec) -> anyhow::Result<Registry> {
+        Self::generate_on(
+            spec,
+            knd_shared::calendar::zone::AgencyZone::default().today(),
+        )
+    }
+
+    /// Generates the subjects and spreads the objects over them (larger businesses have more);
+    /// their history ends on `today`.
+    pub fn generate_on(spec: Spec, today: Date) -> anyhow::Result<Registry> {
         let data = demo_data()?;
         if spec.subjects == 0 && spec.objects > 0 {
             bail!("objects need at least one subject");
@@ -160,11 +191,53 @@ impl Registry {
             subjects.push(row);
         }
         let counts = spread(&mut rng, &subjects, spec.objects);
+        let conduct = (0..subjects.len())
+            .map(|s| Conduct::draw(&mut Rng::stream(spec.seed ^ CONDUCT_STREAMS, s as u64)))
+            .collect();
+        let types: BTreeMap<&'static str, TypeModel> = data
+            .control_types
+            .iter()
+            .map(|t| {
+                let rules = t.rules();
+                let model = rules.risk_model();
+                (
+                    t.code.as_str(),
+                    TypeModel {
+                        data: t,
+                        rules,
+                        model,
+                    },
+                )
+            })
+            .collect();
+        let all_rules: Vec<&ControlTypeRules> = types.values().map(|t| &t.rules).collect();
+        let counting = Counting::on(today, &all_rules);
         Ok(Registry {
             data,
             seed: spec.seed,
             subjects,
+            conduct,
             counts,
+            types,
+            counting,
+        })
+    }
+
+    /// The day the history ends on.
+    pub fn today(&self) -> Date {
+        self.counting.window.today
+    }
+
+    /// The severity class of potential harm the object's attributes give under its control
+    /// type's model (1 when they raise nothing).
+    pub fn severity_class(&self, o: &ObjectRow) -> u8 {
+        self.types.get(o.control_type).map_or(1, |t| {
+            t.model
+                .score(&knd_shared::planning::ObjectFacts {
+                    attributes: o.attributes.to_json(),
+                    ..Default::default()
+                })
+                .severity_class
         })
     }
 
@@ -229,32 +302,20 @@ impl Registry {
         let type_code = activity.types[rng.weighted(&weights)].code.as_str();
         // Checked in `data::check`: every activity's types exist.
         let control_type = self
-            .data
-            .control_type(type_code)
-            .map_or("fire", |t| t.code.as_str());
-        let categories = self
-            .data
-            .control_type(control_type)
-            .map_or_else(|| RiskCategory::ALL.to_vec(), |t| t.used_categories());
-        let risk = if rng.chance(3) {
-            None // not yet assigned: counts as low (ч.7 ст.23)
-        } else {
-            let w: Vec<u32> = categories.iter().map(|c| category_weight(*c)).collect();
-            Some(categories[rng.weighted(&w)])
+            .types
+            .get_key_value(type_code)
+            .map_or("fire", |(code, _)| *code);
+        let t = &self.types[control_type];
+        let place = Place {
+            activity: &activity.code,
+            size: subject.size_class,
+            conduct: self.conduct[s],
+            control_type: t.data,
+            rules: &t.rules,
+            model: &t.model,
         };
-        let decision = risk.map(|_| {
-            let reasons = &r.risk_reasons;
-            let reason = format!(
-                "{}; {}; {}",
-                rng.pick(&reasons.severity),
-                rng.pick(&reasons.probability),
-                rng.pick(&reasons.conduct)
-            );
-            (
-                working_day(time::macros::date!(2024 - 01 - 09), rng.range(0, 990)),
-                reason,
-            )
-        });
+        let mut own = Rng::stream(self.seed ^ HISTORY_STREAMS, n as u64);
+        let h = history::generate(&mut own, &place, &self.counting, &r.risk_reasons);
         let prefix: String = control_type.to_uppercase().chars().take(4).collect();
         ObjectRow {
             key: format!("{prefix}-{:07}", n + 1),
@@ -264,8 +325,12 @@ impl Registry {
             district: &district.name,
             lat_e7,
             lon_e7,
-            risk,
-            decision,
+            risk: h.category,
+            decision: h.decision,
+            attributes: h.attributes,
+            events: h.events,
+            modelled: h.modelled,
+            perturbed: h.perturbed,
         }
     }
 
@@ -308,7 +373,41 @@ impl Registry {
             o.risk.map_or("", RiskCategory::as_str),
             &decided,
             reason,
+            &o.attributes.to_json().to_string(),
         ]);
+    }
+
+    /// The objects' history as CSV files of at most `rows` events each, header included. Each
+    /// event's source is `demo:<object key>:<n>`, so a re-imported file adds nothing.
+    pub fn history_chunks(&self, rows: usize) -> impl Iterator<Item = Vec<u8>> + '_ {
+        let mut events = self
+            .objects()
+            .flat_map(|o| {
+                let key = o.key;
+                o.events
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(i, e)| (format!("demo:{key}:{i}"), key.clone(), e))
+                    .collect::<Vec<_>>()
+            })
+            .peekable();
+        std::iter::from_fn(move || {
+            events.peek()?;
+            let mut out = csv_writer(HISTORY_HEADER);
+            for (source, key, e) in events.by_ref().take(rows.max(1)) {
+                let day = knd_shared::calendar::iso_date::format;
+                let _ = out.write_record([
+                    key.as_str(),
+                    e.kind.as_str(),
+                    &day(e.occurred_on),
+                    &e.due_on.map(day).unwrap_or_default(),
+                    e.passed.map_or("", |p| if p { "true" } else { "false" }),
+                    &source,
+                    &e.note,
+                ]);
+            }
+            Some(finish(out))
+        })
     }
 }
 
@@ -377,16 +476,6 @@ fn capitalise(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The working day (Monday to Friday) on or after `days` days past `from`.
-fn working_day(from: Date, days: i64) -> Date {
-    let d = from + time::Duration::days(days);
-    match d.weekday() {
-        time::Weekday::Saturday => d + time::Duration::days(2),
-        time::Weekday::Sunday => d + time::Duration::days(1),
-        _ => d,
-    }
-}
-
 /// Degrees × 10^7 as decimal degrees, exactly («57.6262000»).
 pub fn degrees(e7: i64) -> String {
     let sign = if e7 < 0 { "-" } else { "" };
@@ -409,14 +498,16 @@ fn finish(out: csv::Writer<Vec<u8>>) -> Vec<u8> {
         .unwrap_or_else(|e| e.into_inner().get_ref().clone())
 }
 
-/// Writes a registry as CSV files into `dir`: `subjects-NNNN.csv` and `objects-NNNN.csv`, each of
-/// at most `rows` rows, in the order to import them. Returns the file names.
+/// Writes a registry as CSV files into `dir`: `subjects-NNNN.csv`, `objects-NNNN.csv` and
+/// `history-NNNN.csv`, each of at most `rows` rows, its history ending on `today`; to be
+/// imported in that order. Returns the file names.
 pub fn write_files(
     spec: Spec,
+    today: Date,
     dir: &std::path::Path,
     rows: usize,
 ) -> anyhow::Result<Vec<std::path::PathBuf>> {
-    let registry = Registry::generate(spec)?;
+    let registry = Registry::generate_on(spec, today)?;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut written = Vec::new();
     let files = registry
@@ -428,6 +519,12 @@ pub fn write_files(
                 .object_chunks(rows)
                 .enumerate()
                 .map(|(i, c)| (format!("objects-{:04}.csv", i + 1), c)),
+        )
+        .chain(
+            registry
+                .history_chunks(rows)
+                .enumerate()
+                .map(|(i, c)| (format!("history-{:04}.csv", i + 1), c)),
         );
     for (name, bytes) in files {
         let path = dir.join(name);
@@ -438,89 +535,5 @@ pub fn write_files(
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::HashSet;
-
-    use knd_shared::{Inn, Ogrn};
-
-    use super::*;
-
-    fn small() -> Registry {
-        Registry::generate(Spec {
-            seed: 42,
-            subjects: 300,
-            objects: 2_000,
-        })
-        .unwrap()
-    }
-
-    #[test]
-    fn subjects_have_valid_unique_numbers() {
-        let r = small();
-        let mut inns = HashSet::new();
-        let mut ogrns = HashSet::new();
-        for s in r.subjects() {
-            let inn = Inn::parse(&s.inn).unwrap();
-            let ogrn = Ogrn::parse(&s.ogrn).unwrap();
-            assert_eq!(inn.is_organisation(), !ogrn.is_sole_trader(), "{s:?}");
-            assert_eq!(inn.is_organisation(), !s.name.starts_with("ИП "), "{s:?}");
-            assert!(inns.insert(s.inn.clone()));
-            assert!(ogrns.insert(s.ogrn.clone()));
-        }
-    }
-
-    #[test]
-    fn objects_are_counted_exactly_and_deterministic() {
-        let r = small();
-        let objects: Vec<ObjectRow> = r.objects().collect();
-        assert_eq!(objects.len(), 2_000);
-        let keys: HashSet<&str> = objects.iter().map(|o| o.key.as_str()).collect();
-        assert_eq!(keys.len(), 2_000);
-        assert_eq!(objects, small().objects().collect::<Vec<_>>());
-        let low = objects
-            .iter()
-            .filter(|o| o.risk == Some(RiskCategory::Low))
-            .count();
-        let extreme = objects
-            .iter()
-            .filter(|o| o.risk == Some(RiskCategory::ExtremelyHigh))
-            .count();
-        assert!(
-            low > 10 * extreme.max(1),
-            "{low} low, {extreme} extremely high"
-        );
-        // Chunks hold every row once, whatever their size.
-        let rows = |chunks: Vec<Vec<u8>>| -> Vec<u8> {
-            chunks
-                .into_iter()
-                .flat_map(|c| {
-                    let text = String::from_utf8(c).unwrap();
-                    let body = text.split_once('\n').unwrap().1.to_owned();
-                    body.into_bytes()
-                })
-                .collect()
-        };
-        assert_eq!(
-            rows(r.object_chunks(333).collect()),
-            rows(r.object_chunks(5_000).collect())
-        );
-        assert_eq!(r.object_chunks(333).count(), 7);
-    }
-
-    #[test]
-    fn fewer_objects_than_subjects() {
-        let r = Registry::generate(Spec {
-            seed: 1,
-            subjects: 10,
-            objects: 4,
-        })
-        .unwrap();
-        assert_eq!(r.objects().count(), 4);
-    }
-
-    #[test]
-    fn degrees_are_exact() {
-        assert_eq!(degrees(576_262_000), "57.6262000");
-        assert_eq!(degrees(-1), "-0.0000001");
-    }
-}
+#[path = "generator_tests.rs"]
+mod tests;

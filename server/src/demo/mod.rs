@@ -1,16 +1,20 @@
 //! `knd-server demo`: one command that starts the server on a fresh database with a realistic
 //! demo agency (control types with requirements and checklists, a registry of subjects and
-//! objects, users of every role, a plan of inspections for the coming days), and
-//! `knd-server generate`: synthetic registries of any size as CSV files for the import endpoints.
+//! objects with five years of history, users of every role, a plan of inspections for the
+//! coming days), and `knd-server generate`: synthetic registries of any size as CSV files for
+//! the import endpoints.
 //!
 //! Everything is seeded through the services the API calls, so it is validated and audited like
 //! a planner's work. The data is deterministic (a seeded generator); only the password, the
 //! enrollment code and the dates of the plan differ between runs.
 
 mod banner;
+#[cfg(test)]
+mod consistency_tests;
 pub mod data;
 mod field;
 pub mod generator;
+pub mod history;
 pub mod ids;
 mod inspections;
 pub mod rng;
@@ -48,6 +52,22 @@ pub struct DemoArgs {
     pub password: Option<String>,
 }
 
+/// The demo agency's staff, beside [`DemoArgs`] (which benchmarks build field by field).
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct DemoStaff {
+    /// How many inspectors the agency has (the annual plan's capacity); by default one per
+    /// 5,000 objects, at least 4.
+    #[arg(long)]
+    pub inspectors: Option<usize>,
+}
+
+impl DemoStaff {
+    pub fn inspectors(&self, objects: usize) -> usize {
+        self.inspectors
+            .unwrap_or_else(|| seed::inspectors_for(objects))
+    }
+}
+
 /// Options of `knd-server generate`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct GenerateArgs {
@@ -55,7 +75,8 @@ pub struct GenerateArgs {
     pub subjects: usize,
     #[arg(long, default_value_t = 1_000_000)]
     pub objects: usize,
-    /// The directory to write `subjects-NNNN.csv` and `objects-NNNN.csv` into.
+    /// The directory to write `subjects-NNNN.csv`, `objects-NNNN.csv` and the history's
+    /// `history-NNNN.csv` into.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Rows per file: each file is one import request (the API takes up to 32 MiB by default).
@@ -63,6 +84,13 @@ pub struct GenerateArgs {
     pub rows_per_file: usize,
     #[arg(long, default_value_t = DEMO_SEED)]
     pub seed: u64,
+    /// The day the history ends on (YYYY-MM-DD); by default the agency's today (Moscow).
+    #[arg(long, value_parser = parse_day)]
+    pub today: Option<time::Date>,
+}
+
+fn parse_day(s: &str) -> Result<time::Date, String> {
+    knd_shared::calendar::iso_date::parse(s).map_err(|_| format!("{s:?} is not a date YYYY-MM-DD"))
 }
 
 /// The SQLite files of a database path: the database, its WAL and shared-memory files, a journal.
@@ -134,15 +162,101 @@ fn storage(config: &Config) -> String {
     }
 }
 
-/// Runs `knd-server demo`: checks the database is fresh, seeds it, serves until `shutdown`.
+/// What [`seed`] put in the database.
+#[derive(Debug)]
+pub struct Seeded {
+    pub agency: knd_shared::AgencyId,
+    pub agency_name: String,
+    pub reference: seed::Reference,
+    pub imported: seed::Imported,
+    pub history: seed::HistoryImported,
+    pub inspectors: Vec<crate::model::User>,
+    planned: inspections::Planned,
+    morning: field::FieldDay,
+    admin: crate::model::User,
+}
+
+/// Seeds a fresh database as the demo's users would: the agency and its users, the reference
+/// data, the registry and its history, the coming days' inspections and the demo tablet's
+/// morning. Benchmarks call it on a state of their own.
+pub async fn seed(
+    state: &crate::state::AppState,
+    args: &DemoArgs,
+    staff: DemoStaff,
+    password: &str,
+) -> anyhow::Result<Seeded> {
+    let data = data::demo_data()?;
+    tracing::info!("seeding the demo agency");
+    let accounts = seed::accounts(state, data, password, staff.inspectors(args.objects)).await?;
+    let admin = accounts.by_login("admin")?.clone();
+    let planner = accounts.by_login("planner1")?.clone();
+    let reference = seed::reference_data(state, &planner, data).await?;
+    let spec = Spec {
+        seed: args.seed,
+        subjects: args.subjects,
+        objects: args.objects,
+    };
+    let (registry, imported) = seed::registry(state, &planner, spec).await?;
+    tracing::info!(
+        subjects = imported.subjects,
+        objects = imported.objects,
+        seconds = imported.seconds,
+        "registry imported"
+    );
+    let history = seed::history(state, &planner, &registry).await?;
+    tracing::info!(
+        events = history.events,
+        attributes_set = history.attributes_set,
+        triggered = history.triggered,
+        seconds = history.seconds,
+        "history imported"
+    );
+    let inspectors = accounts.with_role(Role::Inspector);
+    // "Tomorrow" is the agency's (its time zone, Moscow by default; ГК ст.194).
+    let today = state.today();
+    let planned = inspections::plan(state, &planner, &inspectors, &registry, today).await?;
+    // The first inspector other than the one someone trying the app enrolls, with an
+    // inspection of their own today (none on a non-working day).
+    let mut morning = field::FieldDay::default();
+    if let Some((first, others)) = inspectors.split_first() {
+        for other in others {
+            morning = field::morning(state, &admin, other, first, &registry, today).await?;
+            if morning.inspection.is_some() {
+                break;
+            }
+        }
+    }
+    Ok(Seeded {
+        agency: accounts.agency,
+        agency_name: accounts.agency_name,
+        reference,
+        imported,
+        history,
+        inspectors,
+        planned,
+        morning,
+        admin,
+    })
+}
+
+/// Runs `knd-server demo` with the default staff.
 pub async fn run(
     config: Config,
     args: DemoArgs,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let data = data::demo_data()?;
-    let password = match args.password {
-        Some(p) => p,
+    run_with(config, args, DemoStaff::default(), shutdown).await
+}
+
+/// Runs `knd-server demo`: checks the database is fresh, seeds it, serves until `shutdown`.
+pub async fn run_with(
+    config: Config,
+    args: DemoArgs,
+    staff: DemoStaff,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let password = match &args.password {
+        Some(p) => p.clone(),
         None => seed::random_password(),
     };
     crate::services::accounts::validate_password(&password).map_err(seed::api)?;
@@ -157,59 +271,35 @@ pub async fn run(
     let addr = listener.local_addr()?;
     let storage = storage(&config);
     let state = crate::start(config).await?;
-
-    tracing::info!("seeding the demo agency");
-    let accounts = seed::accounts(&state, data, &password).await?;
-    let admin = accounts.by_login("admin")?.clone();
-    let planner = accounts.by_login("planner1")?.clone();
-    let reference = seed::reference_data(&state, &planner, data).await?;
-    let spec = Spec {
-        seed: args.seed,
-        subjects: args.subjects,
-        objects: args.objects,
-    };
-    let (registry, imported) = seed::registry(&state, &planner, spec).await?;
-    tracing::info!(
-        subjects = imported.subjects,
-        objects = imported.objects,
-        seconds = imported.seconds,
-        "registry imported"
-    );
-    let inspectors = accounts.with_role(Role::Inspector);
-    // "Tomorrow" is the agency's (its time zone, Moscow by default; ГК ст.194).
-    let today = state.today();
-    let planned = inspections::plan(&state, &planner, &inspectors, &registry, today).await?;
-    // The first inspector other than the one someone trying the app enrolls, with an
-    // inspection of their own today (none on a non-working day).
-    let mut morning = field::FieldDay::default();
-    if let Some((first, others)) = inspectors.split_first() {
-        for other in others {
-            morning = field::morning(&state, &admin, other, first, &registry, today).await?;
-            if morning.inspection.is_some() {
-                break;
-            }
-        }
-    }
-    drop(registry);
-    let first = inspectors.first().context("the demo has no inspector")?;
-    let (code, expires) = seed::enrollment_code(&state, &admin, first).await?;
+    let seeded = seed(&state, &args, staff, &password).await?;
+    let first = seeded
+        .inspectors
+        .first()
+        .context("the demo has no inspector")?;
+    let (code, expires) = seed::enrollment_code(&state, &seeded.admin, first).await?;
 
     let banner = banner::Banner {
         addr,
-        agency: accounts.agency_name.clone(),
+        agency: seeded.agency_name.clone(),
         storage,
         password,
+        users: seed::logins(seeded.inspectors.len()),
         enrollment_login: first.login.clone(),
         enrollment_code: code,
         enrollment_expires: expires,
-        control_types: reference.control_types,
-        requirements: reference.requirements,
-        checklists: reference.checklists,
-        subjects: imported.subjects,
-        objects: imported.objects,
-        inspections: planned.created,
-        inspections_skipped: planned.skipped,
-        field_day: morning.inspection.map(|i| (i.id, morning.records)),
+        control_types: seeded.reference.control_types,
+        requirements: seeded.reference.requirements,
+        checklists: seeded.reference.checklists,
+        subjects: seeded.imported.subjects,
+        objects: seeded.imported.objects,
+        events: seeded.history.events,
+        inspections: seeded.planned.created,
+        inspections_skipped: seeded.planned.skipped.clone(),
+        field_day: seeded
+            .morning
+            .inspection
+            .as_ref()
+            .map(|i| (i.id, seeded.morning.records)),
     };
     println!("{}", banner.render());
     tracing::info!(address = %addr, "serving");
@@ -225,7 +315,10 @@ pub fn generate(args: &GenerateArgs) -> anyhow::Result<()> {
         subjects: args.subjects,
         objects: args.objects,
     };
-    let files = generator::write_files(spec, &args.out, args.rows_per_file)?;
+    let today = args
+        .today
+        .unwrap_or_else(|| knd_shared::calendar::zone::AgencyZone::default().today());
+    let files = generator::write_files(spec, today, &args.out, args.rows_per_file)?;
     let bytes: u64 = files
         .iter()
         .filter_map(|f| std::fs::metadata(f).ok())
@@ -252,8 +345,9 @@ pub fn generate(args: &GenerateArgs) -> anyhow::Result<()> {
         .map(|t| t.code.as_str())
         .collect();
     println!(
-        "Импорт: сначала виды контроля {types}, затем subjects-*.csv, затем objects-*.csv / \
-         import: control types {types} first, then subjects-*.csv, then objects-*.csv",
+        "Импорт: сначала виды контроля {types}, затем subjects-*.csv, objects-*.csv и история \
+         history-*.csv (события риска) / import: control types {types} first, then \
+         subjects-*.csv, objects-*.csv and the history's risk events history-*.csv",
         types = types.join(", ")
     );
     Ok(())

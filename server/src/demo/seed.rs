@@ -11,15 +11,17 @@ use super::data::DemoData;
 use super::generator::{Registry, Spec};
 use crate::error::ApiError;
 use crate::model::{Actor, Role, User};
-use crate::services::accounts;
 use crate::services::registry::{self, ImportMode, ImportReport};
+use crate::services::registry_reads::{self, ObjectQuery};
+use crate::services::{accounts, risk_events};
 use crate::state::AppState;
 
 /// Rows per import: each chunk is one call of the import service, hence one transaction, and
 /// stays well under the API's body limit when the same files are posted over HTTP.
 pub const IMPORT_CHUNK_ROWS: usize = 50_000;
 
-/// The demo's users: login and role. One password for all, printed on the console.
+/// The demo's users: login and role. One password for all, printed on the console. Inspectors
+/// past the fourth follow as `inspector5`, `inspector6`, ... ([`logins`]).
 pub const USERS: [(&str, Role); 9] = [
     ("admin", Role::Admin),
     ("planner1", Role::Planner),
@@ -31,6 +33,31 @@ pub const USERS: [(&str, Role); 9] = [
     ("reviewer", Role::Reviewer),
     ("auditor", Role::Auditor),
 ];
+
+/// The inspectors of a demo with `objects` objects: one per 5,000 (a large agency's load: 200
+/// for a million), at least the four the small demo has always had.
+pub fn inspectors_for(objects: usize) -> usize {
+    objects.div_ceil(5_000).max(4)
+}
+
+/// The demo's users with `inspectors` inspectors (at least one): [`USERS`], fewer inspectors
+/// when asked, then `inspector5` on.
+pub fn logins(inspectors: usize) -> Vec<(String, Role)> {
+    let inspectors = inspectors.max(1);
+    let mut n = 0;
+    let mut out: Vec<(String, Role)> = Vec::new();
+    for (login, role) in USERS {
+        if role == Role::Inspector {
+            n += 1;
+            if n > inspectors {
+                continue;
+            }
+        }
+        out.push((login.to_owned(), role));
+    }
+    out.extend((n + 1..=inspectors).map(|i| (format!("inspector{i}"), Role::Inspector)));
+    out
+}
 
 /// The accounts of the demo agency.
 #[derive(Debug)]
@@ -61,18 +88,21 @@ pub fn api(e: ApiError) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
-/// The agency, its admin (created by the operator) and the other users (created by the admin).
+/// The agency, its admin (created by the operator) and the other users (created by the admin),
+/// with `inspectors` inspectors.
 pub async fn accounts(
     state: &AppState,
     data: &DemoData,
     password: &str,
+    inspectors: usize,
 ) -> anyhow::Result<Accounts> {
     let agency = accounts::create_agency(state, &data.registry.agency, Actor::Operator)
         .await
         .map_err(api)?;
     let mut users = Vec::new();
     let mut admin: Option<User> = None;
-    for (login, role) in USERS {
+    for (login, role) in logins(inspectors) {
+        let login = login.as_str();
         let actor = admin
             .as_ref()
             .map_or(Actor::Operator, |a| Actor::User(a.id));
@@ -167,16 +197,16 @@ pub struct Imported {
     pub seconds: f64,
 }
 
-/// Generates the registry and imports it through the import service, in chunks of
-/// [`IMPORT_CHUNK_ROWS`] rows; all or nothing per chunk, and a refused row is an error (the
-/// generator makes only valid rows).
+/// Generates the registry with its history ending on the agency's today and imports it through
+/// the import service, in chunks of [`IMPORT_CHUNK_ROWS`] rows; all or nothing per chunk, and a
+/// refused row is an error (the generator makes only valid rows).
 pub async fn registry(
     state: &AppState,
     planner: &User,
     spec: Spec,
 ) -> anyhow::Result<(Registry, Imported)> {
     let started = std::time::Instant::now();
-    let reg = Registry::generate(spec)?;
+    let reg = Registry::generate_on(spec, state.today())?;
     let mut done = Imported::default();
     for csv in reg.subject_chunks(IMPORT_CHUNK_ROWS) {
         let report =
@@ -202,6 +232,106 @@ pub async fn registry(
     }
     done.seconds = started.elapsed().as_secs_f64();
     Ok((reg, done))
+}
+
+/// What the history import did.
+#[derive(Debug, Default)]
+pub struct HistoryImported {
+    pub events: u64,
+    /// Objects whose activity attributes were set one by one (the objects import did not keep
+    /// them).
+    pub attributes_set: u64,
+    /// Risk indicators the daily run fired on the history.
+    pub triggered: u64,
+    pub seconds: f64,
+}
+
+/// Imports the registry's history as a planner would hand over an earlier system's: the risk
+/// events CSV in chunks of [`IMPORT_CHUNK_ROWS`] rows (a refused row is an error), then one run
+/// of the risk indicators over it ("run now"), which fires what the history holds.
+pub async fn history(
+    state: &AppState,
+    planner: &User,
+    reg: &Registry,
+) -> anyhow::Result<HistoryImported> {
+    let started = std::time::Instant::now();
+    let mut done = HistoryImported {
+        attributes_set: attributes(state, planner, reg).await?,
+        ..HistoryImported::default()
+    };
+    for csv in reg.history_chunks(IMPORT_CHUNK_ROWS) {
+        let report = risk_events::import_csv(state, planner, &csv, ImportMode::ValidRows, None)
+            .await
+            .map_err(api)?;
+        check_report("risk events", &report)?;
+        done.events += report.inserted;
+        tracing::info!(
+            events = done.events,
+            "importing the demo registry's history"
+        );
+    }
+    done.triggered = risk_events::run_daily(state, planner, None)
+        .await
+        .map_err(api)?
+        .triggered;
+    done.seconds = started.elapsed().as_secs_f64();
+    Ok(done)
+}
+
+/// Sets the activity attributes the risk model reads where the objects import did not keep
+/// them (its CSV has no attributes column yet; the generator writes one): one category decision
+/// per object whose attributes raise its severity above the lowest class, with the decision's
+/// own category, date and reasons. Returns how many were set; none when the import kept them.
+async fn attributes(state: &AppState, planner: &User, reg: &Registry) -> anyhow::Result<u64> {
+    let listed = registry_reads::objects(
+        state,
+        planner,
+        None,
+        ObjectQuery {
+            district: None,
+            after: None,
+            limit: 20,
+        },
+    )
+    .await
+    .map_err(api)?;
+    // Every generated object has attributes: one listed with some means the import kept them.
+    let kept = listed
+        .iter()
+        .any(|o| o.attributes.as_object().is_some_and(|m| !m.is_empty()));
+    if kept || listed.is_empty() {
+        return Ok(0);
+    }
+    let mut set = 0u64;
+    for o in reg.objects() {
+        let (Some(category), Some((decided_on, reason))) = (o.risk, &o.decision) else {
+            continue; // never decided: low whatever its severity
+        };
+        if reg.severity_class(&o) <= 1 {
+            continue; // what an object without attributes scores anyway
+        }
+        registry::decide_risk(
+            state,
+            planner,
+            &o.key,
+            category,
+            *decided_on,
+            reason,
+            Some(o.attributes.to_json()),
+            None,
+        )
+        .await
+        .map_err(api)
+        .with_context(|| format!("attributes of {}", o.key))?;
+        set += 1;
+        if set % 10_000 == 0 {
+            tracing::info!(
+                objects = set,
+                "setting the demo objects' attributes one by one"
+            );
+        }
+    }
+    Ok(set)
 }
 
 /// A one-time enrollment code for an inspector's tablet, created by the admin.

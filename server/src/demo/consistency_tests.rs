@@ -1,0 +1,66 @@
+//! The seeded demo through the real services: scoring proposes a change for exactly the
+//! objects the generator gave new information after their decision, and the model's categories
+//! are the generator's.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::generator::Spec;
+use super::{data, seed};
+use crate::config::Config;
+use crate::model::planning::ProposalStatus;
+use crate::services::risk;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scoring_the_seeded_demo_proposes_only_the_objects_with_new_information() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let config = Config {
+        data_dir: dir.path().to_owned(),
+        ..Config::default()
+    };
+    let state = crate::start(config).await.unwrap();
+    let data = data::demo_data().unwrap();
+    let accounts = seed::accounts(&state, data, "a demo password", 2)
+        .await
+        .unwrap();
+    let planner = accounts.by_login("planner1").unwrap().clone();
+    seed::reference_data(&state, &planner, data).await.unwrap();
+    let spec = Spec {
+        seed: 11,
+        subjects: 120,
+        objects: 900,
+    };
+    let (reg, imported) = seed::registry(&state, &planner, spec).await.unwrap();
+    assert_eq!(imported.objects, 900);
+    let history = seed::history(&state, &planner, &reg).await.unwrap();
+    let events: usize = reg.objects().map(|o| o.events.len()).sum();
+    assert_eq!(history.events, events as u64, "every event imported once");
+    assert!(history.triggered > 0, "the history fires indicators");
+
+    let perturbed: HashSet<String> = reg
+        .objects()
+        .filter(|o| o.perturbed)
+        .map(|o| o.key)
+        .collect();
+    assert!(!perturbed.is_empty());
+    let mut modelled: BTreeMap<String, u64> = BTreeMap::new();
+    for o in reg.objects() {
+        *modelled.entry(o.modelled.as_str().to_owned()).or_default() += 1;
+    }
+    let summary = risk::score_agency(&state, accounts.agency).await.unwrap();
+    assert_eq!(summary.objects, 900);
+    assert_eq!(summary.by_category, modelled);
+    let proposals = risk::proposals(
+        &state,
+        &planner,
+        None,
+        Some(ProposalStatus::Pending),
+        false,
+        None,
+        1_000,
+    )
+    .await
+    .unwrap();
+    let proposed: HashSet<String> = proposals.into_iter().map(|p| p.object_key).collect();
+    assert_eq!(proposed, perturbed);
+    assert_eq!(summary.proposals, perturbed.len() as u64);
+}

@@ -1,0 +1,203 @@
+//! Risk scoring and the annual plan at the size of a large agency: `cargo bench -p knd-tests
+//! --bench planning` seeds the demo in this process (not measured) with `KND_BENCH_SUBJECTS`
+//! subjects (default 100,000), `KND_BENCH_OBJECTS` objects (default 1,000,000) with their five
+//! years of history, and `KND_BENCH_INSPECTORS` inspectors (default 200), then measures
+//! `risk::score_agency` and `plan_build::build_year` of next year, each twice (the first run,
+//! and the better of the two), and prints the plan's figures: the scheduled share of
+//! min(capacity, demand) and the process's peak memory (VmHWM) after seeding and after the
+//! measured runs (the peak cannot be reset between phases).
+//!
+//! On SQLite, and also on PostgreSQL when `KND_BENCH_POSTGRES_URL` is set (an admin URL; a
+//! fresh database is created). `KND_BENCH_BACKEND=sqlite` or `postgres` runs one only, so that
+//! the peak memory is that backend's alone. `KND_BENCH_DATA_DIR` (a directory that does not
+//! exist yet) keeps the data directory, and the SQLite database in it, for a closer look.
+//!
+//! Targets: scoring and the plan together under 5 s on SQLite and 10 s on PostgreSQL, peak
+//! memory under 1 GiB.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::time::{Duration, Instant};
+
+use knd_server::Config;
+use knd_server::demo::{DemoArgs, DemoStaff};
+use knd_server::services::{plan_build, risk};
+use knd_tests::bench::env_usize;
+
+const PASSWORD: &str = "bench-planning-password";
+
+/// A line of /proc/self/status in MiB: `VmHWM` (the peak resident memory so far) or `VmRSS`.
+fn status_mib(field: &str) -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn peak_mib() -> Option<f64> {
+    status_mib("VmHWM:")
+}
+
+fn mib(v: Option<f64>) -> String {
+    v.map_or_else(|| "?".into(), |m| format!("{m:.0} MiB"))
+}
+
+/// The peak and the current resident memory.
+fn memory() -> String {
+    format!(
+        "peak {}, resident {}",
+        mib(peak_mib()),
+        mib(status_mib("VmRSS:"))
+    )
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
+}
+
+/// The first of two runs and the better one.
+fn first_and_best(times: &[Duration]) -> (Duration, Duration) {
+    let first = times.first().copied().unwrap_or_default();
+    (first, times.iter().copied().min().unwrap_or_default())
+}
+
+async fn measure(label: &str, database_url: Option<String>, sizes: (usize, usize, usize)) {
+    let (subjects, objects, inspectors) = sizes;
+    let dir = tempfile::TempDir::new().unwrap();
+    let data_dir = match std::env::var("KND_BENCH_DATA_DIR") {
+        Ok(kept) => std::path::PathBuf::from(kept).join(label),
+        Err(_) => dir.path().to_owned(),
+    };
+    let config = Config {
+        data_dir,
+        database_url,
+        ..Config::default()
+    };
+    let state = knd_server::start(config).await.unwrap();
+    let args = DemoArgs {
+        reset: false,
+        subjects,
+        objects,
+        seed: knd_server::demo::DEMO_SEED,
+        password: Some(PASSWORD.into()),
+    };
+    let staff = DemoStaff {
+        inspectors: Some(inspectors),
+    };
+    let started = Instant::now();
+    let seeded = knd_server::demo::seed(&state, &args, staff, PASSWORD)
+        .await
+        .unwrap();
+    println!(
+        "{label}: demo seeded in {:.0} s: {subjects} subjects, {} objects, {} history events \
+         ({:.0} s; {} indicators fired{}), {} inspectors; memory {}",
+        started.elapsed().as_secs_f64(),
+        seeded.imported.objects,
+        seeded.history.events,
+        seeded.history.seconds,
+        seeded.history.triggered,
+        if seeded.history.attributes_set > 0 {
+            format!(
+                "; attributes set one by one on {} objects: the objects import ignores them",
+                seeded.history.attributes_set
+            )
+        } else {
+            String::new()
+        },
+        seeded.inspectors.len(),
+        memory()
+    );
+
+    let mut score_times = Vec::new();
+    for run in 1..=2 {
+        let t = Instant::now();
+        let s = risk::score_agency(&state, seeded.agency).await.unwrap();
+        score_times.push(t.elapsed());
+        println!(
+            "  scoring, run {run}: {} ({} objects, {} proposals stored; by category {:?}); {}",
+            secs(t.elapsed()),
+            s.objects,
+            s.proposals,
+            s.by_category,
+            memory()
+        );
+    }
+    let year = state.today().year() + 1;
+    let mut plan_times = Vec::new();
+    for run in 1..=2 {
+        let t = Instant::now();
+        let b = plan_build::build_year(&state, seeded.agency, year, None)
+            .await
+            .unwrap();
+        plan_times.push(t.elapsed());
+        let bound = b.capacity_minutes.min(b.demand_minutes);
+        println!(
+            "  plan {year}, run {run}: {} (read {} ms, schedule {} ms, store {} ms); {} objects \
+             read, {} inspection and {} visit entries, {} left out, {} kept out by the moratorium; \
+             {}",
+            secs(t.elapsed()),
+            b.read_ms,
+            b.schedule_ms,
+            b.store_ms,
+            b.objects_read,
+            b.inspection_entries,
+            b.visit_entries,
+            b.left_out,
+            b.moratorium_excluded,
+            memory()
+        );
+        println!(
+            "    capacity {} min, demand {} min, scheduled {} min: {:.1} % of min(capacity, \
+             demand) ({} min)",
+            b.capacity_minutes,
+            b.demand_minutes,
+            b.scheduled_minutes,
+            if bound == 0 {
+                100.0
+            } else {
+                b.scheduled_minutes as f64 / bound as f64 * 100.0
+            },
+            bound
+        );
+    }
+    let (score_first, score_best) = first_and_best(&score_times);
+    let (plan_first, plan_best) = first_and_best(&plan_times);
+    println!(
+        "{label}: scoring {} (first {}), plan {} (first {}); scoring + plan {} (first {}); peak \
+         memory after the measured runs {}",
+        secs(score_best),
+        secs(score_first),
+        secs(plan_best),
+        secs(plan_first),
+        secs(score_best + plan_best),
+        secs(score_first + plan_first),
+        mib(peak_mib())
+    );
+}
+
+fn main() {
+    let sizes = (
+        env_usize("KND_BENCH_SUBJECTS", 100_000),
+        env_usize("KND_BENCH_OBJECTS", 1_000_000),
+        env_usize("KND_BENCH_INSPECTORS", 200),
+    );
+    let backend = std::env::var("KND_BENCH_BACKEND").unwrap_or_default();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        if backend != "postgres" {
+            measure("SQLite", None, sizes).await;
+        }
+        if backend == "sqlite" {
+            return;
+        }
+        match std::env::var("KND_BENCH_POSTGRES_URL") {
+            Ok(admin) => {
+                let url = knd_tests::fresh_postgres_db(&admin).await.unwrap();
+                measure("PostgreSQL", Some(url), sizes).await;
+            }
+            Err(_) => println!("PostgreSQL: set KND_BENCH_POSTGRES_URL to include it"),
+        }
+    });
+}
