@@ -32,6 +32,8 @@ impl ControlTypeData {
             rules.categories = categories.clone();
             rules.periodicity.retain(|c, _| categories.contains(c));
         }
+        // Planned field checks use the type's first checklist (ПП 1844).
+        rules.planning.checklist = self.checklists.first().map(|c| c.code.clone());
         rules
     }
 
