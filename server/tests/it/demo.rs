@@ -347,26 +347,24 @@ async fn the_demo_starts_from_nothing_and_serves_what_it_seeded() {
     }
 
     // The seeding is in the audit log under the users who would do it.
-    let audit = get_json(
-        &http,
-        &demo.url("/api/v1/audit?limit=500"),
-        &tokens["auditor"],
-    )
-    .await;
-    let actions: HashSet<&str> = audit["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
     for a in [
         "user.create",
         "control_type.put",
         "checklist.put",
         "subject.import",
         "object.import",
+        "risk_event.import",
     ] {
-        assert!(actions.contains(a), "{a} missing from {actions:?}");
+        let audit = get_json(
+            &http,
+            &demo.url(&format!("/api/v1/audit?action={a}&limit=1")),
+            &tokens["auditor"],
+        )
+        .await;
+        assert!(
+            !audit["entries"].as_array().unwrap().is_empty(),
+            "{a} missing from the audit log"
+        );
     }
     drop(demo);
 
@@ -432,15 +430,15 @@ async fn generated_files_import_cleanly(backend: Backend) {
         .iter()
         .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(
-        names,
-        [
-            "objects-0001.csv",
-            "objects-0002.csv",
-            "objects-0003.csv",
-            "subjects-0001.csv"
-        ]
-    );
+    let history: Vec<String> = (1..=14).map(|n| format!("history-{n:04}.csv")).collect();
+    let mut expected: Vec<&str> = history.iter().map(String::as_str).collect();
+    expected.extend([
+        "objects-0001.csv",
+        "objects-0002.csv",
+        "objects-0003.csv",
+        "subjects-0001.csv",
+    ]);
+    assert_eq!(names, expected);
 
     let s = TestServer::start(backend).await;
     let agency = s.agency("Управление").await;
@@ -456,14 +454,19 @@ async fn generated_files_import_cleanly(backend: Backend) {
             .await;
         assert_eq!(st, 200, "{v}");
     }
-    // Subjects first.
-    files.rotate_right(1);
-    let (mut subjects, mut objects) = (0, 0);
+    // Subjects first, then objects, then their history.
+    let order = |f: &std::path::PathBuf| match names_of(f) {
+        n if n.starts_with("subjects") => 0,
+        n if n.starts_with("objects") => 1,
+        _ => 2,
+    };
+    files.sort_by_key(|f| (order(f), names_of(f)));
+    let (mut subjects, mut objects, mut events) = (0, 0, 0);
     for f in &files {
-        let what = if names_of(f).starts_with("subjects") {
-            "subjects"
-        } else {
-            "objects"
+        let what = match order(f) {
+            0 => "subjects",
+            1 => "objects",
+            _ => "risk-events",
         };
         let resp = s
             .http
@@ -478,12 +481,13 @@ async fn generated_files_import_cleanly(backend: Backend) {
         let report: Value = resp.json().await.unwrap();
         assert_eq!(report["refused"], json!([]), "{f:?}: {report}");
         let n = report["inserted"].as_u64().unwrap();
-        if what == "subjects" {
-            subjects += n;
-        } else {
-            objects += n;
+        match what {
+            "subjects" => subjects += n,
+            "objects" => objects += n,
+            _ => events += n,
         }
     }
+    assert!(events > 1000, "five years of history: {events} events");
     assert_eq!((subjects, objects), (120, 1000));
 }
 
