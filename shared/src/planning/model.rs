@@ -444,62 +444,70 @@ impl RiskModel {
     }
 }
 
+/// The words of an explanation in one language.
+struct Words {
+    class: &'static str,
+    no_data: &'static str,
+    no_rules: &'static str,
+    no_facts: &'static str,
+    severity: &'static str,
+    probability: &'static str,
+    points: &'static str,
+    cell: &'static str,
+}
+
+const RU: Words = Words {
+    class: "класс",
+    no_data: "нет данных",
+    no_rules: "правил нет",
+    no_facts: "фактов нет",
+    severity: "Тяжесть вреда",
+    probability: "Вероятность нарушений",
+    points: "балл(ов)",
+    cell: "Ячейка матрицы",
+};
+
+const EN: Words = Words {
+    class: "class",
+    no_data: "no data",
+    no_rules: "no rules",
+    no_facts: "no facts",
+    severity: "Severity of harm",
+    probability: "Probability of non-compliance",
+    points: "points",
+    cell: "Matrix cell",
+};
+
 impl Explanation {
     /// The explanation as a planner reads it, in Russian.
     pub fn text_ru(&self) -> String {
-        let severity = self
-            .severity
-            .iter()
-            .map(|r| match r.value {
-                Some(v) => format!("{} = {} → класс {}", r.name_ru, v, r.class),
-                None => format!("{}: нет данных → класс 1", r.name_ru),
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
-        let factors = self
-            .contributions
-            .iter()
-            .filter(|c| c.value > 0)
-            .map(|c| {
-                format!(
-                    "{}: {} × {} = {}",
-                    c.factor.name_ru(),
-                    c.counted,
-                    c.weight,
-                    c.points
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
-        format!(
-            "Тяжесть вреда: класс {} ({}). Вероятность нарушений: {} балл(ов) ({}) → класс {}. Ячейка матрицы [{}, {}]: {}.",
-            self.severity_class,
-            if severity.is_empty() {
-                "правил нет".into()
-            } else {
-                severity
-            },
-            self.points,
-            if factors.is_empty() {
-                "фактов нет".into()
-            } else {
-                factors
-            },
-            self.probability_class,
-            self.severity_class,
-            self.probability_class,
-            self.category.name_ru()
+        self.text(
+            &RU,
+            |r| &r.name_ru,
+            Factor::name_ru,
+            self.category.name_ru().to_owned(),
         )
     }
 
     /// The same in English.
     pub fn text_en(&self) -> String {
+        let category = format!("{} risk", self.category.as_str().replace('_', " "));
+        self.text(&EN, |r| &r.name_en, Factor::name_en, category)
+    }
+
+    fn text(
+        &self,
+        w: &Words,
+        name: fn(&SeverityReading) -> &String,
+        factor: fn(Factor) -> &'static str,
+        category: String,
+    ) -> String {
         let severity = self
             .severity
             .iter()
             .map(|r| match r.value {
-                Some(v) => format!("{} = {} → class {}", r.name_en, v, r.class),
-                None => format!("{}: no data → class 1", r.name_en),
+                Some(v) => format!("{} = {} → {} {}", name(r), v, w.class, r.class),
+                None => format!("{}: {} → {} 1", name(r), w.no_data, w.class),
             })
             .collect::<Vec<_>>()
             .join("; ");
@@ -510,7 +518,7 @@ impl Explanation {
             .map(|c| {
                 format!(
                     "{}: {} × {} = {}",
-                    c.factor.name_en(),
+                    factor(c.factor),
                     c.counted,
                     c.weight,
                     c.points
@@ -518,24 +526,23 @@ impl Explanation {
             })
             .collect::<Vec<_>>()
             .join("; ");
+        let or = |s: String, none: &str| if s.is_empty() { none.to_owned() } else { s };
         format!(
-            "Severity of harm: class {} ({}). Probability of non-compliance: {} points ({}) → class {}. Matrix cell [{}, {}]: {} risk.",
+            "{}: {} {} ({}). {}: {} {} ({}) → {} {}. {} [{}, {}]: {}.",
+            w.severity,
+            w.class,
             self.severity_class,
-            if severity.is_empty() {
-                "no rules".into()
-            } else {
-                severity
-            },
+            or(severity, w.no_rules),
+            w.probability,
             self.points,
-            if factors.is_empty() {
-                "no facts".into()
-            } else {
-                factors
-            },
+            w.points,
+            or(factors, w.no_facts),
+            w.class,
             self.probability_class,
+            w.cell,
             self.severity_class,
             self.probability_class,
-            self.category.as_str().replace('_', " ")
+            category
         )
     }
 }
