@@ -12,6 +12,7 @@ pub mod inspection_reads;
 pub mod inspections;
 pub mod passwords;
 pub mod plan_build;
+pub mod plan_candidates;
 pub mod plan_export;
 pub mod plan_lifecycle;
 pub mod plan_reads;
