@@ -26,6 +26,7 @@ mod law;
 pub(crate) mod log_proofs;
 mod matrix;
 mod planning;
+mod planning_plan;
 mod projections;
 mod pull;
 mod push;
