@@ -10,7 +10,10 @@
 //! On SQLite, and also on PostgreSQL when `KND_BENCH_POSTGRES_URL` is set (an admin URL; a
 //! fresh database is created). `KND_BENCH_BACKEND=sqlite` or `postgres` runs one only, so that
 //! the peak memory is that backend's alone. `KND_BENCH_DATA_DIR` (a directory that does not
-//! exist yet) keeps the data directory, and the SQLite database in it, for a closer look.
+//! exist yet) keeps the data directory, and the SQLite database in it (PostgreSQL: the name of
+//! its database, in `database_url`); a later run given the same directory measures that data
+//! without seeding again, in a process that has not seeded, so its peak memory is the
+//! measured runs' alone.
 //!
 //! Targets: scoring and the plan together under 5 s on SQLite and 10 s on PostgreSQL, peak
 //! memory under 1 GiB.
@@ -60,12 +63,28 @@ fn first_and_best(times: &[Duration]) -> (Duration, Duration) {
     (first, times.iter().copied().min().unwrap_or_default())
 }
 
-async fn measure(label: &str, database_url: Option<String>, sizes: (usize, usize, usize)) {
+/// Seeds the demo on a fresh state, or opens the data kept by an earlier run; the agency.
+async fn open_or_seed(
+    label: &str,
+    database_url: Option<String>,
+    sizes: (usize, usize, usize),
+    dir: &std::path::Path,
+) -> (knd_server::state::AppState, knd_shared::AgencyId) {
     let (subjects, objects, inspectors) = sizes;
-    let dir = tempfile::TempDir::new().unwrap();
-    let data_dir = match std::env::var("KND_BENCH_DATA_DIR") {
-        Ok(kept) => std::path::PathBuf::from(kept).join(label),
-        Err(_) => dir.path().to_owned(),
+    let kept = std::env::var("KND_BENCH_DATA_DIR")
+        .ok()
+        .map(|d| std::path::PathBuf::from(d).join(label));
+    let reuse = kept.as_ref().is_some_and(|d| d.exists());
+    let data_dir = kept.clone().unwrap_or_else(|| dir.to_owned());
+    let url_file = data_dir.join("database_url");
+    let database_url = match (reuse, database_url) {
+        (true, Some(_)) => Some(std::fs::read_to_string(&url_file).unwrap()),
+        (false, Some(url)) => {
+            std::fs::create_dir_all(&data_dir).unwrap();
+            std::fs::write(&url_file, &url).unwrap();
+            Some(url)
+        }
+        (_, None) => None,
     };
     let config = Config {
         data_dir,
@@ -73,6 +92,11 @@ async fn measure(label: &str, database_url: Option<String>, sizes: (usize, usize
         ..Config::default()
     };
     let state = knd_server::start(config).await.unwrap();
+    if reuse {
+        let agency = *state.store.agencies().await.unwrap().first().unwrap();
+        println!("{label}: the data kept in {:?}; memory {}", kept.unwrap(), memory());
+        return (state, agency);
+    }
     let args = DemoArgs {
         reset: false,
         subjects,
@@ -89,28 +113,25 @@ async fn measure(label: &str, database_url: Option<String>, sizes: (usize, usize
         .unwrap();
     println!(
         "{label}: demo seeded in {:.0} s: {subjects} subjects, {} objects, {} history events \
-         ({:.0} s; {} indicators fired{}), {} inspectors; memory {}",
+         ({:.0} s; {} indicators fired), {} inspectors; memory {}",
         started.elapsed().as_secs_f64(),
         seeded.imported.objects,
         seeded.history.events,
         seeded.history.seconds,
         seeded.history.triggered,
-        if seeded.history.attributes_set > 0 {
-            format!(
-                "; attributes set one by one on {} objects: the objects import ignores them",
-                seeded.history.attributes_set
-            )
-        } else {
-            String::new()
-        },
         seeded.inspectors.len(),
         memory()
     );
+    (state, seeded.agency)
+}
 
+async fn measure(label: &str, database_url: Option<String>, sizes: (usize, usize, usize)) {
+    let dir = tempfile::TempDir::new().unwrap();
+    let (state, agency) = open_or_seed(label, database_url, sizes, dir.path()).await;
     let mut score_times = Vec::new();
     for run in 1..=2 {
         let t = Instant::now();
-        let s = risk::score_agency(&state, seeded.agency).await.unwrap();
+        let s = risk::score_agency(&state, agency).await.unwrap();
         score_times.push(t.elapsed());
         println!(
             "  scoring, run {run}: {} ({} objects, {} proposals stored; by category {:?}); {}",
@@ -125,7 +146,7 @@ async fn measure(label: &str, database_url: Option<String>, sizes: (usize, usize
     let mut plan_times = Vec::new();
     for run in 1..=2 {
         let t = Instant::now();
-        let b = plan_build::build_year(&state, seeded.agency, year, None)
+        let b = plan_build::build_year(&state, agency, year, None)
             .await
             .unwrap();
         plan_times.push(t.elapsed());

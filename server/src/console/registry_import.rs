@@ -30,6 +30,7 @@ const OBJECT_COLUMNS: &[&str] = &[
     "risk_category",
     "risk_decided_on",
     "risk_reason",
+    "attributes",
 ];
 
 /// A refused line of the report.

@@ -206,7 +206,6 @@ pub async fn seed(
     let history = seed::history(state, &planner, &registry).await?;
     tracing::info!(
         events = history.events,
-        attributes_set = history.attributes_set,
         triggered = history.triggered,
         seconds = history.seconds,
         "history imported"

@@ -12,7 +12,6 @@ use super::generator::{Registry, Spec};
 use crate::error::ApiError;
 use crate::model::{Actor, Role, User};
 use crate::services::registry::{self, ImportMode, ImportReport};
-use crate::services::registry_reads::{self, ObjectQuery};
 use crate::services::{accounts, risk_events};
 use crate::state::AppState;
 
@@ -238,9 +237,6 @@ pub async fn registry(
 #[derive(Debug, Default)]
 pub struct HistoryImported {
     pub events: u64,
-    /// Objects whose activity attributes were set one by one (the objects import did not keep
-    /// them).
-    pub attributes_set: u64,
     /// Risk indicators the daily run fired on the history.
     pub triggered: u64,
     pub seconds: f64,
@@ -255,10 +251,7 @@ pub async fn history(
     reg: &Registry,
 ) -> anyhow::Result<HistoryImported> {
     let started = std::time::Instant::now();
-    let mut done = HistoryImported {
-        attributes_set: attributes(state, planner, reg).await?,
-        ..HistoryImported::default()
-    };
+    let mut done = HistoryImported::default();
     for csv in reg.history_chunks(IMPORT_CHUNK_ROWS) {
         let report = risk_events::import_csv(state, planner, &csv, ImportMode::ValidRows, None)
             .await
@@ -276,62 +269,6 @@ pub async fn history(
         .triggered;
     done.seconds = started.elapsed().as_secs_f64();
     Ok(done)
-}
-
-/// Sets the activity attributes the risk model reads where the objects import did not keep
-/// them (its CSV has no attributes column yet; the generator writes one): one category decision
-/// per object whose attributes raise its severity above the lowest class, with the decision's
-/// own category, date and reasons. Returns how many were set; none when the import kept them.
-async fn attributes(state: &AppState, planner: &User, reg: &Registry) -> anyhow::Result<u64> {
-    let listed = registry_reads::objects(
-        state,
-        planner,
-        None,
-        ObjectQuery {
-            district: None,
-            after: None,
-            limit: 20,
-        },
-    )
-    .await
-    .map_err(api)?;
-    // Every generated object has attributes: one listed with some means the import kept them.
-    let kept = listed
-        .iter()
-        .any(|o| o.attributes.as_object().is_some_and(|m| !m.is_empty()));
-    if kept || listed.is_empty() {
-        return Ok(0);
-    }
-    let mut set = 0u64;
-    for o in reg.objects() {
-        let (Some(category), Some((decided_on, reason))) = (o.risk, &o.decision) else {
-            continue; // never decided: low whatever its severity
-        };
-        if reg.severity_class(&o) <= 1 {
-            continue; // what an object without attributes scores anyway
-        }
-        registry::decide_risk(
-            state,
-            planner,
-            &o.key,
-            category,
-            *decided_on,
-            reason,
-            Some(o.attributes.to_json()),
-            None,
-        )
-        .await
-        .map_err(api)
-        .with_context(|| format!("attributes of {}", o.key))?;
-        set += 1;
-        if set % 10_000 == 0 {
-            tracing::info!(
-                objects = set,
-                "setting the demo objects' attributes one by one"
-            );
-        }
-    }
-    Ok(set)
 }
 
 /// A one-time enrollment code for an inspector's tablet, created by the admin.

@@ -257,6 +257,9 @@ pub struct NewObject {
     /// The date and reasons of the category decision, when the file gives them. Without them,
     /// a changed category clears the stored decision (it described another category).
     pub risk_decision: Option<(time::Date, String)>,
+    /// The activity attributes the risk model and the law's rules read (a JSON object, checked);
+    /// `None` keeps the stored ones (`{}` for a new object).
+    pub attributes: Option<serde_json::Value>,
 }
 
 /// A control object (объект контроля) as stored.

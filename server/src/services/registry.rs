@@ -478,6 +478,7 @@ pub async fn import_objects(
                 position,
                 risk_category,
                 risk_decision,
+                attributes: attributes_column(f)?,
             },
         ));
         Ok(())
@@ -519,6 +520,34 @@ pub async fn import_objects(
     .await
 }
 
+/// An object's activity attributes as they may be stored: a JSON object of at most 16 KiB
+/// whose attributes the law's rules read (hazard classes, schools) are well formed.
+fn check_attributes(a: &serde_json::Value) -> Result<(), String> {
+    if !a.is_object() {
+        return Err("атрибуты объекта — JSON-объект / attributes are a JSON object".into());
+    }
+    if a.to_string().len() > 16 * 1024 {
+        return Err("атрибуты объекта — не более 16 КиБ / attributes are at most 16 KiB".into());
+    }
+    knd_shared::registry::ObjectAttributes::from_json(Some(a))
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// The optional `attributes` column of the objects file: empty keeps what is stored.
+fn attributes_column(f: &HashMap<&str, &str>) -> Result<Option<serde_json::Value>, String> {
+    match f.get("attributes").copied().unwrap_or("").trim() {
+        "" => Ok(None),
+        text => {
+            let a: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+                format!("атрибуты — не JSON / attributes are not JSON: {e}")
+            })?;
+            check_attributes(&a)?;
+            Ok(Some(a))
+        }
+    }
+}
+
 /// Records a risk-category decision (ч.1 ст.23): the category, the date, the reasons, and
 /// optionally the object's attributes the criteria weighed.
 #[allow(clippy::too_many_arguments)]
@@ -542,22 +571,9 @@ pub async fn decide_risk(
     )
     .await?;
     let reason = plain_text("a reason", reason, 4000)?;
-    if attributes.as_ref().is_some_and(|a| !a.is_object()) {
-        return Err(ApiError::Unprocessable(
-            "attributes are a JSON object".into(),
-        ));
+    if let Some(a) = &attributes {
+        check_attributes(a).map_err(ApiError::Unprocessable)?;
     }
-    if attributes
-        .as_ref()
-        .is_some_and(|a| a.to_string().len() > 16 * 1024)
-    {
-        return Err(ApiError::Unprocessable(
-            "attributes are at most 16 KiB".into(),
-        ));
-    }
-    // The attributes the law's rules read (hazard classes, schools) must be well formed.
-    knd_shared::registry::ObjectAttributes::from_json(attributes.as_ref())
-        .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
     let object = state
         .store
         .objects_by_keys(user.agency, &[key.to_owned()])

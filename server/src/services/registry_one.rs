@@ -161,6 +161,7 @@ pub async fn put_object(
         position,
         risk_category,
         risk_decision: None,
+        attributes: None,
     };
     let mut a = audit(
         Actor::User(user.id),

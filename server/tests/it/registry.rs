@@ -386,3 +386,85 @@ async fn requirements_and_checklists(backend: Backend) {
     assert_eq!(status, 404);
 }
 on_both!(requirements_and_checklists);
+
+/// The objects file's optional `attributes` column: stored as given, an empty cell keeps what
+/// is stored, a cell that is not JSON or not a JSON object is a refused row that changes
+/// nothing.
+async fn objects_import_keeps_attributes(backend: Backend) {
+    use reqwest::Method;
+    let w = world(backend).await;
+    let (status, _) = send(
+        &w,
+        Method::PUT,
+        "/api/v1/control-types/fire",
+        &w.admin,
+        Some(("application/json", br#"{"name":"Fire"}"#.to_vec())),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = send(
+        &w,
+        Method::POST,
+        "/api/v1/import/subjects",
+        &w.admin,
+        Some(("text/csv", SUBJECTS.as_bytes().to_vec())),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let header = "object_key,subject_inn,control_type,address,district,lat,lon,risk_category,attributes";
+    let file = format!(
+        "{header}\nA-1,7707083893,fire,Москва,Хамовники,,,,\"{{\"\"floor_area_m2\"\":6000}}\"\n\
+         A-2,7707083893,fire,Москва,Хамовники,,,,\nA-3,7707083893,fire,Москва,Хамовники,,,,[1]\n\
+         A-4,7707083893,fire,Москва,Хамовники,,,,{{not json\n"
+    );
+    let (status, report) = send(
+        &w,
+        Method::POST,
+        "/api/v1/import/objects",
+        &w.admin,
+        Some(("text/csv", file.into_bytes())),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["inserted"], 2, "{report}");
+    let refused = lines(&report);
+    assert_eq!(
+        refused.iter().map(|r| r.0).collect::<Vec<_>>(),
+        [4, 5],
+        "{refused:?}"
+    );
+    assert!(refused[0].1.contains("JSON-объект"), "{refused:?}");
+    assert!(refused[1].1.contains("не JSON"), "{refused:?}");
+    let attributes = |page: &Value, key: &str| {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["object_key"] == key)
+            .map(|o| o["attributes"].clone())
+    };
+    let (_, page) = send(&w, Method::GET, "/api/v1/objects", &w.admin, None).await;
+    assert_eq!(
+        attributes(&page, "A-1"),
+        Some(json!({"floor_area_m2": 6000}))
+    );
+    assert_eq!(attributes(&page, "A-2"), Some(json!({})));
+    // A file without the column, and an empty cell, keep the stored attributes.
+    let again = "object_key,subject_inn,control_type,address,district,lat,lon,risk_category\n\
+                 A-1,7707083893,fire,Москва,Арбат,,,\n";
+    let (_, report) = send(
+        &w,
+        Method::POST,
+        "/api/v1/import/objects",
+        &w.admin,
+        Some(("text/csv", again.as_bytes().to_vec())),
+    )
+    .await;
+    assert_eq!(report["updated"], 1, "{report}");
+    let (_, page) = send(&w, Method::GET, "/api/v1/objects", &w.admin, None).await;
+    assert_eq!(
+        attributes(&page, "A-1"),
+        Some(json!({"floor_area_m2": 6000}))
+    );
+}
+on_both!(objects_import_keeps_attributes);

@@ -206,6 +206,21 @@ pub(super) async fn import_objects(
             return Err(StoreError::Constraint(Violation::MissingReference));
         }
         count(&done, &mut counts);
+        // The attributes the file gives (an empty cell keeps the stored ones).
+        let attributes: Vec<Option<String>> = chunk
+            .iter()
+            .map(|o| o.attributes.as_ref().map(serde_json::Value::to_string))
+            .collect();
+        if attributes.iter().any(Option::is_some) {
+            tx.execute(
+                "UPDATE control_objects o SET attributes = u.attributes
+                 FROM UNNEST($2::text[], $3::text[]) AS u(key, attributes)
+                 WHERE o.agency_id = $1 AND o.object_key = u.key AND u.attributes IS NOT NULL",
+                &[&agency.as_uuid(), &keys, &attributes],
+            )
+            .await
+            .map_err(db_err)?;
+        }
     }
     let mut audit = audit.clone();
     audit.detail =

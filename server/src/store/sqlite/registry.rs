@@ -156,6 +156,7 @@ pub(super) fn import_objects(
             .as_ref()
             .map(|(d, r)| (knd_shared::calendar::iso_date::format(*d), r.as_str()))
             .unzip();
+        let attributes = o.attributes.as_ref().map(serde_json::Value::to_string);
         let updated = tx
             .prepare_cached(
                 "UPDATE control_objects SET subject_id = ?1, control_type_id = ?2, address = ?3, district = ?4,
@@ -164,19 +165,20 @@ pub(super) fn import_objects(
                             WHEN risk_category IS ?7 THEN risk_decided_on END,
                         risk_reason = CASE WHEN ?11 IS NOT NULL THEN ?12
                             WHEN risk_category IS ?7 THEN risk_reason END,
-                        risk_category = ?7, updated_at = ?8
+                        risk_category = ?7, updated_at = ?8, attributes = COALESCE(?13, attributes)
                  WHERE agency_id = ?9 AND object_key = ?10",
             )
             .map_err(db_err)?
-            .execute(params![subject, control_type, o.address, o.district, lat, lon, risk, now, agency.to_string(), o.object_key, decided, reason])
+            .execute(params![subject, control_type, o.address, o.district, lat, lon, risk, now, agency.to_string(), o.object_key, decided, reason, attributes])
             .map_err(db_err)?;
         if updated > 0 {
             counts.updated += 1;
         } else {
             tx.prepare_cached(
                 "INSERT INTO control_objects (id, agency_id, object_key, subject_id, control_type_id, address, district,
-                                              lat_e7, lon_e7, risk_category, updated_at, risk_decided_on, risk_reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                              lat_e7, lon_e7, risk_category, updated_at, risk_decided_on, risk_reason,
+                                              attributes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, COALESCE(?14, '{}'))",
             )
             .map_err(db_err)?
             .execute(params![
@@ -192,7 +194,8 @@ pub(super) fn import_objects(
                 risk,
                 now,
                 decided,
-                reason
+                reason,
+                attributes
             ])
             .map_err(db_err)?;
             counts.inserted += 1;
