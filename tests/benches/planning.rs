@@ -94,7 +94,11 @@ async fn open_or_seed(
     let state = knd_server::start(config).await.unwrap();
     if reuse {
         let agency = *state.store.agencies().await.unwrap().first().unwrap();
-        println!("{label}: the data kept in {:?}; memory {}", kept.unwrap(), memory());
+        println!(
+            "{label}: the data kept in {:?}; memory {}",
+            kept.unwrap(),
+            memory()
+        );
         return (state, agency);
     }
     let args = DemoArgs {

@@ -50,10 +50,6 @@ pub(super) fn left_out_reason(kind: &str) -> (&'static str, &'static str) {
             "допустимый период короче срока мероприятия",
             "the allowed period is shorter than the measure",
         ),
-        "higher_category_left_out" => (
-            "не вошло мероприятие более высокой категории",
-            "an entry of a higher category was left out",
-        ),
         "day_too_long" => (
             "рабочий день мероприятия с дорогой длиннее дня инспектора",
             "the measure's day with travel is longer than an inspector's",

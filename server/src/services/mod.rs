@@ -5,6 +5,7 @@ pub mod blobs;
 pub mod csv_export;
 pub mod devices;
 pub mod enrollment;
+pub(crate) mod facts_pages;
 pub mod ingest;
 pub mod inspection_evidence;
 pub mod inspection_law;

@@ -20,12 +20,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::model::planning::{EntryStatus, FactsWindow, Plan, PlanEntry, PlanKind, PlanStatus};
 use crate::model::{Actor, Role, User};
 use crate::services::accounts;
+use crate::services::facts_pages::FactsPages;
 use crate::services::plan_candidates::{Candidate, ObjectWhy, consider};
 use crate::services::policy::{self, Action};
 use crate::services::risk::type_models;
 use crate::state::AppState;
-
-const PAGE: u32 = 20_000;
 
 /// The agency's planning settings (data, edited in the console).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -198,11 +197,8 @@ pub async fn build_year(
     let mut visits = Vec::new();
     let mut excluded = 0u64;
     let mut objects_read = 0u64;
-    let mut after = None;
-    loop {
-        let rows = state.store.facts_page(agency, after, PAGE, window).await?;
-        let Some(last) = rows.last() else { break };
-        after = Some(last.object);
+    let mut pages = FactsPages::new(state, agency, window);
+    while let Some(rows) = pages.next().await? {
         for row in &rows {
             objects_read += 1;
             if let Some(t) = types.get(&row.control_type) {

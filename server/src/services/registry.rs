@@ -539,9 +539,8 @@ fn attributes_column(f: &HashMap<&str, &str>) -> Result<Option<serde_json::Value
     match f.get("attributes").copied().unwrap_or("").trim() {
         "" => Ok(None),
         text => {
-            let a: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-                format!("атрибуты — не JSON / attributes are not JSON: {e}")
-            })?;
+            let a: serde_json::Value = serde_json::from_str(text)
+                .map_err(|e| format!("атрибуты — не JSON / attributes are not JSON: {e}"))?;
             check_attributes(&a)?;
             Ok(Some(a))
         }

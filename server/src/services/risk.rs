@@ -21,12 +21,11 @@ use crate::model::planning::{
 };
 use crate::model::{Actor, User};
 use crate::services::accounts;
+use crate::services::facts_pages::FactsPages;
 use crate::services::policy::{self, Action};
 use crate::state::AppState;
 use crate::store::ServerRecord;
 
-/// Objects read per page while scoring.
-const PAGE: u32 = 20_000;
 /// Proposals written per transaction.
 const WRITE_BATCH: usize = 5_000;
 /// Working days to decide on new information that changes a category (ст.24).
@@ -133,11 +132,8 @@ pub async fn score_agency(
     let window = FactsWindow::on(today);
     let mut summary = ScoreSummary::default();
     let mut pending = Vec::new();
-    let mut after = None;
-    loop {
-        let rows = state.store.facts_page(agency, after, PAGE, window).await?;
-        let Some(last) = rows.last() else { break };
-        after = Some(last.object);
+    let mut pages = FactsPages::new(state, agency, window);
+    while let Some(rows) = pages.next().await? {
         for row in &rows {
             let Some(t) = types.get(&row.control_type) else {
                 continue;

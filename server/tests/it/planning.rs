@@ -340,3 +340,85 @@ OBJ-2,complaint_typo,{},,,old-7,
     assert_eq!(s.get("/api/v1/risk/proposals", &f.w.inspector).await.0, 403);
 }
 on_both!(risk_categories_and_indicators);
+
+/// Migration 0010 applied to a database with events (as an older server left it) builds each
+/// object's risk history from its events: the explanation reads the same before and after.
+async fn migration_0010_builds_the_risk_history(backend: Backend) {
+    let f = field(backend).await;
+    let planner = planner(&f).await;
+    let s = &f.w.server;
+    let (st, v) = s
+        .send(
+            Method::PUT,
+            "/api/v1/objects/OBJ-2/risk",
+            &planner,
+            &json!({"category": "medium", "decided_on": ago(600), "reason": "прежнее решение",
+                    "attributes": {"floor_area_m2": 6000, "people": 120}}),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let history = format!(
+        "object_key,kind,occurred_on,due_on,passed,source,note
+OBJ-2,violation_found,{},,,old-1,
+OBJ-2,order_overdue,{},,,old-2,
+OBJ-2,order_fulfilled,{},,true,old-3,
+OBJ-2,planned_inspection,{},,,old-4,
+",
+        ago(400),
+        ago(150),
+        ago(300),
+        ago(700)
+    );
+    let (st, r) = csv(s, "/api/v1/import/risk-events", &planner, history).await;
+    assert_eq!((st, r["inserted"].as_u64()), (200, Some(4)), "{r}");
+    // The daily run (a restarted server runs it too) fires the overdue order's indicator.
+    let (st, v) = s
+        .send(
+            Method::POST,
+            "/api/v1/risk/indicators/run",
+            &planner,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let path = "/api/v1/objects/OBJ-2/risk-explanation";
+    let (st, before) = s.get(path, &planner).await;
+    assert_eq!(st, 200, "{before}");
+    let value = |v: &Value, factor: &str| {
+        v["explanation"]["contributions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["factor"] == factor)
+            .map(|c| c["value"].clone())
+    };
+    assert_eq!(value(&before, "violations"), Some(json!(1)), "{before}");
+    assert_eq!(
+        value(&before, "unfulfilled_orders"),
+        Some(json!(1)),
+        "{before}"
+    );
+    assert_eq!(
+        value(&before, "remedies_on_time"),
+        Some(json!(1)),
+        "{before}"
+    );
+    assert_eq!(
+        value(&before, "indicators_triggered"),
+        Some(json!(1)),
+        "{before}"
+    );
+    let (dir, url) = f.w.server.stop().await;
+    crate::versions::run_sql(
+        &url,
+        "DELETE FROM schema_migrations WHERE version = 10;
+         DROP INDEX control_objects_by_agency;
+         ALTER TABLE control_objects DROP COLUMN risk_history;",
+    )
+    .await;
+    let s = TestServer::start_with(dir, url).await;
+    let (st, after) = s.get(path, &planner).await;
+    assert_eq!(st, 200, "{after}");
+    assert_eq!(after, before);
+}
+on_both!(migration_0010_builds_the_risk_history);

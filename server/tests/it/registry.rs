@@ -411,7 +411,8 @@ async fn objects_import_keeps_attributes(backend: Backend) {
     )
     .await;
     assert_eq!(status, 200);
-    let header = "object_key,subject_inn,control_type,address,district,lat,lon,risk_category,attributes";
+    let header =
+        "object_key,subject_inn,control_type,address,district,lat,lon,risk_category,attributes";
     let file = format!(
         "{header}\nA-1,7707083893,fire,Москва,Хамовники,,,,\"{{\"\"floor_area_m2\"\":6000}}\"\n\
          A-2,7707083893,fire,Москва,Хамовники,,,,\nA-3,7707083893,fire,Москва,Хамовники,,,,[1]\n\

@@ -363,7 +363,7 @@ async fn photo_warnings_are_shown_and_flagged(backend: Backend) {
 on_both!(photo_warnings_are_shown_and_flagged);
 
 /// Runs SQL on a stopped server's database.
-async fn run_sql(url: &str, sql: &str) {
+pub(crate) async fn run_sql(url: &str, sql: &str) {
     if let Some(path) = url.strip_prefix("sqlite://") {
         rusqlite::Connection::open(path)
             .unwrap()

@@ -25,12 +25,13 @@
 //!    days from the least loaded span of days; on a day, inspectors from the least loaded in the
 //!    month. Per-inspector per-month sums (free minutes, best free day) skip a full month or
 //!    inspector without reading their days.
-//! 5. **Left out.** An entry that fits nowhere is left out with its reason. When it lost its time
-//!    to entries earlier in the queue ([`LeftOutReason::NoCapacity`]), every entry of a lower
-//!    category is left out after it ([`LeftOutReason::HigherCategoryLeftOut`], naming it): a
-//!    higher category is never left out while a lower one takes time. Entries that would not fit
-//!    an empty plan either (window too short, day too long, too few inspectors, everyone away)
-//!    free nothing for anyone, so they close nothing.
+//! 5. **Left out.** An entry that fits nowhere is left out with its reason: the time went to
+//!    entries earlier in the queue ([`LeftOutReason::NoCapacity`]), or it would not fit an empty
+//!    plan either (window too short, day too long, too few inspectors, everyone away). Because
+//!    the queue goes by category, a lower entry placed after a higher one was left out takes
+//!    only time the higher one could not use (a gap too short for it, days outside its window):
+//!    the lower categories never change what the higher ones get (tested: the plan of the
+//!    higher categories alone places them the same), and capacity is not left idle.
 //!
 //! With plenty of capacity and whole-year windows, the months' load ratios end within
 //! [`EVENNESS_MARGIN`] of each other, plus the share of one entry in a month (tested).

@@ -46,6 +46,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         9,
         include_str!("../../../../migrations/server/postgres/0009_planning.sql"),
     ),
+    (
+        10,
+        include_str!("../../../../migrations/server/postgres/0010_risk_history.sql"),
+    ),
 ];
 
 pub struct PgStore {

@@ -16,7 +16,53 @@ use crate::model::planning::{
 };
 use crate::store::cols::Cols;
 use crate::store::sql::planning as sql;
+use crate::store::sql::{Sql, facts};
 use crate::store::{PlanChange, PlanningStore, ServerChain, ServerRecord, StoreError, StoreResult};
+
+/// Events inserted per statement.
+const EVENTS_CHUNK: usize = 5_000;
+
+/// Events in one statement of arrays (one already stored is skipped, as [`sql::INSERT_EVENT`]
+/// does); the number stored.
+async fn insert_events(tx: &Transaction<'_>, events: &[RiskEvent]) -> StoreResult<u64> {
+    let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
+    let agencies: Vec<Uuid> = events.iter().map(|e| e.agency.as_uuid()).collect();
+    let objects: Vec<Uuid> = events.iter().map(|e| e.object.as_uuid()).collect();
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    let occurred: Vec<Date> = events.iter().map(|e| e.occurred_on).collect();
+    let due: Vec<Option<Date>> = events.iter().map(|e| e.due_on).collect();
+    let passed: Vec<Option<bool>> = events.iter().map(|e| e.passed).collect();
+    let sources: Vec<&str> = events.iter().map(|e| e.source.as_str()).collect();
+    let notes: Vec<&str> = events.iter().map(|e| e.note.as_str()).collect();
+    let recorded: Vec<OffsetDateTime> = events.iter().map(|e| e.recorded_at).collect();
+    execute(
+        tx,
+        &INSERT_EVENTS,
+        &[
+            &ids, &agencies, &objects, &kinds, &occurred, &due, &passed, &sources, &notes,
+            &recorded,
+        ],
+    )
+    .await
+}
+
+static INSERT_EVENTS: Sql = Sql::only(
+    "INSERT INTO risk_events (id, agency_id, object_id, kind, occurred_on, due_on, passed, source,
+                              note, recorded_at)
+     SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::date[], $6::date[],
+                          $7::bool[], $8::text[], $9::text[], $10::timestamptz[])
+     ON CONFLICT DO NOTHING",
+);
+
+/// Rewrites the history of the objects listed from their events.
+static REWRITE_HISTORY: Sql = Sql::only(concat!(
+    "UPDATE control_objects o SET risk_history = COALESCE((
+         SELECT json_agg(json_build_array(e.kind, e.occurred_on, e.due_on, e.passed))::text
+         FROM risk_events e WHERE e.object_id = o.id AND e.kind IN ",
+    facts::history_kinds!(),
+    "), '[]')
+     WHERE o.id = ANY($1)"
+));
 
 fn text(v: &impl serde::Serialize) -> StoreResult<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
@@ -244,24 +290,14 @@ impl PlanningStore for PgStore {
     ) -> StoreResult<u64> {
         transact!(self, |tx| {
             let mut n = 0;
-            for e in events {
-                n += execute(
-                    &*tx,
-                    &sql::INSERT_EVENT,
-                    &[
-                        &e.id,
-                        &e.agency.as_uuid(),
-                        &e.object.as_uuid(),
-                        &e.kind,
-                        &e.occurred_on,
-                        &e.due_on,
-                        &e.passed,
-                        &e.source,
-                        &e.note,
-                        &e.recorded_at,
-                    ],
-                )
-                .await?;
+            for chunk in events.chunks(EVENTS_CHUNK) {
+                n += insert_events(&tx, chunk).await?;
+            }
+            if n > 0 {
+                let mut objects: Vec<Uuid> = events.iter().map(|e| e.object.as_uuid()).collect();
+                objects.sort_unstable();
+                objects.dedup();
+                execute(&*tx, &REWRITE_HISTORY, &[&objects]).await?;
             }
             if let Some(a) = audit {
                 insert_audit(&tx, a).await?;
@@ -293,40 +329,25 @@ impl PlanningStore for PgStore {
     ) -> StoreResult<Vec<ObjectFactsRow>> {
         let c = self.client().await?;
         let after = after.map_or(sql::FIRST_ID, |a| a.as_uuid());
+        let text = facts::WindowText::new(&w);
         let mut rows = query_all(
             &**c,
-            &sql::FACTS_OBJECTS,
+            &facts::FACTS_OBJECTS,
             &[&agency.as_uuid(), &after, &i64::from(limit)],
-            sql::facts_object,
+            |r| facts::facts_object(r, &text),
         )
         .await?;
         let Some(last) = rows.last().map(|r| r.object.as_uuid()) else {
             return Ok(rows);
         };
-        let events = query_all(
-            &**c,
-            &sql::FACTS_EVENTS,
-            &[
-                &after,
-                &last,
-                &w.years_back[0],
-                &w.years_back[1],
-                &w.years_back[2],
-                &w.years_back[3],
-                &w.years_back[4],
-                &w.today,
-            ],
-            sql::event_counts,
-        )
-        .await?;
         let triggers = query_all(
             &**c,
-            &sql::FACTS_TRIGGERS,
+            &facts::FACTS_TRIGGERS,
             &[&after, &last, &w.years_back[0]],
-            sql::trigger_count,
+            facts::trigger_count,
         )
         .await?;
-        sql::merge_facts(&mut rows, events, triggers);
+        facts::merge_triggers(&mut rows, triggers);
         Ok(rows)
     }
 

@@ -16,6 +16,7 @@ pub(crate) mod devices;
 pub(crate) mod field;
 #[macro_use]
 pub(crate) mod inspections;
+pub(crate) mod facts;
 pub(crate) mod planning;
 pub(crate) mod projections;
 pub(crate) mod pull;

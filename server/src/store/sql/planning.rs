@@ -1,16 +1,12 @@
-//! Risk-scored planning: statements both backends share and the row mapping. The facts the
-//! model reads come in three statements per page (the objects, their events' aggregates over
-//! the page's id range, their triggers' count) merged here, so 1,000,000 objects are read in
-//! pages of index range scans rather than 10 correlated subqueries per object.
+//! Risk-scored planning: statements both backends share and the row mapping (the facts the
+//! model reads are in `facts.rs`).
 
-use std::collections::HashMap;
-
-use knd_shared::{InspectionKind, ObjectId, RiskCategory};
+use knd_shared::{InspectionKind, RiskCategory};
 
 use super::Sql;
 use crate::model::planning::{
-    Absence, CategoryProposal, EntryStatus, IndicatorTrigger, ObjectFactsRow, Plan, PlanAmendment,
-    PlanEntry, PlanKind, PlanStatus, ProposalStatus, RiskEvent,
+    Absence, CategoryProposal, EntryStatus, IndicatorTrigger, Plan, PlanAmendment, PlanEntry,
+    PlanKind, PlanStatus, ProposalStatus, RiskEvent,
 };
 use crate::store::cols::Cols;
 use crate::store::{StoreError, StoreResult};
@@ -61,69 +57,6 @@ pub(crate) fn event(r: &impl Cols) -> StoreResult<RiskEvent> {
     })
 }
 
-/// Five counts of one kind (with a further condition): since 1, 2, 3, 4 and 5 years back.
-macro_rules! years {
-    ($kind:literal, $and:literal) => {
-        concat!(
-            ",\n SUM(CASE WHEN e.kind = '",
-            $kind,
-            "'",
-            $and,
-            " AND e.occurred_on >= ?3 THEN 1 ELSE 0 END)",
-            ",\n SUM(CASE WHEN e.kind = '",
-            $kind,
-            "'",
-            $and,
-            " AND e.occurred_on >= ?4 THEN 1 ELSE 0 END)",
-            ",\n SUM(CASE WHEN e.kind = '",
-            $kind,
-            "'",
-            $and,
-            " AND e.occurred_on >= ?5 THEN 1 ELSE 0 END)",
-            ",\n SUM(CASE WHEN e.kind = '",
-            $kind,
-            "'",
-            $and,
-            " AND e.occurred_on >= ?6 THEN 1 ELSE 0 END)",
-            ",\n SUM(CASE WHEN e.kind = '",
-            $kind,
-            "'",
-            $and,
-            " AND e.occurred_on >= ?7 THEN 1 ELSE 0 END)"
-        )
-    };
-}
-
-/// A page of the agency's objects after `?2`, in id order.
-pub(crate) static FACTS_OBJECTS: Sql = Sql::new(
-    "SELECT o.id, o.object_key, o.subject_id, o.control_type_id, o.district, o.risk_category,
-            o.risk_decided_on, o.attributes
-     FROM control_objects o WHERE o.agency_id = ?1 AND o.id > ?2 ORDER BY o.id LIMIT ?3",
-);
-
-/// The events of the objects in (`?1`, `?2`]: violations, overdue orders and orders fulfilled on
-/// time since each of 1 to 5 years back (`?3` to `?7`, so each control type's model takes its
-/// own window from one scan), complaints and self-assessments in 12 months, a declaration in
-/// force on `?8` (today), and the latest dates.
-pub(crate) static FACTS_EVENTS: Sql = Sql::new(concat!(
-    "SELECT e.object_id",
-    years!("violation_found", ""),
-    years!("order_overdue", ""),
-    years!("order_fulfilled", " AND e.passed"),
-    ",
-        SUM(CASE WHEN e.kind = 'complaint_confirmed' AND e.occurred_on >= ?3 THEN 1 ELSE 0 END),
-        SUM(CASE WHEN e.kind = 'declaration' AND e.occurred_on <= ?8 AND e.due_on >= ?8
-                 THEN 1 ELSE 0 END),
-        SUM(CASE WHEN e.kind = 'self_assessment' AND e.passed AND e.occurred_on >= ?3
-                 THEN 1 ELSE 0 END),
-        MAX(CASE WHEN e.kind = 'planned_inspection' THEN e.occurred_on END),
-        MAX(CASE WHEN e.kind = 'preventive_visit' AND e.passed THEN e.occurred_on END),
-        MAX(CASE WHEN e.kind = 'activity_notice' THEN e.occurred_on END),
-        MAX(CASE WHEN e.kind = 'preventive_visit' THEN e.occurred_on END)
-     FROM risk_events e WHERE e.object_id > ?1 AND e.object_id <= ?2
-     GROUP BY e.object_id"
-));
-
 /// The agency's events an indicator counts since `?2`, with their objects' control types.
 pub(crate) static INDICATOR_EVENTS: Sql = Sql::new(
     "SELECT e.object_id, o.control_type_id, e.kind, e.id, e.occurred_on FROM risk_events e
@@ -137,117 +70,6 @@ pub(crate) static LAST_TRIGGERS: Sql = Sql::new(
     "SELECT object_id, rule_code, MAX(triggered_on) FROM indicator_triggers WHERE agency_id = ?1
      GROUP BY object_id, rule_code",
 );
-
-/// Triggers in the last 12 months (`?3`) of the objects in (`?1`, `?2`].
-pub(crate) static FACTS_TRIGGERS: Sql = Sql::new(
-    "SELECT object_id, COUNT(*) FROM indicator_triggers
-     WHERE object_id > ?1 AND object_id <= ?2 AND triggered_on >= ?3 GROUP BY object_id",
-);
-
-/// What [`FACTS_EVENTS`] reads of one object.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct EventCounts {
-    violations: [u32; 5],
-    overdue: [u32; 5],
-    remedies: [u32; 5],
-    complaints: u32,
-    declaration: bool,
-    self_assessment: bool,
-    last_planned: Option<time::Date>,
-    last_counted_visit: Option<time::Date>,
-    notice: Option<time::Date>,
-    last_visit: Option<time::Date>,
-}
-
-fn count(r: &impl Cols, i: usize) -> StoreResult<u32> {
-    let n = r.opt_i64(i)?.unwrap_or(0);
-    u32::try_from(n).map_err(|_| corrupt(format!("count {n}")))
-}
-
-fn five(r: &impl Cols, first: usize) -> StoreResult<[u32; 5]> {
-    Ok([
-        count(r, first)?,
-        count(r, first + 1)?,
-        count(r, first + 2)?,
-        count(r, first + 3)?,
-        count(r, first + 4)?,
-    ])
-}
-
-pub(crate) fn event_counts(r: &impl Cols) -> StoreResult<(ObjectId, EventCounts)> {
-    Ok((
-        r.id(0)?,
-        EventCounts {
-            violations: five(r, 1)?,
-            overdue: five(r, 6)?,
-            remedies: five(r, 11)?,
-            complaints: count(r, 16)?,
-            declaration: count(r, 17)? > 0,
-            self_assessment: count(r, 18)? > 0,
-            last_planned: r.opt_date(19)?,
-            last_counted_visit: r.opt_date(20)?,
-            notice: r.opt_date(21)?,
-            last_visit: r.opt_date(22)?,
-        },
-    ))
-}
-
-pub(crate) fn trigger_count(r: &impl Cols) -> StoreResult<(ObjectId, u32)> {
-    Ok((r.id(0)?, count(r, 1)?))
-}
-
-/// A row of [`FACTS_OBJECTS`], before the counts are merged in.
-pub(crate) fn facts_object(r: &impl Cols) -> StoreResult<ObjectFactsRow> {
-    Ok(ObjectFactsRow {
-        object: r.id(0)?,
-        object_key: r.text(1)?,
-        subject: r.id(2)?,
-        control_type: r.uuid(3)?,
-        district: r.text(4)?,
-        category: category(r.opt_text(5)?)?,
-        decided_on: r.opt_date(6)?,
-        attributes: r.text(7)?,
-        violations: [0; 5],
-        unfulfilled_orders: [0; 5],
-        confirmed_complaints: 0,
-        indicators_triggered: 0,
-        declaration_in_force: false,
-        self_assessment_passed: false,
-        remedies_on_time: [0; 5],
-        last_planned_inspection: None,
-        last_counted_visit: None,
-        activity_notice: None,
-        visited_after_notice: false,
-    })
-}
-
-/// Merges the counts of [`FACTS_EVENTS`] and [`FACTS_TRIGGERS`] into the page's objects.
-pub(crate) fn merge_facts(
-    rows: &mut [ObjectFactsRow],
-    events: Vec<(ObjectId, EventCounts)>,
-    triggers: Vec<(ObjectId, u32)>,
-) {
-    let mut events: HashMap<ObjectId, EventCounts> = events.into_iter().collect();
-    let triggers: HashMap<ObjectId, u32> = triggers.into_iter().collect();
-    for row in rows {
-        if let Some(e) = events.remove(&row.object) {
-            row.violations = e.violations;
-            row.unfulfilled_orders = e.overdue;
-            row.remedies_on_time = e.remedies;
-            row.confirmed_complaints = e.complaints;
-            row.declaration_in_force = e.declaration;
-            row.self_assessment_passed = e.self_assessment;
-            row.last_planned_inspection = e.last_planned;
-            row.last_counted_visit = e.last_counted_visit;
-            row.activity_notice = e.notice;
-            row.visited_after_notice = match (e.notice, e.last_visit) {
-                (Some(n), Some(v)) => v > n,
-                _ => false,
-            };
-        }
-        row.indicators_triggered = triggers.get(&row.object).copied().unwrap_or(0);
-    }
-}
 
 fn category(s: Option<String>) -> StoreResult<Option<RiskCategory>> {
     s.map(|c| RiskCategory::parse(&c).ok_or_else(|| corrupt(format!("category {c:?}"))))

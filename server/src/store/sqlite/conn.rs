@@ -51,6 +51,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         9,
         include_str!("../../../../migrations/server/sqlite/0009_planning.sql"),
     ),
+    (
+        10,
+        include_str!("../../../../migrations/server/sqlite/0010_risk_history.sql"),
+    ),
 ];
 
 const READERS: usize = 4;

@@ -16,6 +16,7 @@ use crate::model::planning::{
     PlanEntry, ProposalDecision, ProposalStatus, RiskEvent,
 };
 use crate::store::sql::planning as sql;
+use crate::store::sql::{Sql, facts};
 use crate::store::{PlanChange, PlanningStore, ServerChain, ServerRecord, StoreError, StoreResult};
 
 fn day(d: Date) -> String {
@@ -54,11 +55,26 @@ fn add_events(
             ],
         )? as u64;
     }
+    if n > 0 {
+        let objects: std::collections::BTreeSet<String> =
+            events.iter().map(|e| e.object.to_string()).collect();
+        execute(tx, &REWRITE_HISTORY, params![text(&objects)?])?;
+    }
     if let Some(a) = audit {
         insert_audit(tx, a)?;
     }
     Ok(n)
 }
+
+/// Rewrites the history of the objects listed (a JSON array of ids) from their events.
+static REWRITE_HISTORY: Sql = Sql::only(concat!(
+    "UPDATE control_objects SET risk_history = (
+         SELECT json_group_array(json_array(e.kind, e.occurred_on, e.due_on, e.passed))
+         FROM risk_events e WHERE e.object_id = control_objects.id AND e.kind IN ",
+    facts::history_kinds!(),
+    ")
+     WHERE id IN (SELECT value FROM json_each(?1))"
+));
 
 fn facts_page(
     c: &Connection,
@@ -68,37 +84,23 @@ fn facts_page(
     w: FactsWindow,
 ) -> StoreResult<Vec<ObjectFactsRow>> {
     let after = after.map_or(sql::FIRST_ID.to_string(), |a| a.to_string());
+    let text = facts::WindowText::new(&w);
     let mut rows = query_all(
         c,
-        &sql::FACTS_OBJECTS,
+        &facts::FACTS_OBJECTS,
         params![agency.to_string(), after, limit],
-        |r| sql::facts_object(r),
+        |r| facts::facts_object(r, &text),
     )?;
     let Some(last) = rows.last().map(|r| r.object.to_string()) else {
         return Ok(rows);
     };
-    let events = query_all(
-        c,
-        &sql::FACTS_EVENTS,
-        params![
-            after,
-            last,
-            day(w.years_back[0]),
-            day(w.years_back[1]),
-            day(w.years_back[2]),
-            day(w.years_back[3]),
-            day(w.years_back[4]),
-            day(w.today)
-        ],
-        |r| sql::event_counts(r),
-    )?;
     let triggers = query_all(
         c,
-        &sql::FACTS_TRIGGERS,
+        &facts::FACTS_TRIGGERS,
         params![after, last, day(w.years_back[0])],
-        |r| sql::trigger_count(r),
+        |r| facts::trigger_count(r),
     )?;
-    sql::merge_facts(&mut rows, events, triggers);
+    facts::merge_triggers(&mut rows, triggers);
     Ok(rows)
 }
 

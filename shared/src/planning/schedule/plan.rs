@@ -7,9 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::days::YearDays;
 use super::search::{Found, Need, Search};
 use super::why::{LeftOutReason, Why};
-use super::{
-    Demand, Inspector, InspectorMonth, LeftOut, Placement, RiskCategory, Schedule, Settings,
-};
+use super::{Demand, Inspector, InspectorMonth, LeftOut, Placement, Schedule, Settings};
 
 /// The inspectors' ordinary days, sorted: how many could take a day of a given length.
 #[derive(Debug)]
@@ -140,13 +138,6 @@ fn queue(
     order
 }
 
-/// The first entry left out for capacity: every lower category is left out after it.
-#[derive(Debug)]
-struct Closed {
-    demand: usize,
-    category: RiskCategory,
-}
-
 pub(super) fn plan(
     year: &YearDays,
     inspectors: &[Inspector],
@@ -163,23 +154,14 @@ pub(super) fn plan(
     let mut search = Search::new(year, inspectors, demands, district_count);
     let mut placements = Vec::with_capacity(demands.len());
     let mut left_out = Vec::new();
-    let mut closed: Option<Closed> = None;
     for (k, &d) in queue(demands, &needs, &district).iter().enumerate() {
         let position = k + 1;
         let demand = &demands[d];
-        let need = match (&needs[d], &closed) {
-            (Err(reason), _) => Err(reason.clone()),
-            (Ok(_), Some(c)) if demand.category < c.category => {
-                Err(LeftOutReason::HigherCategoryLeftOut {
-                    demand: c.demand,
-                    id: demands[c.demand].id.clone(),
-                    category: c.category,
-                })
-            }
-            (Ok(need), _) => Ok(need),
-        };
-        let reason = match need {
-            Err(reason) => reason,
+        // What a higher entry left out could not get was taken by entries before it in the
+        // queue (its category or higher): a lower entry placed later takes only what it could
+        // not use, so lower ones are never left out on its account.
+        let reason = match &needs[d] {
+            Err(reason) => reason.clone(),
             Ok(need) => match search.place(d, need) {
                 Some(found) => {
                     placements.push(placement(year, d, position, demand, need, found));
@@ -188,12 +170,6 @@ pub(super) fn plan(
                 None => not_placed(&search, need, demand),
             },
         };
-        if reason.is_capacity() && closed.is_none() {
-            closed = Some(Closed {
-                demand: d,
-                category: demand.category,
-            });
-        }
         left_out.push(LeftOut {
             demand: d,
             position,

@@ -270,18 +270,6 @@ pub(super) fn left_out(r: &LeftOutReason, lang: Lang) -> String {
             *needed,
             lang,
         ),
-        LeftOutReason::HigherCategoryLeftOut {
-            id, category: c, ..
-        } => match lang {
-            Lang::Ru => format!(
-                "не хватило времени записи «{id}» более высокой категории ({}); записям ниже её в очереди время не отдаётся.",
-                category(*c, lang)
-            ),
-            Lang::En => format!(
-                "the entry \"{id}\" of a higher category ({}) found no time; the plan gives no time to entries below it.",
-                category(*c, lang)
-            ),
-        },
         LeftOutReason::DayTooLong {
             daily_minutes,
             longest_day,

@@ -87,8 +87,8 @@ pub enum InspectorChoice {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LeftOutReason {
     /// No inspector (or not enough of them together) has the free minutes on any run of
-    /// `working_days` working days of the window: entries earlier in the queue took them. Every
-    /// entry of a lower category is left out after this one ([`LeftOutReason::HigherCategoryLeftOut`]).
+    /// `working_days` working days of the window: entries earlier in the queue (of its category
+    /// or higher) took them.
     NoCapacity {
         #[serde(with = "iso_date")]
         window_start: Date,
@@ -106,13 +106,6 @@ pub enum LeftOutReason {
         window_end: Date,
         working_days_in_window: u32,
         needed: u32,
-    },
-    /// An entry of a higher category (`demand`, caller's key `id`) was left out for capacity; the
-    /// plan gives its time to no lower category (ст.23-25: the higher risk is inspected first).
-    HigherCategoryLeftOut {
-        demand: usize,
-        id: String,
-        category: RiskCategory,
     },
     /// The entry's day (its minutes plus the district's travel) is longer than any inspector's.
     DayTooLong {

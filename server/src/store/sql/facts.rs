@@ -1,0 +1,278 @@
+//! The facts the risk model and the plan read, in one pass over the agency's objects: each
+//! object keeps the events its facts count (`control_objects.risk_history`, a JSON array of
+//! `[kind, occurred_on, due_on, passed]` the store rewrites whenever events are added), and the
+//! counts over the run's windows are taken here. Reading 1,000,000 objects is then one index
+//! range scan of the objects instead of an aggregate over every object's events per run.
+
+use std::collections::HashMap;
+
+use knd_shared::calendar::iso_date;
+use knd_shared::{ObjectId, RiskCategory};
+use serde::Deserialize;
+
+use super::Sql;
+use crate::model::planning::{FactsWindow, ObjectFactsRow};
+use crate::store::cols::Cols;
+use crate::store::{StoreError, StoreResult};
+
+/// The kinds of event the facts count, as `risk_history` keeps them (the same list is in the
+/// statements that rewrite it and in migration 0010).
+macro_rules! history_kinds {
+    () => {
+        "('violation_found', 'order_overdue', 'order_fulfilled', 'complaint_confirmed',
+          'declaration', 'self_assessment', 'planned_inspection', 'preventive_visit',
+          'activity_notice')"
+    };
+}
+pub(crate) use history_kinds;
+
+/// A page of the agency's objects after `?2`, in id order, with their events.
+pub(crate) static FACTS_OBJECTS: Sql = Sql::new(
+    "SELECT o.id, o.object_key, o.subject_id, o.control_type_id, o.district, o.risk_category,
+            o.risk_decided_on, o.attributes, o.risk_history
+     FROM control_objects o WHERE o.agency_id = ?1 AND o.id > ?2 ORDER BY o.id LIMIT ?3",
+);
+
+/// Triggers in the last 12 months (`?3`) of the objects in (`?1`, `?2`].
+pub(crate) static FACTS_TRIGGERS: Sql = Sql::new(
+    "SELECT object_id, COUNT(*) FROM indicator_triggers
+     WHERE object_id > ?1 AND object_id <= ?2 AND triggered_on >= ?3 GROUP BY object_id",
+);
+
+/// The window's days as the history writes them (ISO dates compare as text).
+#[derive(Debug, Clone)]
+pub(crate) struct WindowText {
+    today: String,
+    years_back: [String; 5],
+}
+
+impl WindowText {
+    pub(crate) fn new(w: &FactsWindow) -> Self {
+        Self {
+            today: iso_date::format(w.today),
+            years_back: w.years_back.map(iso_date::format),
+        }
+    }
+}
+
+/// `passed` as SQLite (0 / 1) and PostgreSQL (false / true) write it in JSON.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Passed {
+    Flag(bool),
+    Number(i64),
+}
+
+impl Passed {
+    fn yes(p: Option<&Self>) -> bool {
+        matches!(p, Some(Passed::Flag(true)) | Some(Passed::Number(1..)))
+    }
+}
+
+/// One event of the history; borrowed, as kinds and dates have nothing to unescape.
+#[derive(Deserialize)]
+struct HistoryEvent<'a>(
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    #[serde(default)] Option<Passed>,
+);
+
+fn corrupt(what: String) -> StoreError {
+    StoreError::Corrupt(what)
+}
+
+/// The later of two ISO dates.
+fn latest<'a>(a: Option<&'a str>, b: &'a str) -> Option<&'a str> {
+    Some(a.map_or(b, |a| a.max(b)))
+}
+
+fn day(text: Option<&str>) -> StoreResult<Option<time::Date>> {
+    text.map(|d| iso_date::parse(d).map_err(|_| corrupt(format!("risk history date {d:?}"))))
+        .transpose()
+}
+
+/// Counts the object's history into its facts over the window: violations, overdue orders
+/// and orders fulfilled on time since each of 1 to 5 years back (each control type's model takes
+/// its own window), complaints and passed self-assessments in 12 months, a declaration in force
+/// today, and the latest planned inspection, counted visit, notice and visit.
+pub(crate) fn count_history(
+    row: &mut ObjectFactsRow,
+    history: &str,
+    w: &WindowText,
+) -> StoreResult<()> {
+    let events: Vec<HistoryEvent<'_>> = serde_json::from_str(history)
+        .map_err(|e| corrupt(format!("risk history of {}: {e}", row.object)))?;
+    let since = |counts: &mut [u32; 5], on: &str| {
+        for (n, from) in counts.iter_mut().zip(&w.years_back) {
+            if on >= from.as_str() {
+                *n += 1;
+            }
+        }
+    };
+    let year_ago = w.years_back[0].as_str();
+    let (mut planned, mut counted, mut notice, mut visit) = (None, None, None, None);
+    for HistoryEvent(kind, on, due, passed) in &events {
+        let passed = Passed::yes(passed.as_ref());
+        match *kind {
+            "violation_found" => since(&mut row.violations, on),
+            "order_overdue" => since(&mut row.unfulfilled_orders, on),
+            "order_fulfilled" if passed => since(&mut row.remedies_on_time, on),
+            "complaint_confirmed" if *on >= year_ago => row.confirmed_complaints += 1,
+            "declaration" => {
+                let today = w.today.as_str();
+                if *on <= today && due.is_some_and(|d| d >= today) {
+                    row.declaration_in_force = true;
+                }
+            }
+            "self_assessment" if passed && *on >= year_ago => row.self_assessment_passed = true,
+            "planned_inspection" => planned = latest(planned, on),
+            "preventive_visit" => {
+                visit = latest(visit, on);
+                if passed {
+                    counted = latest(counted, on);
+                }
+            }
+            "activity_notice" => notice = latest(notice, on),
+            _ => {}
+        }
+    }
+    row.last_planned_inspection = day(planned)?;
+    row.last_counted_visit = day(counted)?;
+    row.activity_notice = day(notice)?;
+    row.visited_after_notice = matches!((notice, visit), (Some(n), Some(v)) if v > n);
+    Ok(())
+}
+
+/// A row of [`FACTS_OBJECTS`] with its history counted; the triggers are merged in after.
+pub(crate) fn facts_object(r: &impl Cols, w: &WindowText) -> StoreResult<ObjectFactsRow> {
+    let mut row = ObjectFactsRow {
+        object: r.id(0)?,
+        object_key: r.text(1)?,
+        subject: r.id(2)?,
+        control_type: r.uuid(3)?,
+        district: r.text(4)?,
+        category: category(r.opt_text(5)?)?,
+        decided_on: r.opt_date(6)?,
+        attributes: r.text(7)?,
+        violations: [0; 5],
+        unfulfilled_orders: [0; 5],
+        confirmed_complaints: 0,
+        indicators_triggered: 0,
+        declaration_in_force: false,
+        self_assessment_passed: false,
+        remedies_on_time: [0; 5],
+        last_planned_inspection: None,
+        last_counted_visit: None,
+        activity_notice: None,
+        visited_after_notice: false,
+    };
+    count_history(&mut row, &r.text(8)?, w)?;
+    Ok(row)
+}
+
+fn category(s: Option<String>) -> StoreResult<Option<RiskCategory>> {
+    s.map(|c| RiskCategory::parse(&c).ok_or_else(|| corrupt(format!("category {c:?}"))))
+        .transpose()
+}
+
+pub(crate) fn trigger_count(r: &impl Cols) -> StoreResult<(ObjectId, u32)> {
+    let n = r.opt_i64(1)?.unwrap_or(0);
+    Ok((
+        r.id(0)?,
+        u32::try_from(n).map_err(|_| corrupt(format!("count {n}")))?,
+    ))
+}
+
+/// Merges the counts of [`FACTS_TRIGGERS`] into the page's objects.
+pub(crate) fn merge_triggers(rows: &mut [ObjectFactsRow], triggers: Vec<(ObjectId, u32)>) {
+    let triggers: HashMap<ObjectId, u32> = triggers.into_iter().collect();
+    for row in rows {
+        row.indicators_triggered = triggers.get(&row.object).copied().unwrap_or(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    fn row() -> ObjectFactsRow {
+        ObjectFactsRow {
+            object: ObjectId::from(uuid::Uuid::nil()),
+            object_key: "O-1".into(),
+            subject: uuid::Uuid::nil().into(),
+            control_type: uuid::Uuid::nil(),
+            district: String::new(),
+            category: None,
+            decided_on: None,
+            attributes: "{}".into(),
+            violations: [0; 5],
+            unfulfilled_orders: [0; 5],
+            confirmed_complaints: 0,
+            indicators_triggered: 0,
+            declaration_in_force: false,
+            self_assessment_passed: false,
+            remedies_on_time: [0; 5],
+            last_planned_inspection: None,
+            last_counted_visit: None,
+            activity_notice: None,
+            visited_after_notice: false,
+        }
+    }
+
+    /// Each count on its window's first day and not the day before, as both backends write the
+    /// history (SQLite's 0/1, PostgreSQL's booleans).
+    #[test]
+    fn the_history_counts_on_the_windows_edges() {
+        let w = WindowText::new(&FactsWindow::on(date!(2026 - 12 - 02)));
+        let history = r#"[
+            ["violation_found", "2025-12-02", null, null],
+            ["violation_found", "2025-12-01", null, null],
+            ["violation_found", "2021-12-02", null, null],
+            ["violation_found", "2021-12-01", null, null],
+            ["order_overdue", "2024-06-01", "2024-05-01", null],
+            ["order_fulfilled", "2026-01-10", "2026-02-01", 1],
+            ["order_fulfilled", "2026-01-11", "2026-02-01", false],
+            ["complaint_confirmed", "2025-12-02", null, null],
+            ["complaint_confirmed", "2025-12-01", null, null],
+            ["declaration", "2026-01-01", "2026-12-02", null],
+            ["self_assessment", "2025-12-01", null, true],
+            ["planned_inspection", "2022-03-01", null, null],
+            ["planned_inspection", "2019-03-01", null, null],
+            ["preventive_visit", "2024-05-05", null, 0],
+            ["preventive_visit", "2023-05-05", null, 1],
+            ["activity_notice", "2024-01-01", null, null],
+            ["sensor_exceedance", "2026-01-01", null, null]
+        ]"#;
+        let mut r = row();
+        count_history(&mut r, history, &w).unwrap();
+        assert_eq!(r.violations, [1, 2, 2, 2, 3]);
+        assert_eq!(r.unfulfilled_orders, [0, 0, 1, 1, 1]);
+        assert_eq!(r.remedies_on_time, [1, 1, 1, 1, 1]);
+        assert_eq!(r.confirmed_complaints, 1);
+        assert!(r.declaration_in_force, "valid through today");
+        assert!(!r.self_assessment_passed, "a day over 12 months");
+        assert_eq!(r.last_planned_inspection, Some(date!(2022 - 03 - 01)));
+        assert_eq!(r.last_counted_visit, Some(date!(2023 - 05 - 05)));
+        assert_eq!(r.activity_notice, Some(date!(2024 - 01 - 01)));
+        assert!(
+            r.visited_after_notice,
+            "the uncounted visit still followed it"
+        );
+
+        let mut empty = row();
+        count_history(&mut empty, "[]", &w).unwrap();
+        assert_eq!(empty, row());
+        assert!(count_history(&mut row(), "[[1]]", &w).is_err());
+        assert!(
+            count_history(
+                &mut row(),
+                r#"[["planned_inspection","2022-3-1",null,null]]"#,
+                &w
+            )
+            .is_err()
+        );
+    }
+}
