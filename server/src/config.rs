@@ -29,6 +29,26 @@ pub struct Config {
     pub metrics: MetricsConfig,
     #[serde(default)]
     pub http: HttpConfig,
+    #[serde(default)]
+    pub planning: PlanningConfig,
+}
+
+/// Risk-scored planning's background work.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlanningConfig {
+    /// Whether the server runs the risk indicators over every agency once a day (at start and
+    /// then on each new day); off where an external scheduler calls
+    /// `POST /api/v1/risk/indicators/run` instead (`KND__PLANNING__DAILY_INDICATORS=false`).
+    pub daily_indicators: bool,
+}
+
+impl Default for PlanningConfig {
+    fn default() -> Self {
+        Self {
+            daily_indicators: true,
+        }
+    }
 }
 
 /// Connections: who the client is behind a proxy, and how long a client may take.
@@ -252,6 +272,7 @@ impl Default for Config {
                 pull_page: 50,
             },
             metrics: MetricsConfig::default(),
+            planning: PlanningConfig::default(),
             http: HttpConfig::default(),
         }
     }
@@ -293,6 +314,7 @@ impl fmt::Debug for Config {
             .field("blobs", &self.blobs)
             .field("metrics", &self.metrics)
             .field("http", &self.http)
+            .field("planning", &self.planning)
             .finish()
     }
 }

@@ -127,7 +127,9 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
     }));
     services::projections::spawn(&state);
     services::pull::spawn_pruning(&state);
-    services::risk_events::spawn_daily(&state);
+    if state.config.planning.daily_indicators {
+        services::risk_events::spawn_daily(&state);
+    }
     Ok(state)
 }
 

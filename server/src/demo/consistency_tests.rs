@@ -8,6 +8,7 @@ use super::generator::Spec;
 use super::{data, seed};
 use crate::config::Config;
 use crate::model::planning::ProposalStatus;
+use crate::services::facts_pages::FactsPages;
 use crate::services::risk;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -46,6 +47,21 @@ async fn scoring_the_seeded_demo_proposes_only_the_objects_with_new_information(
     for o in reg.objects() {
         *modelled.entry(o.modelled.as_str().to_owned()).or_default() += 1;
     }
+    // Two readers in pages of 7 read every object once.
+    let window = crate::model::planning::FactsWindow::on(state.today());
+    let mut pages = FactsPages::with_page(&state, accounts.agency, window, 7)
+        .await
+        .unwrap();
+    let mut read: Vec<String> = Vec::new();
+    while let Some(rows) = pages.next().await.unwrap() {
+        assert!(rows.len() <= 7);
+        read.extend(rows.into_iter().map(|r| r.object_key));
+    }
+    read.sort();
+    let mut keys: Vec<String> = reg.objects().map(|o| o.key).collect();
+    keys.sort();
+    assert_eq!(read, keys);
+
     let summary = risk::score_agency(&state, accounts.agency).await.unwrap();
     assert_eq!(summary.objects, 900);
     assert_eq!(summary.by_category, modelled);

@@ -327,6 +327,7 @@ pub struct NewChecklistItem {
 
 mod admin;
 mod inspections;
+pub mod plan_why;
 pub mod planning;
 pub use admin::*;
 pub use inspections::*;

@@ -17,11 +17,12 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
+use crate::model::plan_why;
 use crate::model::planning::{EntryStatus, FactsWindow, Plan, PlanEntry, PlanKind, PlanStatus};
 use crate::model::{Actor, Role, User};
 use crate::services::accounts;
 use crate::services::facts_pages::FactsPages;
-use crate::services::plan_candidates::{Candidate, ObjectWhy, consider};
+use crate::services::plan_candidates::{Candidate, consider};
 use crate::services::policy::{self, Action};
 use crate::services::risk::type_models;
 use crate::state::AppState;
@@ -197,7 +198,7 @@ pub async fn build_year(
     let mut visits = Vec::new();
     let mut excluded = 0u64;
     let mut objects_read = 0u64;
-    let mut pages = FactsPages::new(state, agency, window);
+    let mut pages = FactsPages::new(state, agency, window).await?;
     while let Some(rows) = pages.next().await? {
         for row in &rows {
             objects_read += 1;
@@ -214,9 +215,13 @@ pub async fn build_year(
             }
         }
     }
+    // A stable order (the scheduler's ties go by index), whatever order the pages came in.
     let mut candidates: Vec<Candidate> = groups.into_values().collect();
-    // A stable order (the scheduler's ties go by index).
+    for c in &mut candidates {
+        c.objects.sort_by_key(|o| o.object);
+    }
     candidates.sort_by_key(|c| (c.subject, c.control_type));
+    visits.sort_by_key(|c| c.objects.first().map(|o| o.object));
     candidates.extend(visits);
     let read_ms = ms(started);
 
@@ -272,8 +277,22 @@ pub async fn build_year(
         header(PlanKind::Inspections, &entries_i),
         header(PlanKind::Visits, &entries_v),
     );
+    // What the outcome reports; the rest of the build is let go before the entries are written.
+    let totals = (
+        plan.capacity_minutes,
+        plan.demand_minutes,
+        plan.scheduled_minutes,
+        plan.quality(),
+    );
+    drop((plan, candidates, demands, crew));
+    let left_out = entries_i
+        .iter()
+        .chain(&entries_v)
+        .filter(|e| e.status == EntryStatus::LeftOut)
+        .count() as u64;
+    let (inspection_entries, visit_entries) = (entries_i.len() as u64, entries_v.len() as u64);
     let actor = built_by.map_or(Actor::Operator, Actor::User);
-    for (p, e) in [(&plan_i, &entries_i), (&plan_v, &entries_v)] {
+    for (p, e) in [(&plan_i, entries_i), (&plan_v, entries_v)] {
         let mut a = accounts::audit(actor.clone(), Some(agency), "plan.draft", None);
         a.target = Some(format!("plan:{}", p.id));
         if !state.store.save_draft_plan(p, e, &a).await? {
@@ -282,24 +301,19 @@ pub async fn build_year(
             )));
         }
     }
-    let left_out = entries_i
-        .iter()
-        .chain(&entries_v)
-        .filter(|e| e.status == EntryStatus::LeftOut)
-        .count() as u64;
     Ok(BuildOutcome {
         year,
         inspections_plan: plan_i.id,
         visits_plan: plan_v.id,
         objects_read,
-        inspection_entries: entries_i.len() as u64,
-        visit_entries: entries_v.len() as u64,
+        inspection_entries,
+        visit_entries,
         left_out,
         moratorium_excluded: excluded,
-        capacity_minutes: plan.capacity_minutes,
-        demand_minutes: plan.demand_minutes,
-        scheduled_minutes: plan.scheduled_minutes,
-        quality: plan.quality(),
+        capacity_minutes: totals.0,
+        demand_minutes: totals.1,
+        scheduled_minutes: totals.2,
+        quality: totals.3,
         read_ms,
         schedule_ms,
         store_ms: ms(started),
@@ -322,30 +336,27 @@ fn entries(
         let Some(c) = d.id.parse::<usize>().ok().and_then(|k| candidates.get(k)) else {
             continue;
         };
-        let objects_why: Vec<&ObjectWhy> = c.objects.iter().collect();
-        let (status, starts_on, ends_on, inspectors, schedule_why) = match (
-            placed.get(&i),
-            left.get(&i),
-        ) {
-            (Some(p), _) => (
-                EntryStatus::Planned,
-                Some(p.start),
-                Some(p.end),
-                p.inspectors
-                    .iter()
-                    .filter_map(|k| ids.get(*k).copied())
-                    .collect(),
-                json!({"placed": p.why, "text_ru": p.why.text_ru(), "text_en": p.why.text_en()}),
-            ),
-            (None, Some(l)) => (
-                EntryStatus::LeftOut,
-                None,
-                None,
-                Vec::new(),
-                json!({"left_out": l.reason, "text_ru": l.reason.text_ru(), "text_en": l.reason.text_en()}),
-            ),
-            (None, None) => continue,
-        };
+        let (status, starts_on, ends_on, inspectors, schedule_why) =
+            match (placed.get(&i), left.get(&i)) {
+                (Some(p), _) => (
+                    EntryStatus::Planned,
+                    Some(p.start),
+                    Some(p.end),
+                    p.inspectors
+                        .iter()
+                        .filter_map(|k| ids.get(*k).copied())
+                        .collect(),
+                    json!({"placed": p.why}),
+                ),
+                (None, Some(l)) => (
+                    EntryStatus::LeftOut,
+                    None,
+                    None,
+                    Vec::new(),
+                    json!({"left_out": l.reason}),
+                ),
+                (None, None) => continue,
+            };
         let list = if c.kind == PlanKind::Inspections {
             &mut inspections
         } else {
@@ -363,7 +374,7 @@ fn entries(
             starts_on,
             ends_on,
             inspectors,
-            why: json!({"objects": objects_why, "schedule": schedule_why}),
+            why: plan_why::stored(&c.objects, schedule_why),
             inspection: None,
         });
     }

@@ -6,39 +6,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use knd_shared::calendar::iso_date;
 use knd_shared::planning::due::{self, Due};
 use knd_shared::planning::schedule::Demand;
 use knd_shared::registry::ObjectAttributes;
-use knd_shared::{InspectionKind, ObjectId, RiskCategory, SubjectId};
-use serde::{Deserialize, Serialize};
+use knd_shared::{InspectionKind, RiskCategory, SubjectId};
 use time::Date;
 use uuid::Uuid;
 
+use crate::model::plan_why::ObjectWhy;
 use crate::model::planning::{ObjectFactsRow, PlanKind};
 use crate::services::risk::TypeModel;
-
-/// Why an object is in the plan: its category, periodicity and what it was counted from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ObjectWhy {
-    pub object: ObjectId,
-    pub object_key: String,
-    pub category: RiskCategory,
-    pub every_years: u32,
-    /// `last_planned_inspection`, `category_decision`, `last_visit`, `activity_notice` or `none`.
-    pub counted_from_kind: String,
-    #[serde(default, with = "iso_date::option")]
-    pub counted_from: Option<Date>,
-    #[serde(with = "iso_date")]
-    pub due_from: Date,
-    pub overdue_days: u32,
-    #[serde(with = "iso_date")]
-    pub allowed_from: Date,
-    #[serde(with = "iso_date")]
-    pub allowed_to: Date,
-    pub text_ru: String,
-    pub text_en: String,
-}
 
 /// A candidate entry before scheduling.
 pub(crate) struct Candidate {
@@ -51,75 +28,15 @@ pub(crate) struct Candidate {
     pub(crate) category: RiskCategory,
 }
 
-fn counted_from(kind: &str) -> (&'static str, &'static str) {
-    match kind {
-        "last_planned_inspection" => ("последней плановой проверки", "the last planned inspection"),
-        "category_decision" => ("решения о категории", "the category decision"),
-        "last_visit" => (
-            "последнего профилактического визита",
-            "the last preventive visit",
-        ),
-        "activity_notice" => (
-            "уведомления о начале деятельности",
-            "the notice of starting activity",
-        ),
-        _ => ("—", "—"),
-    }
-}
-
+/// An object's reasons (their texts are written when the entry is read).
 fn object_why(
     row: &ObjectFactsRow,
     category: RiskCategory,
     every_years: u32,
     kind: &str,
-    due: (Date, u32, Option<Date>),
+    (due_from, overdue_days, base): (Date, u32, Option<Date>),
     window: (Date, Date),
 ) -> ObjectWhy {
-    let (from_ru, from_en) = counted_from(kind);
-    let (due_from, overdue_days, base) = due;
-    let base_text = base.map_or("—".to_owned(), iso_date::format);
-    let text_ru = if kind == "activity_notice" {
-        format!(
-            "Объект {}: уведомление о начале деятельности {}; визит в течение 6 месяцев, с {} по {} (не учитывается в периодичности).",
-            row.object_key,
-            base_text,
-            iso_date::format(window.0),
-            iso_date::format(window.1)
-        )
-    } else {
-        format!(
-            "Объект {}: категория «{}», периодичность — раз в {} г., отсчёт от {} ({}); срок наступает {}{}; допустимо с {} по {}.",
-            row.object_key,
-            category.name_ru(),
-            every_years,
-            from_ru,
-            base_text,
-            iso_date::format(due_from),
-            if overdue_days > 0 {
-                format!(", просрочено на {overdue_days} дн. к 1 января")
-            } else {
-                String::new()
-            },
-            iso_date::format(window.0),
-            iso_date::format(window.1)
-        )
-    };
-    let text_en = format!(
-        "Object {}: {} risk, once per {} year(s), counted from {} ({}); due from {}{}; allowed {} to {}.",
-        row.object_key,
-        category.as_str().replace('_', " "),
-        every_years,
-        from_en,
-        base_text,
-        iso_date::format(due_from),
-        if overdue_days > 0 {
-            format!(", {overdue_days} days overdue on 1 January")
-        } else {
-            String::new()
-        },
-        iso_date::format(window.0),
-        iso_date::format(window.1)
-    );
     ObjectWhy {
         object: row.object,
         object_key: row.object_key.clone(),
@@ -131,8 +48,6 @@ fn object_why(
         overdue_days,
         allowed_from: window.0,
         allowed_to: window.1,
-        text_ru,
-        text_en,
     }
 }
 
@@ -152,8 +67,6 @@ pub(crate) fn consider(
     let Some(per) = rules.periodicity.get(&category) else {
         return;
     };
-    let attributes: Option<serde_json::Value> = serde_json::from_str(&row.attributes).ok();
-    let attrs = ObjectAttributes::from_json(attributes.as_ref()).unwrap_or_default();
     if let (Some(n), Some(measure)) = (
         per.inspection_every_years,
         rules.planning.kinds.get(&category),
@@ -164,6 +77,9 @@ pub(crate) fn consider(
             counted_from,
         } = due::inspection_due(Some(n), row.last_planned_inspection, row.decided_on, year)
         {
+            // Only a due object's attributes are read (the moratorium's exceptions).
+            let attributes: Option<serde_json::Value> = serde_json::from_str(&row.attributes).ok();
+            let attrs = ObjectAttributes::from_json(attributes.as_ref()).unwrap_or_default();
             match due::moratorium_window(rules, category, &attrs, year) {
                 Some((a, b)) if from.max(a) <= b => {
                     let kind = match (row.last_planned_inspection, counted_from) {

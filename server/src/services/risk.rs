@@ -132,19 +132,19 @@ pub async fn score_agency(
     let window = FactsWindow::on(today);
     let mut summary = ScoreSummary::default();
     let mut pending = Vec::new();
-    let mut pages = FactsPages::new(state, agency, window);
+    let mut counted: HashMap<RiskCategory, u64> = HashMap::new();
+    let mut pages = FactsPages::new(state, agency, window).await?;
     while let Some(rows) = pages.next().await? {
         for row in &rows {
             let Some(t) = types.get(&row.control_type) else {
                 continue;
             };
-            let e = t.model.score(&facts_of(row, &t.model));
+            let facts = facts_of(row, &t.model);
+            let category = t.model.category(&facts);
             summary.objects += 1;
-            *summary
-                .by_category
-                .entry(e.category.as_str().to_owned())
-                .or_default() += 1;
-            if e.category != t.rules.effective_category(row.category) {
+            *counted.entry(category).or_default() += 1;
+            if category != t.rules.effective_category(row.category) {
+                let e = t.model.score(&facts);
                 pending.push(proposal(agency, row, e, today, due_on)?);
             }
         }
@@ -156,6 +156,10 @@ pub async fn score_agency(
     if !pending.is_empty() {
         summary.proposals += state.store.propose_categories(&pending).await?;
     }
+    summary.by_category = counted
+        .into_iter()
+        .map(|(c, n)| (c.as_str().to_owned(), n))
+        .collect();
     Ok(summary)
 }
 

@@ -60,6 +60,10 @@ pub trait PlanningStore: Send + Sync {
         window: FactsWindow,
     ) -> StoreResult<Vec<ObjectFactsRow>>;
 
+    /// The id of the agency's object in the middle of id order (none when it has none): where
+    /// a second reader of the facts starts.
+    async fn facts_midpoint(&self, agency: AgencyId) -> StoreResult<Option<ObjectId>>;
+
     /// The agency's events an indicator counts since `since`, by object then date: (object,
     /// its control type, kind, event id, date).
     async fn indicator_events(
@@ -152,7 +156,7 @@ pub trait PlanningStore: Send + Sync {
     async fn save_draft_plan(
         &self,
         plan: &Plan,
-        entries: &[PlanEntry],
+        entries: Vec<PlanEntry>,
         audit: &AuditEntry,
     ) -> StoreResult<bool>;
 

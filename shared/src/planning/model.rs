@@ -363,64 +363,43 @@ impl RiskModel {
         self
     }
 
-    /// The severity class of potential harm: the highest class any rule gives.
-    fn severity(&self, attributes: &serde_json::Value) -> (Vec<SeverityReading>, u8) {
-        let readings: Vec<SeverityReading> = self
-            .severity
-            .iter()
-            .map(|r| {
-                let value = attributes
-                    .get(&r.attribute)
-                    .and_then(serde_json::Value::as_f64);
-                let reached = value.map_or(0, |v| {
-                    r.thresholds
-                        .iter()
-                        .take_while(|t| if r.descending { v <= **t } else { v >= **t })
-                        .count()
-                });
-                SeverityReading {
-                    attribute: r.attribute.clone(),
-                    name_ru: r.name_ru.clone(),
-                    name_en: r.name_en.clone(),
-                    value,
-                    class: u8::try_from(reached + 1).unwrap_or(u8::MAX),
-                }
-            })
-            .collect();
-        let class = readings
-            .iter()
-            .map(|r| r.class)
-            .max()
-            .unwrap_or(1)
-            .clamp(1, self.severity_classes);
-        (readings, class)
+    /// One severity rule on the attributes: the value read and the class it gives.
+    fn reading(r: &SeverityRule, attributes: &serde_json::Value) -> (Option<f64>, u8) {
+        let value = attributes
+            .get(&r.attribute)
+            .and_then(serde_json::Value::as_f64);
+        let reached = value.map_or(0, |v| {
+            r.thresholds
+                .iter()
+                .take_while(|t| if r.descending { v <= **t } else { v >= **t })
+                .count()
+        });
+        (value, u8::try_from(reached + 1).unwrap_or(u8::MAX))
     }
 
-    /// Scores one object: its proposed category and why.
-    pub fn score(&self, facts: &ObjectFacts) -> Explanation {
-        let (severity, severity_class) = self.severity(&facts.attributes);
-        let contributions: Vec<Contribution> = self
-            .weights
-            .iter()
-            .map(|w| {
-                let value = facts.units(w.factor);
-                let counted = value.min(w.cap);
-                let points = i32::try_from(counted)
-                    .unwrap_or(i32::MAX)
-                    .saturating_mul(w.points);
-                Contribution {
-                    factor: w.factor,
-                    value,
-                    counted,
-                    weight: w.points,
-                    points,
-                }
-            })
-            .collect();
-        let points = contributions
-            .iter()
-            .fold(0i32, |sum, c| sum.saturating_add(c.points))
-            .max(0);
+    /// The severity class of potential harm: the highest class any rule gives.
+    fn severity_class(&self, classes: impl Iterator<Item = u8>) -> u8 {
+        classes.max().unwrap_or(1).clamp(1, self.severity_classes)
+    }
+
+    /// One weight on the facts.
+    fn contribution(w: &Weight, facts: &ObjectFacts) -> Contribution {
+        let value = facts.units(w.factor);
+        let counted = value.min(w.cap);
+        let points = i32::try_from(counted)
+            .unwrap_or(i32::MAX)
+            .saturating_mul(w.points);
+        Contribution {
+            factor: w.factor,
+            value,
+            counted,
+            weight: w.points,
+            points,
+        }
+    }
+
+    /// The probability class the points reach, and the matrix cell with the severity class.
+    fn cell(&self, severity_class: u8, points: i32) -> (u8, RiskCategory) {
         let reached = self
             .probability_thresholds
             .iter()
@@ -433,6 +412,54 @@ impl RiskModel {
             .and_then(|row| row.get(usize::from(probability_class) - 1))
             .copied()
             .unwrap_or(RiskCategory::Low);
+        (probability_class, category)
+    }
+
+    /// The category alone, as [`RiskModel::score`] gives it, without writing out why (scoring
+    /// a million objects explains only those whose category changes).
+    pub fn category(&self, facts: &ObjectFacts) -> RiskCategory {
+        let severity_class = self.severity_class(
+            self.severity
+                .iter()
+                .map(|r| Self::reading(r, &facts.attributes).1),
+        );
+        let points = self
+            .weights
+            .iter()
+            .fold(0i32, |sum, w| {
+                sum.saturating_add(Self::contribution(w, facts).points)
+            })
+            .max(0);
+        self.cell(severity_class, points).1
+    }
+
+    /// Scores one object: its proposed category and why.
+    pub fn score(&self, facts: &ObjectFacts) -> Explanation {
+        let severity: Vec<SeverityReading> = self
+            .severity
+            .iter()
+            .map(|r| {
+                let (value, class) = Self::reading(r, &facts.attributes);
+                SeverityReading {
+                    attribute: r.attribute.clone(),
+                    name_ru: r.name_ru.clone(),
+                    name_en: r.name_en.clone(),
+                    value,
+                    class,
+                }
+            })
+            .collect();
+        let severity_class = self.severity_class(severity.iter().map(|r| r.class));
+        let contributions: Vec<Contribution> = self
+            .weights
+            .iter()
+            .map(|w| Self::contribution(w, facts))
+            .collect();
+        let points = contributions
+            .iter()
+            .fold(0i32, |sum, c| sum.saturating_add(c.points))
+            .max(0);
+        let (probability_class, category) = self.cell(severity_class, points);
         Explanation {
             severity,
             severity_class,

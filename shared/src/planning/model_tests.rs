@@ -152,3 +152,39 @@ fn the_default_fits_a_regulation_of_three_categories() {
     );
     assert_eq!(m.matrix[0][2], RiskCategory::Low, "moderate lowers to low");
 }
+
+proptest::proptest! {
+    /// The category alone is the explained score's category, on any facts.
+    #[test]
+    fn the_category_alone_is_the_scores(
+        area in proptest::option::of(0u32..20_000),
+        people in proptest::option::of(0u32..2_000),
+        hazard in proptest::option::of(1u8..=4),
+        counts in proptest::array::uniform5(0u32..12),
+        declaration in proptest::bool::ANY,
+        assessment in proptest::bool::ANY,
+        three in proptest::bool::ANY,
+    ) {
+        let mut attributes = serde_json::Map::new();
+        if let Some(a) = area { attributes.insert("floor_area_m2".into(), a.into()); }
+        if let Some(p) = people { attributes.insert("people".into(), p.into()); }
+        if let Some(h) = hazard { attributes.insert("hazardous_facility_class".into(), h.into()); }
+        let f = ObjectFacts {
+            attributes: serde_json::Value::Object(attributes),
+            violations: counts[0],
+            unfulfilled_orders: counts[1],
+            confirmed_complaints: counts[2],
+            indicators_triggered: counts[3],
+            remedies_on_time: counts[4],
+            declaration_in_force: declaration,
+            self_assessment_passed: assessment,
+        };
+        let model = if three {
+            use crate::RiskCategory::*;
+            RiskModel::default().fitted(&[Significant, Moderate, Low])
+        } else {
+            RiskModel::default()
+        };
+        proptest::prop_assert_eq!(model.category(&f), model.score(&f).category);
+    }
+}

@@ -203,11 +203,78 @@ async fn save_draft(
         ],
     )
     .await?;
-    for e in entries {
-        upsert_entry(tx, p.id, e).await?;
+    for chunk in entries.chunks(ENTRIES_CHUNK) {
+        insert_entries(tx, p.id, chunk).await?;
     }
     insert_audit(tx, audit).await?;
     Ok(true)
+}
+
+/// Entries inserted per statement.
+const ENTRIES_CHUNK: usize = 5_000;
+
+static INSERT_ENTRIES: Sql = Sql::only(
+    "INSERT INTO plan_entries (plan_id, entry_no, subject_id, control_type_id, objects, category,
+                               kind, district, status, starts_on, ends_on, inspectors, why,
+                               inspection_id)
+     SELECT $1, * FROM UNNEST($2::int4[], $3::uuid[], $4::uuid[], $5::text[], $6::text[],
+                              $7::text[], $8::text[], $9::text[], $10::date[], $11::date[],
+                              $12::text[], $13::text[], $14::uuid[])",
+);
+
+/// A new draft's entries in one statement of arrays.
+async fn insert_entries(
+    tx: &Transaction<'_>,
+    plan: Uuid,
+    entries: &[PlanEntry],
+) -> StoreResult<()> {
+    let mut no = Vec::with_capacity(entries.len());
+    for e in entries {
+        no.push(int(e.no)?);
+    }
+    let subjects: Vec<Uuid> = entries.iter().map(|e| e.subject.as_uuid()).collect();
+    let types: Vec<Uuid> = entries.iter().map(|e| e.control_type).collect();
+    let objects = entries
+        .iter()
+        .map(|e| text(&e.objects))
+        .collect::<StoreResult<Vec<_>>>()?;
+    let categories: Vec<&str> = entries.iter().map(|e| e.category.as_str()).collect();
+    let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
+    let districts: Vec<&str> = entries.iter().map(|e| e.district.as_str()).collect();
+    let statuses: Vec<&str> = entries.iter().map(|e| e.status.as_str()).collect();
+    let starts: Vec<Option<Date>> = entries.iter().map(|e| e.starts_on).collect();
+    let ends: Vec<Option<Date>> = entries.iter().map(|e| e.ends_on).collect();
+    let inspectors = entries
+        .iter()
+        .map(|e| text(&e.inspectors))
+        .collect::<StoreResult<Vec<_>>>()?;
+    let why = entries
+        .iter()
+        .map(|e| text(&e.why))
+        .collect::<StoreResult<Vec<_>>>()?;
+    let measures: Vec<Option<Uuid>> = entries.iter().map(|e| e.inspection).collect();
+    execute(
+        tx,
+        &INSERT_ENTRIES,
+        &[
+            &plan,
+            &no,
+            &subjects,
+            &types,
+            &objects,
+            &categories,
+            &kinds,
+            &districts,
+            &statuses,
+            &starts,
+            &ends,
+            &inspectors,
+            &why,
+            &measures,
+        ],
+    )
+    .await?;
+    Ok(())
 }
 
 async fn change_plan(
@@ -589,10 +656,10 @@ impl PlanningStore for PgStore {
     async fn save_draft_plan(
         &self,
         plan: &Plan,
-        entries: &[PlanEntry],
+        entries: Vec<PlanEntry>,
         audit: &AuditEntry,
     ) -> StoreResult<bool> {
-        transact!(self, |tx| save_draft(&tx, plan, entries, audit).await?)
+        transact!(self, |tx| save_draft(&tx, plan, &entries, audit).await?)
     }
 
     async fn plans(&self, agency: AgencyId) -> StoreResult<Vec<Plan>> {
@@ -655,6 +722,16 @@ impl PlanningStore for PgStore {
             &sql::RULES_VERSIONS,
             &[&control_type],
             sql::rules_version,
+        )
+        .await
+    }
+
+    async fn facts_midpoint(&self, agency: AgencyId) -> StoreResult<Option<ObjectId>> {
+        query_opt(
+            &**self.client().await?,
+            &facts::FACTS_MIDPOINT,
+            &[&agency.as_uuid()],
+            |r| r.id(0),
         )
         .await
     }

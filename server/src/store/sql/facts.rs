@@ -33,6 +33,12 @@ pub(crate) static FACTS_OBJECTS: Sql = Sql::new(
      FROM control_objects o WHERE o.agency_id = ?1 AND o.id > ?2 ORDER BY o.id LIMIT ?3",
 );
 
+/// The agency's object in the middle of id order.
+pub(crate) static FACTS_MIDPOINT: Sql = Sql::new(
+    "SELECT id FROM control_objects WHERE agency_id = ?1 ORDER BY id LIMIT 1
+     OFFSET (SELECT COUNT(*) FROM control_objects WHERE agency_id = ?1) / 2",
+);
+
 /// Triggers in the last 12 months (`?3`) of the objects in (`?1`, `?2`].
 pub(crate) static FACTS_TRIGGERS: Sql = Sql::new(
     "SELECT object_id, COUNT(*) FROM indicator_triggers
@@ -55,28 +61,37 @@ impl WindowText {
     }
 }
 
-/// `passed` as SQLite (0 / 1) and PostgreSQL (false / true) write it in JSON.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Passed {
-    Flag(bool),
-    Number(i64),
-}
+/// `passed` as SQLite (0 / 1) and PostgreSQL (false / true) write it in JSON, or null.
+struct Passed(bool);
 
-impl Passed {
-    fn yes(p: Option<&Self>) -> bool {
-        matches!(p, Some(Passed::Flag(true)) | Some(Passed::Number(1..)))
+impl<'de> Deserialize<'de> for Passed {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Passed;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("true, false, 0, 1 or null")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Passed, E> {
+                Ok(Passed(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Passed, E> {
+                Ok(Passed(v > 0))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Passed, E> {
+                Ok(Passed(v > 0))
+            }
+            fn visit_unit<E>(self) -> Result<Passed, E> {
+                Ok(Passed(false))
+            }
+        }
+        d.deserialize_any(Visitor)
     }
 }
 
 /// One event of the history; borrowed, as kinds and dates have nothing to unescape.
 #[derive(Deserialize)]
-struct HistoryEvent<'a>(
-    &'a str,
-    &'a str,
-    Option<&'a str>,
-    #[serde(default)] Option<Passed>,
-);
+struct HistoryEvent<'a>(&'a str, &'a str, Option<&'a str>, Passed);
 
 fn corrupt(what: String) -> StoreError {
     StoreError::Corrupt(what)
@@ -112,8 +127,8 @@ pub(crate) fn count_history(
     };
     let year_ago = w.years_back[0].as_str();
     let (mut planned, mut counted, mut notice, mut visit) = (None, None, None, None);
-    for HistoryEvent(kind, on, due, passed) in &events {
-        let passed = Passed::yes(passed.as_ref());
+    for HistoryEvent(kind, on, due, Passed(passed)) in &events {
+        let passed = *passed;
         match *kind {
             "violation_found" => since(&mut row.violations, on),
             "order_overdue" => since(&mut row.unfulfilled_orders, on),

@@ -167,6 +167,12 @@ impl SqliteStore {
                     .map_err(|e| StoreError::Database(format!("{}: {e}", dir.display())))?;
             }
             let mut writer = connect(&path)?;
+            // The writer's page cache holds a large transaction's pages (a plan of 150,000
+            // entries, an import) instead of spilling them to the WAL and reading them back
+            // mid-transaction; readers keep SQLite's default.
+            writer
+                .execute_batch("PRAGMA cache_size = -65536;")
+                .map_err(db_err)?;
             migrate(&mut writer)?;
             fill_grounds(&mut writer)?;
             let readers = (0..READERS)

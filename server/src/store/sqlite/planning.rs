@@ -617,10 +617,10 @@ impl PlanningStore for SqliteStore {
     async fn save_draft_plan(
         &self,
         plan: &Plan,
-        entries: &[PlanEntry],
+        entries: Vec<PlanEntry>,
         audit: &AuditEntry,
     ) -> StoreResult<bool> {
-        let (plan, entries, audit) = (plan.clone(), entries.to_vec(), audit.clone());
+        let (plan, audit) = (plan.clone(), audit.clone());
         self.transact(move |tx| save_draft(tx, &plan, &entries, &audit))
             .await
     }
@@ -691,6 +691,18 @@ impl PlanningStore for SqliteStore {
                 &sql::RULES_VERSIONS,
                 params![control_type.to_string()],
                 |r| sql::rules_version(r),
+            )
+        })
+        .await
+    }
+
+    async fn facts_midpoint(&self, agency: AgencyId) -> StoreResult<Option<ObjectId>> {
+        self.read(move |c| {
+            query_opt(
+                c,
+                &facts::FACTS_MIDPOINT,
+                params![agency.to_string()],
+                |r| crate::store::cols::Cols::id(r, 0),
             )
         })
         .await
