@@ -33,9 +33,8 @@ pub(super) fn keys(e: &PlanEntry) -> Vec<String> {
 
 /// The text of a reason in the viewer's language (`text_ru` or `text_en` of a `why` part).
 pub(super) fn text(lang: Lang, why: &serde_json::Value) -> String {
-    let ru = why["text_ru"].as_str().unwrap_or_default();
-    let en = why["text_en"].as_str().unwrap_or(ru);
-    lang.t(ru, en).to_owned()
+    let (ru, en) = crate::model::plan_why::part_texts(why).unwrap_or_default();
+    lang.t(&ru, &en).to_owned()
 }
 
 /// `01.03.2027 — 12.03.2027`, one date when it is one day, empty when not placed.

@@ -109,39 +109,113 @@ pub fn stored(objects: &[ObjectWhy], schedule: serde_json::Value) -> serde_json:
     serde_json::json!({"objects": objects, "schedule": schedule})
 }
 
-/// Adds `text_ru` and `text_en` to each part of a stored `why` that lacks them (plans built
-/// before the texts were left to the reader keep theirs).
+/// The texts of one part of a stored `why` (an object's reasons, or the scheduler's): the
+/// stored ones when it has them (plans built before the texts were left to the reader), else
+/// written from its data.
+pub fn part_texts(part: &serde_json::Value) -> Option<(String, String)> {
+    let stored = |k: &str| part.get(k).and_then(serde_json::Value::as_str);
+    if let (Some(ru), Some(en)) = (stored("text_ru"), stored("text_en")) {
+        return Some((ru.to_owned(), en.to_owned()));
+    }
+    if let Some(placed) = part.get("placed") {
+        return serde_json::from_value::<Why>(placed.clone())
+            .ok()
+            .map(|w| (w.text_ru(), w.text_en()));
+    }
+    if let Some(left) = part.get("left_out") {
+        return serde_json::from_value::<LeftOutReason>(left.clone())
+            .ok()
+            .map(|r| (r.text_ru(), r.text_en()));
+    }
+    serde_json::from_value::<ObjectWhy>(part.clone())
+        .ok()
+        .map(|w| (w.text_ru(), w.text_en()))
+}
+
+/// Adds `text_ru` and `text_en` to each part of a stored `why` (the API's entries carry them).
 pub fn with_texts(why: &mut serde_json::Value) {
-    if let Some(objects) = why.get_mut("objects").and_then(|o| o.as_array_mut()) {
-        for o in objects {
-            if o.get("text_ru").is_some() {
-                continue;
-            }
-            if let Ok(w) = serde_json::from_value::<ObjectWhy>(o.clone()) {
-                o["text_ru"] = w.text_ru().into();
-                o["text_en"] = w.text_en().into();
-            }
+    let parts = why
+        .get_mut("objects")
+        .and_then(|o| o.as_array_mut())
+        .into_iter()
+        .flatten();
+    for part in parts {
+        fill(part);
+    }
+    if let Some(schedule) = why.get_mut("schedule") {
+        fill(schedule);
+    }
+}
+
+fn fill(part: &mut serde_json::Value) {
+    if let Some((ru, en)) = part_texts(part) {
+        part["text_ru"] = ru.into();
+        part["text_en"] = en.into();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use knd_shared::planning::schedule::LeftOutReason;
+    use serde_json::json;
+    use time::macros::date;
+
+    use super::*;
+
+    fn why(kind: &str) -> ObjectWhy {
+        ObjectWhy {
+            object: ObjectId::from(uuid::Uuid::nil()),
+            object_key: "OBJ-1".into(),
+            category: RiskCategory::Significant,
+            every_years: 3,
+            counted_from_kind: kind.into(),
+            counted_from: Some(date!(2024 - 03 - 01)),
+            due_from: date!(2027 - 03 - 01),
+            overdue_days: 0,
+            allowed_from: date!(2027 - 03 - 01),
+            allowed_to: date!(2027 - 12 - 31),
         }
     }
-    let Some(schedule) = why.get_mut("schedule") else {
-        return;
-    };
-    if schedule.get("text_ru").is_some() {
-        return;
-    }
-    let texts = if let Some(placed) = schedule.get("placed") {
-        serde_json::from_value::<Why>(placed.clone())
-            .ok()
-            .map(|w| (w.text_ru(), w.text_en()))
-    } else if let Some(left) = schedule.get("left_out") {
-        serde_json::from_value::<LeftOutReason>(left.clone())
-            .ok()
-            .map(|r| (r.text_ru(), r.text_en()))
-    } else {
-        None
-    };
-    if let Some((ru, en)) = texts {
-        schedule["text_ru"] = ru.into();
-        schedule["text_en"] = en.into();
+
+    /// The texts are written from the stored data, Russian and English, and texts a plan
+    /// stored before are kept as they are.
+    #[test]
+    fn texts_are_written_when_read() {
+        let left = LeftOutReason::TooFewInspectors {
+            needed: 3,
+            available: 2,
+        };
+        let mut stored = stored(&[why("last_planned_inspection")], json!({"left_out": left}));
+        assert!(stored["objects"][0].get("text_ru").is_none());
+        with_texts(&mut stored);
+        assert_eq!(
+            stored["objects"][0]["text_ru"],
+            "Объект OBJ-1: категория «значительный риск», периодичность — раз в 3 г., отсчёт от последней плановой проверки (2024-03-01); срок наступает 2027-03-01; допустимо с 2027-03-01 по 2027-12-31."
+        );
+        assert!(
+            stored["objects"][0]["text_en"]
+                .as_str()
+                .unwrap()
+                .starts_with("Object OBJ-1: significant risk, once per 3 year(s)")
+        );
+        assert_eq!(stored["schedule"]["text_ru"], left.text_ru());
+        assert_eq!(stored["schedule"]["text_en"], left.text_en());
+        let notice = why("activity_notice");
+        assert!(
+            notice
+                .text_ru()
+                .contains("уведомление о начале деятельности 2024-03-01")
+        );
+        assert!(
+            notice
+                .text_en()
+                .contains("notice of starting activity 2024-03-01")
+        );
+
+        let mut old = json!({"objects": [{"object_key": "A", "text_ru": "было", "text_en": "was"}],
+                             "schedule": {"text_ru": "нет времени", "text_en": "no time"}});
+        let kept = old.clone();
+        with_texts(&mut old);
+        assert_eq!(old, kept);
     }
 }

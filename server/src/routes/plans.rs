@@ -245,7 +245,8 @@ pub(super) struct EntryView {
 }
 
 impl From<PlanEntry> for EntryView {
-    fn from(e: PlanEntry) -> Self {
+    fn from(mut e: PlanEntry) -> Self {
+        crate::model::plan_why::with_texts(&mut e.why);
         Self {
             no: e.no,
             subject: e.subject.as_uuid(),

@@ -332,11 +332,7 @@ pub(crate) fn entry(r: &impl Cols) -> StoreResult<PlanEntry> {
         ends_on: r.opt_date(9)?,
         inspectors: serde_json::from_str(&r.text(10)?)
             .map_err(|e| corrupt(format!("entry inspectors: {e}")))?,
-        why: {
-            let mut why = json(&r.text(11)?, "entry why")?;
-            crate::model::plan_why::with_texts(&mut why);
-            why
-        },
+        why: json(&r.text(11)?, "entry why")?,
         inspection: r.opt_uuid(12)?,
     })
 }
