@@ -467,5 +467,19 @@ async fn objects_import_keeps_attributes(backend: Backend) {
         attributes(&page, "A-1"),
         Some(json!({"floor_area_m2": 6000}))
     );
+    // A stored object given attributes takes them.
+    let given =
+        format!("{header}\nA-2,7707083893,fire,Москва,Хамовники,,,,\"{{\"\"people\"\":300}}\"\n");
+    let (_, report) = send(
+        &w,
+        Method::POST,
+        "/api/v1/import/objects",
+        &w.admin,
+        Some(("text/csv", given.into_bytes())),
+    )
+    .await;
+    assert_eq!(report["updated"], 1, "{report}");
+    let (_, page) = send(&w, Method::GET, "/api/v1/objects", &w.admin, None).await;
+    assert_eq!(attributes(&page, "A-2"), Some(json!({"people": 300})));
 }
 on_both!(objects_import_keeps_attributes);

@@ -160,16 +160,22 @@ pub(super) async fn import_objects(
             .iter()
             .map(|o| o.risk_decision.as_ref().map(|d| d.1.as_str()))
             .collect();
+        let attributes: Vec<Option<String>> = chunk
+            .iter()
+            .map(|o| o.attributes.as_ref().map(serde_json::Value::to_string))
+            .collect();
         let done = tx
             .query(
                 "INSERT INTO control_objects (id, agency_id, object_key, subject_id, control_type_id, address,
                                               district, lat_e7, lon_e7, risk_category, updated_at,
-                                              risk_decided_on, risk_reason)
+                                              risk_decided_on, risk_reason, attributes)
                  SELECT u.id, $1, u.key, s.id, t.id, u.address, u.district, u.lat, u.lon, u.risk, $2,
-                        u.decided, u.reason
+                        u.decided, u.reason, COALESCE(u.attributes, '{}')
                  FROM UNNEST($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                             $9::int8[], $10::int8[], $11::text[], $12::date[], $13::text[])
-                      AS u(id, key, inn, code, address, district, lat, lon, risk, decided, reason)
+                             $9::int8[], $10::int8[], $11::text[], $12::date[], $13::text[],
+                             $14::text[])
+                      AS u(id, key, inn, code, address, district, lat, lon, risk, decided, reason,
+                           attributes)
                  JOIN subjects s ON s.agency_id = $1 AND s.inn = u.inn
                  JOIN control_types t ON t.agency_id = $1 AND t.code = u.code
                  ON CONFLICT (agency_id, object_key) DO UPDATE SET subject_id = excluded.subject_id,
@@ -182,7 +188,7 @@ pub(super) async fn import_objects(
                          WHEN control_objects.risk_category IS NOT DISTINCT FROM excluded.risk_category
                          THEN control_objects.risk_reason END,
                      risk_category = excluded.risk_category, updated_at = excluded.updated_at
-                 RETURNING (xmax = 0)",
+                 RETURNING (xmax = 0), object_key",
                 &[
                     &agency.as_uuid(),
                     &now,
@@ -197,6 +203,7 @@ pub(super) async fn import_objects(
                     &risks,
                     &decided,
                     &reasons,
+                    &attributes,
                 ],
             )
             .await
@@ -206,17 +213,25 @@ pub(super) async fn import_objects(
             return Err(StoreError::Constraint(Violation::MissingReference));
         }
         count(&done, &mut counts);
-        // The attributes the file gives (an empty cell keeps the stored ones).
-        let attributes: Vec<Option<String>> = chunk
+        // An object already stored takes the attributes the file gives (an empty cell keeps
+        // its own): the upsert cannot tell an empty cell from `{}`, so these few go after it.
+        let updated: std::collections::HashSet<String> = done
             .iter()
-            .map(|o| o.attributes.as_ref().map(serde_json::Value::to_string))
+            .filter(|r| !r.get::<_, bool>(0))
+            .map(|r| r.get::<_, String>(1))
             .collect();
-        if attributes.iter().any(Option::is_some) {
+        let (given_keys, given): (Vec<&str>, Vec<&str>) = chunk
+            .iter()
+            .zip(&attributes)
+            .filter(|(o, _)| updated.contains(&o.object_key))
+            .filter_map(|(o, a)| a.as_deref().map(|a| (o.object_key.as_str(), a)))
+            .unzip();
+        if !given.is_empty() {
             tx.execute(
                 "UPDATE control_objects o SET attributes = u.attributes
                  FROM UNNEST($2::text[], $3::text[]) AS u(key, attributes)
-                 WHERE o.agency_id = $1 AND o.object_key = u.key AND u.attributes IS NOT NULL",
-                &[&agency.as_uuid(), &keys, &attributes],
+                 WHERE o.agency_id = $1 AND o.object_key = u.key",
+                &[&agency.as_uuid(), &given_keys, &given],
             )
             .await
             .map_err(db_err)?;
