@@ -30,77 +30,77 @@ pub struct ObjectWhy {
     pub allowed_to: Date,
 }
 
-fn counted_from(kind: &str) -> (&'static str, &'static str) {
-    match kind {
-        "last_planned_inspection" => ("последней плановой проверки", "the last planned inspection"),
-        "category_decision" => ("решения о категории", "the category decision"),
-        "last_visit" => (
-            "последнего профилактического визита",
-            "the last preventive visit",
-        ),
-        "activity_notice" => (
-            "уведомления о начале деятельности",
-            "the notice of starting activity",
-        ),
-        _ => ("—", "—"),
-    }
+/// The words of the reasons in one language.
+struct Words {
+    notice: &'static str,
+    regular: &'static str,
+    overdue: &'static str,
+    counted_from: fn(&str) -> &'static str,
+    category: fn(RiskCategory) -> String,
 }
+
+const RU: Words = Words {
+    notice: "Объект {key}: уведомление о начале деятельности {base}; визит в течение 6 месяцев, с {from} по {to} (не учитывается в периодичности).",
+    regular: "Объект {key}: категория «{category}», периодичность — раз в {every} г., отсчёт от {counted} ({base}); срок наступает {due}{overdue}; допустимо с {from} по {to}.",
+    overdue: ", просрочено на {days} дн. к 1 января",
+    counted_from: |kind| match kind {
+        "last_planned_inspection" => "последней плановой проверки",
+        "category_decision" => "решения о категории",
+        "last_visit" => "последнего профилактического визита",
+        "activity_notice" => "уведомления о начале деятельности",
+        _ => "—",
+    },
+    category: |c| c.name_ru().to_owned(),
+};
+
+const EN: Words = Words {
+    notice: "Object {key}: notice of starting activity {base}; a visit within 6 months, {from} to {to} (not counted in the periodicity).",
+    regular: "Object {key}: {category} risk, once per {every} year(s), counted from {counted} ({base}); due from {due}{overdue}; allowed {from} to {to}.",
+    overdue: ", {days} days overdue on 1 January",
+    counted_from: |kind| match kind {
+        "last_planned_inspection" => "the last planned inspection",
+        "category_decision" => "the category decision",
+        "last_visit" => "the last preventive visit",
+        "activity_notice" => "the notice of starting activity",
+        _ => "—",
+    },
+    category: |c| c.as_str().replace('_', " "),
+};
 
 impl ObjectWhy {
     /// The reasons in Russian.
     pub fn text_ru(&self) -> String {
-        let base = self.counted_from.map_or("—".to_owned(), iso_date::format);
-        let (from, to) = (
-            iso_date::format(self.allowed_from),
-            iso_date::format(self.allowed_to),
-        );
-        if self.counted_from_kind == "activity_notice" {
-            return format!(
-                "Объект {}: уведомление о начале деятельности {base}; визит в течение 6 месяцев, с {from} по {to} (не учитывается в периодичности).",
-                self.object_key
-            );
-        }
-        let overdue = if self.overdue_days > 0 {
-            format!(", просрочено на {} дн. к 1 января", self.overdue_days)
-        } else {
-            String::new()
-        };
-        format!(
-            "Объект {}: категория «{}», периодичность — раз в {} г., отсчёт от {} ({base}); срок наступает {}{overdue}; допустимо с {from} по {to}.",
-            self.object_key,
-            self.category.name_ru(),
-            self.every_years,
-            counted_from(&self.counted_from_kind).0,
-            iso_date::format(self.due_from),
-        )
+        self.text(&RU)
     }
 
     /// The reasons in English.
     pub fn text_en(&self) -> String {
-        let base = self.counted_from.map_or("—".to_owned(), iso_date::format);
-        let (from, to) = (
-            iso_date::format(self.allowed_from),
-            iso_date::format(self.allowed_to),
-        );
-        if self.counted_from_kind == "activity_notice" {
-            return format!(
-                "Object {}: notice of starting activity {base}; a visit within 6 months, {from} to {to} (not counted in the periodicity).",
-                self.object_key
-            );
-        }
+        self.text(&EN)
+    }
+
+    fn text(&self, w: &Words) -> String {
+        let date = |d: Date| iso_date::format(d);
+        let template = if self.counted_from_kind == "activity_notice" {
+            w.notice
+        } else {
+            w.regular
+        };
         let overdue = if self.overdue_days > 0 {
-            format!(", {} days overdue on 1 January", self.overdue_days)
+            w.overdue.replace("{days}", &self.overdue_days.to_string())
         } else {
             String::new()
         };
-        format!(
-            "Object {}: {} risk, once per {} year(s), counted from {} ({base}); due from {}{overdue}; allowed {from} to {to}.",
-            self.object_key,
-            self.category.as_str().replace('_', " "),
-            self.every_years,
-            counted_from(&self.counted_from_kind).1,
-            iso_date::format(self.due_from),
-        )
+        // The key last: whatever it holds is never read as a placeholder.
+        template
+            .replace("{base}", &self.counted_from.map_or("—".to_owned(), date))
+            .replace("{from}", &date(self.allowed_from))
+            .replace("{to}", &date(self.allowed_to))
+            .replace("{category}", &(w.category)(self.category))
+            .replace("{every}", &self.every_years.to_string())
+            .replace("{counted}", (w.counted_from)(&self.counted_from_kind))
+            .replace("{due}", &date(self.due_from))
+            .replace("{overdue}", &overdue)
+            .replace("{key}", &self.object_key)
     }
 }
 

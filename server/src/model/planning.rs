@@ -97,6 +97,38 @@ pub struct ObjectFactsRow {
     pub visited_after_notice: bool,
 }
 
+impl ObjectFactsRow {
+    /// An object with no category, attributes or history yet: the counts are added to it.
+    pub fn new(
+        object: ObjectId,
+        object_key: String,
+        subject: SubjectId,
+        control_type: Uuid,
+    ) -> Self {
+        Self {
+            object,
+            object_key,
+            subject,
+            control_type,
+            district: String::new(),
+            category: None,
+            decided_on: None,
+            attributes: "{}".into(),
+            violations: [0; 5],
+            unfulfilled_orders: [0; 5],
+            confirmed_complaints: 0,
+            indicators_triggered: 0,
+            declaration_in_force: false,
+            self_assessment_passed: false,
+            remedies_on_time: [0; 5],
+            last_planned_inspection: None,
+            last_counted_visit: None,
+            activity_notice: None,
+            visited_after_notice: false,
+        }
+    }
+}
+
 /// A risk indicator that fired.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndicatorTrigger {

@@ -54,6 +54,23 @@ static INSERT_EVENTS: Sql = Sql::only(
      ON CONFLICT DO NOTHING",
 );
 
+/// [`sql::SUPERSEDE_PROPOSAL`] for many objects at once.
+static SUPERSEDE_PROPOSALS: Sql = Sql::only(
+    "UPDATE category_proposals p SET status = 'superseded'
+     FROM UNNEST($1::uuid[], $2::text[]) AS u(object_id, proposed)
+     WHERE p.object_id = u.object_id AND p.status = 'pending' AND p.proposed <> u.proposed",
+);
+
+/// [`sql::INSERT_PROPOSAL`] for many objects at once.
+static INSERT_PROPOSALS: Sql = Sql::only(
+    "INSERT INTO category_proposals (id, agency_id, object_id, control_type_id, current_category,
+                                     proposed, explanation, proposed_on, due_on, status)
+     SELECT u.*, 'pending' FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[],
+                                       $5::text[], $6::text[], $7::text[], $8::date[],
+                                       $9::date[]) AS u
+     ON CONFLICT DO NOTHING",
+);
+
 /// Rewrites the history of the objects listed from their events.
 static REWRITE_HISTORY: Sql = Sql::only(concat!(
     "UPDATE control_objects o SET risk_history = COALESCE((
@@ -521,33 +538,39 @@ impl PlanningStore for PgStore {
     }
 
     async fn propose_categories(&self, proposals: &[CategoryProposal]) -> StoreResult<u64> {
+        let objects: Vec<Uuid> = proposals.iter().map(|p| p.object.as_uuid()).collect();
+        let proposed: Vec<&str> = proposals.iter().map(|p| p.proposed.as_str()).collect();
+        let ids: Vec<Uuid> = proposals.iter().map(|p| p.id).collect();
+        let agencies: Vec<Uuid> = proposals.iter().map(|p| p.agency.as_uuid()).collect();
+        let types: Vec<Uuid> = proposals.iter().map(|p| p.control_type).collect();
+        let current: Vec<Option<&str>> = proposals
+            .iter()
+            .map(|p| p.current.map(|c| c.as_str()))
+            .collect();
+        let explanations = proposals
+            .iter()
+            .map(|p| text(&p.explanation))
+            .collect::<StoreResult<Vec<_>>>()?;
+        let proposed_on: Vec<Date> = proposals.iter().map(|p| p.proposed_on).collect();
+        let due_on: Vec<Date> = proposals.iter().map(|p| p.due_on).collect();
         transact!(self, |tx| {
-            let mut n = 0;
-            for p in proposals {
-                execute(
-                    &*tx,
-                    &sql::SUPERSEDE_PROPOSAL,
-                    &[&p.object.as_uuid(), &p.proposed.as_str()],
-                )
-                .await?;
-                n += execute(
-                    &*tx,
-                    &sql::INSERT_PROPOSAL,
-                    &[
-                        &p.id,
-                        &p.agency.as_uuid(),
-                        &p.object.as_uuid(),
-                        &p.control_type,
-                        &p.current.map(|c| c.as_str()),
-                        &p.proposed.as_str(),
-                        &text(&p.explanation)?,
-                        &p.proposed_on,
-                        &p.due_on,
-                    ],
-                )
-                .await?;
-            }
-            n
+            execute(&*tx, &SUPERSEDE_PROPOSALS, &[&objects, &proposed]).await?;
+            execute(
+                &*tx,
+                &INSERT_PROPOSALS,
+                &[
+                    &ids,
+                    &agencies,
+                    &objects,
+                    &types,
+                    &current,
+                    &proposed,
+                    &explanations,
+                    &proposed_on,
+                    &due_on,
+                ],
+            )
+            .await?
         })
     }
 

@@ -162,25 +162,11 @@ pub(crate) fn count_history(
 /// A row of [`FACTS_OBJECTS`] with its history counted; the triggers are merged in after.
 pub(crate) fn facts_object(r: &impl Cols, w: &WindowText) -> StoreResult<ObjectFactsRow> {
     let mut row = ObjectFactsRow {
-        object: r.id(0)?,
-        object_key: r.text(1)?,
-        subject: r.id(2)?,
-        control_type: r.uuid(3)?,
         district: r.text(4)?,
         category: category(r.opt_text(5)?)?,
         decided_on: r.opt_date(6)?,
         attributes: r.text(7)?,
-        violations: [0; 5],
-        unfulfilled_orders: [0; 5],
-        confirmed_complaints: 0,
-        indicators_triggered: 0,
-        declaration_in_force: false,
-        self_assessment_passed: false,
-        remedies_on_time: [0; 5],
-        last_planned_inspection: None,
-        last_counted_visit: None,
-        activity_notice: None,
-        visited_after_notice: false,
+        ..ObjectFactsRow::new(r.id(0)?, r.text(1)?, r.id(2)?, r.uuid(3)?)
     };
     count_history(&mut row, &r.text(8)?, w)?;
     Ok(row)
@@ -214,27 +200,8 @@ mod tests {
     use super::*;
 
     fn row() -> ObjectFactsRow {
-        ObjectFactsRow {
-            object: ObjectId::from(uuid::Uuid::nil()),
-            object_key: "O-1".into(),
-            subject: uuid::Uuid::nil().into(),
-            control_type: uuid::Uuid::nil(),
-            district: String::new(),
-            category: None,
-            decided_on: None,
-            attributes: "{}".into(),
-            violations: [0; 5],
-            unfulfilled_orders: [0; 5],
-            confirmed_complaints: 0,
-            indicators_triggered: 0,
-            declaration_in_force: false,
-            self_assessment_passed: false,
-            remedies_on_time: [0; 5],
-            last_planned_inspection: None,
-            last_counted_visit: None,
-            activity_notice: None,
-            visited_after_notice: false,
-        }
+        let nil = uuid::Uuid::nil();
+        ObjectFactsRow::new(nil.into(), "O-1".into(), nil.into(), nil)
     }
 
     /// Each count on its window's first day and not the day before, as both backends write the
