@@ -104,9 +104,24 @@ impl ObjectWhy {
     }
 }
 
-/// An entry's `why` as stored: each object's reasons and the scheduler's.
-pub fn stored(objects: &[ObjectWhy], schedule: serde_json::Value) -> serde_json::Value {
-    serde_json::json!({"objects": objects, "schedule": schedule})
+/// The scheduler's part of an entry's reasons: `{"placed": ...}` or `{"left_out": ...}`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScheduleWhy<'a> {
+    Placed(&'a Why),
+    LeftOut(&'a LeftOutReason),
+}
+
+#[derive(Serialize)]
+struct Stored<'a> {
+    objects: &'a [ObjectWhy],
+    schedule: ScheduleWhy<'a>,
+}
+
+/// An entry's `why` as stored, written out as JSON: each object's reasons and the scheduler's.
+pub fn stored(objects: &[ObjectWhy], schedule: ScheduleWhy<'_>) -> String {
+    // Serialising plain structs of strings and numbers cannot fail.
+    serde_json::to_string(&Stored { objects, schedule }).unwrap_or_default()
 }
 
 /// The texts of one part of a stored `why` (an object's reasons, or the scheduler's): the
@@ -185,7 +200,11 @@ mod tests {
             needed: 3,
             available: 2,
         };
-        let mut stored = stored(&[why("last_planned_inspection")], json!({"left_out": left}));
+        let mut stored: serde_json::Value = serde_json::from_str(&stored(
+            &[why("last_planned_inspection")],
+            ScheduleWhy::LeftOut(&left),
+        ))
+        .unwrap();
         assert!(stored["objects"][0].get("text_ru").is_none());
         with_texts(&mut stored);
         assert_eq!(

@@ -331,7 +331,7 @@ impl EntryStatus {
 /// One entry of a plan: an inspection of a subject's due objects of one control type, or a
 /// preventive visit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PlanEntry {
+pub struct PlanEntry<W = serde_json::Value> {
     pub no: u32,
     pub subject: SubjectId,
     pub control_type: Uuid,
@@ -343,9 +343,28 @@ pub struct PlanEntry {
     pub starts_on: Option<Date>,
     pub ends_on: Option<Date>,
     pub inspectors: Vec<UserId>,
-    /// Why this object, why this date, why these inspectors; or why left out (JSON).
-    pub why: serde_json::Value,
+    /// Why this object, why this date, why these inspectors; or why left out: JSON as read,
+    /// already written out as JSON text in a new draft (`PlanEntry<String>`), so a plan of
+    /// 150,000 entries is not held as 150,000 JSON trees while it is stored.
+    pub why: W,
     pub inspection: Option<Uuid>,
+}
+
+/// An entry's reasons as the store writes them.
+pub trait WhyJson {
+    fn json(&self) -> Result<std::borrow::Cow<'_, str>, serde_json::Error>;
+}
+
+impl WhyJson for serde_json::Value {
+    fn json(&self) -> Result<std::borrow::Cow<'_, str>, serde_json::Error> {
+        serde_json::to_string(self).map(std::borrow::Cow::Owned)
+    }
+}
+
+impl WhyJson for String {
+    fn json(&self) -> Result<std::borrow::Cow<'_, str>, serde_json::Error> {
+        Ok(std::borrow::Cow::Borrowed(self))
+    }
 }
 
 /// One amendment of an approved plan.

@@ -17,7 +17,7 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
-use crate::model::plan_why;
+use crate::model::plan_why::{self, ScheduleWhy};
 use crate::model::planning::{EntryStatus, FactsWindow, Plan, PlanEntry, PlanKind, PlanStatus};
 use crate::model::{Actor, Role, User};
 use crate::services::accounts;
@@ -249,7 +249,7 @@ pub async fn build_year(
     let ids: Vec<UserId> = people.iter().map(|(id, _)| *id).collect();
     let (entries_i, entries_v) = entries(&candidates, &demands, &plan, &ids);
     let now = OffsetDateTime::now_utc();
-    let header = |kind: PlanKind, entries: &[PlanEntry]| Plan {
+    let header = |kind: PlanKind, entries: &[PlanEntry<String>]| Plan {
         id: Uuid::now_v7(),
         agency,
         year,
@@ -326,7 +326,7 @@ fn entries(
     demands: &[Demand],
     plan: &Schedule,
     ids: &[UserId],
-) -> (Vec<PlanEntry>, Vec<PlanEntry>) {
+) -> (Vec<PlanEntry<String>>, Vec<PlanEntry<String>>) {
     let placed: HashMap<usize, &schedule::Placement> =
         plan.placements.iter().map(|p| (p.demand, p)).collect();
     let left: HashMap<usize, &schedule::LeftOut> =
@@ -346,14 +346,14 @@ fn entries(
                         .iter()
                         .filter_map(|k| ids.get(*k).copied())
                         .collect(),
-                    json!({"placed": p.why}),
+                    ScheduleWhy::Placed(&p.why),
                 ),
                 (None, Some(l)) => (
                     EntryStatus::LeftOut,
                     None,
                     None,
                     Vec::new(),
-                    json!({"left_out": l.reason}),
+                    ScheduleWhy::LeftOut(&l.reason),
                 ),
                 (None, None) => continue,
             };
@@ -385,7 +385,7 @@ fn entries(
 /// per inspector and month (the capacity chart), and the left-out reasons counted.
 fn summary(
     kind: PlanKind,
-    entries: &[PlanEntry],
+    entries: &[PlanEntry<String>],
     demands: &[Demand],
     candidates: &[Candidate],
     plan: &Schedule,

@@ -156,7 +156,7 @@ pub trait PlanningStore: Send + Sync {
     async fn save_draft_plan(
         &self,
         plan: &Plan,
-        entries: Vec<PlanEntry>,
+        entries: Vec<PlanEntry<String>>,
         audit: &AuditEntry,
     ) -> StoreResult<bool>;
 

@@ -74,21 +74,26 @@ pub(crate) async fn planner(f: &Field) -> String {
         .1
 }
 
-async fn risk_categories_and_indicators(backend: Backend) {
-    let f = field(backend).await;
-    let s = &f.w.server;
-    let planner = planner(&f).await;
-    // OBJ-2: floor area 6000 m² (class 3), 120 people (class 2): severity 3; decided medium.
+/// OBJ-2: floor area 6000 m² (class 3), 120 people (class 2): severity 3; decided medium 600
+/// days ago.
+async fn decided_medium(s: &TestServer, planner: &str) {
     let (st, v) = s
         .send(
             Method::PUT,
             "/api/v1/objects/OBJ-2/risk",
-            &planner,
+            planner,
             &json!({"category": "medium", "decided_on": ago(600), "reason": "прежнее решение",
                     "attributes": {"floor_area_m2": 6000, "people": 120}}),
         )
         .await;
     assert_eq!(st, 200, "{v}");
+}
+
+async fn risk_categories_and_indicators(backend: Backend) {
+    let f = field(backend).await;
+    let s = &f.w.server;
+    let planner = planner(&f).await;
+    decided_medium(s, &planner).await;
     // Its history: 2 violations (6 points), an overdue order (6), a passed self-assessment (−3),
     // 2 orders fulfilled on time (−2).
     let history = format!(
@@ -347,16 +352,7 @@ async fn migration_0010_builds_the_risk_history(backend: Backend) {
     let f = field(backend).await;
     let planner = planner(&f).await;
     let s = &f.w.server;
-    let (st, v) = s
-        .send(
-            Method::PUT,
-            "/api/v1/objects/OBJ-2/risk",
-            &planner,
-            &json!({"category": "medium", "decided_on": ago(600), "reason": "прежнее решение",
-                    "attributes": {"floor_area_m2": 6000, "people": 120}}),
-        )
-        .await;
-    assert_eq!(st, 200, "{v}");
+    decided_medium(s, &planner).await;
     let history = format!(
         "object_key,kind,occurred_on,due_on,passed,source,note
 OBJ-2,violation_found,{},,,old-1,

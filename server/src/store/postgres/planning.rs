@@ -182,7 +182,7 @@ async fn upsert_entry(tx: &Transaction<'_>, plan: Uuid, e: &PlanEntry) -> StoreR
 async fn save_draft(
     tx: &Transaction<'_>,
     p: &Plan,
-    entries: &[PlanEntry],
+    entries: &[PlanEntry<String>],
     audit: &AuditEntry,
 ) -> StoreResult<bool> {
     let existing = query_opt(
@@ -243,7 +243,7 @@ static INSERT_ENTRIES: Sql = Sql::only(
 async fn insert_entries(
     tx: &Transaction<'_>,
     plan: Uuid,
-    entries: &[PlanEntry],
+    entries: &[PlanEntry<String>],
 ) -> StoreResult<()> {
     let mut no = Vec::with_capacity(entries.len());
     for e in entries {
@@ -265,10 +265,7 @@ async fn insert_entries(
         .iter()
         .map(|e| text(&e.inspectors))
         .collect::<StoreResult<Vec<_>>>()?;
-    let why = entries
-        .iter()
-        .map(|e| text(&e.why))
-        .collect::<StoreResult<Vec<_>>>()?;
+    let why: Vec<&str> = entries.iter().map(|e| e.why.as_str()).collect();
     let measures: Vec<Option<Uuid>> = entries.iter().map(|e| e.inspection).collect();
     execute(
         tx,
@@ -679,7 +676,7 @@ impl PlanningStore for PgStore {
     async fn save_draft_plan(
         &self,
         plan: &Plan,
-        entries: Vec<PlanEntry>,
+        entries: Vec<PlanEntry<String>>,
         audit: &AuditEntry,
     ) -> StoreResult<bool> {
         transact!(self, |tx| save_draft(&tx, plan, &entries, audit).await?)

@@ -13,7 +13,7 @@ use super::{insert_audit, ts};
 use crate::model::AuditEntry;
 use crate::model::planning::{
     Absence, CategoryProposal, FactsWindow, IndicatorTrigger, ObjectFactsRow, Plan, PlanAmendment,
-    PlanEntry, ProposalDecision, ProposalStatus, RiskEvent,
+    PlanEntry, ProposalDecision, ProposalStatus, RiskEvent, WhyJson,
 };
 use crate::store::sql::planning as sql;
 use crate::store::sql::{Sql, facts};
@@ -201,7 +201,7 @@ fn decide(
 fn save_draft(
     tx: &Transaction<'_>,
     plan: &Plan,
-    entries: &[PlanEntry],
+    entries: &[PlanEntry<String>],
     audit: &AuditEntry,
 ) -> StoreResult<bool> {
     let existing = query_opt(
@@ -254,7 +254,11 @@ fn insert_plan(tx: &Transaction<'_>, p: &Plan) -> StoreResult<()> {
     Ok(())
 }
 
-fn upsert_entry(tx: &Transaction<'_>, plan: Uuid, e: &PlanEntry) -> StoreResult<()> {
+fn upsert_entry<W: WhyJson>(tx: &Transaction<'_>, plan: Uuid, e: &PlanEntry<W>) -> StoreResult<()> {
+    let why = e
+        .why
+        .json()
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     execute(
         tx,
         &sql::UPSERT_ENTRY,
@@ -271,7 +275,7 @@ fn upsert_entry(tx: &Transaction<'_>, plan: Uuid, e: &PlanEntry) -> StoreResult<
             opt_day(e.starts_on),
             opt_day(e.ends_on),
             text(&e.inspectors)?,
-            text(&e.why)?,
+            why.as_ref(),
             e.inspection.map(|i| i.to_string())
         ],
     )?;
@@ -617,7 +621,7 @@ impl PlanningStore for SqliteStore {
     async fn save_draft_plan(
         &self,
         plan: &Plan,
-        entries: Vec<PlanEntry>,
+        entries: Vec<PlanEntry<String>>,
         audit: &AuditEntry,
     ) -> StoreResult<bool> {
         let (plan, audit) = (plan.clone(), audit.clone());
