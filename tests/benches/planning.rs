@@ -66,7 +66,7 @@ fn first_and_best(times: &[Duration]) -> (Duration, Duration) {
 /// Seeds the demo on a fresh state, or opens the data kept by an earlier run; the agency.
 async fn open_or_seed(
     label: &str,
-    database_url: Option<String>,
+    admin_url: Option<String>,
     sizes: (usize, usize, usize),
     dir: &std::path::Path,
 ) -> (knd_server::state::AppState, knd_shared::AgencyId) {
@@ -77,9 +77,17 @@ async fn open_or_seed(
     let reuse = kept.as_ref().is_some_and(|d| d.exists());
     let data_dir = kept.clone().unwrap_or_else(|| dir.to_owned());
     let url_file = data_dir.join("database_url");
-    let database_url = match (reuse, database_url) {
+    // PostgreSQL: the admin URL; a fresh database when seeding. Kept data outlives the test
+    // command, which drops every `knd_test_` database, so it takes another prefix.
+    let database_url = match (reuse, admin_url) {
         (true, Some(_)) => Some(std::fs::read_to_string(&url_file).unwrap()),
-        (false, Some(url)) => {
+        (false, Some(admin)) => {
+            let prefix = if kept.is_some() {
+                "knd_bench"
+            } else {
+                "knd_test"
+            };
+            let url = knd_tests::named_postgres_db(&admin, prefix).await.unwrap();
             std::fs::create_dir_all(&data_dir).unwrap();
             std::fs::write(&url_file, &url).unwrap();
             Some(url)
@@ -133,9 +141,9 @@ async fn open_or_seed(
     (state, seeded.agency)
 }
 
-async fn measure(label: &str, database_url: Option<String>, sizes: (usize, usize, usize)) {
+async fn measure(label: &str, admin_url: Option<String>, sizes: (usize, usize, usize)) {
     let dir = tempfile::TempDir::new().unwrap();
-    let (state, agency) = open_or_seed(label, database_url, sizes, dir.path()).await;
+    let (state, agency) = open_or_seed(label, admin_url, sizes, dir.path()).await;
     let t = Instant::now();
     let run = risk_events::daily(&state, agency).await.unwrap();
     println!(
@@ -230,10 +238,7 @@ fn main() {
             return;
         }
         match std::env::var("KND_BENCH_POSTGRES_URL") {
-            Ok(admin) => {
-                let url = knd_tests::fresh_postgres_db(&admin).await.unwrap();
-                measure("PostgreSQL", Some(url), sizes).await;
-            }
+            Ok(admin) => measure("PostgreSQL", Some(admin), sizes).await,
             Err(_) => println!("PostgreSQL: set KND_BENCH_POSTGRES_URL to include it"),
         }
     });

@@ -26,6 +26,6 @@ pub mod server;
 pub use client::{Client, push_raw};
 pub use device::{Device, push_body};
 pub use node::ServerNode;
-pub use postgres::{fresh_postgres_db, fresh_test_postgres_db};
+pub use postgres::{fresh_postgres_db, fresh_test_postgres_db, named_postgres_db};
 pub use proxy::{Fault, Proxy};
 pub use server::{Backend, Server, TestServer};

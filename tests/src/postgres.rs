@@ -7,7 +7,13 @@ use anyhow::Context as _;
 ///
 /// The names start with `knd_test_`, which `scripts/test.sh` drops before a run.
 pub async fn fresh_postgres_db(admin_url: &str) -> anyhow::Result<String> {
-    let name = format!("knd_test_{}", uuid::Uuid::now_v7().simple());
+    named_postgres_db(admin_url, "knd_test").await
+}
+
+/// A fresh database named `PREFIX_<uuid>`: the test command drops every `knd_test_` one before
+/// it runs, so data a benchmark keeps for later takes another prefix.
+pub async fn named_postgres_db(admin_url: &str, prefix: &str) -> anyhow::Result<String> {
+    let name = format!("{prefix}_{}", uuid::Uuid::now_v7().simple());
     let (client, conn) = tokio_postgres::connect(admin_url, tokio_postgres::NoTls)
         .await
         .context("connect to PostgreSQL")?;
