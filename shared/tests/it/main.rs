@@ -7,6 +7,7 @@ mod log_props;
 mod merkle_vectors;
 mod note_vectors;
 mod plan_schedule;
+mod plan_schedule_cases;
 mod record_props;
 mod record_vectors;
 

@@ -102,3 +102,13 @@ pub(super) async fn execute(
 ) -> StoreResult<u64> {
     c.execute(sql.pg(), params).await.map_err(db_err)
 }
+
+/// A value stored as JSON text.
+pub(super) fn text(v: &impl serde::Serialize) -> StoreResult<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// A count or number stored as `INTEGER`.
+pub(super) fn int(n: u32) -> StoreResult<i32> {
+    i32::try_from(n).map_err(|_| StoreError::Corrupt(format!("number {n}")))
+}

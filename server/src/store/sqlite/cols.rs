@@ -98,3 +98,17 @@ pub(super) fn execute(c: &Connection, sql: &Sql, params: impl Params) -> StoreRe
         .execute(params)
         .map_err(db_err)
 }
+
+/// A date as the SQLite schema stores it (ISO text).
+pub(super) fn day(d: Date) -> String {
+    iso_date::format(d)
+}
+
+pub(super) fn opt_day(d: Option<Date>) -> Option<String> {
+    d.map(day)
+}
+
+/// A value stored as JSON text.
+pub(super) fn text(v: &impl serde::Serialize) -> StoreResult<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}

@@ -10,6 +10,7 @@ mod devices;
 mod field;
 mod inspections;
 mod planning;
+mod plans;
 mod projections;
 mod pull;
 mod records;

@@ -1,35 +1,23 @@
 //! Risk-scored planning (statements in `store/sql/planning.rs`).
 
-use knd_shared::calendar::iso_date;
 use knd_shared::{AgencyId, ObjectId, RecordId, UserId};
 use rusqlite::{Connection, Transaction, params};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::SqliteStore;
-use super::cols::{execute, query_all, query_opt};
+use super::cols::{day, execute, opt_day, query_all, query_opt, text};
+use super::plans::{change_plan, save_draft};
 use super::records::append_server_record;
 use super::{insert_audit, ts};
 use crate::model::AuditEntry;
 use crate::model::planning::{
     Absence, CategoryProposal, FactsWindow, IndicatorTrigger, ObjectFactsRow, Plan, PlanAmendment,
-    PlanEntry, ProposalDecision, ProposalStatus, RiskEvent, WhyJson,
+    PlanEntry, ProposalDecision, ProposalStatus, RiskEvent,
 };
 use crate::store::sql::planning as sql;
 use crate::store::sql::{Sql, facts};
 use crate::store::{PlanChange, PlanningStore, ServerChain, ServerRecord, StoreError, StoreResult};
-
-fn day(d: Date) -> String {
-    iso_date::format(d)
-}
-
-fn opt_day(d: Option<Date>) -> Option<String> {
-    d.map(day)
-}
-
-fn text(v: &impl serde::Serialize) -> StoreResult<String> {
-    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
 
 fn add_events(
     tx: &Transaction<'_>,
@@ -196,156 +184,6 @@ fn decide(
     }
     insert_audit(tx, audit)?;
     proposal(tx, agency, id)
-}
-
-fn save_draft(
-    tx: &Transaction<'_>,
-    plan: &Plan,
-    entries: &[PlanEntry<String>],
-    audit: &AuditEntry,
-) -> StoreResult<bool> {
-    let existing = query_opt(
-        tx,
-        &sql::PLAN_STATUS,
-        params![plan.agency.to_string(), plan.year, plan.kind.as_str()],
-        |r| {
-            Ok((
-                r.get::<_, String>(0).map_err(super::db_err)?,
-                r.get::<_, String>(1).map_err(super::db_err)?,
-            ))
-        },
-    )?;
-    if let Some((id, status)) = existing {
-        if status != "draft" {
-            return Ok(false);
-        }
-        execute(tx, &sql::DELETE_ENTRIES, params![id])?;
-        execute(tx, &sql::DELETE_PLAN, params![id])?;
-    }
-    insert_plan(tx, plan)?;
-    for e in entries {
-        upsert_entry(tx, plan.id, e)?;
-    }
-    insert_audit(tx, audit)?;
-    Ok(true)
-}
-
-fn insert_plan(tx: &Transaction<'_>, p: &Plan) -> StoreResult<()> {
-    execute(
-        tx,
-        &sql::INSERT_PLAN,
-        params![
-            p.id.to_string(),
-            p.agency.to_string(),
-            p.year,
-            p.kind.as_str(),
-            p.status.as_str(),
-            p.version,
-            text(&p.summary)?,
-            p.built_by.map(|u| u.to_string()),
-            ts(p.built_at),
-            opt_day(p.sent_on),
-            opt_day(p.approved_on),
-            p.approved_by,
-            opt_day(p.published_on),
-            p.record.map(|r| r.to_string())
-        ],
-    )?;
-    Ok(())
-}
-
-fn upsert_entry<W: WhyJson>(tx: &Transaction<'_>, plan: Uuid, e: &PlanEntry<W>) -> StoreResult<()> {
-    let why = e
-        .why
-        .json()
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    execute(
-        tx,
-        &sql::UPSERT_ENTRY,
-        params![
-            plan.to_string(),
-            e.no,
-            e.subject.to_string(),
-            e.control_type.to_string(),
-            text(&e.objects)?,
-            e.category.as_str(),
-            e.kind.as_str(),
-            e.district,
-            e.status.as_str(),
-            opt_day(e.starts_on),
-            opt_day(e.ends_on),
-            text(&e.inspectors)?,
-            why.as_ref(),
-            e.inspection.map(|i| i.to_string())
-        ],
-    )?;
-    Ok(())
-}
-
-fn change_plan(
-    tx: &Transaction<'_>,
-    change: &PlanChange,
-    expected: u32,
-    server: &ServerChain,
-    audit: &AuditEntry,
-) -> StoreResult<Option<Option<RecordId>>> {
-    let p = &change.plan;
-    let record = match &change.record {
-        Some(r) => Some(append_server_record(
-            tx,
-            server,
-            Some(p.agency),
-            r.kind,
-            &r.body,
-            OffsetDateTime::now_utc(),
-        )?),
-        None => None,
-    };
-    let plan_record = if change.amendment.is_none() {
-        record.or(p.record)
-    } else {
-        p.record
-    };
-    let changed = execute(
-        tx,
-        &sql::UPDATE_PLAN,
-        params![
-            p.id.to_string(),
-            expected,
-            p.status.as_str(),
-            p.version,
-            text(&p.summary)?,
-            opt_day(p.sent_on),
-            opt_day(p.approved_on),
-            p.approved_by,
-            opt_day(p.published_on),
-            plan_record.map(|r| r.to_string())
-        ],
-    )?;
-    if changed == 0 {
-        return Err(StoreError::Stale);
-    }
-    for e in &change.entries {
-        upsert_entry(tx, p.id, e)?;
-    }
-    if let (Some(a), Some(rid)) = (&change.amendment, record) {
-        execute(
-            tx,
-            &sql::INSERT_AMENDMENT,
-            params![
-                a.plan.to_string(),
-                a.version,
-                a.entry,
-                text(&a.change)?,
-                a.reason,
-                a.made_by.map(|u| u.to_string()),
-                ts(a.made_at),
-                rid.to_string()
-            ],
-        )?;
-    }
-    insert_audit(tx, audit)?;
-    Ok(Some(record))
 }
 
 #[async_trait::async_trait]

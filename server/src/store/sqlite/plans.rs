@@ -1,0 +1,166 @@
+//! Annual plans on SQLite: a draft replacing the previous one, and a change of a plan (its
+//! header, the entries that changed, an amendment and the server's record) in one transaction
+//! (statements in `store/sql/planning.rs`).
+
+use knd_shared::RecordId;
+use rusqlite::{Transaction, params};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::cols::{execute, opt_day, query_opt, text};
+use super::records::append_server_record;
+use super::{insert_audit, ts};
+use crate::model::AuditEntry;
+use crate::model::planning::{Plan, PlanEntry, WhyJson};
+use crate::store::sql::planning as sql;
+use crate::store::{PlanChange, ServerChain, StoreError, StoreResult};
+
+pub(super) fn save_draft(
+    tx: &Transaction<'_>,
+    plan: &Plan,
+    entries: &[PlanEntry<String>],
+    audit: &AuditEntry,
+) -> StoreResult<bool> {
+    let existing = query_opt(
+        tx,
+        &sql::PLAN_STATUS,
+        params![plan.agency.to_string(), plan.year, plan.kind.as_str()],
+        |r| {
+            Ok((
+                r.get::<_, String>(0).map_err(super::db_err)?,
+                r.get::<_, String>(1).map_err(super::db_err)?,
+            ))
+        },
+    )?;
+    if let Some((id, status)) = existing {
+        if status != "draft" {
+            return Ok(false);
+        }
+        execute(tx, &sql::DELETE_ENTRIES, params![id])?;
+        execute(tx, &sql::DELETE_PLAN, params![id])?;
+    }
+    insert_plan(tx, plan)?;
+    for e in entries {
+        upsert_entry(tx, plan.id, e)?;
+    }
+    insert_audit(tx, audit)?;
+    Ok(true)
+}
+
+fn insert_plan(tx: &Transaction<'_>, p: &Plan) -> StoreResult<()> {
+    execute(
+        tx,
+        &sql::INSERT_PLAN,
+        params![
+            p.id.to_string(),
+            p.agency.to_string(),
+            p.year,
+            p.kind.as_str(),
+            p.status.as_str(),
+            p.version,
+            text(&p.summary)?,
+            p.built_by.map(|u| u.to_string()),
+            ts(p.built_at),
+            opt_day(p.sent_on),
+            opt_day(p.approved_on),
+            p.approved_by,
+            opt_day(p.published_on),
+            p.record.map(|r| r.to_string())
+        ],
+    )?;
+    Ok(())
+}
+
+fn upsert_entry<W: WhyJson>(tx: &Transaction<'_>, plan: Uuid, e: &PlanEntry<W>) -> StoreResult<()> {
+    let why = e
+        .why
+        .json()
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    execute(
+        tx,
+        &sql::UPSERT_ENTRY,
+        params![
+            plan.to_string(),
+            e.no,
+            e.subject.to_string(),
+            e.control_type.to_string(),
+            text(&e.objects)?,
+            e.category.as_str(),
+            e.kind.as_str(),
+            e.district,
+            e.status.as_str(),
+            opt_day(e.starts_on),
+            opt_day(e.ends_on),
+            text(&e.inspectors)?,
+            why.as_ref(),
+            e.inspection.map(|i| i.to_string())
+        ],
+    )?;
+    Ok(())
+}
+
+pub(super) fn change_plan(
+    tx: &Transaction<'_>,
+    change: &PlanChange,
+    expected: u32,
+    server: &ServerChain,
+    audit: &AuditEntry,
+) -> StoreResult<Option<Option<RecordId>>> {
+    let p = &change.plan;
+    let record = match &change.record {
+        Some(r) => Some(append_server_record(
+            tx,
+            server,
+            Some(p.agency),
+            r.kind,
+            &r.body,
+            OffsetDateTime::now_utc(),
+        )?),
+        None => None,
+    };
+    let plan_record = if change.amendment.is_none() {
+        record.or(p.record)
+    } else {
+        p.record
+    };
+    let changed = execute(
+        tx,
+        &sql::UPDATE_PLAN,
+        params![
+            p.id.to_string(),
+            expected,
+            p.status.as_str(),
+            p.version,
+            text(&p.summary)?,
+            opt_day(p.sent_on),
+            opt_day(p.approved_on),
+            p.approved_by,
+            opt_day(p.published_on),
+            plan_record.map(|r| r.to_string())
+        ],
+    )?;
+    if changed == 0 {
+        return Err(StoreError::Stale);
+    }
+    for e in &change.entries {
+        upsert_entry(tx, p.id, e)?;
+    }
+    if let (Some(a), Some(rid)) = (&change.amendment, record) {
+        execute(
+            tx,
+            &sql::INSERT_AMENDMENT,
+            params![
+                a.plan.to_string(),
+                a.version,
+                a.entry,
+                text(&a.change)?,
+                a.reason,
+                a.made_by.map(|u| u.to_string()),
+                ts(a.made_at),
+                rid.to_string()
+            ],
+        )?;
+    }
+    insert_audit(tx, audit)?;
+    Ok(Some(record))
+}
