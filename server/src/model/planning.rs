@@ -1,6 +1,7 @@
 //! Risk-scored planning as the server keeps it: risk events, triggered indicators, category
 //! proposals, inspector absences and annual plans.
 
+use knd_shared::calendar::iso_date;
 use knd_shared::{AgencyId, ObjectId, RecordId, RiskCategory, SubjectId, UserId};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -97,7 +98,84 @@ pub struct ObjectFactsRow {
     pub visited_after_notice: bool,
 }
 
+/// The window's days as ISO text: the stored history's dates compare as text, so a million
+/// objects' events are counted without parsing each date.
+#[derive(Debug, Clone)]
+pub struct WindowText {
+    today: String,
+    years_back: [String; 5],
+}
+
+impl WindowText {
+    pub fn new(w: &FactsWindow) -> Self {
+        Self {
+            today: iso_date::format(w.today),
+            years_back: w.years_back.map(iso_date::format),
+        }
+    }
+}
+
+/// The later of two ISO dates.
+fn latest<'a>(a: Option<&'a str>, b: &'a str) -> Option<&'a str> {
+    Some(a.map_or(b, |a| a.max(b)))
+}
+
+fn day(text: Option<&str>) -> Result<Option<Date>, String> {
+    text.map(|d| iso_date::parse(d).map_err(|_| format!("risk history date {d:?}")))
+        .transpose()
+}
+
 impl ObjectFactsRow {
+    /// Counts events — (kind, ISO day, ISO due day, passed) — into the facts over the window:
+    /// violations, overdue orders and orders fulfilled on time since each of 1 to 5 years back
+    /// (each control type's model takes its own window), complaints and passed
+    /// self-assessments in 12 months, a declaration in force today, and the latest planned
+    /// inspection, counted visit, notice and visit. The store counts each object's stored
+    /// history with it, and the demo its generated events, so the two agree by construction.
+    pub fn count_events<'a>(
+        &mut self,
+        events: impl IntoIterator<Item = (&'a str, &'a str, Option<&'a str>, bool)>,
+        w: &WindowText,
+    ) -> Result<(), String> {
+        let since = |counts: &mut [u32; 5], on: &str| {
+            for (n, from) in counts.iter_mut().zip(&w.years_back) {
+                if on >= from.as_str() {
+                    *n += 1;
+                }
+            }
+        };
+        let (year_ago, today) = (w.years_back[0].as_str(), w.today.as_str());
+        let (mut planned, mut counted, mut notice, mut visit) = (None, None, None, None);
+        for (kind, on, due, passed) in events {
+            match kind {
+                "violation_found" => since(&mut self.violations, on),
+                "order_overdue" => since(&mut self.unfulfilled_orders, on),
+                "order_fulfilled" if passed => since(&mut self.remedies_on_time, on),
+                "complaint_confirmed" if on >= year_ago => self.confirmed_complaints += 1,
+                "declaration" if on <= today && due.is_some_and(|d| d >= today) => {
+                    self.declaration_in_force = true;
+                }
+                "self_assessment" if passed && on >= year_ago => {
+                    self.self_assessment_passed = true;
+                }
+                "planned_inspection" => planned = latest(planned, on),
+                "preventive_visit" => {
+                    visit = latest(visit, on);
+                    if passed {
+                        counted = latest(counted, on);
+                    }
+                }
+                "activity_notice" => notice = latest(notice, on),
+                _ => {}
+            }
+        }
+        self.last_planned_inspection = day(planned)?;
+        self.last_counted_visit = day(counted)?;
+        self.activity_notice = day(notice)?;
+        self.visited_after_notice = matches!((notice, visit), (Some(n), Some(v)) if v > n);
+        Ok(())
+    }
+
     /// An object with no category, attributes or history yet: the counts are added to it.
     pub fn new(
         object: ObjectId,

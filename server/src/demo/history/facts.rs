@@ -1,16 +1,17 @@
-//! An object's facts as the server counts them from its risk events (the windows of
-//! `store/sql/planning.rs` `FACTS_EVENTS`, and the triggers one daily run of the indicators
-//! fires, `services::risk_events::daily`), so that the generator can give each object the
+//! An object's facts as the server counts them from its risk events (the store's counting of
+//! an object's history, and the triggers one daily run of the indicators fires,
+//! `services::risk_events::daily`), so that the generator can give each object the
 //! category the risk model gives it: the demo's categories agree with what scoring proposes.
 
+use knd_shared::calendar::iso_date;
 use knd_shared::planning::indicators::Event;
 use knd_shared::planning::{Explanation, ObjectFacts, RiskModel};
 use knd_shared::registry::ControlTypeRules;
 use time::{Date, Duration};
 
-use super::{HistoryEvent, Kind};
+use super::HistoryEvent;
 use crate::demo::data::RiskReasons;
-use crate::model::planning::FactsWindow;
+use crate::model::planning::{FactsWindow, ObjectFactsRow, WindowText};
 
 /// What the facts are counted on: the demo's today and its windows.
 #[derive(Debug, Clone, Copy)]
@@ -65,7 +66,7 @@ fn triggers(events: &[HistoryEvent], rules: &ControlTypeRules, c: &Counting) -> 
 }
 
 /// The model's input for an object with these attributes and events, counted as the server
-/// counts them on the demo's today.
+/// counts them on the demo's today (the store's own counting, [`ObjectFactsRow::count_events`]).
 pub fn facts(
     attributes: serde_json::Value,
     events: &[HistoryEvent],
@@ -73,31 +74,32 @@ pub fn facts(
     model: &RiskModel,
     c: &Counting,
 ) -> ObjectFacts {
-    let w = &c.window;
-    let n = usize::try_from(model.violation_years.clamp(1, 5)).unwrap_or(5) - 1;
-    let (since, year_ago, today) = (w.years_back[n], w.years_back[0], w.today);
-    let count = |kind: Kind, from: Date, more: &dyn Fn(&HistoryEvent) -> bool| {
-        events
-            .iter()
-            .filter(|e| e.kind == kind && e.occurred_on >= from && more(e))
-            .count() as u32
-    };
-    let any = |_: &HistoryEvent| true;
-    let passed = |e: &HistoryEvent| e.passed == Some(true);
-    ObjectFacts {
-        attributes,
-        violations: count(Kind::ViolationFound, since, &any),
-        unfulfilled_orders: count(Kind::OrderOverdue, since, &any),
-        confirmed_complaints: count(Kind::ComplaintConfirmed, year_ago, &any),
-        indicators_triggered: triggers(events, rules, c),
-        declaration_in_force: events.iter().any(|e| {
-            e.kind == Kind::Declaration
-                && e.occurred_on <= today
-                && e.due_on.is_some_and(|d| d >= today)
+    let days: Vec<(String, Option<String>)> = events
+        .iter()
+        .map(|e| {
+            (
+                iso_date::format(e.occurred_on),
+                e.due_on.map(iso_date::format),
+            )
+        })
+        .collect();
+    let nil = uuid::Uuid::nil();
+    let mut row = ObjectFactsRow::new(nil.into(), String::new(), nil.into(), nil);
+    row.attributes = attributes.to_string();
+    // The dates were written just above: the count cannot meet a malformed one.
+    let _ = row.count_events(
+        events.iter().zip(&days).map(|(e, (on, due))| {
+            (
+                e.kind.as_str(),
+                on.as_str(),
+                due.as_deref(),
+                e.passed == Some(true),
+            )
         }),
-        self_assessment_passed: count(Kind::SelfAssessment, year_ago, &passed) > 0,
-        remedies_on_time: count(Kind::OrderFulfilled, since, &passed),
-    }
+        &WindowText::new(&c.window),
+    );
+    row.indicators_triggered = triggers(events, rules, c);
+    crate::services::risk::facts_of(&row, model)
 }
 
 /// The reasons of a category decision, short as a registry keeps them: the severity class, the

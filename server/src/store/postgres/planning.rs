@@ -195,7 +195,7 @@ impl PlanningStore for PgStore {
     ) -> StoreResult<Vec<ObjectFactsRow>> {
         let c = self.client().await?;
         let after = after.map_or(sql::FIRST_ID, |a| a.as_uuid());
-        let text = facts::WindowText::new(&w);
+        let text = crate::model::planning::WindowText::new(&w);
         let mut rows = query_all(
             &**c,
             &facts::FACTS_OBJECTS,

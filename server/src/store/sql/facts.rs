@@ -6,12 +6,11 @@
 
 use std::collections::HashMap;
 
-use knd_shared::calendar::iso_date;
 use knd_shared::{ObjectId, RiskCategory};
 use serde::Deserialize;
 
 use super::Sql;
-use crate::model::planning::{FactsWindow, ObjectFactsRow};
+use crate::model::planning::{ObjectFactsRow, WindowText};
 use crate::store::cols::Cols;
 use crate::store::{StoreError, StoreResult};
 
@@ -44,22 +43,6 @@ pub(crate) static FACTS_TRIGGERS: Sql = Sql::new(
     "SELECT object_id, COUNT(*) FROM indicator_triggers
      WHERE object_id > ?1 AND object_id <= ?2 AND triggered_on >= ?3 GROUP BY object_id",
 );
-
-/// The window's days as the history writes them (ISO dates compare as text).
-#[derive(Debug, Clone)]
-pub(crate) struct WindowText {
-    today: String,
-    years_back: [String; 5],
-}
-
-impl WindowText {
-    pub(crate) fn new(w: &FactsWindow) -> Self {
-        Self {
-            today: iso_date::format(w.today),
-            years_back: w.years_back.map(iso_date::format),
-        }
-    }
-}
 
 /// `passed` as SQLite (0 / 1) and PostgreSQL (false / true) write it in JSON, or null.
 struct Passed(bool);
@@ -97,20 +80,8 @@ fn corrupt(what: String) -> StoreError {
     StoreError::Corrupt(what)
 }
 
-/// The later of two ISO dates.
-fn latest<'a>(a: Option<&'a str>, b: &'a str) -> Option<&'a str> {
-    Some(a.map_or(b, |a| a.max(b)))
-}
-
-fn day(text: Option<&str>) -> StoreResult<Option<time::Date>> {
-    text.map(|d| iso_date::parse(d).map_err(|_| corrupt(format!("risk history date {d:?}"))))
-        .transpose()
-}
-
-/// Counts the object's history into its facts over the window: violations, overdue orders
-/// and orders fulfilled on time since each of 1 to 5 years back (each control type's model takes
-/// its own window), complaints and passed self-assessments in 12 months, a declaration in force
-/// today, and the latest planned inspection, counted visit, notice and visit.
+/// Counts the object's stored history into its facts over the window
+/// ([`ObjectFactsRow::count_events`]).
 pub(crate) fn count_history(
     row: &mut ObjectFactsRow,
     history: &str,
@@ -118,45 +89,13 @@ pub(crate) fn count_history(
 ) -> StoreResult<()> {
     let events: Vec<HistoryEvent<'_>> = serde_json::from_str(history)
         .map_err(|e| corrupt(format!("risk history of {}: {e}", row.object)))?;
-    let since = |counts: &mut [u32; 5], on: &str| {
-        for (n, from) in counts.iter_mut().zip(&w.years_back) {
-            if on >= from.as_str() {
-                *n += 1;
-            }
-        }
-    };
-    let year_ago = w.years_back[0].as_str();
-    let (mut planned, mut counted, mut notice, mut visit) = (None, None, None, None);
-    for HistoryEvent(kind, on, due, Passed(passed)) in &events {
-        let passed = *passed;
-        match *kind {
-            "violation_found" => since(&mut row.violations, on),
-            "order_overdue" => since(&mut row.unfulfilled_orders, on),
-            "order_fulfilled" if passed => since(&mut row.remedies_on_time, on),
-            "complaint_confirmed" if *on >= year_ago => row.confirmed_complaints += 1,
-            "declaration" => {
-                let today = w.today.as_str();
-                if *on <= today && due.is_some_and(|d| d >= today) {
-                    row.declaration_in_force = true;
-                }
-            }
-            "self_assessment" if passed && *on >= year_ago => row.self_assessment_passed = true,
-            "planned_inspection" => planned = latest(planned, on),
-            "preventive_visit" => {
-                visit = latest(visit, on);
-                if passed {
-                    counted = latest(counted, on);
-                }
-            }
-            "activity_notice" => notice = latest(notice, on),
-            _ => {}
-        }
-    }
-    row.last_planned_inspection = day(planned)?;
-    row.last_counted_visit = day(counted)?;
-    row.activity_notice = day(notice)?;
-    row.visited_after_notice = matches!((notice, visit), (Some(n), Some(v)) if v > n);
-    Ok(())
+    row.count_events(
+        events
+            .iter()
+            .map(|HistoryEvent(kind, on, due, Passed(passed))| (*kind, *on, *due, *passed)),
+        w,
+    )
+    .map_err(corrupt)
 }
 
 /// A row of [`FACTS_OBJECTS`] with its history counted; the triggers are merged in after.
@@ -208,7 +147,9 @@ mod tests {
     /// history (SQLite's 0/1, PostgreSQL's booleans).
     #[test]
     fn the_history_counts_on_the_windows_edges() {
-        let w = WindowText::new(&FactsWindow::on(date!(2026 - 12 - 02)));
+        let w = WindowText::new(&crate::model::planning::FactsWindow::on(date!(
+            2026 - 12 - 02
+        )));
         let history = r#"[
             ["violation_found", "2025-12-02", null, null],
             ["violation_found", "2025-12-01", null, null],

@@ -72,7 +72,7 @@ fn facts_page(
     w: FactsWindow,
 ) -> StoreResult<Vec<ObjectFactsRow>> {
     let after = after.map_or(sql::FIRST_ID.to_string(), |a| a.to_string());
-    let text = facts::WindowText::new(&w);
+    let text = crate::model::planning::WindowText::new(&w);
     let mut rows = query_all(
         c,
         &facts::FACTS_OBJECTS,
