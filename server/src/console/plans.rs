@@ -79,6 +79,8 @@ pub(crate) struct Outcome {
     pub(crate) scheduled: String,
     pub(crate) quality: String,
     pub(crate) timings: String,
+    /// Objects scored and proposals made, when the build re-scored.
+    pub(crate) rescored: Option<String>,
 }
 
 impl Outcome {
@@ -106,6 +108,15 @@ impl Outcome {
                 lang.t("сохранение", "storing"),
                 format::count(o.store_ms),
             ),
+            rescored: o.scoring.as_ref().map(|s| {
+                format!(
+                    "{} {}, {} {}",
+                    format::count(s.objects),
+                    lang.t("объектов", "objects"),
+                    format::count(s.proposals),
+                    lang.t("новых предложений", "new proposals"),
+                )
+            }),
         }
     }
 }
@@ -123,6 +134,7 @@ struct PlansPage {
     /// Years, newest first, each with its plans.
     years: Vec<(i32, Vec<PlanLine>)>,
     can_build: bool,
+    can_rescore: bool,
     form: BuildForm,
     outcome: Option<Outcome>,
 }
@@ -152,6 +164,7 @@ async fn render(
         chrome: Chrome::new(state, viewer, "/plans"),
         years,
         can_build: viewer.may(Action::BuildPlan),
+        can_rescore: viewer.may(Action::DecideCategory),
         form: BuildForm {
             years: [this, this + 1].map(|y| (y, y == chosen)).to_vec(),
             error: error.as_deref().map(Refusal::of),
@@ -185,7 +198,8 @@ async fn build(
         )
         .await;
     };
-    match plan_build::build(&state, &viewer.user, viewer.address(), year).await {
+    let rescore = field(&form, "rescore") == "1";
+    match plan_build::build(&state, &viewer.user, viewer.address(), year, rescore).await {
         Ok(o) => {
             let outcome = Outcome::of(lang, &o);
             render(

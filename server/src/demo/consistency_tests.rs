@@ -9,7 +9,7 @@ use super::{data, seed};
 use crate::config::Config;
 use crate::model::planning::ProposalStatus;
 use crate::services::facts_pages::FactsPages;
-use crate::services::risk;
+use crate::services::{plan_build, risk};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scoring_the_seeded_demo_proposes_only_the_objects_with_new_information() {
@@ -79,4 +79,44 @@ async fn scoring_the_seeded_demo_proposes_only_the_objects_with_new_information(
     let proposed: HashSet<String> = proposals.into_iter().map(|p| p.object_key).collect();
     assert_eq!(proposed, perturbed);
     assert_eq!(summary.proposals, perturbed.len() as u64);
+
+    // The September run: the plan built with every object re-scored on the pages it reads is
+    // the plan built alone, and its scoring is the scoring alone (the pending proposals are
+    // not stored twice).
+    let year = state.today().year() + 1;
+    let entries = |id| {
+        let state = state.clone();
+        async move {
+            state
+                .store
+                .plan(accounts.agency, id)
+                .await
+                .unwrap()
+                .unwrap()
+                .1
+        }
+    };
+    // The second build replaces the first draft: its entries are read before.
+    let alone = plan_build::build_year(&state, accounts.agency, year, None, false)
+        .await
+        .unwrap();
+    assert!(alone.scoring.is_none());
+    let first = (
+        entries(alone.inspections_plan).await,
+        entries(alone.visits_plan).await,
+    );
+    let both = plan_build::build_year(&state, accounts.agency, year, None, true)
+        .await
+        .unwrap();
+    let scored = both.scoring.unwrap();
+    assert_eq!(
+        (scored.objects, scored.proposals, &scored.by_category),
+        (900, 0, &modelled)
+    );
+    let second = (
+        entries(both.inspections_plan).await,
+        entries(both.visits_plan).await,
+    );
+    assert!(!first.0.is_empty() && !first.1.is_empty());
+    assert_eq!(first, second);
 }

@@ -191,6 +191,10 @@ pub(super) async fn list(
 pub(super) struct BuildRequest {
     /// This year or the next.
     year: i32,
+    /// Also score every object in the same pass over the registry (as `POST /api/v1/risk/score`
+    /// does, with its permission), reading the objects' facts once for both.
+    #[serde(default)]
+    rescore: bool,
 }
 
 /// Builds (or rebuilds) the drafts of a year's plans: planned inspections and mandatory
@@ -203,8 +207,14 @@ pub(super) async fn build(
     caller: Caller,
     Json(r): Json<BuildRequest>,
 ) -> ApiResult<(axum::http::StatusCode, Json<BuildOutcome>)> {
-    let outcome =
-        plan_build::build(&state, &caller.user, caller.address.as_deref(), r.year).await?;
+    let outcome = plan_build::build(
+        &state,
+        &caller.user,
+        caller.address.as_deref(),
+        r.year,
+        r.rescore,
+    )
+    .await?;
     Ok((axum::http::StatusCode::CREATED, Json(outcome)))
 }
 

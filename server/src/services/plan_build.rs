@@ -24,7 +24,7 @@ use crate::services::accounts;
 use crate::services::facts_pages::FactsPages;
 use crate::services::plan_candidates::{Candidate, consider};
 use crate::services::policy::{self, Action};
-use crate::services::risk::type_models;
+use crate::services::risk::{ScoreSummary, Scorer, type_models};
 use crate::state::AppState;
 
 /// The agency's planning settings (data, edited in the console).
@@ -95,6 +95,9 @@ pub struct BuildOutcome {
     pub read_ms: u64,
     pub schedule_ms: u64,
     pub store_ms: u64,
+    /// The scoring run made in the same pass over the objects, when the build was asked to
+    /// re-score (its time is within `read_ms`).
+    pub scoring: Option<ScoreSummary>,
 }
 
 /// The agency's inspectors with their absences in the year.
@@ -134,12 +137,14 @@ fn ms(since: std::time::Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Builds (or rebuilds) the drafts of year `year` as a planner asks.
+/// Builds (or rebuilds) the drafts of year `year` as a planner asks; `rescore` also scores
+/// every object in the same pass (as `risk::score_all` does, with its permission and audit).
 pub async fn build(
     state: &AppState,
     user: &User,
     address: Option<&str>,
     year: i32,
+    rescore: bool,
 ) -> ApiResult<BuildOutcome> {
     policy::require(
         state,
@@ -160,7 +165,28 @@ pub async fn build(
             today.year() + 1
         )));
     }
-    let outcome = build_year(state, user.agency, year, Some(user.id)).await?;
+    if rescore {
+        policy::require(
+            state,
+            user,
+            address,
+            Action::DecideCategory,
+            "risk.score",
+            || "risk_model".into(),
+        )
+        .await?;
+    }
+    let outcome = build_year(state, user.agency, year, Some(user.id), rescore).await?;
+    if let Some(s) = &outcome.scoring {
+        let mut a = accounts::audit(
+            Actor::User(user.id),
+            Some(user.agency),
+            "risk.score",
+            address,
+        );
+        a.detail = Some(json!({"objects": s.objects, "proposals": s.proposals}));
+        state.store.audit(&a).await?;
+    }
     let mut a = accounts::audit(
         Actor::User(user.id),
         Some(user.agency),
@@ -175,12 +201,14 @@ pub async fn build(
     Ok(outcome)
 }
 
-/// The build itself, without a caller's checks (the benchmark calls it).
+/// The build itself, without a caller's checks (the benchmark calls it); `rescore` scores
+/// every object on the pages the build reads.
 pub async fn build_year(
     state: &AppState,
     agency: AgencyId,
     year: i32,
     built_by: Option<UserId>,
+    rescore: bool,
 ) -> ApiResult<BuildOutcome> {
     let bounds = due::year_bounds(year).ok_or(ApiError::BadRequest("year".into()))?;
     for p in state.store.plans(agency).await? {
@@ -198,8 +226,15 @@ pub async fn build_year(
     let mut visits = Vec::new();
     let mut excluded = 0u64;
     let mut objects_read = 0u64;
+    let mut scorer = match rescore {
+        true => Some(Scorer::new(state, agency).await?),
+        false => None,
+    };
     let mut pages = FactsPages::new(state, agency, window).await?;
     while let Some(rows) = pages.next().await? {
+        if let Some(s) = scorer.as_mut() {
+            s.page(state, &rows).await?;
+        }
         for row in &rows {
             objects_read += 1;
             if let Some(t) = types.get(&row.control_type) {
@@ -223,6 +258,10 @@ pub async fn build_year(
     candidates.sort_by_key(|c| (c.subject, c.control_type));
     visits.sort_by_key(|c| c.objects.first().map(|o| o.object));
     candidates.extend(visits);
+    let scoring = match scorer {
+        Some(s) => Some(s.finish(state).await?),
+        None => None,
+    };
     let read_ms = ms(started);
 
     let started = std::time::Instant::now();
@@ -317,6 +356,10 @@ pub async fn build_year(
         read_ms,
         schedule_ms,
         store_ms: ms(started),
+        scoring: scoring.map(|s| ScoreSummary {
+            milliseconds: read_ms,
+            ..s
+        }),
     })
 }
 

@@ -123,44 +123,88 @@ pub async fn score_agency(
     state: &AppState,
     agency: knd_shared::AgencyId,
 ) -> ApiResult<ScoreSummary> {
-    let types = type_models(state, agency).await?;
-    let today = state.today();
-    let due_on = state
-        .calendar
-        .add_working_days(today, DECISION_WORKING_DAYS)
-        .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
-    let window = FactsWindow::on(today);
-    let mut summary = ScoreSummary::default();
-    let mut pending = Vec::new();
-    let mut counted: HashMap<RiskCategory, u64> = HashMap::new();
-    let mut pages = FactsPages::new(state, agency, window).await?;
+    let mut scorer = Scorer::new(state, agency).await?;
+    let mut pages = FactsPages::new(state, agency, scorer.window()).await?;
     while let Some(rows) = pages.next().await? {
-        for row in &rows {
-            let Some(t) = types.get(&row.control_type) else {
+        scorer.page(state, &rows).await?;
+    }
+    scorer.finish(state).await
+}
+
+/// A scoring run fed page by page: scoring alone reads the facts for itself, and a plan's
+/// build that re-scores (the September run) feeds it the pages it reads, so that the facts of
+/// a million objects are read once for both.
+pub(crate) struct Scorer {
+    agency: knd_shared::AgencyId,
+    types: HashMap<Uuid, TypeModel>,
+    today: Date,
+    due_on: Date,
+    summary: ScoreSummary,
+    pending: Vec<CategoryProposal>,
+    counted: HashMap<RiskCategory, u64>,
+}
+
+impl Scorer {
+    pub(crate) async fn new(state: &AppState, agency: knd_shared::AgencyId) -> ApiResult<Self> {
+        let today = state.today();
+        let due_on = state
+            .calendar
+            .add_working_days(today, DECISION_WORKING_DAYS)
+            .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+        Ok(Self {
+            agency,
+            types: type_models(state, agency).await?,
+            today,
+            due_on,
+            summary: ScoreSummary::default(),
+            pending: Vec::new(),
+            counted: HashMap::new(),
+        })
+    }
+
+    /// The windows the facts are counted over: today's.
+    pub(crate) fn window(&self) -> FactsWindow {
+        FactsWindow::on(self.today)
+    }
+
+    /// Scores a page of objects; proposals are written [`WRITE_BATCH`] at a time.
+    pub(crate) async fn page(
+        &mut self,
+        state: &AppState,
+        rows: &[ObjectFactsRow],
+    ) -> ApiResult<()> {
+        for row in rows {
+            let Some(t) = self.types.get(&row.control_type) else {
                 continue;
             };
             let facts = facts_of(row, &t.model);
             let category = t.model.category(&facts);
-            summary.objects += 1;
-            *counted.entry(category).or_default() += 1;
+            self.summary.objects += 1;
+            *self.counted.entry(category).or_default() += 1;
             if category != t.rules.effective_category(row.category) {
                 let e = t.model.score(&facts);
-                pending.push(proposal(agency, row, e, today, due_on)?);
+                self.pending
+                    .push(proposal(self.agency, row, e, self.today, self.due_on)?);
             }
         }
-        if pending.len() >= WRITE_BATCH {
-            summary.proposals += state.store.propose_categories(&pending).await?;
-            pending.clear();
+        if self.pending.len() >= WRITE_BATCH {
+            self.summary.proposals += state.store.propose_categories(&self.pending).await?;
+            self.pending.clear();
         }
+        Ok(())
     }
-    if !pending.is_empty() {
-        summary.proposals += state.store.propose_categories(&pending).await?;
+
+    pub(crate) async fn finish(mut self, state: &AppState) -> ApiResult<ScoreSummary> {
+        if !self.pending.is_empty() {
+            self.summary.proposals += state.store.propose_categories(&self.pending).await?;
+        }
+        self.summary.by_category = self
+            .counted
+            .into_iter()
+            .map(|(c, n)| (c.as_str().to_owned(), n))
+            .collect();
+        Ok(self.summary)
     }
-    summary.by_category = counted
-        .into_iter()
-        .map(|(c, n)| (c.as_str().to_owned(), n))
-        .collect();
-    Ok(summary)
 }
 
 fn proposal(

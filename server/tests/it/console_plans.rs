@@ -138,10 +138,19 @@ async fn a_plan_from_draft_to_amendment(backend: Backend) {
         page.body.contains("href=\"/planning/absences\"")
             && page.body.contains("href=\"/planning/settings\"")
     );
-    let page = b.post("/plans/build", &[("year", &year.to_string())]).await;
+    // Built with every object re-scored in the same pass.
+    let page = b.get("/plans").await;
+    assert!(page.body.contains("name=\"rescore\""), "{}", page.body);
+    let page = b
+        .post(
+            "/plans/build",
+            &[("year", &year.to_string()), ("rescore", "1")],
+        )
+        .await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("id=\"build-outcome\""), "{}", page.body);
     assert!(page.shows("Исключены мораторием") && page.shows("Качество"));
+    assert!(page.shows("Категории риска пересчитаны"), "{}", page.body);
     let ids = plan_ids(&page.body);
     let (plan, visits) = (ids[0].clone(), ids[1].clone());
     let page = b.get("/plans").await;

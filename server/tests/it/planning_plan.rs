@@ -87,16 +87,26 @@ async fn the_annual_plan_from_draft_to_amendment(backend: Backend) {
         !e["why"]["schedule"]["text_ru"].as_str().unwrap().is_empty(),
         "{e}"
     );
-    // Rebuilding a draft is allowed.
+    assert!(out["scoring"].is_null(), "{out}");
+    // Rebuilding a draft is allowed, here with every object re-scored in the same pass.
     let (st, again) = s
         .send(
             Method::POST,
             "/api/v1/plans",
             &planner,
-            &json!({"year": year}),
+            &json!({"year": year, "rescore": true}),
         )
         .await;
     assert_eq!(st, 201, "{again}");
+    let (_, alone) = s
+        .send(Method::POST, "/api/v1/risk/score", &planner, &json!({}))
+        .await;
+    assert_eq!(
+        again["scoring"]["objects"], alone["objects"],
+        "{again} {alone}"
+    );
+    assert_eq!(again["scoring"]["by_category"], alone["by_category"]);
+    assert!(again["scoring"]["objects"].as_u64().unwrap() > 0);
     let inspections_plan = again["inspections_plan"].as_str().unwrap().to_owned();
     let visits_plan_2 = again["visits_plan"].as_str().unwrap().to_owned();
     assert_ne!(visits_plan, visits_plan_2);

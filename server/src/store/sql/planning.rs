@@ -258,6 +258,12 @@ pub(crate) static UPDATE_PLAN: Sql = Sql::new(
      WHERE id = ?1 AND version = ?2",
 );
 
+/// The head of a new draft's `INSERT ... VALUES`, its rows written by the store.
+pub(crate) const INSERT_ENTRIES_HEAD: &str =
+    "INSERT INTO plan_entries (plan_id, entry_no, subject_id, control_type_id, objects, category,
+                               kind, district, status, starts_on, ends_on, inspectors, why,
+                               inspection_id) VALUES ";
+
 pub(crate) static UPSERT_ENTRY: Sql = Sql::new(
     "INSERT INTO plan_entries (plan_id, entry_no, subject_id, control_type_id, objects, category,
                                kind, district, status, starts_on, ends_on, inspectors, why,

@@ -171,7 +171,7 @@ impl SqliteStore {
             // entries, an import) instead of spilling them to the WAL and reading them back
             // mid-transaction; readers keep SQLite's default.
             writer
-                .execute_batch("PRAGMA cache_size = -65536;")
+                .execute_batch("PRAGMA cache_size = -131072;")
                 .map_err(db_err)?;
             migrate(&mut writer)?;
             fill_grounds(&mut writer)?;

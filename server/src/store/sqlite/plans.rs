@@ -3,13 +3,13 @@
 //! (statements in `store/sql/planning.rs`).
 
 use knd_shared::RecordId;
-use rusqlite::{Transaction, params};
+use rusqlite::{ToSql, Transaction, params};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::cols::{execute, opt_day, query_opt, text};
 use super::records::append_server_record;
-use super::{insert_audit, ts};
+use super::{db_err, insert_audit, ts};
 use crate::model::AuditEntry;
 use crate::model::planning::{Plan, PlanEntry, WhyJson};
 use crate::store::sql::planning as sql;
@@ -40,9 +40,7 @@ pub(super) fn save_draft(
         execute(tx, &sql::DELETE_PLAN, params![id])?;
     }
     insert_plan(tx, plan)?;
-    for e in entries {
-        upsert_entry(tx, plan.id, e)?;
-    }
+    insert_entries(tx, plan.id, entries)?;
     insert_audit(tx, audit)?;
     Ok(true)
 }
@@ -68,6 +66,64 @@ fn insert_plan(tx: &Transaction<'_>, p: &Plan) -> StoreResult<()> {
             p.record.map(|r| r.to_string())
         ],
     )?;
+    Ok(())
+}
+
+/// Rows per statement of a new draft: one statement a row spent more in SQLite's work per
+/// statement (a cursor on the table, its indexes and the foreign keys' tables, each sought from
+/// its root) than in the rows themselves.
+const ROWS_PER_INSERT: usize = 64;
+
+/// `INSERT ... VALUES` of `rows` rows of an entry's 14 columns.
+fn insert_sql(rows: usize) -> String {
+    let row = |i: usize| {
+        let p: Vec<String> = (1..=14).map(|c| format!("?{}", i * 14 + c)).collect();
+        format!("({})", p.join(", "))
+    };
+    let values: Vec<String> = (0..rows).map(row).collect();
+    format!("{}{}", sql::INSERT_ENTRIES_HEAD, values.join(",\n"))
+}
+
+/// A new draft's entries, [`ROWS_PER_INSERT`] to a statement.
+fn insert_entries(
+    tx: &Transaction<'_>,
+    plan: Uuid,
+    entries: &[PlanEntry<String>],
+) -> StoreResult<()> {
+    static FULL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let full = FULL.get_or_init(|| insert_sql(ROWS_PER_INSERT));
+    let plan = plan.to_string();
+    for chunk in entries.chunks(ROWS_PER_INSERT) {
+        let rest;
+        let sql = if chunk.len() == ROWS_PER_INSERT {
+            full
+        } else {
+            rest = insert_sql(chunk.len());
+            &rest
+        };
+        let mut stmt = tx.prepare_cached(sql).map_err(db_err)?;
+        for (i, e) in chunk.iter().enumerate() {
+            let at = i * 14;
+            let bind = |stmt: &mut rusqlite::CachedStatement<'_>, c: usize, v: &dyn ToSql| {
+                stmt.raw_bind_parameter(at + c, v).map_err(db_err)
+            };
+            bind(&mut stmt, 1, &plan)?;
+            bind(&mut stmt, 2, &e.no)?;
+            bind(&mut stmt, 3, &e.subject.to_string())?;
+            bind(&mut stmt, 4, &e.control_type.to_string())?;
+            bind(&mut stmt, 5, &text(&e.objects)?)?;
+            bind(&mut stmt, 6, &e.category.as_str())?;
+            bind(&mut stmt, 7, &e.kind.as_str())?;
+            bind(&mut stmt, 8, &e.district)?;
+            bind(&mut stmt, 9, &e.status.as_str())?;
+            bind(&mut stmt, 10, &opt_day(e.starts_on))?;
+            bind(&mut stmt, 11, &opt_day(e.ends_on))?;
+            bind(&mut stmt, 12, &text(&e.inspectors)?)?;
+            bind(&mut stmt, 13, &e.why)?;
+            bind(&mut stmt, 14, &e.inspection.map(|i| i.to_string()))?;
+        }
+        stmt.raw_execute().map_err(db_err)?;
+    }
     Ok(())
 }
 
