@@ -24,7 +24,7 @@ use crate::services::accounts;
 use crate::services::facts_pages::FactsPages;
 use crate::services::plan_candidates::{Candidate, consider};
 use crate::services::policy::{self, Action};
-use crate::services::risk::{ScoreSummary, Scorer, type_models};
+use crate::services::risk::{self, ScoreSummary, Scorer, type_models};
 use crate::state::AppState;
 
 /// The agency's planning settings (data, edited in the console).
@@ -166,26 +166,11 @@ pub async fn build(
         )));
     }
     if rescore {
-        policy::require(
-            state,
-            user,
-            address,
-            Action::DecideCategory,
-            "risk.score",
-            || "risk_model".into(),
-        )
-        .await?;
+        risk::may_score(state, user, address).await?;
     }
     let outcome = build_year(state, user.agency, year, Some(user.id), rescore).await?;
     if let Some(s) = &outcome.scoring {
-        let mut a = accounts::audit(
-            Actor::User(user.id),
-            Some(user.agency),
-            "risk.score",
-            address,
-        );
-        a.detail = Some(json!({"objects": s.objects, "proposals": s.proposals}));
-        state.store.audit(&a).await?;
+        risk::audit_scoring(state, user, address, s).await?;
     }
     let mut a = accounts::audit(
         Actor::User(user.id),

@@ -94,6 +94,20 @@ pub async fn score_all(
     user: &User,
     address: Option<&str>,
 ) -> ApiResult<ScoreSummary> {
+    may_score(state, user, address).await?;
+    let started = std::time::Instant::now();
+    let mut summary = score_agency(state, user.agency).await?;
+    summary.milliseconds = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    audit_scoring(state, user, address, &summary).await?;
+    Ok(summary)
+}
+
+/// A scoring run is the category deciders' (alone or within a plan's build).
+pub(crate) async fn may_score(
+    state: &AppState,
+    user: &User,
+    address: Option<&str>,
+) -> ApiResult<()> {
     policy::require(
         state,
         user,
@@ -102,10 +116,16 @@ pub async fn score_all(
         "risk.score",
         || "risk_model".into(),
     )
-    .await?;
-    let started = std::time::Instant::now();
-    let mut summary = score_agency(state, user.agency).await?;
-    summary.milliseconds = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    .await
+}
+
+/// The audit entry of a user's scoring run.
+pub(crate) async fn audit_scoring(
+    state: &AppState,
+    user: &User,
+    address: Option<&str>,
+    summary: &ScoreSummary,
+) -> ApiResult<()> {
     let mut a = accounts::audit(
         Actor::User(user.id),
         Some(user.agency),
@@ -115,7 +135,7 @@ pub async fn score_all(
     a.detail =
         Some(serde_json::json!({"objects": summary.objects, "proposals": summary.proposals}));
     state.store.audit(&a).await?;
-    Ok(summary)
+    Ok(())
 }
 
 /// The scoring itself, without a caller (the daily run and the benchmark call it).
