@@ -211,9 +211,10 @@ pub async fn build_year(
     let mut visits = Vec::new();
     let mut excluded = 0u64;
     let mut objects_read = 0u64;
-    let mut scorer = match rescore {
-        true => Some(Scorer::new(state, agency).await?),
-        false => None,
+    let mut scorer = if rescore {
+        Some(Scorer::new(state, agency, &types)?)
+    } else {
+        None
     };
     let mut pages = FactsPages::new(state, agency, window).await?;
     while let Some(rows) = pages.next().await? {

@@ -143,7 +143,8 @@ pub async fn score_agency(
     state: &AppState,
     agency: knd_shared::AgencyId,
 ) -> ApiResult<ScoreSummary> {
-    let mut scorer = Scorer::new(state, agency).await?;
+    let types = type_models(state, agency).await?;
+    let mut scorer = Scorer::new(state, agency, &types)?;
     let mut pages = FactsPages::new(state, agency, scorer.window()).await?;
     while let Some(rows) = pages.next().await? {
         scorer.page(state, &rows).await?;
@@ -154,9 +155,9 @@ pub async fn score_agency(
 /// A scoring run fed page by page: scoring alone reads the facts for itself, and a plan's
 /// build that re-scores (the September run) feeds it the pages it reads, so that the facts of
 /// a million objects are read once for both.
-pub(crate) struct Scorer {
+pub(crate) struct Scorer<'a> {
     agency: knd_shared::AgencyId,
-    types: HashMap<Uuid, TypeModel>,
+    types: &'a HashMap<Uuid, TypeModel>,
     today: Date,
     due_on: Date,
     summary: ScoreSummary,
@@ -164,8 +165,13 @@ pub(crate) struct Scorer {
     counted: HashMap<RiskCategory, u64>,
 }
 
-impl Scorer {
-    pub(crate) async fn new(state: &AppState, agency: knd_shared::AgencyId) -> ApiResult<Self> {
+impl<'a> Scorer<'a> {
+    /// A run over the agency's control types as the caller loaded them.
+    pub(crate) fn new(
+        state: &AppState,
+        agency: knd_shared::AgencyId,
+        types: &'a HashMap<Uuid, TypeModel>,
+    ) -> ApiResult<Self> {
         let today = state.today();
         let due_on = state
             .calendar
@@ -173,7 +179,7 @@ impl Scorer {
             .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
         Ok(Self {
             agency,
-            types: type_models(state, agency).await?,
+            types,
             today,
             due_on,
             summary: ScoreSummary::default(),

@@ -258,22 +258,26 @@ pub(crate) static UPDATE_PLAN: Sql = Sql::new(
      WHERE id = ?1 AND version = ?2",
 );
 
-/// The head of a new draft's `INSERT ... VALUES`, its rows written by the store.
-pub(crate) const INSERT_ENTRIES_HEAD: &str =
-    "INSERT INTO plan_entries (plan_id, entry_no, subject_id, control_type_id, objects, category,
-                               kind, district, status, starts_on, ends_on, inspectors, why,
-                               inspection_id) VALUES ";
+/// An entry's columns, in the order the stores bind them.
+macro_rules! insert_entries_head {
+    () => {
+        "INSERT INTO plan_entries (plan_id, entry_no, subject_id, control_type_id, objects,
+                                   category, kind, district, status, starts_on, ends_on,
+                                   inspectors, why, inspection_id) VALUES "
+    };
+}
 
-pub(crate) static UPSERT_ENTRY: Sql = Sql::new(
-    "INSERT INTO plan_entries (plan_id, entry_no, subject_id, control_type_id, objects, category,
-                               kind, district, status, starts_on, ends_on, inspectors, why,
-                               inspection_id)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+/// The head of a new draft's `INSERT ... VALUES`, its rows written by the store.
+pub(crate) const INSERT_ENTRIES_HEAD: &str = insert_entries_head!();
+
+pub(crate) static UPSERT_ENTRY: Sql = Sql::new(concat!(
+    insert_entries_head!(),
+    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
      ON CONFLICT (plan_id, entry_no) DO UPDATE SET status = excluded.status,
          starts_on = excluded.starts_on, ends_on = excluded.ends_on,
          inspectors = excluded.inspectors, why = excluded.why,
          inspection_id = excluded.inspection_id",
-);
+));
 
 macro_rules! plan_columns {
     () => {

@@ -3,7 +3,7 @@
 //! (statements in `store/sql/planning.rs`).
 
 use knd_shared::RecordId;
-use rusqlite::{ToSql, Transaction, params};
+use rusqlite::{Statement, ToSql, Transaction, params};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -103,55 +103,53 @@ fn insert_entries(
         };
         let mut stmt = tx.prepare_cached(sql).map_err(db_err)?;
         for (i, e) in chunk.iter().enumerate() {
-            let at = i * 14;
-            let bind = |stmt: &mut rusqlite::CachedStatement<'_>, c: usize, v: &dyn ToSql| {
-                stmt.raw_bind_parameter(at + c, v).map_err(db_err)
-            };
-            bind(&mut stmt, 1, &plan)?;
-            bind(&mut stmt, 2, &e.no)?;
-            bind(&mut stmt, 3, &e.subject.to_string())?;
-            bind(&mut stmt, 4, &e.control_type.to_string())?;
-            bind(&mut stmt, 5, &text(&e.objects)?)?;
-            bind(&mut stmt, 6, &e.category.as_str())?;
-            bind(&mut stmt, 7, &e.kind.as_str())?;
-            bind(&mut stmt, 8, &e.district)?;
-            bind(&mut stmt, 9, &e.status.as_str())?;
-            bind(&mut stmt, 10, &opt_day(e.starts_on))?;
-            bind(&mut stmt, 11, &opt_day(e.ends_on))?;
-            bind(&mut stmt, 12, &text(&e.inspectors)?)?;
-            bind(&mut stmt, 13, &e.why)?;
-            bind(&mut stmt, 14, &e.inspection.map(|i| i.to_string()))?;
+            bind_entry(&mut stmt, i * 14, &plan, e)?;
         }
         stmt.raw_execute().map_err(db_err)?;
     }
     Ok(())
 }
 
-fn upsert_entry<W: WhyJson>(tx: &Transaction<'_>, plan: Uuid, e: &PlanEntry<W>) -> StoreResult<()> {
+/// An entry's 14 columns bound from parameter `at + 1` on, in `INSERT_ENTRIES_HEAD`'s order
+/// (the upsert's too).
+fn bind_entry<W: WhyJson>(
+    stmt: &mut Statement<'_>,
+    at: usize,
+    plan: &str,
+    e: &PlanEntry<W>,
+) -> StoreResult<()> {
     let why = e
         .why
         .json()
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    execute(
-        tx,
-        &sql::UPSERT_ENTRY,
-        params![
-            plan.to_string(),
-            e.no,
-            e.subject.to_string(),
-            e.control_type.to_string(),
-            text(&e.objects)?,
-            e.category.as_str(),
-            e.kind.as_str(),
-            e.district,
-            e.status.as_str(),
-            opt_day(e.starts_on),
-            opt_day(e.ends_on),
-            text(&e.inspectors)?,
-            why.as_ref(),
-            e.inspection.map(|i| i.to_string())
-        ],
-    )?;
+    let values: [&dyn ToSql; 14] = [
+        &plan,
+        &e.no,
+        &e.subject.to_string(),
+        &e.control_type.to_string(),
+        &text(&e.objects)?,
+        &e.category.as_str(),
+        &e.kind.as_str(),
+        &e.district,
+        &e.status.as_str(),
+        &opt_day(e.starts_on),
+        &opt_day(e.ends_on),
+        &text(&e.inspectors)?,
+        &why.as_ref(),
+        &e.inspection.map(|i| i.to_string()),
+    ];
+    for (c, v) in values.into_iter().enumerate() {
+        stmt.raw_bind_parameter(at + c + 1, v).map_err(db_err)?;
+    }
+    Ok(())
+}
+
+fn upsert_entry(tx: &Transaction<'_>, plan: Uuid, e: &PlanEntry) -> StoreResult<()> {
+    let mut stmt = tx
+        .prepare_cached(sql::UPSERT_ENTRY.sqlite())
+        .map_err(db_err)?;
+    bind_entry(&mut stmt, 0, &plan.to_string(), e)?;
+    stmt.raw_execute().map_err(db_err)?;
     Ok(())
 }
 
