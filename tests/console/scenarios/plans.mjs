@@ -45,9 +45,12 @@ export default async function (ctx) {
   const years = await planner.$$eval("#b-year option", (os) => os.map((o) => o.value));
   const year = years[years.length - 1];
   await planner.selectOption("#b-year", year);
+  // Built with every object re-scored in the same pass (the September run).
+  await planner.check("#b-rescore");
   await Promise.all([planner.waitForSelector("#build-outcome"), planner.click("form[action='/plans/build'] button")]);
   const outcome = await planner.textContent("#build-outcome");
   assert.match(outcome, new RegExp(`Проекты на ${year} построены`));
+  assert.match(outcome, /Категории риска пересчитаны\s*1\s000 объектов/);
   await ctx.shot(planner, "plans-built");
   await ctx.axe(planner, "plans-built");
 
