@@ -129,10 +129,16 @@ pub enum LeftOutReason {
 }
 
 impl LeftOutReason {
-    /// Whether the entry lost its time to entries earlier in the queue; only such a left-out
-    /// closes the plan to lower categories (the others would not fit an empty plan either).
-    pub fn is_capacity(&self) -> bool {
-        matches!(self, LeftOutReason::NoCapacity { .. })
+    /// The reason's name as its JSON `kind` gives it (a plan's summary counts them).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LeftOutReason::NoCapacity { .. } => "no_capacity",
+            LeftOutReason::WindowTooShort { .. } => "window_too_short",
+            LeftOutReason::DayTooLong { .. } => "day_too_long",
+            LeftOutReason::TooFewInspectors { .. } => "too_few_inspectors",
+            LeftOutReason::InspectorsAway { .. } => "inspectors_away",
+            LeftOutReason::Invalid { .. } => "invalid",
+        }
     }
 
     /// The planner's sentence, in Russian.
@@ -155,5 +161,54 @@ impl Why {
     /// The planner's sentences, in English.
     pub fn text_en(&self) -> String {
         text::why(self, Lang::En)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::LeftOutReason;
+
+    /// `kind()` is the JSON tag, for every reason.
+    #[test]
+    fn a_reasons_kind_is_its_json_tag() {
+        let (a, b) = (date!(2027 - 01 - 11), date!(2027 - 01 - 22));
+        for r in [
+            LeftOutReason::NoCapacity {
+                window_start: a,
+                window_end: b,
+                daily_minutes: 480,
+                working_days: 2,
+                inspectors: 1,
+            },
+            LeftOutReason::WindowTooShort {
+                window_start: a,
+                window_end: b,
+                working_days_in_window: 1,
+                needed: 2,
+            },
+            LeftOutReason::DayTooLong {
+                daily_minutes: 900,
+                longest_day: 480,
+            },
+            LeftOutReason::TooFewInspectors {
+                needed: 3,
+                available: 2,
+            },
+            LeftOutReason::InspectorsAway {
+                window_start: a,
+                window_end: b,
+                working_days: 2,
+                inspectors: 1,
+            },
+            LeftOutReason::Invalid {
+                working_days: 0,
+                inspectors: 0,
+            },
+        ] {
+            let json = serde_json::to_value(&r).unwrap();
+            assert_eq!(json["kind"], r.kind(), "{json}");
+        }
     }
 }
