@@ -61,6 +61,7 @@ const READERS: usize = 4;
 
 pub struct SqliteStore {
     writer: Arc<Mutex<Connection>>,
+    checkpointer: Arc<super::checkpoint::Checkpointer>,
     readers: Arc<Vec<Mutex<Connection>>>,
     next_reader: AtomicUsize,
 }
@@ -171,15 +172,19 @@ impl SqliteStore {
             // entries, an import) instead of spilling them to the WAL and reading them back
             // mid-transaction; readers keep SQLite's default.
             writer
-                .execute_batch("PRAGMA cache_size = -131072;")
+                .execute_batch("PRAGMA cache_size = -131072; PRAGMA wal_autocheckpoint = 0;")
                 .map_err(db_err)?;
             migrate(&mut writer)?;
             fill_grounds(&mut writer)?;
             let readers = (0..READERS)
                 .map(|_| connect(&path).map(Mutex::new))
                 .collect::<StoreResult<Vec<_>>>()?;
+            // What the migrations wrote is checkpointed at once.
+            let checkpointer = super::checkpoint::Checkpointer::start(connect(&path)?, &path)?;
+            checkpointer.nudge();
             Ok(Self {
                 writer: Arc::new(Mutex::new(writer)),
+                checkpointer: Arc::new(checkpointer),
                 readers: Arc::new(readers),
                 next_reader: AtomicUsize::new(0),
             })
@@ -193,10 +198,13 @@ impl SqliteStore {
         f: impl FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
         let writer = Arc::clone(&self.writer);
+        let checkpointer = Arc::clone(&self.checkpointer);
         tokio::task::spawn_blocking(move || {
             // A panic inside a write drops (rolls back) its transaction; the connection is fine.
             let mut conn = writer.lock().unwrap_or_else(|p| p.into_inner());
-            f(&mut conn)
+            let out = f(&mut conn);
+            checkpointer.nudge();
+            out
         })
         .await
         .map_err(|e| StoreError::Database(e.to_string()))?

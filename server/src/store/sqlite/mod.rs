@@ -4,6 +4,7 @@
 mod accounts;
 mod blobs;
 mod checklists;
+mod checkpoint;
 mod cols;
 mod conn;
 mod devices;
