@@ -255,11 +255,20 @@ impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         match r.status() {
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                ApiError::BadRequest("expected Content-Type: application/json".into())
-            }
-            StatusCode::UNPROCESSABLE_ENTITY => ApiError::Unprocessable(r.body_text()),
-            _ => ApiError::BadRequest(r.body_text()),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::BadRequest(
+                "ожидается Content-Type: application/json / expected Content-Type: application/json"
+                    .into(),
+            ),
+            // The parser's own words name the field and the position; the sentence before them
+            // says what is wrong in Russian first.
+            StatusCode::UNPROCESSABLE_ENTITY => ApiError::Unprocessable(format!(
+                "поля запроса не соответствуют описанию API / the request's fields do not match the API: {}",
+                r.body_text()
+            )),
+            _ => ApiError::BadRequest(format!(
+                "тело запроса — не JSON / the request body is not JSON: {}",
+                r.body_text()
+            )),
         }
     }
 }

@@ -107,6 +107,22 @@ async fn the_annual_plan_from_draft_to_amendment(backend: Backend) {
     );
     assert_eq!(again["scoring"]["by_category"], alone["by_category"]);
     assert!(again["scoring"]["objects"].as_u64().unwrap() > 0);
+    // A field of the wrong type: refused, Russian first, the parser naming the field.
+    let (st, v) = s
+        .send(
+            Method::POST,
+            "/api/v1/plans",
+            &planner,
+            &json!({"year": year, "rescore": "yes"}),
+        )
+        .await;
+    let detail = v["detail"].as_str().unwrap_or_default();
+    assert_eq!(st, 422, "{v}");
+    assert!(
+        detail.starts_with("поля запроса не соответствуют описанию API")
+            && detail.contains("rescore"),
+        "{v}"
+    );
     let inspections_plan = again["inspections_plan"].as_str().unwrap().to_owned();
     let visits_plan_2 = again["visits_plan"].as_str().unwrap().to_owned();
     assert_ne!(visits_plan, visits_plan_2);
