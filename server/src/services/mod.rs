@@ -16,6 +16,7 @@ pub mod plan_build;
 pub mod plan_candidates;
 pub mod plan_export;
 pub mod plan_lifecycle;
+pub mod plan_purge;
 pub mod plan_reads;
 pub mod planning_settings;
 pub mod policy;

@@ -327,6 +327,7 @@ pub async fn build_year(
             )));
         }
     }
+    super::plan_purge::spawn(state);
     Ok(BuildOutcome {
         year,
         inspections_plan: plan_i.id,

@@ -153,12 +153,18 @@ pub trait PlanningStore: Send + Sync {
 
     /// Replaces the agency's draft plan of that year and kind with this one (entries
     /// included); false, and nothing written, when a plan of that year and kind is past draft.
+    /// The replaced draft is superseded: gone from every read at once, its rows left for
+    /// [`Self::purge_step`].
     async fn save_draft_plan(
         &self,
         plan: &Plan,
         entries: Vec<PlanEntry<String>>,
         audit: &AuditEntry,
     ) -> StoreResult<bool>;
+
+    /// Deletes, in a transaction of its own, up to `batch` entries of a superseded draft (or the
+    /// draft itself once they are gone); the rows deleted, 0 when nothing superseded is left.
+    async fn purge_step(&self, batch: u32) -> StoreResult<u64>;
 
     async fn plans(&self, agency: AgencyId) -> StoreResult<Vec<Plan>>;
 

@@ -25,6 +25,7 @@ mod inspections;
 mod law;
 pub(crate) mod log_proofs;
 mod matrix;
+mod plan_rebuild;
 mod planning;
 mod planning_plan;
 mod projections;

@@ -50,6 +50,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         10,
         include_str!("../../../../migrations/server/postgres/0010_risk_history.sql"),
     ),
+    (
+        11,
+        include_str!("../../../../migrations/server/postgres/0011_superseded_plans.sql"),
+    ),
 ];
 
 pub struct PgStore {

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::PgStore;
 use super::cols::{execute, query_all, query_opt, text};
 use super::insert_audit;
-use super::plans::{change_plan, save_draft};
+use super::plans::{change_plan, purge_step, save_draft};
 use super::records::append_server_record;
 use crate::model::AuditEntry;
 use crate::model::planning::{
@@ -465,6 +465,10 @@ impl PlanningStore for PgStore {
         audit: &AuditEntry,
     ) -> StoreResult<bool> {
         transact!(self, |tx| save_draft(&tx, plan, &entries, audit).await?)
+    }
+
+    async fn purge_step(&self, batch: u32) -> StoreResult<u64> {
+        transact!(self, |tx| purge_step(&tx, batch).await?)
     }
 
     async fn plans(&self, agency: AgencyId) -> StoreResult<Vec<Plan>> {

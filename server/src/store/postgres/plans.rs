@@ -1,5 +1,5 @@
-//! Annual plans on PostgreSQL: a draft replacing the previous one (its entries in statements
-//! of arrays), and a change of a plan (its header, the entries that changed, an amendment and
+//! Annual plans on PostgreSQL: a draft superseding the previous one (its entries in statements
+//! of arrays; the old draft's deleted afterwards, a batch a transaction), and a change of a plan (its header, the entries that changed, an amendment and
 //! the server's record) in one transaction (statements in `store/sql/planning.rs`).
 
 use knd_shared::RecordId;
@@ -59,8 +59,7 @@ pub(super) async fn save_draft(
         if status != "draft" {
             return Ok(false);
         }
-        execute(tx, &sql::DELETE_ENTRIES, &[&id]).await?;
-        execute(tx, &sql::DELETE_PLAN, &[&id]).await?;
+        execute(tx, &sql::SUPERSEDE_PLAN, &[&id, &p.built_at]).await?;
     }
     execute(
         tx,
@@ -223,4 +222,22 @@ pub(super) async fn change_plan(
     }
     insert_audit(tx, audit).await?;
     Ok(Some(record))
+}
+
+/// Deletes up to `batch` entries of the first superseded plan, or the plan itself once its
+/// entries are gone; the number of rows deleted (0: nothing superseded is left).
+pub(super) async fn purge_step(tx: &Transaction<'_>, batch: u32) -> StoreResult<u64> {
+    let Some(id) = query_opt(tx, &sql::SUPERSEDED_PLAN, &[], |r| r.uuid(0)).await? else {
+        return Ok(0);
+    };
+    let entries = execute(
+        tx,
+        &sql::DELETE_SUPERSEDED_ENTRIES,
+        &[&id, &i64::from(batch)],
+    )
+    .await?;
+    if entries > 0 {
+        return Ok(entries);
+    }
+    execute(tx, &sql::DELETE_SUPERSEDED_PLAN, &[&id]).await
 }

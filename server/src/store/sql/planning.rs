@@ -239,11 +239,36 @@ pub(crate) fn settings(r: &impl Cols) -> StoreResult<serde_json::Value> {
 }
 
 /// The status of the agency's plan of a year and kind, if there is one.
-pub(crate) static PLAN_STATUS: Sql =
-    Sql::new("SELECT id, status FROM plans WHERE agency_id = ?1 AND year = ?2 AND kind = ?3");
+pub(crate) static PLAN_STATUS: Sql = Sql::new(
+    "SELECT id, status FROM plans
+     WHERE agency_id = ?1 AND year = ?2 AND kind = ?3 AND superseded_at IS NULL",
+);
 
-pub(crate) static DELETE_ENTRIES: Sql = Sql::new("DELETE FROM plan_entries WHERE plan_id = ?1");
-pub(crate) static DELETE_PLAN: Sql = Sql::new("DELETE FROM plans WHERE id = ?1");
+/// A draft replaced by a new one: hidden at once, its entries deleted later in batches.
+pub(crate) static SUPERSEDE_PLAN: Sql =
+    Sql::new("UPDATE plans SET superseded_at = ?2 WHERE id = ?1 AND status = 'draft'");
+
+/// The superseded plan to purge first.
+pub(crate) static SUPERSEDED_PLAN: Sql = Sql::new(
+    "SELECT id FROM plans WHERE superseded_at IS NOT NULL ORDER BY superseded_at, id LIMIT 1",
+);
+
+/// Up to `?2` entries of a superseded plan, the first in entry order (a range of the primary
+/// key from its lowest entry: entries are numbered 1, 2, ... without gaps; PostgreSQL sorted
+/// every remaining entry for an `IN (... ORDER BY ... LIMIT)`).
+pub(crate) static DELETE_SUPERSEDED_ENTRIES: Sql = Sql::new(
+    "DELETE FROM plan_entries
+     WHERE plan_id = ?1
+       AND entry_no < (SELECT min(entry_no) FROM plan_entries WHERE plan_id = ?1)
+                      + CAST(?2 AS BIGINT)
+       AND EXISTS (SELECT 1 FROM plans WHERE id = ?1 AND superseded_at IS NOT NULL)",
+);
+
+/// A superseded plan whose entries are all gone.
+pub(crate) static DELETE_SUPERSEDED_PLAN: Sql = Sql::new(
+    "DELETE FROM plans WHERE id = ?1 AND superseded_at IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM plan_entries WHERE plan_id = ?1)",
+);
 
 pub(crate) static INSERT_PLAN: Sql = Sql::new(
     "INSERT INTO plans (id, agency_id, year, kind, status, version, summary, built_by, built_at,
@@ -289,12 +314,12 @@ macro_rules! plan_columns {
 
 pub(crate) static PLANS: Sql = Sql::new(concat!(
     plan_columns!(),
-    " WHERE agency_id = ?1 ORDER BY year DESC, kind"
+    " WHERE agency_id = ?1 AND superseded_at IS NULL ORDER BY year DESC, kind"
 ));
 
 pub(crate) static PLAN: Sql = Sql::new(concat!(
     plan_columns!(),
-    " WHERE agency_id = ?1 AND id = ?2"
+    " WHERE agency_id = ?1 AND id = ?2 AND superseded_at IS NULL"
 ));
 
 pub(crate) fn plan(r: &impl Cols) -> StoreResult<Plan> {

@@ -55,6 +55,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         10,
         include_str!("../../../../migrations/server/sqlite/0010_risk_history.sql"),
     ),
+    (
+        11,
+        include_str!("../../../../migrations/server/sqlite/0011_superseded_plans.sql"),
+    ),
 ];
 
 const READERS: usize = 4;
@@ -98,12 +102,36 @@ fn connect(path: &Path) -> StoreResult<Connection> {
     Ok(conn)
 }
 
+/// Applies the pending migrations with foreign keys off (a migration that rebuilds a table, as
+/// SQLite's documented way to change a constraint does, drops the table others refer to), then
+/// checks every foreign key before turning them back on.
 fn migrate(conn: &mut Connection) -> StoreResult<()> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
-             version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+             version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);
+         PRAGMA foreign_keys = OFF;",
     )
     .map_err(db_err)?;
+    // Checked only after a migration ran: the check reads every table.
+    let broken: Option<String> = if apply_migrations(conn)? > 0 {
+        conn.query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()
+            .map_err(db_err)?
+    } else {
+        None
+    };
+    if let Some(table) = broken {
+        return Err(StoreError::Database(format!(
+            "a migration left a broken foreign key in {table}"
+        )));
+    }
+    conn.execute_batch("PRAGMA foreign_keys = ON;")
+        .map_err(db_err)
+}
+
+/// The pending migrations, each in a transaction of its own; how many ran.
+fn apply_migrations(conn: &mut Connection) -> StoreResult<usize> {
+    let mut applied = 0;
     for (version, sql) in MIGRATIONS {
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -124,10 +152,11 @@ fn migrate(conn: &mut Connection) -> StoreResult<()> {
             )
             .map_err(db_err)?;
             tracing::info!(version, "applied sqlite migration");
+            applied += 1;
         }
         tx.commit().map_err(db_err)?;
     }
-    Ok(())
+    Ok(applied)
 }
 
 /// Gives every inspection that migration 0005 left without a ground the one its note states, or

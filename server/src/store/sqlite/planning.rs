@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::SqliteStore;
 use super::cols::{day, execute, opt_day, query_all, query_opt, text};
-use super::plans::{change_plan, save_draft};
+use super::plans::{change_plan, purge_step, save_draft};
 use super::records::append_server_record;
 use super::{insert_audit, ts};
 use crate::model::AuditEntry;
@@ -465,6 +465,10 @@ impl PlanningStore for SqliteStore {
         let (plan, audit) = (plan.clone(), audit.clone());
         self.transact(move |tx| save_draft(tx, &plan, &entries, &audit))
             .await
+    }
+
+    async fn purge_step(&self, batch: u32) -> StoreResult<u64> {
+        self.transact(move |tx| purge_step(tx, batch)).await
     }
 
     async fn plans(&self, agency: AgencyId) -> StoreResult<Vec<Plan>> {

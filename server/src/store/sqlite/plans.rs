@@ -1,4 +1,5 @@
-//! Annual plans on SQLite: a draft replacing the previous one, and a change of a plan (its
+//! Annual plans on SQLite: a draft superseding the previous one (whose entries are deleted
+//! afterwards, a batch a transaction), and a change of a plan (its
 //! header, the entries that changed, an amendment and the server's record) in one transaction
 //! (statements in `store/sql/planning.rs`).
 
@@ -36,8 +37,7 @@ pub(super) fn save_draft(
         if status != "draft" {
             return Ok(false);
         }
-        execute(tx, &sql::DELETE_ENTRIES, params![id])?;
-        execute(tx, &sql::DELETE_PLAN, params![id])?;
+        execute(tx, &sql::SUPERSEDE_PLAN, params![id, ts(plan.built_at)])?;
     }
     insert_plan(tx, plan)?;
     insert_entries(tx, plan.id, entries)?;
@@ -217,4 +217,24 @@ pub(super) fn change_plan(
     }
     insert_audit(tx, audit)?;
     Ok(Some(record))
+}
+
+/// Deletes up to `batch` entries of the first superseded plan, or the plan itself once its
+/// entries are gone; the number of rows deleted (0: nothing superseded is left).
+pub(super) fn purge_step(tx: &Transaction<'_>, batch: u32) -> StoreResult<u64> {
+    let Some(id) = query_opt(tx, &sql::SUPERSEDED_PLAN, [], |r| {
+        r.get::<_, String>(0).map_err(db_err)
+    })?
+    else {
+        return Ok(0);
+    };
+    let entries = execute(
+        tx,
+        &sql::DELETE_SUPERSEDED_ENTRIES,
+        params![id, i64::from(batch)],
+    )?;
+    if entries > 0 {
+        return Ok(entries as u64);
+    }
+    Ok(execute(tx, &sql::DELETE_SUPERSEDED_PLAN, params![id])? as u64)
 }
