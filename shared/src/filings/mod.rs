@@ -3,8 +3,11 @@
 //! kinds, grounds and outcomes the law lists, with their names for people, and the periods of
 //! each on the production calendar ([`deadlines`]).
 
+pub mod appeal;
 pub mod deadlines;
 
+#[cfg(test)]
+mod appeal_tests;
 #[cfg(test)]
 mod tests;
 
