@@ -5,6 +5,8 @@
 
 pub mod appeal;
 pub mod deadlines;
+pub mod declaration;
+pub mod objection;
 
 #[cfg(test)]
 mod appeal_tests;

@@ -286,3 +286,88 @@ fn an_outcome_fits_what_was_appealed() {
     assert!(CancelledWithNewDecision.fits(Appealed::Act));
     assert!(Appealed::ALL.iter().all(|a| Dismissed.fits(*a)));
 }
+
+#[test]
+fn an_objection_on_its_last_day_is_filed_and_a_day_later_refused_with_the_day() {
+    use super::objection::{Objection, ObjectionError, ObjectionStatus};
+    let (cal, p) = (cal(), Periods::LAW);
+    // Received 16 December: the period ends on 11 January after the holidays.
+    let mut o = Objection::file(&cal, &p, d("2026-12-16"), d("2027-01-11")).unwrap();
+    assert_eq!(
+        Objection::file(&cal, &p, d("2026-12-16"), d("2027-01-12")),
+        Err(ObjectionError::Late {
+            due: d("2027-01-11")
+        })
+    );
+    let late = ObjectionError::Late {
+        due: d("2027-01-11"),
+    };
+    assert!(
+        late.to_string()
+            .starts_with("возражение подано после срока")
+    );
+    assert_eq!(
+        Objection::file(&cal, &p, d("2026-12-16"), d("2026-12-15")),
+        Err(ObjectionError::BeforeWarning)
+    );
+    // 30 days from 11 January: 10 February.
+    assert_eq!(o.decision_due(&cal, &p), Ok(d("2027-02-10")));
+    assert_eq!(
+        o.decide(d("2027-01-20"), Some(" ".into())),
+        Err(ObjectionError::NoReasons)
+    );
+    assert_eq!(o.status, ObjectionStatus::Filed);
+    o.decide(d("2027-01-20"), None).unwrap();
+    assert_eq!(
+        o.status,
+        ObjectionStatus::WarningWithdrawn {
+            on: d("2027-01-20")
+        }
+    );
+    assert_eq!(
+        o.decide(d("2027-01-21"), None),
+        Err(ObjectionError::Decided)
+    );
+    let mut r = Objection::file(&cal, &p, d("2026-12-16"), d("2026-12-17")).unwrap();
+    r.decide(d("2026-12-28"), Some("нарушение подтверждено".into()))
+        .unwrap();
+    assert!(matches!(r.status, ObjectionStatus::Rejected { .. }));
+}
+
+#[test]
+fn a_self_assessment_qualifies_at_the_threshold_and_a_declaration_runs_a_year() {
+    use super::declaration::{Answer, DeclarationStatus, Score};
+    use Answer::*;
+    let all = Score::of(&[Complied, Complied, NotApplicable]);
+    assert_eq!((all.complied, all.applicable), (2, 2));
+    assert!(all.qualifies(100));
+    let most = Score::of(&[Complied, Complied, Complied, NotComplied]);
+    assert!(!most.qualifies(100));
+    assert!(most.qualifies(75), "exactly at the threshold");
+    assert!(!most.qualifies(76));
+    assert!(
+        !Score::of(&[NotApplicable]).qualifies(1),
+        "nothing applicable"
+    );
+
+    let filed = DeclarationStatus::Filed;
+    assert!(!filed.in_force(d("2026-12-03")));
+    let registered = filed.register(d("2026-12-03")).unwrap();
+    assert_eq!(
+        registered,
+        DeclarationStatus::Registered {
+            on: d("2026-12-03"),
+            valid_until: d("2027-12-03")
+        }
+    );
+    assert!(registered.in_force(d("2026-12-03")));
+    assert!(registered.in_force(d("2027-12-03")));
+    assert!(!registered.in_force(d("2027-12-04")));
+    assert!(!registered.in_force(d("2026-12-02")));
+    assert_eq!(registered.register(d("2026-12-04")), None);
+    let annulled = DeclarationStatus::Annulled {
+        on: d("2027-03-01"),
+        reasons: "внеплановая проверка выявила нарушения".into(),
+    };
+    assert!(!annulled.in_force(d("2027-03-02")));
+}
