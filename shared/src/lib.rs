@@ -18,6 +18,7 @@ pub mod receipt;
 pub mod record;
 pub mod registry;
 pub mod subject;
+pub mod webhook;
 
 pub use domain::{Ground, InspectionKind, RiskCategory};
 pub use ids::{AgencyId, DeviceId, InspectionId, ObjectId, RecordId, SubjectId, UserId};

@@ -31,3 +31,4 @@ pub fn testdata(name: &str) -> String {
 pub fn hex32(s: &str) -> knd_shared::Sha256 {
     knd_shared::Sha256::parse(s).unwrap()
 }
+mod webhook_node;
