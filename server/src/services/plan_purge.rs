@@ -4,7 +4,7 @@
 //! does not wait on them and a device's push waits at most one batch.
 
 use crate::state::AppState;
-use crate::store::{Store, StoreResult};
+use crate::store::{PurgeStep, Store, StoreResult};
 
 /// Entries deleted per transaction: a few milliseconds of the writer each.
 pub const BATCH: u32 = 2_000;
@@ -18,13 +18,13 @@ static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(())
 /// this call deleted.
 pub async fn purge(store: &dyn Store) -> StoreResult<u64> {
     let _turn = ONE_AT_A_TIME.lock().await;
-    let mut rows = 0;
+    let (mut rows, mut from) = (0, 1);
     loop {
-        let n = store.purge_step(BATCH).await?;
-        if n == 0 {
-            return Ok(rows);
+        match store.purge_step(from, BATCH).await? {
+            PurgeStep::Entries { rows: n, next } => (rows, from) = (rows + n, next),
+            PurgeStep::PlanDeleted => from = 1,
+            PurgeStep::Done => return Ok(rows),
         }
-        rows += n;
     }
 }
 

@@ -44,7 +44,7 @@ pub use checklists::ChecklistStore;
 pub use devices::DeviceStore;
 pub use field::FieldStore;
 pub use inspections::InspectionStore;
-pub use planning::{PlanChange, PlanningStore, ServerRecord};
+pub use planning::{PlanChange, PlanningStore, PurgeStep, ServerRecord};
 pub use projections::ProjectionStore;
 pub use pull::{PageDetails, PullStore};
 pub use records::RecordStore;

@@ -22,6 +22,17 @@ pub struct ServerRecord {
     pub body: serde_json::Value,
 }
 
+/// What one step of a purge of superseded drafts did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PurgeStep {
+    /// `rows` entries deleted; the next step starts at entry `next`.
+    Entries { rows: u64, next: u32 },
+    /// A draft whose entries were gone deleted; the next one starts at entry 1.
+    PlanDeleted,
+    /// Nothing superseded is left.
+    Done,
+}
+
 /// What a plan change writes in one transaction: the header, the entries that changed, an
 /// amendment, and the server's record of it (approval, amendment).
 #[derive(Debug, Clone)]
@@ -162,9 +173,10 @@ pub trait PlanningStore: Send + Sync {
         audit: &AuditEntry,
     ) -> StoreResult<bool>;
 
-    /// Deletes, in a transaction of its own, up to `batch` entries of a superseded draft (or the
-    /// draft itself once they are gone); the rows deleted, 0 when nothing superseded is left.
-    async fn purge_step(&self, batch: u32) -> StoreResult<u64>;
+    /// Deletes, in a transaction of its own, the entries numbered `from` to `from + batch - 1`
+    /// of the first superseded draft (from its lowest entry if none is left from `from` on), or
+    /// the draft itself once its entries are gone.
+    async fn purge_step(&self, from: u32, batch: u32) -> StoreResult<PurgeStep>;
 
     async fn plans(&self, agency: AgencyId) -> StoreResult<Vec<Plan>>;
 

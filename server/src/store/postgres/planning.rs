@@ -15,6 +15,7 @@ use crate::model::planning::{
     Absence, CategoryProposal, FactsWindow, IndicatorTrigger, ObjectFactsRow, Plan, PlanAmendment,
     PlanEntry, ProposalDecision, ProposalStatus, RiskEvent,
 };
+use crate::store::PurgeStep;
 use crate::store::cols::Cols;
 use crate::store::sql::planning as sql;
 use crate::store::sql::{Sql, facts};
@@ -467,8 +468,8 @@ impl PlanningStore for PgStore {
         transact!(self, |tx| save_draft(&tx, plan, &entries, audit).await?)
     }
 
-    async fn purge_step(&self, batch: u32) -> StoreResult<u64> {
-        transact!(self, |tx| purge_step(&tx, batch).await?)
+    async fn purge_step(&self, from: u32, batch: u32) -> StoreResult<PurgeStep> {
+        transact!(self, |tx| purge_step(&tx, from, batch).await?)
     }
 
     async fn plans(&self, agency: AgencyId) -> StoreResult<Vec<Plan>> {

@@ -15,7 +15,7 @@ use crate::model::planning::{Plan, PlanEntry};
 use crate::store::cols::Cols;
 use crate::store::sql::Sql;
 use crate::store::sql::planning as sql;
-use crate::store::{PlanChange, ServerChain, StoreResult};
+use crate::store::{PlanChange, PurgeStep, ServerChain, StoreResult};
 
 async fn upsert_entry(tx: &Transaction<'_>, plan: Uuid, e: &PlanEntry) -> StoreResult<()> {
     execute(
@@ -224,20 +224,34 @@ pub(super) async fn change_plan(
     Ok(Some(record))
 }
 
-/// Deletes up to `batch` entries of the first superseded plan, or the plan itself once its
-/// entries are gone; the number of rows deleted (0: nothing superseded is left).
-pub(super) async fn purge_step(tx: &Transaction<'_>, batch: u32) -> StoreResult<u64> {
+/// One step of a purge of superseded drafts ([`crate::store::PlanningStore::purge_step`]).
+pub(super) async fn purge_step(
+    tx: &Transaction<'_>,
+    from: u32,
+    batch: u32,
+) -> StoreResult<PurgeStep> {
     let Some(id) = query_opt(tx, &sql::SUPERSEDED_PLAN, &[], |r| r.uuid(0)).await? else {
-        return Ok(0);
+        return Ok(PurgeStep::Done);
     };
-    let entries = execute(
-        tx,
-        &sql::DELETE_SUPERSEDED_ENTRIES,
-        &[&id, &i64::from(batch)],
-    )
-    .await?;
-    if entries > 0 {
-        return Ok(entries);
-    }
-    execute(tx, &sql::DELETE_SUPERSEDED_PLAN, &[&id]).await
+    let last: Option<i64> = query_opt(tx, &sql::LAST_ENTRY, &[&id], |r| r.opt_i64(0))
+        .await?
+        .flatten();
+    let Some(last) = last else {
+        execute(tx, &sql::DELETE_SUPERSEDED_PLAN, &[&id]).await?;
+        return Ok(PurgeStep::PlanDeleted);
+    };
+    let from = if i64::from(from) <= last {
+        i64::from(from)
+    } else {
+        query_opt(tx, &sql::FIRST_ENTRY, &[&id], |r| r.opt_i64(0))
+            .await?
+            .flatten()
+            .unwrap_or(1)
+    };
+    let to = from + i64::from(batch);
+    let rows = execute(tx, &sql::DELETE_ENTRY_RANGE, &[&id, &from, &to]).await?;
+    Ok(PurgeStep::Entries {
+        rows,
+        next: u32::try_from(to).unwrap_or(u32::MAX),
+    })
 }

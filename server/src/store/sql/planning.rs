@@ -253,15 +253,17 @@ pub(crate) static SUPERSEDED_PLAN: Sql = Sql::new(
     "SELECT id FROM plans WHERE superseded_at IS NOT NULL ORDER BY superseded_at, id LIMIT 1",
 );
 
-/// Up to `?2` entries of a superseded plan, the first in entry order (a range of the primary
-/// key from its lowest entry: entries are numbered 1, 2, ... without gaps; PostgreSQL sorted
-/// every remaining entry for an `IN (... ORDER BY ... LIMIT)`).
-pub(crate) static DELETE_SUPERSEDED_ENTRIES: Sql = Sql::new(
+/// The highest and the lowest entry number of a plan (the highest is read from the index's end:
+/// a purge deletes from the low end, whose dead index entries PostgreSQL walks until vacuumed).
+pub(crate) static LAST_ENTRY: Sql =
+    Sql::new("SELECT CAST(max(entry_no) AS BIGINT) FROM plan_entries WHERE plan_id = ?1");
+pub(crate) static FIRST_ENTRY: Sql =
+    Sql::new("SELECT CAST(min(entry_no) AS BIGINT) FROM plan_entries WHERE plan_id = ?1");
+
+/// A range of a plan's entries, bounded on both sides so that the index scan starts at `?2`.
+pub(crate) static DELETE_ENTRY_RANGE: Sql = Sql::new(
     "DELETE FROM plan_entries
-     WHERE plan_id = ?1
-       AND entry_no < (SELECT min(entry_no) FROM plan_entries WHERE plan_id = ?1)
-                      + CAST(?2 AS BIGINT)
-       AND EXISTS (SELECT 1 FROM plans WHERE id = ?1 AND superseded_at IS NOT NULL)",
+     WHERE plan_id = ?1 AND entry_no >= CAST(?2 AS BIGINT) AND entry_no < CAST(?3 AS BIGINT)",
 );
 
 /// A superseded plan whose entries are all gone.

@@ -15,6 +15,7 @@ use crate::model::planning::{
     Absence, CategoryProposal, FactsWindow, IndicatorTrigger, ObjectFactsRow, Plan, PlanAmendment,
     PlanEntry, ProposalDecision, ProposalStatus, RiskEvent,
 };
+use crate::store::PurgeStep;
 use crate::store::sql::planning as sql;
 use crate::store::sql::{Sql, facts};
 use crate::store::{PlanChange, PlanningStore, ServerChain, ServerRecord, StoreError, StoreResult};
@@ -467,8 +468,8 @@ impl PlanningStore for SqliteStore {
             .await
     }
 
-    async fn purge_step(&self, batch: u32) -> StoreResult<u64> {
-        self.transact(move |tx| purge_step(tx, batch)).await
+    async fn purge_step(&self, from: u32, batch: u32) -> StoreResult<PurgeStep> {
+        self.transact(move |tx| purge_step(tx, from, batch)).await
     }
 
     async fn plans(&self, agency: AgencyId) -> StoreResult<Vec<Plan>> {

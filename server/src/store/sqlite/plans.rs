@@ -13,8 +13,9 @@ use super::records::append_server_record;
 use super::{db_err, insert_audit, ts};
 use crate::model::AuditEntry;
 use crate::model::planning::{Plan, PlanEntry, WhyJson};
+use crate::store::sql::Sql;
 use crate::store::sql::planning as sql;
-use crate::store::{PlanChange, ServerChain, StoreError, StoreResult};
+use crate::store::{PlanChange, PurgeStep, ServerChain, StoreError, StoreResult};
 
 pub(super) fn save_draft(
     tx: &Transaction<'_>,
@@ -219,22 +220,33 @@ pub(super) fn change_plan(
     Ok(Some(record))
 }
 
-/// Deletes up to `batch` entries of the first superseded plan, or the plan itself once its
-/// entries are gone; the number of rows deleted (0: nothing superseded is left).
-pub(super) fn purge_step(tx: &Transaction<'_>, batch: u32) -> StoreResult<u64> {
+/// One step of a purge of superseded drafts ([`crate::store::PlanningStore::purge_step`]).
+pub(super) fn purge_step(tx: &Transaction<'_>, from: u32, batch: u32) -> StoreResult<PurgeStep> {
     let Some(id) = query_opt(tx, &sql::SUPERSEDED_PLAN, [], |r| {
         r.get::<_, String>(0).map_err(db_err)
     })?
     else {
-        return Ok(0);
+        return Ok(PurgeStep::Done);
     };
-    let entries = execute(
-        tx,
-        &sql::DELETE_SUPERSEDED_ENTRIES,
-        params![id, i64::from(batch)],
-    )?;
-    if entries > 0 {
-        return Ok(entries as u64);
-    }
-    Ok(execute(tx, &sql::DELETE_SUPERSEDED_PLAN, params![id])? as u64)
+    let entry = |q: &Sql| -> StoreResult<Option<i64>> {
+        Ok(query_opt(tx, q, params![id], |r| {
+            r.get::<_, Option<i64>>(0).map_err(db_err)
+        })?
+        .flatten())
+    };
+    let Some(last) = entry(&sql::LAST_ENTRY)? else {
+        execute(tx, &sql::DELETE_SUPERSEDED_PLAN, params![id])?;
+        return Ok(PurgeStep::PlanDeleted);
+    };
+    let from = if i64::from(from) <= last {
+        i64::from(from)
+    } else {
+        entry(&sql::FIRST_ENTRY)?.unwrap_or(1)
+    };
+    let to = from + i64::from(batch);
+    let rows = execute(tx, &sql::DELETE_ENTRY_RANGE, params![id, from, to])?;
+    Ok(PurgeStep::Entries {
+        rows: rows as u64,
+        next: u32::try_from(to).unwrap_or(u32::MAX),
+    })
 }
