@@ -82,6 +82,14 @@ pub enum ApiError {
         "у устройства {0} незавершённых загрузок — это предел: завершите или удалите одну / this device has {0} unfinished uploads, the limit: finish or delete one first"
     )]
     TooManyUploads(usize),
+    /// 422: a filing after its period; the detail names the last day.
+    #[error("{0}")]
+    FilingLate(String),
+    /// 422: an `Idempotency-Key` used before with another request; nothing was stored.
+    #[error(
+        "ключ идемпотентности уже использован с другим запросом / this Idempotency-Key was used with another request"
+    )]
+    IdempotencyKeyReused,
 }
 
 /// Why an enrollment code was refused: each is a problem type of its own
@@ -132,6 +140,9 @@ impl ApiError {
             ApiError::UploadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::ChecksumMismatch(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyUploads(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::FilingLate(_) | ApiError::IdempotencyKeyReused => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
         }
     }
 
@@ -156,6 +167,8 @@ impl ApiError {
             ApiError::UploadTooLarge(_) => "payload-too-large",
             ApiError::ChecksumMismatch(_) => "checksum-mismatch",
             ApiError::TooManyUploads(_) => "too-many-uploads",
+            ApiError::FilingLate(_) => "filing-late",
+            ApiError::IdempotencyKeyReused => "idempotency-key-reused",
         }
     }
 

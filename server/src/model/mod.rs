@@ -326,6 +326,7 @@ pub struct NewChecklistItem {
 }
 
 mod admin;
+pub mod filings;
 mod inspections;
 pub mod plan_why;
 pub mod planning;

@@ -4,6 +4,8 @@ mod accounts;
 mod audit;
 mod devices;
 mod field;
+mod filing_views;
+mod filings;
 mod inspections;
 mod log;
 mod ops;
@@ -142,6 +144,7 @@ impl utoipa::Modify for Security {
         (name = "inspections", description = "Inspections (КНМ): planning, assignment, status"),
         (name = "planning", description = "Risk categories, risk indicators and the annual plan"),
         (name = "business", description = "The API of controlled persons"),
+        (name = "filings", description = "Objections and pre-trial appeals: the agency's inbox and decisions"),
         (name = "uploads", description = "Resumable photo uploads (tus 1.0) and blob downloads"),
         (name = "ops", description = "Health and metrics"),
     )
@@ -211,6 +214,18 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(users::set_password))
         .routes(utoipa_axum::routes!(accounts::business_me))
         .routes(utoipa_axum::routes!(accounts::business_documents))
+        .routes(utoipa_axum::routes!(filings::file_objection))
+        .routes(utoipa_axum::routes!(filings::file_appeal))
+        .routes(utoipa_axum::routes!(filings::filer_step))
+        .routes(utoipa_axum::routes!(filings::business_filings))
+        .routes(utoipa_axum::routes!(filings::business_filing))
+        .routes(utoipa_axum::routes!(filings::business_events))
+        .routes(utoipa_axum::routes!(filings::appeals_inbox))
+        .routes(utoipa_axum::routes!(filings::objections_inbox))
+        .routes(utoipa_axum::routes!(filings::get_appeal))
+        .routes(utoipa_axum::routes!(filings::get_objection))
+        .routes(utoipa_axum::routes!(filings::appeal_step))
+        .routes(utoipa_axum::routes!(filings::decide_objection))
         .routes(utoipa_axum::routes!(devices::create_enrollment_code))
         .routes(utoipa_axum::routes!(devices::enroll))
         .routes(utoipa_axum::routes!(devices::list_devices))

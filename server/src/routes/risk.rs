@@ -85,7 +85,7 @@ pub(super) struct ProposalQuery {
     overdue: Option<bool>,
 }
 
-fn date_id_cursor(s: &str) -> Option<(Date, Uuid)> {
+pub(super) fn date_id_cursor(s: &str) -> Option<(Date, Uuid)> {
     let (d, id) = s.split_once('_')?;
     Some((
         knd_shared::calendar::iso_date::parse(d).ok()?,
@@ -93,7 +93,7 @@ fn date_id_cursor(s: &str) -> Option<(Date, Uuid)> {
     ))
 }
 
-fn date_id(d: Date, id: Uuid) -> String {
+pub(super) fn date_id(d: Date, id: Uuid) -> String {
     format!("{}_{id}", knd_shared::calendar::iso_date::format(d))
 }
 

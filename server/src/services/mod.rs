@@ -1,16 +1,20 @@
 //! Domain logic. Services take and return domain types; they know nothing of HTTP.
 
 pub mod accounts;
+pub mod appeal_steps;
+pub mod appeals;
 pub mod blobs;
 pub mod csv_export;
 pub mod devices;
 pub mod enrollment;
 pub(crate) mod facts_pages;
+pub mod filings;
 pub mod ingest;
 pub mod inspection_evidence;
 pub mod inspection_law;
 pub mod inspection_reads;
 pub mod inspections;
+pub mod objections;
 pub mod passwords;
 pub mod plan_build;
 pub mod plan_candidates;

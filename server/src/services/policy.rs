@@ -27,6 +27,8 @@
 //! | `DecideCategory`      |   ✓   |    ✓    |           |          |         |
 //! | `RecordRiskEvent`     |   ✓   |    ✓    |           |    ✓     |         |
 //! | `BuildPlan`           |   ✓   |    ✓    |           |          |         |
+//! | `ReadFilings`         |   ✓   |    ✓    |           |    ✓     |    ✓    |
+//! | `DecideFilings`       |   ✓   |         |           |    ✓     |         |
 //!
 //! "self" and "own" are decided beside the table: a user reads their own account and enrolls
 //! their own device whatever the table says; an inspector's inspections, field data and records
@@ -34,7 +36,8 @@
 //! within the caller's agency: another agency's objects answer 404, never 403, so their
 //! existence is not revealed. Devices and businesses are not users: a device reads its own
 //! records and pulls its inspector's assignments; a business reads the documents addressed to
-//! its ИНН.
+//! its ИНН, files objections and appeals about them, and reads its own filings and the records
+//! of what was decided on them.
 
 use knd_shared::{AgencyId, UserId};
 
@@ -84,6 +87,10 @@ pub enum Action {
     RecordRiskEvent,
     /// Build, amend and move the annual plan through its lifecycle; inspector absences.
     BuildPlan,
+    /// Objections and appeals of controlled persons.
+    ReadFilings,
+    /// Register, refuse and decide objections and appeals (ст.39–43, ст.49).
+    DecideFilings,
 }
 
 impl Action {
@@ -102,6 +109,8 @@ impl Action {
             Action::ReadPlanning => &[Admin, Planner, Auditor],
             Action::EditRiskModel | Action::DecideCategory | Action::BuildPlan => &[Admin, Planner],
             Action::RecordRiskEvent => &[Admin, Planner, Reviewer],
+            Action::ReadFilings => &[Admin, Planner, Reviewer, Auditor],
+            Action::DecideFilings => &[Admin, Reviewer],
             Action::ReadRegistry
             | Action::ReadInspection
             | Action::ReadFieldData
@@ -237,13 +246,20 @@ pub async fn may_read_record(
 ) -> ApiResult<bool> {
     Ok(match reader {
         RecordReader::Device(d) => record.device == d.id,
-        RecordReader::Business(key) => state
-            .store
-            .projected_document(record.id)
-            .await?
-            .is_some_and(|d| {
-                !d.held_for_review && d.subject_inn.as_deref() == Some(key.subject_inn.as_str())
-            }),
+        RecordReader::Business(key) => {
+            state
+                .store
+                .projected_document(record.id)
+                .await?
+                .is_some_and(|d| {
+                    !d.held_for_review && d.subject_inn.as_deref() == Some(key.subject_inn.as_str())
+                })
+                || state
+                    .store
+                    .filing_record_subject(record.id)
+                    .await?
+                    .is_some_and(|inn| inn == key.subject_inn)
+        }
         RecordReader::User(u) => {
             if record.agency != Some(u.agency) || !Action::ReadRecord.allows(u.role) {
                 return Ok(false);
@@ -289,6 +305,8 @@ mod tests {
         );
         check(Action::ResolveReviewFlags, &[Admin, Planner, Reviewer]);
         check(Action::ReadInspection, &Role::ALL);
+        check(Action::ReadFilings, &[Admin, Planner, Reviewer, Auditor]);
+        check(Action::DecideFilings, &[Admin, Reviewer]);
     }
 
     #[test]

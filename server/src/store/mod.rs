@@ -10,6 +10,7 @@ mod checklists;
 mod cols;
 mod devices;
 mod field;
+mod filings;
 mod ingest_rules;
 mod inspections;
 #[cfg(test)]
@@ -43,6 +44,7 @@ pub use blobs::BlobStore;
 pub use checklists::ChecklistStore;
 pub use devices::DeviceStore;
 pub use field::FieldStore;
+pub use filings::{FilingList, FilingStore};
 pub use inspections::InspectionStore;
 pub use planning::{PlanChange, PlanningStore, PurgeStep, ServerRecord};
 pub use projections::ProjectionStore;
@@ -56,9 +58,9 @@ pub use users::UserStore;
 /// The area traits, for callers of an `Arc<dyn Store>` (a trait's methods need it in scope).
 pub mod prelude {
     pub use super::{
-        AccountStore, BlobStore, ChecklistStore, DeviceStore, FieldStore, InspectionStore,
-        PlanningStore, ProjectionStore, PullStore, RecordStore, RegistryStore, ReviewStore,
-        SearchStore, Store, UserStore,
+        AccountStore, BlobStore, ChecklistStore, DeviceStore, FieldStore, FilingStore,
+        InspectionStore, PlanningStore, ProjectionStore, PullStore, RecordStore, RegistryStore,
+        ReviewStore, SearchStore, Store, UserStore,
     };
 }
 
@@ -124,6 +126,7 @@ pub trait Store:
     + ReviewStore
     + UserStore
     + PlanningStore
+    + FilingStore
     + 'static
 {
 }
@@ -143,6 +146,7 @@ impl<
         + ReviewStore
         + UserStore
         + PlanningStore
+        + FilingStore
         + 'static,
 > Store for T
 {

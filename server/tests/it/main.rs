@@ -20,6 +20,7 @@ mod demo;
 mod enroll;
 mod errors;
 mod field;
+mod filings;
 mod hardening;
 mod inspections;
 mod law;

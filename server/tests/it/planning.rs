@@ -40,9 +40,14 @@ pub(crate) async fn csv(s: &TestServer, path: &str, token: &str, body: String) -
 
 /// Verifies a record's bundle with the `knd` tool and the server's log key; the record.
 pub(crate) async fn verified(f: &Field, record: &str) -> Value {
+    verified_as(f, record, &f.w.admin).await
+}
+
+/// [`verified`], the bundle and the record fetched with `token`.
+pub(crate) async fn verified_as(f: &Field, record: &str, token: &str) -> Value {
     let s = &f.w.server;
     let (st, bundle) = s
-        .get(&format!("/api/v1/records/{record}/bundle"), &f.w.admin)
+        .get(&format!("/api/v1/records/{record}/bundle"), token)
         .await;
     assert_eq!(st, 200, "{bundle}");
     let path = s.dir.path().join(format!("bundle-{record}.json"));
@@ -60,9 +65,7 @@ pub(crate) async fn verified(f: &Field, record: &str) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.starts_with("ok "), "{stdout}");
-    let (st, rec) = s
-        .get(&format!("/api/v1/records/{record}"), &f.w.admin)
-        .await;
+    let (st, rec) = s.get(&format!("/api/v1/records/{record}"), token).await;
     assert_eq!(st, 200, "{rec}");
     rec
 }

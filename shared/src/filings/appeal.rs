@@ -4,11 +4,12 @@
 //! and requests for information. [`Appeal::apply`] refuses a step the law does not allow and
 //! changes nothing; [`Appeal::due`] gives what the agency owes next and by when.
 
+use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::deadlines::{InfoRequest, Periods};
 use super::{AppealOutcome, Appealed, RefusalGround};
-use crate::calendar::{Calendar, CalendarError};
+use crate::calendar::{Calendar, CalendarError, iso_date};
 
 /// What the filer states when filing (ст.41).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,21 +33,117 @@ pub enum Status {
     Withdrawn { on: Date },
 }
 
-/// One step of the agency or the filer, dated.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One step of the agency or the filer, dated. Stored as JSON (`{"step": "register", "on":
+/// "2026-12-01"}`): an appeal's state is its filing replayed through its steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
 pub enum Step {
-    DecideRestoration { on: Date, granted: bool },
-    Register { on: Date },
-    Refuse { on: Date, ground: RefusalGround },
-    DecideSuspension { on: Date, suspend: bool },
-    Extend { on: Date, reason: String },
-    RequestInformation { on: Date },
-    InformationReceived { on: Date },
-    Withdraw { on: Date },
-    Decide { on: Date, outcome: AppealOutcome },
+    DecideRestoration {
+        #[serde(with = "iso_date")]
+        on: Date,
+        granted: bool,
+    },
+    Register {
+        #[serde(with = "iso_date")]
+        on: Date,
+    },
+    Refuse {
+        #[serde(with = "iso_date")]
+        on: Date,
+        ground: RefusalGround,
+    },
+    DecideSuspension {
+        #[serde(with = "iso_date")]
+        on: Date,
+        suspend: bool,
+    },
+    Extend {
+        #[serde(with = "iso_date")]
+        on: Date,
+        reason: String,
+    },
+    RequestInformation {
+        #[serde(with = "iso_date")]
+        on: Date,
+    },
+    InformationReceived {
+        #[serde(with = "iso_date")]
+        on: Date,
+    },
+    Withdraw {
+        #[serde(with = "iso_date")]
+        on: Date,
+    },
+    Decide {
+        #[serde(with = "iso_date")]
+        on: Date,
+        outcome: AppealOutcome,
+    },
 }
 
 impl Step {
+    /// The step's wire name (the `step` member of its JSON).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Step::DecideRestoration { .. } => "decide_restoration",
+            Step::Register { .. } => "register",
+            Step::Refuse { .. } => "refuse",
+            Step::DecideSuspension { .. } => "decide_suspension",
+            Step::Extend { .. } => "extend",
+            Step::RequestInformation { .. } => "request_information",
+            Step::InformationReceived { .. } => "information_received",
+            Step::Withdraw { .. } => "withdraw",
+            Step::Decide { .. } => "decide",
+        }
+    }
+
+    /// The step in words, Russian then English, as the filer is told.
+    pub fn text(&self) -> (String, String) {
+        match self {
+            Step::DecideRestoration { granted: true, .. } => (
+                "срок подачи жалобы восстановлен".into(),
+                "the filing period is restored".into(),
+            ),
+            Step::DecideRestoration { granted: false, .. } => (
+                "в восстановлении срока подачи жалобы отказано".into(),
+                "restoring the filing period is refused".into(),
+            ),
+            Step::Register { .. } => (
+                "жалоба зарегистрирована".into(),
+                "the appeal is registered".into(),
+            ),
+            Step::Refuse { ground, .. } => (
+                format!("в рассмотрении жалобы отказано: {}", ground.name_ru()),
+                format!("consideration refused: {}", ground.name_en()),
+            ),
+            Step::DecideSuspension { suspend: true, .. } => (
+                "исполнение обжалуемого решения приостановлено".into(),
+                "the appealed decision is suspended".into(),
+            ),
+            Step::DecideSuspension { suspend: false, .. } => (
+                "в приостановлении обжалуемого решения отказано".into(),
+                "suspending the appealed decision is refused".into(),
+            ),
+            Step::Extend { reason, .. } => (
+                format!("срок рассмотрения жалобы продлён: {reason}"),
+                format!("the period of consideration is extended: {reason}"),
+            ),
+            Step::RequestInformation { .. } => (
+                "у заявителя запрошены дополнительные сведения".into(),
+                "more information is requested from the filer".into(),
+            ),
+            Step::InformationReceived { .. } => (
+                "запрошенные сведения получены".into(),
+                "the requested information is received".into(),
+            ),
+            Step::Withdraw { .. } => ("жалоба отозвана".into(), "the appeal is withdrawn".into()),
+            Step::Decide { outcome, .. } => (
+                format!("решение по жалобе: {}", outcome.name_ru()),
+                format!("the appeal is decided: {}", outcome.name_en()),
+            ),
+        }
+    }
+
     pub fn on(&self) -> Date {
         match self {
             Step::DecideRestoration { on, .. }
@@ -127,6 +224,71 @@ pub enum Owed {
     Decision,
     /// Send the decision to the filer.
     DecisionNotice,
+}
+
+impl Owed {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Owed::Registration => "registration",
+            Owed::SuspensionDecision => "suspension_decision",
+            Owed::SuspensionNotice => "suspension_notice",
+            Owed::Decision => "decision",
+            Owed::DecisionNotice => "decision_notice",
+        }
+    }
+
+    pub fn name_ru(self) -> &'static str {
+        match self {
+            Owed::Registration => "зарегистрировать или отказать в рассмотрении",
+            Owed::SuspensionDecision => "решить о приостановлении",
+            Owed::SuspensionNotice => "сообщить о решении по приостановлению",
+            Owed::Decision => "рассмотреть жалобу",
+            Owed::DecisionNotice => "направить решение заявителю",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Owed::Registration => "register or refuse consideration",
+            Owed::SuspensionDecision => "decide on suspension",
+            Owed::SuspensionNotice => "tell the filer of the suspension decision",
+            Owed::Decision => "decide the appeal",
+            Owed::DecisionNotice => "send the decision to the filer",
+        }
+    }
+}
+
+impl Status {
+    /// The status's wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Received => "received",
+            Status::Registered { .. } => "registered",
+            Status::Refused { .. } => "refused",
+            Status::Decided { .. } => "decided",
+            Status::Withdrawn { .. } => "withdrawn",
+        }
+    }
+
+    pub fn name_ru(self) -> &'static str {
+        match self {
+            Status::Received => "поступила",
+            Status::Registered { .. } => "зарегистрирована, рассматривается",
+            Status::Refused { .. } => "отказано в рассмотрении",
+            Status::Decided { .. } => "рассмотрена",
+            Status::Withdrawn { .. } => "отозвана",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Status::Received => "received",
+            Status::Registered { .. } => "registered, under consideration",
+            Status::Refused { .. } => "consideration refused",
+            Status::Decided { .. } => "decided",
+            Status::Withdrawn { .. } => "withdrawn",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -225,3 +225,9 @@ impl AppealOutcome {
         }
     }
 }
+
+/// SHA-256 of a filing's content as RFC 8785 canonical JSON: what the server's record of a
+/// filing it received attests (`content_sha256`), so anyone holding the content can check it.
+pub fn content_sha256(content: &serde_json::Value) -> Result<crate::Sha256, serde_json::Error> {
+    serde_json_canonicalizer::to_vec(content).map(|bytes| crate::Sha256::digest(&bytes))
+}

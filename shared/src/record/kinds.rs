@@ -43,6 +43,8 @@ macro_rules! kinds {
                         | RecordKind::RiskCategoryDecided
                         | RecordKind::PlanApproved
                         | RecordKind::PlanAmended
+                        | RecordKind::FilingReceived
+                        | RecordKind::FilingDecided
                 )
             }
 
@@ -79,6 +81,8 @@ kinds! {
     RiskCategoryDecided => "risk_category_decided": RiskCategoryDecided,
     PlanApproved => "plan_approved": PlanApproved,
     PlanAmended => "plan_amended": PlanAmended,
+    FilingReceived => "filing_received": FilingReceived,
+    FilingDecided => "filing_decided": FilingDecided,
 }
 
 /// Why a record's body does not fit its kind.
@@ -635,6 +639,9 @@ pub struct PlanAmended {
     pub reason: String,
     pub entries_sha256: Sha256,
 }
+
+mod filings;
+pub use filings::{FilingDecided, FilingReceived};
 
 #[cfg(test)]
 mod tests;

@@ -54,6 +54,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         11,
         include_str!("../../../../migrations/server/postgres/0011_superseded_plans.sql"),
     ),
+    (
+        12,
+        include_str!("../../../../migrations/server/postgres/0012_filings.sql"),
+    ),
 ];
 
 pub struct PgStore {

@@ -20,6 +20,7 @@ mod cols;
 mod conn;
 mod devices;
 mod field;
+mod filings;
 mod inspections;
 mod planning;
 mod plans;

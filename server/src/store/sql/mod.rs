@@ -17,6 +17,7 @@ pub(crate) mod field;
 #[macro_use]
 pub(crate) mod inspections;
 pub(crate) mod facts;
+pub(crate) mod filings;
 pub(crate) mod planning;
 pub(crate) mod projections;
 pub(crate) mod pull;

@@ -59,6 +59,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         11,
         include_str!("../../../../migrations/server/sqlite/0011_superseded_plans.sql"),
     ),
+    (
+        12,
+        include_str!("../../../../migrations/server/sqlite/0012_filings.sql"),
+    ),
 ];
 
 const READERS: usize = 4;

@@ -1,0 +1,141 @@
+//! What controlled persons file (objections to warnings, pre-trial appeals) and the steps taken
+//! on them, as the store keeps them. The legal rules are in `knd_shared::filings`; a filing's
+//! state is its body replayed through its steps, `status` and `due_on` are kept beside for lists.
+
+use knd_shared::{AgencyId, InspectionId, RecordId, Sha256, UserId};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::store::ServerRecord;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FilingKind {
+    /// An objection to a warning (ст.49).
+    Objection,
+    /// A pre-trial appeal (гл.9).
+    Appeal,
+}
+
+impl FilingKind {
+    pub const ALL: [FilingKind; 2] = [FilingKind::Objection, FilingKind::Appeal];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FilingKind::Objection => "objection",
+            FilingKind::Appeal => "appeal",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FilingKind> {
+        FilingKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A filing as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filing {
+    /// A UUIDv7: ids grow with time, so lists by id are lists by filing time.
+    pub id: Uuid,
+    pub agency: AgencyId,
+    pub subject_inn: String,
+    /// The API key it was filed with.
+    pub api_key: Uuid,
+    pub kind: FilingKind,
+    /// The warning, act or order it concerns.
+    pub target_record: Option<RecordId>,
+    /// The inspection whose decision or officials' actions are appealed.
+    pub target_inspection: Option<InspectionId>,
+    /// The earlier appeal whose decision is appealed.
+    pub target_filing: Option<Uuid>,
+    /// The filing as received (its canonical JSON hashes to `content_sha256`).
+    pub body: serde_json::Value,
+    pub content_sha256: Sha256,
+    /// The server's `filing_received` record.
+    pub record: RecordId,
+    pub received_at: OffsetDateTime,
+    /// The agency's local date of receipt: periods count from it.
+    pub received_on: Date,
+    pub status: String,
+    /// The first day something is owed by the agency; `None` when nothing is.
+    pub due_on: Option<Date>,
+    /// How many steps it has had (the optimistic version of a step).
+    pub steps: u32,
+    pub updated_at: OffsetDateTime,
+}
+
+/// One step taken on a filing, by a user of the agency or (`by` `None`) by the filer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilingStep {
+    pub filing: Uuid,
+    /// 1, 2, ...
+    pub seq: u32,
+    /// The step as JSON (`knd_shared::filings::appeal::Step`, or an objection's decision).
+    pub step: serde_json::Value,
+    pub by: Option<UserId>,
+    pub by_login: Option<String>,
+    pub at: OffsetDateTime,
+    /// The server's record of it.
+    pub record: RecordId,
+}
+
+/// A business's `Idempotency-Key` with the hash of the request that carried it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Idempotency {
+    pub key: String,
+    pub request: Sha256,
+}
+
+/// What a new filing writes in one transaction: the server's record of it (whose id the store
+/// puts in `filing.record`), the filing, its event and its idempotency key.
+#[derive(Debug, Clone)]
+pub struct NewFiling {
+    pub filing: Filing,
+    pub record: ServerRecord,
+    pub idempotency: Option<Idempotency>,
+    /// The business event's data.
+    pub event: serde_json::Value,
+}
+
+/// What a step writes in one transaction, if the filing still has `expected_steps` steps.
+#[derive(Debug, Clone)]
+pub struct NewStep {
+    pub filing: Uuid,
+    pub expected_steps: u32,
+    pub step: serde_json::Value,
+    pub by: Option<UserId>,
+    pub at: OffsetDateTime,
+    pub record: ServerRecord,
+    /// The filing's status and first due day after the step.
+    pub status: String,
+    pub due_on: Option<Date>,
+    pub idempotency: Option<Idempotency>,
+    pub event: serde_json::Value,
+    pub audit: Option<super::AuditEntry>,
+}
+
+/// What storing a filing or a step did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stored {
+    /// Stored now: the filing as it is after.
+    Done(Filing),
+    /// The idempotency key was used before: by the same request (`same`), which created
+    /// `filing` (and its step `step`).
+    Replayed {
+        filing: Filing,
+        step: Option<u32>,
+        same: bool,
+    },
+    /// Another step was taken meanwhile.
+    Stale,
+}
+
+/// One event of a business's feed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BusinessEvent {
+    pub id: i64,
+    pub kind: String,
+    pub filing: Option<Uuid>,
+    pub record: Option<RecordId>,
+    pub at: OffsetDateTime,
+    pub data: serde_json::Value,
+}

@@ -1,0 +1,351 @@
+//! Filings on PostgreSQL (statements in `store/sql/filings.rs`). A filing or a step first locks
+//! the log's state row, as every log append does: transactions with the same idempotency key
+//! queue there, so the second finds the first's key, and business events are numbered in the
+//! order they commit (a poller's cursor never passes an event committed later).
+
+use knd_shared::record::RecordKind;
+use knd_shared::{AgencyId, RecordId};
+use time::{Date, OffsetDateTime};
+use tokio_postgres::{GenericClient, Transaction};
+use uuid::Uuid;
+
+use super::PgStore;
+use super::cols::{execute, query_all, query_opt, text};
+use super::insert_audit;
+use super::records::append_server_record;
+use crate::model::filings::{
+    BusinessEvent, Filing, FilingKind, FilingStep, Idempotency, NewFiling, NewStep, Stored,
+};
+use crate::store::cols::Cols;
+use crate::store::filings::{FilingList, FilingStore};
+use crate::store::sql::filings as sql;
+use crate::store::{ServerChain, StoreError, StoreResult};
+
+async fn filing(c: &impl GenericClient, id: Uuid) -> StoreResult<Option<Filing>> {
+    query_opt(c, &sql::FILING, &[&id], sql::filing).await
+}
+
+async fn idempotent(
+    c: &impl GenericClient,
+    api_key: Uuid,
+    key: &Idempotency,
+) -> StoreResult<Option<Stored>> {
+    let used = query_opt(c, &sql::IDEMPOTENT, &[&api_key, &key.key], |r| {
+        Ok((r.hash(0)?, r.uuid(1)?, r.opt_i64(2)?))
+    })
+    .await?;
+    let Some((request, id, step)) = used else {
+        return Ok(None);
+    };
+    let filing = filing(c, id)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("idempotency key".into()))?;
+    Ok(Some(Stored::Replayed {
+        filing,
+        step: step.and_then(|s| u32::try_from(s).ok()),
+        same: request == key.request,
+    }))
+}
+
+async fn lock_log(tx: &Transaction<'_>) -> StoreResult<()> {
+    tx.execute("SELECT size FROM log_state WHERE id = 1 FOR UPDATE", &[])
+        .await
+        .map_err(super::db_err)
+        .map(drop)
+}
+
+async fn take_key(
+    tx: &Transaction<'_>,
+    api_key: Uuid,
+    key: &Idempotency,
+    filing: Uuid,
+    step: Option<u32>,
+    at: OffsetDateTime,
+) -> StoreResult<()> {
+    let step = step.map(i64::from);
+    execute(
+        tx,
+        &sql::INSERT_IDEMPOTENT,
+        &[
+            &api_key,
+            &key.key,
+            &key.request.as_bytes().as_slice(),
+            &filing,
+            &step,
+            &at,
+        ],
+    )
+    .await
+    .map(drop)
+}
+
+async fn event(
+    tx: &Transaction<'_>,
+    f: &Filing,
+    kind: &str,
+    record: RecordId,
+    data: &serde_json::Value,
+    at: OffsetDateTime,
+) -> StoreResult<()> {
+    execute(
+        tx,
+        &sql::INSERT_EVENT,
+        &[
+            &f.subject_inn,
+            &kind,
+            &f.id,
+            &record.as_uuid(),
+            &at,
+            &text(data)?,
+        ],
+    )
+    .await
+    .map(drop)
+}
+
+async fn add_filing(
+    tx: &Transaction<'_>,
+    n: &NewFiling,
+    server: &ServerChain,
+) -> StoreResult<Stored> {
+    let f = &n.filing;
+    lock_log(tx).await?;
+    if let Some(key) = &n.idempotency
+        && let Some(done) = idempotent(tx, f.api_key, key).await?
+    {
+        return Ok(done);
+    }
+    let record = append_server_record(
+        tx,
+        server,
+        Some(f.agency),
+        RecordKind::FilingReceived,
+        &n.record.body,
+        f.received_at,
+    )
+    .await?;
+    execute(
+        tx,
+        &sql::INSERT,
+        &[
+            &f.id,
+            &f.agency.as_uuid(),
+            &f.subject_inn,
+            &f.api_key,
+            &f.kind.as_str(),
+            &f.target_record.map(|r| r.as_uuid()),
+            &f.target_inspection.map(|i| i.as_uuid()),
+            &f.target_filing,
+            &text(&f.body)?,
+            &f.content_sha256.as_bytes().as_slice(),
+            &record.as_uuid(),
+            &f.received_at,
+            &f.received_on,
+            &f.status,
+            &f.due_on,
+        ],
+    )
+    .await?;
+    if let Some(key) = &n.idempotency {
+        take_key(tx, f.api_key, key, f.id, None, f.received_at).await?;
+    }
+    event(tx, f, "filing.received", record, &n.event, f.received_at).await?;
+    let stored = filing(tx, f.id)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("filing".into()))?;
+    Ok(Stored::Done(stored))
+}
+
+async fn add_step(tx: &Transaction<'_>, n: &NewStep, server: &ServerChain) -> StoreResult<Stored> {
+    lock_log(tx).await?;
+    let Some(before) = filing(tx, n.filing).await? else {
+        return Ok(Stored::Stale);
+    };
+    if let Some(key) = &n.idempotency
+        && let Some(done) = idempotent(tx, before.api_key, key).await?
+    {
+        return Ok(done);
+    }
+    if before.steps != n.expected_steps {
+        return Ok(Stored::Stale);
+    }
+    let seq = n.expected_steps + 1;
+    let kind = match n.by {
+        Some(_) => RecordKind::FilingDecided,
+        None => RecordKind::FilingReceived,
+    };
+    let record =
+        append_server_record(tx, server, Some(before.agency), kind, &n.record.body, n.at).await?;
+    let changed = execute(
+        tx,
+        &sql::STEPPED,
+        &[
+            &n.filing,
+            &n.status,
+            &n.due_on,
+            &n.at,
+            &i64::from(n.expected_steps),
+        ],
+    )
+    .await?;
+    if changed == 0 {
+        return Err(StoreError::Stale);
+    }
+    execute(
+        tx,
+        &sql::INSERT_STEP,
+        &[
+            &n.filing,
+            &i64::from(seq),
+            &text(&n.step)?,
+            &n.by.map(|u| u.as_uuid()),
+            &n.at,
+            &record.as_uuid(),
+        ],
+    )
+    .await?;
+    if let Some(key) = &n.idempotency {
+        take_key(tx, before.api_key, key, n.filing, Some(seq), n.at).await?;
+    }
+    if let Some(a) = &n.audit {
+        insert_audit(tx, a).await?;
+    }
+    event(tx, &before, "filing.updated", record, &n.event, n.at).await?;
+    let after = filing(tx, n.filing)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("filing".into()))?;
+    Ok(Stored::Done(after))
+}
+
+#[async_trait::async_trait]
+impl FilingStore for PgStore {
+    async fn add_filing(&self, new: &NewFiling, server: &ServerChain) -> StoreResult<Stored> {
+        transact!(self, |tx| add_filing(&tx, new, server).await?)
+    }
+
+    async fn add_filing_step(&self, new: &NewStep, server: &ServerChain) -> StoreResult<Stored> {
+        transact!(self, |tx| add_step(&tx, new, server).await?)
+    }
+
+    async fn idempotent(&self, api_key: Uuid, key: &Idempotency) -> StoreResult<Option<Stored>> {
+        idempotent(&**self.client().await?, api_key, key).await
+    }
+
+    async fn filing(&self, id: Uuid) -> StoreResult<Option<Filing>> {
+        filing(&**self.client().await?, id).await
+    }
+
+    async fn filing_steps(&self, id: Uuid) -> StoreResult<Vec<FilingStep>> {
+        query_all(&**self.client().await?, &sql::STEPS, &[&id], sql::step).await
+    }
+
+    async fn subject_filings(
+        &self,
+        inn: &str,
+        before: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Vec<Filing>> {
+        let c = self.client().await?;
+        let limit = i64::from(limit);
+        match before {
+            None => query_all(&**c, &sql::OF_SUBJECT_FIRST, &[&inn, &limit], sql::filing).await,
+            Some(b) => {
+                query_all(
+                    &**c,
+                    &sql::OF_SUBJECT_BEFORE,
+                    &[&inn, &limit, &b],
+                    sql::filing,
+                )
+                .await
+            }
+        }
+    }
+
+    async fn agency_filings(
+        &self,
+        agency: AgencyId,
+        kind: FilingKind,
+        list: &FilingList,
+        limit: u32,
+    ) -> StoreResult<Vec<Filing>> {
+        let c = self.client().await?;
+        let (a, k, limit) = (agency.as_uuid(), kind.as_str(), i64::from(limit));
+        match list {
+            FilingList::Open { after: None } => {
+                query_all(&**c, &sql::OPEN_FIRST, &[&a, &k, &limit], sql::filing).await
+            }
+            FilingList::Open {
+                after: Some((due, id)),
+            } => {
+                query_all(
+                    &**c,
+                    &sql::OPEN_AFTER,
+                    &[&a, &k, &limit, due, id],
+                    sql::filing,
+                )
+                .await
+            }
+            FilingList::Status {
+                status,
+                before: None,
+            } => {
+                query_all(
+                    &**c,
+                    &sql::IN_STATUS_FIRST,
+                    &[&a, &k, &limit, status],
+                    sql::filing,
+                )
+                .await
+            }
+            FilingList::Status {
+                status,
+                before: Some(id),
+            } => {
+                query_all(
+                    &**c,
+                    &sql::IN_STATUS_BEFORE,
+                    &[&a, &k, &limit, status, id],
+                    sql::filing,
+                )
+                .await
+            }
+        }
+    }
+
+    async fn filings_due_by(&self, agency: AgencyId, by: Date, cap: u32) -> StoreResult<u64> {
+        let n: i64 = query_opt(
+            &**self.client().await?,
+            &sql::DUE_BY,
+            &[&agency.as_uuid(), &by, &i64::from(cap)],
+            |r| Ok(r.get(0)),
+        )
+        .await?
+        .unwrap_or(0);
+        u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("count {n}")))
+    }
+
+    async fn filing_record_subject(&self, record: RecordId) -> StoreResult<Option<String>> {
+        query_opt(
+            &**self.client().await?,
+            &sql::RECORD_SUBJECT,
+            &[&record.as_uuid()],
+            |r| Ok(r.get(0)),
+        )
+        .await
+    }
+
+    async fn business_events(
+        &self,
+        inn: &str,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<BusinessEvent>> {
+        query_all(
+            &**self.client().await?,
+            &sql::EVENTS,
+            &[&inn, &after, &i64::from(limit)],
+            sql::event,
+        )
+        .await
+    }
+}

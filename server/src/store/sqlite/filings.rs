@@ -1,0 +1,324 @@
+//! Filings on SQLite (statements in `store/sql/filings.rs`). The one writer serialises every
+//! transaction, so an idempotency key is checked and taken in the transaction that uses it.
+
+use knd_shared::record::RecordKind;
+use knd_shared::{AgencyId, RecordId};
+use rusqlite::{Connection, Transaction, params};
+use time::Date;
+use uuid::Uuid;
+
+use super::SqliteStore;
+use super::cols::{day, execute, opt_day, query_all, query_opt, text};
+use super::records::append_server_record;
+use super::{insert_audit, ts};
+use crate::model::filings::{
+    BusinessEvent, Filing, FilingKind, FilingStep, Idempotency, NewFiling, NewStep, Stored,
+};
+use crate::store::filings::{FilingList, FilingStore};
+use crate::store::sql::filings as sql;
+use crate::store::{ServerChain, StoreError, StoreResult};
+
+fn filing(c: &Connection, id: Uuid) -> StoreResult<Option<Filing>> {
+    query_opt(c, &sql::FILING, [id.to_string()], |r| sql::filing(r))
+}
+
+fn idempotent(c: &Connection, api_key: Uuid, key: &Idempotency) -> StoreResult<Option<Stored>> {
+    let used = query_opt(
+        c,
+        &sql::IDEMPOTENT,
+        params![api_key.to_string(), key.key],
+        |r| {
+            use crate::store::cols::Cols;
+            Ok((r.hash(0)?, r.uuid(1)?, r.opt_i64(2)?))
+        },
+    )?;
+    let Some((request, id, step)) = used else {
+        return Ok(None);
+    };
+    let filing = filing(c, id)?.ok_or_else(|| StoreError::Corrupt("idempotency key".into()))?;
+    Ok(Some(Stored::Replayed {
+        filing,
+        step: step.and_then(|s| u32::try_from(s).ok()),
+        same: request == key.request,
+    }))
+}
+
+fn take_key(
+    tx: &Transaction<'_>,
+    api_key: Uuid,
+    key: &Idempotency,
+    filing: Uuid,
+    step: Option<u32>,
+    at: time::OffsetDateTime,
+) -> StoreResult<()> {
+    execute(
+        tx,
+        &sql::INSERT_IDEMPOTENT,
+        params![
+            api_key.to_string(),
+            key.key,
+            key.request.as_bytes().as_slice(),
+            filing.to_string(),
+            step,
+            ts(at)
+        ],
+    )
+    .map(drop)
+}
+
+fn event(
+    tx: &Transaction<'_>,
+    f: &Filing,
+    kind: &str,
+    record: RecordId,
+    data: &serde_json::Value,
+    at: time::OffsetDateTime,
+) -> StoreResult<()> {
+    execute(
+        tx,
+        &sql::INSERT_EVENT,
+        params![
+            f.subject_inn,
+            kind,
+            f.id.to_string(),
+            record.to_string(),
+            ts(at),
+            text(data)?
+        ],
+    )
+    .map(drop)
+}
+
+fn add_filing(tx: &Transaction<'_>, n: &NewFiling, server: &ServerChain) -> StoreResult<Stored> {
+    let f = &n.filing;
+    if let Some(key) = &n.idempotency
+        && let Some(done) = idempotent(tx, f.api_key, key)?
+    {
+        return Ok(done);
+    }
+    let record = append_server_record(
+        tx,
+        server,
+        Some(f.agency),
+        RecordKind::FilingReceived,
+        &n.record.body,
+        f.received_at,
+    )?;
+    execute(
+        tx,
+        &sql::INSERT,
+        params![
+            f.id.to_string(),
+            f.agency.to_string(),
+            f.subject_inn,
+            f.api_key.to_string(),
+            f.kind.as_str(),
+            f.target_record.map(|r| r.to_string()),
+            f.target_inspection.map(|i| i.to_string()),
+            f.target_filing.map(|i| i.to_string()),
+            text(&f.body)?,
+            f.content_sha256.as_bytes().as_slice(),
+            record.to_string(),
+            ts(f.received_at),
+            day(f.received_on),
+            f.status,
+            opt_day(f.due_on),
+        ],
+    )?;
+    if let Some(key) = &n.idempotency {
+        take_key(tx, f.api_key, key, f.id, None, f.received_at)?;
+    }
+    event(tx, f, "filing.received", record, &n.event, f.received_at)?;
+    let stored = filing(tx, f.id)?.ok_or_else(|| StoreError::Corrupt("filing".into()))?;
+    Ok(Stored::Done(stored))
+}
+
+fn add_step(tx: &Transaction<'_>, n: &NewStep, server: &ServerChain) -> StoreResult<Stored> {
+    let Some(before) = filing(tx, n.filing)? else {
+        return Ok(Stored::Stale);
+    };
+    if let Some(key) = &n.idempotency
+        && let Some(done) = idempotent(tx, before.api_key, key)?
+    {
+        return Ok(done);
+    }
+    if before.steps != n.expected_steps {
+        return Ok(Stored::Stale);
+    }
+    let seq = n.expected_steps + 1;
+    let kind = match n.by {
+        Some(_) => RecordKind::FilingDecided,
+        None => RecordKind::FilingReceived,
+    };
+    let record = append_server_record(tx, server, Some(before.agency), kind, &n.record.body, n.at)?;
+    let changed = execute(
+        tx,
+        &sql::STEPPED,
+        params![
+            n.filing.to_string(),
+            n.status,
+            opt_day(n.due_on),
+            ts(n.at),
+            n.expected_steps
+        ],
+    )?;
+    if changed == 0 {
+        return Err(StoreError::Stale);
+    }
+    execute(
+        tx,
+        &sql::INSERT_STEP,
+        params![
+            n.filing.to_string(),
+            seq,
+            text(&n.step)?,
+            n.by.map(|u| u.to_string()),
+            ts(n.at),
+            record.to_string()
+        ],
+    )?;
+    if let Some(key) = &n.idempotency {
+        take_key(tx, before.api_key, key, n.filing, Some(seq), n.at)?;
+    }
+    if let Some(a) = &n.audit {
+        insert_audit(tx, a)?;
+    }
+    event(tx, &before, "filing.updated", record, &n.event, n.at)?;
+    let after = filing(tx, n.filing)?.ok_or_else(|| StoreError::Corrupt("filing".into()))?;
+    Ok(Stored::Done(after))
+}
+
+fn agency_filings(
+    c: &Connection,
+    agency: AgencyId,
+    kind: FilingKind,
+    list: &FilingList,
+    limit: u32,
+) -> StoreResult<Vec<Filing>> {
+    let (a, k) = (agency.to_string(), kind.as_str());
+    let map = |r: &rusqlite::Row<'_>| sql::filing(r);
+    match list {
+        FilingList::Open { after: None } => {
+            query_all(c, &sql::OPEN_FIRST, params![a, k, limit], map)
+        }
+        FilingList::Open {
+            after: Some((due, id)),
+        } => query_all(
+            c,
+            &sql::OPEN_AFTER,
+            params![a, k, limit, day(*due), id.to_string()],
+            map,
+        ),
+        FilingList::Status {
+            status,
+            before: None,
+        } => query_all(c, &sql::IN_STATUS_FIRST, params![a, k, limit, status], map),
+        FilingList::Status {
+            status,
+            before: Some(id),
+        } => query_all(
+            c,
+            &sql::IN_STATUS_BEFORE,
+            params![a, k, limit, status, id.to_string()],
+            map,
+        ),
+    }
+}
+
+#[async_trait::async_trait]
+impl FilingStore for SqliteStore {
+    async fn add_filing(&self, new: &NewFiling, server: &ServerChain) -> StoreResult<Stored> {
+        let (new, server) = (new.clone(), server.clone());
+        self.transact(move |tx| add_filing(tx, &new, &server)).await
+    }
+
+    async fn add_filing_step(&self, new: &NewStep, server: &ServerChain) -> StoreResult<Stored> {
+        let (new, server) = (new.clone(), server.clone());
+        self.transact(move |tx| add_step(tx, &new, &server)).await
+    }
+
+    async fn idempotent(&self, api_key: Uuid, key: &Idempotency) -> StoreResult<Option<Stored>> {
+        let key = key.clone();
+        self.read(move |c| idempotent(c, api_key, &key)).await
+    }
+
+    async fn filing(&self, id: Uuid) -> StoreResult<Option<Filing>> {
+        self.read(move |c| filing(c, id)).await
+    }
+
+    async fn filing_steps(&self, id: Uuid) -> StoreResult<Vec<FilingStep>> {
+        self.read(move |c| query_all(c, &sql::STEPS, [id.to_string()], |r| sql::step(r)))
+            .await
+    }
+
+    async fn subject_filings(
+        &self,
+        inn: &str,
+        before: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Vec<Filing>> {
+        let inn = inn.to_owned();
+        self.read(move |c| match before {
+            None => query_all(c, &sql::OF_SUBJECT_FIRST, params![inn, limit], |r| {
+                sql::filing(r)
+            }),
+            Some(b) => query_all(
+                c,
+                &sql::OF_SUBJECT_BEFORE,
+                params![inn, limit, b.to_string()],
+                |r| sql::filing(r),
+            ),
+        })
+        .await
+    }
+
+    async fn agency_filings(
+        &self,
+        agency: AgencyId,
+        kind: FilingKind,
+        list: &FilingList,
+        limit: u32,
+    ) -> StoreResult<Vec<Filing>> {
+        let list = list.clone();
+        self.read(move |c| agency_filings(c, agency, kind, &list, limit))
+            .await
+    }
+
+    async fn filings_due_by(&self, agency: AgencyId, by: Date, cap: u32) -> StoreResult<u64> {
+        self.read(move |c| {
+            let n: i64 = query_opt(
+                c,
+                &sql::DUE_BY,
+                params![agency.to_string(), day(by), cap],
+                |r| r.get(0).map_err(super::db_err),
+            )?
+            .unwrap_or(0);
+            u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("count {n}")))
+        })
+        .await
+    }
+
+    async fn filing_record_subject(&self, record: RecordId) -> StoreResult<Option<String>> {
+        self.read(move |c| {
+            query_opt(c, &sql::RECORD_SUBJECT, [record.to_string()], |r| {
+                r.get(0).map_err(super::db_err)
+            })
+        })
+        .await
+    }
+
+    async fn business_events(
+        &self,
+        inn: &str,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<BusinessEvent>> {
+        let inn = inn.to_owned();
+        self.read(move |c| {
+            query_all(c, &sql::EVENTS, params![inn, after, limit], |r| {
+                sql::event(r)
+            })
+        })
+        .await
+    }
+}
