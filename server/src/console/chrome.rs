@@ -55,6 +55,12 @@ const SECTIONS: &[Section] = &[
         needs: Some(Action::ReadPlanning),
     },
     Section {
+        href: "/filings",
+        ru: "Жалобы",
+        en: "Appeals",
+        needs: Some(Action::ReadFilings),
+    },
+    Section {
         href: "/review-flags",
         ru: "На рассмотрение",
         en: "Review flags",

@@ -42,7 +42,10 @@ pub(super) fn all<'a>(pairs: &'a Pairs, name: &str) -> impl Iterator<Item = &'a 
 /// error page.
 pub(super) fn refusal(e: ApiError) -> Result<String, Failure> {
     match e {
-        ApiError::Unprocessable(m) | ApiError::Conflict(m) | ApiError::BadRequest(m) => Ok(m),
+        ApiError::Unprocessable(m)
+        | ApiError::Conflict(m)
+        | ApiError::BadRequest(m)
+        | ApiError::FilingLate(m) => Ok(m),
         e @ ApiError::Constraint(_) => Ok(e.to_string()),
         e => Err(Failure::from(e)),
     }

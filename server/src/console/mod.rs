@@ -20,6 +20,8 @@ mod chrome;
 mod devices;
 mod documents;
 mod evidence;
+mod filing;
+mod filings;
 mod format;
 mod i18n;
 mod inspection_forms;
@@ -115,6 +117,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(planning_absences::routes())
         .merge(planning_settings::routes())
         .merge(risk::routes())
+        .merge(filings::routes())
         .layer(middleware::from_fn(page_headers))
 }
 

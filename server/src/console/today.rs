@@ -13,7 +13,7 @@ use super::names;
 use super::session::Viewer;
 use crate::model::{Inspection, InspectionFilter, InspectionStatus};
 use crate::services::policy::Action;
-use crate::services::{devices, inspection_reads, review, risk};
+use crate::services::{devices, filings, inspection_reads, review, risk};
 use crate::state::AppState;
 
 /// How many rows a count reads at most; beyond it the page says "N+".
@@ -253,6 +253,31 @@ pub(super) async fn page_handler(State(state): State<AppState>, viewer: Viewer) 
             count: counted(usize::try_from(n).unwrap_or(usize::MAX)),
             href: "/risk?overdue=1".into(),
             alarm: n > 0,
+        });
+    }
+    let yesterday = today - Duration::days(1);
+    if let Some(late) = filings::due_by_count(&state, &viewer.user, yesterday, CAP).await? {
+        let due = filings::due_by_count(&state, &viewer.user, soon_until, CAP)
+            .await?
+            .unwrap_or(0);
+        let n = |n: u64| counted(usize::try_from(n).unwrap_or(usize::MAX));
+        tiles.push(Tile {
+            label: lang.t(
+                "Жалобы и возражения с пропущенным сроком",
+                "Appeals and objections past their deadline",
+            ),
+            count: n(late),
+            href: "/filings".into(),
+            alarm: late > 0,
+        });
+        tiles.push(Tile {
+            label: lang.t(
+                "Жалобы и возражения со сроком в ближайшие 5 рабочих дней",
+                "Appeals and objections due within 5 working days",
+            ),
+            count: n(due.saturating_sub(late)),
+            href: "/filings".into(),
+            alarm: false,
         });
     }
     if viewer.may(Action::ListDevices) {

@@ -30,6 +30,8 @@ pub(super) struct Banner {
     pub(super) inspections_skipped: Option<String>,
     /// The inspection the demo tablet worked on this morning, and how many records it signed.
     pub(super) field_day: Option<(knd_shared::InspectionId, usize)>,
+    /// The business that appealed the morning's act: its ИНН and API key.
+    pub(super) business: Option<(String, String)>,
 }
 
 fn role_names(role: Role) -> &'static str {
@@ -116,6 +118,14 @@ impl Banner {
         if let Some((id, records)) = &self.field_day {
             line(format!(
                 "  Полевые данные демо-планшета / the demo tablet's field evidence ({records} записей / records): {url}/inspections/{id}/evidence"
+            ));
+        }
+        if let Some((inn, key)) = &self.business {
+            line(format!(
+                "  Жалобы демо-организации / the demo business's appeals: {url}/filings"
+            ));
+            line(format!(
+                "API организации (ИНН {inn}) / the business API (INN {inn}): curl -H 'Authorization: Bearer {key}' {url}/api/v1/business/filings"
             ));
         }
         line(String::new());

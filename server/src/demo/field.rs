@@ -29,6 +29,8 @@ use crate::state::AppState;
 pub(super) struct FieldDay {
     pub(super) inspection: Option<Inspection>,
     pub(super) records: usize,
+    /// The act signed at the end of it.
+    pub(super) act: Option<RecordId>,
 }
 
 /// The demo tablet: its key and the head of its chain.
@@ -348,5 +350,6 @@ pub(super) async fn morning(
     Ok(FieldDay {
         inspection: Some(insp),
         records,
+        act: Some(act),
     })
 }

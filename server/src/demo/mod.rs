@@ -13,6 +13,7 @@ mod banner;
 mod consistency_tests;
 pub mod data;
 mod field;
+mod filings;
 pub mod generator;
 pub mod history;
 pub mod ids;
@@ -276,6 +277,13 @@ pub async fn run_with(
         .first()
         .context("the demo has no inspector")?;
     let (code, expires) = seed::enrollment_code(&state, &seeded.admin, first).await?;
+    let business = match (&seeded.morning.inspection, seeded.morning.act) {
+        (Some(i), Some(act)) => Some((
+            i.subject_inn.clone(),
+            filings::appeals(&state, i, act).await?,
+        )),
+        _ => None,
+    };
 
     let banner = banner::Banner {
         addr,
@@ -299,6 +307,7 @@ pub async fn run_with(
             .inspection
             .as_ref()
             .map(|i| (i.id, seeded.morning.records)),
+        business,
     };
     println!("{}", banner.render());
     tracing::info!(address = %addr, "serving");

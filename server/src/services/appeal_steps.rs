@@ -275,3 +275,39 @@ async fn take(
     let (f, _) = filings::outcome(state.store.add_filing_step(&new, &state.server).await?)?;
     filings::state_of(state, f).await
 }
+
+/// The agency's steps the law allows on an appeal now (their wire names), for the reviewer's
+/// forms: each is tried on a copy of the appeal, dated today.
+pub async fn possible(state: &AppState, current: &FilingState) -> ApiResult<Vec<&'static str>> {
+    let f = &current.filing;
+    if f.kind != FilingKind::Appeal {
+        return Ok(Vec::new());
+    }
+    let periods = filings::periods_for(state, f.agency, f.target_inspection).await?;
+    let cal = &state.calendar;
+    let a = appeal_of(f, &current.steps, cal, &periods)?;
+    let on = state.today();
+    let tries = [
+        Step::DecideRestoration { on, granted: true },
+        Step::Register { on },
+        Step::Refuse {
+            on,
+            ground: RefusalGround::FormNotMet,
+        },
+        Step::DecideSuspension { on, suspend: true },
+        Step::Extend {
+            on,
+            reason: "—".into(),
+        },
+        Step::RequestInformation { on },
+        Step::Decide {
+            on,
+            outcome: AppealOutcome::Dismissed,
+        },
+    ];
+    Ok(tries
+        .into_iter()
+        .filter(|s| a.clone().apply(s.clone(), cal, &periods).is_ok())
+        .map(|s| s.name())
+        .collect())
+}

@@ -255,3 +255,19 @@ pub async fn agency_list(
 pub async fn log_index(state: &AppState, record: knd_shared::RecordId) -> ApiResult<Option<u64>> {
     Ok(state.store.get_record(record).await?.map(|r| r.log_index))
 }
+
+/// How many of the agency's objections and appeals are owed something by `day` or earlier
+/// (at most `cap`); `None` for a role that does not read filings (the Today page).
+pub async fn due_by_count(
+    state: &AppState,
+    user: &crate::model::User,
+    day: Date,
+    cap: u32,
+) -> ApiResult<Option<u64>> {
+    if !crate::services::policy::Action::ReadFilings.allows(user.role) {
+        return Ok(None);
+    }
+    Ok(Some(
+        state.store.filings_due_by(user.agency, day, cap).await?,
+    ))
+}

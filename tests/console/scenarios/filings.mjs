@@ -1,0 +1,73 @@
+// Appeals (the console's filings pages): Today's tiles, the inbox by deadline, an appeal the
+// demo business filed against the morning's act, registered, a decision without reasons
+// refused with the form kept, then decided; the course with its signed records; an auditor
+// reads without forms; an inspector has no such section.
+
+export default async function (ctx) {
+  const { assert } = ctx;
+  const reviewer = await ctx.as("reviewer");
+
+  await reviewer.goto(`${ctx.base}/`);
+  assert.match(await reviewer.textContent("main"), /Жалобы и возражения со сроком/);
+
+  await reviewer.goto(`${ctx.base}/filings`);
+  assert.match(await reviewer.textContent("h1"), /Жалобы и возражения/);
+  const rows = await reviewer.$$("table tbody tr");
+  assert.equal(rows.length, 2, "the demo business filed two appeals");
+  await ctx.shot(reviewer, "filings");
+  await ctx.axe(reviewer, "filings");
+
+  await Promise.all([
+    reviewer.waitForURL(/\/filings\/[0-9a-f-]+$/),
+    reviewer.click("table tbody tr:first-child td:first-child a"),
+  ]);
+  const appealUrl = reviewer.url();
+  assert.match(await reviewer.textContent("h1"), /Жалоба/);
+  assert.match(await reviewer.textContent("dl.props"), /Представитель/);
+  assert.ok(await reviewer.$("a[href$='/bundle']"), "the receipt's bundle is linked");
+  await ctx.shot(reviewer, "filing");
+  await ctx.axe(reviewer, "filing");
+
+  await Promise.all([
+    reviewer.waitForURL(/saved=1/),
+    reviewer.click("form:has(input[name=step][value=register]) button"),
+  ]);
+  assert.match(await reviewer.textContent("p.notice"), /Решение сохранено/);
+  assert.match(await reviewer.textContent("dl.props"), /зарегистрирована/);
+
+  // A decision without reasons: refused, nothing saved.
+  await reviewer.selectOption("#outcome", "dismissed");
+  await Promise.all([
+    reviewer.waitForSelector("p.error"),
+    reviewer.click("form:has(input[name=step][value=decide]) button"),
+  ]);
+  assert.match(await reviewer.textContent("p.error"), /мотивы решения/);
+  await ctx.shot(reviewer, "filing-refused");
+  await ctx.axe(reviewer, "filing-refused");
+
+  await reviewer.selectOption("#outcome", "dismissed");
+  await reviewer.fill("#decide-text", "Доводы не подтвердились: на фотографии выход загромождён.");
+  await Promise.all([
+    reviewer.waitForURL(/saved=1/),
+    reviewer.click("form:has(input[name=step][value=decide]) button"),
+  ]);
+  assert.match(await reviewer.textContent("dl.props"), /рассмотрена/);
+  const course = await reviewer.textContent("main");
+  assert.match(course, /жалоба оставлена без удовлетворения/);
+  assert.ok(!(await reviewer.$("form[action$='/appeal-step']")), "a decided appeal has no forms");
+  await ctx.shot(reviewer, "filing-decided");
+  await ctx.axe(reviewer, "filing-decided");
+
+  // The auditor reads, without forms.
+  const auditor = await ctx.as("auditor");
+  await auditor.goto(ctx.base + "/filings");
+  await Promise.all([auditor.waitForURL(/\/filings\/[0-9a-f-]+$/), auditor.click("table tbody tr:first-child td:first-child a")]);
+  assert.ok(!(await auditor.$("form[action$='/appeal-step']")), "no forms for an auditor");
+  await auditor.goto(appealUrl);
+  assert.match(await auditor.textContent("main"), /Ход рассмотрения/);
+
+  // An inspector has no appeals section.
+  const inspector = await ctx.as("inspector1");
+  const refused = await inspector.goto(`${ctx.base}/filings`);
+  assert.equal(refused.status(), 403);
+}
