@@ -25,7 +25,7 @@ CREATE TABLE filings (
     updated_at         TEXT NOT NULL
 );
 CREATE INDEX filings_due ON filings (agency_id, kind, due_on, id) WHERE due_on IS NOT NULL;
-CREATE INDEX filings_by_status ON filings (agency_id, kind, status, received_at, id);
+CREATE INDEX filings_by_status ON filings (agency_id, kind, status, id);
 CREATE INDEX filings_by_subject ON filings (subject_inn, id);
 CREATE INDEX filings_by_record ON filings (record_id);
 CREATE INDEX filings_by_target ON filings (target_record) WHERE target_record IS NOT NULL;
