@@ -31,6 +31,38 @@ pub struct Config {
     pub http: HttpConfig,
     #[serde(default)]
     pub planning: PlanningConfig,
+    #[serde(default)]
+    pub webhooks: WebhooksConfig,
+}
+
+/// Webhooks businesses register: delivered by a background task, retried with backoff.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhooksConfig {
+    /// Whether this server delivers them (one server of several may be enough).
+    pub deliver: bool,
+    /// Whether a webhook may be plain `http://` (tests, a closed network); else `https://` only.
+    pub allow_http: bool,
+    /// The waits after each failed attempt, in seconds; after the last the event is given up
+    /// (the business still reads it from its feed).
+    pub retry_seconds: Vec<u64>,
+    /// How long one attempt may take.
+    pub timeout_seconds: u64,
+    /// Active webhooks per API key.
+    pub max_per_key: u32,
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        Self {
+            deliver: true,
+            allow_http: false,
+            // 5 s, 30 s, 2 min, 10 min, 1 h, 6 h, 24 h: about 31 hours in all.
+            retry_seconds: vec![5, 30, 120, 600, 3600, 21_600, 86_400],
+            timeout_seconds: 10,
+            max_per_key: 5,
+        }
+    }
 }
 
 /// Risk-scored planning's background work.
@@ -273,6 +305,7 @@ impl Default for Config {
             },
             metrics: MetricsConfig::default(),
             planning: PlanningConfig::default(),
+            webhooks: WebhooksConfig::default(),
             http: HttpConfig::default(),
         }
     }

@@ -330,6 +330,7 @@ pub mod filings;
 mod inspections;
 pub mod plan_why;
 pub mod planning;
+pub mod webhooks;
 pub use admin::*;
 pub use inspections::*;
 /// A stored blob (a photo): its bytes are in the object store under its SHA-256.

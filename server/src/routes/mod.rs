@@ -20,6 +20,7 @@ mod sync;
 mod tus;
 mod uploads;
 mod users;
+mod webhooks;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -220,6 +221,9 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(filings::business_filings))
         .routes(utoipa_axum::routes!(filings::business_filing))
         .routes(utoipa_axum::routes!(filings::business_events))
+        .routes(utoipa_axum::routes!(webhooks::register, webhooks::list))
+        .routes(utoipa_axum::routes!(webhooks::disable))
+        .routes(utoipa_axum::routes!(webhooks::deliveries))
         .routes(utoipa_axum::routes!(filings::appeals_inbox))
         .routes(utoipa_axum::routes!(filings::objections_inbox))
         .routes(utoipa_axum::routes!(filings::get_appeal))

@@ -42,3 +42,4 @@ pub mod transparency;
 pub mod upload_files;
 pub mod uploads;
 pub mod users;
+pub mod webhooks;

@@ -28,6 +28,7 @@ mod sql;
 pub mod sqlite;
 mod users;
 mod violation;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -54,13 +55,14 @@ pub use registry::RegistryStore;
 pub use review::{NewResolution, ReviewStore};
 pub use search::SearchStore;
 pub use users::UserStore;
+pub use webhooks::WebhookStore;
 
 /// The area traits, for callers of an `Arc<dyn Store>` (a trait's methods need it in scope).
 pub mod prelude {
     pub use super::{
         AccountStore, BlobStore, ChecklistStore, DeviceStore, FieldStore, FilingStore,
         InspectionStore, PlanningStore, ProjectionStore, PullStore, RecordStore, RegistryStore,
-        ReviewStore, SearchStore, Store, UserStore,
+        ReviewStore, SearchStore, Store, UserStore, WebhookStore,
     };
 }
 
@@ -127,6 +129,7 @@ pub trait Store:
     + UserStore
     + PlanningStore
     + FilingStore
+    + WebhookStore
     + 'static
 {
 }
@@ -147,6 +150,7 @@ impl<
         + UserStore
         + PlanningStore
         + FilingStore
+        + WebhookStore
         + 'static,
 > Store for T
 {

@@ -38,7 +38,15 @@ pub struct World {
 }
 
 pub async fn world(backend: Backend) -> World {
-    let server = TestServer::start(backend).await;
+    world_configured(backend, |_| {}).await
+}
+
+/// [`world`] on a server whose configuration `tweak` changes first.
+pub async fn world_configured(
+    backend: Backend,
+    tweak: impl FnOnce(&mut knd_server::Config),
+) -> World {
+    let server = TestServer::start_configured(backend, tweak).await;
     let agency = server.agency("Управление надзора №1").await;
     let (_, admin) = server.user(agency, "admin1", Role::Admin).await;
     let (inspector_id, inspector) = server.user(agency, "inspector1", Role::Inspector).await;

@@ -5,7 +5,7 @@ use knd_server::model::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::common::{Backend, Device, World, world};
+use crate::common::{Backend, Device, World, world_configured};
 
 pub const SUBJECT: &str = "7707083893";
 pub const OTHER_SUBJECT: &str = "7736207543";
@@ -17,7 +17,15 @@ pub struct Field {
 }
 
 pub async fn field(backend: Backend) -> Field {
-    let w = world(backend).await;
+    field_configured(backend, |_| {}).await
+}
+
+/// [`field`] on a server whose configuration `tweak` changes first.
+pub async fn field_configured(
+    backend: Backend,
+    tweak: impl FnOnce(&mut knd_server::Config),
+) -> Field {
+    let w = world_configured(backend, tweak).await;
     let s = &w.server;
     let (st, v) = s
         .send(

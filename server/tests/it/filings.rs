@@ -19,14 +19,14 @@ use crate::on_both;
 use crate::planning::verified_as;
 use crate::projections::{accepted, id_of};
 
-struct Parties {
-    business: String,
-    other: String,
-    reviewer: String,
-    inspection: String,
+pub(crate) struct Parties {
+    pub(crate) business: String,
+    pub(crate) other: String,
+    pub(crate) reviewer: String,
+    pub(crate) inspection: String,
 }
 
-async fn parties(f: &mut Field) -> Parties {
+pub(crate) async fn parties(f: &mut Field) -> Parties {
     let s = &f.w.server;
     let business = knd_server::admin::issue_api_key(&s.state, SUBJECT)
         .await
@@ -62,11 +62,11 @@ async fn post_keyed(f: &Field, path: &str, token: &str, key: &str, body: &Value)
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
-async fn post(f: &Field, path: &str, token: &str, body: &Value) -> (u16, Value) {
+pub(crate) async fn post(f: &Field, path: &str, token: &str, body: &Value) -> (u16, Value) {
     f.w.server.send(Method::POST, path, token, body).await
 }
 
-async fn warning_for_subject(f: &mut Field, inspection: &str) -> String {
+pub(crate) async fn warning_for_subject(f: &mut Field, inspection: &str) -> String {
     let warning = f.w.device.sign(
         RecordKind::Warning,
         &json!({

@@ -36,3 +36,4 @@ mod registry;
 mod store_story;
 mod uploads;
 mod versions;
+mod webhooks;

@@ -58,6 +58,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         12,
         include_str!("../../../../migrations/server/postgres/0012_filings.sql"),
     ),
+    (
+        13,
+        include_str!("../../../../migrations/server/postgres/0013_webhooks.sql"),
+    ),
 ];
 
 pub struct PgStore {

@@ -31,6 +31,7 @@ mod registry;
 mod review;
 mod search;
 mod users;
+mod webhooks;
 
 use std::sync::Arc;
 

@@ -111,6 +111,11 @@ pub(crate) static EVENTS: Sql = Sql::new(
      WHERE e.subject_inn = ?1 AND e.id > ?2 ORDER BY e.id LIMIT ?3",
 );
 
+pub(crate) static EVENT_BY_ID: Sql = Sql::new(
+    "SELECT e.id, e.kind, e.filing_id, e.record_id, e.at, e.data FROM business_events e
+     WHERE e.id = ?1",
+);
+
 fn json(s: &str) -> StoreResult<serde_json::Value> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("filing json: {e}")))
 }

@@ -26,6 +26,7 @@ pub(crate) mod registry;
 pub(crate) mod review;
 pub(crate) mod search;
 pub(crate) mod users;
+pub(crate) mod webhooks;
 
 /// One statement, written once (or once per dialect where they differ).
 #[derive(Debug)]

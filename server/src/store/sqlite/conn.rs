@@ -63,6 +63,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         12,
         include_str!("../../../../migrations/server/sqlite/0012_filings.sql"),
     ),
+    (
+        13,
+        include_str!("../../../../migrations/server/sqlite/0013_webhooks.sql"),
+    ),
 ];
 
 const READERS: usize = 4;

@@ -20,6 +20,7 @@ mod registry;
 mod review;
 mod search;
 mod users;
+mod webhooks;
 
 pub use conn::SqliteStore;
 use conn::{db_err, hash_col, insert_audit, parse_uuid, ts};
