@@ -66,3 +66,4 @@ CREATE TABLE business_events (
     data         TEXT NOT NULL
 );
 CREATE INDEX business_events_by_subject ON business_events (subject_inn, id);
+CREATE INDEX business_events_by_record ON business_events (record_id);

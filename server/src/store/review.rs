@@ -16,6 +16,13 @@ pub struct NewResolution {
     pub by: knd_shared::UserId,
 }
 
+impl NewResolution {
+    /// Whether it releases a held document to its addressee, who then hears of it.
+    pub fn releases_document(&self) -> bool {
+        self.reason == "document_unknown_subject" && self.decision == Decision::Accepted
+    }
+}
+
 /// Review flags with the resolutions people made of them.
 #[async_trait]
 pub trait ReviewStore: Send + Sync {

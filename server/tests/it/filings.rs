@@ -185,7 +185,11 @@ async fn objections(backend: Backend) {
     let rec = verified_as(&f, decision, &p.business).await;
     assert_eq!(rec["kind"], "filing_decided", "{rec}");
 
-    // The business's feed: received, then decided; another business's is empty.
+    // The business's feed: the warning issued, the objection received, then decided (a rebuild
+    // of the projections announces no document twice); another business's is empty.
+    knd_server::services::projections::rebuild(&s.state)
+        .await
+        .unwrap();
     let (st, feed) = s.get("/api/v1/business/events", &p.business).await;
     assert_eq!(st, 200, "{feed}");
     let kinds: Vec<&str> = feed["events"]
@@ -194,8 +198,14 @@ async fn objections(backend: Backend) {
         .iter()
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["filing.received", "filing.updated"], "{feed}");
-    assert_eq!(feed["events"][1]["data"]["status"], "warning_withdrawn");
+    assert_eq!(
+        kinds,
+        ["document.issued", "filing.received", "filing.updated"],
+        "{feed}"
+    );
+    assert_eq!(feed["events"][0]["record"].as_str(), Some(warning.as_str()));
+    assert_eq!(feed["events"][0]["data"]["kind"], "warning");
+    assert_eq!(feed["events"][2]["data"]["status"], "warning_withdrawn");
     let cursor = feed["cursor"].as_str().unwrap();
     let (_, later) = s
         .get(

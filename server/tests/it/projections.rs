@@ -534,6 +534,10 @@ async fn a_warning_to_a_stranger_is_held_and_receipt_times_are_shown(backend: Ba
         .unwrap();
     let (_, docs) = s.get("/api/v1/business/documents", &stranger).await;
     assert_eq!(docs, json!([]), "the correction is held too");
+    let (_, feed) = s.get("/api/v1/business/events", &stranger).await;
+    assert_eq!(feed["events"], json!([]), "nothing announced while held");
+    let (_, feed) = s.get("/api/v1/business/events", &subject).await;
+    assert_eq!(feed["events"][0]["record"], id_of(&shown), "{feed}");
     // Once the agency's registry has the subject, what was addressed to it is released.
     let resp = s
         .http
@@ -558,5 +562,14 @@ async fn a_warning_to_a_stranger_is_held_and_receipt_times_are_shown(backend: Ba
         records.contains(&id_of(&held).as_str()) && records.contains(&id_of(&moved).as_str()),
         "{docs}"
     );
+    let (_, feed) = s.get("/api/v1/business/events", &stranger).await;
+    let announced: Vec<&str> = feed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["record"].as_str().unwrap())
+        .collect();
+    assert_eq!(announced.len(), 2, "announced once released: {feed}");
+    assert!(announced.contains(&id_of(&held).as_str()), "{feed}");
 }
 on_both!(a_warning_to_a_stranger_is_held_and_receipt_times_are_shown);

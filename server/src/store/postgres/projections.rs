@@ -211,6 +211,23 @@ pub(super) async fn apply_projection(
             }
         }
     }
+    let issued = crate::store::sql::filings::issued_documents(ops);
+    if !issued.is_empty() {
+        // Business events are numbered in commit order: every writer of them holds the log's
+        // state row first (see `postgres/filings.rs`).
+        tx.execute("SELECT size FROM log_state WHERE id = 1 FOR UPDATE", &[])
+            .await
+            .map_err(db_err)?;
+    }
+    let now = time::OffsetDateTime::now_utc();
+    for (d, data) in issued {
+        tx.execute(
+            crate::store::sql::filings::DOCUMENT_EVENT.pg(),
+            &[&d.subject_inn, &d.record.as_uuid(), &now, &data.to_string()],
+        )
+        .await
+        .map_err(db_err)?;
+    }
     tx.execute(sql::MOVE_PROJECTION.pg(), &[&i64_of(upto)?])
         .await
         .map_err(db_err)?;

@@ -127,6 +127,17 @@ pub(super) async fn import_subjects(
     if counts.updated > 0 {
         super::inspections::reference_changed(tx, agency).await?;
     }
+    // Documents held while their addressee was unknown to the registry are announced now;
+    // business events are numbered in commit order (see `postgres/filings.rs`).
+    tx.execute("SELECT size FROM log_state WHERE id = 1 FOR UPDATE", &[])
+        .await
+        .map_err(db_err)?;
+    execute(
+        tx,
+        &crate::store::sql::filings::REGISTRY_RELEASED_EVENTS,
+        &[&agency.as_uuid(), &now],
+    )
+    .await?;
     insert_audit(tx, &audit).await?;
     Ok(counts)
 }

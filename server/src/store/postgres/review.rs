@@ -88,6 +88,18 @@ impl ReviewStore for PgStore {
             .await?;
             if changed > 0 {
                 insert_audit(&tx, audit).await?;
+                if n.releases_document() {
+                    // Business events are numbered in commit order (see `postgres/filings.rs`).
+                    tx.execute("SELECT size FROM log_state WHERE id = 1 FOR UPDATE", &[])
+                        .await
+                        .map_err(super::db_err)?;
+                    execute(
+                        &*tx,
+                        &crate::store::sql::filings::RELEASED_DOCUMENT_EVENT,
+                        &[&n.record.as_uuid(), &OffsetDateTime::now_utc()],
+                    )
+                    .await?;
+                }
             }
             changed > 0
         })

@@ -167,3 +167,81 @@ pub(crate) fn event(r: &impl Cols) -> StoreResult<BusinessEvent> {
         data: json(&r.text(5)?)?,
     })
 }
+
+/// A document's event for its addressee, once (a rebuild of the projections replays the
+/// document, not the event). `?1` ИНН, `?2` record, `?3` time, `?4` data.
+pub(crate) static DOCUMENT_EVENT: Sql = Sql::dialects(
+    "INSERT INTO business_events (subject_inn, kind, filing_id, record_id, at, data)
+     SELECT ?1, 'document.issued', NULL, ?2, ?3, ?4
+     WHERE NOT EXISTS (SELECT 1 FROM business_events
+                       WHERE record_id = ?2 AND kind = 'document.issued')",
+    "INSERT INTO business_events (subject_inn, kind, filing_id, record_id, at, data)
+     SELECT $1::TEXT, 'document.issued', NULL, $2::UUID, $3::TIMESTAMPTZ, $4::TEXT
+     WHERE NOT EXISTS (SELECT 1 FROM business_events
+                       WHERE record_id = $2::UUID AND kind = 'document.issued')",
+);
+
+/// The event of a held document released by a reviewer's acceptance of its flag.
+pub(crate) static RELEASED_DOCUMENT_EVENT: Sql = Sql::dialects(
+    "INSERT INTO business_events (subject_inn, kind, filing_id, record_id, at, data)
+     SELECT d.subject_inn, 'document.issued', NULL, d.record_id, ?2,
+            '{\"kind\":\"' || d.kind || '\"}'
+     FROM proj_documents d
+     WHERE d.record_id = ?1 AND d.subject_inn IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM business_events
+                       WHERE record_id = ?1 AND kind = 'document.issued')",
+    "INSERT INTO business_events (subject_inn, kind, filing_id, record_id, at, data)
+     SELECT d.subject_inn, 'document.issued', NULL, d.record_id, $2::TIMESTAMPTZ,
+            '{\"kind\":\"' || d.kind || '\"}'
+     FROM proj_documents d
+     WHERE d.record_id = $1::UUID AND d.subject_inn IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM business_events
+                       WHERE record_id = $1::UUID AND kind = 'document.issued')",
+);
+
+/// The documents of a projection batch their addressees hear of now: those with an ИНН and not
+/// held for review (a held one is announced when a reviewer releases it). Each with its event's
+/// data.
+pub(crate) fn issued_documents(
+    ops: &[crate::model::ProjOp],
+) -> Vec<(&crate::model::ProjectedDocument, serde_json::Value)> {
+    use crate::model::ProjOp;
+    let held = |record| {
+        ops.iter().any(|o| {
+            matches!(o, ProjOp::Flag(f) if f.record == record && f.reason == "document_unknown_subject")
+        })
+    };
+    ops.iter()
+        .filter_map(|o| match o {
+            ProjOp::Document(d) if d.subject_inn.is_some() && !held(d.record) => Some((
+                d,
+                serde_json::json!({ "kind": d.kind, "inspection": d.inspection }),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The events of an agency's documents released by its registry gaining their addressee (held
+/// while the ИНН was unknown to it): every document of the agency with an ИНН of its registry
+/// and no event yet. `?1` agency, `?2` time.
+pub(crate) static REGISTRY_RELEASED_EVENTS: Sql = Sql::dialects(
+    "INSERT INTO business_events (subject_inn, kind, filing_id, record_id, at, data)
+     SELECT d.subject_inn, 'document.issued', NULL, d.record_id, ?2,
+            '{\"kind\":\"' || d.kind || '\"}'
+     FROM proj_documents d JOIN records r ON r.id = d.record_id
+     WHERE r.agency_id = ?1 AND d.subject_inn IS NOT NULL
+       AND EXISTS (SELECT 1 FROM subjects s WHERE s.agency_id = ?1 AND s.inn = d.subject_inn)
+       AND NOT EXISTS (SELECT 1 FROM business_events e
+                       WHERE e.record_id = d.record_id AND e.kind = 'document.issued')
+     ORDER BY d.record_id",
+    "INSERT INTO business_events (subject_inn, kind, filing_id, record_id, at, data)
+     SELECT d.subject_inn, 'document.issued', NULL, d.record_id, $2::TIMESTAMPTZ,
+            '{\"kind\":\"' || d.kind || '\"}'
+     FROM proj_documents d JOIN records r ON r.id = d.record_id
+     WHERE r.agency_id = $1::UUID AND d.subject_inn IS NOT NULL
+       AND EXISTS (SELECT 1 FROM subjects s WHERE s.agency_id = $1::UUID AND s.inn = d.subject_inn)
+       AND NOT EXISTS (SELECT 1 FROM business_events e
+                       WHERE e.record_id = d.record_id AND e.kind = 'document.issued')
+     ORDER BY d.record_id",
+);

@@ -196,6 +196,14 @@ pub(super) fn apply_projection(tx: &Transaction<'_>, ops: &[ProjOp], upto: u64) 
             }
         }
     }
+    let now = super::ts(time::OffsetDateTime::now_utc());
+    for (d, data) in crate::store::sql::filings::issued_documents(ops) {
+        tx.execute(
+            crate::store::sql::filings::DOCUMENT_EVENT.sqlite(),
+            params![d.subject_inn, d.record.to_string(), now, data.to_string()],
+        )
+        .map_err(db_err)?;
+    }
     tx.execute(sql::MOVE_PROJECTION.sqlite(), [upto as i64])
         .map_err(db_err)?;
     Ok(())

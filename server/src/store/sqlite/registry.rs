@@ -120,6 +120,12 @@ pub(super) fn import_subjects(
     if counts.updated > 0 {
         super::inspections::reference_changed(tx, agency)?;
     }
+    // Documents held while their addressee was unknown to the registry are announced now.
+    execute(
+        tx,
+        &crate::store::sql::filings::REGISTRY_RELEASED_EVENTS,
+        params![agency.to_string(), ts(OffsetDateTime::now_utc())],
+    )?;
     insert_audit(tx, &audit)?;
     Ok(counts)
 }

@@ -49,6 +49,13 @@ fn resolve(
     )?;
     if changed > 0 {
         insert_audit(tx, audit)?;
+        if n.releases_document() {
+            execute(
+                tx,
+                &crate::store::sql::filings::RELEASED_DOCUMENT_EVENT,
+                params![n.record.to_string(), ts(OffsetDateTime::now_utc())],
+            )?;
+        }
     }
     Ok(changed > 0)
 }
