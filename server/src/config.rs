@@ -18,6 +18,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `sqlite://PATH` or `postgres://...`; defaults to `sqlite://DATA_DIR/knd.sqlite3`.
     pub database_url: Option<String>,
+    /// Where people reach this server (`https://knd.example.ru`): the verification links printed
+    /// in documents' QR codes. Defaults to `http://LISTEN`.
+    #[serde(default)]
+    pub public_url: Option<String>,
     /// The transparency log's origin line and key name.
     pub log_origin: String,
     pub auth: AuthConfig,
@@ -268,6 +272,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("knd-data"),
             database_url: None,
+            public_url: None,
             log_origin: "knd.local/log".into(),
             auth: AuthConfig {
                 session_hours: 12,
@@ -321,6 +326,13 @@ impl Config {
         fig.merge(Env::prefixed("KND__").split("__").lowercase(true))
             .extract()
             .map_err(Box::new)
+    }
+
+    /// The public address in effect, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .as_deref()
+            .map_or_else(|| format!("http://{}", self.listen), |u| u.trim_end_matches('/').to_owned())
     }
 
     /// The database URL in effect.

@@ -241,6 +241,7 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(log::consistency))
         .routes(utoipa_axum::routes!(records::get_record))
         .routes(utoipa_axum::routes!(records::get_bundle))
+        .routes(utoipa_axum::routes!(records::get_pdf))
         .routes(utoipa_axum::routes!(audit::list))
         .routes(utoipa_axum::routes!(registry::put_control_type))
         .routes(utoipa_axum::routes!(registry::list_control_types))

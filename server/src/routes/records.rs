@@ -73,3 +73,26 @@ pub(super) async fn get_bundle(
     let bundle = transparency::bundle(&state, &record).await?;
     Ok(Json(bundle))
 }
+
+/// A document as PDF (an act, a warning, an order, or the agency's decision on a filing), with a
+/// QR code of its public verification page; 404 for a record that is not a document.
+#[utoipa::path(get, path = "/api/v1/records/{id}/pdf", tag = "records", security(("session" = []), ("device_token" = []), ("api_key" = [])), params(("id" = uuid::Uuid, Path)), responses(
+    (status = 200, content_type = "application/pdf", description = "the document"),
+    (status = 404, body = Problem),
+))]
+pub(super) async fn get_pdf(
+    State(state): State<AppState>,
+    reader: Reader,
+    Path(id): Path<RecordId>,
+) -> ApiResult<impl IntoResponse> {
+    let record = visible(&state, &reader, id).await?;
+    let pdf = crate::services::document_pdf::render(&state, &record).await?;
+    let disposition = format!("inline; filename=\"{id}.pdf\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        pdf,
+    ))
+}
