@@ -330,9 +330,10 @@ impl Config {
 
     /// The public address in effect, without a trailing slash.
     pub fn public_url(&self) -> String {
-        self.public_url
-            .as_deref()
-            .map_or_else(|| format!("http://{}", self.listen), |u| u.trim_end_matches('/').to_owned())
+        self.public_url.as_deref().map_or_else(
+            || format!("http://{}", self.listen),
+            |u| u.trim_end_matches('/').to_owned(),
+        )
     }
 
     /// The database URL in effect.

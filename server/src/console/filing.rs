@@ -37,6 +37,8 @@ struct StepRow {
     by: String,
     at: String,
     record_href: String,
+    /// The agency's decision as a document: its PDF and its public check.
+    decision: Option<String>,
 }
 
 struct OwedRow {
@@ -291,6 +293,7 @@ async fn render(
                     .unwrap_or_else(|| lang.t("заявитель", "the filer").to_owned()),
                 at: format::datetime(&state.zone, st.at),
                 record_href: format!("/api/v1/records/{}/bundle", st.record),
+                decision: st.by.map(|_| st.record.to_string()),
             })
             .collect(),
         may_decide_objection: may && !appeal && f.status == "filed",

@@ -60,6 +60,7 @@ mod risk_proposal;
 mod session;
 mod today;
 mod users;
+mod verify;
 
 use axum::Router;
 use axum::extract::Request;
@@ -118,6 +119,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(planning_settings::routes())
         .merge(risk::routes())
         .merge(filings::routes())
+        .merge(verify::routes())
         .layer(middleware::from_fn(page_headers))
 }
 

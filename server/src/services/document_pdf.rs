@@ -80,10 +80,7 @@ fn act(body: &Value) -> (String, Vec<Block>) {
         _ => "ознакомление не состоялось",
     };
     blocks.push(Block::Fields(vec![("Ознакомление".into(), ack.into())]));
-    (
-        "Акт контрольного (надзорного) мероприятия".into(),
-        blocks,
-    )
+    ("Акт контрольного (надзорного) мероприятия".into(), blocks)
 }
 
 fn warning(body: &Value) -> (String, Vec<Block>) {

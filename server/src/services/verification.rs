@@ -45,7 +45,10 @@ fn log_key(state: &AppState) -> ApiResult<NoteVerifier> {
 
 /// The record if it is a public document: a released warning, act or order, or a decision on
 /// a filing; else `None`.
-async fn public_record(state: &AppState, id: RecordId) -> ApiResult<Option<(StoredRecord, Option<String>)>> {
+async fn public_record(
+    state: &AppState,
+    id: RecordId,
+) -> ApiResult<Option<(StoredRecord, Option<String>)>> {
     let Some(record) = state.store.get_record(id).await? else {
         return Ok(None);
     };
@@ -99,7 +102,10 @@ pub async fn check(state: &AppState, id: RecordId, claimed: Option<&str>) -> Api
 /// Verifies an uploaded bundle file against the log key; then, if it verified, shows the
 /// public document it carries (a verified bundle of anything else is reported verified, with
 /// no details).
-pub async fn check_upload(state: &AppState, bytes: &[u8]) -> ApiResult<Result<Option<Checked>, String>> {
+pub async fn check_upload(
+    state: &AppState,
+    bytes: &[u8],
+) -> ApiResult<Result<Option<Checked>, String>> {
     let bundle: Bundle = match serde_json::from_slice(bytes) {
         Ok(b) => b,
         Err(_) => {

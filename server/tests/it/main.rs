@@ -17,6 +17,7 @@ mod console_registry;
 mod console_risk;
 mod crash;
 mod demo;
+mod document_pdf;
 mod enroll;
 mod errors;
 mod field;

@@ -135,6 +135,9 @@ const MATRIX: &[Row] = &[
                                                                       [401, 200, 404, 404, 200, 200, 200, 200, 200]),
     ("GET", "/api/v1/records/{id}/bundle", "/api/v1/records/{record}/bundle", Empty,
                                                                       [401, 200, 404, 404, 200, 200, 200, 200, 200]),
+    // {record} is a finding: readable, but not a document.
+    ("GET", "/api/v1/records/{id}/pdf", "/api/v1/records/{record}/pdf", Empty,
+                                                                      [401, 404, 404, 404, 404, 404, 404, 404, 404]),
     ("GET", "/api/v1/audit", "/api/v1/audit", Empty,                  [401, 401, 401, 200, 403, 403, 200, 403, 200]),
     // The registry: everyone of the agency reads it, admins and planners keep it. Another
     // agency's admin works in their own agency: no control type `fire` there.

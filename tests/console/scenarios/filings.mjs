@@ -58,6 +58,20 @@ export default async function (ctx) {
   await ctx.shot(reviewer, "filing-decided");
   await ctx.axe(reviewer, "filing-decided");
 
+  // The decision as a document: its PDF, and its public check without signing in.
+  const pdfHref = await reviewer.getAttribute("a[href$='/pdf']", "href");
+  const pdf = await reviewer.evaluate(async (href) => {
+    const r = await fetch(href);
+    return { status: r.status, type: r.headers.get("content-type"), head: (await r.text()).slice(0, 5) };
+  }, pdfHref);
+  assert.deepEqual(pdf, { status: 200, type: "application/pdf", head: "%PDF-" });
+  const verifyHref = await reviewer.getAttribute("a.verify-link", "href");
+  const stranger = await ctx.anonymous();
+  await stranger.goto(ctx.base + verifyHref);
+  assert.match(await stranger.textContent("main"), /Документ подлинный/);
+  await ctx.shot(stranger, "verify");
+  await ctx.axe(stranger, "verify");
+
   // The auditor reads, without forms.
   const auditor = await ctx.as("auditor");
   await auditor.goto(ctx.base + "/filings");
