@@ -1,4 +1,5 @@
--- What controlled persons file (objections to warnings, pre-trial appeals) and the agency's steps
+-- What controlled persons file (objections to warnings, pre-trial appeals, self-assessments,
+-- declarations of compliance) and the agency's steps
 -- on them. Each filing and each step is attested by a record of the server's chain (`record_id`),
 -- so the filer can prove what was filed and decided, and when.
 CREATE TABLE filings (
@@ -6,7 +7,7 @@ CREATE TABLE filings (
     agency_id          TEXT NOT NULL REFERENCES agencies (id),
     subject_inn        TEXT NOT NULL,
     api_key_id         TEXT NOT NULL REFERENCES api_keys (id),
-    kind               TEXT NOT NULL CHECK (kind IN ('objection', 'appeal')),
+    kind               TEXT NOT NULL CHECK (kind IN ('objection', 'appeal', 'self_assessment', 'declaration')),
     -- What the filing is about: a warning, act or order (a record), an inspection (the decision
     -- to hold it, officials' actions), or an earlier appeal.
     target_record      TEXT,

@@ -77,6 +77,8 @@ struct FilingPage {
     grounds: Vec<Choice>,
     outcomes: Vec<Choice>,
     may_decide_objection: bool,
+    /// The declaration steps the viewer may take now.
+    declaration_steps: Vec<&'static str>,
     problem: Option<String>,
     notice: Option<&'static str>,
 }
@@ -189,6 +191,63 @@ fn objection_facts(lang: Lang, c: &Value, inspection: Option<String>) -> Vec<Fac
     ]
 }
 
+fn compliance_facts(lang: Lang, f: &crate::model::filings::Filing) -> Vec<Fact> {
+    let score = f.body.get("score").cloned().unwrap_or(Value::Null);
+    let mut out = vec![
+        fact(
+            lang.t("Вид контроля", "Control type"),
+            text_of(&f.body, "control_type"),
+        ),
+        fact(
+            lang.t(
+                "Соблюдено применимых требований",
+                "Applicable requirements complied with",
+            ),
+            format!(
+                "{} / {}",
+                s_num(&score, "complied"),
+                s_num(&score, "applicable")
+            ),
+        ),
+    ];
+    if let Some(sa) = f.target_filing {
+        out.push(Fact {
+            label: lang.t("Самообследование", "Self-assessment"),
+            value: sa.to_string(),
+            href: Some(format!("/filings/{sa}")),
+        });
+    }
+    out
+}
+
+fn s_num(v: &Value, key: &str) -> String {
+    v.get(key).map(Value::to_string).unwrap_or_default()
+}
+
+fn answers_text(lang: Lang, body: &Value) -> String {
+    body.get("answers")
+        .and_then(Value::as_array)
+        .map(|answers| {
+            answers
+                .iter()
+                .map(|a| {
+                    let word = match a.get("answer").and_then(Value::as_str) {
+                        Some("complied") => lang.t("соблюдается", "complied with"),
+                        Some("not_complied") => lang.t("не соблюдается", "not complied with"),
+                        _ => lang.t("неприменимо", "not applicable"),
+                    };
+                    format!(
+                        "{} — {}: {word}",
+                        text_of(a, "requirement"),
+                        text_of(a, "text")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
 fn step_text(lang: Lang, kind: FilingKind, v: &Value) -> String {
     let mut text = match kind {
         FilingKind::Appeal => serde_json::from_value::<Step>(v.clone())
@@ -197,6 +256,31 @@ fn step_text(lang: Lang, kind: FilingKind, v: &Value) -> String {
                 lang.t(&ru, &en).to_owned()
             })
             .unwrap_or_default(),
+        FilingKind::Declaration | FilingKind::SelfAssessment => {
+            match v.get("step").and_then(Value::as_str) {
+                Some("register") => format!(
+                    "{} {}",
+                    lang.t(
+                        "декларация зарегистрирована, действует по",
+                        "registered, in force until"
+                    ),
+                    date_of(v, "valid_until")
+                ),
+                Some("refuse") => lang
+                    .t("в регистрации отказано", "registration refused")
+                    .to_owned(),
+                Some("annul") => lang
+                    .t("декларация аннулирована", "the declaration is annulled")
+                    .to_owned(),
+                Some("replace") => lang
+                    .t(
+                        "заменена новой декларацией",
+                        "replaced by a newer declaration",
+                    )
+                    .to_owned(),
+                _ => String::new(),
+            }
+        }
         FilingKind::Objection => {
             if v.get("withdraw_warning").and_then(Value::as_bool) == Some(true) {
                 lang.t(
@@ -239,28 +323,44 @@ async fn render(
     let f = &s.filing;
     let appeal = f.kind == FilingKind::Appeal;
     let today = state.today();
-    let (facts, long_text_label, long_text) = if appeal {
-        (
+    let (facts, long_text_label, long_text) = match f.kind {
+        FilingKind::Appeal => (
             appeal_facts(lang, &f.body),
             lang.t("Доводы жалобы", "Grounds"),
             text_of(&f.body, "grounds"),
-        )
-    } else {
-        (
+        ),
+        FilingKind::Objection => (
             objection_facts(lang, &f.body, f.target_inspection.map(|i| i.to_string())),
             lang.t("Позиция", "Position"),
             text_of(&f.body, "position"),
-        )
+        ),
+        FilingKind::Declaration | FilingKind::SelfAssessment => (
+            compliance_facts(lang, f),
+            lang.t("Ответы самообследования", "Self-assessment answers"),
+            answers_text(lang, &f.body),
+        ),
+    };
+    let declaration_steps: Vec<&'static str> = match (f.kind, f.status.as_str(), may) {
+        (FilingKind::Declaration, "filed", true) => vec!["register", "refuse"],
+        (FilingKind::Declaration, "registered", true) => vec!["annul"],
+        _ => Vec::new(),
     };
     Ok(FilingPage {
         chrome: Chrome::new(state, viewer, "/filings"),
         id: f.id.to_string(),
         appeal,
-        title: if appeal {
-            lang.t("Жалоба", "Appeal")
-        } else {
-            lang.t("Возражение на предостережение", "Objection to a warning")
+        title: match f.kind {
+            FilingKind::Appeal => lang.t("Жалоба", "Appeal"),
+            FilingKind::Objection => {
+                lang.t("Возражение на предостережение", "Objection to a warning")
+            }
+            FilingKind::Declaration => lang.t(
+                "Декларация соблюдения обязательных требований",
+                "Declaration of compliance",
+            ),
+            FilingKind::SelfAssessment => lang.t("Самообследование", "Self-assessment"),
         },
+        declaration_steps,
         status: lang.t(s.status_ru, s.status_en),
         subject_inn: f.subject_inn.clone(),
         late: s.late,
@@ -296,7 +396,7 @@ async fn render(
                 decision: st.by.map(|_| st.record.to_string()),
             })
             .collect(),
-        may_decide_objection: may && !appeal && f.status == "filed",
+        may_decide_objection: may && f.kind == FilingKind::Objection && f.status == "filed",
         possible,
         grounds: RefusalGround::ALL
             .into_iter()
@@ -318,26 +418,14 @@ async fn render(
 }
 
 async fn read(state: &AppState, viewer: &Viewer, id: Uuid) -> Result<FilingState, Failure> {
-    // The kind is not in the path: try the appeal, then the objection.
-    match objections::read(
-        state,
-        &viewer.user,
-        viewer.address(),
-        id,
-        FilingKind::Appeal,
-    )
-    .await
-    {
-        Err(ApiError::NotFound) => Ok(objections::read(
-            state,
-            &viewer.user,
-            viewer.address(),
-            id,
-            FilingKind::Objection,
-        )
-        .await?),
-        other => Ok(other?),
+    // The kind is not in the path: each is tried.
+    for kind in FilingKind::ALL {
+        match objections::read(state, &viewer.user, viewer.address(), id, kind).await {
+            Err(ApiError::NotFound) => continue,
+            other => return Ok(other?),
+        }
     }
+    Err(ApiError::NotFound.into())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -429,6 +517,37 @@ pub(super) struct ObjectionPost {
     decision: String,
     #[serde(default)]
     reasons: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct DeclarationPost {
+    step: String,
+    #[serde(default)]
+    reasons: String,
+}
+
+pub(super) async fn declaration_step(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Posted { viewer, form }: Posted<DeclarationPost>,
+) -> PageResult {
+    use crate::services::declarations::{self, DeclarationStep};
+    let id = parse_id(&id)?;
+    let step = match form.step.as_str() {
+        "register" => DeclarationStep::Register,
+        "refuse" => DeclarationStep::Refuse {
+            reasons: form.reasons,
+        },
+        "annul" => DeclarationStep::Annul {
+            reasons: form.reasons,
+        },
+        _ => return Err(Failure::bad_form("step")),
+    };
+    match declarations::step(&state, &viewer.user, viewer.address(), id, &step).await {
+        Ok(_) => Ok(done(&format!("/filings/{id}?saved=1"))),
+        Err(e @ ApiError::Forbidden(_)) => Err(e.into()),
+        Err(e) => refused(&state, &viewer, id, e).await,
+    }
 }
 
 pub(super) async fn objection_decision(

@@ -13,7 +13,7 @@ use super::chrome::{Chrome, Failure, PageResult, form_urlencoded, rendered};
 use super::format;
 use super::session::Viewer;
 use crate::model::filings::{Filing, FilingKind};
-use crate::services::{appeals, filings, objections};
+use crate::services::{appeals, declarations, filings, objections};
 use crate::state::AppState;
 use crate::store::FilingList;
 
@@ -27,6 +27,10 @@ pub(super) fn routes() -> Router<AppState> {
         .route(
             "/filings/{id}/appeal-step",
             post(super::filing::appeal_step),
+        )
+        .route(
+            "/filings/{id}/declaration-step",
+            post(super::filing::declaration_step),
         )
         .route(
             "/filings/{id}/objection-decision",
@@ -73,6 +77,8 @@ fn statuses(kind: FilingKind) -> &'static [&'static str] {
     match kind {
         FilingKind::Appeal => &["received", "registered", "decided", "refused", "withdrawn"],
         FilingKind::Objection => &["filed", "warning_withdrawn", "rejected"],
+        FilingKind::Declaration => &["filed", "registered", "refused", "replaced", "annulled"],
+        FilingKind::SelfAssessment => &["qualifies", "does_not_qualify"],
     }
 }
 
@@ -80,6 +86,7 @@ fn status_names(kind: FilingKind, status: &str) -> (&'static str, &'static str) 
     match kind {
         FilingKind::Appeal => appeals::status_names(status),
         FilingKind::Objection => objections::status_names_of(status),
+        FilingKind::Declaration | FilingKind::SelfAssessment => declarations::status_names(status),
     }
 }
 
@@ -88,6 +95,10 @@ fn row(viewer: &Viewer, today: time::Date, f: Filing) -> Row {
     let lang = viewer.lang;
     let about = match f.kind {
         FilingKind::Objection => lang.t("предостережение", "a warning"),
+        FilingKind::Declaration | FilingKind::SelfAssessment => lang.t(
+            "соблюдение обязательных требований",
+            "compliance with mandatory requirements",
+        ),
         FilingKind::Appeal => f
             .body
             .get("appealed")
@@ -176,6 +187,11 @@ pub(super) async fn list(
                     FilingKind::Objection => {
                         lang.t("Возражения на предостережения", "Objections to warnings")
                     }
+                    FilingKind::Declaration => lang.t(
+                        "Декларации соблюдения требований",
+                        "Declarations of compliance",
+                    ),
+                    FilingKind::SelfAssessment => lang.t("Самообследования", "Self-assessments"),
                 },
                 selected: k == kind,
             })

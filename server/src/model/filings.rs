@@ -14,15 +14,26 @@ pub enum FilingKind {
     Objection,
     /// A pre-trial appeal (гл.9).
     Appeal,
+    /// A self-assessment (ст.51).
+    SelfAssessment,
+    /// A declaration of compliance (ст.51).
+    Declaration,
 }
 
 impl FilingKind {
-    pub const ALL: [FilingKind; 2] = [FilingKind::Objection, FilingKind::Appeal];
+    pub const ALL: [FilingKind; 4] = [
+        FilingKind::Appeal,
+        FilingKind::Objection,
+        FilingKind::Declaration,
+        FilingKind::SelfAssessment,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             FilingKind::Objection => "objection",
             FilingKind::Appeal => "appeal",
+            FilingKind::SelfAssessment => "self_assessment",
+            FilingKind::Declaration => "declaration",
         }
     }
 

@@ -156,6 +156,10 @@ impl FilingRow {
             crate::model::filings::FilingKind::Objection => {
                 crate::services::objections::status_names_of(&f.status)
             }
+            crate::model::filings::FilingKind::Declaration
+            | crate::model::filings::FilingKind::SelfAssessment => {
+                crate::services::declarations::status_names(&f.status)
+            }
         };
         Self {
             id: f.id,

@@ -20,7 +20,7 @@ use crate::services::objections::{self, NewObjection};
 use crate::state::AppState;
 use crate::store::FilingList;
 
-fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<&str>> {
+pub(super) fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<&str>> {
     headers
         .get("idempotency-key")
         .map(|v| {
@@ -34,12 +34,12 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<&str>> {
         .transpose()
 }
 
-async fn view(state: &AppState, s: FilingState) -> ApiResult<Json<FilingView>> {
+pub(super) async fn view(state: &AppState, s: FilingState) -> ApiResult<Json<FilingView>> {
     let index = filings::log_index(state, s.filing.record).await?;
     Ok(Json(FilingView::of(s, index, state.today())))
 }
 
-async fn answer(
+pub(super) async fn answer(
     state: &AppState,
     (s, created): (FilingState, bool),
 ) -> ApiResult<(StatusCode, Json<FilingView>)> {

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod audit;
+mod declarations;
 mod devices;
 mod field;
 mod filing_views;
@@ -230,6 +231,11 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(filings::get_objection))
         .routes(utoipa_axum::routes!(filings::appeal_step))
         .routes(utoipa_axum::routes!(filings::decide_objection))
+        .routes(utoipa_axum::routes!(declarations::questionnaire))
+        .routes(utoipa_axum::routes!(declarations::file_self_assessment))
+        .routes(utoipa_axum::routes!(declarations::file_declaration))
+        .routes(utoipa_axum::routes!(declarations::declaration_step))
+        .routes(utoipa_axum::routes!(declarations::registry))
         .routes(utoipa_axum::routes!(devices::create_enrollment_code))
         .routes(utoipa_axum::routes!(devices::enroll))
         .routes(utoipa_axum::routes!(devices::list_devices))

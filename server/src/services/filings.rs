@@ -165,6 +165,9 @@ pub async fn state_of(state: &AppState, filing: Filing) -> ApiResult<FilingState
     match filing.kind {
         FilingKind::Objection => super::objections::replay(state, filing, steps).await,
         FilingKind::Appeal => super::appeals::replay(state, filing, steps).await,
+        FilingKind::SelfAssessment | FilingKind::Declaration => {
+            super::declarations::replay(state, filing, steps).await
+        }
     }
 }
 

@@ -16,6 +16,7 @@ mod console_plans;
 mod console_registry;
 mod console_risk;
 mod crash;
+mod declarations;
 mod demo;
 mod document_pdf;
 mod enroll;

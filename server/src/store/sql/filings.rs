@@ -89,7 +89,7 @@ pub(crate) static IN_STATUS_BEFORE: Sql = Sql::new(concat!(
 /// Counted up to a cap (`?3`): the Today page reads no more rows than it shows.
 pub(crate) static DUE_BY: Sql = Sql::new(
     "SELECT COUNT(*) FROM (SELECT 1 FROM filings f
-         WHERE f.agency_id = ?1 AND f.kind IN ('objection', 'appeal')
+         WHERE f.agency_id = ?1 AND f.kind IN ('objection', 'appeal', 'declaration')
            AND f.due_on IS NOT NULL AND f.due_on <= ?2
          LIMIT ?3) d",
 );
