@@ -62,6 +62,8 @@ struct FilingPage {
     status: &'static str,
     subject_inn: String,
     late: bool,
+    /// Appeals and objections have a filing period; declarations do not.
+    has_filing_due: bool,
     filing_due: String,
     facts: Vec<Fact>,
     long_text_label: &'static str,
@@ -334,11 +336,20 @@ async fn render(
             lang.t("Позиция", "Position"),
             text_of(&f.body, "position"),
         ),
-        FilingKind::Declaration | FilingKind::SelfAssessment => (
+        FilingKind::SelfAssessment => (
             compliance_facts(lang, f),
             lang.t("Ответы самообследования", "Self-assessment answers"),
             answers_text(lang, &f.body),
         ),
+        FilingKind::Declaration => {
+            // The answers it rests on are its self-assessment's.
+            let assessed = crate::services::declarations::assessment_of(state, f).await?;
+            (
+                compliance_facts(lang, f),
+                lang.t("Ответы самообследования", "Self-assessment answers"),
+                assessed.map_or_else(String::new, |sa| answers_text(lang, &sa.body)),
+            )
+        }
     };
     let declaration_steps: Vec<&'static str> = match (f.kind, f.status.as_str(), may) {
         (FilingKind::Declaration, "filed", true) => vec!["register", "refuse"],
@@ -364,6 +375,7 @@ async fn render(
         status: lang.t(s.status_ru, s.status_en),
         subject_inn: f.subject_inn.clone(),
         late: s.late,
+        has_filing_due: matches!(f.kind, FilingKind::Appeal | FilingKind::Objection),
         filing_due: format::date(s.filing_due),
         facts,
         long_text_label,

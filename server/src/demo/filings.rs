@@ -1,17 +1,20 @@
 //! The business side of the demo: the subject of the morning's inspection gets an API key and
 //! files two pre-trial appeals through the same service its requests reach (one against the
 //! act, one against the inspector's actions with a request to suspend), so the console's
-//! appeals inbox and a reviewer's forms have something to show.
+//! appeals inbox and a reviewer's forms have something to show; and it declares its compliance
+//! with the inspection's control type on a self-assessment, awaiting registration.
 
 use anyhow::Context as _;
 use knd_shared::RecordId;
 use knd_shared::filings::Appealed;
 
 use super::seed::api;
-use crate::model::{Actor, Inspection};
+use crate::model::{Actor, ApiKey, Inspection};
 use crate::services::appeals::{self, NewAppeal, Representative};
+use crate::services::declarations::{self, AnswerIn, NewDeclaration, NewSelfAssessment};
 use crate::services::{accounts, projections};
 use crate::state::AppState;
+use knd_shared::filings::declaration::Answer;
 
 /// The business's API key, for the banner.
 pub(super) async fn appeals(
@@ -62,5 +65,44 @@ pub(super) async fn appeals(
     appeals::file(state, &key, None, actions)
         .await
         .map_err(api)?;
+    declaration(state, &key, inspection).await?;
     Ok(secret)
+}
+
+/// A self-assessment of the inspection's control type with every requirement complied with,
+/// and the declaration of compliance on it, awaiting a reviewer.
+async fn declaration(
+    state: &AppState,
+    key: &ApiKey,
+    inspection: &Inspection,
+) -> anyhow::Result<()> {
+    let q =
+        declarations::questionnaire(state, key, inspection.agency, &inspection.control_type_code)
+            .await
+            .map_err(api)?;
+    let answers = q
+        .items
+        .iter()
+        .map(|r| AnswerIn {
+            requirement: r.code.clone(),
+            answer: Answer::Complied,
+            note: None,
+            evidence: Vec::new(),
+        })
+        .collect();
+    let sa = NewSelfAssessment {
+        agency: inspection.agency,
+        control_type: q.control_type,
+        answers,
+    };
+    let (assessed, _) = declarations::file_self_assessment(state, key, None, sa)
+        .await
+        .map_err(api)?;
+    let d = NewDeclaration {
+        self_assessment: assessed.filing.id,
+    };
+    declarations::file_declaration(state, key, None, d)
+        .await
+        .map_err(api)?;
+    Ok(())
 }

@@ -574,3 +574,15 @@ pub async fn in_force(state: &AppState, inn: &str, day: Date) -> ApiResult<Vec<(
     }
     Ok(out)
 }
+
+/// The self-assessment a declaration rests on (its reader already read the declaration).
+pub async fn assessment_of(state: &AppState, declaration: &Filing) -> ApiResult<Option<Filing>> {
+    match declaration.target_filing {
+        Some(id) => Ok(state
+            .store
+            .filing(id)
+            .await?
+            .filter(|f| f.agency == declaration.agency && f.kind == FilingKind::SelfAssessment)),
+        None => Ok(None),
+    }
+}

@@ -72,6 +72,30 @@ export default async function (ctx) {
   await ctx.shot(stranger, "verify");
   await ctx.axe(stranger, "verify");
 
+  // The demo business's declaration of compliance: listed, registered for a year.
+  await reviewer.goto(`${ctx.base}/filings?kind=declaration`);
+  const declarations = await reviewer.$$("table tbody tr");
+  assert.equal(declarations.length, 1, "the demo business declared compliance");
+  await ctx.shot(reviewer, "filings-declarations");
+  await ctx.axe(reviewer, "filings-declarations");
+  await Promise.all([
+    reviewer.waitForURL(/\/filings\/[0-9a-f-]+$/),
+    reviewer.click("table tbody tr:first-child td:first-child a"),
+  ]);
+  assert.match(await reviewer.textContent("h1"), /Декларация соблюдения/);
+  assert.match(await reviewer.textContent("main"), /соблюдается/);
+  await ctx.shot(reviewer, "declaration");
+  await ctx.axe(reviewer, "declaration");
+  await Promise.all([
+    reviewer.waitForURL(/saved=1/),
+    reviewer.click("form:has(input[name=step][value=register]) button"),
+  ]);
+  assert.match(await reviewer.textContent("dl.props"), /зарегистрирована/);
+  assert.match(await reviewer.textContent("main"), /действует по \d\d\.\d\d\.\d{4}/);
+  assert.ok(await reviewer.$("form:has(input[name=step][value=annul])"), "a registered declaration can be annulled");
+  await ctx.shot(reviewer, "declaration-registered");
+  await ctx.axe(reviewer, "declaration-registered");
+
   // The auditor reads, without forms.
   const auditor = await ctx.as("auditor");
   await auditor.goto(ctx.base + "/filings");
