@@ -166,11 +166,8 @@ pub async fn filer_step(
         &format!("appeal-step:{id}"),
         &serde_json::to_value(req).map_err(internal)?,
     )?;
-    if let Some(k) = &idem
-        && let Some(done) = state.store.idempotent(key.id, k).await?
-    {
-        let (f, created) = filings::outcome(done)?;
-        return Ok((filings::state_of(state, f).await?, created));
+    if let Some(done) = filings::retried(state, key, idem.as_ref()).await? {
+        return Ok(done);
     }
     let current = filings::business_filing(state, key, id).await?;
     if current.filing.kind != FilingKind::Appeal {

@@ -228,11 +228,8 @@ pub async fn file(
         "appeal",
         &serde_json::to_value(&req).map_err(internal)?,
     )?;
-    if let Some(k) = &idem
-        && let Some(done) = state.store.idempotent(key.id, k).await?
-    {
-        let (f, created) = filings::outcome(done)?;
-        return Ok((filings::state_of(state, f).await?, created));
+    if let Some(done) = filings::retried(state, key, idem.as_ref()).await? {
+        return Ok(done);
     }
     let filer = filings::text_field("заявитель", "the filer", &req.filer, 500)?;
     let contact = filings::text_field("способ связи", "the contact", &req.contact, 500)?;

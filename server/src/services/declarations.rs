@@ -212,11 +212,8 @@ pub async fn file_self_assessment(
         "self_assessment",
         &serde_json::to_value(&req).map_err(internal)?,
     )?;
-    if let Some(k) = &idem
-        && let Some(done) = state.store.idempotent(key.id, k).await?
-    {
-        let (f, created) = filings::outcome(done)?;
-        return Ok((filings::state_of(state, f).await?, created));
+    if let Some(done) = filings::retried(state, key, idem.as_ref()).await? {
+        return Ok(done);
     }
     let q = questionnaire(state, key, req.agency, &req.control_type).await?;
     let mut answers = Vec::with_capacity(q.items.len());
@@ -289,11 +286,8 @@ pub async fn file_declaration(
         "declaration",
         &serde_json::to_value(&req).map_err(internal)?,
     )?;
-    if let Some(k) = &idem
-        && let Some(done) = state.store.idempotent(key.id, k).await?
-    {
-        let (f, created) = filings::outcome(done)?;
-        return Ok((filings::state_of(state, f).await?, created));
+    if let Some(done) = filings::retried(state, key, idem.as_ref()).await? {
+        return Ok(done);
     }
     let sa = state
         .store

@@ -46,6 +46,25 @@ pub fn idempotency(
     }))
 }
 
+/// What a used `Idempotency-Key` answered, if it was used: a retry answers as the first did
+/// (the same key with another request is refused).
+pub async fn retried(
+    state: &AppState,
+    key: &ApiKey,
+    idem: Option<&Idempotency>,
+) -> ApiResult<Option<(FilingState, bool)>> {
+    let Some(k) = idem else {
+        return Ok(None);
+    };
+    match state.store.idempotent(key.id, k).await? {
+        Some(done) => {
+            let (f, created) = outcome(done)?;
+            Ok(Some((state_of(state, f).await?, created)))
+        }
+        None => Ok(None),
+    }
+}
+
 /// A free text of a filing (newlines allowed), trimmed, 1 to `max` characters.
 pub fn text_field(name_ru: &str, name_en: &str, s: &str, max: usize) -> ApiResult<String> {
     let s = s.trim();

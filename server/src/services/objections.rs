@@ -85,11 +85,8 @@ pub async fn file(
         "objection",
         &serde_json::to_value(&req).unwrap_or_default(),
     )?;
-    if let Some(k) = &idem
-        && let Some(done) = state.store.idempotent(key.id, k).await?
-    {
-        let (f, created) = filings::outcome(done)?;
-        return Ok((filings::state_of(state, f).await?, created));
+    if let Some(done) = filings::retried(state, key, idem.as_ref()).await? {
+        return Ok(done);
     }
     let position = filings::text_field("позиция", "the position", &req.position, 20_000)?;
     let contact =
