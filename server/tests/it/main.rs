@@ -11,6 +11,7 @@ mod binary;
 mod common;
 mod console;
 mod console_admin;
+mod console_filings;
 mod console_inspections;
 mod console_plans;
 mod console_registry;
