@@ -216,11 +216,7 @@ fn photo(
                 .t("координаты неизвестны", "position unknown")
                 .to_owned(),
         },
-        size: format!(
-            "{} {}",
-            format::count(p.size.div_ceil(1024)),
-            lang.t("КБ", "KB")
-        ),
+        size: format::kilobytes(lang, p.size),
         current: p.version.superseded_by.is_none(),
         device_warnings: p
             .warnings

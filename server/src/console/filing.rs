@@ -20,7 +20,7 @@ use super::session::{Posted, Viewer};
 use crate::error::ApiError;
 use crate::model::filings::FilingKind;
 use crate::services::appeal_steps::{self, AgencyStep};
-use crate::services::filings::FilingState;
+use crate::services::filings::{self, FilingState};
 use crate::services::objections;
 use crate::services::policy::Action;
 use crate::state::AppState;
@@ -45,6 +45,13 @@ struct OwedRow {
     what: &'static str,
     due: String,
     overdue: bool,
+}
+
+/// A file the filing (or a filer's step) carries, read through the blob download.
+struct AttachmentRow {
+    href: String,
+    what: String,
+    sha256: String,
 }
 
 struct Choice {
@@ -73,6 +80,7 @@ struct FilingPage {
     content_sha256: String,
     received_at: String,
     owed: Vec<OwedRow>,
+    attachments: Vec<AttachmentRow>,
     steps: Vec<StepRow>,
     /// The appeal steps the law allows now (wire names), when the viewer may decide.
     possible: Vec<&'static str>,
@@ -308,6 +316,42 @@ fn step_text(lang: Lang, kind: FilingKind, v: &Value) -> String {
     text
 }
 
+/// A file's media type as a person names it.
+fn file_kind(lang: Lang, mime: &str) -> String {
+    match mime {
+        "image/jpeg" => lang.t("фотография JPEG", "JPEG photo").into(),
+        "image/png" => lang.t("изображение PNG", "PNG image").into(),
+        "application/pdf" => lang.t("документ PDF", "PDF document").into(),
+        other => format!("{} {other}", lang.t("файл", "file")),
+    }
+}
+
+/// The rows of the files a filing carries: media type and size, each a link to its bytes.
+async fn attachment_rows(
+    state: &AppState,
+    lang: Lang,
+    mut hashes: Vec<knd_shared::Sha256>,
+) -> Result<Vec<AttachmentRow>, Failure> {
+    hashes.dedup();
+    let mut out = Vec::with_capacity(hashes.len());
+    for sha in hashes {
+        let what = match state.store.blob(&sha).await? {
+            Some(b) => format!(
+                "{}, {}",
+                file_kind(lang, &b.mime),
+                format::kilobytes(lang, b.size)
+            ),
+            None => lang.t("файл не найден", "file not found").to_owned(),
+        };
+        out.push(AttachmentRow {
+            href: format!("/api/v1/blobs/{sha}"),
+            what,
+            sha256: sha.to_hex(),
+        });
+    }
+    Ok(out)
+}
+
 async fn render(
     state: &AppState,
     viewer: &Viewer,
@@ -325,6 +369,7 @@ async fn render(
     let f = &s.filing;
     let appeal = f.kind == FilingKind::Appeal;
     let today = state.today();
+    let mut carried = filings::carried(&f.body);
     let (facts, long_text_label, long_text) = match f.kind {
         FilingKind::Appeal => (
             appeal_facts(lang, &f.body),
@@ -344,6 +389,9 @@ async fn render(
         FilingKind::Declaration => {
             // The answers it rests on are its self-assessment's.
             let assessed = crate::services::declarations::assessment_of(state, f).await?;
+            if let Some(sa) = &assessed {
+                carried.extend(filings::carried(&sa.body));
+            }
             (
                 compliance_facts(lang, f),
                 lang.t("Ответы самообследования", "Self-assessment answers"),
@@ -351,6 +399,8 @@ async fn render(
             )
         }
     };
+    carried.extend(s.steps.iter().flat_map(|st| filings::carried(&st.step)));
+    let attachments = attachment_rows(state, lang, carried).await?;
     let declaration_steps: Vec<&'static str> = match (f.kind, f.status.as_str(), may) {
         (FilingKind::Declaration, "filed", true) => vec!["register", "refuse"],
         (FilingKind::Declaration, "registered", true) => vec!["annul"],
@@ -384,6 +434,7 @@ async fn render(
         bundle_href: format!("/api/v1/records/{}/bundle", f.record),
         content_sha256: f.content_sha256.to_hex(),
         received_at: format::datetime(&state.zone, f.received_at),
+        attachments,
         owed: s
             .owed
             .iter()

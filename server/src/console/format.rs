@@ -40,6 +40,11 @@ pub(crate) fn count(n: u64) -> String {
     out
 }
 
+/// A file's size in kilobytes, rounded up: `2 048 КБ`.
+pub(crate) fn kilobytes(lang: super::i18n::Lang, bytes: u64) -> String {
+    format!("{} {}", count(bytes.div_ceil(1024)), lang.t("КБ", "KB"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

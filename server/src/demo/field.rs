@@ -20,7 +20,7 @@ use time::{Date, Duration};
 use super::generator::Registry;
 use super::seed::api;
 use crate::model::{Device, Inspection, InspectionFilter, InspectionStatus, User};
-use crate::services::uploads::{self, Created, NewUpload};
+use crate::services::uploads::{self, Client, Created, NewUpload};
 use crate::services::{accounts, enrollment, ingest, inspection_reads, registry_reads};
 use crate::state::AppState;
 
@@ -65,7 +65,7 @@ impl Tablet {
 }
 
 /// A photo made here (no file ships with the demo): a gradient with a few shapes, as JPEG.
-fn photo(seed: u8) -> anyhow::Result<Vec<u8>> {
+pub(super) fn photo(seed: u8) -> anyhow::Result<Vec<u8>> {
     let (w, h) = (640u32, 480u32);
     let img = image::RgbImage::from_fn(w, h, |x, y| {
         let band = ((x / 80 + y / 60) % 2) as u8 * 18;
@@ -82,9 +82,11 @@ fn photo(seed: u8) -> anyhow::Result<Vec<u8>> {
     Ok(out.into_inner())
 }
 
-async fn upload(
+/// Uploads a JPEG through the tus service as `client` would: a device's photo, a business's
+/// attachment.
+pub(super) async fn upload(
     state: &AppState,
-    device: &Device,
+    client: Client<'_>,
     bytes: Vec<u8>,
 ) -> anyhow::Result<(Sha256, u64)> {
     let sha = Sha256::digest(&bytes);
@@ -95,12 +97,12 @@ async fn upload(
         mime: Some("image/jpeg".into()),
         filename: Some("demo.jpg".into()),
     };
-    if let Created::Started(id) = uploads::create(state, device, None, new)
+    if let Created::Started(id) = uploads::create(state, client, None, new)
         .await
         .map_err(api)?
     {
         let body = futures_util::stream::iter([Ok::<_, Infallible>(Bytes::from(bytes))]);
-        uploads::append(state, device, None, id, 0, Some(length), body)
+        uploads::append(state, client, None, id, 0, Some(length), body)
             .await
             .map_err(api)?;
     }
@@ -189,8 +191,8 @@ pub(super) async fn morning(
     )?;
 
     // The photos first: a tablet uploads them as it goes.
-    let (near_sha, near_len) = upload(state, &tablet.device, photo(0)?).await?;
-    let (far_sha, far_len) = upload(state, &tablet.device, photo(70)?).await?;
+    let (near_sha, near_len) = upload(state, Client::Device(&tablet.device), photo(0)?).await?;
+    let (far_sha, far_len) = upload(state, Client::Device(&tablet.device), photo(70)?).await?;
     let now = Timestamp::now();
     let far = at_object.map(|p| Position {
         lat_e7: p.lat_e7 + 300_000,

@@ -1,7 +1,8 @@
 //! The business side of the demo: the subject of the morning's inspection gets an API key and
 //! files two pre-trial appeals through the same service its requests reach (one against the
 //! act, one against the inspector's actions with a request to suspend), so the console's
-//! appeals inbox and a reviewer's forms have something to show; and it declares its compliance
+//! appeals inbox and a reviewer's forms have something to show, the first with the business's
+//! photo attached; and it declares its compliance
 //! with the inspection's control type on a self-assessment, awaiting registration.
 
 use anyhow::Context as _;
@@ -12,6 +13,7 @@ use super::seed::api;
 use crate::model::{Actor, ApiKey, Inspection};
 use crate::services::appeals::{self, NewAppeal, Representative};
 use crate::services::declarations::{self, AnswerIn, NewDeclaration, NewSelfAssessment};
+use crate::services::uploads::Client;
 use crate::services::{accounts, projections};
 use crate::state::AppState;
 use knd_shared::filings::declaration::Answer;
@@ -29,6 +31,9 @@ pub(super) async fn appeals(
     let (key, secret) = accounts::issue_api_key(state, &inspection.subject_inn, Actor::Operator)
         .await
         .map_err(api)?;
+    // The business's own photo of the exit, uploaded over tus with its key and attached.
+    let (exit_photo, _) =
+        super::field::upload(state, Client::Business(&key), super::field::photo(140)?).await?;
     let base = NewAppeal {
         appealed: Appealed::Act,
         record: Some(act),
@@ -46,7 +51,7 @@ pub(super) async fn appeals(
             "Нарушение указано неверно: эвакуационный выход был свободен, что видно на фотографии. \
                   Просим отменить акт в части этого нарушения."
                 .into(),
-        attachments: Vec::new(),
+        attachments: vec![exit_photo.to_hex()],
         restoration_reason: None,
         suspension_requested: false,
     };
@@ -60,6 +65,7 @@ pub(super) async fn appeals(
         learned_on: Some(state.today()),
         grounds: "Представителя организации не допустили к осмотру помещений.".into(),
         suspension_requested: true,
+        attachments: Vec::new(),
         ..base
     };
     appeals::file(state, &key, None, actions)

@@ -105,6 +105,8 @@ pub struct NewFiling {
     pub idempotency: Option<Idempotency>,
     /// The business event's data.
     pub event: serde_json::Value,
+    /// The files it carries (each uploaded by the business): the agency may then read them.
+    pub attachments: Vec<Sha256>,
 }
 
 /// What a step writes in one transaction, if the filing still has `expected_steps` steps.
@@ -122,6 +124,8 @@ pub struct NewStep {
     pub idempotency: Option<Idempotency>,
     pub event: serde_json::Value,
     pub audit: Option<super::AuditEntry>,
+    /// The files a filer's step carries, as for a filing.
+    pub attachments: Vec<Sha256>,
 }
 
 /// What storing a filing or a step did.

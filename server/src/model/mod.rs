@@ -341,9 +341,35 @@ pub struct Blob {
     pub mime: String,
 }
 
-/// Who uploaded a blob: a device of an agency. That agency may read the blob back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BlobUploader {
-    pub agency: AgencyId,
-    pub device: DeviceId,
+/// Who uploaded a blob: a device of an agency (that agency may read the blob back), or a
+/// business by its API key (the business may attach it to its filings and read it back; the
+/// agency a filing goes to may read what it carries).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobUploader {
+    Device {
+        agency: AgencyId,
+        device: DeviceId,
+    },
+    Business {
+        api_key: uuid::Uuid,
+        subject_inn: String,
+    },
+}
+
+impl BlobUploader {
+    /// Who the audit names.
+    pub fn actor(&self) -> Actor {
+        match self {
+            Self::Device { device, .. } => Actor::Device(*device),
+            Self::Business { api_key, .. } => Actor::ApiKey(*api_key),
+        }
+    }
+
+    /// The agency the audit entry belongs to, when there is one.
+    pub fn agency(&self) -> Option<AgencyId> {
+        match self {
+            Self::Device { agency, .. } => Some(*agency),
+            Self::Business { .. } => None,
+        }
+    }
 }

@@ -1,4 +1,5 @@
-//! Photo uploads over tus 1.0 (core + creation + termination) and blob downloads.
+//! Photo uploads over tus 1.0 (core + creation + termination) and blob downloads; a business
+//! uploads its filings' attachments the same way with its API key.
 //!
 //! A device creates an upload with the file's size and SHA-256, sends its bytes in PATCH requests,
 //! and after a dropped connection asks (HEAD) where to continue. When the creation answers with
@@ -18,10 +19,11 @@ use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
 use super::tus::{self, UPLOAD_LENGTH, UPLOAD_OFFSET};
-use crate::auth::{Caller, ClientAddr, DeviceCaller};
+use crate::auth::{Business, Caller, ClientAddr, DeviceCaller};
 use crate::error::{ApiError, ApiResult, Path, Problem};
+use crate::model::{ApiKey, Device};
 use crate::services::tokens::TokenKind;
-use crate::services::uploads::{self, Created, NewUpload};
+use crate::services::uploads::{self, Client, Created, NewUpload};
 use crate::services::{blobs, policy};
 use crate::state::AppState;
 
@@ -68,7 +70,7 @@ pub(super) async fn discover(State(state): State<AppState>) -> ApiResult<Respons
 /// Creates an upload (tus creation). `Upload-Metadata` must carry `sha256` (the file's SHA-256,
 /// lowercase hex) and may carry `mime` and `filename`. A file already stored completes at once:
 /// 200 with `Upload-Offset` = `Upload-Length` and `Location` naming the blob.
-#[utoipa::path(post, path = "/api/v1/uploads", tag = "uploads", security(("device_token" = [])),
+#[utoipa::path(post, path = "/api/v1/uploads", tag = "uploads", security(("device_token" = []), ("api_key" = [])),
     params(
         ("Tus-Resumable" = String, Header, description = "1.0.0"),
         ("Upload-Length" = u64, Header, description = "the file's size in bytes"),
@@ -90,7 +92,7 @@ pub(super) async fn discover(State(state): State<AppState>) -> ApiResult<Respons
     ))]
 pub(super) async fn create(
     State(state): State<AppState>,
-    DeviceCaller(device): DeviceCaller,
+    who: Uploader,
     ClientAddr(address): ClientAddr,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
@@ -112,7 +114,7 @@ pub(super) async fn create(
         mime: tus::text(&meta, "mime")?,
         filename: tus::text(&meta, "filename")?,
     };
-    let created = uploads::create(&state, &device, address.as_deref(), new).await?;
+    let created = uploads::create(&state, who.client(), address.as_deref(), new).await?;
     let (status, location, offset) = match created {
         Created::Started(id) => (StatusCode::CREATED, format!("/api/v1/uploads/{id}"), 0),
         Created::AlreadyStored => (StatusCode::OK, format!("/api/v1/blobs/{sha256}"), length),
@@ -137,7 +139,7 @@ fn progress_response(status: StatusCode, p: uploads::Progress) -> ApiResult<Resp
 
 /// Where an upload stands, e.g. after a dropped connection: continue from `Upload-Offset`.
 /// Only the device that created the upload sees it.
-#[utoipa::path(head, path = "/api/v1/uploads/{id}", tag = "uploads", security(("device_token" = [])),
+#[utoipa::path(head, path = "/api/v1/uploads/{id}", tag = "uploads", security(("device_token" = []), ("api_key" = [])),
     params(("id" = Uuid, Path), ("Tus-Resumable" = String, Header, description = "1.0.0")),
     responses(
         (status = 200, description = "the upload's offset and length", headers(
@@ -147,17 +149,17 @@ fn progress_response(status: StatusCode, p: uploads::Progress) -> ApiResult<Resp
     ))]
 pub(super) async fn head(
     State(state): State<AppState>,
-    DeviceCaller(device): DeviceCaller,
+    who: Uploader,
     ClientAddr(address): ClientAddr,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Response> {
-    let p = uploads::progress(&state, &device, address.as_deref(), id).await?;
+    let p = uploads::progress(&state, who.client(), address.as_deref(), id).await?;
     progress_response(StatusCode::OK, p)
 }
 
 /// Appends bytes at `Upload-Offset`, which must be the upload's offset. The last byte completes
 /// the upload: its size and SHA-256 are checked and the blob is stored before the answer.
-#[utoipa::path(patch, path = "/api/v1/uploads/{id}", tag = "uploads", security(("device_token" = [])),
+#[utoipa::path(patch, path = "/api/v1/uploads/{id}", tag = "uploads", security(("device_token" = []), ("api_key" = [])),
     params(
         ("id" = Uuid, Path),
         ("Tus-Resumable" = String, Header, description = "1.0.0"),
@@ -174,14 +176,14 @@ pub(super) async fn head(
     ))]
 pub(super) async fn patch(
     State(state): State<AppState>,
-    device: Result<DeviceCaller, ApiError>,
+    who: Result<Uploader, ApiError>,
     ClientAddr(address): ClientAddr,
     id: Result<Path<Uuid>, ApiError>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
     let mut body = body.into_data_stream();
-    let result = append(&state, device, address, id, &headers, &mut body).await;
+    let result = append(&state, who, address, id, &headers, &mut body).await;
     if result.is_err() {
         tus::drain_later(&headers, body, tus::DRAIN_CAP);
     }
@@ -190,13 +192,13 @@ pub(super) async fn patch(
 
 async fn append(
     state: &AppState,
-    device: Result<DeviceCaller, ApiError>,
+    who: Result<Uploader, ApiError>,
     address: Option<String>,
     id: Result<Path<Uuid>, ApiError>,
     headers: &HeaderMap,
     body: &mut BodyDataStream,
 ) -> ApiResult<Response> {
-    let (DeviceCaller(device), Path(id)) = (device?, id?);
+    let (who, Path(id)) = (who?, id?);
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -212,7 +214,7 @@ async fn append(
     let declared = tus::number(headers, &header::CONTENT_LENGTH)?;
     let p = uploads::append(
         state,
-        &device,
+        who.client(),
         address.as_deref(),
         id,
         offset,
@@ -224,53 +226,97 @@ async fn append(
 }
 
 /// Abandons an upload (tus termination) and deletes its bytes.
-#[utoipa::path(delete, path = "/api/v1/uploads/{id}", tag = "uploads", security(("device_token" = [])),
+#[utoipa::path(delete, path = "/api/v1/uploads/{id}", tag = "uploads", security(("device_token" = []), ("api_key" = [])),
     params(("id" = Uuid, Path), ("Tus-Resumable" = String, Header, description = "1.0.0")),
     responses((status = 204, description = "deleted")))]
 pub(super) async fn delete(
     State(state): State<AppState>,
-    DeviceCaller(device): DeviceCaller,
+    who: Uploader,
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    uploads::delete(&state, &device, id).await?;
+    uploads::delete(&state, who.client(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Who reads a blob: a device or a console user, on behalf of their agency. Business API keys
-/// read no blobs (yet): for them every blob is not found.
-pub(super) struct Reader(AgencyId);
+/// Whether the request carries a business's API key (as a bearer token or `X-API-Key`).
+fn has_api_key(parts: &Parts) -> bool {
+    let bearer = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    bearer.and_then(TokenKind::of) == Some(TokenKind::ApiKey)
+        || parts.headers.contains_key("x-api-key")
+}
+
+/// Who uploads: a device by its token, or a business by its API key.
+pub(super) enum Uploader {
+    Device(Box<Device>),
+    Business(ApiKey),
+}
+
+impl Uploader {
+    fn client(&self) -> Client<'_> {
+        match self {
+            Uploader::Device(d) => Client::Device(d),
+            Uploader::Business(k) => Client::Business(k),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Uploader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if has_api_key(parts) {
+            let Business(key) = Business::from_request_parts(parts, state).await?;
+            return Ok(Uploader::Business(key));
+        }
+        let DeviceCaller(device) = DeviceCaller::from_request_parts(parts, state).await?;
+        Ok(Uploader::Device(Box::new(device)))
+    }
+}
+
+/// Who reads a blob: a device or a console user, on behalf of their agency; or a business, which
+/// reads only what it uploaded itself.
+pub(super) enum Reader {
+    Agency(AgencyId),
+    Business(String),
+}
 
 impl FromRequestParts<AppState> for Reader {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if has_api_key(parts) {
+            let Business(key) = Business::from_request_parts(parts, state).await?;
+            return Ok(Reader::Business(key.subject_inn));
+        }
         let bearer = parts
             .headers
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim);
-        let kind = bearer.and_then(TokenKind::of);
-        if kind == Some(TokenKind::ApiKey) || parts.headers.contains_key("x-api-key") {
-            return Err(ApiError::NotFound);
-        }
-        if kind == Some(TokenKind::Device) {
+        if bearer.and_then(TokenKind::of) == Some(TokenKind::Device) {
             let DeviceCaller(device) = DeviceCaller::from_request_parts(parts, state).await?;
             return match device.agency {
                 // The server's own chain reads no blobs: nothing to find for it.
                 None => Err(ApiError::NotFound),
-                Some(_) => Ok(Reader(policy::working_device(&device)?.0)),
+                Some(_) => Ok(Reader::Agency(policy::working_device(&device)?.0)),
             };
         }
         let caller = Caller::from_request_parts(parts, state).await?;
-        Ok(Reader(caller.user.agency))
+        Ok(Reader::Agency(caller.user.agency))
     }
 }
 
-/// A blob's bytes, to a device or console user of an agency that uploaded it or whose photo
-/// records name it; anyone else gets 404, as for a blob that does not exist.
+/// A blob's bytes, to a device or console user of an agency that uploaded it or received a
+/// filing carrying it, or to the business that uploaded it; anyone else gets 404, as for a blob
+/// that does not exist.
 #[utoipa::path(get, path = "/api/v1/blobs/{sha256}", tag = "uploads",
-    security(("device_token" = []), ("session" = [])),
+    security(("device_token" = []), ("session" = []), ("api_key" = [])),
     params(("sha256" = String, Path, description = "the blob's SHA-256, lowercase hex")),
     responses(
         (status = 200, description = "the bytes, with the media type given at upload", content_type = "application/octet-stream", body = String, headers(
@@ -282,13 +328,16 @@ impl FromRequestParts<AppState> for Reader {
     ))]
 pub(super) async fn get_blob(
     State(state): State<AppState>,
-    Reader(agency): Reader,
+    reader: Reader,
     Path(sha256): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let sha256 = Sha256::parse(&sha256).map_err(|_| ApiError::NotFound)?;
     let etag = format!("\"{sha256}\"");
-    let blob = blobs::visible(&state, agency, &sha256).await?;
+    let blob = match reader {
+        Reader::Agency(agency) => blobs::visible(&state, agency, &sha256).await?,
+        Reader::Business(inn) => blobs::visible_to_business(&state, &inn, &sha256).await?,
+    };
     let cached = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())

@@ -184,7 +184,7 @@ pub async fn filer_step(
             );
             extra.insert(
                 "attachments".into(),
-                Value::from(filings::attachments(state, attachments).await?),
+                Value::from(filings::attachments(state, key, attachments).await?),
             );
             Step::InformationReceived { on }
         }
@@ -256,6 +256,7 @@ async fn take(
         },
     };
     let status = a.status.as_str();
+    let attachments = filings::carried(&json);
     let new = NewStep {
         filing: f.id,
         expected_steps: f.steps,
@@ -268,6 +269,7 @@ async fn take(
         idempotency,
         event: filings::event_data(f, status, Some(step.name())),
         audit,
+        attachments,
     };
     let (f, _) = filings::outcome(state.store.add_filing_step(&new, &state.server).await?)?;
     filings::state_of(state, f).await

@@ -258,7 +258,7 @@ pub async fn file(
             )?,
         }),
     };
-    let attachments = filings::attachments(state, &req.attachments).await?;
+    let attachments = filings::attachments(state, key, &req.attachments).await?;
     let t = target(state, key, &req).await?;
     let now = OffsetDateTime::now_utc();
     let today = state.zone.local_date(now);
@@ -355,6 +355,7 @@ pub async fn file(
         updated_at: now,
     };
     let event = filings::event_data(&filing, appeal.status.as_str(), None);
+    let attachments = filings::carried(&filing.body);
     let new = NewFiling {
         filing,
         record: ServerRecord {
@@ -363,6 +364,7 @@ pub async fn file(
         },
         idempotency: idem,
         event,
+        attachments,
     };
     let (f, created) = filings::outcome(state.store.add_filing(&new, &state.server).await?)?;
     Ok((filings::state_of(state, f).await?, created))

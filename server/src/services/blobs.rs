@@ -139,6 +139,14 @@ pub async fn visible(state: &AppState, agency: AgencyId, sha256: &Sha256) -> Api
     state.store.blob(sha256).await?.ok_or(ApiError::NotFound)
 }
 
+/// A stored blob the business with ИНН `inn` uploaded; otherwise 404 as for any unknown blob.
+pub async fn visible_to_business(state: &AppState, inn: &str, sha256: &Sha256) -> ApiResult<Blob> {
+    if !state.store.business_blob_visible(inn, sha256).await? {
+        return Err(ApiError::NotFound);
+    }
+    state.store.blob(sha256).await?.ok_or(ApiError::NotFound)
+}
+
 /// A stored blob's bytes, streamed from the object store.
 pub async fn bytes(
     state: &AppState,

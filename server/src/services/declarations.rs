@@ -143,6 +143,7 @@ async fn store_filing(
     idem: Option<crate::model::filings::Idempotency>,
 ) -> ApiResult<(FilingState, bool)> {
     let event = filings::event_data(&filing, &filing.status.clone(), None);
+    let attachments = filings::carried(&filing.body);
     let new = NewFiling {
         filing,
         record: ServerRecord {
@@ -151,6 +152,7 @@ async fn store_filing(
         },
         idempotency: idem,
         event,
+        attachments,
     };
     let (f, created) = filings::outcome(state.store.add_filing(&new, &state.server).await?)?;
     Ok((filings::state_of(state, f).await?, created))
@@ -232,7 +234,7 @@ pub async fn file_self_assessment(
         answers.push(json!({
             "requirement": item.code, "text": item.text, "answer": a.answer,
             "note": filings::opt_text_field("пояснение", "the note", a.note.as_deref(), 5_000)?,
-            "evidence": filings::attachments(state, &a.evidence).await?,
+            "evidence": filings::attachments(state, key, &a.evidence).await?,
         }));
     }
     if let Some(extra) = req
@@ -475,6 +477,7 @@ async fn take(
         due_on: None,
         idempotency: None,
         audit: Some(audit),
+        attachments: Vec::new(),
     };
     Ok(filings::outcome(state.store.add_filing_step(&new, &state.server).await?)?.0)
 }

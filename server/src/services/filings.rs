@@ -93,8 +93,13 @@ pub fn opt_text_field(
     }
 }
 
-/// Attachments named by SHA-256 (lowercase hex), each stored already (uploaded over tus).
-pub async fn attachments(state: &AppState, hashes: &[String]) -> ApiResult<Vec<String>> {
+/// Attachments named by SHA-256 (lowercase hex), each uploaded over tus by this business
+/// (another's file, or a photo of an agency, is refused as not uploaded: a hash opens nothing).
+pub async fn attachments(
+    state: &AppState,
+    key: &ApiKey,
+    hashes: &[String],
+) -> ApiResult<Vec<String>> {
     if hashes.len() > 50 {
         return Err(ApiError::Unprocessable(
             "не более 50 приложений / at most 50 attachments".into(),
@@ -107,14 +112,43 @@ pub async fn attachments(state: &AppState, hashes: &[String]) -> ApiResult<Vec<S
                 "приложение {h:?} — не SHA-256 / the attachment {h:?} is not a SHA-256"
             ))
         })?;
-        if state.store.blob(&hash).await?.is_none() {
+        if !state
+            .store
+            .business_blob_visible(&key.subject_inn, &hash)
+            .await?
+        {
             return Err(ApiError::Unprocessable(format!(
-                "приложение {hash} не загружено / the attachment {hash} was not uploaded"
+                "приложение {hash} не загружено вами (POST /api/v1/uploads) / \
+                 the attachment {hash} was not uploaded by you (POST /api/v1/uploads)"
             )));
         }
         out.push(hash.to_hex());
     }
     Ok(out)
+}
+
+/// The files a filing's or step's body carries (its `attachments`, and the `evidence` of each
+/// answer of a self-assessment), as checked by [`attachments`]: the agency may read them.
+pub fn carried(body: &serde_json::Value) -> Vec<Sha256> {
+    let hashes = |v: Option<&serde_json::Value>| {
+        v.and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|h| h.as_str().and_then(|h| Sha256::parse(h).ok()))
+            .collect::<Vec<_>>()
+    };
+    let mut out = hashes(body.get("attachments"));
+    for answer in body
+        .get("answers")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        out.extend(hashes(answer.get("evidence")));
+    }
+    out.sort_unstable_by_key(|h| *h.as_bytes());
+    out.dedup();
+    out
 }
 
 /// The result of storing a filing or a step: the filing, and whether it was created now (a

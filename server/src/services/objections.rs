@@ -91,7 +91,7 @@ pub async fn file(
     let position = filings::text_field("позиция", "the position", &req.position, 20_000)?;
     let contact =
         filings::opt_text_field("способ связи", "the contact", req.contact.as_deref(), 500)?;
-    let attachments = filings::attachments(state, &req.attachments).await?;
+    let attachments = filings::attachments(state, key, &req.attachments).await?;
     let warning = state
         .store
         .projected_document(req.warning)
@@ -164,6 +164,7 @@ pub async fn file(
         updated_at: now,
     };
     let event = filings::event_data(&filing, "filed", None);
+    let attachments = filings::carried(&filing.body);
     let new = NewFiling {
         filing,
         record: ServerRecord {
@@ -172,6 +173,7 @@ pub async fn file(
         },
         idempotency: idem,
         event,
+        attachments,
     };
     let stored = state.store.add_filing(&new, &state.server).await?;
     let (f, created) = filings::outcome(stored)?;
@@ -346,6 +348,7 @@ pub async fn decide(
         idempotency: None,
         event: filings::event_data(f, status, Some("decide")),
         audit: Some(audit),
+        attachments: Vec::new(),
     };
     let stored = state.store.add_filing_step(&new, &state.server).await?;
     let (f, _) = filings::outcome(stored)?;

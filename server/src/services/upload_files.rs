@@ -1,6 +1,7 @@
 //! Unfinished uploads on disk, and who may touch one at a time.
 //!
-//! Each upload is two files under `DATA_DIR/uploads/DEVICE/`: `ID.part` holds the bytes received
+//! Each upload is two files under `DATA_DIR/uploads/OWNER/` (a device's id, or `business-` and
+//! a business's API key id): `ID.part` holds the bytes received
 //! so far (its length *is* the upload's offset, as in tusd's filestore, so a connection dropped
 //! mid-request keeps what arrived) and `ID.json` says what the upload is. Both survive a restart.
 //! Only one request works on an upload at a time; a newer request asks an older one still reading
@@ -19,6 +20,7 @@ use tokio::sync::{OwnedMutexGuard, watch};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
+use crate::model::BlobUploader;
 
 /// How long a request waits for another one on the same upload to finish by itself: a request
 /// whose connection just closed needs a moment to write what it received.
@@ -31,8 +33,14 @@ const LOCK_WAIT: Duration = Duration::from_secs(20);
 #[serde(deny_unknown_fields)]
 pub struct UploadInfo {
     pub id: Uuid,
-    pub device: DeviceId,
-    pub agency: AgencyId,
+    /// A device's upload, for its agency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<DeviceId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<AgencyId>,
+    /// A business's upload: its API key and ИНН.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business: Option<(Uuid, String)>,
     /// The declared size (`Upload-Length`).
     pub length: u64,
     /// The declared SHA-256, checked when the last byte arrives.
@@ -41,6 +49,47 @@ pub struct UploadInfo {
     pub filename: Option<String>,
     /// RFC 3339; nothing expires yet, but a later sweep will need it.
     pub created: String,
+}
+
+impl UploadInfo {
+    /// Who is uploading, as the blob's uploader will be recorded.
+    pub fn uploader(&self) -> ApiResult<BlobUploader> {
+        match (self.device, self.agency, &self.business) {
+            (Some(device), Some(agency), None) => Ok(BlobUploader::Device { agency, device }),
+            (None, None, Some((api_key, inn))) => Ok(BlobUploader::Business {
+                api_key: *api_key,
+                subject_inn: inn.clone(),
+            }),
+            _ => Err(ApiError::Internal(format!(
+                "upload {}: neither a device's nor a business's",
+                self.id
+            ))),
+        }
+    }
+}
+
+/// Whose unfinished uploads a directory holds: a device's, or a business's API key's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadOwner {
+    Device(DeviceId),
+    Business(Uuid),
+}
+
+impl UploadOwner {
+    fn dir_name(self) -> String {
+        match self {
+            Self::Device(d) => d.to_string(),
+            Self::Business(key) => format!("business-{key}"),
+        }
+    }
+
+    /// The key its creations are serialised under.
+    pub fn lock_key(self) -> Uuid {
+        match self {
+            Self::Device(d) => d.as_uuid(),
+            Self::Business(key) => key,
+        }
+    }
 }
 
 /// The two files of one upload.
@@ -103,13 +152,13 @@ impl UploadFiles {
         })
     }
 
-    pub fn device_dir(&self, device: DeviceId) -> PathBuf {
-        self.dir.join(device.to_string())
+    fn owner_dir(&self, owner: UploadOwner) -> PathBuf {
+        self.dir.join(owner.dir_name())
     }
 
-    /// The files of `device`'s upload `id`: another device's upload is simply not there.
-    pub fn paths(&self, device: DeviceId, id: Uuid) -> UploadPaths {
-        let dir = self.device_dir(device);
+    /// The files of `owner`'s upload `id`: another owner's upload is simply not there.
+    pub fn paths(&self, owner: UploadOwner, id: Uuid) -> UploadPaths {
+        let dir = self.owner_dir(owner);
         UploadPaths {
             part: dir.join(format!("{id}.part")),
             info: dir.join(format!("{id}.json")),
@@ -149,9 +198,9 @@ impl UploadFiles {
         })
     }
 
-    /// How many unfinished uploads `device` has.
-    pub async fn count(&self, device: DeviceId) -> ApiResult<usize> {
-        let dir = self.device_dir(device);
+    /// How many unfinished uploads `owner` has.
+    pub async fn count(&self, owner: UploadOwner) -> ApiResult<usize> {
+        let dir = self.owner_dir(owner);
         let mut entries = match tokio::fs::read_dir(&dir).await {
             Ok(e) => e,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),

@@ -1,14 +1,15 @@
 //! Resumable uploads of photos (the domain side of tus 1.0, DESIGN.md section 5 "Blobs"): a device
 //! declares a file's size and SHA-256, sends its bytes in as many requests as its connection
-//! allows, and the server stores the blob once the bytes are all there and hash right.
+//! allows, and the server stores the blob once the bytes are all there and hash right. A
+//! business uploads the files its filings carry the same way, with its API key.
 //!
 //! - A blob already stored is not uploaded again by an agency that may already read it (it
 //!   uploaded it before): creating the upload completes at once.
 //!   Any other agency sends the bytes like a new upload, so knowing a hash never opens a photo.
 //! - A mismatch of size or hash discards the upload: nothing reaches the object store or the
 //!   database.
-//! - A device holds at most `blobs.max_uploads_per_device` unfinished uploads; a file may not be
-//!   larger than `blobs.max_file_bytes`.
+//! - A device (or a business's API key) holds at most `blobs.max_uploads_per_device` unfinished
+//!   uploads; a file may not be larger than `blobs.max_file_bytes`.
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt as _};
@@ -18,10 +19,10 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
-use crate::model::{Actor, Blob, BlobUploader, Device};
+use crate::model::{ApiKey, Blob, BlobUploader, Device};
 use crate::services::accounts;
 use crate::services::blobs;
-use crate::services::upload_files::{self, Held, PartWriter, UploadInfo, UploadPaths};
+use crate::services::upload_files::{self, Held, PartWriter, UploadInfo, UploadOwner, UploadPaths};
 use crate::state::AppState;
 
 /// What a device declares when it starts an upload.
@@ -52,12 +53,50 @@ fn refused(reason: &'static str) {
     metrics::counter!("knd_uploads_total", "outcome" => "refused", "reason" => reason).increment(1);
 }
 
-/// The agency and device a device uploads for; a revoked device uploads nothing.
-fn uploader(device: &Device) -> ApiResult<BlobUploader> {
-    let (agency, _) = super::policy::working_device(device)?;
-    Ok(BlobUploader {
-        agency,
-        device: device.id,
+/// Who uploads: a device of an agency (photos), or a business by its API key (the files its
+/// filings carry).
+#[derive(Debug, Clone, Copy)]
+pub enum Client<'a> {
+    Device(&'a Device),
+    Business(&'a ApiKey),
+}
+
+impl Client<'_> {
+    /// The uploader the blob will name; a revoked device uploads nothing.
+    fn uploader(self) -> ApiResult<BlobUploader> {
+        match self {
+            Client::Device(device) => {
+                let (agency, _) = super::policy::working_device(device)?;
+                Ok(BlobUploader::Device {
+                    agency,
+                    device: device.id,
+                })
+            }
+            Client::Business(key) => Ok(BlobUploader::Business {
+                api_key: key.id,
+                subject_inn: key.subject_inn.clone(),
+            }),
+        }
+    }
+
+    fn owner(self) -> UploadOwner {
+        match self {
+            Client::Device(device) => UploadOwner::Device(device.id),
+            Client::Business(key) => UploadOwner::Business(key.id),
+        }
+    }
+}
+
+/// Whether the uploader may already read the blob (and so need not send its bytes).
+async fn may_read(state: &AppState, by: &BlobUploader, sha256: &Sha256) -> ApiResult<bool> {
+    Ok(match by {
+        BlobUploader::Device { agency, .. } => state.store.blob_visible(*agency, sha256).await?,
+        BlobUploader::Business { subject_inn, .. } => {
+            state
+                .store
+                .business_blob_visible(subject_inn, sha256)
+                .await?
+        }
     })
 }
 
@@ -92,17 +131,12 @@ fn file_name(name: Option<String>) -> ApiResult<Option<String>> {
 }
 
 fn audit_entry(
-    by: BlobUploader,
+    by: &BlobUploader,
     blob: &Blob,
     address: Option<&str>,
     detail: serde_json::Value,
 ) -> crate::model::AuditEntry {
-    let mut entry = accounts::audit(
-        Actor::Device(by.device),
-        Some(by.agency),
-        "blob.upload",
-        address,
-    );
+    let mut entry = accounts::audit(by.actor(), by.agency(), "blob.upload", address);
     entry.target = Some(blob.sha256.to_hex());
     entry.detail = Some(detail);
     entry
@@ -111,11 +145,11 @@ fn audit_entry(
 /// Starts an upload, or completes it at once when the blob is already stored.
 pub async fn create(
     state: &AppState,
-    device: &Device,
+    client: Client<'_>,
     address: Option<&str>,
     new: NewUpload,
 ) -> ApiResult<Created> {
-    let by = uploader(device)?;
+    let by = client.uploader()?;
     let max = state.config.blobs.max_file_bytes;
     if new.length > max {
         refused("too_large");
@@ -126,15 +160,16 @@ pub async fn create(
     }
     if new.length == 0 {
         return Err(ApiError::Unprocessable(
-            "an empty file is not a photo".into(),
+            "пустой файл не принимается / an empty file is not accepted".into(),
         ));
     }
     let mime = media_type(new.mime.as_deref())?;
     let filename = file_name(new.filename)?;
-    // Deduplication answers at once only to an agency that may already read the blob: anyone
-    // else proves they hold the bytes by sending them (a hash alone must not open a photo).
+    // Deduplication answers at once only to an agency (or business) that may already read the
+    // blob: anyone else proves they hold the bytes by sending them (a hash alone must not open a
+    // photo).
     let known = match state.store.blob(&new.sha256).await? {
-        Some(blob) if state.store.blob_visible(by.agency, &blob.sha256).await? => Some(blob),
+        Some(blob) if may_read(state, &by, &blob.sha256).await? => Some(blob),
         _ => None,
     };
     if let Some(blob) = known {
@@ -146,32 +181,41 @@ pub async fn create(
             )));
         }
         let audit = audit_entry(
-            by,
+            &by,
             &blob,
             address,
             serde_json::json!({"size": blob.size, "deduplicated": true}),
         );
         if state
             .store
-            .add_blob_upload(&blob.sha256, by, OffsetDateTime::now_utc(), &audit)
+            .add_blob_upload(&blob.sha256, &by, OffsetDateTime::now_utc(), &audit)
             .await?
         {
             metrics::counter!("knd_uploads_total", "outcome" => "deduplicated").increment(1);
             return Ok(Created::AlreadyStored);
         }
     }
-    // One creation per device at a time, so that two cannot both pass the count.
-    let _held = state.uploads.acquire(device.id.as_uuid()).await?;
+    // One creation per owner at a time, so that two cannot both pass the count.
+    let owner = client.owner();
+    let _held = state.uploads.acquire(owner.lock_key()).await?;
     let limit = state.config.blobs.max_uploads_per_device;
-    if state.uploads.count(device.id).await? >= limit {
+    if state.uploads.count(owner).await? >= limit {
         refused("too_many");
         return Err(ApiError::TooManyUploads(limit));
     }
     let id = Uuid::now_v7();
+    let (device, agency, business) = match &by {
+        BlobUploader::Device { agency, device } => (Some(*device), Some(*agency), None),
+        BlobUploader::Business {
+            api_key,
+            subject_inn,
+        } => (None, None, Some((*api_key, subject_inn.clone()))),
+    };
     let info = UploadInfo {
         id,
-        device: device.id,
-        agency: by.agency,
+        device,
+        agency,
+        business,
         length: new.length,
         sha256: new.sha256,
         mime,
@@ -180,20 +224,20 @@ pub async fn create(
             .format(&Rfc3339)
             .map_err(|e| ApiError::Internal(e.to_string()))?,
     };
-    upload_files::create(&state.uploads.paths(device.id, id), &info).await?;
+    upload_files::create(&state.uploads.paths(owner, id), &info).await?;
     metrics::counter!("knd_uploads_total", "outcome" => "started").increment(1);
     Ok(Created::Started(id))
 }
 
-/// Takes the device's upload `id` for this request; another device's upload is not found.
+/// Takes the client's upload `id` for this request; another's upload is not found.
 async fn open(
     state: &AppState,
-    device: &Device,
+    client: Client<'_>,
     id: Uuid,
 ) -> ApiResult<(Held, UploadInfo, UploadPaths)> {
-    uploader(device)?;
-    let paths = state.uploads.paths(device.id, id);
-    // Before taking the lock: a request for another device's upload must not interrupt it.
+    client.uploader()?;
+    let paths = state.uploads.paths(client.owner(), id);
+    // Before taking the lock: a request for another's upload must not interrupt it.
     if !tokio::fs::try_exists(&paths.info).await.unwrap_or(false) {
         return Err(ApiError::NotFound);
     }
@@ -208,11 +252,11 @@ async fn open(
 /// failed midway) is stored now, so that "complete" always means stored.
 pub async fn progress(
     state: &AppState,
-    device: &Device,
+    client: Client<'_>,
     address: Option<&str>,
     id: Uuid,
 ) -> ApiResult<Progress> {
-    let (held, info, paths) = open(state, device, id).await?;
+    let (held, info, paths) = open(state, client, id).await?;
     let offset = upload_files::offset(&paths).await?;
     if offset == info.length {
         finish(state, held, info.clone(), paths, address).await?;
@@ -229,7 +273,7 @@ pub async fn progress(
 /// of it is read.
 pub async fn append<S, E>(
     state: &AppState,
-    device: &Device,
+    client: Client<'_>,
     address: Option<&str>,
     id: Uuid,
     offset: u64,
@@ -240,7 +284,7 @@ where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
-    let (held, info, paths) = open(state, device, id).await?;
+    let (held, info, paths) = open(state, client, id).await?;
     let start = upload_files::offset(&paths).await?;
     if offset != start {
         return Err(ApiError::Conflict(format!(
@@ -302,8 +346,8 @@ where
 }
 
 /// Abandons an upload (tus termination): its bytes are deleted.
-pub async fn delete(state: &AppState, device: &Device, id: Uuid) -> ApiResult<()> {
-    let (_held, _, paths) = open(state, device, id).await?;
+pub async fn delete(state: &AppState, client: Client<'_>, id: Uuid) -> ApiResult<()> {
+    let (_held, _, paths) = open(state, client, id).await?;
     upload_files::remove(&paths).await?;
     metrics::counter!("knd_uploads_total", "outcome" => "deleted").increment(1);
     Ok(())
@@ -354,19 +398,16 @@ async fn store_upload(
         size,
         mime: info.mime.clone(),
     };
-    let by = BlobUploader {
-        agency: info.agency,
-        device: info.device,
-    };
+    let by = info.uploader()?;
     let audit = audit_entry(
-        by,
+        &by,
         &blob,
         address,
         serde_json::json!({"size": size, "mime": blob.mime, "upload": info.id}),
     );
     state
         .store
-        .record_blob(&blob, by, OffsetDateTime::now_utc(), &audit)
+        .record_blob(&blob, &by, OffsetDateTime::now_utc(), &audit)
         .await?;
     upload_files::remove(paths).await?;
     metrics::counter!("knd_uploads_total", "outcome" => "completed").increment(1);

@@ -1,4 +1,4 @@
-//! Blobs (photos) and who uploaded them.
+//! Blobs (photos, a business's attachments) and who uploaded them.
 
 use async_trait::async_trait;
 use knd_shared::{AgencyId, Sha256};
@@ -18,7 +18,7 @@ pub trait BlobStore: Send + Sync {
     async fn record_blob(
         &self,
         blob: &Blob,
-        by: BlobUploader,
+        by: &BlobUploader,
         at: OffsetDateTime,
         audit: &AuditEntry,
     ) -> StoreResult<()>;
@@ -28,12 +28,16 @@ pub trait BlobStore: Send + Sync {
     async fn add_blob_upload(
         &self,
         sha256: &Sha256,
-        by: BlobUploader,
+        by: &BlobUploader,
         at: OffsetDateTime,
         audit: &AuditEntry,
     ) -> StoreResult<bool>;
 
     /// Whether `agency` may read the blob: one of its devices uploaded it (sent every byte, or
-    /// had sent it before). A photo record naming a hash is not enough: anyone can sign one.
+    /// had sent it before), or a filing it received carries it. A photo record naming a hash is
+    /// not enough: anyone can sign one.
     async fn blob_visible(&self, agency: AgencyId, sha256: &Sha256) -> StoreResult<bool>;
+
+    /// Whether the business with ИНН `subject_inn` uploaded the blob (under any of its keys).
+    async fn business_blob_visible(&self, subject_inn: &str, sha256: &Sha256) -> StoreResult<bool>;
 }

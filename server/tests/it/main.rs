@@ -23,6 +23,7 @@ mod document_pdf;
 mod enroll;
 mod errors;
 mod field;
+mod filing_attachments;
 mod filings;
 mod hardening;
 mod inspections;

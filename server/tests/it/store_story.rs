@@ -154,17 +154,17 @@ async fn story(backend: Backend) -> Dump {
         size: 4,
         mime: "image/jpeg".into(),
     };
-    let by = |device| BlobUploader {
+    let by = |device| BlobUploader::Device {
         agency: f.w.agency,
         device,
     };
     store
-        .record_blob(&blob, by(f.w.device.id), now, &audit("blob.stored"))
+        .record_blob(&blob, &by(f.w.device.id), now, &audit("blob.stored"))
         .await
         .unwrap();
     assert!(
         store
-            .add_blob_upload(&sha, by(f.device2.id), now, &audit("blob.uploaded"))
+            .add_blob_upload(&sha, &by(f.device2.id), now, &audit("blob.uploaded"))
             .await
             .unwrap()
     );

@@ -14,7 +14,7 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use crate::common::{Backend, Device, TestServer, World, world};
 use crate::on_both;
 
-fn photo(name: &str) -> Vec<u8> {
+pub(crate) fn photo(name: &str) -> Vec<u8> {
     let path = format!(
         "{}/../../shared/testdata/photos/{name}",
         env!("CARGO_MANIFEST_DIR")
@@ -39,7 +39,12 @@ fn tus(server: &TestServer, method: Method, path: &str, token: &str) -> reqwest:
         .header("tus-resumable", "1.0.0")
 }
 
-async fn create(server: &TestServer, token: &str, length: usize, sha256: &str) -> Response {
+pub(crate) async fn create(
+    server: &TestServer,
+    token: &str,
+    length: usize,
+    sha256: &str,
+) -> Response {
     tus(server, Method::POST, "/api/v1/uploads", token)
         .header("upload-length", length.to_string())
         .header("upload-metadata", metadata(sha256))
@@ -49,7 +54,7 @@ async fn create(server: &TestServer, token: &str, length: usize, sha256: &str) -
 }
 
 /// Creates an upload and returns its path.
-async fn start(server: &TestServer, token: &str, length: usize, sha256: &str) -> String {
+pub(crate) async fn start(server: &TestServer, token: &str, length: usize, sha256: &str) -> String {
     let resp = create(server, token, length, sha256).await;
     assert_eq!(resp.status(), 201);
     assert_eq!(header(&resp, "upload-offset"), "0");
@@ -59,7 +64,7 @@ async fn start(server: &TestServer, token: &str, length: usize, sha256: &str) ->
     location
 }
 
-async fn patch(
+pub(crate) async fn patch(
     server: &TestServer,
     token: &str,
     location: &str,
@@ -85,14 +90,14 @@ async fn offset(server: &TestServer, token: &str, location: &str) -> u64 {
     header(&resp, "upload-offset").parse().unwrap()
 }
 
-fn header(resp: &Response, name: &str) -> String {
+pub(crate) fn header(resp: &Response, name: &str) -> String {
     resp.headers()
         .get(name)
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default()
 }
 
-async fn problem(resp: Response, status: u16) -> Value {
+pub(crate) async fn problem(resp: Response, status: u16) -> Value {
     assert_eq!(resp.status(), status);
     assert_eq!(header(&resp, "content-type"), "application/problem+json");
     let v: Value = resp.json().await.unwrap();
@@ -100,7 +105,7 @@ async fn problem(resp: Response, status: u16) -> Value {
     v
 }
 
-async fn get_blob(server: &TestServer, token: &str, sha256: &str) -> (u16, Vec<u8>) {
+pub(crate) async fn get_blob(server: &TestServer, token: &str, sha256: &str) -> (u16, Vec<u8>) {
     let resp = server
         .http
         .get(server.url(&format!("/api/v1/blobs/{sha256}")))

@@ -25,6 +25,13 @@ export default async function (ctx) {
   assert.match(await reviewer.textContent("h1"), /Жалоба/);
   assert.match(await reviewer.textContent("dl.props"), /Представитель/);
   assert.ok(await reviewer.$("a[href$='/bundle']"), "the receipt's bundle is linked");
+  // The business's photo, uploaded with its API key and attached: the reviewer opens it.
+  const attachment = await reviewer.getAttribute("ul.attachments a", "href");
+  assert.match(attachment, /^\/api\/v1\/blobs\/[0-9a-f]{64}$/);
+  assert.match(await reviewer.textContent("ul.attachments"), /фотография JPEG, \d+ КБ/);
+  const photo = await reviewer.request.get(ctx.base + attachment);
+  assert.equal(photo.status(), 200);
+  assert.equal(photo.headers()["content-type"], "image/jpeg");
   await ctx.shot(reviewer, "filing");
   await ctx.axe(reviewer, "filing");
 

@@ -24,27 +24,55 @@ pub(super) async fn blob(c: &impl GenericClient, sha256: &Sha256) -> StoreResult
 async fn insert_upload(
     tx: &Transaction<'_>,
     sha256: &Sha256,
-    by: BlobUploader,
+    by: &BlobUploader,
     at: OffsetDateTime,
 ) -> StoreResult<()> {
-    execute(
-        tx,
-        &sql::INSERT_UPLOAD,
-        &[
-            &sha256.as_bytes().as_slice(),
-            &by.agency.as_uuid(),
-            &by.device.as_uuid(),
-            &at,
-        ],
-    )
-    .await?;
+    let sha = sha256.as_bytes().as_slice();
+    match by {
+        BlobUploader::Device { agency, device } => {
+            execute(
+                tx,
+                &sql::INSERT_UPLOAD,
+                &[&sha, &agency.as_uuid(), &device.as_uuid(), &at],
+            )
+            .await?
+        }
+        BlobUploader::Business {
+            api_key,
+            subject_inn,
+        } => {
+            execute(
+                tx,
+                &sql::INSERT_BUSINESS_UPLOAD,
+                &[&sha, subject_inn, api_key, &at],
+            )
+            .await?
+        }
+    };
+    Ok(())
+}
+
+/// Names the files a filing (or one of its steps) carries, so the agency may read them.
+pub(super) async fn insert_attachments(
+    tx: &Transaction<'_>,
+    filing: uuid::Uuid,
+    files: &[Sha256],
+) -> StoreResult<()> {
+    for sha in files {
+        execute(
+            tx,
+            &sql::INSERT_ATTACHMENT,
+            &[&filing, &sha.as_bytes().as_slice()],
+        )
+        .await?;
+    }
     Ok(())
 }
 
 pub(super) async fn record_blob(
     tx: &Transaction<'_>,
     blob: &Blob,
-    by: BlobUploader,
+    by: &BlobUploader,
     at: OffsetDateTime,
     audit: &AuditEntry,
 ) -> StoreResult<()> {
@@ -66,7 +94,7 @@ pub(super) async fn record_blob(
 pub(super) async fn add_blob_upload(
     tx: &Transaction<'_>,
     sha256: &Sha256,
-    by: BlobUploader,
+    by: &BlobUploader,
     at: OffsetDateTime,
     audit: &AuditEntry,
 ) -> StoreResult<bool> {
@@ -93,6 +121,21 @@ pub(super) async fn blob_visible(
     Ok(visible == Some(true))
 }
 
+async fn business_blob_visible(
+    c: &impl GenericClient,
+    inn: &str,
+    sha256: &Sha256,
+) -> StoreResult<bool> {
+    let visible = query_opt(
+        c,
+        &sql::BUSINESS_VISIBLE,
+        &[&sha256.as_bytes().as_slice(), &inn],
+        |r| r.bool(0),
+    )
+    .await?;
+    Ok(visible == Some(true))
+}
+
 #[async_trait::async_trait]
 impl BlobStore for PgStore {
     async fn blob(&self, sha256: &Sha256) -> StoreResult<Option<Blob>> {
@@ -102,7 +145,7 @@ impl BlobStore for PgStore {
     async fn record_blob(
         &self,
         blob: &Blob,
-        by: BlobUploader,
+        by: &BlobUploader,
         at: OffsetDateTime,
         audit: &AuditEntry,
     ) -> StoreResult<()> {
@@ -112,7 +155,7 @@ impl BlobStore for PgStore {
     async fn add_blob_upload(
         &self,
         sha256: &Sha256,
-        by: BlobUploader,
+        by: &BlobUploader,
         at: OffsetDateTime,
         audit: &AuditEntry,
     ) -> StoreResult<bool> {
@@ -122,5 +165,9 @@ impl BlobStore for PgStore {
 
     async fn blob_visible(&self, agency: AgencyId, sha256: &Sha256) -> StoreResult<bool> {
         blob_visible(&**self.client().await?, agency, sha256).await
+    }
+
+    async fn business_blob_visible(&self, inn: &str, sha256: &Sha256) -> StoreResult<bool> {
+        business_blob_visible(&**self.client().await?, inn, sha256).await
     }
 }

@@ -62,6 +62,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         13,
         include_str!("../../../../migrations/server/postgres/0013_webhooks.sql"),
     ),
+    (
+        14,
+        include_str!("../../../../migrations/server/postgres/0014_business_uploads.sql"),
+    ),
 ];
 
 pub struct PgStore {

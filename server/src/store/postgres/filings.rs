@@ -10,6 +10,7 @@ use tokio_postgres::{GenericClient, Transaction};
 use uuid::Uuid;
 
 use super::PgStore;
+use super::blobs::insert_attachments;
 use super::cols::{execute, query_all, query_opt, text};
 use super::insert_audit;
 use super::records::append_server_record;
@@ -149,6 +150,7 @@ async fn add_filing(
     if let Some(key) = &n.idempotency {
         take_key(tx, f.api_key, key, f.id, None, f.received_at).await?;
     }
+    insert_attachments(tx, f.id, &n.attachments).await?;
     event(tx, f, "filing.received", record, &n.event, f.received_at).await?;
     let stored = filing(tx, f.id)
         .await?
@@ -207,6 +209,7 @@ async fn add_step(tx: &Transaction<'_>, n: &NewStep, server: &ServerChain) -> St
     if let Some(key) = &n.idempotency {
         take_key(tx, before.api_key, key, n.filing, Some(seq), n.at).await?;
     }
+    insert_attachments(tx, n.filing, &n.attachments).await?;
     if let Some(a) = &n.audit {
         insert_audit(tx, a).await?;
     }

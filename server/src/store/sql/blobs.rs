@@ -29,5 +29,26 @@ pub(crate) static INSERT_BLOB: Sql = Sql::new(
      ON CONFLICT (sha256) DO NOTHING",
 );
 
-pub(crate) static VISIBLE: Sql =
-    Sql::new("SELECT EXISTS (SELECT 1 FROM blob_uploads WHERE sha256 = ?1 AND agency_id = ?2)");
+/// A business's first upload of a blob is the one kept, as for an agency.
+pub(crate) static INSERT_BUSINESS_UPLOAD: Sql = Sql::new(
+    "INSERT INTO business_uploads (sha256, subject_inn, api_key_id, at) VALUES (?1, ?2, ?3, ?4)
+     ON CONFLICT (sha256, subject_inn) DO NOTHING",
+);
+
+/// An agency reads what its devices uploaded and what the filings it received carry.
+pub(crate) static VISIBLE: Sql = Sql::new(
+    "SELECT EXISTS (SELECT 1 FROM blob_uploads WHERE sha256 = ?1 AND agency_id = ?2)
+         OR EXISTS (SELECT 1 FROM filing_attachments a JOIN filings f ON f.id = a.filing_id
+                    WHERE a.sha256 = ?1 AND f.agency_id = ?2)",
+);
+
+/// A business reads and attaches only what it uploaded itself.
+pub(crate) static BUSINESS_VISIBLE: Sql = Sql::new(
+    "SELECT EXISTS (SELECT 1 FROM business_uploads WHERE sha256 = ?1 AND subject_inn = ?2)",
+);
+
+/// A file a filing or one of its steps carries.
+pub(crate) static INSERT_ATTACHMENT: Sql = Sql::new(
+    "INSERT INTO filing_attachments (filing_id, sha256) VALUES (?1, ?2)
+     ON CONFLICT (filing_id, sha256) DO NOTHING",
+);

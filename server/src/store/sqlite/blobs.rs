@@ -23,26 +23,48 @@ pub(super) fn blob(c: &Connection, sha256: &Sha256) -> StoreResult<Option<Blob>>
 fn insert_upload(
     tx: &Transaction<'_>,
     sha256: &Sha256,
-    by: BlobUploader,
+    by: &BlobUploader,
     at: OffsetDateTime,
 ) -> StoreResult<()> {
-    execute(
-        tx,
-        &sql::INSERT_UPLOAD,
-        params![
-            sha256.as_bytes().as_slice(),
-            by.agency.to_string(),
-            by.device.to_string(),
-            ts(at)
-        ],
-    )?;
+    let sha = sha256.as_bytes().as_slice();
+    match by {
+        BlobUploader::Device { agency, device } => execute(
+            tx,
+            &sql::INSERT_UPLOAD,
+            params![sha, agency.to_string(), device.to_string(), ts(at)],
+        )?,
+        BlobUploader::Business {
+            api_key,
+            subject_inn,
+        } => execute(
+            tx,
+            &sql::INSERT_BUSINESS_UPLOAD,
+            params![sha, subject_inn, api_key.to_string(), ts(at)],
+        )?,
+    };
+    Ok(())
+}
+
+/// Names the files a filing (or one of its steps) carries, so the agency may read them.
+pub(super) fn insert_attachments(
+    tx: &Transaction<'_>,
+    filing: uuid::Uuid,
+    files: &[Sha256],
+) -> StoreResult<()> {
+    for sha in files {
+        execute(
+            tx,
+            &sql::INSERT_ATTACHMENT,
+            params![filing.to_string(), sha.as_bytes().as_slice()],
+        )?;
+    }
     Ok(())
 }
 
 pub(super) fn record_blob(
     tx: &Transaction<'_>,
     blob: &Blob,
-    by: BlobUploader,
+    by: &BlobUploader,
     at: OffsetDateTime,
     audit: &AuditEntry,
 ) -> StoreResult<()> {
@@ -60,7 +82,7 @@ pub(super) fn record_blob(
 pub(super) fn add_blob_upload(
     tx: &Transaction<'_>,
     sha256: &Sha256,
-    by: BlobUploader,
+    by: &BlobUploader,
     at: OffsetDateTime,
     audit: &AuditEntry,
 ) -> StoreResult<bool> {
@@ -82,6 +104,16 @@ pub(super) fn blob_visible(c: &Connection, agency: AgencyId, sha256: &Sha256) ->
     Ok(visible == Some(true))
 }
 
+fn business_blob_visible(c: &Connection, inn: &str, sha256: &Sha256) -> StoreResult<bool> {
+    let visible = query_opt(
+        c,
+        &sql::BUSINESS_VISIBLE,
+        params![sha256.as_bytes().as_slice(), inn],
+        |r| r.bool(0),
+    )?;
+    Ok(visible == Some(true))
+}
+
 #[async_trait::async_trait]
 impl BlobStore for SqliteStore {
     async fn blob(&self, sha256: &Sha256) -> StoreResult<Option<Blob>> {
@@ -92,29 +124,35 @@ impl BlobStore for SqliteStore {
     async fn record_blob(
         &self,
         blob: &Blob,
-        by: BlobUploader,
+        by: &BlobUploader,
         at: OffsetDateTime,
         audit: &AuditEntry,
     ) -> StoreResult<()> {
-        let (blob, audit) = (blob.clone(), audit.clone());
-        self.transact(move |tx| record_blob(tx, &blob, by, at, &audit))
+        let (blob, by, audit) = (blob.clone(), by.clone(), audit.clone());
+        self.transact(move |tx| record_blob(tx, &blob, &by, at, &audit))
             .await
     }
 
     async fn add_blob_upload(
         &self,
         sha256: &Sha256,
-        by: BlobUploader,
+        by: &BlobUploader,
         at: OffsetDateTime,
         audit: &AuditEntry,
     ) -> StoreResult<bool> {
-        let (sha256, audit) = (*sha256, audit.clone());
-        self.transact(move |tx| add_blob_upload(tx, &sha256, by, at, &audit))
+        let (sha256, by, audit) = (*sha256, by.clone(), audit.clone());
+        self.transact(move |tx| add_blob_upload(tx, &sha256, &by, at, &audit))
             .await
     }
 
     async fn blob_visible(&self, agency: AgencyId, sha256: &Sha256) -> StoreResult<bool> {
         let sha256 = *sha256;
         self.read(move |c| blob_visible(c, agency, &sha256)).await
+    }
+
+    async fn business_blob_visible(&self, inn: &str, sha256: &Sha256) -> StoreResult<bool> {
+        let (inn, sha256) = (inn.to_owned(), *sha256);
+        self.read(move |c| business_blob_visible(c, &inn, &sha256))
+            .await
     }
 }

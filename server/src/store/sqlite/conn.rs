@@ -67,6 +67,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         13,
         include_str!("../../../../migrations/server/sqlite/0013_webhooks.sql"),
     ),
+    (
+        14,
+        include_str!("../../../../migrations/server/sqlite/0014_business_uploads.sql"),
+    ),
 ];
 
 const READERS: usize = 4;

@@ -8,6 +8,7 @@ use time::Date;
 use uuid::Uuid;
 
 use super::SqliteStore;
+use super::blobs::insert_attachments;
 use super::cols::{day, execute, opt_day, query_all, query_opt, text};
 use super::records::append_server_record;
 use super::{insert_audit, ts};
@@ -128,6 +129,7 @@ fn add_filing(tx: &Transaction<'_>, n: &NewFiling, server: &ServerChain) -> Stor
     if let Some(key) = &n.idempotency {
         take_key(tx, f.api_key, key, f.id, None, f.received_at)?;
     }
+    insert_attachments(tx, f.id, &n.attachments)?;
     event(tx, f, "filing.received", record, &n.event, f.received_at)?;
     let stored = filing(tx, f.id)?.ok_or_else(|| StoreError::Corrupt("filing".into()))?;
     Ok(Stored::Done(stored))
@@ -180,6 +182,7 @@ fn add_step(tx: &Transaction<'_>, n: &NewStep, server: &ServerChain) -> StoreRes
     if let Some(key) = &n.idempotency {
         take_key(tx, before.api_key, key, n.filing, Some(seq), n.at)?;
     }
+    insert_attachments(tx, n.filing, &n.attachments)?;
     if let Some(a) = &n.audit {
         insert_audit(tx, a)?;
     }
