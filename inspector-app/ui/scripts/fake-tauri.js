@@ -33,7 +33,7 @@
     const en = { inspection_started: "Inspection started", inspection_finished: "Inspection finished", finding: "Item result",
       correction: "Correction", photo: "Photo", warning: "Warning", act: "Act", order: "Order", interaction: "Interaction" };
     const r = { id: uuid(), seq: ++st.seq, kind, at: now(), state: "pending", inspection, summary,
-      summary_en: en[kind] ?? kind, rejected_reason: null };
+      summary_en: en[kind] ?? kind, rejected_reason: null, objection: null };
     st.records.push(r);
     syncChanged();
     return r;
@@ -260,7 +260,10 @@
     },
     sync_now: () => {
       st.records.forEach((r, i) => { r.state = i % 5 === 4 ? "rejected" : i % 2 ? "receipted" : "sent";
-        if (r.state === "rejected") r.rejected_reason = "Нарушена цепочка записей (chain_break) / chain_break"; });
+        if (r.state === "rejected") r.rejected_reason = "Нарушена цепочка записей (chain_break) / chain_break";
+        // The business objected to a warning and the agency decided (what pull brings).
+        if (r.kind === "warning" && r.state !== "rejected") r.objection = { status: "rejected", filed_on: "2026-12-02",
+          decided_on: "2026-12-03", reasons: "Паспорта отходов не представлены ни при наблюдении, ни с возражением" }; });
       st.photos.forEach((p) => { p.upload_state = "uploaded"; p.record_state = "receipted"; });
       Object.values(st.findings).flat().forEach((f) => { f.state = "receipted"; });
       st.lastSync = now(); st.skew = -312000; st.online = false;

@@ -296,6 +296,12 @@ async function warning(tag, width, height, lang) {
   await tid("inspection").waitFor();
   await page.getByRole("status").first().waitFor();
   await page.screenshot({ path: `${out}/${tag}-20-warning-done-${lang}.png` });
+  // After a sync: the business's objection and the agency's decision beside the warning.
+  await tid("sync-badge").click();
+  await tid("sync-now").click();
+  await tid("sync-error").waitFor();
+  await page.locator(".objection").first().waitFor();
+  await page.screenshot({ path: `${out}/${tag}-21-warning-objection-${lang}.png`, fullPage: true });
   await page.close();
 }
 

@@ -375,6 +375,18 @@ export type ObjectView = {
 	risk_category: string | null,
 };
 
+/**  Where a business's objection to a warning stands. */
+export type ObjectionView = {
+	/**  `filed` (under consideration), `warning_withdrawn` or `rejected`. */
+	status: string,
+	/**  `YYYY-MM-DD`, the agency's date of receipt. */
+	filed_on: string,
+	/**  `YYYY-MM-DD`, once decided. */
+	decided_on: string | null,
+	/**  Why the objection was rejected (the reviewer's words, in Russian). */
+	reasons: string | null,
+};
+
 /**  An order of the subject's still open. */
 export type OpenOrderView = {
 	record: string,
@@ -494,6 +506,8 @@ export type RecordView = {
 	summary: string,
 	summary_en: string,
 	rejected_reason: string | null,
+	/**  For a warning: the business's objection to it (ст.49), as the server last sent it. */
+	objection: ObjectionView | null,
 };
 
 /**  One violation of the act for the order to remedy, prefilled from the act. */

@@ -53,7 +53,7 @@ export function pickLang(message: string, lang: Lang): string {
 }
 
 /** Translates a code from the server (risk category, record kind…) if known, else shows it as is. */
-export function code(t: T, prefix: "kind" | "risk" | "basis" | "size" | "status", value: string): string {
+export function code(t: T, prefix: "kind" | "risk" | "basis" | "size" | "status" | "objection", value: string): string {
   const key = `${prefix}_${value}` as Key;
   return key in ru ? t(key) : value;
 }

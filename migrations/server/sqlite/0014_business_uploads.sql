@@ -16,3 +16,8 @@ CREATE TABLE filing_attachments (
     PRIMARY KEY (filing_id, sha256)
 );
 CREATE INDEX filing_attachments_by_blob ON filing_attachments (sha256);
+
+-- An objection to a warning, and its decision, reach the inspector who issued the warning in
+-- pull: a change naming the warning's record (`inspection_id` stays NULL; such a row is not a
+-- change of reference data).
+ALTER TABLE changes ADD COLUMN record_id TEXT;

@@ -185,9 +185,11 @@ pub struct InspectionFilter {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
     pub id: i64,
-    /// `None`: a change for the whole agency (reference data, calendar).
+    /// `None`: a change for the whole agency (reference data, calendar), unless `record` is set.
     pub inspection: Option<InspectionId>,
     pub what: String,
+    /// The warning an objection concerns (`what` = `warning_objection`), for its issuer.
+    pub record: Option<knd_shared::RecordId>,
 }
 
 /// A violation found earlier at an object (from the projections), for the inspector's history.

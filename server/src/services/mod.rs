@@ -28,6 +28,7 @@ pub mod planning_settings;
 pub mod policy;
 pub mod projections;
 pub mod pull;
+pub mod pull_warnings;
 pub mod records;
 pub mod registry;
 pub mod registry_one;

@@ -20,6 +20,7 @@ use crate::model::{
     Checklist, ControlObject, Inspection, InspectionStatus, PastViolation, ProjectedDocument,
     ProsecutorAgreement,
 };
+use crate::services::pull_warnings::{self, WarningObjection};
 use crate::state::AppState;
 use crate::store::PageDetails;
 
@@ -223,6 +224,9 @@ pub struct PullPage {
     /// The checklists (with their requirements) this page's assignments use, each once.
     pub checklists: Vec<PageChecklist>,
     pub removed: Vec<Removed>,
+    /// Objections to warnings this inspector issued, as they now stand (all of them with a
+    /// snapshot's first page; afterwards those filed or decided since the cursor).
+    pub warnings: Vec<WarningObjection>,
     /// Production-calendar years (with a snapshot), in the form `knd calendar` loads.
     #[schema(value_type = Vec<Object>)]
     pub calendar: Vec<serde_json::Value>,
@@ -297,7 +301,7 @@ pub async fn pull(
             let changes = state.store.changes_for(agency, user, after, page).await?;
             if let Some(newest) = changes
                 .iter()
-                .filter(|c| c.inspection.is_none())
+                .filter(|c| c.inspection.is_none() && c.record.is_none())
                 .map(|c| c.id)
                 .max()
             {
@@ -308,7 +312,13 @@ pub async fn pull(
             }
             let next = changes.last().map_or(after, |c| c.id);
             let mut ids: Vec<InspectionId> = Vec::new();
+            let mut warnings: Vec<knd_shared::RecordId> = Vec::new();
             for c in &changes {
+                if let Some(w) = c.record
+                    && !warnings.contains(&w)
+                {
+                    warnings.push(w);
+                }
                 if let Some(i) = c.inspection {
                     if !ids.contains(&i) {
                         ids.push(i);
@@ -322,6 +332,7 @@ pub async fn pull(
                 assignments: Vec::new(),
                 checklists: Vec::new(),
                 removed: Vec::new(),
+                warnings: pull_warnings::of_warnings(state, &warnings).await?,
                 calendar: Vec::new(),
                 server_time,
             };
@@ -387,6 +398,11 @@ async fn snapshot(
         assignments,
         checklists: Vec::new(),
         removed: Vec::new(),
+        warnings: if first {
+            pull_warnings::of_inspector(state, user).await?
+        } else {
+            Vec::new()
+        },
         calendar: if first {
             state.calendar.years().map(|y| y.to_json()).collect()
         } else {

@@ -2,7 +2,7 @@
 //! idempotency keys (statements in `sql/filings.rs`).
 
 use async_trait::async_trait;
-use knd_shared::{AgencyId, RecordId};
+use knd_shared::{AgencyId, RecordId, UserId};
 use time::Date;
 use uuid::Uuid;
 
@@ -71,4 +71,11 @@ pub trait FilingStore: Send + Sync {
         after: i64,
         limit: u32,
     ) -> StoreResult<Vec<BusinessEvent>>;
+
+    /// The objections to a warning, newest first.
+    async fn objections_to(&self, warning: RecordId) -> StoreResult<Vec<Filing>>;
+
+    /// The objections to the warnings signed by `user`'s devices, newest first, at most `limit`.
+    async fn objections_to_warnings_of(&self, user: UserId, limit: u32)
+    -> StoreResult<Vec<Filing>>;
 }

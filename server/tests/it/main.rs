@@ -35,6 +35,7 @@ mod planning;
 mod planning_plan;
 mod projections;
 mod pull;
+mod pull_warnings;
 mod push;
 mod registry;
 mod store_story;

@@ -15,3 +15,4 @@ mod full_flow;
 mod interrupted_push;
 mod interrupted_upload;
 mod key;
+mod warning_objection;

@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 
 use super::views::{
     ActContentsView, ActViolationView, ChecklistItemView, FindingResultView, FindingView,
-    ObjectView, OpenOrderView, PastViolationView, PhotoView, PhotoWarningView, RecordStateView,
-    RecordView, SourceView, SubjectView, UploadStateView,
+    ObjectView, ObjectionView, OpenOrderView, PastViolationView, PhotoView, PhotoWarningView,
+    RecordStateView, RecordView, SourceView, SubjectView, UploadStateView,
 };
 use knd_shared::calendar::iso_date;
 use knd_shared::record::kinds::{self, PhotoWarning};
@@ -310,7 +310,19 @@ pub(super) fn record_view(r: &RecordRow) -> RecordView {
         summary,
         summary_en,
         rejected_reason: r.rejected_reason.clone(),
+        objection: r.objection.as_ref().and_then(objection_view),
     }
+}
+
+/// The objection's standing as the server sent it; one without a status is not shown.
+fn objection_view(o: &Value) -> Option<ObjectionView> {
+    let text = |key: &str| o.get(key).and_then(Value::as_str).map(str::to_owned);
+    Some(ObjectionView {
+        status: text("status")?,
+        filed_on: text("filed_on").unwrap_or_default(),
+        decided_on: text("decided_on"),
+        reasons: text("reasons"),
+    })
 }
 
 fn finding_view(f: &store::FindingView, states: &HashMap<String, RecordStateView>) -> FindingView {

@@ -253,6 +253,20 @@ view! {
         pub summary: String,
         pub summary_en: String,
         pub rejected_reason: Option<String>,
+        /// For a warning: the business's objection to it (ст.49), as the server last sent it.
+        pub objection: Option<ObjectionView>,
+    }
+
+    /// Where a business's objection to a warning stands.
+    pub struct ObjectionView {
+        /// `filed` (under consideration), `warning_withdrawn` or `rejected`.
+        pub status: String,
+        /// `YYYY-MM-DD`, the agency's date of receipt.
+        pub filed_on: String,
+        /// `YYYY-MM-DD`, once decided.
+        pub decided_on: Option<String>,
+        /// Why the objection was rejected (the reviewer's words, in Russian).
+        pub reasons: Option<String>,
     }
 
     /// The prosecutor's agreement to an unplanned measure (Приказ Генпрокуратуры № 294).

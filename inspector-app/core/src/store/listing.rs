@@ -19,9 +19,13 @@ pub struct RecordRow {
     pub body: Map<String, Value>,
     pub state: RecordState,
     pub rejected_reason: Option<String>,
+    /// For a warning: the business's objection to it, as the server last sent it.
+    pub objection: Option<Value>,
 }
 
-const COLUMNS: &str = "seq, id, kind, at, inspection, body, state, rejected_reason";
+const COLUMNS: &str = "r.seq, r.id, r.kind, r.at, r.inspection, r.body, r.state, \
+     r.rejected_reason, o.body";
+const FROM: &str = "records r LEFT JOIN warning_objections o ON o.warning = r.id";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
     Ok((
@@ -33,6 +37,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
         r.get(5)?,
         r.get(6)?,
         r.get(7)?,
+        r.get(8)?,
     ))
 }
 
@@ -45,10 +50,11 @@ type Raw = (
     String,
     String,
     Option<String>,
+    Option<String>,
 );
 
 fn decode(raw: Raw) -> StoreResult<RecordRow> {
-    let (seq, id, kind, at, inspection, body, state, rejected_reason) = raw;
+    let (seq, id, kind, at, inspection, body, state, rejected_reason, objection) = raw;
     let body: Map<String, Value> = serde_json::from_str(&body)
         .map_err(|e| StoreError::Corrupt(format!("body of {id}: {e}")))?;
     let state = match state.as_str() {
@@ -66,6 +72,8 @@ fn decode(raw: Raw) -> StoreResult<RecordRow> {
         body,
         state,
         rejected_reason,
+        // A standing the server sent that cannot be read is shown as none, not as an error.
+        objection: objection.and_then(|o| serde_json::from_str(&o).ok()),
     })
 }
 
@@ -73,7 +81,7 @@ impl Store {
     /// The records of one inspection, in chain order.
     pub fn inspection_records(&self, inspection: InspectionId) -> StoreResult<Vec<RecordRow>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM records WHERE inspection = ?1 ORDER BY seq"
+            "SELECT {COLUMNS} FROM {FROM} WHERE r.inspection = ?1 ORDER BY r.seq"
         ))?;
         let rows = stmt.query_map([inspection.to_string()], row)?;
         rows.map(|r| decode(r?)).collect()
@@ -82,7 +90,7 @@ impl Store {
     /// The newest `limit` records of the device, newest first.
     pub fn recent_records(&self, limit: usize) -> StoreResult<Vec<RecordRow>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM records ORDER BY seq DESC LIMIT ?1"
+            "SELECT {COLUMNS} FROM {FROM} ORDER BY r.seq DESC LIMIT ?1"
         ))?;
         let rows = stmt.query_map(params![i64::try_from(limit).unwrap_or(i64::MAX)], row)?;
         rows.map(|r| decode(r?)).collect()
@@ -94,7 +102,7 @@ impl Store {
     pub fn record_at(&self, seq: u64) -> StoreResult<Option<RecordRow>> {
         let mut stmt = self
             .conn
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM records WHERE seq = ?1"))?;
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM {FROM} WHERE r.seq = ?1"))?;
         let seq = i64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("seq {seq}")))?;
         let mut rows = stmt.query_map([seq], row)?;
         rows.next().transpose()?.map(decode).transpose()

@@ -55,6 +55,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         4,
         include_str!("../../../../migrations/inspector/0004_photo_warnings.sql"),
     ),
+    (
+        5,
+        include_str!("../../../../migrations/inspector/0005_warning_objections.sql"),
+    ),
 ];
 
 /// Why a store operation failed. Messages are Russian first, then English.

@@ -17,6 +17,8 @@ pub struct PulledPage {
     pub removed: Vec<InspectionId>,
     /// `(year, the calendar year's JSON)`.
     pub calendar: Vec<(i32, String)>,
+    /// `(warning record id, the objection's standing as JSON)`.
+    pub warnings: Vec<(String, String)>,
 }
 
 /// A photo whose bytes have not reached the server yet.
@@ -95,6 +97,13 @@ impl Store {
         }
         for (year, body) in &page.calendar {
             pulled::upsert_calendar_year(&tx, *year, body)?;
+        }
+        for (warning, body) in &page.warnings {
+            tx.execute(
+                "INSERT INTO warning_objections (warning, body) VALUES (?1, ?2)
+                 ON CONFLICT (warning) DO UPDATE SET body = excluded.body",
+                params![warning, body],
+            )?;
         }
         if let Some(kept) = snapshot_ends {
             let kept: std::collections::HashSet<String> =

@@ -53,6 +53,9 @@ pub struct PullAnswer {
     pub removed: Vec<Removed>,
     #[serde(default)]
     pub calendar: Vec<Value>,
+    /// Objections to warnings this device's inspector issued, as they stand.
+    #[serde(default)]
+    pub warnings: Vec<Value>,
     pub server_time: String,
 }
 

@@ -264,6 +264,14 @@ fn page_of(answer: &api::PullAnswer) -> Result<(PulledPage, Vec<InspectionId>), 
             .ok_or_else(|| SyncError::Protocol("a calendar year without year".into()))?;
         page.calendar.push((year, y.to_string()));
     }
+    for w in &answer.warnings {
+        let warning = w
+            .get("warning")
+            .and_then(Value::as_str)
+            .ok_or_else(|| SyncError::Protocol("an objection without its warning".into()))?;
+        let id = knd_shared::RecordId::parse(warning).map_err(|e| bad("warning id", &e))?;
+        page.warnings.push((id.to_string(), w.to_string()));
+    }
     Ok((page, ids))
 }
 
@@ -448,6 +456,7 @@ mod tests {
             checklists: vec![],
             removed: vec![],
             calendar: serde_json::from_value(calendar).unwrap(),
+            warnings: vec![],
             server_time: "2026-12-01T10:00:00Z".into(),
         };
         assert!(
@@ -479,5 +488,11 @@ mod tests {
         .unwrap();
         assert_eq!(ids, [id]);
         assert_eq!(page.calendar[0].0, 2026);
+        // An objection must name its warning by a record id.
+        let mut bad = answer(serde_json::json!([]), serde_json::json!([]));
+        bad.warnings = vec![serde_json::json!({"status": "filed"})];
+        assert!(page_of(&bad).is_err());
+        bad.warnings = vec![serde_json::json!({"warning": "nope", "status": "filed"})];
+        assert!(page_of(&bad).is_err());
     }
 }

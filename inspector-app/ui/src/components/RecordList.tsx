@@ -1,6 +1,6 @@
 // Records with their sync state; rejected ones show the server's reason.
-import type { RecordView } from "../bindings";
-import { dateTime } from "../format";
+import type { ObjectionView, RecordView } from "../bindings";
+import { date, dateTime } from "../format";
 import { code, pickLang, useI18n } from "../lang";
 import type { Lang } from "../lang";
 import { StateBadge } from "./StateBadge";
@@ -23,11 +23,29 @@ export function RecordList({ records, lang, ids }: { records: RecordView[]; lang
             {r.rejected_reason ? (
               <span class="rejected"> — {t("rejectedReason", { r: pickLang(r.rejected_reason, lang) })}</span>
             ) : null}
+            {r.objection ? <Objection o={r.objection} lang={lang} /> : null}
           </span>
           <StateBadge state={r.state} />
         </li>
       ))}
     </ul>
+  );
+}
+
+/** The business's objection to a warning, and the agency's decision on it (ст.49). */
+function Objection({ o, lang }: { o: ObjectionView; lang: Lang }) {
+  const { t } = useI18n();
+  return (
+    <span class="objection" data-status={o.status}>
+      {t("objectionFiled", { d: date(o.filed_on, lang) })}: <b>{code(t, "objection", o.status)}</b>
+      {o.decided_on ? <>, {t("objectionDecided", { d: date(o.decided_on, lang) })}</> : null}
+      {o.reasons ? (
+        <>
+          <br />
+          <span lang="ru">{t("objectionReasons", { r: o.reasons })}</span>
+        </>
+      ) : null}
+    </span>
   );
 }
 

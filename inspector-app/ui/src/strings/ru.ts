@@ -170,6 +170,13 @@ export const ru = {
   stateReceipted: "квитанция получена",
   stateRejected: "отклонено",
   rejectedReason: "Причина отказа: {r}",
+  // the business's objection to a warning (ст.49), as the server sent it
+  objectionFiled: "Возражение поступило {d}",
+  objectionDecided: "решение от {d}",
+  objectionReasons: "Мотивы: {r}",
+  objection_filed: "рассматривается",
+  objection_warning_withdrawn: "предостережение отозвано",
+  objection_rejected: "возражение отклонено",
   // warning
   warningTitle: "Предостережение о недопустимости нарушения (ст.49)",
   warningReqs: "Обязательные требования",

@@ -4,7 +4,7 @@
 //! order they commit (a poller's cursor never passes an event committed later).
 
 use knd_shared::record::RecordKind;
-use knd_shared::{AgencyId, RecordId};
+use knd_shared::{AgencyId, RecordId, UserId};
 use time::{Date, OffsetDateTime};
 use tokio_postgres::{GenericClient, Transaction};
 use uuid::Uuid;
@@ -151,6 +151,7 @@ async fn add_filing(
         take_key(tx, f.api_key, key, f.id, None, f.received_at).await?;
     }
     insert_attachments(tx, f.id, &n.attachments).await?;
+    warning_change(tx, f, f.received_at).await?;
     event(tx, f, "filing.received", record, &n.event, f.received_at).await?;
     let stored = filing(tx, f.id)
         .await?
@@ -210,6 +211,7 @@ async fn add_step(tx: &Transaction<'_>, n: &NewStep, server: &ServerChain) -> St
         take_key(tx, before.api_key, key, n.filing, Some(seq), n.at).await?;
     }
     insert_attachments(tx, n.filing, &n.attachments).await?;
+    warning_change(tx, &before, n.at).await?;
     if let Some(a) = &n.audit {
         insert_audit(tx, a).await?;
     }
@@ -218,6 +220,23 @@ async fn add_step(tx: &Transaction<'_>, n: &NewStep, server: &ServerChain) -> St
         .await?
         .ok_or_else(|| StoreError::Corrupt("filing".into()))?;
     Ok(Stored::Done(after))
+}
+
+/// An objection (filed or decided) reaches the inspector who issued its warning.
+async fn warning_change(
+    tx: &Transaction<'_>,
+    f: &Filing,
+    at: time::OffsetDateTime,
+) -> StoreResult<()> {
+    if let (FilingKind::Objection, Some(warning)) = (f.kind, f.target_record) {
+        execute(
+            tx,
+            &sql::WARNING_CHANGE,
+            &[&f.agency.as_uuid(), &at, &warning.as_uuid()],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 #[async_trait::async_trait]
@@ -348,6 +367,33 @@ impl FilingStore for PgStore {
             &sql::EVENTS,
             &[&inn, &after, &i64::from(limit)],
             sql::event,
+        )
+        .await
+    }
+
+    async fn objections_to(&self, warning: RecordId) -> StoreResult<Vec<Filing>> {
+        let c = self.client().await?;
+        query_all(
+            &**c,
+            &sql::OBJECTIONS_TO,
+            &[&warning.as_uuid()],
+            sql::filing,
+        )
+        .await
+    }
+
+    async fn objections_to_warnings_of(
+        &self,
+        user: UserId,
+        limit: u32,
+    ) -> StoreResult<Vec<Filing>> {
+        let c = self.client().await?;
+        let limit = i64::from(limit);
+        query_all(
+            &**c,
+            &sql::OBJECTIONS_TO_WARNINGS_OF,
+            &[&user.as_uuid(), &limit],
+            sql::filing,
         )
         .await
     }

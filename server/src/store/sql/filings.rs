@@ -245,3 +245,28 @@ pub(crate) static REGISTRY_RELEASED_EVENTS: Sql = Sql::dialects(
                        WHERE e.record_id = d.record_id AND e.kind = 'document.issued')
      ORDER BY d.record_id",
 );
+
+/// The inspector whose device signed the warning an objection targets hears of the objection
+/// (and of its decision) in pull. `?1` agency, `?2` time, `?3` the warning's record.
+pub(crate) static WARNING_CHANGE: Sql = Sql::dialects(
+    "INSERT INTO changes (agency_id, user_id, what, at, record_id)
+     SELECT ?1, d.user_id, 'warning_objection', ?2, r.id
+     FROM records r JOIN devices d ON d.id = r.device_id
+     WHERE r.id = ?3 AND d.user_id IS NOT NULL",
+    "INSERT INTO changes (agency_id, user_id, what, at, record_id)
+     SELECT $1::UUID, d.user_id, 'warning_objection', $2::TIMESTAMPTZ, r.id
+     FROM records r JOIN devices d ON d.id = r.device_id
+     WHERE r.id = $3::UUID AND d.user_id IS NOT NULL",
+);
+
+/// The objections to warnings, newest first: of one warning (`?1`), or of every warning signed
+/// by the devices of an inspector (`?1` the user, at most `?2`).
+pub(crate) static OBJECTIONS_TO: Sql = Sql::new(concat!(
+    filing_columns!(),
+    " WHERE f.kind = 'objection' AND f.target_record = ?1 ORDER BY f.id DESC"
+));
+pub(crate) static OBJECTIONS_TO_WARNINGS_OF: Sql = Sql::new(concat!(
+    filing_columns!(),
+    " JOIN records r ON r.id = f.target_record JOIN devices d ON d.id = r.device_id
+     WHERE f.kind = 'objection' AND d.user_id = ?1 ORDER BY f.id DESC LIMIT ?2"
+));

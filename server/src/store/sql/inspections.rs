@@ -139,6 +139,7 @@ pub(crate) fn change(r: &impl Cols) -> StoreResult<Change> {
         id: r.i64(0)?,
         inspection: r.opt_id(1)?,
         what: r.text(2)?,
+        record: r.opt_id(3)?,
     })
 }
 
@@ -212,7 +213,7 @@ pub(crate) static OTHER_SUBJECTS: Sql = Sql::new(
 
 /// The inspector's feed after a cursor, oldest first, with the agency-wide entries.
 pub(crate) static CHANGES_FOR: Sql = Sql::new(
-    "SELECT id, inspection_id, what FROM changes
+    "SELECT id, inspection_id, what, record_id FROM changes
              WHERE id > ?1 AND (user_id = ?2 OR (user_id IS NULL AND agency_id = ?3))
              ORDER BY id LIMIT ?4",
 );

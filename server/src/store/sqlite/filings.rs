@@ -2,7 +2,7 @@
 //! transaction, so an idempotency key is checked and taken in the transaction that uses it.
 
 use knd_shared::record::RecordKind;
-use knd_shared::{AgencyId, RecordId};
+use knd_shared::{AgencyId, RecordId, UserId};
 use rusqlite::{Connection, Transaction, params};
 use time::Date;
 use uuid::Uuid;
@@ -130,6 +130,7 @@ fn add_filing(tx: &Transaction<'_>, n: &NewFiling, server: &ServerChain) -> Stor
         take_key(tx, f.api_key, key, f.id, None, f.received_at)?;
     }
     insert_attachments(tx, f.id, &n.attachments)?;
+    warning_change(tx, f, f.received_at)?;
     event(tx, f, "filing.received", record, &n.event, f.received_at)?;
     let stored = filing(tx, f.id)?.ok_or_else(|| StoreError::Corrupt("filing".into()))?;
     Ok(Stored::Done(stored))
@@ -183,12 +184,25 @@ fn add_step(tx: &Transaction<'_>, n: &NewStep, server: &ServerChain) -> StoreRes
         take_key(tx, before.api_key, key, n.filing, Some(seq), n.at)?;
     }
     insert_attachments(tx, n.filing, &n.attachments)?;
+    warning_change(tx, &before, n.at)?;
     if let Some(a) = &n.audit {
         insert_audit(tx, a)?;
     }
     event(tx, &before, "filing.updated", record, &n.event, n.at)?;
     let after = filing(tx, n.filing)?.ok_or_else(|| StoreError::Corrupt("filing".into()))?;
     Ok(Stored::Done(after))
+}
+
+/// An objection (filed or decided) reaches the inspector who issued its warning.
+fn warning_change(tx: &Transaction<'_>, f: &Filing, at: time::OffsetDateTime) -> StoreResult<()> {
+    if let (FilingKind::Objection, Some(warning)) = (f.kind, f.target_record) {
+        execute(
+            tx,
+            &sql::WARNING_CHANGE,
+            params![f.agency.to_string(), ts(at), warning.to_string()],
+        )?;
+    }
+    Ok(())
 }
 
 fn agency_filings(
@@ -321,6 +335,31 @@ impl FilingStore for SqliteStore {
             query_all(c, &sql::EVENTS, params![inn, after, limit], |r| {
                 sql::event(r)
             })
+        })
+        .await
+    }
+
+    async fn objections_to(&self, warning: RecordId) -> StoreResult<Vec<Filing>> {
+        self.read(move |c| {
+            query_all(c, &sql::OBJECTIONS_TO, [warning.to_string()], |r| {
+                sql::filing(r)
+            })
+        })
+        .await
+    }
+
+    async fn objections_to_warnings_of(
+        &self,
+        user: UserId,
+        limit: u32,
+    ) -> StoreResult<Vec<Filing>> {
+        self.read(move |c| {
+            query_all(
+                c,
+                &sql::OBJECTIONS_TO_WARNINGS_OF,
+                params![user.to_string(), limit],
+                |r| sql::filing(r),
+            )
         })
         .await
     }
