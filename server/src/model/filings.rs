@@ -107,6 +107,8 @@ pub struct NewFiling {
     pub event: serde_json::Value,
     /// The files it carries (each uploaded by the business): the agency may then read them.
     pub attachments: Vec<Sha256>,
+    /// What the risk model learns from it (a self-assessment's result).
+    pub risk: Option<RiskNote>,
 }
 
 /// What a step writes in one transaction, if the filing still has `expected_steps` steps.
@@ -126,6 +128,53 @@ pub struct NewStep {
     pub audit: Option<super::AuditEntry>,
     /// The files a filer's step carries, as for a filing.
     pub attachments: Vec<Sha256>,
+    /// What the risk model learns from it (a declaration registered or annulled).
+    pub risk: Option<RiskNote>,
+}
+
+/// A risk event (ст.23: the subject's conscientiousness) a filing or step writes, in its
+/// transaction, for each of the business's objects of a control type in the agency: a
+/// declaration in force (`declaration`, its last day as `due_on`), its annulment or replacement
+/// (its event cut short), a self-assessment's result (`self_assessment`, `passed`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RiskNote {
+    /// The control type's code.
+    pub control_type: String,
+    pub kind: &'static str,
+    pub occurred_on: Date,
+    pub due_on: Option<Date>,
+    pub passed: Option<bool>,
+    /// Names the filing: the same note twice adds nothing.
+    pub source: String,
+    /// Instead of adding events: the objects' event of this kind and source ends on `due_on`
+    /// (a declaration annulled or replaced stops counting from the next day).
+    pub cut: bool,
+}
+
+impl RiskNote {
+    /// The note as one event per object.
+    pub fn events(
+        &self,
+        agency: AgencyId,
+        objects: &[knd_shared::ObjectId],
+        at: OffsetDateTime,
+    ) -> Vec<super::planning::RiskEvent> {
+        objects
+            .iter()
+            .map(|o| super::planning::RiskEvent {
+                id: Uuid::now_v7(),
+                agency,
+                object: *o,
+                kind: self.kind.into(),
+                occurred_on: self.occurred_on,
+                due_on: self.due_on,
+                passed: self.passed,
+                source: self.source.clone(),
+                note: String::new(),
+                recorded_at: at,
+            })
+            .collect()
+    }
 }
 
 /// What storing a filing or a step did.

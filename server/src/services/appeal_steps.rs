@@ -270,6 +270,7 @@ async fn take(
         event: filings::event_data(f, status, Some(step.name())),
         audit,
         attachments,
+        risk: None,
     };
     let (f, _) = filings::outcome(state.store.add_filing_step(&new, &state.server).await?)?;
     filings::state_of(state, f).await

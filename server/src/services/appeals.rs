@@ -365,6 +365,7 @@ pub async fn file(
         idempotency: idem,
         event,
         attachments,
+        risk: None,
     };
     let (f, created) = filings::outcome(state.store.add_filing(&new, &state.server).await?)?;
     Ok((filings::state_of(state, f).await?, created))

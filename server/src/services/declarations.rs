@@ -20,10 +20,11 @@ use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::declaration_risk;
 use super::filings::{self, FilingState, Owed};
 use super::objections::{agency_filing, detail};
 use crate::error::{ApiError, ApiResult};
-use crate::model::filings::{Filing, FilingKind, FilingStep, NewFiling, NewStep};
+use crate::model::filings::{Filing, FilingKind, FilingStep, NewFiling, NewStep, RiskNote};
 use crate::model::{Actor, ApiKey, Requirement, User};
 use crate::services::accounts;
 use crate::services::policy::{self, Action};
@@ -141,6 +142,7 @@ async fn store_filing(
     filing: Filing,
     received: FilingReceived,
     idem: Option<crate::model::filings::Idempotency>,
+    risk: Option<RiskNote>,
 ) -> ApiResult<(FilingState, bool)> {
     let event = filings::event_data(&filing, &filing.status.clone(), None);
     let attachments = filings::carried(&filing.body);
@@ -153,6 +155,7 @@ async fn store_filing(
         idempotency: idem,
         event,
         attachments,
+        risk,
     };
     let (f, created) = filings::outcome(state.store.add_filing(&new, &state.server).await?)?;
     Ok((filings::state_of(state, f).await?, created))
@@ -266,7 +269,8 @@ pub async fn file_self_assessment(
         (now, today),
     )?;
     let r = received(&f, "self_assessment")?;
-    store_filing(state, f, r, idem).await
+    let risk = declaration_risk::self_assessment(&f, qualifies)?;
+    store_filing(state, f, r, idem, Some(risk)).await
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -329,7 +333,7 @@ pub async fn file_declaration(
     )?;
     f.target_filing = Some(sa.id);
     let r = received(&f, "declaration")?;
-    store_filing(state, f, r, idem).await
+    store_filing(state, f, r, idem, None).await
 }
 
 /// Replays a self-assessment or a declaration: its stored status, what is owed.
@@ -462,6 +466,7 @@ async fn take(
     );
     audit.target = Some(format!("filing:{}", f.id));
     audit.detail = Some(d.step.clone());
+    let risk = declaration_risk::declaration_step(f, d.status, &d.step, on)?;
     let new = NewStep {
         filing: f.id,
         expected_steps: f.steps,
@@ -478,6 +483,7 @@ async fn take(
         idempotency: None,
         audit: Some(audit),
         attachments: Vec::new(),
+        risk,
     };
     Ok(filings::outcome(state.store.add_filing_step(&new, &state.server).await?)?.0)
 }

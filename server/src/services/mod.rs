@@ -5,6 +5,7 @@ pub mod appeal_steps;
 pub mod appeals;
 pub mod blobs;
 pub mod csv_export;
+pub mod declaration_risk;
 pub mod declarations;
 pub mod devices;
 pub mod document_pdf;

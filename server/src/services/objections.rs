@@ -174,6 +174,7 @@ pub async fn file(
         idempotency: idem,
         event,
         attachments,
+        risk: None,
     };
     let stored = state.store.add_filing(&new, &state.server).await?;
     let (f, created) = filings::outcome(stored)?;
@@ -349,6 +350,7 @@ pub async fn decide(
         event: filings::event_data(f, status, Some("decide")),
         audit: Some(audit),
         attachments: Vec::new(),
+        risk: None,
     };
     let stored = state.store.add_filing_step(&new, &state.server).await?;
     let (f, _) = filings::outcome(stored)?;

@@ -62,6 +62,21 @@ async fn registry(f: &Field) -> Vec<Value> {
     resp.json::<Vec<Value>>().await.unwrap()
 }
 
+/// The units of `factor` the risk model counts for the business's object OBJ-1 now.
+async fn factor(f: &Field, factor: &str) -> u64 {
+    let (st, v) =
+        f.w.server
+            .get("/api/v1/objects/OBJ-1/risk-explanation", &f.w.admin)
+            .await;
+    assert_eq!(st, 200, "{v}");
+    v["explanation"]["contributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["factor"] == factor)
+        .map_or(0, |c| c["value"].as_u64().unwrap())
+}
+
 async fn declarations(backend: Backend) {
     let mut f = field(backend).await;
     let p = parties(&mut f).await;
@@ -163,6 +178,9 @@ async fn declarations(backend: Backend) {
     assert_eq!(rec["kind"], "filing_decided");
     let shown = registry(&f).await;
     assert_eq!(shown.len(), 1, "{shown:?}");
+    // The risk model counts the declaration in force and the qualifying self-assessment.
+    assert_eq!(factor(&f, "declaration_in_force").await, 1);
+    assert_eq!(factor(&f, "self_assessment_passed").await, 1);
     assert_eq!(
         (shown[0]["id"].as_str(), shown[0]["valid_until"].as_str()),
         (Some(first.as_str()), Some(until.as_str()))
@@ -190,6 +208,7 @@ async fn declarations(backend: Backend) {
             .collect::<Vec<_>>(),
         [second.as_str()]
     );
+    assert_eq!(factor(&f, "declaration_in_force").await, 1);
     let (st, v) = post(&f, &path(&second), &p.reviewer,
         &json!({"step": "annul", "reasons": "Внеплановая проверка выявила нарушение требования R2"})).await;
     assert_eq!((st, v["status"].as_str()), (200, Some("annulled")), "{v}");
@@ -202,6 +221,8 @@ async fn declarations(backend: Backend) {
     .await;
     assert_eq!(st, 409);
     assert!(registry(&f).await.is_empty());
+    // Annulled (and the one it replaced ended): no declaration counts any more.
+    assert_eq!(factor(&f, "declaration_in_force").await, 0);
     let (st, _) = post(
         &f,
         &path(&second),

@@ -13,9 +13,11 @@ use super::PgStore;
 use super::blobs::insert_attachments;
 use super::cols::{execute, query_all, query_opt, text};
 use super::insert_audit;
+use super::planning::{add_events, cut_events};
 use super::records::append_server_record;
 use crate::model::filings::{
-    BusinessEvent, Filing, FilingKind, FilingStep, Idempotency, NewFiling, NewStep, Stored,
+    BusinessEvent, Filing, FilingKind, FilingStep, Idempotency, NewFiling, NewStep, RiskNote,
+    Stored,
 };
 use crate::store::cols::Cols;
 use crate::store::filings::{FilingList, FilingStore};
@@ -152,6 +154,7 @@ async fn add_filing(
     }
     insert_attachments(tx, f.id, &n.attachments).await?;
     warning_change(tx, f, f.received_at).await?;
+    risk(tx, f, n.risk.as_ref(), f.received_at).await?;
     event(tx, f, "filing.received", record, &n.event, f.received_at).await?;
     let stored = filing(tx, f.id)
         .await?
@@ -212,6 +215,7 @@ async fn add_step(tx: &Transaction<'_>, n: &NewStep, server: &ServerChain) -> St
     }
     insert_attachments(tx, n.filing, &n.attachments).await?;
     warning_change(tx, &before, n.at).await?;
+    risk(tx, &before, n.risk.as_ref(), n.at).await?;
     if let Some(a) = &n.audit {
         insert_audit(tx, a).await?;
     }
@@ -220,6 +224,29 @@ async fn add_step(tx: &Transaction<'_>, n: &NewStep, server: &ServerChain) -> St
         .await?
         .ok_or_else(|| StoreError::Corrupt("filing".into()))?;
     Ok(Stored::Done(after))
+}
+
+/// What the risk model learns from a filing or step, for each of the business's objects.
+async fn risk(
+    tx: &Transaction<'_>,
+    f: &Filing,
+    note: Option<&RiskNote>,
+    at: time::OffsetDateTime,
+) -> StoreResult<()> {
+    let Some(note) = note else { return Ok(()) };
+    let objects = query_all(
+        tx,
+        &sql::RISK_OBJECTS,
+        &[&f.agency.as_uuid(), &f.subject_inn, &note.control_type],
+        |r| r.id(0),
+    )
+    .await?;
+    match (note.cut, note.due_on) {
+        (true, Some(last)) => cut_events(tx, &objects, note.kind, &note.source, last).await,
+        _ => add_events(tx, &note.events(f.agency, &objects, at))
+            .await
+            .map(drop),
+    }
 }
 
 /// An objection (filed or decided) reaches the inspector who issued its warning.

@@ -148,6 +148,46 @@ async fn decide(
     proposal(tx, agency, id).await
 }
 
+/// Ends the objects' event of `kind` and `source` on `last` (when there is one) and rewrites
+/// their histories.
+pub(super) async fn cut_events(
+    tx: &Transaction<'_>,
+    objects: &[ObjectId],
+    kind: &str,
+    source: &str,
+    last: Date,
+) -> StoreResult<()> {
+    for o in objects {
+        execute(
+            tx,
+            &crate::store::sql::filings::CUT_RISK_EVENT,
+            &[&last, &o.as_uuid(), &kind, &source],
+        )
+        .await?;
+    }
+    if !objects.is_empty() {
+        let ids: Vec<Uuid> = objects.iter().map(|o| o.as_uuid()).collect();
+        execute(tx, &REWRITE_HISTORY, &[&ids]).await?;
+    }
+    Ok(())
+}
+
+/// Stores events (one already stored is skipped) and rewrites their objects' histories: the
+/// number stored.
+pub(super) async fn add_events(tx: &Transaction<'_>, events: &[RiskEvent]) -> StoreResult<u64> {
+    let mut n = 0;
+    for chunk in events.chunks(EVENTS_CHUNK) {
+        n += insert_events(tx, chunk).await?;
+    }
+    if n > 0 {
+        let mut objects: Vec<Uuid> = events.iter().map(|e| e.object.as_uuid()).collect();
+        objects.sort_unstable();
+        objects.dedup();
+        execute(tx, &REWRITE_HISTORY, &[&objects]).await?;
+    }
+    Ok(n)
+}
+
 #[async_trait::async_trait]
 impl PlanningStore for PgStore {
     async fn add_risk_events(
@@ -156,16 +196,7 @@ impl PlanningStore for PgStore {
         audit: Option<&AuditEntry>,
     ) -> StoreResult<u64> {
         transact!(self, |tx| {
-            let mut n = 0;
-            for chunk in events.chunks(EVENTS_CHUNK) {
-                n += insert_events(&tx, chunk).await?;
-            }
-            if n > 0 {
-                let mut objects: Vec<Uuid> = events.iter().map(|e| e.object.as_uuid()).collect();
-                objects.sort_unstable();
-                objects.dedup();
-                execute(&*tx, &REWRITE_HISTORY, &[&objects]).await?;
-            }
+            let n = add_events(&tx, events).await?;
             if let Some(a) = audit {
                 insert_audit(&tx, a).await?;
             }

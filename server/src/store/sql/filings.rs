@@ -270,3 +270,16 @@ pub(crate) static OBJECTIONS_TO_WARNINGS_OF: Sql = Sql::new(concat!(
     " JOIN records r ON r.id = f.target_record JOIN devices d ON d.id = r.device_id
      WHERE f.kind = 'objection' AND d.user_id = ?1 ORDER BY f.id DESC LIMIT ?2"
 ));
+
+/// The business's objects of a control type in the agency: `?1` agency, `?2` ИНН, `?3` code.
+pub(crate) static RISK_OBJECTS: Sql = Sql::new(
+    "SELECT o.id FROM control_objects o
+     JOIN subjects s ON s.id = o.subject_id JOIN control_types c ON c.id = o.control_type_id
+     WHERE o.agency_id = ?1 AND s.inn = ?2 AND c.code = ?3 ORDER BY o.id",
+);
+
+/// Cuts an object's event of a kind and source short: `?1` the last day, `?2` object, `?3` kind,
+/// `?4` source.
+pub(crate) static CUT_RISK_EVENT: Sql = Sql::new(
+    "UPDATE risk_events SET due_on = ?1 WHERE object_id = ?2 AND kind = ?3 AND source = ?4",
+);

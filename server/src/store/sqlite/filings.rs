@@ -10,11 +10,14 @@ use uuid::Uuid;
 use super::SqliteStore;
 use super::blobs::insert_attachments;
 use super::cols::{day, execute, opt_day, query_all, query_opt, text};
+use super::planning::{add_events, cut_events};
 use super::records::append_server_record;
 use super::{insert_audit, ts};
 use crate::model::filings::{
-    BusinessEvent, Filing, FilingKind, FilingStep, Idempotency, NewFiling, NewStep, Stored,
+    BusinessEvent, Filing, FilingKind, FilingStep, Idempotency, NewFiling, NewStep, RiskNote,
+    Stored,
 };
+use crate::store::cols::Cols as _;
 use crate::store::filings::{FilingList, FilingStore};
 use crate::store::sql::filings as sql;
 use crate::store::{ServerChain, StoreError, StoreResult};
@@ -131,6 +134,7 @@ fn add_filing(tx: &Transaction<'_>, n: &NewFiling, server: &ServerChain) -> Stor
     }
     insert_attachments(tx, f.id, &n.attachments)?;
     warning_change(tx, f, f.received_at)?;
+    risk(tx, f, n.risk.as_ref(), f.received_at)?;
     event(tx, f, "filing.received", record, &n.event, f.received_at)?;
     let stored = filing(tx, f.id)?.ok_or_else(|| StoreError::Corrupt("filing".into()))?;
     Ok(Stored::Done(stored))
@@ -185,12 +189,33 @@ fn add_step(tx: &Transaction<'_>, n: &NewStep, server: &ServerChain) -> StoreRes
     }
     insert_attachments(tx, n.filing, &n.attachments)?;
     warning_change(tx, &before, n.at)?;
+    risk(tx, &before, n.risk.as_ref(), n.at)?;
     if let Some(a) = &n.audit {
         insert_audit(tx, a)?;
     }
     event(tx, &before, "filing.updated", record, &n.event, n.at)?;
     let after = filing(tx, n.filing)?.ok_or_else(|| StoreError::Corrupt("filing".into()))?;
     Ok(Stored::Done(after))
+}
+
+/// What the risk model learns from a filing or step, for each of the business's objects.
+fn risk(
+    tx: &Transaction<'_>,
+    f: &Filing,
+    note: Option<&RiskNote>,
+    at: time::OffsetDateTime,
+) -> StoreResult<()> {
+    let Some(note) = note else { return Ok(()) };
+    let objects = query_all(
+        tx,
+        &sql::RISK_OBJECTS,
+        params![f.agency.to_string(), f.subject_inn, note.control_type],
+        |r| r.id(0),
+    )?;
+    match (note.cut, note.due_on) {
+        (true, Some(last)) => cut_events(tx, &objects, note.kind, &note.source, last),
+        _ => add_events(tx, &note.events(f.agency, &objects, at), None).map(drop),
+    }
 }
 
 /// An objection (filed or decided) reaches the inspector who issued its warning.

@@ -20,7 +20,7 @@ use crate::store::sql::planning as sql;
 use crate::store::sql::{Sql, facts};
 use crate::store::{PlanChange, PlanningStore, ServerChain, ServerRecord, StoreError, StoreResult};
 
-fn add_events(
+pub(super) fn add_events(
     tx: &Transaction<'_>,
     events: &[RiskEvent],
     audit: Option<&AuditEntry>,
@@ -53,6 +53,29 @@ fn add_events(
         insert_audit(tx, a)?;
     }
     Ok(n)
+}
+
+/// Ends the objects' event of `kind` and `source` on `last` (when there is one) and rewrites
+/// their histories.
+pub(super) fn cut_events(
+    tx: &Transaction<'_>,
+    objects: &[ObjectId],
+    kind: &str,
+    source: &str,
+    last: Date,
+) -> StoreResult<()> {
+    for o in objects {
+        execute(
+            tx,
+            &crate::store::sql::filings::CUT_RISK_EVENT,
+            params![day(last), o.to_string(), kind, source],
+        )?;
+    }
+    if !objects.is_empty() {
+        let ids: Vec<String> = objects.iter().map(ToString::to_string).collect();
+        execute(tx, &REWRITE_HISTORY, params![text(&ids)?])?;
+    }
+    Ok(())
 }
 
 /// Rewrites the history of the objects listed (a JSON array of ids) from their events.
