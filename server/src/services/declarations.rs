@@ -29,7 +29,7 @@ use crate::model::{Actor, ApiKey, Requirement, User};
 use crate::services::accounts;
 use crate::services::policy::{self, Action};
 use crate::state::AppState;
-use crate::store::{FilingList, ServerRecord};
+use crate::store::ServerRecord;
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(e.to_string())
@@ -512,24 +512,16 @@ pub async fn step(
     let registered = d.status == "registered";
     let f = take(state, user, address, &current.filing, d).await?;
     if registered {
-        let earlier = state
-            .store
-            .agency_filings(
-                user.agency,
-                FilingKind::Declaration,
-                &FilingList::Status {
-                    status: "registered".into(),
-                    before: None,
-                },
-                500,
-            )
-            .await?;
         let iso = knd_shared::calendar::iso_date::format;
-        for old in earlier.into_iter().filter(|o| {
-            o.id != f.id
-                && o.subject_inn == f.subject_inn
-                && o.body.get("control_type") == f.body.get("control_type")
-        }) {
+        for old in registered_of(state, &f.subject_inn)
+            .await?
+            .into_iter()
+            .filter(|o| {
+                o.id != f.id
+                    && o.agency == f.agency
+                    && o.body.get("control_type") == f.body.get("control_type")
+            })
+        {
             let d = Decided {
                 status: "replaced",
                 step: json!({"step": "replace", "on": iso(on), "by": f.id}),
@@ -544,8 +536,8 @@ pub async fn step(
     filings::state_of(state, f).await
 }
 
-/// A business's declarations in force on `day`, as the public registry shows them.
-pub async fn in_force(state: &AppState, inn: &str, day: Date) -> ApiResult<Vec<(Filing, Date)>> {
+/// A business's registered declarations (of every agency), newest first.
+async fn registered_of(state: &AppState, inn: &str) -> ApiResult<Vec<Filing>> {
     let mut out = Vec::new();
     let mut before = None;
     loop {
@@ -553,26 +545,33 @@ pub async fn in_force(state: &AppState, inn: &str, day: Date) -> ApiResult<Vec<(
         let Some(last) = page.last() else { break };
         before = Some(last.id);
         let full = page.len() == 200;
-        for f in page
-            .into_iter()
-            .filter(|f| f.kind == FilingKind::Declaration && f.status == "registered")
-        {
-            let steps = state.store.filing_steps(f.id).await?;
-            let until = steps
-                .iter()
-                .find_map(|s| {
-                    s.step
-                        .get("valid_until")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned)
-                })
-                .and_then(|d| knd_shared::calendar::iso_date::parse(&d).ok());
-            if let Some(until) = until.filter(|u| *u >= day) {
-                out.push((f, until));
-            }
-        }
+        out.extend(
+            page.into_iter()
+                .filter(|f| f.kind == FilingKind::Declaration && f.status == "registered"),
+        );
         if !full {
             break;
+        }
+    }
+    Ok(out)
+}
+
+/// A business's declarations in force on `day`, as the public registry shows them.
+pub async fn in_force(state: &AppState, inn: &str, day: Date) -> ApiResult<Vec<(Filing, Date)>> {
+    let mut out = Vec::new();
+    for f in registered_of(state, inn).await? {
+        let steps = state.store.filing_steps(f.id).await?;
+        let until = steps
+            .iter()
+            .find_map(|s| {
+                s.step
+                    .get("valid_until")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
+            .and_then(|d| knd_shared::calendar::iso_date::parse(&d).ok());
+        if let Some(until) = until.filter(|u| *u >= day) {
+            out.push((f, until));
         }
     }
     Ok(out)
