@@ -33,6 +33,23 @@ pub enum PurgeStep {
     Done,
 }
 
+/// Where a purge step of a draft whose last entry is `last` resumes, asked to start at `from`
+/// (the previous step's `next`): there, or — past the last entry, as after a restart or with
+/// another draft — at the draft's first entry (`None`: the backend reads it).
+pub(crate) fn purge_resume(from: u32, last: i64) -> Option<i64> {
+    (i64::from(from) <= last).then_some(i64::from(from))
+}
+
+/// The entries a step deletes from `start` (`start..to`), and the step's answer once `rows`
+/// were deleted.
+pub(crate) fn purge_batch(start: i64, batch: u32) -> (i64, impl FnOnce(u64) -> PurgeStep) {
+    let to = start + i64::from(batch);
+    (to, move |rows| PurgeStep::Entries {
+        rows,
+        next: u32::try_from(to).unwrap_or(u32::MAX),
+    })
+}
+
 /// What a plan change writes in one transaction: the header, the entries that changed, an
 /// amendment, and the server's record of it (approval, amendment).
 #[derive(Debug, Clone)]
@@ -201,4 +218,28 @@ pub trait PlanningStore: Send + Sync {
 
     /// Every version of a control type's rules, newest first.
     async fn rules_versions(&self, control_type: Uuid) -> StoreResult<Vec<RulesVersion>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_purge_resumes_where_it_stopped_or_at_the_first_entry() {
+        assert_eq!(purge_resume(1, 5_000), Some(1));
+        assert_eq!(purge_resume(5_000, 5_000), Some(5_000));
+        // Past the draft's last entry (a restart, another draft): ask for its first.
+        assert_eq!(purge_resume(5_001, 5_000), None);
+        let (to, done) = purge_batch(2_001, 2_000);
+        assert_eq!(to, 4_001);
+        assert_eq!(
+            done(2_000),
+            PurgeStep::Entries {
+                rows: 2_000,
+                next: 4_001
+            }
+        );
+        let (_, done) = purge_batch(i64::from(u32::MAX), 2_000);
+        assert!(matches!(done(0), PurgeStep::Entries { next: u32::MAX, .. }));
+    }
 }

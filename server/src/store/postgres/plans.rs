@@ -13,6 +13,7 @@ use super::records::append_server_record;
 use crate::model::AuditEntry;
 use crate::model::planning::{Plan, PlanEntry};
 use crate::store::cols::Cols;
+use crate::store::planning::{purge_batch, purge_resume};
 use crate::store::sql::Sql;
 use crate::store::sql::planning as sql;
 use crate::store::{PlanChange, PurgeStep, ServerChain, StoreResult};
@@ -240,18 +241,14 @@ pub(super) async fn purge_step(
         execute(tx, &sql::DELETE_SUPERSEDED_PLAN, &[&id]).await?;
         return Ok(PurgeStep::PlanDeleted);
     };
-    let from = if i64::from(from) <= last {
-        i64::from(from)
-    } else {
-        query_opt(tx, &sql::FIRST_ENTRY, &[&id], |r| r.opt_i64(0))
+    let from = match purge_resume(from, last) {
+        Some(from) => from,
+        None => query_opt(tx, &sql::FIRST_ENTRY, &[&id], |r| r.opt_i64(0))
             .await?
             .flatten()
-            .unwrap_or(1)
+            .unwrap_or(1),
     };
-    let to = from + i64::from(batch);
+    let (to, done) = purge_batch(from, batch);
     let rows = execute(tx, &sql::DELETE_ENTRY_RANGE, &[&id, &from, &to]).await?;
-    Ok(PurgeStep::Entries {
-        rows,
-        next: u32::try_from(to).unwrap_or(u32::MAX),
-    })
+    Ok(done(rows))
 }

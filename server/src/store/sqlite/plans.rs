@@ -13,6 +13,7 @@ use super::records::append_server_record;
 use super::{db_err, insert_audit, ts};
 use crate::model::AuditEntry;
 use crate::model::planning::{Plan, PlanEntry, WhyJson};
+use crate::store::planning::{purge_batch, purge_resume};
 use crate::store::sql::Sql;
 use crate::store::sql::planning as sql;
 use crate::store::{PlanChange, PurgeStep, ServerChain, StoreError, StoreResult};
@@ -238,15 +239,11 @@ pub(super) fn purge_step(tx: &Transaction<'_>, from: u32, batch: u32) -> StoreRe
         execute(tx, &sql::DELETE_SUPERSEDED_PLAN, params![id])?;
         return Ok(PurgeStep::PlanDeleted);
     };
-    let from = if i64::from(from) <= last {
-        i64::from(from)
-    } else {
-        entry(&sql::FIRST_ENTRY)?.unwrap_or(1)
+    let from = match purge_resume(from, last) {
+        Some(from) => from,
+        None => entry(&sql::FIRST_ENTRY)?.unwrap_or(1),
     };
-    let to = from + i64::from(batch);
+    let (to, done) = purge_batch(from, batch);
     let rows = execute(tx, &sql::DELETE_ENTRY_RANGE, params![id, from, to])?;
-    Ok(PurgeStep::Entries {
-        rows: rows as u64,
-        next: u32::try_from(to).unwrap_or(u32::MAX),
-    })
+    Ok(done(rows as u64))
 }
