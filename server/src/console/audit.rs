@@ -236,6 +236,11 @@ async fn page(
     actors.sort_by(|a, b| a.label.cmp(&b.label));
     for (value, ru, en) in [
         ("operator", "оператор сервера", "the server's operator"),
+        (
+            "server",
+            "сервер (по правилам вида контроля)",
+            "the server (by the control type's rules)",
+        ),
         ("anonymous", "не вошедший", "not signed in"),
     ] {
         actors.push(ActorOption {

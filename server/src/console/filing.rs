@@ -316,6 +316,11 @@ fn step_text(lang: Lang, kind: FilingKind, v: &Value) -> String {
     text
 }
 
+/// A step the server took by itself under the control type's rules.
+fn automatic(step: &Value) -> bool {
+    step.get("automatic").and_then(Value::as_bool) == Some(true)
+}
+
 /// A file's media type as a person names it.
 fn file_kind(lang: Lang, mime: &str) -> String {
     match mime {
@@ -450,13 +455,19 @@ async fn render(
             .map(|st| StepRow {
                 on: date_of(&st.step, "on"),
                 text: step_text(lang, f.kind, &st.step),
-                by: st
-                    .by_login
-                    .clone()
-                    .unwrap_or_else(|| lang.t("заявитель", "the filer").to_owned()),
+                by: match (&st.by_login, automatic(&st.step)) {
+                    (Some(login), _) => login.clone(),
+                    (None, true) => lang
+                        .t(
+                            "сервер, по правилам вида контроля",
+                            "the server, by the rules",
+                        )
+                        .to_owned(),
+                    (None, false) => lang.t("заявитель", "the filer").to_owned(),
+                },
                 at: format::datetime(&state.zone, st.at),
                 record_href: format!("/api/v1/records/{}/bundle", st.record),
-                decision: st.by.map(|_| st.record.to_string()),
+                decision: (st.by.is_some() || automatic(&st.step)).then(|| st.record.to_string()),
             })
             .collect(),
         may_decide_objection: may && f.kind == FilingKind::Objection && f.status == "filed",

@@ -137,6 +137,9 @@ pub enum Actor {
     ApiKey(uuid::Uuid),
     /// The operator, through `knd-server admin`.
     Operator,
+    /// The server acting by itself under a control type's rules (a declaration registered
+    /// automatically).
+    Server,
     Anonymous,
 }
 
@@ -147,6 +150,7 @@ impl Actor {
             Actor::Device(id) => format!("device:{id}"),
             Actor::ApiKey(id) => format!("api_key:{id}"),
             Actor::Operator => "operator".into(),
+            Actor::Server => "server".into(),
             Actor::Anonymous => "anonymous".into(),
         }
     }

@@ -230,7 +230,7 @@ async fn take(
                     subject,
                     step: step.name().into(),
                     on: step.on(),
-                    decided_by: user.id,
+                    decided_by: Some(user.id),
                     detail: detail(&json),
                     text_ru,
                     text_en,

@@ -333,7 +333,19 @@ pub async fn file_declaration(
     )?;
     f.target_filing = Some(sa.id);
     let r = received(&f, "declaration")?;
-    store_filing(state, f, r, idem, None).await
+    let code = sa.body.get("control_type").and_then(Value::as_str);
+    let automatic = state
+        .store
+        .list_control_types(sa.agency)
+        .await?
+        .into_iter()
+        .any(|t| Some(t.code.as_str()) == code && t.rules.declarations_registered_automatically);
+    let (filed, created) = store_filing(state, f, r, idem, None).await?;
+    if !(automatic && created && filed.filing.status == "filed") {
+        return Ok((filed, created));
+    }
+    let f = decide_and_take(state, None, None, &filed.filing, &DeclarationStep::Register).await?;
+    Ok((filings::state_of(state, f).await?, created))
 }
 
 /// Replays a self-assessment or a declaration: its stored status, what is owed.
@@ -436,11 +448,17 @@ fn decide(current: &str, step: &DeclarationStep, on: Date) -> ApiResult<Decided>
 
 async fn take(
     state: &AppState,
-    user: &User,
+    user: Option<&User>,
     address: Option<&str>,
     f: &Filing,
     d: Decided,
 ) -> ApiResult<Filing> {
+    let mut d = d;
+    if user.is_none()
+        && let Some(step) = d.step.as_object_mut()
+    {
+        step.insert("automatic".into(), Value::Bool(true));
+    }
     let on = state.today();
     let body = FilingDecided {
         filing: f.id,
@@ -453,14 +471,15 @@ async fn take(
             .unwrap_or_default()
             .to_owned(),
         on,
-        decided_by: user.id,
+        decided_by: user.map(|u| u.id),
         detail: detail(&d.step),
         text_ru: d.text.0,
         text_en: d.text.1,
     };
+    // The server itself, when the rules register automatically.
     let mut audit = accounts::audit(
-        Actor::User(user.id),
-        Some(user.agency),
+        user.map_or(Actor::Server, |u| Actor::User(u.id)),
+        Some(f.agency),
         "declaration.step",
         address,
     );
@@ -472,7 +491,7 @@ async fn take(
         expected_steps: f.steps,
         event: filings::event_data(f, d.status, body.step.as_str().into()),
         step: d.step,
-        by: Some(user.id),
+        by: user.map(|u| u.id),
         at: OffsetDateTime::now_utc(),
         record: ServerRecord {
             kind: RecordKind::FilingDecided,
@@ -507,10 +526,24 @@ pub async fn step(
     )
     .await?;
     let current = agency_filing(state, user, id, FilingKind::Declaration).await?;
+    let f = decide_and_take(state, Some(user), address, &current.filing, req).await?;
+    filings::state_of(state, f).await
+}
+
+/// Takes a step on a declaration (by a reviewer, or by the server when the rules register
+/// automatically); registering replaces the business's earlier registered declaration of the
+/// same control type.
+async fn decide_and_take(
+    state: &AppState,
+    user: Option<&User>,
+    address: Option<&str>,
+    current: &Filing,
+    req: &DeclarationStep,
+) -> ApiResult<Filing> {
     let on = state.today();
-    let d = decide(&current.filing.status, req, on)?;
+    let d = decide(&current.status, req, on)?;
     let registered = d.status == "registered";
-    let f = take(state, user, address, &current.filing, d).await?;
+    let f = take(state, user, address, current, d).await?;
     if registered {
         let iso = knd_shared::calendar::iso_date::format;
         for old in registered_of(state, &f.subject_inn)
@@ -533,7 +566,7 @@ pub async fn step(
             take(state, user, address, &old, d).await?;
         }
     }
-    filings::state_of(state, f).await
+    Ok(f)
 }
 
 /// A business's registered declarations (of every agency), newest first.

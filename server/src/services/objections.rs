@@ -320,7 +320,7 @@ pub async fn decide(
             .map_err(|e| ApiError::Internal(format!("filing inn: {e}")))?,
         step: "decide".into(),
         on: today,
-        decided_by: user.id,
+        decided_by: Some(user.id),
         detail: detail(&step),
         text_ru,
         text_en,

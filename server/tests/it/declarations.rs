@@ -233,3 +233,65 @@ async fn declarations(backend: Backend) {
     assert_eq!(st, 403, "an inspector does not decide");
 }
 on_both!(declarations);
+
+/// When the control type's rules say so, a declaration on a qualifying self-assessment is
+/// registered by the server as it is filed: a server-signed decision without a reviewer, in the
+/// public registry and in the risk model at once.
+async fn declarations_registered_by_the_rules(backend: Backend) {
+    let mut f = field(backend).await;
+    let p = parties(&mut f).await;
+    let s = &f.w.server;
+    let (st, types) = s.get("/api/v1/control-types", &f.w.admin).await;
+    assert_eq!(st, 200, "{types}");
+    let fire = types
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["code"] == "fire")
+        .unwrap()
+        .clone();
+    let mut rules = fire["rules"].clone();
+    rules["declarations_registered_automatically"] = json!(true);
+    let (st, v) = s
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/control-types/fire",
+            &f.w.admin,
+            &json!({"name": fire["name"], "rules": rules}),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
+
+    let (st, sa) = assessed(&f, &p.business, "complied").await;
+    assert_eq!(st, 201, "{sa}");
+    let (st, d) = post(
+        &f,
+        "/api/v1/business/declarations",
+        &p.business,
+        &json!({"self_assessment": sa["id"]}),
+    )
+    .await;
+    assert_eq!((st, d["status"].as_str()), (201, Some("registered")), "{d}");
+    assert!(d["owed"].as_array().unwrap().is_empty(), "{d}");
+    let step = &d["steps"][0];
+    assert_eq!(step["step"]["step"], "register");
+    assert_eq!(step["step"]["automatic"], true);
+    assert_eq!(step["by"], Value::Null);
+    let rec = verified_as(&f, step["record"].as_str().unwrap(), &p.business).await;
+    assert_eq!(rec["kind"], "filing_decided", "{rec}");
+    assert_eq!(rec["body"]["decided_by"], Value::Null, "{rec}");
+    assert_eq!(rec["body"]["detail"]["automatic"], true, "{rec}");
+    assert_eq!(registry(&f).await.len(), 1);
+    assert_eq!(factor(&f, "declaration_in_force").await, 1);
+    // A reviewer may still annul it.
+    let (st, v) = post(
+        &f,
+        &format!("/api/v1/declarations/{}/steps", d["id"].as_str().unwrap()),
+        &p.reviewer,
+        &json!({"step": "annul", "reasons": "Проверка выявила нарушение"}),
+    )
+    .await;
+    assert_eq!((st, v["status"].as_str()), (200, Some("annulled")), "{v}");
+    assert_eq!(factor(&f, "declaration_in_force").await, 0);
+}
+on_both!(declarations_registered_by_the_rules);

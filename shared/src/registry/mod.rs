@@ -78,6 +78,11 @@ pub struct ControlTypeRules {
     pub appeal_suspension_working_days: u32,
     /// Share of compliant self-assessment answers, in percent, that allows a declaration (ст.51).
     pub self_assessment_threshold_percent: u32,
+    /// The regulation registers a declaration of compliance on a qualifying self-assessment
+    /// without a reviewer (ст.51 leaves it to the regulation): the server registers it when it
+    /// is filed. Rules stored before the field existed read `false`: a reviewer registers.
+    #[serde(default)]
+    pub declarations_registered_automatically: bool,
     /// The moratorium on planned inspections in force for this control type, if any (ПП 336 as
     /// extended by ПП 372). Rules stored before the field existed read the default; `null`
     /// lifts it.
@@ -156,6 +161,7 @@ impl Default for ControlTypeRules {
             appeal_extension_working_days: 20,
             appeal_suspension_working_days: 2,
             self_assessment_threshold_percent: 100,
+            declarations_registered_automatically: false,
             moratorium: Moratorium::pp336(),
             risk_model: None,
             indicators: IndicatorRule::defaults(),

@@ -153,10 +153,9 @@ fn add_step(tx: &Transaction<'_>, n: &NewStep, server: &ServerChain) -> StoreRes
         return Ok(Stored::Stale);
     }
     let seq = n.expected_steps + 1;
-    let kind = match n.by {
-        Some(_) => RecordKind::FilingDecided,
-        None => RecordKind::FilingReceived,
-    };
+    // The service says which record the step is (an agency's decision, also one the server
+    // takes by the rules; or the filer's own step).
+    let kind = n.record.kind;
     let record = append_server_record(tx, server, Some(before.agency), kind, &n.record.body, n.at)?;
     let changed = execute(
         tx,

@@ -46,7 +46,10 @@ pub struct FilingDecided {
     pub step: String,
     #[serde(with = "iso_date")]
     pub on: Date,
-    pub decided_by: UserId,
+    /// The reviewer; absent when the control type's rules had the server decide by itself
+    /// (a declaration registered automatically).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<UserId>,
     /// The step's own fields (ground, outcome, reasons, the new last day), as the API shows them.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub detail: Map<String, Value>,
