@@ -33,6 +33,7 @@ mod procs;
 mod server_check;
 mod ui;
 mod visit;
+mod warning;
 
 use procs::*;
 use server_check::*;
@@ -479,7 +480,13 @@ async fn run(
     );
     let visit = visit::preventive_visit(ui, http, banner, &done.inspection).await?;
 
-    step(10, "the act's receipt, then every screen in English");
+    step(
+        10,
+        "a warning, the business's objection and the agency's decision on the tablet",
+    );
+    warning::warning_objection(ui, http, banner).await?;
+
+    step(11, "the act's receipt, then every screen in English");
     ui.click("nav-assignments").await?;
     ui.click(&format!("assignment-{}", done.inspection)).await?;
     ui.click("open-act").await?;

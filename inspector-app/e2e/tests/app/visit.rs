@@ -24,11 +24,16 @@ pub(crate) async fn admin_token(http: &reqwest::Client, url: &str) -> anyhow::Re
 
 /// Today's UTC date, `YYYY-MM-DD` (the visit's day; the server counts its one working day).
 fn today() -> anyhow::Result<String> {
+    utc_day(0)
+}
+
+/// The UTC date `offset` days from today, `YYYY-MM-DD`.
+pub(crate) fn utc_day(offset: i64) -> anyhow::Result<String> {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_secs();
     // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-    let z = i64::try_from(secs / 86_400)? + 719_468;
+    let z = i64::try_from(secs / 86_400)? + offset + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;

@@ -23,7 +23,7 @@ export function RecordList({ records, lang, ids }: { records: RecordView[]; lang
             {r.rejected_reason ? (
               <span class="rejected"> — {t("rejectedReason", { r: pickLang(r.rejected_reason, lang) })}</span>
             ) : null}
-            {r.objection ? <Objection o={r.objection} lang={lang} /> : null}
+            {r.objection ? <Objection o={r.objection} lang={lang} testid={ids ? `objection-${r.id}` : undefined} /> : null}
           </span>
           <StateBadge state={r.state} />
         </li>
@@ -33,10 +33,10 @@ export function RecordList({ records, lang, ids }: { records: RecordView[]; lang
 }
 
 /** The business's objection to a warning, and the agency's decision on it (ст.49). */
-function Objection({ o, lang }: { o: ObjectionView; lang: Lang }) {
+function Objection({ o, lang, testid }: { o: ObjectionView; lang: Lang; testid?: string }) {
   const { t } = useI18n();
   return (
-    <span class="objection" data-status={o.status}>
+    <span class="objection" data-status={o.status} data-testid={testid}>
       {t("objectionFiled", { d: date(o.filed_on, lang) })}: <b>{code(t, "objection", o.status)}</b>
       {o.decided_on ? <>, {t("objectionDecided", { d: date(o.decided_on, lang) })}</> : null}
       {o.reasons ? (
