@@ -238,16 +238,20 @@ pub(super) async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Whether the request carries a business's API key (as a bearer token or `X-API-Key`).
-fn has_api_key(parts: &Parts) -> bool {
-    let bearer = parts
+/// What kind of token the request's bearer credential is, if any.
+fn bearer_kind(parts: &Parts) -> Option<TokenKind> {
+    parts
         .headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    bearer.and_then(TokenKind::of) == Some(TokenKind::ApiKey)
-        || parts.headers.contains_key("x-api-key")
+        .map(str::trim)
+        .and_then(TokenKind::of)
+}
+
+/// Whether the request carries a business's API key (as a bearer token or `X-API-Key`).
+fn has_api_key(parts: &Parts) -> bool {
+    bearer_kind(parts) == Some(TokenKind::ApiKey) || parts.headers.contains_key("x-api-key")
 }
 
 /// Who uploads: a device by its token, or a business by its API key.
@@ -293,13 +297,7 @@ impl FromRequestParts<AppState> for Reader {
             let Business(key) = Business::from_request_parts(parts, state).await?;
             return Ok(Reader::Business(key.subject_inn));
         }
-        let bearer = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        if bearer.and_then(TokenKind::of) == Some(TokenKind::Device) {
+        if bearer_kind(parts) == Some(TokenKind::Device) {
             let DeviceCaller(device) = DeviceCaller::from_request_parts(parts, state).await?;
             return match device.agency {
                 // The server's own chain reads no blobs: nothing to find for it.

@@ -45,16 +45,17 @@ pub(crate) fn utc_day(offset: i64) -> anyhow::Result<String> {
     Ok(format!("{y:04}-{m:02}-{d:02}"))
 }
 
-/// Schedules the visit through `POST /api/v1/inspections` for the subject and objects of
-/// `inspection`, assigned to the inspector `login`; returns the visit's id. A refusal is the
-/// server's words, in full: it is what the planning issue must fix.
-async fn plan_visit(
+/// A measure like `inspection` (its control type, subject and objects) for the inspector
+/// `login`: `fields` (kind, ground, dates, ...) added, sent to `POST /api/v1/inspections`; what
+/// the server made. A refusal is the server's words, in full.
+pub(crate) async fn schedule_like(
     http: &reqwest::Client,
     url: &str,
     token: &str,
     inspection: &str,
     login: &str,
-) -> anyhow::Result<String> {
+    fields: Value,
+) -> anyhow::Result<Value> {
     let insp = get_json(
         http,
         url,
@@ -68,19 +69,16 @@ async fn plan_visit(
         .and_then(|us| us.iter().find(|u| u["login"] == login))
         .and_then(|u| u["id"].as_str())
         .with_context(|| format!("no user {login} in {users}"))?;
-    let day = today()?;
-    let new = json!({
-        "kind": "preventive_visit",
-        "ground": "plan",
+    let mut new = json!({
         "control_type": insp["control_type"],
         "subject_inn": insp["subject_inn"],
         "objects": insp["objects"],
-        "starts_on": day,
-        "ends_on": day,
         "inspectors": [inspector],
-        "note": "Обязательный профилактический визит по плану (e2e)",
         "status": "scheduled",
     });
+    if let (Some(n), Value::Object(f)) = (new.as_object_mut(), fields) {
+        n.extend(f);
+    }
     let r = http
         .post(format!("{url}/api/v1/inspections"))
         .bearer_auth(token)
@@ -91,13 +89,29 @@ async fn plan_visit(
     let body = r.text().await?;
     ensure!(
         status == reqwest::StatusCode::CREATED,
-        "the server refused to schedule a preventive visit: {status} {body} (request {new})"
+        "the server refused to schedule: {status} {body} (request {new})"
     );
     let made: Value = serde_json::from_str(&body)?;
-    ensure!(
-        made["kind"] == "preventive_visit" && made["status"] == "scheduled",
-        "the server made {made}"
-    );
+    ensure!(made["status"] == "scheduled", "the server made {made}");
+    Ok(made)
+}
+
+/// Schedules a mandatory preventive visit like `inspection` for the inspector `login`, today;
+/// returns its id.
+async fn plan_visit(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    inspection: &str,
+    login: &str,
+) -> anyhow::Result<String> {
+    let day = today()?;
+    let fields = json!({
+        "kind": "preventive_visit", "ground": "plan", "starts_on": day, "ends_on": day,
+        "note": "Обязательный профилактический визит по плану (e2e)",
+    });
+    let made = schedule_like(http, url, token, inspection, login, fields).await?;
+    ensure!(made["kind"] == "preventive_visit", "the server made {made}");
     Ok(made["id"].as_str().context("the visit's id")?.to_owned())
 }
 

@@ -2,14 +2,14 @@
 //! demo business's objection to it through its API key, and the agency's decision: each shows
 //! beside the warning after the tablet's next sync.
 
-use super::visit::{admin_token, utc_day};
+use super::visit::{admin_token, schedule_like, utc_day};
 use super::*;
 
 const WARNING_TEXT: &str =
     "Загромождение эвакуационного выхода может привести к нарушению обязательных требований (e2e)";
 
-/// Schedules an observation of the demo business for the inspector `login` (the objects and
-/// control type of an inspection of the business); its id.
+/// Schedules an observation of the demo business for the inspector `login`, like an inspection
+/// of the business (its control type and objects); its id.
 async fn observation(
     http: &reqwest::Client,
     url: &str,
@@ -22,38 +22,12 @@ async fn observation(
         .as_array()
         .and_then(|d| d.iter().find_map(|d| d["inspection"].as_str()))
         .with_context(|| format!("the demo business has no document of an inspection: {docs}"))?;
-    let insp = get_json(
-        http,
-        url,
-        token,
-        format!("/api/v1/inspections/{inspection}"),
-    )
-    .await?;
-    let users = get_json(http, url, token, "/api/v1/users".into()).await?;
-    let inspector = users
-        .as_array()
-        .and_then(|us| us.iter().find(|u| u["login"] == login))
-        .and_then(|u| u["id"].as_str())
-        .with_context(|| format!("no user {login}"))?;
-    let new = json!({
+    let fields = json!({
         "kind": "observation", "ground": "instruction", "erknm": "76202600000000000009",
-        "control_type": insp["control_type"], "subject_inn": insp["subject_inn"],
-        "objects": insp["objects"], "starts_on": utc_day(0)?,
-        "ends_on": utc_day(7)?, "inspectors": [inspector],
-        "note": "Наблюдение за соблюдением обязательных требований (e2e)", "status": "scheduled",
+        "starts_on": utc_day(0)?, "ends_on": utc_day(7)?,
+        "note": "Наблюдение за соблюдением обязательных требований (e2e)",
     });
-    let r = http
-        .post(format!("{url}/api/v1/inspections"))
-        .bearer_auth(token)
-        .json(&new)
-        .send()
-        .await?;
-    let (status, body) = (r.status(), r.text().await?);
-    ensure!(
-        status == reqwest::StatusCode::CREATED,
-        "the server refused the observation: {status} {body}"
-    );
-    let made: Value = serde_json::from_str(&body)?;
+    let made = schedule_like(http, url, token, inspection, login, fields).await?;
     Ok(made["id"]
         .as_str()
         .context("the observation's id")?
