@@ -6,12 +6,17 @@ use crate::model::filings::{BusinessEvent, Filing, FilingKind, FilingStep};
 use crate::store::cols::Cols;
 use crate::store::{StoreError, StoreResult};
 
-macro_rules! filing_columns {
+macro_rules! filing_select {
     () => {
         "SELECT f.id, f.agency_id, f.subject_inn, f.api_key_id, f.kind, f.target_record,
                 f.target_inspection, f.target_filing, f.body, f.content_sha256, f.record_id,
-                f.received_at, f.received_on, f.status, f.due_on, f.steps, f.updated_at
-         FROM filings f"
+                f.received_at, f.received_on, f.status, f.due_on, f.steps, f.updated_at"
+    };
+}
+
+macro_rules! filing_columns {
+    () => {
+        concat!(filing_select!(), " FROM filings f")
     };
 }
 
@@ -265,11 +270,26 @@ pub(crate) static OBJECTIONS_TO: Sql = Sql::new(concat!(
     filing_columns!(),
     " WHERE f.kind = 'objection' AND f.target_record = ?1 ORDER BY f.id DESC"
 ));
-pub(crate) static OBJECTIONS_TO_WARNINGS_OF: Sql = Sql::new(concat!(
-    filing_columns!(),
-    " JOIN records r ON r.id = f.target_record JOIN devices d ON d.id = r.device_id
-     WHERE f.kind = 'objection' AND d.user_id = ?1 ORDER BY f.id DESC LIMIT ?2"
-));
+/// Driven from the inspector's devices and their warnings (a few thousand records), never from
+/// every filing of the server: SQLite keeps a CROSS JOIN's order, PostgreSQL a materialised
+/// CTE's.
+pub(crate) static OBJECTIONS_TO_WARNINGS_OF: Sql = Sql::dialects(
+    concat!(
+        filing_select!(),
+        " FROM devices d CROSS JOIN records r CROSS JOIN filings f
+         WHERE d.user_id = ?1 AND r.device_id = d.id AND r.kind = 'warning'
+           AND f.target_record = r.id AND f.kind = 'objection'
+         ORDER BY f.id DESC LIMIT ?2"
+    ),
+    concat!(
+        "WITH w AS MATERIALIZED (
+             SELECT r.id FROM devices d JOIN records r ON r.device_id = d.id
+             WHERE d.user_id = $1 AND r.kind = 'warning')",
+        filing_select!(),
+        " FROM w JOIN filings f ON f.target_record = w.id WHERE f.kind = 'objection'
+         ORDER BY f.id DESC LIMIT $2"
+    ),
+);
 
 /// The business's objects of a control type in the agency: `?1` agency, `?2` ИНН, `?3` code.
 pub(crate) static RISK_OBJECTS: Sql = Sql::new(
