@@ -35,11 +35,12 @@ pub(crate) static INSERT_BUSINESS_UPLOAD: Sql = Sql::new(
      ON CONFLICT (sha256, subject_inn) DO NOTHING",
 );
 
-/// An agency reads what its devices uploaded and what the filings it received carry.
+/// An agency reads what its devices uploaded and what the filings it received carry (looked up
+/// from the blob: SQLite keeps a CROSS JOIN's order, so a read never walks the agency's filings).
 pub(crate) static VISIBLE: Sql = Sql::new(
     "SELECT EXISTS (SELECT 1 FROM blob_uploads WHERE sha256 = ?1 AND agency_id = ?2)
-         OR EXISTS (SELECT 1 FROM filing_attachments a JOIN filings f ON f.id = a.filing_id
-                    WHERE a.sha256 = ?1 AND f.agency_id = ?2)",
+         OR EXISTS (SELECT 1 FROM filing_attachments a CROSS JOIN filings f
+                    WHERE a.sha256 = ?1 AND f.id = a.filing_id AND f.agency_id = ?2)",
 );
 
 /// A business reads and attaches only what it uploaded itself.

@@ -292,10 +292,13 @@ pub(crate) static OBJECTIONS_TO_WARNINGS_OF: Sql = Sql::dialects(
 );
 
 /// The business's objects of a control type in the agency: `?1` agency, `?2` ИНН, `?3` code.
+/// Looked up from the subject (its objects by `control_objects_by_subject`), never by walking
+/// the agency's objects.
 pub(crate) static RISK_OBJECTS: Sql = Sql::new(
     "SELECT o.id FROM control_objects o
-     JOIN subjects s ON s.id = o.subject_id JOIN control_types c ON c.id = o.control_type_id
-     WHERE o.agency_id = ?1 AND s.inn = ?2 AND c.code = ?3 ORDER BY o.id",
+     WHERE o.subject_id = (SELECT id FROM subjects WHERE agency_id = ?1 AND inn = ?2)
+       AND o.control_type_id = (SELECT id FROM control_types WHERE agency_id = ?1 AND code = ?3)
+     ORDER BY o.id",
 );
 
 /// Cuts an object's event of a kind and source short: `?1` the last day, `?2` object, `?3` kind,
