@@ -277,6 +277,7 @@ pub(super) async fn record_event(
 #[serde(deny_unknown_fields)]
 pub(super) struct EventImportQuery {
     /// `valid_rows` (default) or `all_or_nothing`.
+    #[param(inline)]
     mode: Option<ImportMode>,
 }
 

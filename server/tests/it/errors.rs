@@ -161,6 +161,22 @@ async fn bad_requests_get_problem_documents_and_change_nothing(backend: Backend)
 }
 on_both!(bad_requests_get_problem_documents_and_change_nothing);
 
+/// Every `$ref` in a JSON document.
+fn collect_refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                match (k.as_str(), x) {
+                    ("$ref", Value::String(r)) => out.push(r.clone()),
+                    _ => collect_refs(x, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_refs(x, out)),
+        _ => {}
+    }
+}
+
 async fn openapi_covers_every_route_and_ops_endpoints_answer(backend: Backend) {
     let mut w = world(backend).await;
     let next = w.device.finding(1);
@@ -204,6 +220,14 @@ async fn openapi_covers_every_route_and_ops_endpoints_answer(backend: Backend) {
     ] {
         assert!(paths.contains_key(p), "{p} is not documented");
     }
+    // Every schema reference resolves: a type used in an answer is in the document.
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let mut refs = Vec::new();
+    collect_refs(&doc, &mut refs);
+    refs.retain(|r| !schemas.contains_key(r.strip_prefix("#/components/schemas/").unwrap_or(r)));
+    refs.sort();
+    refs.dedup();
+    assert!(refs.is_empty(), "unresolved references: {refs:?}");
     // Every security requirement names a declared scheme.
     let schemes = doc["components"]["securitySchemes"].as_object().unwrap();
     for (path, item) in paths {

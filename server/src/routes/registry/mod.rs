@@ -71,6 +71,7 @@ pub(super) async fn list_control_types(
 #[serde(deny_unknown_fields)]
 pub(super) struct ImportQuery {
     /// `valid_rows` (default): import the valid rows, report the others; `all_or_nothing`.
+    #[param(inline)]
     mode: Option<ImportMode>,
 }
 
