@@ -12,7 +12,7 @@ use crate::field::field;
 use crate::filings::{parties, post, warning_for_subject};
 use crate::on_both;
 
-async fn signed_in(s: &TestServer, login: &str) -> Browser {
+pub(crate) async fn signed_in(s: &TestServer, login: &str) -> Browser {
     let mut b = Browser::new(s);
     let page = b.sign_in(login, PASSWORD).await;
     assert_eq!(page.status, 303, "{login}: {}", page.body);

@@ -283,6 +283,17 @@ async fn declarations_registered_by_the_rules(backend: Backend) {
     assert_eq!(rec["body"]["detail"]["automatic"], true, "{rec}");
     assert_eq!(registry(&f).await.len(), 1);
     assert_eq!(factor(&f, "declaration_in_force").await, 1);
+    // The console names who registered it.
+    let mut b = crate::console_filings::signed_in(s, "reviewer1").await;
+    let page = b
+        .get(&format!("/filings/{}", d["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.shows("сервер, по правилам вида контроля"),
+        "{}",
+        page.body
+    );
     // A reviewer may still annul it.
     let (st, v) = post(
         &f,

@@ -107,6 +107,18 @@ async fn attachments_are_uploaded_by_the_business_and_read_by_its_agency(backend
     assert_eq!(st, 201, "{v}");
     assert_eq!(v["content"]["attachments"], json!([sha256]), "{v}");
     assert_eq!(get_blob(s, &p.reviewer, &sha256).await, (200, file.clone()));
+    // The console's filing page lists it, and the reviewer's session reads it.
+    let mut b = crate::console_filings::signed_in(s, "reviewer1").await;
+    let id = v["id"].as_str().unwrap();
+    let page = b.get(&format!("/filings/{id}")).await;
+    assert!(
+        page.shows(&format!("/api/v1/blobs/{sha256}")),
+        "{}",
+        page.body
+    );
+    assert!(page.shows("фотография JPEG"), "{}", page.body);
+    let blob = b.get(&format!("/api/v1/blobs/{sha256}")).await;
+    assert_eq!(blob.status, 200);
     let other_agency = s.agency("Управление надзора №2").await;
     let (_, stranger) = s.user(other_agency, "admin2", Role::Admin).await;
     assert_eq!(get_blob(s, &stranger, &sha256).await.0, 404);
