@@ -141,24 +141,41 @@ pub struct RiskNote {
     /// The control type's code.
     pub control_type: String,
     pub kind: &'static str,
-    pub occurred_on: Date,
-    pub due_on: Option<Date>,
-    pub passed: Option<bool>,
     /// Names the filing: the same note twice adds nothing.
     pub source: String,
-    /// Instead of adding events: the objects' event of this kind and source ends on `due_on`
-    /// (a declaration annulled or replaced stops counting from the next day).
-    pub cut: bool,
+    pub change: RiskChange,
+}
+
+/// What a [`RiskNote`] does to the objects' events of its kind and source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RiskChange {
+    /// A new event.
+    Add {
+        occurred_on: Date,
+        due_on: Option<Date>,
+        passed: Option<bool>,
+    },
+    /// The existing event ends on this day (a declaration annulled or replaced stops counting
+    /// from the next).
+    EndOn(Date),
 }
 
 impl RiskNote {
-    /// The note as one event per object.
+    /// The events an `Add` writes, one per object (none for an `EndOn`).
     pub fn events(
         &self,
         agency: AgencyId,
         objects: &[knd_shared::ObjectId],
         at: OffsetDateTime,
     ) -> Vec<super::planning::RiskEvent> {
+        let RiskChange::Add {
+            occurred_on,
+            due_on,
+            passed,
+        } = self.change
+        else {
+            return Vec::new();
+        };
         objects
             .iter()
             .map(|o| super::planning::RiskEvent {
@@ -166,9 +183,9 @@ impl RiskNote {
                 agency,
                 object: *o,
                 kind: self.kind.into(),
-                occurred_on: self.occurred_on,
-                due_on: self.due_on,
-                passed: self.passed,
+                occurred_on,
+                due_on,
+                passed,
                 source: self.source.clone(),
                 note: String::new(),
                 recorded_at: at,

@@ -13,7 +13,7 @@ use serde_json::Value;
 use time::Date;
 
 use crate::error::{ApiError, ApiResult};
-use crate::model::filings::{Filing, RiskNote};
+use crate::model::filings::{Filing, RiskChange, RiskNote};
 
 fn control_type(f: &Filing) -> ApiResult<String> {
     f.body
@@ -23,7 +23,8 @@ fn control_type(f: &Filing) -> ApiResult<String> {
         .ok_or_else(|| ApiError::Internal(format!("filing {}: no control type", f.id)))
 }
 
-fn day_of(step: &Value, key: &str) -> Option<Date> {
+/// A date a stored step names (`on`, `valid_until`).
+pub(super) fn day_of(step: &Value, key: &str) -> Option<Date> {
     step.get(key)
         .and_then(Value::as_str)
         .and_then(|d| iso_date::parse(d).ok())
@@ -34,11 +35,12 @@ pub fn self_assessment(f: &Filing, qualifies: bool) -> ApiResult<RiskNote> {
     Ok(RiskNote {
         control_type: control_type(f)?,
         kind: "self_assessment",
-        occurred_on: f.received_on,
-        due_on: None,
-        passed: Some(qualifies),
         source: format!("filing:{}", f.id),
-        cut: false,
+        change: RiskChange::Add {
+            occurred_on: f.received_on,
+            due_on: None,
+            passed: Some(qualifies),
+        },
     })
 }
 
@@ -50,24 +52,25 @@ pub fn declaration_step(
     step: &Value,
     on: Date,
 ) -> ApiResult<Option<RiskNote>> {
-    let note = |occurred_on, due_on, cut| -> ApiResult<Option<RiskNote>> {
+    let note = |change| -> ApiResult<Option<RiskNote>> {
         Ok(Some(RiskNote {
             control_type: control_type(f)?,
             kind: "declaration",
-            occurred_on,
-            due_on: Some(due_on),
-            passed: None,
             source: format!("filing:{}", f.id),
-            cut,
+            change,
         }))
     };
     match status {
         "registered" => {
             let until = day_of(step, "valid_until")
                 .ok_or_else(|| ApiError::Internal("registration without valid_until".into()))?;
-            note(on, until, false)
+            note(RiskChange::Add {
+                occurred_on: on,
+                due_on: Some(until),
+                passed: None,
+            })
         }
-        "annulled" | "replaced" => note(on, on.previous_day().unwrap_or(on), true),
+        "annulled" | "replaced" => note(RiskChange::EndOn(on.previous_day().unwrap_or(on))),
         _ => Ok(None),
     }
 }

@@ -65,13 +65,9 @@ pub async fn questionnaire(
         .list_requirements(agency, control_type)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let threshold_percent = state
-        .store
-        .list_control_types(agency)
+    let threshold_percent = rules_of(state, agency, control_type)
         .await?
-        .into_iter()
-        .find(|t| t.code == control_type)
-        .map_or(100, |t| t.rules.self_assessment_threshold_percent);
+        .map_or(100, |r| r.self_assessment_threshold_percent);
     Ok(Questionnaire {
         agency,
         control_type: control_type.to_owned(),
@@ -334,12 +330,12 @@ pub async fn file_declaration(
     f.target_filing = Some(sa.id);
     let r = received(&f, "declaration")?;
     let code = sa.body.get("control_type").and_then(Value::as_str);
-    let automatic = state
-        .store
-        .list_control_types(sa.agency)
-        .await?
-        .into_iter()
-        .any(|t| Some(t.code.as_str()) == code && t.rules.declarations_registered_automatically);
+    let automatic = match code {
+        Some(code) => rules_of(state, sa.agency, code)
+            .await?
+            .is_some_and(|r| r.declarations_registered_automatically),
+        None => false,
+    };
     let (filed, created) = store_filing(state, f, r, idem, None).await?;
     if !(automatic && created && filed.filing.status == "filed") {
         return Ok((filed, created));
@@ -569,6 +565,21 @@ async fn decide_and_take(
     Ok(f)
 }
 
+/// The rules of the agency's control type `code`, if it has one.
+async fn rules_of(
+    state: &AppState,
+    agency: AgencyId,
+    code: &str,
+) -> ApiResult<Option<knd_shared::registry::ControlTypeRules>> {
+    Ok(state
+        .store
+        .list_control_types(agency)
+        .await?
+        .into_iter()
+        .find(|t| t.code == code)
+        .map(|t| t.rules))
+}
+
 /// A business's registered declarations (of every agency), newest first.
 async fn registered_of(state: &AppState, inn: &str) -> ApiResult<Vec<Filing>> {
     let mut out = Vec::new();
@@ -596,13 +607,7 @@ pub async fn in_force(state: &AppState, inn: &str, day: Date) -> ApiResult<Vec<(
         let steps = state.store.filing_steps(f.id).await?;
         let until = steps
             .iter()
-            .find_map(|s| {
-                s.step
-                    .get("valid_until")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            })
-            .and_then(|d| knd_shared::calendar::iso_date::parse(&d).ok());
+            .find_map(|s| declaration_risk::day_of(&s.step, "valid_until"));
         if let Some(until) = until.filter(|u| *u >= day) {
             out.push((f, until));
         }

@@ -16,8 +16,8 @@ use super::insert_audit;
 use super::planning::{add_events, cut_events};
 use super::records::append_server_record;
 use crate::model::filings::{
-    BusinessEvent, Filing, FilingKind, FilingStep, Idempotency, NewFiling, NewStep, RiskNote,
-    Stored,
+    BusinessEvent, Filing, FilingKind, FilingStep, Idempotency, NewFiling, NewStep, RiskChange,
+    RiskNote, Stored,
 };
 use crate::store::cols::Cols;
 use crate::store::filings::{FilingList, FilingStore};
@@ -240,9 +240,9 @@ async fn risk(
         |r| r.id(0),
     )
     .await?;
-    match (note.cut, note.due_on) {
-        (true, Some(last)) => cut_events(tx, &objects, note.kind, &note.source, last).await,
-        _ => add_events(tx, &note.events(f.agency, &objects, at))
+    match note.change {
+        RiskChange::EndOn(last) => cut_events(tx, &objects, note.kind, &note.source, last).await,
+        RiskChange::Add { .. } => add_events(tx, &note.events(f.agency, &objects, at))
             .await
             .map(drop),
     }

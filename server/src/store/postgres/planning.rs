@@ -160,7 +160,7 @@ pub(super) async fn cut_events(
     for o in objects {
         execute(
             tx,
-            &crate::store::sql::filings::CUT_RISK_EVENT,
+            &sql::CUT_RISK_EVENT,
             &[&last, &o.as_uuid(), &kind, &source],
         )
         .await?;

@@ -300,9 +300,3 @@ pub(crate) static RISK_OBJECTS: Sql = Sql::new(
        AND o.control_type_id = (SELECT id FROM control_types WHERE agency_id = ?1 AND code = ?3)
      ORDER BY o.id",
 );
-
-/// Cuts an object's event of a kind and source short: `?1` the last day, `?2` object, `?3` kind,
-/// `?4` source.
-pub(crate) static CUT_RISK_EVENT: Sql = Sql::new(
-    "UPDATE risk_events SET due_on = ?1 WHERE object_id = ?2 AND kind = ?3 AND source = ?4",
-);

@@ -28,6 +28,12 @@ pub(crate) static INSERT_EVENT: Sql = Sql::new(
      ON CONFLICT DO NOTHING",
 );
 
+/// Cuts an object's event of a kind and source short: `?1` the last day, `?2` object, `?3` kind,
+/// `?4` source.
+pub(crate) static CUT_RISK_EVENT: Sql = Sql::new(
+    "UPDATE risk_events SET due_on = ?1 WHERE object_id = ?2 AND kind = ?3 AND source = ?4",
+);
+
 macro_rules! event_columns {
     () => {
         "SELECT id, agency_id, object_id, kind, occurred_on, due_on,

@@ -14,8 +14,8 @@ use super::planning::{add_events, cut_events};
 use super::records::append_server_record;
 use super::{insert_audit, ts};
 use crate::model::filings::{
-    BusinessEvent, Filing, FilingKind, FilingStep, Idempotency, NewFiling, NewStep, RiskNote,
-    Stored,
+    BusinessEvent, Filing, FilingKind, FilingStep, Idempotency, NewFiling, NewStep, RiskChange,
+    RiskNote, Stored,
 };
 use crate::store::cols::Cols as _;
 use crate::store::filings::{FilingList, FilingStore};
@@ -211,9 +211,11 @@ fn risk(
         params![f.agency.to_string(), f.subject_inn, note.control_type],
         |r| r.id(0),
     )?;
-    match (note.cut, note.due_on) {
-        (true, Some(last)) => cut_events(tx, &objects, note.kind, &note.source, last),
-        _ => add_events(tx, &note.events(f.agency, &objects, at), None).map(drop),
+    match note.change {
+        RiskChange::EndOn(last) => cut_events(tx, &objects, note.kind, &note.source, last),
+        RiskChange::Add { .. } => {
+            add_events(tx, &note.events(f.agency, &objects, at), None).map(drop)
+        }
     }
 }
 

@@ -67,7 +67,7 @@ pub(super) fn cut_events(
     for o in objects {
         execute(
             tx,
-            &crate::store::sql::filings::CUT_RISK_EVENT,
+            &sql::CUT_RISK_EVENT,
             params![day(last), o.to_string(), kind, source],
         )?;
     }
