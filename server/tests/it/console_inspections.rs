@@ -16,6 +16,7 @@ use crate::common::{TestServer, audit};
 use crate::field::{Field, OTHER_SUBJECT, SUBJECT, field};
 use crate::on_both;
 use crate::projections::{field_data, id_of, sign};
+use crate::uploads::photo;
 
 /// A browser signed in as `login` (the kit's password).
 async fn signed_in(s: &TestServer, login: &str) -> Browser {
@@ -394,14 +395,6 @@ async fn the_planners_forms_say_why(backend: crate::common::Backend) {
     );
 }
 on_both!(the_planners_forms_say_why);
-
-fn photo(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/../../shared/testdata/photos/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
 
 /// Uploads a photo over tus in one piece.
 async fn upload(s: &TestServer, token: &str, bytes: &[u8]) -> String {

@@ -14,12 +14,15 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use crate::common::{Backend, Device, TestServer, World, world};
 use crate::on_both;
 
+/// A camera file from `$KND_TESTDATA/photos`, or `../shared/testdata/photos` next to the
+/// repository root.
 pub(crate) fn photo(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/../../shared/testdata/photos/{name}",
-        env!("CARGO_MANIFEST_DIR")
+    let dir = std::env::var_os("KND_TESTDATA").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata"),
+        std::path::PathBuf::from,
     );
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    let path = dir.join("photos").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn metadata(sha256: &str) -> String {

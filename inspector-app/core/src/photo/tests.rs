@@ -5,13 +5,20 @@ use std::path::PathBuf;
 
 use super::*;
 
-/// `/work/shared/testdata/photos` seen from `inspector-app/core` in any checkout: the shared
-/// folder is a sibling of the repository root.
+/// `$KND_TESTDATA/photos`, or `../shared/testdata/photos` next to the repository root (as the
+/// README says for every test).
 pub(crate) fn photos_dir() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/testdata/photos"
-    ))
+    std::env::var_os("KND_TESTDATA")
+        .map_or_else(
+            || {
+                PathBuf::from(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../../../shared/testdata"
+                ))
+            },
+            PathBuf::from,
+        )
+        .join("photos")
 }
 
 pub(crate) fn photo(name: &str) -> Vec<u8> {
