@@ -15,6 +15,9 @@
 //! names the device's public key; the record is signed by that key and is in the log; the receipt
 //! is signed by the log key and names the record's hash and log index.
 //!
+//! A controlled person's filing key is enrolled the same way (`device_enrolled` naming its
+//! `subject`): it signs only `business_filing` records, and only those of that subject.
+//!
 //! A record of the server's own chain (an agency decision: a risk category, a plan's approval or
 //! amendment) has no `device`: it is signed by the log key itself, and only the kinds the server
 //! alone signs are accepted that way.
@@ -27,7 +30,7 @@ use crate::keys::{PublicKey, Sha256};
 use crate::log::{self, LogError};
 use crate::note::{Checkpoint, NoteError, NoteVerifier};
 use crate::receipt::Receipt;
-use crate::record::kinds::{DeviceEnrolled, decode_body};
+use crate::record::kinds::{BusinessFiling, DeviceEnrolled, decode_body};
 use crate::record::{self, RecordError, RecordKind, VerifiedRecord};
 
 /// An inclusion proof of a log leaf at a tree size.
@@ -107,6 +110,8 @@ pub enum BundleError {
     RecordNotLogged(LogError),
     #[error("a bundle without a device is for the server's own records; {0:?} is not one")]
     NotServerKind(String),
+    #[error("{0}")]
+    Signer(String),
 }
 
 impl Bundle {
@@ -212,7 +217,37 @@ fn device_record(
             got: rec.device,
         });
     }
+    signer_fits(&enrolled, &rec)?;
     Ok(rec)
+}
+
+/// A filing key enrolled for a controlled person signs only its filings, each naming that
+/// person; a filing is signed only by such a key (a tablet's key cannot file for a business).
+fn signer_fits(enrolled: &DeviceEnrolled, rec: &VerifiedRecord) -> Result<(), BundleError> {
+    let business = RecordKind::parse(&rec.kind).is_some_and(RecordKind::signed_by_business);
+    match &enrolled.subject {
+        None if business => Err(BundleError::Signer(format!(
+            "a {} record is signed by a controlled person's filing key, not a device's",
+            rec.kind
+        ))),
+        None => Ok(()),
+        Some(_) if !business => Err(BundleError::Signer(format!(
+            "a controlled person's filing key signs only business_filing records, not {}",
+            rec.kind
+        ))),
+        Some(subject) => {
+            let filing: BusinessFiling = decode_body(&rec.body)
+                .map_err(|e| BundleError::Signer(format!("business_filing: {e}")))?;
+            if &filing.subject == subject {
+                Ok(())
+            } else {
+                Err(BundleError::Signer(format!(
+                    "the filing names subject {}, the key was enrolled for {subject}",
+                    filing.subject
+                )))
+            }
+        }
+    }
 }
 
 /// The leaf input of a record is its 32-byte hash (DESIGN.md section 6).

@@ -13,6 +13,7 @@ use super::seed::api;
 use crate::model::{Actor, ApiKey, Inspection};
 use crate::services::appeals::{self, NewAppeal, Representative};
 use crate::services::declarations::{self, AnswerIn, NewDeclaration, NewSelfAssessment};
+use crate::services::filings::Via;
 use crate::services::uploads::Client;
 use crate::services::{accounts, projections};
 use crate::state::AppState;
@@ -55,7 +56,7 @@ pub(super) async fn appeals(
         restoration_reason: None,
         suspension_requested: false,
     };
-    appeals::file(state, &key, None, base.clone())
+    appeals::file(state, &key, Via::Api(None), base.clone())
         .await
         .map_err(api)?;
     let actions = NewAppeal {
@@ -68,7 +69,7 @@ pub(super) async fn appeals(
         attachments: Vec::new(),
         ..base
     };
-    appeals::file(state, &key, None, actions)
+    appeals::file(state, &key, Via::Api(None), actions)
         .await
         .map_err(api)?;
     declaration(state, &key, inspection).await?;
@@ -101,13 +102,13 @@ async fn declaration(
         control_type: q.control_type,
         answers,
     };
-    let (assessed, _) = declarations::file_self_assessment(state, key, None, sa)
+    let (assessed, _) = declarations::file_self_assessment(state, key, Via::Api(None), sa)
         .await
         .map_err(api)?;
     let d = NewDeclaration {
         self_assessment: assessed.filing.id,
     };
-    declarations::file_declaration(state, key, None, d)
+    declarations::file_declaration(state, key, Via::Api(None), d)
         .await
         .map_err(api)?;
     Ok(())

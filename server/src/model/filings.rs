@@ -6,7 +6,7 @@ use knd_shared::{AgencyId, InspectionId, RecordId, Sha256, UserId};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::store::ServerRecord;
+use crate::store::{Candidate, Rejection, ServerRecord};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FilingKind {
@@ -101,7 +101,7 @@ pub struct Idempotency {
 #[derive(Debug, Clone)]
 pub struct NewFiling {
     pub filing: Filing,
-    pub record: ServerRecord,
+    pub record: FilingRecord,
     pub idempotency: Option<Idempotency>,
     /// The business event's data.
     pub event: serde_json::Value,
@@ -119,7 +119,7 @@ pub struct NewStep {
     pub step: serde_json::Value,
     pub by: Option<UserId>,
     pub at: OffsetDateTime,
-    pub record: ServerRecord,
+    pub record: FilingRecord,
     /// The filing's status and first due day after the step.
     pub status: String,
     pub due_on: Option<Date>,
@@ -208,6 +208,24 @@ pub enum Stored {
     },
     /// Another step was taken meanwhile.
     Stale,
+    /// The record the business signed does not fit its key's chain (or the key was revoked):
+    /// nothing was stored.
+    Refused(Rejection),
+}
+
+/// The record of a filing or a step: the server's (of the agency's decision, or attesting the
+/// content's hash of what the business filed), or the one the business signed with its filing
+/// key, stored in its own chain in the filing's transaction.
+#[derive(Debug, Clone)]
+pub enum FilingRecord {
+    Server(ServerRecord),
+    Signed(Box<Candidate>),
+}
+
+impl From<ServerRecord> for FilingRecord {
+    fn from(r: ServerRecord) -> Self {
+        Self::Server(r)
+    }
 }
 
 /// One event of a business's feed.

@@ -330,6 +330,7 @@ pub struct NewChecklistItem {
 }
 
 mod admin;
+pub mod business_keys;
 pub mod filings;
 mod inspections;
 pub mod plan_why;

@@ -13,6 +13,7 @@ use crate::auth::{Business, Caller};
 use crate::error::{ApiResult, Json, Path, Problem};
 use crate::model::Requirement;
 use crate::services::declarations::{self, DeclarationStep, NewDeclaration, NewSelfAssessment};
+use crate::services::filings::Via;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -68,7 +69,8 @@ pub(super) async fn file_self_assessment(
     Json(req): Json<NewSelfAssessment>,
 ) -> ApiResult<(StatusCode, Json<FilingView>)> {
     let done =
-        declarations::file_self_assessment(&state, &key, idempotency_key(&headers)?, req).await?;
+        declarations::file_self_assessment(&state, &key, Via::Api(idempotency_key(&headers)?), req)
+            .await?;
     answer(&state, done).await
 }
 
@@ -86,7 +88,8 @@ pub(super) async fn file_declaration(
     Json(req): Json<NewDeclaration>,
 ) -> ApiResult<(StatusCode, Json<FilingView>)> {
     let done =
-        declarations::file_declaration(&state, &key, idempotency_key(&headers)?, req).await?;
+        declarations::file_declaration(&state, &key, Via::Api(idempotency_key(&headers)?), req)
+            .await?;
     answer(&state, done).await
 }
 

@@ -20,6 +20,9 @@ pub(super) struct ReceiptView {
     record: RecordId,
     /// The record's leaf index in the log.
     log_index: Option<u64>,
+    /// Who signed the record: `filer` (the business, with its filing key) or `server` (its
+    /// record attesting the content's hash).
+    signed_by: &'static str,
     /// When the server registered the filing.
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
@@ -96,7 +99,11 @@ pub(super) struct FilingView {
 }
 
 impl FilingView {
-    pub(super) fn of(s: FilingState, log_index: Option<u64>, today: Date) -> Self {
+    pub(super) fn of(
+        s: FilingState,
+        (log_index, by_filer): (Option<u64>, bool),
+        today: Date,
+    ) -> Self {
         let f = s.filing;
         Self {
             id: f.id,
@@ -112,6 +119,7 @@ impl FilingView {
             receipt: ReceiptView {
                 record: f.record,
                 log_index,
+                signed_by: if by_filer { "filer" } else { "server" },
                 received_at: f.received_at,
                 content_sha256: f.content_sha256.to_hex(),
                 bundle: format!("/api/v1/records/{}/bundle", f.record),

@@ -15,7 +15,7 @@ use crate::error::{ApiError, ApiResult, Json, Path, Problem};
 use crate::model::filings::FilingKind;
 use crate::services::appeal_steps::{self, AgencyStep, FilerStep};
 use crate::services::appeals::{self, NewAppeal};
-use crate::services::filings::{self, FilingState};
+use crate::services::filings::{self, FilingState, Via};
 use crate::services::objections::{self, NewObjection};
 use crate::state::AppState;
 use crate::store::FilingList;
@@ -35,8 +35,8 @@ pub(super) fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<&str>> {
 }
 
 pub(super) async fn view(state: &AppState, s: FilingState) -> ApiResult<Json<FilingView>> {
-    let index = filings::log_index(state, s.filing.record).await?;
-    Ok(Json(FilingView::of(s, index, state.today())))
+    let receipt = filings::log_index(state, s.filing.record).await?;
+    Ok(Json(FilingView::of(s, receipt, state.today())))
 }
 
 pub(super) async fn answer(
@@ -68,7 +68,7 @@ pub(super) async fn file_objection(
     headers: HeaderMap,
     Json(req): Json<NewObjection>,
 ) -> ApiResult<(StatusCode, Json<FilingView>)> {
-    let done = objections::file(&state, &key, idempotency_key(&headers)?, req).await?;
+    let done = objections::file(&state, &key, Via::Api(idempotency_key(&headers)?), req).await?;
     answer(&state, done).await
 }
 
@@ -87,7 +87,7 @@ pub(super) async fn file_appeal(
     headers: HeaderMap,
     Json(req): Json<NewAppeal>,
 ) -> ApiResult<(StatusCode, Json<FilingView>)> {
-    let done = appeals::file(&state, &key, idempotency_key(&headers)?, req).await?;
+    let done = appeals::file(&state, &key, Via::Api(idempotency_key(&headers)?), req).await?;
     answer(&state, done).await
 }
 
@@ -107,7 +107,9 @@ pub(super) async fn filer_step(
     headers: HeaderMap,
     Json(req): Json<FilerStep>,
 ) -> ApiResult<(StatusCode, Json<FilingView>)> {
-    let done = appeal_steps::filer_step(&state, &key, idempotency_key(&headers)?, id, &req).await?;
+    let done =
+        appeal_steps::filer_step(&state, &key, Via::Api(idempotency_key(&headers)?), id, &req)
+            .await?;
     answer(&state, done).await
 }
 

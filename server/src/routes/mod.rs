@@ -2,6 +2,7 @@
 
 mod accounts;
 mod audit;
+mod business_keys;
 mod declarations;
 mod devices;
 mod field;
@@ -222,6 +223,15 @@ fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(utoipa_axum::routes!(filings::business_filings))
         .routes(utoipa_axum::routes!(filings::business_filing))
         .routes(utoipa_axum::routes!(filings::business_events))
+        .routes(utoipa_axum::routes!(
+            business_keys::register,
+            business_keys::list
+        ))
+        .routes(utoipa_axum::routes!(
+            business_keys::get,
+            business_keys::revoke
+        ))
+        .routes(utoipa_axum::routes!(business_keys::file))
         .routes(utoipa_axum::routes!(webhooks::register, webhooks::list))
         .routes(utoipa_axum::routes!(webhooks::disable))
         .routes(utoipa_axum::routes!(webhooks::deliveries))

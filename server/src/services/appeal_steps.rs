@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::appeals::{appeal_error, appeal_of, internal, owed};
-use super::filings::{self, FilingState};
+use super::filings::{self, FilingState, Via};
 use super::objections::{agency_filing, detail};
 use crate::error::{ApiError, ApiResult};
 use crate::model::filings::{FilingKind, NewStep};
@@ -150,19 +150,20 @@ pub async fn agency_step(
         address,
     );
     audit.target = Some(target);
-    take(state, current, step, extra, Some(user), None, Some(audit)).await
+    let by = (Some(user), Via::Api(None));
+    take(state, current, step, extra, by, None, Some(audit)).await
 }
 
 /// The filer's step on its own appeal.
 pub async fn filer_step(
     state: &AppState,
     key: &ApiKey,
-    idempotency: Option<&str>,
+    via: Via<'_>,
     id: Uuid,
     req: &FilerStep,
 ) -> ApiResult<(FilingState, bool)> {
     let idem = filings::idempotency(
-        idempotency,
+        via,
         &format!("appeal-step:{id}"),
         &serde_json::to_value(req).map_err(internal)?,
     )?;
@@ -189,17 +190,18 @@ pub async fn filer_step(
             Step::InformationReceived { on }
         }
     };
-    let f = take(state, current, step, extra, None, idem, None).await?;
+    let f = take(state, current, step, extra, (None, via), idem, None).await?;
     Ok((f, true))
 }
 
-/// Checks a step against the law, then stores it with the server's record of it.
+/// Checks a step against the law, then stores it with its record: the server's of the
+/// reviewer's decision; of the filer's step, the server's or the one the filer signed.
 async fn take(
     state: &AppState,
     current: FilingState,
     step: Step,
     extra: serde_json::Map<String, Value>,
-    by: Option<&User>,
+    (by, via): (Option<&User>, Via<'_>),
     idempotency: Option<crate::model::filings::Idempotency>,
     audit: Option<crate::model::AuditEntry>,
 ) -> ApiResult<FilingState> {
@@ -237,8 +239,9 @@ async fn take(
                 })
                 .map_err(internal)?,
             }
+            .into()
         }
-        None => ServerRecord {
+        None => via.record(ServerRecord {
             kind: RecordKind::FilingReceived,
             body: serde_json::to_value(FilingReceived {
                 filing: Uuid::now_v7(),
@@ -253,7 +256,7 @@ async fn take(
                 received_on: today,
             })
             .map_err(internal)?,
-        },
+        }),
     };
     let status = a.status.as_str();
     let attachments = filings::carried(&json);

@@ -18,7 +18,7 @@ use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::filings::{self, FilingState, Owed};
+use super::filings::{self, FilingState, Owed, Via};
 use crate::error::{ApiError, ApiResult};
 use crate::model::ApiKey;
 use crate::model::filings::{Filing, FilingKind, FilingStep, NewFiling};
@@ -220,11 +220,11 @@ async fn target(state: &AppState, key: &ApiKey, req: &NewAppeal) -> ApiResult<Ta
 pub async fn file(
     state: &AppState,
     key: &ApiKey,
-    idempotency: Option<&str>,
+    via: Via<'_>,
     req: NewAppeal,
 ) -> ApiResult<(FilingState, bool)> {
     let idem = filings::idempotency(
-        idempotency,
+        via,
         "appeal",
         &serde_json::to_value(&req).map_err(internal)?,
     )?;
@@ -358,10 +358,10 @@ pub async fn file(
     let attachments = filings::carried(&filing.body);
     let new = NewFiling {
         filing,
-        record: ServerRecord {
+        record: via.record(ServerRecord {
             kind: RecordKind::FilingReceived,
             body: serde_json::to_value(&received).map_err(internal)?,
-        },
+        }),
         idempotency: idem,
         event,
         attachments,

@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::declaration_risk;
-use super::filings::{self, FilingState, Owed};
+use super::filings::{self, FilingState, Owed, Via};
 use super::objections::{agency_filing, detail};
 use crate::error::{ApiError, ApiResult};
 use crate::model::filings::{Filing, FilingKind, FilingStep, NewFiling, NewStep, RiskNote};
@@ -135,6 +135,7 @@ pub fn status_names(status: &str) -> (&'static str, &'static str) {
 
 async fn store_filing(
     state: &AppState,
+    via: Via<'_>,
     filing: Filing,
     received: FilingReceived,
     idem: Option<crate::model::filings::Idempotency>,
@@ -144,10 +145,10 @@ async fn store_filing(
     let attachments = filings::carried(&filing.body);
     let new = NewFiling {
         filing,
-        record: ServerRecord {
+        record: via.record(ServerRecord {
             kind: RecordKind::FilingReceived,
             body: serde_json::to_value(&received).map_err(internal)?,
-        },
+        }),
         idempotency: idem,
         event,
         attachments,
@@ -205,11 +206,11 @@ fn received(f: &Filing, kind: &str) -> ApiResult<FilingReceived> {
 pub async fn file_self_assessment(
     state: &AppState,
     key: &ApiKey,
-    idempotency: Option<&str>,
+    via: Via<'_>,
     req: NewSelfAssessment,
 ) -> ApiResult<(FilingState, bool)> {
     let idem = filings::idempotency(
-        idempotency,
+        via,
         "self_assessment",
         &serde_json::to_value(&req).map_err(internal)?,
     )?;
@@ -266,7 +267,7 @@ pub async fn file_self_assessment(
     )?;
     let r = received(&f, "self_assessment")?;
     let risk = declaration_risk::self_assessment(&f, qualifies)?;
-    store_filing(state, f, r, idem, Some(risk)).await
+    store_filing(state, via, f, r, idem, Some(risk)).await
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -280,11 +281,11 @@ pub struct NewDeclaration {
 pub async fn file_declaration(
     state: &AppState,
     key: &ApiKey,
-    idempotency: Option<&str>,
+    via: Via<'_>,
     req: NewDeclaration,
 ) -> ApiResult<(FilingState, bool)> {
     let idem = filings::idempotency(
-        idempotency,
+        via,
         "declaration",
         &serde_json::to_value(&req).map_err(internal)?,
     )?;
@@ -336,7 +337,7 @@ pub async fn file_declaration(
             .is_some_and(|r| r.declarations_registered_automatically),
         None => false,
     };
-    let (filed, created) = store_filing(state, f, r, idem, None).await?;
+    let (filed, created) = store_filing(state, via, f, r, idem, None).await?;
     if !(automatic && created && filed.filing.status == "filed") {
         return Ok((filed, created));
     }
@@ -492,7 +493,8 @@ async fn take(
         record: ServerRecord {
             kind: RecordKind::FilingDecided,
             body: serde_json::to_value(&body).map_err(internal)?,
-        },
+        }
+        .into(),
         status: d.status.into(),
         due_on: None,
         idempotency: None,

@@ -11,8 +11,11 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 use crate::model::ApiKey;
-use crate::model::filings::{BusinessEvent, Filing, FilingKind, FilingStep, Idempotency, Stored};
+use crate::model::filings::{
+    BusinessEvent, Filing, FilingKind, FilingRecord, FilingStep, Idempotency, Stored,
+};
 use crate::state::AppState;
+use crate::store::{Candidate, ServerRecord};
 
 /// The longest `Idempotency-Key` taken.
 const MAX_KEY: usize = 255;
@@ -23,14 +26,31 @@ pub fn content_sha256(v: &Value) -> ApiResult<Sha256> {
         .map_err(|e| ApiError::Internal(format!("canonical json: {e}")))
 }
 
+/// How a business files: over the API with its key (and an optional `Idempotency-Key`), or as
+/// a record it signed with its filing key (`signed_filings.rs`), which then stands in place of
+/// the server's `filing_received` (the record's id makes a retry safe).
+#[derive(Debug, Clone, Copy)]
+pub enum Via<'a> {
+    Api(Option<&'a str>),
+    Signed(&'a Candidate),
+}
+
+impl Via<'_> {
+    /// The record of the filing or the filer's step: the one the business signed, or the
+    /// server's attesting the content's hash.
+    pub fn record(self, server: ServerRecord) -> FilingRecord {
+        match self {
+            Via::Api(_) => server.into(),
+            Via::Signed(c) => FilingRecord::Signed(Box::new(c.clone())),
+        }
+    }
+}
+
 /// Reads an `Idempotency-Key` header (1 to 255 visible ASCII characters) with the hash of the
 /// request it came with (`what` names the operation, so one key cannot mean two operations).
-pub fn idempotency(
-    header: Option<&str>,
-    what: &str,
-    request: &Value,
-) -> ApiResult<Option<Idempotency>> {
-    let Some(key) = header else {
+/// A signed filing has none: its record's id is its key.
+pub fn idempotency(via: Via<'_>, what: &str, request: &Value) -> ApiResult<Option<Idempotency>> {
+    let Via::Api(Some(key)) = via else {
         return Ok(None);
     };
     if key.is_empty() || key.len() > MAX_KEY || !key.bytes().all(|b| b.is_ascii_graphic()) {
@@ -161,6 +181,7 @@ pub fn outcome(stored: Stored) -> ApiResult<(Filing, bool)> {
             filing, same: true, ..
         } => Ok((filing, false)),
         Stored::Replayed { same: false, .. } => Err(ApiError::IdempotencyKeyReused),
+        Stored::Refused(r) => Err(super::signed_filings::refused(&r)),
         Stored::Stale => Err(ApiError::Conflict(
             "по обращению только что принято другое решение; обновите и повторите / \
              another step was just taken on this filing; reload it and try again"
@@ -307,9 +328,17 @@ pub async fn agency_list(
         .await?)
 }
 
-/// The log index of a filing's record: its receipt's position, which proves when it was filed.
-pub async fn log_index(state: &AppState, record: knd_shared::RecordId) -> ApiResult<Option<u64>> {
-    Ok(state.store.get_record(record).await?.map(|r| r.log_index))
+/// The log index of a filing's record (its receipt's position, which proves when it was
+/// filed), and whether the filer signed it (with its filing key) rather than the server.
+pub async fn log_index(
+    state: &AppState,
+    record: knd_shared::RecordId,
+) -> ApiResult<(Option<u64>, bool)> {
+    let r = state.store.get_record(record).await?;
+    let by_filer = r
+        .as_ref()
+        .is_some_and(|r| r.device != state.server.identity.device);
+    Ok((r.map(|r| r.log_index), by_filer))
 }
 
 /// How many of the agency's objections and appeals are owed something by `day` or earlier

@@ -148,10 +148,13 @@ fn check_one(bytes: &[u8], key: &knd_shared::PublicKey, device: knd_shared::Devi
     };
     match kinds::check_body(&rec.kind, &rec.body) {
         Err(e) => return refuse("invalid_body", e.to_string()),
-        Ok(kind) if kind.signed_by_server() => {
+        Ok(kind) if !kind.signed_by_device() => {
             return refuse(
                 "invalid_body",
-                format!("{} records are the server's to sign", rec.kind),
+                format!(
+                    "{} records are signed by the server or a controlled person, not a device",
+                    rec.kind
+                ),
             );
         }
         Ok(_) => {}

@@ -14,7 +14,7 @@ use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::filings::{self, FilingState, Owed};
+use super::filings::{self, FilingState, Owed, Via};
 use crate::error::{ApiError, ApiResult};
 use crate::model::filings::{Filing, FilingKind, FilingStep, NewFiling, NewStep};
 use crate::model::{Actor, ApiKey, User};
@@ -77,11 +77,11 @@ fn objection_error(e: ObjectionError) -> ApiError {
 pub async fn file(
     state: &AppState,
     key: &ApiKey,
-    idempotency: Option<&str>,
+    via: Via<'_>,
     req: NewObjection,
 ) -> ApiResult<(FilingState, bool)> {
     let idem = filings::idempotency(
-        idempotency,
+        via,
         "objection",
         &serde_json::to_value(&req).unwrap_or_default(),
     )?;
@@ -167,10 +167,10 @@ pub async fn file(
     let attachments = filings::carried(&filing.body);
     let new = NewFiling {
         filing,
-        record: ServerRecord {
+        record: via.record(ServerRecord {
             kind: RecordKind::FilingReceived,
             body: serde_json::to_value(&received).map_err(|e| ApiError::Internal(e.to_string()))?,
-        },
+        }),
         idempotency: idem,
         event,
         attachments,
@@ -343,7 +343,8 @@ pub async fn decide(
         record: ServerRecord {
             kind: RecordKind::FilingDecided,
             body: serde_json::to_value(&body).map_err(|e| ApiError::Internal(e.to_string()))?,
-        },
+        }
+        .into(),
         status: status.into(),
         due_on: None,
         idempotency: None,

@@ -228,6 +228,23 @@ pub fn working_device(device: &Device) -> ApiResult<(AgencyId, UserId)> {
     }
 }
 
+/// Whether `record` is the server's enrollment of a filing key of the subject.
+fn enrolled_for(record: &StoredRecord, inn: &str) -> bool {
+    if record.kind != knd_shared::record::RecordKind::DeviceEnrolled.as_str() {
+        return false;
+    }
+    knd_shared::record::parse_unverified(&record.bytes)
+        .ok()
+        .and_then(|r| {
+            knd_shared::record::kinds::decode_body::<knd_shared::record::kinds::DeviceEnrolled>(
+                &r.body,
+            )
+            .ok()
+        })
+        .and_then(|e| e.subject)
+        .is_some_and(|s| s.as_str() == inn)
+}
+
 /// Who reads a record: a console user, the device that signed it, or a business.
 #[derive(Debug, Clone, Copy)]
 pub enum RecordReader<'a> {
@@ -238,7 +255,7 @@ pub enum RecordReader<'a> {
 
 /// Whether `reader` may read `record`: a user of the record's agency (an inspector: their own
 /// devices' records only), the device that signed it, or the business a projected warning, act
-/// or order is addressed to.
+/// or order is addressed to, whose filing (or step on one) it is, or whose filing key it enrolls.
 pub async fn may_read_record(
     state: &AppState,
     reader: RecordReader<'_>,
@@ -259,6 +276,7 @@ pub async fn may_read_record(
                     .filing_record_subject(record.id)
                     .await?
                     .is_some_and(|inn| inn == key.subject_inn)
+                || enrolled_for(record, &key.subject_inn)
         }
         RecordReader::User(u) => {
             if record.agency != Some(u.agency) || !Action::ReadRecord.allows(u.role) {

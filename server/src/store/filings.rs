@@ -23,6 +23,29 @@ pub enum FilingList {
     },
 }
 
+/// Where a filing's or step's record went (both backends decide it in the transaction).
+pub(super) enum Recorded {
+    Now(RecordId),
+    /// The business's signed record was stored before: a replay of what it created.
+    Before(Box<Filing>),
+    Refused(super::Rejection),
+}
+
+impl Recorded {
+    /// The new record's id, or what the filing or step answers with nothing stored.
+    pub(super) fn id(self) -> Result<RecordId, Box<Stored>> {
+        match self {
+            Recorded::Now(id) => Ok(id),
+            Recorded::Before(filing) => Err(Box::new(Stored::Replayed {
+                filing: *filing,
+                step: None,
+                same: true,
+            })),
+            Recorded::Refused(r) => Err(Box::new(Stored::Refused(r))),
+        }
+    }
+}
+
 #[async_trait]
 pub trait FilingStore: Send + Sync {
     /// Stores a filing with the server's record of it and its event, in one transaction; a used
@@ -37,6 +60,9 @@ pub trait FilingStore: Send + Sync {
     async fn idempotent(&self, api_key: Uuid, key: &Idempotency) -> StoreResult<Option<Stored>>;
 
     async fn filing(&self, id: Uuid) -> StoreResult<Option<Filing>>;
+
+    /// The filing a record is of: its own record, or a step's.
+    async fn filing_of_record(&self, record: RecordId) -> StoreResult<Option<Filing>>;
 
     async fn filing_steps(&self, id: Uuid) -> StoreResult<Vec<FilingStep>>;
 

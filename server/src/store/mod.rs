@@ -6,6 +6,7 @@
 
 mod accounts;
 mod blobs;
+mod business_keys;
 mod checklists;
 mod cols;
 mod devices;
@@ -42,6 +43,7 @@ use crate::model::ServerIdentity;
 
 pub use accounts::AccountStore;
 pub use blobs::BlobStore;
+pub use business_keys::BusinessKeyStore;
 pub use checklists::ChecklistStore;
 pub use devices::DeviceStore;
 pub use field::FieldStore;
@@ -60,9 +62,9 @@ pub use webhooks::WebhookStore;
 /// The area traits, for callers of an `Arc<dyn Store>` (a trait's methods need it in scope).
 pub mod prelude {
     pub use super::{
-        AccountStore, BlobStore, ChecklistStore, DeviceStore, FieldStore, FilingStore,
-        InspectionStore, PlanningStore, ProjectionStore, PullStore, RecordStore, RegistryStore,
-        ReviewStore, SearchStore, Store, UserStore, WebhookStore,
+        AccountStore, BlobStore, BusinessKeyStore, ChecklistStore, DeviceStore, FieldStore,
+        FilingStore, InspectionStore, PlanningStore, ProjectionStore, PullStore, RecordStore,
+        RegistryStore, ReviewStore, SearchStore, Store, UserStore, WebhookStore,
     };
 }
 
@@ -130,6 +132,7 @@ pub trait Store:
     + PlanningStore
     + FilingStore
     + WebhookStore
+    + BusinessKeyStore
     + 'static
 {
 }
@@ -151,6 +154,7 @@ impl<
         + PlanningStore
         + FilingStore
         + WebhookStore
+        + BusinessKeyStore
         + 'static,
 > Store for T
 {

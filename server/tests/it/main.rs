@@ -38,6 +38,7 @@ mod pull;
 mod pull_warnings;
 mod push;
 mod registry;
+mod signed_filings;
 mod store_story;
 mod uploads;
 mod versions;

@@ -48,6 +48,17 @@ macro_rules! kinds {
                 )
             }
 
+            /// Kinds only a controlled person's filing key signs (never a device, never the
+            /// server): what a business files in its own chain.
+            pub fn signed_by_business(self) -> bool {
+                matches!(self, RecordKind::BusinessFiling)
+            }
+
+            /// Kinds an inspector's device signs: neither the server's nor a business's.
+            pub fn signed_by_device(self) -> bool {
+                !self.signed_by_server() && !self.signed_by_business()
+            }
+
             /// Parses a wire name.
             pub fn parse(s: &str) -> Option<Self> {
                 match s {
@@ -83,6 +94,7 @@ kinds! {
     PlanAmended => "plan_amended": PlanAmended,
     FilingReceived => "filing_received": FilingReceived,
     FilingDecided => "filing_decided": FilingDecided,
+    BusinessFiling => "business_filing": BusinessFiling,
 }
 
 /// Why a record's body does not fit its kind.
@@ -565,12 +577,17 @@ impl Interaction {
 }
 
 /// Server chain: a device was enrolled with this key, so its records may be trusted as its own.
+/// A tablet is enrolled for its inspector (`user`); a controlled person's filing key for the
+/// subject (`subject`), and then signs only `business_filing` records.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeviceEnrolled {
     pub device: DeviceId,
     pub public_key: PublicKey,
     pub name: String,
-    pub user: UserId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<UserId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Inn>,
 }
 
 /// One factor of a risk category decision, as the model counted it.
@@ -641,7 +658,7 @@ pub struct PlanAmended {
 }
 
 mod filings;
-pub use filings::{FilingDecided, FilingReceived};
+pub use filings::{BusinessFiling, FilingDecided, FilingReceived};
 
 #[cfg(test)]
 mod tests;

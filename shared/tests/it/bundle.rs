@@ -3,7 +3,7 @@ use knd_shared::log::{self, MemoryLog};
 use knd_shared::note::{Checkpoint, NoteSigner, NoteVerifier};
 use knd_shared::receipt::Receipt;
 use knd_shared::record::{self, ChainHead, RecordDraft, RecordKind, Timestamp, kinds};
-use knd_shared::{DeviceId, DeviceKey, InspectionId, UserId};
+use knd_shared::{DeviceId, DeviceKey, Inn, InspectionId, UserId};
 use serde_json::value::RawValue;
 
 const ORIGIN: &str = "knd.test/log";
@@ -19,6 +19,25 @@ fn raw(bytes: &[u8]) -> Box<RawValue> {
 }
 
 fn world() -> World {
+    let finding = kinds::Finding {
+        inspection: InspectionId::new(),
+        item: "1.1".into(),
+        result: kinds::FindingResult::Compliant,
+        note: None,
+        photos: vec![],
+    };
+    let body = serde_json::to_value(&finding).unwrap();
+    world_of(Signer::Tablet, RecordKind::Finding, &body)
+}
+
+/// Who the enrolled key belongs to.
+enum Signer {
+    Tablet,
+    Business(&'static str),
+}
+
+/// A world whose enrolled key signs one record of `kind`.
+fn world_of(who: Signer, kind: RecordKind, body: &serde_json::Value) -> World {
     let server_key = DeviceKey::generate();
     let signer = NoteSigner::new(ORIGIN, server_key.clone()).unwrap();
     let server_device = DeviceId::new();
@@ -34,7 +53,11 @@ fn world() -> World {
         device,
         public_key: device_key.public_key(),
         name: "Планшет инспектора".into(),
-        user: UserId::new(),
+        user: matches!(who, Signer::Tablet).then(UserId::new),
+        subject: match who {
+            Signer::Tablet => None,
+            Signer::Business(inn) => Some(Inn::parse(inn).unwrap()),
+        },
     };
     let draft = RecordDraft::new(
         server_device,
@@ -47,21 +70,7 @@ fn world() -> World {
     let enrollment = record::sign(&server_key, &draft).unwrap();
     let enrollment_index = tree.append(enrollment.record.hash.as_bytes());
 
-    let finding = kinds::Finding {
-        inspection: InspectionId::new(),
-        item: "1.1".into(),
-        result: kinds::FindingResult::Compliant,
-        note: None,
-        photos: vec![],
-    };
-    let draft = RecordDraft::new(
-        device,
-        1,
-        ChainHead::GENESIS.hash,
-        RecordKind::Finding,
-        &finding,
-    )
-    .unwrap();
+    let draft = RecordDraft::new(device, 1, ChainHead::GENESIS.hash, kind, body).unwrap();
     let rec = record::sign(&device_key, &draft).unwrap();
     let index = tree.append(rec.record.hash.as_bytes());
     for i in 0u8..3 {
@@ -172,4 +181,45 @@ fn every_broken_link_is_named() {
         check(&w, &doc.to_string()),
         Err(BundleError::Record(_))
     ));
+}
+
+fn filing(subject: &str) -> serde_json::Value {
+    serde_json::json!({
+        "filing": "objection", "subject": subject,
+        "request": {"warning": InspectionId::new(), "position": "Нарушения нет"},
+    })
+}
+
+/// A controlled person's filing key signs its filings, of its own subject only; a tablet's key
+/// cannot sign a filing, nor the filing key anything else.
+#[test]
+fn a_filing_key_signs_only_its_subjects_filings() {
+    let inn = "7707083893";
+    let w = world_of(
+        Signer::Business(inn),
+        RecordKind::BusinessFiling,
+        &filing(inn),
+    );
+    let report = check(&w, &w.bundle_json);
+    assert!(report.is_ok(), "{report:?}");
+
+    let w = world_of(
+        Signer::Business(inn),
+        RecordKind::BusinessFiling,
+        &filing("7736207543"),
+    );
+    let e = check(&w, &w.bundle_json).unwrap_err();
+    assert!(
+        matches!(&e, BundleError::Signer(m) if m.contains("7736207543")),
+        "{e}"
+    );
+
+    let w = world_of(Signer::Tablet, RecordKind::BusinessFiling, &filing(inn));
+    let e = check(&w, &w.bundle_json).unwrap_err();
+    assert!(matches!(e, BundleError::Signer(_)), "{e}");
+
+    let note = serde_json::json!({"text": "x"});
+    let w = world_of(Signer::Business(inn), RecordKind::Note, &note);
+    let e = check(&w, &w.bundle_json).unwrap_err();
+    assert!(matches!(e, BundleError::Signer(_)), "{e}");
 }

@@ -78,7 +78,10 @@ pub enum StoreError {
         "ключ принадлежит другому устройству / the unlocked key belongs to another device: {0}"
     )]
     WrongDevice(DeviceId),
-    #[error("такую запись подписывает только сервер / only the server signs {0} records")]
+    #[error(
+        "такую запись подписывает не устройство, а сервер или контролируемое лицо / \
+         {0} records are signed by the server or a controlled person, not a device"
+    )]
     ServerKind(&'static str),
     #[error("содержимое записи неверно / invalid record body: {0}")]
     Body(#[from] BodyError),

@@ -135,7 +135,7 @@ impl Store {
         }
         knd_shared::record::kinds::check_body(RecordKind::Photo.as_str(), &body)?;
         if let Some((kind, body)) = &first {
-            if kind.signed_by_server() {
+            if !kind.signed_by_device() {
                 return Err(StoreError::ServerKind(kind.as_str()));
             }
             knd_shared::record::kinds::check_body(kind.as_str(), body)?;

@@ -156,7 +156,7 @@ impl Store {
             return Err(StoreError::WrongDevice(key.device()));
         }
         for (kind, body) in records {
-            if kind.signed_by_server() {
+            if !kind.signed_by_device() {
                 return Err(StoreError::ServerKind(kind.as_str()));
             }
             kinds::check_body(kind.as_str(), body)?;

@@ -322,7 +322,8 @@ impl Projector<'_> {
         let Some(kind) = RecordKind::parse(&rec.kind) else {
             return Ok(());
         };
-        if kind.signed_by_server() {
+        // The agency's decisions and the businesses' filings are not field work.
+        if !kind.signed_by_device() {
             return Ok(());
         }
         let at = rec.at.to_string();

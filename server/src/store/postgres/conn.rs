@@ -66,6 +66,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         14,
         include_str!("../../../../migrations/server/postgres/0014_business_uploads.sql"),
     ),
+    (
+        15,
+        include_str!("../../../../migrations/server/postgres/0015_business_keys.sql"),
+    ),
 ];
 
 pub struct PgStore {

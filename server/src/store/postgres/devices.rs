@@ -143,7 +143,8 @@ pub(super) async fn enroll_device(
         device: device.id,
         public_key: device.public_key,
         name: device.name.clone(),
-        user,
+        user: Some(user),
+        subject: None,
     };
     let record = append_server_record(
         tx,

@@ -3,7 +3,6 @@
 //! queue there, so the second finds the first's key, and business events are numbered in the
 //! order they commit (a poller's cursor never passes an event committed later).
 
-use knd_shared::record::RecordKind;
 use knd_shared::{AgencyId, RecordId, UserId};
 use time::{Date, OffsetDateTime};
 use tokio_postgres::{GenericClient, Transaction};
@@ -14,15 +13,15 @@ use super::blobs::insert_attachments;
 use super::cols::{execute, query_all, query_opt, text};
 use super::insert_audit;
 use super::planning::{add_events, cut_events};
-use super::records::append_server_record;
+use super::records::{append_server_record, ingest_signed};
 use crate::model::filings::{
-    BusinessEvent, Filing, FilingKind, FilingStep, Idempotency, NewFiling, NewStep, RiskChange,
-    RiskNote, Stored,
+    BusinessEvent, Filing, FilingKind, FilingRecord, FilingStep, Idempotency, NewFiling, NewStep,
+    RiskChange, RiskNote, Stored,
 };
 use crate::store::cols::Cols;
-use crate::store::filings::{FilingList, FilingStore};
+use crate::store::filings::{FilingList, FilingStore, Recorded};
 use crate::store::sql::filings as sql;
-use crate::store::{ServerChain, StoreError, StoreResult};
+use crate::store::{IngestResult, ServerChain, StoreError, StoreResult};
 
 async fn filing(c: &impl GenericClient, id: Uuid) -> StoreResult<Option<Filing>> {
     query_opt(c, &sql::FILING, &[&id], sql::filing).await
@@ -48,6 +47,38 @@ async fn idempotent(
         step: step.and_then(|s| u32::try_from(s).ok()),
         same: request == key.request,
     }))
+}
+
+async fn filing_of_record(c: &impl GenericClient, record: RecordId) -> StoreResult<Option<Filing>> {
+    query_opt(c, &sql::FILING_OF_RECORD, &[&record.as_uuid()], sql::filing).await
+}
+
+/// Stores the record of a filing or step: the server signs its own; the business's signed one
+/// joins its key's chain (for the filing's agency).
+async fn record(
+    tx: &Transaction<'_>,
+    record: &FilingRecord,
+    server: &ServerChain,
+    agency: AgencyId,
+    at: OffsetDateTime,
+) -> StoreResult<Recorded> {
+    let c = match record {
+        FilingRecord::Server(r) => {
+            let id = append_server_record(tx, server, Some(agency), r.kind, &r.body, at).await?;
+            return Ok(Recorded::Now(id));
+        }
+        FilingRecord::Signed(c) => c,
+    };
+    Ok(match ingest_signed(tx, c, agency, &server.key, at).await? {
+        IngestResult::Accepted { .. } => Recorded::Now(c.record.id),
+        IngestResult::Duplicate { .. } => {
+            let filing = filing_of_record(tx, c.record.id).await?.ok_or_else(|| {
+                StoreError::Corrupt("a business record without its filing".into())
+            })?;
+            Recorded::Before(Box::new(filing))
+        }
+        IngestResult::Rejected(r) => Recorded::Refused(r),
+    })
 }
 
 async fn lock_log(tx: &Transaction<'_>) -> StoreResult<()> {
@@ -118,15 +149,13 @@ async fn add_filing(
     {
         return Ok(done);
     }
-    let record = append_server_record(
-        tx,
-        server,
-        Some(f.agency),
-        RecordKind::FilingReceived,
-        &n.record.body,
-        f.received_at,
-    )
-    .await?;
+    let record = match record(tx, &n.record, server, f.agency, f.received_at)
+        .await?
+        .id()
+    {
+        Ok(id) => id,
+        Err(done) => return Ok(*done),
+    };
     execute(
         tx,
         &sql::INSERT,
@@ -177,10 +206,14 @@ async fn add_step(tx: &Transaction<'_>, n: &NewStep, server: &ServerChain) -> St
     }
     let seq = n.expected_steps + 1;
     // The service says which record the step is (an agency's decision, also one the server
-    // takes by the rules; or the filer's own step).
-    let kind = n.record.kind;
-    let record =
-        append_server_record(tx, server, Some(before.agency), kind, &n.record.body, n.at).await?;
+    // takes by the rules; or the filer's own step, which the filer may have signed).
+    let record = match record(tx, &n.record, server, before.agency, n.at)
+        .await?
+        .id()
+    {
+        Ok(id) => id,
+        Err(done) => return Ok(*done),
+    };
     let changed = execute(
         tx,
         &sql::STEPPED,
@@ -281,6 +314,10 @@ impl FilingStore for PgStore {
 
     async fn filing(&self, id: Uuid) -> StoreResult<Option<Filing>> {
         filing(&**self.client().await?, id).await
+    }
+
+    async fn filing_of_record(&self, record: RecordId) -> StoreResult<Option<Filing>> {
+        filing_of_record(&**self.client().await?, record).await
     }
 
     async fn filing_steps(&self, id: Uuid) -> StoreResult<Vec<FilingStep>> {

@@ -15,6 +15,7 @@ macro_rules! transact {
 
 mod accounts;
 mod blobs;
+mod business_keys;
 mod checklists;
 mod cols;
 mod conn;

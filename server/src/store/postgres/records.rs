@@ -272,8 +272,45 @@ pub(super) async fn ingest(
     server_key: &DeviceKey,
     now: OffsetDateTime,
 ) -> StoreResult<Vec<IngestResult>> {
+    ingest_for(tx, device, batch, None, server_key, now).await
+}
+
+/// A record a controlled person signed with its filing key, stored for the agency its filing
+/// went to (a filing key belongs to no agency), by the same rules as a device's push.
+pub(super) async fn ingest_signed(
+    tx: &Transaction<'_>,
+    candidate: &Candidate,
+    agency: AgencyId,
+    server_key: &DeviceKey,
+    now: OffsetDateTime,
+) -> StoreResult<IngestResult> {
+    let device = candidate.record.device;
+    ingest_for(
+        tx,
+        device,
+        std::slice::from_ref(candidate),
+        Some(agency),
+        server_key,
+        now,
+    )
+    .await?
+    .pop()
+    .ok_or_else(|| StoreError::Corrupt("ingest answered nothing".into()))
+}
+
+/// Ingests a batch of one chain; `for_agency` names the agency of the records when the chain
+/// has none of its own.
+async fn ingest_for(
+    tx: &Transaction<'_>,
+    device: DeviceId,
+    batch: &[Candidate],
+    for_agency: Option<AgencyId>,
+    server_key: &DeviceKey,
+    now: OffsetDateTime,
+) -> StoreResult<Vec<IngestResult>> {
     let mut app = load_appender(tx).await?;
     let (agency, mut head, revoked) = device_head(tx, device).await?;
+    let agency = agency.or(for_agency);
     let (mut by_id, mut by_seq) = existing_for(tx, device, head, batch).await?;
     let mut rows = Vec::new();
     let mut results = Vec::with_capacity(batch.len());

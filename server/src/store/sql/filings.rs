@@ -29,6 +29,15 @@ pub(crate) static INSERT: Sql = Sql::new(
 
 pub(crate) static FILING: Sql = Sql::new(concat!(filing_columns!(), " WHERE f.id = ?1"));
 
+/// The filing whose record, or whose step's record, `?1` is.
+pub(crate) static FILING_OF_RECORD: Sql = Sql::new(concat!(
+    filing_columns!(),
+    " WHERE f.record_id = ?1
+     UNION ALL ",
+    filing_columns!(),
+    " JOIN filing_steps s ON s.filing_id = f.id WHERE s.record_id = ?1"
+));
+
 /// The filing's new status after a step, if it has had exactly `?5` steps.
 pub(crate) static STEPPED: Sql = Sql::new(
     "UPDATE filings SET status = ?2, due_on = ?3, steps = steps + 1, updated_at = ?4

@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 
 pub(crate) mod accounts;
 pub(crate) mod blobs;
+pub(crate) mod business_keys;
 pub(crate) mod checklists;
 pub(crate) mod devices;
 // `field`'s and `inspections`' statement fragments (`held!`, `inspection_columns!`) serve

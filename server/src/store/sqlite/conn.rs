@@ -71,6 +71,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         14,
         include_str!("../../../../migrations/server/sqlite/0014_business_uploads.sql"),
     ),
+    (
+        15,
+        include_str!("../../../../migrations/server/sqlite/0015_business_keys.sql"),
+    ),
 ];
 
 const READERS: usize = 4;

@@ -122,7 +122,8 @@ pub(super) fn enroll_device(
         device: device.id,
         public_key: device.public_key,
         name: device.name.clone(),
-        user,
+        user: Some(user),
+        subject: None,
     };
     let record = append_server_record(
         tx,

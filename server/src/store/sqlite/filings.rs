@@ -1,7 +1,6 @@
 //! Filings on SQLite (statements in `store/sql/filings.rs`). The one writer serialises every
 //! transaction, so an idempotency key is checked and taken in the transaction that uses it.
 
-use knd_shared::record::RecordKind;
 use knd_shared::{AgencyId, RecordId, UserId};
 use rusqlite::{Connection, Transaction, params};
 use time::Date;
@@ -11,16 +10,16 @@ use super::SqliteStore;
 use super::blobs::insert_attachments;
 use super::cols::{day, execute, opt_day, query_all, query_opt, text};
 use super::planning::{add_events, cut_events};
-use super::records::append_server_record;
+use super::records::{append_server_record, ingest_signed};
 use super::{insert_audit, ts};
 use crate::model::filings::{
-    BusinessEvent, Filing, FilingKind, FilingStep, Idempotency, NewFiling, NewStep, RiskChange,
-    RiskNote, Stored,
+    BusinessEvent, Filing, FilingKind, FilingRecord, FilingStep, Idempotency, NewFiling, NewStep,
+    RiskChange, RiskNote, Stored,
 };
 use crate::store::cols::Cols as _;
-use crate::store::filings::{FilingList, FilingStore};
+use crate::store::filings::{FilingList, FilingStore, Recorded};
 use crate::store::sql::filings as sql;
-use crate::store::{ServerChain, StoreError, StoreResult};
+use crate::store::{IngestResult, ServerChain, StoreError, StoreResult};
 
 fn filing(c: &Connection, id: Uuid) -> StoreResult<Option<Filing>> {
     query_opt(c, &sql::FILING, [id.to_string()], |r| sql::filing(r))
@@ -93,6 +92,40 @@ fn event(
     .map(drop)
 }
 
+fn filing_of_record(c: &Connection, record: RecordId) -> StoreResult<Option<Filing>> {
+    query_opt(c, &sql::FILING_OF_RECORD, [record.to_string()], |r| {
+        sql::filing(r)
+    })
+}
+
+/// Stores the record of a filing or step: the server signs its own; the business's signed one
+/// joins its key's chain (for the filing's agency).
+fn record(
+    tx: &Transaction<'_>,
+    record: &FilingRecord,
+    server: &ServerChain,
+    agency: AgencyId,
+    at: time::OffsetDateTime,
+) -> StoreResult<Recorded> {
+    let c = match record {
+        FilingRecord::Server(r) => {
+            let id = append_server_record(tx, server, Some(agency), r.kind, &r.body, at)?;
+            return Ok(Recorded::Now(id));
+        }
+        FilingRecord::Signed(c) => c,
+    };
+    Ok(match ingest_signed(tx, c, agency, &server.key, at)? {
+        IngestResult::Accepted { .. } => Recorded::Now(c.record.id),
+        IngestResult::Duplicate { .. } => {
+            let filing = filing_of_record(tx, c.record.id)?.ok_or_else(|| {
+                StoreError::Corrupt("a business record without its filing".into())
+            })?;
+            Recorded::Before(Box::new(filing))
+        }
+        IngestResult::Rejected(r) => Recorded::Refused(r),
+    })
+}
+
 fn add_filing(tx: &Transaction<'_>, n: &NewFiling, server: &ServerChain) -> StoreResult<Stored> {
     let f = &n.filing;
     if let Some(key) = &n.idempotency
@@ -100,14 +133,10 @@ fn add_filing(tx: &Transaction<'_>, n: &NewFiling, server: &ServerChain) -> Stor
     {
         return Ok(done);
     }
-    let record = append_server_record(
-        tx,
-        server,
-        Some(f.agency),
-        RecordKind::FilingReceived,
-        &n.record.body,
-        f.received_at,
-    )?;
+    let record = match record(tx, &n.record, server, f.agency, f.received_at)?.id() {
+        Ok(id) => id,
+        Err(done) => return Ok(*done),
+    };
     execute(
         tx,
         &sql::INSERT,
@@ -154,9 +183,11 @@ fn add_step(tx: &Transaction<'_>, n: &NewStep, server: &ServerChain) -> StoreRes
     }
     let seq = n.expected_steps + 1;
     // The service says which record the step is (an agency's decision, also one the server
-    // takes by the rules; or the filer's own step).
-    let kind = n.record.kind;
-    let record = append_server_record(tx, server, Some(before.agency), kind, &n.record.body, n.at)?;
+    // takes by the rules; or the filer's own step, which the filer may have signed).
+    let record = match record(tx, &n.record, server, before.agency, n.at)?.id() {
+        Ok(id) => id,
+        Err(done) => return Ok(*done),
+    };
     let changed = execute(
         tx,
         &sql::STEPPED,
@@ -287,6 +318,10 @@ impl FilingStore for SqliteStore {
 
     async fn filing(&self, id: Uuid) -> StoreResult<Option<Filing>> {
         self.read(move |c| filing(c, id)).await
+    }
+
+    async fn filing_of_record(&self, record: RecordId) -> StoreResult<Option<Filing>> {
+        self.read(move |c| filing_of_record(c, record)).await
     }
 
     async fn filing_steps(&self, id: Uuid) -> StoreResult<Vec<FilingStep>> {

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod blobs;
+mod business_keys;
 mod checklists;
 mod checkpoint;
 mod cols;

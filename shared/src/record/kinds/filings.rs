@@ -1,4 +1,5 @@
-//! The server's records of what a controlled person filed (an objection to a warning, a
+//! A controlled person's own record of a filing, signed with its filing key, and the server's
+//! records of what a controlled person filed (an objection to a warning, a
 //! pre-trial appeal, a withdrawal, an answer to a request for information) and of every decision
 //! the agency takes on a filing. A filing the business did not sign itself is attested by the
 //! server: the record carries the SHA-256 of the filing as received (RFC 8785 canonical JSON), so
@@ -56,4 +57,21 @@ pub struct FilingDecided {
     /// The decision in words, as sent to the filer.
     pub text_ru: String,
     pub text_en: String,
+}
+
+/// A controlled person's chain: a filing signed with its filing key (enrolled for the subject by
+/// the server's `device_enrolled`). It stands in place of the server's `filing_received`: the
+/// business proves with its own signature what it filed, and with the receipt when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BusinessFiling {
+    /// What is filed: `objection`, `appeal`, `self_assessment`, `declaration`, or a step on an
+    /// appeal the subject filed (`appeal_step`).
+    pub filing: String,
+    /// The filer, as enrolled with the key.
+    pub subject: Inn,
+    /// The appeal a step belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of: Option<uuid::Uuid>,
+    /// The request exactly as the API takes it for that filing (`POST /api/v1/business/...`).
+    pub request: Map<String, Value>,
 }
