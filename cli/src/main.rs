@@ -4,6 +4,7 @@
 //! invalid, 2 when the input itself is unusable (missing file, not JSON, a bad key or date).
 
 mod deadline;
+mod filing;
 mod verify;
 
 use std::path::PathBuf;
@@ -15,7 +16,7 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "knd",
     version,
-    about = "Verify KND signed records and count legal deadlines, offline",
+    about = "Verify KND signed records, count legal deadlines and sign a business's filings, offline",
     long_about = "Verify KND signed records and count legal deadlines, offline.\n\n\
         Records are the signed, hash-chained documents an inspector's device produces in the field \
         (format v1: Ed25519 over 'knd.record.v1\\n' + RFC 8785 canonical JSON). Deadlines follow \
@@ -38,6 +39,19 @@ enum Command {
     /// List the calendar years known, with their legal sources, and the regions; with --region,
     /// that region's non-working days and their laws.
     Calendar(deadline::CalendarArgs),
+    /// A controlled person's own filing key: make one, and sign a filing with it.
+    #[command(subcommand)]
+    Filing(FilingCommand),
+}
+
+#[derive(Subcommand)]
+enum FilingCommand {
+    /// Make a new Ed25519 filing key: writes FILE (mode 0600) and prints the public key to
+    /// register (POST /api/v1/business/keys).
+    Key(filing::KeyArgs),
+    /// Sign a filing as the next record of the key's chain: prints the record to send as
+    /// `record` to POST /api/v1/business/signed-filings.
+    Sign(filing::SignArgs),
 }
 
 #[derive(Subcommand)]
@@ -88,6 +102,8 @@ fn main() -> ExitCode {
         Command::Verify(VerifyCommand::Bundle(a)) => verify::bundle(&a.file, &a.log_key),
         Command::Deadline(a) => deadline::deadline(&a),
         Command::Calendar(a) => deadline::calendar(&a),
+        Command::Filing(FilingCommand::Key(a)) => filing::key(&a),
+        Command::Filing(FilingCommand::Sign(a)) => filing::sign(&a),
     };
     match result {
         Ok(Outcome::Valid) => ExitCode::SUCCESS,

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
 mod deadline;
+mod filing;
 mod verify;
 
 use std::path::PathBuf;

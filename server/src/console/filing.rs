@@ -77,6 +77,8 @@ struct FilingPage {
     long_text: String,
     record_href: String,
     bundle_href: String,
+    /// The name of the filing key the filer signed the filing with (else the server's record).
+    filer_key: Option<String>,
     content_sha256: String,
     received_at: String,
     owed: Vec<OwedRow>,
@@ -437,6 +439,9 @@ async fn render(
         long_text,
         record_href: format!("/api/v1/records/{}", f.record),
         bundle_href: format!("/api/v1/records/{}/bundle", f.record),
+        filer_key: filings::filer_key(state, f.record)
+            .await?
+            .map(|k| k.device.name),
         content_sha256: f.content_sha256.to_hex(),
         received_at: format::datetime(&state.zone, f.received_at),
         attachments,

@@ -30,8 +30,8 @@ pub(super) struct Banner {
     pub(super) inspections_skipped: Option<String>,
     /// The inspection the demo tablet worked on this morning, and how many records it signed.
     pub(super) field_day: Option<(knd_shared::InspectionId, usize)>,
-    /// The business that appealed the morning's act: its ИНН and API key.
-    pub(super) business: Option<(String, String)>,
+    /// The business that appealed the morning's act: its ИНН, API key and filing key.
+    pub(super) business: Option<(String, super::filings::DemoBusiness)>,
 }
 
 fn role_names(role: Role) -> &'static str {
@@ -120,12 +120,18 @@ impl Banner {
                 "  Полевые данные демо-планшета / the demo tablet's field evidence ({records} записей / records): {url}/inspections/{id}/evidence"
             ));
         }
-        if let Some((inn, key)) = &self.business {
+        if let Some((inn, b)) = &self.business {
+            let key = &b.api_key;
             line(format!(
                 "  Жалобы демо-организации / the demo business's appeals: {url}/filings"
             ));
             line(format!(
                 "API организации (ИНН {inn}) / the business API (INN {inn}): curl -H 'Authorization: Bearer {key}' {url}/api/v1/business/filings"
+            ));
+            let (path, id) = &b.filing_key;
+            line(format!(
+                "  Ключ подписи обращений / the filing key: knd filing sign --key {} --device {id} (GET {url}/api/v1/business/keys/{id})",
+                path.display()
             ));
         }
         line(String::new());

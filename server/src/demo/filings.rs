@@ -3,11 +3,18 @@
 //! act, one against the inspector's actions with a request to suspend), so the console's
 //! appeals inbox and a reviewer's forms have something to show, the first with the business's
 //! photo attached; and it declares its compliance
-//! with the inspection's control type on a self-assessment, awaiting registration.
+//! with the inspection's control type on a self-assessment, awaiting registration. The second
+//! appeal is signed with the business's own filing key, kept in the data directory in the
+//! format of `knd filing key` so that one may go on filing with it.
+
+use std::path::PathBuf;
 
 use anyhow::Context as _;
-use knd_shared::RecordId;
 use knd_shared::filings::Appealed;
+use knd_shared::record::kinds::{BusinessFiling, RecordKind};
+use knd_shared::record::{self, ChainHead, RecordDraft};
+use knd_shared::{DeviceId, DeviceKey, Inn, RecordId, Sha256};
+use serde_json::{Value, json};
 
 use super::seed::api;
 use crate::model::{Actor, ApiKey, Inspection};
@@ -15,16 +22,23 @@ use crate::services::appeals::{self, NewAppeal, Representative};
 use crate::services::declarations::{self, AnswerIn, NewDeclaration, NewSelfAssessment};
 use crate::services::filings::Via;
 use crate::services::uploads::Client;
-use crate::services::{accounts, projections};
+use crate::services::{accounts, business_keys, projections, signed_filings};
 use crate::state::AppState;
 use knd_shared::filings::declaration::Answer;
 
-/// The business's API key, for the banner.
+/// What the banner tells of the business.
+#[derive(Debug)]
+pub(super) struct DemoBusiness {
+    pub(super) api_key: String,
+    /// The filing key's file and its id (the `device` of its records).
+    pub(super) filing_key: (PathBuf, DeviceId),
+}
+
 pub(super) async fn appeals(
     state: &AppState,
     inspection: &Inspection,
     act: RecordId,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<DemoBusiness> {
     // The act must be projected before its addressee can name it.
     projections::catch_up(state)
         .await
@@ -69,11 +83,57 @@ pub(super) async fn appeals(
         attachments: Vec::new(),
         ..base
     };
-    appeals::file(state, &key, Via::Api(None), actions)
+    let filing_key = signed_appeal(state, &key, &actions).await?;
+    declaration(state, &key, inspection).await?;
+    Ok(DemoBusiness {
+        api_key: secret,
+        filing_key,
+    })
+}
+
+/// Registers a filing key for the business and files `appeal` as the first record of its
+/// chain; writes the key where the banner says.
+async fn signed_appeal(
+    state: &AppState,
+    key: &ApiKey,
+    appeal: &NewAppeal,
+) -> anyhow::Result<(PathBuf, DeviceId)> {
+    let secret = DeviceKey::generate();
+    let public = secret.public_key().to_hex();
+    let registered = business_keys::register(state, key, None, &public, "Юрист организации")
         .await
         .map_err(api)?;
-    declaration(state, &key, inspection).await?;
-    Ok(secret)
+    let id = registered.device.id;
+    let Value::Object(request) = serde_json::to_value(appeal)? else {
+        anyhow::bail!("an appeal is a JSON object");
+    };
+    let body = BusinessFiling {
+        filing: "appeal".into(),
+        subject: Inn::parse(&key.subject_inn)?,
+        of: None,
+        request,
+    };
+    let draft = RecordDraft::new(
+        id,
+        1,
+        ChainHead::GENESIS.hash,
+        RecordKind::BusinessFiling,
+        &body,
+    )?;
+    let signed = record::sign(&secret, &draft)?;
+    signed_filings::file(state, key, &signed.bytes)
+        .await
+        .map_err(api)?;
+    let path = state.config.data_dir.join("demo-filing-key.json");
+    let file = json!({"seed": Sha256::from_bytes(secret.seed()).to_hex(), "public_key": public});
+    std::fs::write(&path, serde_json::to_vec_pretty(&file)?)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok((path, id))
 }
 
 /// A self-assessment of the inspection's control type with every requirement complied with,

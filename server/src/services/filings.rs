@@ -341,6 +341,20 @@ pub async fn log_index(
     Ok((r.map(|r| r.log_index), by_filer))
 }
 
+/// The filing key that signed a filing's or step's record, when the filer signed it.
+pub async fn filer_key(
+    state: &AppState,
+    record: knd_shared::RecordId,
+) -> ApiResult<Option<crate::model::business_keys::BusinessKey>> {
+    let Some(r) = state.store.get_record(record).await? else {
+        return Ok(None);
+    };
+    if r.device == state.server.identity.device {
+        return Ok(None);
+    }
+    Ok(state.store.business_key(r.device).await?)
+}
+
 /// How many of the agency's objections and appeals are owed something by `day` or earlier
 /// (at most `cap`); `None` for a role that does not read filings (the Today page).
 pub async fn due_by_count(

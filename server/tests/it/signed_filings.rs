@@ -55,6 +55,38 @@ fn copy(d: &Device) -> Device {
     }
 }
 
+/// Signs the next record of the signer's chain with the `knd` tool, from a key file.
+fn knd_sign(f: &Field, signer: &mut Device, what: &str, request: &Value) -> Vec<u8> {
+    let dir = f.w.server.dir.path();
+    let key = dir.join(format!("filing-key-{}.json", signer.head.seq));
+    let file = json!({
+        "seed": knd_shared::Sha256::from_bytes(signer.key.seed()).to_hex(),
+        "public_key": signer.key.public_key().to_hex(),
+    });
+    std::fs::write(&key, file.to_string()).unwrap();
+    let req = dir.join(format!("request-{}.json", signer.head.seq));
+    std::fs::write(&req, request.to_string()).unwrap();
+    let out = std::process::Command::new(crate::log_proofs::knd_binary())
+        .args(["filing", "sign", "--key"])
+        .arg(&key)
+        .args(["--device", &signer.id.to_string()])
+        .args(["--after-seq", &signer.head.seq.to_string()])
+        .args(["--after-hash", &signer.head.hash.to_hex()])
+        .args(["--filing", what, "--subject", SUBJECT])
+        .arg(&req)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = out.stdout.trim_ascii_end().to_vec();
+    let rec = knd_shared::record::verify(&bytes, &signer.key.public_key()).unwrap();
+    signer.head = ChainHead::after(&rec);
+    bytes
+}
+
 fn filing(what: &str, subject: &str, request: &Value) -> Value {
     json!({"filing": what, "subject": subject, "request": request})
 }
@@ -196,10 +228,8 @@ async fn signed_filings_stand_in_the_log(backend: Backend) {
         "official": "Инспектор Иванов И. И.", "contact": "law@example.ru",
         "learned_on": learned, "grounds": "Инспектор не допустил представителя к осмотру",
     });
-    let record = signer.sign(
-        RecordKind::BusinessFiling,
-        &filing("appeal", SUBJECT, &appeal),
-    );
+    // This one signed by `knd filing sign`, as a business without our test helpers would.
+    let record = knd_sign(&f, &mut signer, "appeal", &appeal);
     let (st, appealed) = send(&f, &p.business, &record).await;
     assert_eq!(st, 201, "{appealed}");
     assert_eq!(appealed["receipt"]["signed_by"], "filer");

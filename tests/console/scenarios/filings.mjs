@@ -1,5 +1,5 @@
-// Appeals (the console's filings pages): Today's tiles, the inbox by deadline, an appeal the
-// demo business filed against the morning's act, registered, a decision without reasons
+// Appeals (the console's filings pages): Today's tiles, the inbox by deadline, the appeal the
+// demo business signed with its own key, an appeal it filed against the morning's act, registered, a decision without reasons
 // refused with the form kept, then decided; the course with its signed records; an auditor
 // reads without forms; an inspector has no such section.
 
@@ -16,6 +16,26 @@ export default async function (ctx) {
   assert.equal(rows.length, 2, "the demo business filed two appeals");
   await ctx.shot(reviewer, "filings");
   await ctx.axe(reviewer, "filings");
+
+  // One appeal the business signed with its own filing key: its page says so and links the
+  // business's record (the other is attested by the server's record).
+  const hrefs = await reviewer.$$eval("table tbody tr td:first-child a", (as) => as.map((a) => a.getAttribute("href")));
+  let signed = 0;
+  for (const href of hrefs) {
+    await reviewer.goto(ctx.base + href);
+    const mark = await reviewer.$(".signed-by-filer");
+    if (mark) {
+      signed += 1;
+      assert.match(await mark.textContent(), /подписано заявителем его ключом «Юрист организации»/);
+      assert.match(await reviewer.textContent("dl.props"), /запись заявителя/);
+      await ctx.shot(reviewer, "filing-signed");
+      await ctx.axe(reviewer, "filing-signed");
+    } else {
+      assert.match(await reviewer.textContent("dl.props"), /запись сервера/);
+    }
+  }
+  assert.equal(signed, 1, "the demo business signed one appeal with its key");
+  await reviewer.goto(`${ctx.base}/filings`);
 
   await Promise.all([
     reviewer.waitForURL(/\/filings\/[0-9a-f-]+$/),
