@@ -22,6 +22,7 @@ mod demo;
 mod document_pdf;
 mod enroll;
 mod errors;
+mod feed_order;
 mod field;
 mod filing_attachments;
 mod filings;

@@ -182,9 +182,9 @@ async fn add_filing(
         take_key(tx, f.api_key, key, f.id, None, f.received_at).await?;
     }
     insert_attachments(tx, f.id, &n.attachments).await?;
-    warning_change(tx, f, f.received_at).await?;
     risk(tx, f, n.risk.as_ref(), f.received_at).await?;
     event(tx, f, "filing.received", record, &n.event, f.received_at).await?;
+    warning_change(tx, f, f.received_at).await?;
     let stored = filing(tx, f.id)
         .await?
         .ok_or_else(|| StoreError::Corrupt("filing".into()))?;
@@ -246,12 +246,12 @@ async fn add_step(tx: &Transaction<'_>, n: &NewStep, server: &ServerChain) -> St
         take_key(tx, before.api_key, key, n.filing, Some(seq), n.at).await?;
     }
     insert_attachments(tx, n.filing, &n.attachments).await?;
-    warning_change(tx, &before, n.at).await?;
     risk(tx, &before, n.risk.as_ref(), n.at).await?;
     if let Some(a) = &n.audit {
         insert_audit(tx, a).await?;
     }
     event(tx, &before, "filing.updated", record, &n.event, n.at).await?;
+    warning_change(tx, &before, n.at).await?;
     let after = filing(tx, n.filing)
         .await?
         .ok_or_else(|| StoreError::Corrupt("filing".into()))?;
@@ -281,13 +281,15 @@ async fn risk(
     }
 }
 
-/// An objection (filed or decided) reaches the inspector who issued its warning.
+/// An objection (filed or decided) reaches the inspector who issued its warning: the
+/// transaction's last write but its read-back (see `inspections::lock_feed`).
 async fn warning_change(
     tx: &Transaction<'_>,
     f: &Filing,
     at: time::OffsetDateTime,
 ) -> StoreResult<()> {
     if let (FilingKind::Objection, Some(warning)) = (f.kind, f.target_record) {
+        super::inspections::lock_feed(tx).await?;
         execute(
             tx,
             &sql::WARNING_CHANGE,

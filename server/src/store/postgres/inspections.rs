@@ -123,6 +123,9 @@ pub(super) async fn save_inspection(
             .map_err(db_err)?;
     }
     // Devices hear of it when it is (or was) on them (see `consequences`).
+    if !consequences.notified.is_empty() {
+        lock_feed(tx).await?;
+    }
     for user in &consequences.notified {
         tx.execute(
             sql::INSERT_CHANGE.pg(),
@@ -261,9 +264,25 @@ pub(super) async fn assigned_inspections(
     .collect())
 }
 
+/// Takes the change feed's lock, held to the end of the transaction: the next change's id is
+/// drawn only after every transaction that drew one before has committed, so ids follow commit
+/// order and a device's cursor never passes a change committed later (with a sequence alone, a
+/// transaction that drew id 10 could commit after one that drew 11, and a pull between them
+/// would move the cursor past 10 for good). A transaction takes it as its last lock, right
+/// before its changes (only its audit entry follows), so the holder never waits on another
+/// lock and no deadlock can form around it.
+pub(super) async fn lock_feed(tx: &Transaction<'_>) -> StoreResult<()> {
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&super::FEED_LOCK])
+        .await
+        .map_err(db_err)
+        .map(drop)
+}
+
 /// Notes in the feed that reference data of the agency changed (control types, requirements,
-/// checklists, object risk): devices get a fresh snapshot of their assignments.
+/// checklists, object risk): devices get a fresh snapshot of their assignments. Called last in
+/// its transaction (see [`lock_feed`]).
 pub(super) async fn reference_changed(tx: &Transaction<'_>, agency: AgencyId) -> StoreResult<()> {
+    lock_feed(tx).await?;
     tx.execute(
         sql::INSERT_REFERENCE_CHANGE.pg(),
         &[&agency.as_uuid(), &OffsetDateTime::now_utc()],

@@ -13,6 +13,9 @@ macro_rules! transact {
     }};
 }
 
+/// The change feed's advisory lock (`inspections::lock_feed`), "kndfeed" in ASCII.
+pub const FEED_LOCK: i64 = 0x006b_6e64_6665_6564;
+
 mod accounts;
 mod blobs;
 mod business_keys;

@@ -124,9 +124,6 @@ pub(super) async fn import_subjects(
     let mut audit = audit.clone();
     audit.detail =
         Some(serde_json::json!({ "inserted": counts.inserted, "updated": counts.updated }));
-    if counts.updated > 0 {
-        super::inspections::reference_changed(tx, agency).await?;
-    }
     // Documents held while their addressee was unknown to the registry are announced now;
     // business events are numbered in commit order (see `postgres/filings.rs`).
     tx.execute("SELECT size FROM log_state WHERE id = 1 FOR UPDATE", &[])
@@ -138,6 +135,10 @@ pub(super) async fn import_subjects(
         &[&agency.as_uuid(), &now],
     )
     .await?;
+    // Last, after every other lock (see `inspections::lock_feed`).
+    if counts.updated > 0 {
+        super::inspections::reference_changed(tx, agency).await?;
+    }
     insert_audit(tx, &audit).await?;
     Ok(counts)
 }
