@@ -130,6 +130,9 @@ pub struct NewStep {
     pub attachments: Vec<Sha256>,
     /// What the risk model learns from it (a declaration registered or annulled).
     pub risk: Option<RiskNote>,
+    /// Steps on other filings taken in the same transaction (the declarations a registration
+    /// replaces): if any of them finds its filing changed, nothing is stored.
+    pub then: Vec<NewStep>,
 }
 
 /// A risk event (ст.23: the subject's conscientiousness) a filing or step writes, in its

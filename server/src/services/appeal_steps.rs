@@ -274,6 +274,7 @@ async fn take(
         audit,
         attachments,
         risk: None,
+        then: Vec::new(),
     };
     let (f, _) = filings::outcome(state.store.add_filing_step(&new, &state.server).await?)?;
     filings::state_of(state, f).await

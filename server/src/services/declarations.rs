@@ -443,13 +443,14 @@ fn decide(current: &str, step: &DeclarationStep, on: Date) -> ApiResult<Decided>
     }
 }
 
-async fn take(
+/// The step `d` on `f` with its server-signed record, ready to store.
+fn step_of(
     state: &AppState,
     user: Option<&User>,
     address: Option<&str>,
     f: &Filing,
     d: Decided,
-) -> ApiResult<Filing> {
+) -> ApiResult<NewStep> {
     let mut d = d;
     if user.is_none()
         && let Some(step) = d.step.as_object_mut()
@@ -501,8 +502,9 @@ async fn take(
         audit: Some(audit),
         attachments: Vec::new(),
         risk,
+        then: Vec::new(),
     };
-    Ok(filings::outcome(state.store.add_filing_step(&new, &state.server).await?)?.0)
+    Ok(new)
 }
 
 /// A reviewer's step on a declaration of the agency; registering replaces the business's
@@ -541,8 +543,10 @@ async fn decide_and_take(
     let on = state.today();
     let d = decide(&current.status, req, on)?;
     let registered = d.status == "registered";
-    let f = take(state, user, address, current, d).await?;
+    let mut new = step_of(state, user, address, current, d)?;
+    let f = current;
     if registered {
+        // The earlier declarations it replaces, in the registration's transaction.
         let iso = knd_shared::calendar::iso_date::format;
         for old in registered_of(state, &f.subject_inn)
             .await?
@@ -561,10 +565,10 @@ async fn decide_and_take(
                     format!("the declaration is replaced by a newer one ({})", f.id),
                 ),
             };
-            take(state, user, address, &old, d).await?;
+            new.then.push(step_of(state, user, address, &old, d)?);
         }
     }
-    Ok(f)
+    Ok(filings::outcome(state.store.add_filing_step(&new, &state.server).await?)?.0)
 }
 
 /// The rules of the agency's control type `code`, if it has one.

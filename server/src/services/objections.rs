@@ -352,6 +352,7 @@ pub async fn decide(
         audit: Some(audit),
         attachments: Vec::new(),
         risk: None,
+        then: Vec::new(),
     };
     let stored = state.store.add_filing_step(&new, &state.server).await?;
     let (f, _) = filings::outcome(stored)?;

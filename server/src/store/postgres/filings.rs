@@ -191,7 +191,20 @@ async fn add_filing(
     Ok(Stored::Done(stored))
 }
 
+/// A step and the steps it carries on other filings, all or none.
 async fn add_step(tx: &Transaction<'_>, n: &NewStep, server: &ServerChain) -> StoreResult<Stored> {
+    let done = add_one(tx, n, server).await?;
+    if matches!(done, Stored::Done(_)) {
+        for then in &n.then {
+            if !matches!(add_one(tx, then, server).await?, Stored::Done(_)) {
+                return Err(StoreError::Stale);
+            }
+        }
+    }
+    Ok(done)
+}
+
+async fn add_one(tx: &Transaction<'_>, n: &NewStep, server: &ServerChain) -> StoreResult<Stored> {
     lock_log(tx).await?;
     let Some(before) = filing(tx, n.filing).await? else {
         return Ok(Stored::Stale);

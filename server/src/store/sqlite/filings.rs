@@ -169,7 +169,20 @@ fn add_filing(tx: &Transaction<'_>, n: &NewFiling, server: &ServerChain) -> Stor
     Ok(Stored::Done(stored))
 }
 
+/// A step and the steps it carries on other filings, all or none.
 fn add_step(tx: &Transaction<'_>, n: &NewStep, server: &ServerChain) -> StoreResult<Stored> {
+    let done = add_one(tx, n, server)?;
+    if matches!(done, Stored::Done(_)) {
+        for then in &n.then {
+            if !matches!(add_one(tx, then, server)?, Stored::Done(_)) {
+                return Err(StoreError::Stale);
+            }
+        }
+    }
+    Ok(done)
+}
+
+fn add_one(tx: &Transaction<'_>, n: &NewStep, server: &ServerChain) -> StoreResult<Stored> {
     let Some(before) = filing(tx, n.filing)? else {
         return Ok(Stored::Stale);
     };
