@@ -217,6 +217,9 @@ pub struct BlobsConfig {
     pub max_file_bytes: u64,
     /// Unfinished uploads one device may hold at once.
     pub max_uploads_per_device: usize,
+    /// An unfinished upload no byte reached for this long is deleted (tus `expiration`): it
+    /// no longer counts against the device's limit, and a client resuming it starts again.
+    pub upload_expiry_hours: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -302,6 +305,8 @@ impl Default for Config {
                 // Photos from a tablet's camera are a few MiB; 64 MiB leaves room for video clips.
                 max_file_bytes: 64 * 1024 * 1024,
                 max_uploads_per_device: 16,
+                // A week: a tablet away from any network for days still resumes.
+                upload_expiry_hours: 7 * 24,
             },
             calendar: CalendarConfig::default(),
             sync: SyncConfig {

@@ -127,6 +127,7 @@ pub async fn start(config: Config) -> anyhow::Result<AppState> {
     }));
     services::projections::spawn(&state);
     services::pull::spawn_pruning(&state);
+    services::uploads::spawn_expiry(&state);
     services::plan_purge::spawn(&state);
     services::webhooks::spawn(&state);
     if state.config.planning.daily_indicators {

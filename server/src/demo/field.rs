@@ -97,7 +97,7 @@ pub(super) async fn upload(
         mime: Some("image/jpeg".into()),
         filename: Some("demo.jpg".into()),
     };
-    if let Created::Started(id) = uploads::create(state, client, None, new)
+    if let Created::Started { id, .. } = uploads::create(state, client, None, new)
         .await
         .map_err(api)?
     {

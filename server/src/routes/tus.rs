@@ -15,7 +15,7 @@ use crate::error::{ApiError, ApiResult};
 
 pub(super) const VERSION: &str = "1.0.0";
 /// Creation, and termination so that a device at its limit of unfinished uploads can drop one.
-pub(super) const EXTENSIONS: &str = "creation,termination";
+pub(super) const EXTENSIONS: &str = "creation,termination,expiration";
 /// The media type of a PATCH body (tus 1.0 core).
 pub(super) const OFFSET_OCTET_STREAM: &str = "application/offset+octet-stream";
 
@@ -27,6 +27,7 @@ pub(super) const TUS_VERSION: HeaderName = HeaderName::from_static("tus-version"
 pub(super) const TUS_EXTENSION: HeaderName = HeaderName::from_static("tus-extension");
 pub(super) const TUS_MAX_SIZE: HeaderName = HeaderName::from_static("tus-max-size");
 pub(super) const UPLOAD_OFFSET: HeaderName = HeaderName::from_static("upload-offset");
+pub(super) const UPLOAD_EXPIRES: HeaderName = HeaderName::from_static("upload-expires");
 pub(super) const UPLOAD_LENGTH: HeaderName = HeaderName::from_static("upload-length");
 pub(super) const UPLOAD_METADATA: HeaderName = HeaderName::from_static("upload-metadata");
 pub(super) const UPLOAD_DEFER_LENGTH: HeaderName = HeaderName::from_static("upload-defer-length");

@@ -48,7 +48,7 @@ fn header_value(v: impl ToString) -> ApiResult<HeaderValue> {
     (status = 204, description = "what this tus server supports", headers(
         ("Tus-Resumable" = String, description = "1.0.0"),
         ("Tus-Version" = String, description = "1.0.0"),
-        ("Tus-Extension" = String, description = "creation,termination"),
+        ("Tus-Extension" = String, description = "creation,termination,expiration"),
         ("Tus-Max-Size" = u64, description = "the largest Upload-Length accepted, in bytes"),
     )),
 ))]
@@ -115,12 +115,28 @@ pub(super) async fn create(
         filename: tus::text(&meta, "filename")?,
     };
     let created = uploads::create(&state, who.client(), address.as_deref(), new).await?;
-    let (status, location, offset) = match created {
-        Created::Started(id) => (StatusCode::CREATED, format!("/api/v1/uploads/{id}"), 0),
-        Created::AlreadyStored => (StatusCode::OK, format!("/api/v1/blobs/{sha256}"), length),
+    let (status, location, offset, expires) = match created {
+        Created::Started { id, expires } => (
+            StatusCode::CREATED,
+            format!("/api/v1/uploads/{id}"),
+            0,
+            Some(expires),
+        ),
+        Created::AlreadyStored => (
+            StatusCode::OK,
+            format!("/api/v1/blobs/{sha256}"),
+            length,
+            None,
+        ),
     };
     let mut resp = status.into_response();
     let h = resp.headers_mut();
+    if let Some(at) = expires {
+        h.insert(
+            tus::UPLOAD_EXPIRES,
+            header_value(httpdate::fmt_http_date(at))?,
+        );
+    }
     h.insert(header::LOCATION, header_value(location)?);
     h.insert(UPLOAD_OFFSET, header_value(offset)?);
     h.insert(UPLOAD_LENGTH, header_value(length)?);
@@ -132,6 +148,12 @@ fn progress_response(status: StatusCode, p: uploads::Progress) -> ApiResult<Resp
     let h = resp.headers_mut();
     h.insert(UPLOAD_OFFSET, header_value(p.offset)?);
     h.insert(UPLOAD_LENGTH, header_value(p.length)?);
+    if let Some(at) = p.expires {
+        h.insert(
+            tus::UPLOAD_EXPIRES,
+            header_value(httpdate::fmt_http_date(at))?,
+        );
+    }
     // tus 1.0 core: the offset must not be cached.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(resp)

@@ -47,7 +47,7 @@ pub struct UploadInfo {
     pub sha256: Sha256,
     pub mime: String,
     pub filename: Option<String>,
-    /// RFC 3339; nothing expires yet, but a later sweep will need it.
+    /// RFC 3339.
     pub created: String,
 }
 
@@ -198,6 +198,55 @@ impl UploadFiles {
         })
     }
 
+    /// Exclusive use of `key` if nobody holds it now (a sweep never waits on a live request).
+    fn try_acquire(&self, key: Uuid) -> Option<Held> {
+        let slot = {
+            let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+            Arc::clone(slots.entry(key).or_insert_with(|| {
+                Arc::new(Slot {
+                    lock: Arc::new(tokio::sync::Mutex::new(())),
+                    interrupt: watch::Sender::new(0),
+                })
+            }))
+        };
+        let guard = Arc::clone(&slot.lock).try_lock_owned().ok()?;
+        Some(Held {
+            _guard: guard,
+            slot,
+        })
+    }
+
+    /// Deletes every upload no byte reached for `ttl` (by its `.part` file's modification time),
+    /// except one a request holds now; how many. Runs hourly and before a device's uploads are
+    /// counted.
+    pub async fn expire(&self, owner: Option<UploadOwner>, ttl: Duration) -> ApiResult<usize> {
+        let dirs = match owner {
+            Some(o) => vec![self.owner_dir(o)],
+            None => subdirs(&self.dir).await?,
+        };
+        let mut removed = 0;
+        for dir in dirs {
+            for id in upload_ids(&dir).await? {
+                let paths = UploadPaths {
+                    part: dir.join(format!("{id}.part")),
+                    info: dir.join(format!("{id}.json")),
+                };
+                if !idle_for(&paths, ttl).await {
+                    continue;
+                }
+                let Some(_held) = self.try_acquire(id) else {
+                    continue;
+                };
+                // Checked again under the lock: a byte may have just arrived.
+                if idle_for(&paths, ttl).await {
+                    remove(&paths).await?;
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
+    }
+
     /// How many unfinished uploads `owner` has.
     pub async fn count(&self, owner: UploadOwner) -> ApiResult<usize> {
         let dir = self.owner_dir(owner);
@@ -214,6 +263,58 @@ impl UploadFiles {
         }
         Ok(n)
     }
+}
+
+async fn subdirs(dir: &Path) -> ApiResult<Vec<PathBuf>> {
+    let mut entries = match tokio::fs::read_dir(dir).await {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io_err(dir, e)),
+    };
+    let mut out = Vec::new();
+    while let Some(e) = entries.next_entry().await.map_err(|e| io_err(dir, e))? {
+        if e.file_type().await.is_ok_and(|t| t.is_dir()) {
+            out.push(e.path());
+        }
+    }
+    Ok(out)
+}
+
+/// The ids of the uploads in an owner's directory (those with an info file).
+async fn upload_ids(dir: &Path) -> ApiResult<Vec<Uuid>> {
+    let mut entries = match tokio::fs::read_dir(dir).await {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io_err(dir, e)),
+    };
+    let mut out = Vec::new();
+    while let Some(e) = entries.next_entry().await.map_err(|e| io_err(dir, e))? {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if let Some(id) = name.strip_suffix(".json").and_then(|s| s.parse().ok()) {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}
+
+/// When the upload last received a byte (or was created): its `.part` file's modification time.
+pub async fn last_active(paths: &UploadPaths) -> ApiResult<std::time::SystemTime> {
+    let meta = match tokio::fs::metadata(&paths.part).await {
+        Ok(m) => m,
+        // Without its bytes file, the info file's time.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => tokio::fs::metadata(&paths.info)
+            .await
+            .map_err(|e| io_err(&paths.info, e))?,
+        Err(e) => return Err(io_err(&paths.part, e)),
+    };
+    meta.modified().map_err(|e| io_err(&paths.part, e))
+}
+
+async fn idle_for(paths: &UploadPaths, ttl: Duration) -> bool {
+    last_active(paths)
+        .await
+        .is_ok_and(|t| t.elapsed().is_ok_and(|idle| idle >= ttl))
 }
 
 /// Creates the empty `.part` file, then the info file (written aside and renamed, so that an info

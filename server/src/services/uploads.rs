@@ -10,6 +10,10 @@
 //!   database.
 //! - A device (or a business's API key) holds at most `blobs.max_uploads_per_device` unfinished
 //!   uploads; a file may not be larger than `blobs.max_file_bytes`.
+//! - An upload no byte reached for `blobs.upload_expiry_hours` expires (tus `expiration`): it is
+//!   deleted by the hourly sweep or when next touched, and answers 404 (the app starts again).
+
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt as _};
@@ -36,8 +40,8 @@ pub struct NewUpload {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Created {
-    /// Send the bytes to this upload.
-    Started(Uuid),
+    /// Send the bytes to this upload, before it expires unless a byte arrives.
+    Started { id: Uuid, expires: SystemTime },
     /// The blob is already stored; nothing to send.
     AlreadyStored,
 }
@@ -47,6 +51,50 @@ pub enum Created {
 pub struct Progress {
     pub offset: u64,
     pub length: u64,
+    /// When an unfinished upload expires unless another byte arrives (tus `expiration`).
+    pub expires: Option<SystemTime>,
+}
+
+/// How long an unfinished upload lives without a byte arriving.
+fn ttl(state: &AppState) -> Duration {
+    Duration::from_secs(state.config.blobs.upload_expiry_hours.saturating_mul(3600))
+}
+
+/// The progress of `info`'s upload at `offset`, with its expiry while unfinished.
+async fn progress_of(
+    state: &AppState,
+    paths: &UploadPaths,
+    info: &UploadInfo,
+    offset: u64,
+) -> ApiResult<Progress> {
+    let expires = if offset < info.length {
+        Some(upload_files::last_active(paths).await? + ttl(state))
+    } else {
+        None
+    };
+    Ok(Progress {
+        offset,
+        length: info.length,
+        expires,
+    })
+}
+
+/// Deletes the uploads no byte reached for `blobs.upload_expiry_hours`, every hour.
+pub fn spawn_expiry(state: &AppState) {
+    let weak = std::sync::Arc::downgrade(&state.0);
+    tokio::spawn(async move {
+        loop {
+            let Some(inner) = weak.upgrade() else { return };
+            let state = AppState(inner);
+            match state.uploads.expire(None, ttl(&state)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(expired = n, "unfinished uploads expired"),
+                Err(e) => tracing::error!(error = %e, "expiring uploads failed"),
+            }
+            drop(state);
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+    });
 }
 
 fn refused(reason: &'static str) {
@@ -198,6 +246,8 @@ pub async fn create(
     // One creation per owner at a time, so that two cannot both pass the count.
     let owner = client.owner();
     let _held = state.uploads.acquire(owner.lock_key()).await?;
+    // Expired uploads do not count: an abandoned one must not block the device forever.
+    state.uploads.expire(Some(owner), ttl(state)).await?;
     let limit = state.config.blobs.max_uploads_per_device;
     if state.uploads.count(owner).await? >= limit {
         refused("too_many");
@@ -226,7 +276,10 @@ pub async fn create(
     };
     upload_files::create(&state.uploads.paths(owner, id), &info).await?;
     metrics::counter!("knd_uploads_total", "outcome" => "started").increment(1);
-    Ok(Created::Started(id))
+    Ok(Created::Started {
+        id,
+        expires: SystemTime::now() + ttl(state),
+    })
 }
 
 /// Takes the client's upload `id` for this request; another's upload is not found.
@@ -245,6 +298,18 @@ async fn open(
     let info = upload_files::read_info(&paths)
         .await?
         .ok_or(ApiError::NotFound)?;
+    // Expired (the hourly sweep has not come by yet): gone, as if it had.
+    let offset = upload_files::offset(&paths).await?;
+    if offset < info.length
+        && upload_files::last_active(&paths)
+            .await?
+            .elapsed()
+            .is_ok_and(|idle| idle >= ttl(state))
+    {
+        upload_files::remove(&paths).await?;
+        metrics::counter!("knd_uploads_total", "outcome" => "expired").increment(1);
+        return Err(ApiError::NotFound);
+    }
     Ok((held, info, paths))
 }
 
@@ -258,13 +323,11 @@ pub async fn progress(
 ) -> ApiResult<Progress> {
     let (held, info, paths) = open(state, client, id).await?;
     let offset = upload_files::offset(&paths).await?;
+    let progress = progress_of(state, &paths, &info, offset).await?;
     if offset == info.length {
         finish(state, held, info.clone(), paths, address).await?;
     }
-    Ok(Progress {
-        offset,
-        length: info.length,
-    })
+    Ok(progress)
 }
 
 /// Appends a request's body at `offset`, which must be the upload's offset. Bytes are written as
@@ -336,13 +399,11 @@ where
     let held = writer.finish().await.map_err(io)?;
     ending?;
     let offset = upload_files::offset(&paths).await?;
+    let progress = progress_of(state, &paths, &info, offset).await?;
     if offset == info.length {
         finish(state, held, info.clone(), paths, address).await?;
     }
-    Ok(Progress {
-        offset,
-        length: info.length,
-    })
+    Ok(progress)
 }
 
 /// Abandons an upload (tus termination): its bytes are deleted.

@@ -41,6 +41,7 @@ mod push;
 mod registry;
 mod signed_filings;
 mod store_story;
+mod upload_expiry;
 mod uploads;
 mod versions;
 mod webhooks;

@@ -34,7 +34,12 @@ fn metadata(sha256: &str) -> String {
     )
 }
 
-fn tus(server: &TestServer, method: Method, path: &str, token: &str) -> reqwest::RequestBuilder {
+pub(crate) fn tus(
+    server: &TestServer,
+    method: Method,
+    path: &str,
+    token: &str,
+) -> reqwest::RequestBuilder {
     server
         .http
         .request(method, server.url(path))
