@@ -169,17 +169,7 @@ impl UploadFiles {
     /// still holds it after a grace period is asked to stop: its client has most likely given up
     /// on a connection that died without a word, and is now resuming.
     pub async fn acquire(&self, key: Uuid) -> ApiResult<Held> {
-        let slot = {
-            let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
-            // Slots nobody holds or waits for are only in the map.
-            slots.retain(|_, s| Arc::strong_count(s) > 1);
-            Arc::clone(slots.entry(key).or_insert_with(|| {
-                Arc::new(Slot {
-                    lock: Arc::new(tokio::sync::Mutex::new(())),
-                    interrupt: watch::Sender::new(0),
-                })
-            }))
-        };
+        let slot = self.slot(key);
         let lock = || Arc::clone(&slot.lock).lock_owned();
         let guard = match tokio::time::timeout(GRACE, lock()).await {
             Ok(guard) => guard,
@@ -198,17 +188,22 @@ impl UploadFiles {
         })
     }
 
+    /// The lock slot of `key`.
+    fn slot(&self, key: Uuid) -> Arc<Slot> {
+        let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+        // Slots nobody holds or waits for are only in the map.
+        slots.retain(|_, s| Arc::strong_count(s) > 1);
+        Arc::clone(slots.entry(key).or_insert_with(|| {
+            Arc::new(Slot {
+                lock: Arc::new(tokio::sync::Mutex::new(())),
+                interrupt: watch::Sender::new(0),
+            })
+        }))
+    }
+
     /// Exclusive use of `key` if nobody holds it now (a sweep never waits on a live request).
     fn try_acquire(&self, key: Uuid) -> Option<Held> {
-        let slot = {
-            let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
-            Arc::clone(slots.entry(key).or_insert_with(|| {
-                Arc::new(Slot {
-                    lock: Arc::new(tokio::sync::Mutex::new(())),
-                    interrupt: watch::Sender::new(0),
-                })
-            }))
-        };
+        let slot = self.slot(key);
         let guard = Arc::clone(&slot.lock).try_lock_owned().ok()?;
         Some(Held {
             _guard: guard,
@@ -249,23 +244,12 @@ impl UploadFiles {
 
     /// How many unfinished uploads `owner` has.
     pub async fn count(&self, owner: UploadOwner) -> ApiResult<usize> {
-        let dir = self.owner_dir(owner);
-        let mut entries = match tokio::fs::read_dir(&dir).await {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-            Err(e) => return Err(io_err(&dir, e)),
-        };
-        let mut n = 0;
-        while let Some(e) = entries.next_entry().await.map_err(|e| io_err(&dir, e))? {
-            if e.file_name().to_string_lossy().ends_with(".json") {
-                n += 1;
-            }
-        }
-        Ok(n)
+        Ok(upload_ids(&self.owner_dir(owner)).await?.len())
     }
 }
 
-async fn subdirs(dir: &Path) -> ApiResult<Vec<PathBuf>> {
+/// The entries of `dir` (none when it does not exist).
+async fn entries(dir: &Path) -> ApiResult<Vec<tokio::fs::DirEntry>> {
     let mut entries = match tokio::fs::read_dir(dir).await {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -273,6 +257,14 @@ async fn subdirs(dir: &Path) -> ApiResult<Vec<PathBuf>> {
     };
     let mut out = Vec::new();
     while let Some(e) = entries.next_entry().await.map_err(|e| io_err(dir, e))? {
+        out.push(e);
+    }
+    Ok(out)
+}
+
+async fn subdirs(dir: &Path) -> ApiResult<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for e in entries(dir).await? {
         if e.file_type().await.is_ok_and(|t| t.is_dir()) {
             out.push(e.path());
         }
@@ -282,20 +274,16 @@ async fn subdirs(dir: &Path) -> ApiResult<Vec<PathBuf>> {
 
 /// The ids of the uploads in an owner's directory (those with an info file).
 async fn upload_ids(dir: &Path) -> ApiResult<Vec<Uuid>> {
-    let mut entries = match tokio::fs::read_dir(dir).await {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(io_err(dir, e)),
-    };
-    let mut out = Vec::new();
-    while let Some(e) = entries.next_entry().await.map_err(|e| io_err(dir, e))? {
-        let name = e.file_name();
-        let name = name.to_string_lossy();
-        if let Some(id) = name.strip_suffix(".json").and_then(|s| s.parse().ok()) {
-            out.push(id);
-        }
-    }
-    Ok(out)
+    Ok(entries(dir)
+        .await?
+        .iter()
+        .filter_map(|e| {
+            let name = e.file_name();
+            name.to_string_lossy()
+                .strip_suffix(".json")
+                .and_then(|s| s.parse().ok())
+        })
+        .collect())
 }
 
 /// When the upload last received a byte (or was created): its `.part` file's modification time.
