@@ -162,6 +162,8 @@ pub(crate) struct Scorer<'a> {
     due_on: Date,
     summary: ScoreSummary,
     pending: Vec<CategoryProposal>,
+    /// Batches being written while the pages go on being read and scored.
+    writes: Vec<tokio::task::JoinHandle<crate::store::StoreResult<u64>>>,
     counted: HashMap<RiskCategory, u64>,
 }
 
@@ -184,6 +186,7 @@ impl<'a> Scorer<'a> {
             due_on,
             summary: ScoreSummary::default(),
             pending: Vec::new(),
+            writes: Vec::new(),
             counted: HashMap::new(),
         })
     }
@@ -193,7 +196,8 @@ impl<'a> Scorer<'a> {
         FactsWindow::on(self.today)
     }
 
-    /// Scores a page of objects; proposals are written [`WRITE_BATCH`] at a time.
+    /// Scores a page of objects; proposals are written [`WRITE_BATCH`] at a time, by the store's
+    /// writer while the scoring goes on (each object is in one batch, so their order is free).
     pub(crate) async fn page(
         &mut self,
         state: &AppState,
@@ -214,15 +218,25 @@ impl<'a> Scorer<'a> {
             }
         }
         if self.pending.len() >= WRITE_BATCH {
-            self.summary.proposals += state.store.propose_categories(&self.pending).await?;
-            self.pending.clear();
+            self.write(state);
         }
         Ok(())
     }
 
+    fn write(&mut self, state: &AppState) {
+        let (store, batch) = (state.store.clone(), std::mem::take(&mut self.pending));
+        self.writes.push(tokio::spawn(async move {
+            store.propose_categories(&batch).await
+        }));
+    }
+
+    /// Waits for every batch written.
     pub(crate) async fn finish(mut self, state: &AppState) -> ApiResult<ScoreSummary> {
         if !self.pending.is_empty() {
-            self.summary.proposals += state.store.propose_categories(&self.pending).await?;
+            self.write(state);
+        }
+        for w in std::mem::take(&mut self.writes) {
+            self.summary.proposals += w.await.map_err(|e| ApiError::Internal(e.to_string()))??;
         }
         self.summary.by_category = self
             .counted
