@@ -28,6 +28,8 @@ use crate::store::ServerRecord;
 
 /// Proposals written per transaction.
 const WRITE_BATCH: usize = 5_000;
+/// Proposal batches being written at once.
+const WRITES_IN_FLIGHT: usize = 2;
 /// Working days to decide on new information that changes a category (ст.24).
 pub const DECISION_WORKING_DAYS: u32 = 5;
 
@@ -218,22 +220,32 @@ impl<'a> Scorer<'a> {
             }
         }
         if self.pending.len() >= WRITE_BATCH {
-            self.write(state);
+            self.write(state).await?;
         }
         Ok(())
     }
 
-    fn write(&mut self, state: &AppState) {
+    /// Hands the pending batch to the store; with [`WRITES_IN_FLIGHT`] batches written already,
+    /// waits for the oldest first (the first scoring of a registry may propose for every
+    /// object: the batches must not pile up in memory).
+    async fn write(&mut self, state: &AppState) -> ApiResult<()> {
+        if self.writes.len() >= WRITES_IN_FLIGHT {
+            let oldest = self.writes.remove(0);
+            self.summary.proposals += oldest
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))??;
+        }
         let (store, batch) = (state.store.clone(), std::mem::take(&mut self.pending));
         self.writes.push(tokio::spawn(async move {
             store.propose_categories(&batch).await
         }));
+        Ok(())
     }
 
     /// Waits for every batch written.
     pub(crate) async fn finish(mut self, state: &AppState) -> ApiResult<ScoreSummary> {
         if !self.pending.is_empty() {
-            self.write(state);
+            self.write(state).await?;
         }
         for w in std::mem::take(&mut self.writes) {
             self.summary.proposals += w.await.map_err(|e| ApiError::Internal(e.to_string()))??;
