@@ -10,6 +10,13 @@ use knd_server::Config;
 use knd_server::model::Role;
 use knd_shared::AgencyId;
 
+/// mimalloc rather than glibc's malloc: a plan build's millions of small allocations, freed on
+/// other threads, left glibc's per-thread arenas holding memory from build to build (the peak
+/// of the 1M-object planning benchmark rose to 1,024 MiB after six builds; 763 MiB with
+/// mimalloc, at the same speed).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "knd-server",

@@ -24,6 +24,10 @@
 
 use std::time::{Duration, Instant};
 
+/// The server's allocator (`server/src/main.rs`), so that the memory measured is the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use knd_server::Config;
 use knd_server::demo::{DemoArgs, DemoStaff};
 use knd_server::services::{plan_build, risk, risk_events};
