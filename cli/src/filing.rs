@@ -9,21 +9,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use clap::Args;
-use knd_shared::record::kinds::{self, BusinessFiling, RecordKind};
-use knd_shared::record::{self, RecordDraft};
+use knd_shared::filing_key::{FilingKeyFile, sign_filing};
+use knd_shared::record::ChainHead;
+use knd_shared::record::kinds::BusinessFiling;
 use knd_shared::{DeviceId, DeviceKey, Inn, Sha256};
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::{Outcome, say};
-
-/// The key file: the Ed25519 seed and, for reading, the public key.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct KeyFile {
-    seed: String,
-    public_key: String,
-}
 
 #[derive(Args)]
 pub(crate) struct KeyArgs {
@@ -59,11 +51,7 @@ pub(crate) struct SignArgs {
 }
 
 pub(crate) fn key(a: &KeyArgs) -> anyhow::Result<Outcome> {
-    let key = DeviceKey::generate();
-    let file = KeyFile {
-        seed: Sha256::from_bytes(key.seed()).to_hex(),
-        public_key: key.public_key().to_hex(),
-    };
+    let file = FilingKeyFile::of(&DeviceKey::generate());
     write_new(&a.file, &serde_json::to_vec_pretty(&file)?)?;
     say(format_args!("{}", file.public_key))?;
     Ok(Outcome::Valid)
@@ -95,14 +83,9 @@ fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 fn read_key(path: &Path) -> anyhow::Result<DeviceKey> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let file: KeyFile = serde_json::from_slice(&bytes)
+    let file: FilingKeyFile = serde_json::from_slice(&bytes)
         .with_context(|| format!("{} is not a key file of knd filing key", path.display()))?;
-    let seed = Sha256::parse(&file.seed).context("the key file's seed")?;
-    let key = DeviceKey::from_seed(seed.as_bytes());
-    if key.public_key().to_hex() != file.public_key {
-        bail!("{}: the seed does not give its public key", path.display());
-    }
-    Ok(key)
+    file.key().with_context(|| path.display().to_string())
 }
 
 fn read_request(path: &Path) -> anyhow::Result<Map<String, Value>> {
@@ -133,15 +116,11 @@ pub(crate) fn sign(a: &SignArgs) -> anyhow::Result<Outcome> {
         of: a.of,
         request: read_request(&a.request)?,
     };
-    let draft = RecordDraft::new(
-        device,
-        a.after_seq + 1,
-        prev,
-        RecordKind::BusinessFiling,
-        &body,
-    )?;
-    kinds::check_body(&draft.kind, &draft.body)?;
-    let signed = record::sign(&key, &draft)?;
+    let head = ChainHead {
+        seq: a.after_seq,
+        hash: prev,
+    };
+    let signed = sign_filing(&key, device, head, &body)?;
     let text = String::from_utf8(signed.bytes).context("the signed record")?;
     say(format_args!("{text}"))?;
     Ok(Outcome::Valid)

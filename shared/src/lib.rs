@@ -7,6 +7,7 @@
 pub mod bundle;
 pub mod calendar;
 pub mod domain;
+pub mod filing_key;
 pub mod filings;
 pub mod geo;
 pub mod ids;

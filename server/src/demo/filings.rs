@@ -10,11 +10,12 @@
 use std::path::PathBuf;
 
 use anyhow::Context as _;
+use knd_shared::filing_key::{FilingKeyFile, sign_filing};
 use knd_shared::filings::Appealed;
-use knd_shared::record::kinds::{BusinessFiling, RecordKind};
-use knd_shared::record::{self, ChainHead, RecordDraft};
-use knd_shared::{DeviceId, DeviceKey, Inn, RecordId, Sha256};
-use serde_json::{Value, json};
+use knd_shared::record::ChainHead;
+use knd_shared::record::kinds::BusinessFiling;
+use knd_shared::{DeviceId, DeviceKey, Inn, RecordId};
+use serde_json::Value;
 
 use super::seed::api;
 use crate::model::{Actor, ApiKey, Inspection};
@@ -113,19 +114,12 @@ async fn signed_appeal(
         of: None,
         request,
     };
-    let draft = RecordDraft::new(
-        id,
-        1,
-        ChainHead::GENESIS.hash,
-        RecordKind::BusinessFiling,
-        &body,
-    )?;
-    let signed = record::sign(&secret, &draft)?;
+    let signed = sign_filing(&secret, id, ChainHead::GENESIS, &body)?;
     signed_filings::file(state, key, &signed.bytes)
         .await
         .map_err(api)?;
     let path = state.config.data_dir.join("demo-filing-key.json");
-    let file = json!({"seed": Sha256::from_bytes(secret.seed()).to_hex(), "public_key": public});
+    let file = FilingKeyFile::of(&secret);
     std::fs::write(&path, serde_json::to_vec_pretty(&file)?)
         .with_context(|| format!("cannot write {}", path.display()))?;
     #[cfg(unix)]

@@ -299,7 +299,8 @@ pub async fn last_active(paths: &UploadPaths) -> ApiResult<std::time::SystemTime
     meta.modified().map_err(|e| io_err(&paths.part, e))
 }
 
-async fn idle_for(paths: &UploadPaths, ttl: Duration) -> bool {
+/// Whether no byte reached the upload for `ttl`.
+pub async fn idle_for(paths: &UploadPaths, ttl: Duration) -> bool {
     last_active(paths)
         .await
         .is_ok_and(|t| t.elapsed().is_ok_and(|idle| idle >= ttl))

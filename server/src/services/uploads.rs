@@ -300,12 +300,7 @@ async fn open(
         .ok_or(ApiError::NotFound)?;
     // Expired (the hourly sweep has not come by yet): gone, as if it had.
     let offset = upload_files::offset(&paths).await?;
-    if offset < info.length
-        && upload_files::last_active(&paths)
-            .await?
-            .elapsed()
-            .is_ok_and(|idle| idle >= ttl(state))
-    {
+    if offset < info.length && upload_files::idle_for(&paths, ttl(state)).await {
         upload_files::remove(&paths).await?;
         metrics::counter!("knd_uploads_total", "outcome" => "expired").increment(1);
         return Err(ApiError::NotFound);

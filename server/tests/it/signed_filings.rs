@@ -59,11 +59,8 @@ fn copy(d: &Device) -> Device {
 fn knd_sign(f: &Field, signer: &mut Device, what: &str, request: &Value) -> Vec<u8> {
     let dir = f.w.server.dir.path();
     let key = dir.join(format!("filing-key-{}.json", signer.head.seq));
-    let file = json!({
-        "seed": knd_shared::Sha256::from_bytes(signer.key.seed()).to_hex(),
-        "public_key": signer.key.public_key().to_hex(),
-    });
-    std::fs::write(&key, file.to_string()).unwrap();
+    let file = knd_shared::filing_key::FilingKeyFile::of(&signer.key);
+    std::fs::write(&key, serde_json::to_vec(&file).unwrap()).unwrap();
     let req = dir.join(format!("request-{}.json", signer.head.seq));
     std::fs::write(&req, request.to_string()).unwrap();
     let out = std::process::Command::new(crate::log_proofs::knd_binary())
